@@ -1,0 +1,113 @@
+/*
+ * genres.c: the genre list, TMDb's movie genres.
+ */
+#include "api.h"
+
+#include "cache.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "page.h"
+#include "worker.h"
+
+static struct mq_stmt genres_page = MQ_STMT(
+	"SELECT id, tmdb_id, name, slug, count(*) OVER () "
+	"FROM genres "
+	"ORDER BY CASE WHEN $3 = 'name' THEN name END, "
+	"         CASE WHEN $3 = '-name' THEN name END DESC, "
+	"         CASE WHEN $3 = 'id' THEN id END, "
+	"         CASE WHEN $3 = '-id' THEN id END DESC, "
+	"         CASE WHEN $3 = 'tmdb_id' THEN tmdb_id END, "
+	"         CASE WHEN $3 = '-tmdb_id' THEN tmdb_id END DESC, "
+	"         id "
+	"LIMIT $1 OFFSET $2");
+
+static const char *const orderings[] = { "name", "-name", "id", "-id", "tmdb_id", "-tmdb_id" };
+
+static const char *ordering(struct mq_req *r)
+{
+	const char *o = mq_query_get(&r->query, "ordering");
+
+	if (o == NULL)
+		return "name";
+	for (size_t i = 0; i < MQ_ARRAY_LEN(orderings); i++)
+		if (strcmp(o, orderings[i]) == 0)
+			return orderings[i];
+	return NULL;
+}
+
+static struct json_object *genre_json(PGresult *res, int row)
+{
+	struct json_object *g = json_object_new_object();
+
+	json_object_object_add(g, "id", json_object_new_int64(strtoll(PQgetvalue(res, row, 0), NULL, 10)));
+	json_object_object_add(g, "tmdb_id", PQgetisnull(res, row, 1)
+		? NULL : json_object_new_int64(strtoll(PQgetvalue(res, row, 1), NULL, 10)));
+	json_object_object_add(g, "name", json_object_new_string(PQgetvalue(res, row, 2)));
+	json_object_object_add(g, "slug", json_object_new_string(PQgetvalue(res, row, 3)));
+	return g;
+}
+
+/* Renders one page from PostgreSQL; NULL when the database failed. */
+static const char *render(struct mq_req *r, const struct mq_page *p, const char *order,
+			  int64_t *count, size_t *len)
+{
+	const char *params[] = { p->limit_s, p->offset_s, order };
+	PGresult *res = mq_q(r, &genres_page, 3, params);
+	struct json_object *results;
+	int rows;
+
+	if (res == NULL)
+		return NULL;
+	rows = PQntuples(res);
+	*count = rows ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0;
+	if (rows == 0 && p->page > 1)
+		return "";	/* past the end; the count is unknown but moot */
+	results = mq_json_array(r->arena);
+	for (int i = 0; i < rows; i++)
+		json_object_array_add(results, genre_json(res, i));
+	return mq_json_render(mq_page_envelope(r, p, *count, results), len);
+}
+
+/* GET /api/genres/: paginated, ordered by name unless ordering= says
+ * otherwise; served from memcached when it has the page. */
+int mq_genres_list(struct mq_req *r)
+{
+	struct mq_cache *cache = r->w->cache;
+	const char *order = ordering(r), *body, *etag, *key = NULL, *hit;
+	struct mq_page p;
+	int64_t count;
+	uint64_t gen;
+	size_t len;
+
+	if (mq_page_parse(r, &p) < 0)
+		return 0;
+	if (order == NULL)
+		return mq_problem(r, 400, "Unknown ordering; use name, id or tmdb_id, "
+				  "optionally with a leading -.");
+	gen = mq_cache_generation(cache, "genres");
+	if (gen) {
+		/* The whole URL is the key: the body's next and previous
+		 * links are absolute and carry the other parameters. */
+		key = mq_arena_printf(r->arena, "genres:%llu:%s", (unsigned long long)gen,
+				      mq_req_url(r, r->raw_query));
+		hit = mq_cache_get(cache, r->arena, key, &len);
+		const char *nl = hit ? memchr(hit, '\n', len) : NULL;
+		if (nl) {
+			etag = mq_arena_strndup(r->arena, hit, (size_t)(nl - hit));
+			return mq_respond_cached(r, etag, nl + 1, len - (size_t)(nl + 1 - hit));
+		}
+	}
+	body = render(r, &p, order, &count, &len);
+	if (body == NULL)
+		return mq_fail_db(r);
+	if (*body == '\0')
+		return mq_page_not_found(r, &p);
+	etag = mq_etag_for(r->arena, body, len);
+	if (key) {
+		const char *entry = mq_arena_printf(r->arena, "%s\n%s", etag, body);
+
+		mq_cache_set(cache, key, entry, strlen(etag) + 1 + len, 0);
+	}
+	return mq_respond_cached(r, etag, body, len);
+}

@@ -1,0 +1,89 @@
+/*
+ * main.c: `marquee`, the admin tool: migrations, status, and the jobs that
+ * systemd runs.
+ */
+#include "common.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdarg.h>
+
+#include "cli/cli.h"
+#include "config.h"
+#include "log.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(struct mq_config *cfg, int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "migrate", mq_cli_migrate, "apply the SQL migrations not yet applied (--status: list them)" },
+	{ "status", mq_cli_status, "show the worker pool's scoreboard" },
+};
+
+void mq_cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "marquee %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: marquee [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < MQ_ARRAY_LEN(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n  -c, --config FILE   configuration file (default: %s)\n",
+		mq_config_default_path());
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	struct mq_config *cfg;
+	char err[512];
+	int c, rc;
+
+	/* '+': stop at the subcommand; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'V': printf("marquee %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < MQ_ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		if (sodium_init() < 0)
+			return 1;
+		cfg = mq_config_load(path ? path : mq_config_default_path(), err, sizeof(err));
+		if (cfg == NULL) {
+			fprintf(stderr, "marquee: %s\n", err);
+			return 1;
+		}
+		mq_log_setup((enum mq_log_level)cfg->log_level, commands[i].name, -1);
+		optind++;
+		rc = commands[i].run(cfg, argc - optind + 1, argv + optind - 1);
+		mq_config_free(cfg);
+		return rc;
+	}
+	fprintf(stderr, "marquee: unknown command %s\n\n", argv[optind]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,88 @@
+/*
+ * config.h: marquee.conf, read with libinih.
+ *
+ * Values come from, in order: the built-in defaults in config.c's directive
+ * table, the file, then MARQUEE_<SECTION>_<KEY> environment variables.
+ * Secrets (keys ending in _file) name a file whose contents are the value;
+ * relative names are looked up in $CREDENTIALS_DIRECTORY (systemd's
+ * LoadCredential=) when set, else next to the config file.  Secret values
+ * are never printed or logged.
+ */
+#ifndef MQ_CONFIG_H
+#define MQ_CONFIG_H
+
+#include "common.h"
+
+#define MQ_MAX_WORKERS 128
+
+struct mq_secret {
+	char *value;	/* NULL when not configured */
+	size_t len;
+	char *source;	/* the file it came from */
+};
+
+struct mq_config {
+	char *path;		/* the file read, or NULL */
+
+	/* [server] */
+	char *listen;
+	unsigned listen_mode;
+	char *listen_owner;
+	char *listen_group;
+	int listen_backlog;
+	char *user;
+	char *group;
+	int workers;		/* resolved: "auto" is 2 x online CPUs */
+	bool workers_auto;
+	int max_requests;
+	int max_requests_jitter;
+	int request_timeout_ms;
+	int shutdown_timeout_ms;
+	char *scoreboard;
+	char *public_url;
+
+	/* [limits] */
+	size_t body_max;
+	size_t upload_max;
+	int json_max_depth;
+	int query_max_params;
+	int query_max_length;
+
+	/* [database] */
+	char *db_conninfo;
+	struct mq_secret db_password;
+	int db_connect_timeout_ms;
+	int db_statement_timeout_ms;
+	char *migrations_dir;
+
+	/* [cache] */
+	char *cache_servers;
+	char *cache_prefix;
+	int cache_ttl;
+	int cache_timeout_ms;
+	int cache_retry_ms;
+
+	/* [log] */
+	int log_level;
+	bool access_log;
+};
+
+/* Loads defaults, then the file at path (NULL: defaults only), then the
+ * environment.  Returns a new config, or NULL after writing the reason into
+ * err (one line, no secret values). */
+struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
+
+/* Frees a config and wipes its secrets.  NULL is accepted. */
+void mq_config_free(struct mq_config *cfg);
+
+/* The default config file: $MARQUEE_CONFIG, else SYSCONFDIR/marquee/marquee.conf. */
+const char *mq_config_default_path(void);
+
+/* The directive table, for tests that check etc/marquee.conf against it. */
+size_t mq_config_key_count(void);
+void mq_config_key(size_t i, const char **section, const char **name);
+
+/* Prints every key and its effective value, secrets redacted. */
+void mq_config_dump(const struct mq_config *cfg, FILE *out);
+
+#endif

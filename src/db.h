@@ -1,0 +1,74 @@
+/*
+ * db.h: one PostgreSQL connection per process, prepared statements only.
+ *
+ * A statement is declared once, next to the code that runs it:
+ *
+ *     static struct mq_stmt genres_page = MQ_STMT("SELECT ... LIMIT $1 OFFSET $2");
+ *
+ * It is prepared the first time it runs on a connection and again after a
+ * reconnect (the connection's generation changes), so a restarted server is
+ * invisible to handlers: the first statement after a lost connection runs
+ * on a new one.  Parameters are always sent separately from the SQL text.
+ */
+#ifndef MQ_DB_H
+#define MQ_DB_H
+
+#include <libpq-fe.h>
+
+#include "common.h"
+
+struct mq_config;
+struct mq_req;
+
+struct mq_stmt {
+	const char *sql;
+	bool write;		/* not retried after a lost connection */
+	unsigned id;		/* server-side name is "mq<id>", given on first use */
+	uint64_t prepared_gen;	/* the connection generation it is prepared on */
+};
+
+#define MQ_STMT(text) { .sql = (text) }
+#define MQ_STMT_WRITE(text) { .sql = (text), .write = true }
+
+enum mq_db_state { MQ_DB_OK, MQ_DB_DOWN, MQ_DB_FAILED };
+
+struct mq_db;
+
+/* A handle that connects on first use; app_name shows in pg_stat_activity. */
+struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name);
+void mq_db_free(struct mq_db *db);
+
+/* Connects now (a worker does this at start so its first request is not
+ * slow).  Returns 0, or -1 with the reason in mq_db_error(). */
+int mq_db_connect(struct mq_db *db);
+
+/* Cheap check at the top of each request: notices a connection the server
+ * closed (restart, idle timeout) and drops it so the next statement
+ * reconnects instead of failing. */
+void mq_db_check(struct mq_db *db);
+
+/* Runs a prepared statement with text parameters (NULL is SQL NULL).
+ * Returns a result the caller must PQclear(), or NULL: mq_db_state() then
+ * says whether the server is unreachable (DOWN) or the statement failed. */
+PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params);
+
+/* BEGIN / COMMIT / ROLLBACK.  Statements inside a transaction are never
+ * retried.  Returns 0 or -1. */
+int mq_db_begin(struct mq_db *db);
+int mq_db_commit(struct mq_db *db);
+void mq_db_rollback(struct mq_db *db);
+
+enum mq_db_state mq_db_state(const struct mq_db *db);
+const char *mq_db_error(const struct mq_db *db);
+const char *mq_db_sqlstate(const struct mq_db *db);	/* "" when none */
+uint64_t mq_db_reconnects(const struct mq_db *db);
+PGconn *mq_db_conn(struct mq_db *db);	/* for the CLI's migrations */
+
+/* Request-side helpers: the result belongs to the request arena. */
+PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);
+
+/* Answers a failed statement: 503 when the database is unreachable, 409
+ * for a unique violation, 500 otherwise (logged with its SQLSTATE). */
+int mq_fail_db(struct mq_req *r);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * master.h: the process manager of marquee-fcgi.
+ */
+#ifndef MQ_MASTER_H
+#define MQ_MASTER_H
+
+struct mq_config;
+
+/* Runs the pool until SIGTERM or SIGINT: opens the socket, forks workers,
+ * replaces the ones that die or retire, kills the ones that overrun
+ * request_timeout, and on SIGHUP re-reads config_path and replaces the
+ * workers without dropping a request.  Takes ownership of cfg.  Returns
+ * the process exit status. */
+int mq_master_run(const char *config_path, struct mq_config *cfg);
+
+#endif

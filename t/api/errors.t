@@ -1,0 +1,65 @@
+# Errors are problem+json, from the pool and from nginx alike: unknown
+# paths, wrong methods, malformed and oversized requests.
+use strict;
+use warnings;
+use Test::More;
+use Marquee::Stack;
+
+my $s = Marquee::Stack->start;
+
+sub is_problem {
+    my ($r, $status, $name) = @_;
+    is $r->{status}, $status, "$name: $status";
+    like $r->{headers}{'content-type'} // '', qr{^application/problem\+json}, "$name: problem+json";
+    is $r->{json}{status}, $status, "$name: status member";
+    is $r->{json}{type}, 'about:blank', "$name: type";
+    ok length($r->{json}{title} // ''), "$name: title";
+    ok length($r->{json}{detail} // ''), "$name: detail";
+    like $r->{headers}{'x-request-id'} // '', qr/\S/, "$name: X-Request-Id";
+}
+
+my $r = $s->get('/api/no-such-thing/');
+is_problem($r, 404, 'unknown API path');
+is $r->{json}{title}, 'Not Found', 'titled Not Found';
+like $r->{json}{detail}, qr{/api/no-such-thing/}, 'naming the path';
+
+is_problem($s->get('/api/genres/42/'), 404, 'a path under a known one');
+is_problem($s->get('/nowhere'), 404, 'outside /api (answered by nginx)');
+is_problem($s->get('/'), 404, 'the root');
+
+$r = $s->delete('/api/genres/');
+is_problem($r, 405, 'DELETE on a GET route');
+is $r->{headers}{allow}, 'GET, HEAD', 'with Allow';
+$r = $s->request('PROPFIND', '/api/genres/');
+is $r->{status}, 405, 'a method Marquee does not know is 405 on a known path';
+is $r->{headers}{allow}, 'GET, HEAD', 'with Allow';
+
+# query strings
+is_problem($s->get('/api/genres/?page=%zz'), 400, 'a malformed percent-escape');
+is_problem($s->get('/api/genres/?q=%ff%fe'), 400, 'invalid UTF-8 in the query');
+is_problem($s->get('/api/genres/?q=%00'), 400, 'an encoded NUL');
+is_problem($s->get('/api/genres/?' . join('&', map { "k$_=1" } 1 .. 65)), 400, 'too many parameters');
+is_problem($s->get('/api/genres/?q=' . ('x' x 5000)), 400, 'a query string over 4096 bytes');
+my $ok = $s->get('/api/genres/?' . join('&', map { "k$_=1" } 1 .. 60));
+is $ok->{status}, 200, 'unknown parameters under the limit are ignored';
+
+# paths
+is_problem($s->get('/api/%ff/'), 400, 'invalid UTF-8 in the path');
+
+# bodies
+is_problem($s->post('/api/genres/', body => 'x' x (65 * 1024),
+                    headers => { 'Content-Type' => 'application/json' }), 413,
+           'a body over 64 KiB (refused by nginx)');
+my ($status, $raw) = $s->raw_request("GET /api/genres/ HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+is $status, 400, 'a malformed Content-Length is a 400';
+like $raw, qr{application/problem\+json}, 'as problem+json';
+($status) = $s->raw_request("BREW /pot HTTP/1.1\r\n\r\n");
+is $status, 400, 'a request without Host is a 400';
+($status) = $s->raw_request("GET /api/genres/ HTTP/1.1\r\nHost: x\r\n" . ("X-Pad: " . ('y' x 1000) . "\r\n") x 40 . "\r\n");
+ok $status == 400 || $status == 431 || $status == 494, "huge headers are refused ($status)";
+
+# the pool survived all of it
+is $s->get('/api/genres/')->{status}, 200, 'the API still answers';
+
+$s->finish;
+done_testing;

@@ -1,0 +1,522 @@
+package Marquee::Stack;
+
+# Boots a throwaway Marquee stack for one test file: PostgreSQL (a copy of a
+# migrated "golden" cluster, then a fresh database cloned from the migrated
+# template), memcached, the marquee-fcgi pool and nginx, all in a temporary
+# directory, on unix sockets and one free loopback port.  When run as root,
+# PostgreSQL, memcached, the pool's workers and nginx's workers run as an
+# unprivileged user.
+#
+#   my $s = Marquee::Stack->start(workers => 4);
+#   my $res = $s->get('/api/genres/');
+#   is $res->{status}, 200;
+#   $s->finish;     # stops everything; fails if a sanitizer complained
+#
+# Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
+# from this file's location), MQ_TEST_KEEP=1 keeps the directory.
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use Digest::SHA qw(sha1_hex);
+use Exporter qw(import);
+use Fcntl qw(:flock);
+use File::Basename qw(dirname);
+use File::Path qw(make_path remove_tree);
+use File::Spec;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use IO::Socket::UNIX;
+use JSON::PP;
+use POSIX qw(WNOHANG);
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+our @EXPORT_OK = qw(json_body);
+
+my $JSON = JSON::PP->new->utf8->canonical;
+my @STACKS;
+
+sub srcdir {
+    return $ENV{MQ_SRCDIR} if $ENV{MQ_SRCDIR};
+    return abs_path(dirname(__FILE__) . '/../../..');
+}
+
+sub builddir {
+    return $ENV{MQ_BUILDDIR} if $ENV{MQ_BUILDDIR};
+    my $src = srcdir();
+    for my $d ("$src/var/build/test", "$src/var/build/dev", $src) {
+        return $d if -x "$d/src/marquee-fcgi";
+    }
+    die "no built marquee-fcgi found; run ./dev test (or set MQ_BUILDDIR)\n";
+}
+
+sub pg_bindir {
+    my $dir = `pg_config --bindir 2>/dev/null`;
+    chomp $dir;
+    return $dir if $dir && -x "$dir/initdb";
+    my @dirs = sort glob('/usr/lib/postgresql/*/bin');
+    return $dirs[-1] if @dirs;
+    die "PostgreSQL server binaries not found (apt-get install postgresql)\n";
+}
+
+# Who runs the servers: ourselves, or "nobody" when we are root (PostgreSQL
+# refuses to run as root, and the rest should not need it).
+sub run_user { return $> == 0 ? 'nobody' : undef }
+sub run_group { return $> == 0 ? 'nogroup' : undef }
+
+sub as_user {
+    my (@cmd) = @_;
+    my $u = run_user();
+    return $u ? ('runuser', '-u', $u, '--', @cmd) : @cmd;
+}
+
+sub chown_tree {
+    my ($path) = @_;
+    my $u = run_user() or return;
+    system('chown', '-R', "$u:" . run_group(), $path) == 0 or die "chown $path failed\n";
+}
+
+sub sh {
+    my (@cmd) = @_;
+    system(@cmd) == 0 or die "command failed ($?): @cmd\n";
+}
+
+sub free_port {
+    my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                     Listen => 1, ReuseAddr => 1)
+        or die "no free port: $!\n";
+    my $port = $sock->sockport;
+    close $sock;
+    return $port;
+}
+
+sub slurp {
+    my ($path) = @_;
+    open my $fh, '<', $path or return '';
+    local $/;
+    return scalar <$fh>;
+}
+
+sub spew {
+    my ($path, $text) = @_;
+    open my $fh, '>', $path or die "$path: $!\n";
+    print {$fh} $text;
+    close $fh or die "$path: $!\n";
+}
+
+sub wait_for {
+    my ($what, $timeout, $check) = @_;
+    my $deadline = time + $timeout;
+    while (time < $deadline) {
+        return 1 if $check->();
+        sleep 0.05;
+    }
+    die "timed out waiting for $what\n";
+}
+
+# The golden cluster: initdb'd and migrated once per set of migrations,
+# shared by every test file (each copies it).  Guarded by a lock so
+# parallel test files build it once.
+sub golden_cluster {
+    my $src = srcdir();
+    my $build = builddir();
+    my $bin = pg_bindir();
+    my $sums = join '', map { sha1_hex(slurp($_)) } sort glob("$src/sql/*.sql");
+    my $key = substr(sha1_hex($sums . $bin), 0, 12);
+    my $root = "$build/t/tmp";
+    my $dir = "$root/pg-golden-$key";
+    make_path($root);
+    chmod 0755, $root;
+    open my $lock, '>', "$root/golden.lock" or die "lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    if (!-e "$dir/READY") {
+        remove_tree($dir);
+        make_path("$dir/run");
+        chown_tree($dir);
+        my $log = "$dir/golden.log";
+        sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
+                   '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
+           . " >$dir/initdb.log 2>&1");
+        sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-l', $log, '-w', '-o',
+                   "-k $dir/run -c listen_addresses= -c fsync=off", 'start'));
+        my $ok = eval {
+            sh(as_user("$bin/createdb", '-h', "$dir/run", '-U', 'postgres', 'marquee_template'));
+            spew("$dir/migrate.conf",
+                 "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
+                 . "migrations_dir = $src/sql\n");
+            sh("$build/src/marquee -c $dir/migrate.conf migrate >>$dir/migrate.log 2>&1");
+            1;
+        };
+        my $err = $@;
+        sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-m', 'fast', '-w', 'stop'));
+        die "building the golden cluster failed: $err (see $dir)\n" unless $ok;
+        spew("$dir/READY", "ok\n");
+    }
+    close $lock;
+    return "$dir/data";
+}
+
+sub start {
+    my ($class, %opt) = @_;
+    my $self = bless {
+        workers => 4, keepalive => 2, nginx_workers => 1, max_requests => 0,
+        request_timeout => '30s', shutdown_timeout => '10s', pids => {}, %opt,
+    }, $class;
+    push @STACKS, $self;
+    $self->{src} = srcdir();
+    $self->{build} = builddir();
+    $self->{pgbin} = pg_bindir();
+    my $base = "$self->{build}/t/tmp";
+    make_path($base);
+    $self->{dir} = tempdir('stack-XXXXXX', DIR => $base);
+    chmod 0755, $self->{dir};
+    make_path(map { "$self->{dir}/$_" } qw(run log nginx/tmp));
+    $self->start_postgres;
+    $self->start_memcached;
+    $self->start_pool;
+    $self->start_nginx;
+    $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
+    wait_for('the stack to answer /healthz', 30, sub { $self->get('/healthz')->{status} == 200 });
+    return $self;
+}
+
+sub dir { $_[0]{dir} }
+sub port { $_[0]{port} }
+sub base_url { "http://127.0.0.1:$_[0]{port}" }
+sub pool_log { slurp("$_[0]{dir}/log/pool.log") }
+
+# ---- PostgreSQL ----
+
+sub start_postgres {
+    my ($self) = @_;
+    my $golden = golden_cluster();
+    my $d = $self->{dir};
+    sh('cp', '-a', $golden, "$d/pg");
+    chown_tree("$d/pg");
+    chown_tree("$d/run");
+    chown_tree("$d/log");
+    $self->pg_ctl('start');
+    sh(as_user("$self->{pgbin}/psql", '-q', '-h', "$d/run", '-U', 'postgres', '-d', 'postgres',
+               '-c', 'CREATE DATABASE marquee TEMPLATE marquee_template'));
+}
+
+sub pg_ctl {
+    my ($self, $action, @extra) = @_;
+    my $d = $self->{dir};
+    my @cmd = ("$self->{pgbin}/pg_ctl", '-s', '-D', "$d/pg", '-l', "$d/log/postgres.log", '-w',
+               @extra);
+    push @cmd, '-o', "-k $d/run -c listen_addresses= -c fsync=off -c max_connections=60"
+        if $action ne 'stop';
+    system(as_user(@cmd, $action)) == 0 or die "pg_ctl $action failed\n";
+}
+
+sub stop_postgres { $_[0]->pg_ctl('stop', '-m', 'fast') }
+sub start_postgres_again { $_[0]->pg_ctl('start') }
+
+# Runs SQL as the superuser in the test database; returns psql's output.
+sub psql {
+    my ($self, $sql) = @_;
+    my @cmd = as_user("$self->{pgbin}/psql", '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1',
+                      '-h', "$self->{dir}/run", '-U', 'postgres', '-d', 'marquee', '-c', $sql);
+    open my $fh, '-|', @cmd or die "psql: $!\n";
+    local $/;
+    my $out = <$fh>;
+    close $fh or die "psql failed: $sql\n";
+    chomp $out if defined $out;
+    return $out;
+}
+
+# ---- memcached ----
+
+sub start_memcached {
+    my ($self) = @_;
+    my $sock = "$self->{dir}/run/memcached.sock";
+    my @cmd = ('memcached', '-s', $sock, '-a', '0777', '-m', '32', '-t', '1', '-U', '0');
+    push @cmd, '-u', run_user() if run_user();
+    unlink $sock;
+    $self->{pids}{memcached} = $self->spawn('memcached', @cmd);
+    wait_for('memcached', 10, sub { IO::Socket::UNIX->new(Peer => $sock) });
+}
+
+sub stop_memcached {
+    my ($self) = @_;
+    $self->stop_process('memcached', 'TERM');
+}
+
+# ---- the pool ----
+
+sub pool_config {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    my $user = run_user() ? "user = nobody\ngroup = nogroup\nlisten_group = nogroup\n" : '';
+    return <<"CONF" . ($self->{extra_config} // '');
+[server]
+listen = $d/run/fcgi.sock
+${user}workers = $self->{workers}
+max_requests = $self->{max_requests}
+max_requests_jitter = 0
+request_timeout = $self->{request_timeout}
+shutdown_timeout = $self->{shutdown_timeout}
+scoreboard = $d/run/scoreboard
+
+[database]
+conninfo = host=$d/run dbname=marquee user=postgres
+migrations_dir = $self->{src}/sql
+
+[cache]
+servers = $d/run/memcached.sock
+retry_timeout = 1s
+
+[log]
+level = info
+CONF
+}
+
+sub start_pool {
+    my ($self) = @_;
+    my $conf = "$self->{dir}/marquee.conf";
+    spew($conf, $self->pool_config);
+    $self->{conf} = $conf;
+    local $ENV{ASAN_OPTIONS} = 'detect_leaks=1:abort_on_error=0:exitcode=86';
+    local $ENV{UBSAN_OPTIONS} = 'print_stacktrace=1';
+    $self->{pids}{pool} = $self->spawn('pool', "$self->{build}/src/marquee-fcgi", '-c', $conf);
+    wait_for("the pool socket", 15, sub { -S "$self->{dir}/run/fcgi.sock" });
+}
+
+# Rewrites the config (e.g. with other workers) and sends SIGHUP.
+sub reload_pool {
+    my ($self, %change) = @_;
+    @$self{keys %change} = values %change;
+    spew($self->{conf}, $self->pool_config);
+    kill 'HUP', $self->{pids}{pool};
+}
+
+sub pool_pid { $_[0]{pids}{pool} }
+
+# Pids of the pool's workers, from the process table.
+sub worker_pids {
+    my ($self) = @_;
+    my $master = $self->{pids}{pool};
+    my @pids;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        my $s = slurp($stat) or next;
+        my ($pid, $ppid) = $s =~ /^(\d+) \(.*\) \S (\d+)/ or next;
+        push @pids, $pid if $ppid == $master;
+    }
+    return @pids;
+}
+
+# Runs the admin tool against this stack; returns (exit status, output).
+sub marquee {
+    my ($self, @args) = @_;
+    my $cmd = join ' ', map { quotemeta } "$self->{build}/src/marquee", '-c', $self->{conf}, @args;
+    my $out = `$cmd 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# ---- nginx ----
+
+sub render {
+    my ($self, $text, %vars) = @_;
+    $text =~ s/\@([A-Z_]+)\@/exists $vars{$1} ? $vars{$1} : die "no value for \@$1\@\n"/ge;
+    return $text;
+}
+
+sub start_nginx {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    my $n = "$d/nginx";
+    make_path("$n/snippets");
+    $self->{port} = free_port();
+    my %vars = (
+        FCGI_SERVER => "unix:$d/run/fcgi.sock",
+        FCGI_KEEPALIVE => $self->{keepalive},
+        NGINX_SNIPPETS => "$n/snippets",
+        NGINX_PREFIX => $n,
+        NGINX_USER => run_user() ? 'user nobody nogroup;' : '',
+        NGINX_WORKERS => $self->{nginx_workers},
+        NGINX_ACCESS_LOG => "$d/log/nginx-access.log marquee",
+        LISTEN => "127.0.0.1:$self->{port}",
+    );
+    for my $f (glob "$self->{src}/nginx/snippets/*.conf") {
+        my $name = (File::Spec->splitpath($f))[2];
+        spew("$n/snippets/$name", $self->render(slurp($f), %vars));
+    }
+    spew("$n/nginx.conf", $self->render(slurp("$self->{src}/nginx/dev.conf"), %vars));
+    chown_tree("$n/tmp");
+    my @cmd = ('nginx', '-p', $n, '-c', "$n/nginx.conf", '-e', "$d/log/nginx-error.log",
+               '-g', 'daemon off;');
+    system(@cmd[0 .. 5], '-t', '-q') == 0 or die "nginx -t failed: " . slurp("$d/log/nginx-error.log");
+    $self->{pids}{nginx} = $self->spawn('nginx', @cmd);
+    wait_for('nginx', 10, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port}) });
+}
+
+# ---- processes ----
+
+sub spawn {
+    my ($self, $name, @cmd) = @_;
+    my $log = "$self->{dir}/log/$name.log";
+    my $pid = fork // die "fork: $!\n";
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', $log or die "$log: $!";
+        open STDERR, '>&', \*STDOUT;
+        setpgrp(0, 0);
+        exec @cmd or die "exec $cmd[0]: $!";
+    }
+    return $pid;
+}
+
+sub stop_process {
+    my ($self, $name, $signal, $timeout) = @_;
+    my $pid = delete $self->{pids}{$name} or return;
+    kill $signal // 'TERM', $pid;
+    my $deadline = time + ($timeout // 15);
+    while (time < $deadline) {
+        return $? if waitpid($pid, WNOHANG) == $pid;
+        sleep 0.02;
+    }
+    kill 'KILL', -$pid;
+    kill 'KILL', $pid;
+    waitpid($pid, 0);
+    return $?;
+}
+
+sub stop_all {
+    my ($self) = @_;
+    return if $self->{stopped}++;
+    $self->stop_process('nginx', 'QUIT');
+    my $status = $self->stop_process('pool', 'TERM', 30);
+    $self->{pool_exit} = $status;
+    $self->stop_process('memcached', 'TERM');
+    eval { $self->pg_ctl('stop', '-m', 'immediate') } if -e "$self->{dir}/pg/postmaster.pid";
+}
+
+# Stops the stack and checks it left cleanly: the pool exited 0 on SIGTERM
+# and no sanitizer reported anything in its log.
+sub finish {
+    my ($self) = @_;
+    $self->stop_all;
+    is($self->{pool_exit}, 0, 'the pool exits 0 on SIGTERM');
+    my $log = $self->pool_log;
+    my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
+    ok(!@reports, 'no sanitizer reports in the pool log')
+        or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
+    $self->cleanup;
+}
+
+sub cleanup {
+    my ($self) = @_;
+    if ($ENV{MQ_TEST_KEEP} || !Test::More->builder->is_passing) {
+        diag("stack kept in $self->{dir}");
+        return;
+    }
+    remove_tree($self->{dir});
+}
+
+END {
+    for my $s (@STACKS) {
+        my $keep = $?;
+        $s->stop_all;
+        $? = $keep;
+    }
+}
+
+# ---- HTTP ----
+
+# request(METHOD, PATH, json => $data | body => $raw, headers => {...})
+# Returns { status, headers, content, json (decoded when it parses) }.
+sub request {
+    my ($self, $method, $path, %opt) = @_;
+    my %headers = %{ $opt{headers} // {} };
+    my $body = $opt{body};
+    if (exists $opt{json}) {
+        $body = $JSON->encode($opt{json});
+        $headers{'Content-Type'} //= 'application/json';
+    }
+    $headers{Authorization} = "Bearer $opt{token}" if $opt{token};
+    my %args = (headers => \%headers);
+    $args{content} = $body if defined $body;
+    my $res = $self->{http}->request($method, $self->base_url . $path, \%args);
+    $res->{json} = json_body($res->{content});
+    return $res;
+}
+
+sub get { my ($self, $path, %o) = @_; $self->request('GET', $path, %o) }
+sub post { my ($self, $path, %o) = @_; $self->request('POST', $path, %o) }
+sub put { my ($self, $path, %o) = @_; $self->request('PUT', $path, %o) }
+sub patch { my ($self, $path, %o) = @_; $self->request('PATCH', $path, %o) }
+sub delete { my ($self, $path, %o) = @_; $self->request('DELETE', $path, %o) }
+
+# Requests path over and over from $clients processes until stopped:
+#   my $load = $s->background_load('/api/genres/', clients => 2);
+#   ...; my $tally = $load->stop;   # { total => N, failed => N, by_status => {...} }
+sub background_load {
+    my ($self, $path, %opt) = @_;
+    my $clients = $opt{clients} // 2;
+    my $dir = tempdir('load-XXXXXX', DIR => $self->{dir});
+    my @pids;
+    for my $i (1 .. $clients) {
+        my $pid = fork // die "fork: $!\n";
+        if ($pid == 0) {
+            my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
+            my %by;
+            until (-e "$dir/stop") {
+                my $res = $http->get($self->base_url . $path);
+                $by{ $res->{status} }++;
+            }
+            spew("$dir/tally.$i", join '', map { "$_ $by{$_}\n" } keys %by);
+            POSIX::_exit(0);
+        }
+        push @pids, $pid;
+    }
+    return bless { dir => $dir, pids => \@pids }, 'Marquee::Stack::Load';
+}
+
+package Marquee::Stack::Load;
+
+sub stop {
+    my ($self) = @_;
+    Marquee::Stack::spew("$self->{dir}/stop", '');
+    waitpid($_, 0) for @{ $self->{pids} };
+    my %t = (total => 0, failed => 0, by_status => {});
+    for my $f (glob "$self->{dir}/tally.*") {
+        for my $line (split /\n/, Marquee::Stack::slurp($f)) {
+            my ($status, $n) = split ' ', $line;
+            $t{by_status}{$status} += $n;
+            $t{total} += $n;
+            $t{failed} += $n if $status != 200;
+        }
+    }
+    return \%t;
+}
+
+package Marquee::Stack;
+
+sub json_body {
+    my ($text) = @_;
+    return undef unless defined $text && length $text;
+    my $v = eval { $JSON->decode($text) };
+    return $v;
+}
+
+# A raw request over a socket, for what HTTP::Tiny will not send
+# (malformed request lines, lying headers).  Returns the status code.
+sub raw_request {
+    my ($self, $bytes) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
+                                     Timeout => 10) or die "connect: $!\n";
+    print {$sock} $bytes;
+    shutdown($sock, 1);
+    local $/;
+    my $answer = <$sock> // '';
+    close $sock;
+    my ($status) = $answer =~ m{^HTTP/1\.[01] (\d{3})};
+    return wantarray ? ($status // 0, $answer) : ($status // 0);
+}
+
+1;

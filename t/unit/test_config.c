@@ -1,0 +1,230 @@
+/*
+ * test_config.c: marquee.conf parsing, environment overrides, secrets, and
+ * etc/marquee.conf documenting every key.
+ */
+#include "common.h"
+
+#include <ini.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/mq-test-config-XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static struct mq_config *load_text(const char *text, char *err, size_t errlen)
+{
+	return mq_config_load(write_file("marquee.conf", text), err, errlen);
+}
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unsetenv("CREDENTIALS_DIRECTORY");
+	unsetenv("MARQUEE_SERVER_WORKERS");
+}
+
+START_TEST(defaults)
+{
+	char err[256];
+	struct mq_config *c = mq_config_load(NULL, err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_ge(c->workers, 2);
+	ck_assert(c->workers_auto);
+	ck_assert_uint_eq(c->listen_mode, 0660);
+	ck_assert_uint_eq(c->body_max, 64 * 1024);
+	ck_assert_int_eq(c->json_max_depth, 32);
+	ck_assert_int_eq(c->request_timeout_ms, 30000);
+	ck_assert_ptr_null(c->db_password.value);
+	mq_config_free(c);
+}
+END_TEST
+
+START_TEST(file_values_and_units)
+{
+	char err[256];
+	struct mq_config *c = load_text(
+		"; a comment\n# another\n[server]\nworkers = 3\nrequest_timeout = 1500ms\n"
+		"listen = 127.0.0.1:9000\nlisten_mode = 0600\n"
+		"[limits]\nbody_max = 1m\n[log]\naccess_log = off\nlevel = warn\n",
+		err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(c->workers, 3);
+	ck_assert(!c->workers_auto);
+	ck_assert_int_eq(c->request_timeout_ms, 1500);
+	ck_assert_str_eq(c->listen, "127.0.0.1:9000");
+	ck_assert_uint_eq(c->listen_mode, 0600);
+	ck_assert_uint_eq(c->body_max, 1024 * 1024);
+	ck_assert(!c->access_log);
+	ck_assert_int_eq(c->log_level, 2);
+	mq_config_free(c);
+}
+END_TEST
+
+START_TEST(environment_overrides_the_file)
+{
+	char err[256];
+	struct mq_config *c;
+
+	setenv("MARQUEE_SERVER_WORKERS", "5", 1);
+	c = load_text("[server]\nworkers = 3\n", err, sizeof(err));
+	unsetenv("MARQUEE_SERVER_WORKERS");
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(c->workers, 5);
+	mq_config_free(c);
+}
+END_TEST
+
+START_TEST(bad_values_are_explained)
+{
+	static const struct {
+		const char *text;
+		const char *expect;
+	} cases[] = {
+		{ "[server]\nworkers = lots\n", "workers = lots: expected auto or a number" },
+		{ "[server]\nworkers = 0\n", "workers = 0: expected auto or a number from 1" },
+		{ "[server]\nrequest_timeout = soon\n", "expected a duration" },
+		{ "[limits]\nbody_max = 12q\n", "expected a size" },
+		{ "[log]\nlevel = loud\n", "expected debug, info, warn or error" },
+		{ "[log]\naccess_log = maybe\n", "expected on or off" },
+		{ "[server]\nlisten_mode = 999\n", "expected an octal mode" },
+		{ "[server]\nwrokers = 2\n", "unknown key [server] wrokers" },
+		{ "[nope]\nx = 1\n", "unknown key [nope] x" },
+		{ "[server\n", "syntax error" },
+	};
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(cases); i++) {
+		char err[256] = "";
+		struct mq_config *c = load_text(cases[i].text, err, sizeof(err));
+
+		ck_assert_msg(c == NULL, "accepted %s", cases[i].text);
+		ck_assert_msg(strstr(err, cases[i].expect) != NULL, "%s: got \"%s\"", cases[i].text, err);
+	}
+}
+END_TEST
+
+START_TEST(secrets_come_from_files)
+{
+	char err[512], text[512];
+	struct mq_config *c;
+
+	write_file("db_password", "s3cret\n");
+	c = load_text("[database]\npassword_file = db_password\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->db_password.value, "s3cret");
+	ck_assert_uint_eq(c->db_password.len, 6);
+	mq_config_free(c);
+
+	/* systemd's LoadCredential= directory wins for relative names */
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	write_file("pw2", "other");
+	c = load_text("[database]\npassword_file = pw2\n", err, sizeof(err));
+	unsetenv("CREDENTIALS_DIRECTORY");
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->db_password.value, "other");
+	mq_config_free(c);
+
+	snprintf(text, sizeof(text), "[database]\npassword_file = %s/missing\n", dir);
+	c = load_text(text, err, sizeof(err));
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_nonnull(strstr(err, "cannot read"));
+}
+END_TEST
+
+START_TEST(dump_never_shows_secrets)
+{
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	struct mq_config *c;
+	FILE *out = open_memstream(&buf, &len);
+
+	write_file("db_password", "hunter2-very-secret");
+	c = load_text("[database]\npassword_file = db_password\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	mq_config_dump(c, out);
+	fclose(out);
+	ck_assert_ptr_null(strstr(buf, "hunter2"));
+	ck_assert_ptr_nonnull(strstr(buf, "password_file = (secret: 19 bytes"));
+	free(buf);
+	mq_config_free(c);
+}
+END_TEST
+
+/* etc/marquee.conf names every key (set, or commented out as ";key ="). */
+struct seen {
+	bool found[256];
+};
+
+START_TEST(sample_config_documents_every_key)
+{
+	char path[1024], line[1024], section[64] = "", err[256];
+	FILE *f;
+	struct seen seen = { { false } };
+	struct mq_config *c;
+
+	snprintf(path, sizeof(path), "%s/etc/marquee.conf", MQ_TOP_SRCDIR);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, key[64];
+
+		if (sscanf(p, "[%63[^]]]", section) == 1)
+			continue;
+		if (*p == ';')
+			p++;
+		if (sscanf(p, "%63[a-z_] =", key) != 1 || strchr(p, '=') == NULL)
+			continue;
+		for (size_t i = 0; i < mq_config_key_count(); i++) {
+			const char *s, *k;
+
+			mq_config_key(i, &s, &k);
+			if (strcmp(s, section) == 0 && strcmp(k, key) == 0)
+				seen.found[i] = true;
+		}
+	}
+	fclose(f);
+	for (size_t i = 0; i < mq_config_key_count(); i++) {
+		const char *s, *k;
+
+		mq_config_key(i, &s, &k);
+		ck_assert_msg(seen.found[i], "etc/marquee.conf does not document [%s] %s", s, k);
+	}
+	c = mq_config_load(path, err, sizeof(err));
+	ck_assert_msg(c != NULL, "etc/marquee.conf does not load: %s", err);
+	mq_config_free(c);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, file_values_and_units);
+	tcase_add_test(tc, environment_overrides_the_file);
+	tcase_add_test(tc, bad_values_are_explained);
+	tcase_add_test(tc, secrets_come_from_files);
+	tcase_add_test(tc, dump_never_shows_secrets);
+	tcase_add_test(tc, sample_config_documents_every_key);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+MQ_UNIT_MAIN()

@@ -1,0 +1,121 @@
+/*
+ * test_json.c: strict parsing and its limits.
+ */
+#include "common.h"
+
+#include "json.h"
+#include "unit.h"
+
+static struct mq_arena *a;
+
+static void setup(void)
+{
+	a = mq_arena_new(0);
+}
+
+static void teardown(void)
+{
+	mq_arena_destroy(a);
+}
+
+static struct json_object *parse(const char *s, const char **err)
+{
+	return mq_json_parse(a, s, strlen(s), 32, err);
+}
+
+static char *nested(int depth)
+{
+	char *s = mq_arena_alloc(a, (size_t)depth * 2 + 1);
+
+	for (int i = 0; i < depth; i++) {
+		s[i] = '[';
+		s[depth * 2 - 1 - i] = ']';
+	}
+	s[depth * 2] = '\0';
+	return s;
+}
+
+START_TEST(accepts_valid_json)
+{
+	const char *err = NULL;
+	struct json_object *v = parse(" {\"title\": \"Am\u00e9lie\", \"n\": [1, 2.5, true, null]} \n", &err);
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert(json_object_is_type(v, json_type_object));
+	ck_assert_ptr_nonnull(parse("42", &err));
+	ck_assert_ptr_nonnull(parse("\"s\"", &err));
+	ck_assert_ptr_nonnull(parse("[-0, 0.5, 1e5, 1E-5, -1.25e+3]", &err));
+	ck_assert_ptr_nonnull(parse("\"\\ud83c\\udfac \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"", &err));
+	ck_assert_ptr_nonnull(parse("{\"a\": {}, \"b\": []}", &err));
+	ck_assert_ptr_nonnull(parse(nested(32), &err));
+}
+END_TEST
+
+START_TEST(refuses_sloppy_json)
+{
+	static const char *const bad[] = {
+		"{", "{\"a\":}", "{'a': 1}", "{\"a\": 1,}", "[1, 2,]", "{\"a\": 01}",
+		"{\"a\": 1} x", "{\"a\": 1}{}", "", "nul", "{\"a\": NaN}", "{a: 1}",
+		"{\"a\": \"\t\"}", "// c\n{}", "NaN", "Infinity", "[-Infinity]", "1.", "1.e5",
+		"\"\\ud800\"", "\"\\udc00\"", "\"\\u0000\"", "\"\\x41\"", "+1", ".5", "[1 2]",
+		"{\"a\" 1}", "tRue", "\"unterminated", "-", "[\"a\",]",
+	};
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(bad); i++) {
+		const char *err = NULL;
+
+		ck_assert_msg(parse(bad[i], &err) == NULL, "accepted %s", bad[i]);
+		ck_assert_ptr_nonnull(err);
+	}
+}
+END_TEST
+
+START_TEST(refuses_deep_nesting)
+{
+	const char *err = NULL;
+
+	ck_assert_ptr_null(parse(nested(33), &err));
+	ck_assert_str_eq(err, "The JSON body is nested too deeply.");
+	ck_assert_ptr_null(parse(nested(5000), &err));
+}
+END_TEST
+
+START_TEST(refuses_invalid_utf8_and_nul)
+{
+	const char *err = NULL;
+	static const char with_nul[] = "{\"a\": 1}\0junk";
+
+	ck_assert_ptr_null(parse("{\"a\": \"\xc3\"}", &err));
+	ck_assert_ptr_null(parse("{\"a\": \"\xff\xfe\"}", &err));
+	ck_assert_ptr_null(mq_json_parse(a, with_nul, sizeof(with_nul) - 1, 32, &err));
+}
+END_TEST
+
+START_TEST(renders_compactly)
+{
+	struct json_object *o = mq_json_object(a);
+	size_t len;
+
+	mq_json_add_str(o, "url", "http://x/y");
+	mq_json_add_int(o, "n", 7);
+	mq_json_add_str(o, "none", NULL);
+	ck_assert_str_eq(mq_json_render(o, &len), "{\"url\":\"http://x/y\",\"n\":7,\"none\":null}");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("json");
+	TCase *tc = tcase_create("json");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, accepts_valid_json);
+	tcase_add_test(tc, refuses_sloppy_json);
+	tcase_add_test(tc, refuses_deep_nesting);
+	tcase_add_test(tc, refuses_invalid_utf8_and_nul);
+	tcase_add_test(tc, renders_compactly);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+MQ_UNIT_MAIN()
