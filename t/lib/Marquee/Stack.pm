@@ -84,13 +84,17 @@ sub sh {
     system(@cmd) == 0 or die "command failed ($?): @cmd\n";
 }
 
+# A free port below Linux's ephemeral range (32768-60999), so that no
+# outgoing connection can be holding it when nginx binds it.
 sub free_port {
-    my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                     Listen => 1, ReuseAddr => 1)
-        or die "no free port: $!\n";
-    my $port = $sock->sockport;
-    close $sock;
-    return $port;
+    for (1 .. 200) {
+        my $port = 20000 + int(rand(12000));
+        my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $port,
+                                         Listen => 1, ReuseAddr => 1) or next;
+        close $sock;
+        return $port;
+    }
+    die "no free port\n";
 }
 
 sub slurp {
@@ -252,9 +256,10 @@ sub pool_config {
     my ($self) = @_;
     my $d = $self->{dir};
     my $user = run_user() ? "user = nobody\ngroup = nogroup\nlisten_group = nogroup\n" : '';
+    my $listen = $self->{listen} eq 'tcp' ? "127.0.0.1:$self->{fcgi_port}" : "$d/run/fcgi.sock";
     return <<"CONF" . ($self->{extra_config} // '');
 [server]
-listen = $d/run/fcgi.sock
+listen = $listen
 ${user}workers = $self->{workers}
 max_requests = $self->{max_requests}
 max_requests_jitter = 0
@@ -275,15 +280,43 @@ level = info
 CONF
 }
 
+# listen => 'unix' (default), 'tcp' (127.0.0.1 and a free port) or
+# 'systemd' (a unix socket opened here and passed as LISTEN_FDS, the way
+# marquee-fcgi.socket does).
 sub start_pool {
     my ($self) = @_;
     my $conf = "$self->{dir}/marquee.conf";
+    my $sock = "$self->{dir}/run/fcgi.sock";
+    $self->{listen} //= 'unix';
+    $self->{fcgi_port} = free_port() if $self->{listen} eq 'tcp';
     spew($conf, $self->pool_config);
     $self->{conf} = $conf;
     local $ENV{ASAN_OPTIONS} = 'detect_leaks=1:abort_on_error=0:exitcode=86';
     local $ENV{UBSAN_OPTIONS} = 'print_stacktrace=1';
-    $self->{pids}{pool} = $self->spawn('pool', "$self->{build}/src/marquee-fcgi", '-c', $conf);
-    wait_for("the pool socket", 15, sub { -S "$self->{dir}/run/fcgi.sock" });
+    my @cmd = ("$self->{build}/src/marquee-fcgi", '-c', $conf);
+    if ($self->{listen} eq 'systemd') {
+        my $listener = IO::Socket::UNIX->new(Local => $sock, Listen => 128)
+            or die "listen $sock: $!\n";
+        chmod 0666, $sock;
+        $self->{pids}{pool} = $self->spawn('pool', sub {
+            # Through a fresh descriptor: dup2(3, 3) would keep the
+            # close-on-exec flag Perl puts on sockets.
+            my $fd = POSIX::dup(fileno $listener) // die "dup: $!";
+            POSIX::dup2($fd, 3) // die "dup2: $!";
+            POSIX::close($fd);
+            $ENV{LISTEN_PID} = $$;
+            $ENV{LISTEN_FDS} = 1;
+        }, @cmd);
+        close $listener;
+    } else {
+        $self->{pids}{pool} = $self->spawn('pool', @cmd);
+    }
+    if ($self->{listen} eq 'tcp') {
+        wait_for('the pool port', 15, sub {
+            IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{fcgi_port}) });
+    } else {
+        wait_for('the pool socket', 15, sub { -S $sock });
+    }
 }
 
 # Rewrites the config (e.g. with other workers) and sends SIGHUP.
@@ -332,7 +365,8 @@ sub start_nginx {
     make_path("$n/snippets");
     $self->{port} = free_port();
     my %vars = (
-        FCGI_SERVER => "unix:$d/run/fcgi.sock",
+        FCGI_SERVER => $self->{listen} eq 'tcp' ? "127.0.0.1:$self->{fcgi_port}"
+                                                 : "unix:$d/run/fcgi.sock",
         FCGI_KEEPALIVE => $self->{keepalive},
         NGINX_SNIPPETS => "$n/snippets",
         NGINX_PREFIX => $n,
@@ -357,15 +391,19 @@ sub start_nginx {
 
 # ---- processes ----
 
+# spawn(NAME, [CODE,] COMMAND...): runs COMMAND in its own process group
+# with output to log/NAME.log; CODE, if given, runs in the child first.
 sub spawn {
     my ($self, $name, @cmd) = @_;
     my $log = "$self->{dir}/log/$name.log";
     my $pid = fork // die "fork: $!\n";
     if ($pid == 0) {
+        my $pre = ref $cmd[0] eq 'CODE' ? shift @cmd : undef;
         open STDIN, '<', '/dev/null';
         open STDOUT, '>>', $log or die "$log: $!";
         open STDERR, '>&', \*STDOUT;
         setpgrp(0, 0);
+        $pre->() if $pre;
         exec @cmd or die "exec $cmd[0]: $!";
     }
     return $pid;
@@ -386,12 +424,29 @@ sub stop_process {
     return $?;
 }
 
+# Waits for the pool's master to exit (after a signal sent by the test);
+# returns and records its wait status.
+sub wait_pool_exit {
+    my ($self, $timeout) = @_;
+    my $pid = $self->{pids}{pool} or return $self->{pool_exit};
+    my $deadline = time + ($timeout // 30);
+    while (time < $deadline) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            delete $self->{pids}{pool};
+            return $self->{pool_exit} = $?;
+        }
+        sleep 0.02;
+    }
+    return undef;
+}
+
 sub stop_all {
     my ($self) = @_;
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
-    my $status = $self->stop_process('pool', 'TERM', 30);
-    $self->{pool_exit} = $status;
+    if ($self->{pids}{pool}) {
+        $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
+    }
     $self->stop_process('memcached', 'TERM');
     eval { $self->pg_ctl('stop', '-m', 'immediate') } if -e "$self->{dir}/pg/postmaster.pid";
 }

@@ -1,0 +1,65 @@
+# The pool's listening socket: TCP host:port, and the socket systemd passes
+# (socket activation); and a graceful stop on SIGTERM that lets the request
+# in progress finish.
+use strict;
+use warnings;
+use Test::More;
+use Time::HiRes qw(sleep time);
+use Marquee::Stack;
+
+{
+    my $s = Marquee::Stack->start(listen => 'tcp', workers => 2);
+    is $s->get('/api/genres/')->{status}, 200, 'listen = 127.0.0.1:PORT serves through nginx';
+    like $s->pool_log, qr/listening on 127\.0\.0\.1:\d+ with 2 workers/, 'and says where it listens';
+    $s->finish;
+}
+
+{
+    my $s = Marquee::Stack->start(listen => 'systemd', workers => 2);
+    is $s->get('/api/genres/')->{status}, 200, 'a socket passed with LISTEN_FDS serves through nginx';
+    like $s->pool_log, qr/listening on the socket systemd passed/, 'and the pool says it took it';
+    $s->stop_all;
+    ok -S $s->dir . '/run/fcgi.sock', 'on stop, the socket systemd owns is left in place';
+    $s->finish;
+}
+
+{
+    my $s = Marquee::Stack->start(workers => 2, shutdown_timeout => '10s');
+    ok -S $s->dir . '/run/fcgi.sock', 'a unix socket by default';
+    my $mode = (stat $s->dir . '/run/fcgi.sock')[2] & 07777;
+    is sprintf('%04o', $mode), '0660', 'with mode 0660';
+
+    # a request held up by a lock is in progress when SIGTERM arrives
+    $s->stop_memcached;
+    my $locker = fork // die;
+    if ($locker == 0) {
+        open STDERR, '>', '/dev/null';
+        eval { $s->psql('BEGIN; LOCK TABLE genres IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT;') };
+        POSIX::_exit(0);
+    }
+    sleep 0.3;
+    pipe(my $rd, my $wr) or die;
+    my $client = fork // die;
+    if ($client == 0) {
+        close $rd;
+        my $r = $s->get('/api/genres/');
+        print {$wr} $r->{status};
+        close $wr;
+        POSIX::_exit(0);
+    }
+    close $wr;
+    sleep 0.3;
+    my $t0 = time;
+    kill 'TERM', $s->pool_pid;
+    my $status = do { local $/; <$rd> };
+    waitpid $client, 0;
+    waitpid $locker, 0;
+    is $status, 200, 'SIGTERM lets the request in progress finish with 200';
+    is $s->wait_pool_exit(10), 0, 'and the pool then exits 0';
+    cmp_ok time - $t0, '<', 8, 'well within shutdown_timeout';
+    ok !-e $s->dir . '/run/fcgi.sock', 'removing the socket it created';
+    like $s->pool_log, qr/stopping: letting requests in progress finish/, 'saying what it does';
+    $s->finish;
+}
+
+done_testing;
