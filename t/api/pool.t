@@ -7,7 +7,7 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use Marquee::Stack;
 
-my $s = Marquee::Stack->start(workers => 4, max_requests => 40, request_timeout => '1s',
+my $s = Marquee::Stack->start(workers => 4, max_requests => 0, request_timeout => '1s',
                               extra_config => "[database]\nstatement_timeout = 20s\n");
 
 sub all_ok {
@@ -49,6 +49,8 @@ ok all_ok(30), 'and later requests all succeed';
 like $s->pool_log, qr/msg="worker died".*signal=KILL/, 'the death is logged';
 
 # max_requests: 40 per worker, no jitter; 200 requests retire several
+$s->reload_pool(max_requests => 40);
+sleep 0.5;
 ok all_ok(200), '200 requests succeed while workers retire';
 like status_text(), qr/exited (\d+)/, 'status counts exits';
 my ($exited) = status_text() =~ /exited (\d+)/;
@@ -67,8 +69,8 @@ cmp_ok $tally->{total}, '>', 50, "requests flowed during two reloads ($tally->{t
 is $tally->{failed}, 0, 'not one of them failed'
     or diag explain $tally;
 ok wait_workers(4), 'four workers after the second reload';
-like status_text(), qr/generation 3/, 'of generation 3';
-is scalar(() = status_text() =~ /^\s+\d+\s+\d+\s+3\s+/mg), 4, 'all of them';
+like status_text(), qr/generation 4/, 'of generation 4';
+is scalar(() = status_text() =~ /^\s+\d+\s+\d+\s+4\s+/mg), 4, 'all of them';
 
 # a broken config on reload keeps the running one
 $s->{extra_config} = "[server]\nworkers = many\n";
