@@ -44,7 +44,11 @@ struct mq_arena {
 
 static struct block *block_new(size_t size)
 {
-	struct block *b = mq_xmalloc(sizeof(*b) + size);
+	struct block *b;
+
+	if (size > SIZE_MAX / 2)
+		abort();
+	b = mq_xmalloc(sizeof(*b) + size);
 
 	b->next = NULL;
 	b->size = size;
@@ -107,6 +111,8 @@ void *mq_arena_alloc(struct mq_arena *a, size_t n)
 	struct block *b = a->head;
 	void *p;
 
+	if (n > SIZE_MAX / 2)
+		abort();
 	n = align_up(n ? n : 1);
 	if (b->size - b->used < n) {
 		if (n > a->block_size / 4) {

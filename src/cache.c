@@ -37,21 +37,35 @@ static void add_server(struct mq_cache *c, const char *spec)
 		rc = memcached_server_add_unix_socket(c->mc, spec);
 	} else {
 		char host[256];
-		const char *colon = strrchr(spec, ':');
+		const char *end, *colon;
 		int64_t port = 11211;
-		size_t hlen = colon ? (size_t)(colon - spec) : strlen(spec);
 
-		if (hlen >= sizeof(host) ||
-		    (colon && mq_parse_int64(colon + 1, 1, 65535, &port) < 0)) {
-			mq_log_error("[cache] servers: cannot use \"%s\"", spec);
-			return;
+		/* "host", "host:port", "[v6]" or "[v6]:port" */
+		if (spec[0] == '[') {
+			end = strchr(spec, ']');
+			colon = end && end[1] == ':' ? end + 1 : NULL;
+			if (end == NULL || (end[1] != '\0' && colon == NULL))
+				goto bad;
+			spec++;
+		} else {
+			colon = strrchr(spec, ':');
+			if (colon && strchr(spec, ':') != colon)
+				goto bad;	/* a bare IPv6 address needs [] */
+			end = colon ? colon : spec + strlen(spec);
 		}
-		memcpy(host, spec, hlen);
-		host[hlen] = '\0';
+		if ((size_t)(end - spec) >= sizeof(host) || end == spec ||
+		    (colon && mq_parse_int64(colon + 1, 1, 65535, &port) < 0))
+			goto bad;
+		memcpy(host, spec, (size_t)(end - spec));
+		host[end - spec] = '\0';
 		rc = memcached_server_add(c->mc, host, (in_port_t)port);
 	}
 	if (rc != MEMCACHED_SUCCESS)
 		mq_log_error("[cache] servers: %s: %s", spec, memcached_strerror(c->mc, rc));
+	return;
+bad:
+	mq_log_error("[cache] servers: cannot use \"%s\" (host, host:port, [v6]:port or /socket)",
+		     spec);
 }
 
 struct mq_cache *mq_cache_new(const struct mq_config *cfg)

@@ -264,6 +264,20 @@ static int read_secret(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
+/* Extra checks for values a type cannot express. */
+static int check_value(struct loader *ld, const struct directive *d, const char *value)
+{
+	if (strcmp(d->name, "prefix") == 0 && strcmp(d->section, "cache") == 0) {
+		if (strlen(value) > 64)
+			return fail(ld, "[cache] prefix: at most 64 characters");
+		for (const char *p = value; *p; p++)
+			if (!isgraph((unsigned char)*p))
+				return fail(ld, "[cache] prefix = %s: no spaces or control "
+					    "characters (memcached keys cannot hold them)", value);
+	}
+	return 0;
+}
+
 static int set_number(struct loader *ld, const struct directive *d,
 		      const char *value, int64_t n)
 {
@@ -296,6 +310,8 @@ static int set_value(struct loader *ld, const struct directive *d, const char *v
 
 	switch (d->type) {
 	case T_STR:
+		if (check_value(ld, d, value) < 0)
+			return -1;
 		free(*(char **)f);
 		*(char **)f = mq_xstrdup(value);
 		return 0;
@@ -389,29 +405,53 @@ static int apply_environment(struct loader *ld)
 	return 0;
 }
 
+/* libinih cuts lines at INI_MAX_LINE (200 in Debian's build) and reads the
+ * rest as a new line; refuse long lines instead of misreading them. */
+#define INI_LINE_MAX 199
+
+static int parse_file(struct loader *ld, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t size = 0;
+	int line = 1, col = 0, rc;
+
+	if (f == NULL)
+		return fail(ld, "%s: cannot open: %s", path, strerror(errno));
+	if (getdelim(&text, &size, '\0', f) < 0 && ferror(f)) {
+		fclose(f);
+		free(text);
+		return fail(ld, "%s: cannot read: %s", path, strerror(errno));
+	}
+	fclose(f);
+	for (const char *p = text ? text : ""; *p; p++) {
+		if (*p == '\n') {
+			line++, col = 0;
+		} else if (++col > INI_LINE_MAX) {
+			free(text);
+			return fail(ld, "%s:%d: longer than %d characters", path, line, INI_LINE_MAX);
+		}
+	}
+	rc = ini_parse_string(text ? text : "", ini_handler_cb, ld);
+	free(text);
+	if (ld->failed)
+		return -1;
+	if (rc != 0)
+		return fail(ld, "%s:%d: syntax error", path, rc);
+	return 0;
+}
+
 struct mq_config *mq_config_load(const char *path, char *err, size_t errlen)
 {
 	struct mq_config *cfg = mq_xcalloc(1, sizeof(*cfg));
 	struct loader ld = { cfg, err, errlen, false };
-	int rc;
 
 	cfg->path = path ? mq_xstrdup(path) : NULL;
 	for (size_t i = 0; i < MQ_ARRAY_LEN(directives); i++)
 		if (set_value(&ld, &directives[i], directives[i].def) < 0)
 			goto fail;
-	if (path) {
-		rc = ini_parse(path, ini_handler_cb, &ld);
-		if (ld.failed)
-			goto fail;
-		if (rc == -1) {
-			fail(&ld, "%s: cannot open: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (rc != 0) {
-			fail(&ld, "%s:%d: syntax error", path, rc);
-			goto fail;
-		}
-	}
+	if (path && parse_file(&ld, path) < 0)
+		goto fail;
 	if (apply_environment(&ld) < 0)
 		goto fail;
 	return cfg;

@@ -25,6 +25,7 @@ struct mq_db {
 	uint64_t reconnects;
 	uint64_t retry_after_ns;
 	bool in_tx;
+	bool tx_lost;		/* the connection died inside a transaction */
 	bool down_logged;
 	enum mq_db_state state;
 	char sqlstate[6];
@@ -44,12 +45,16 @@ struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name)
 	return db;
 }
 
+/* Closes the connection.  A transaction open on it is gone: remember that,
+ * so the rest of it fails instead of autocommitting on a new connection. */
 static void drop(struct mq_db *db)
 {
 	if (db->conn) {
 		PQfinish(db->conn);
 		db->conn = NULL;
 	}
+	if (db->in_tx)
+		db->tx_lost = true;
 	db->in_tx = false;
 }
 
@@ -81,16 +86,30 @@ static void notice_to_log(void *arg, const char *message)
 	mq_log_debug("postgres: %s", message);
 }
 
+/* The "options" the conninfo itself gives (e.g. -c search_path=...), kept
+ * in front of ours rather than replaced by them. */
+static void user_options(const char *conninfo, char *out, size_t len)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+
+	out[0] = '\0';
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val && *o->val)
+			snprintf(out, len, "%s ", o->val);
+	PQconninfoFree(opts);
+}
+
 int mq_db_connect(struct mq_db *db)
 {
 	const struct mq_config *cfg = db->cfg;
-	char timeout[16], options[96];
+	char timeout[16], options[1024], theirs[768];
 	const char *keys[8], *vals[8];
 	int n = 0;
 
 	drop(db);
 	snprintf(timeout, sizeof(timeout), "%d", (cfg->db_connect_timeout_ms + 999) / 1000);
-	snprintf(options, sizeof(options), "-c statement_timeout=%d -c TimeZone=UTC",
+	user_options(cfg->db_conninfo, theirs, sizeof(theirs));
+	snprintf(options, sizeof(options), "%s-c statement_timeout=%d -c TimeZone=UTC", theirs,
 		 cfg->db_statement_timeout_ms);
 	keys[n] = "dbname", vals[n++] = cfg->db_conninfo;
 	if (cfg->db_password.value)
@@ -146,6 +165,10 @@ void mq_db_check(struct mq_db *db)
 
 static bool ensure_connected(struct mq_db *db)
 {
+	if (db->tx_lost) {
+		db->state = MQ_DB_DOWN;
+		return false;
+	}
 	if (db->conn)
 		return true;
 	if (db->retry_after_ns && mq_now_mono_ns() < db->retry_after_ns) {
@@ -208,6 +231,8 @@ static void deallocate(struct mq_db *db, struct mq_stmt *st)
 PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
+		/* Taken now: losing the connection clears in_tx. */
+		bool in_tx = db->in_tx;
 		char name[16];
 		PGresult *res;
 		ExecStatusType status;
@@ -215,8 +240,9 @@ PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *co
 		if (!ensure_connected(db))
 			return NULL;
 		if (st->prepared_gen != db->gen || st->id == 0) {
+			/* Nothing ran yet, so any statement may try again. */
 			if (prepare(db, st) < 0) {
-				if (db->state == MQ_DB_DOWN && !db->in_tx)
+				if (db->state == MQ_DB_DOWN && !in_tx)
 					continue;
 				return NULL;
 			}
@@ -228,10 +254,9 @@ PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *co
 			db->state = MQ_DB_OK;
 			return res;
 		}
-		bool in_tx = db->in_tx;
 		bool lost = record_failure(db, res);
 		PQclear(res);
-		if (lost && !in_tx && !st->write)
+		if (lost && !in_tx && st->read_only)
 			continue;
 		if (!lost && !in_tx && plan_is_stale(db)) {
 			deallocate(db, st);
@@ -242,6 +267,8 @@ PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *co
 	return NULL;
 }
 
+/* Runs BEGIN or COMMIT; the server's command tag must echo it (COMMIT of a
+ * failed transaction answers "ROLLBACK"). */
 static int simple(struct mq_db *db, const char *sql)
 {
 	PGresult *res;
@@ -250,8 +277,10 @@ static int simple(struct mq_db *db, const char *sql)
 	if (!ensure_connected(db))
 		return -1;
 	res = PQexec(db->conn, sql);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), sql) == 0;
+	if (!ok && PQresultStatus(res) == PGRES_COMMAND_OK)
+		set_error(db, MQ_DB_FAILED, "40000", "the transaction was rolled back by the server");
+	else if (!ok)
 		record_failure(db, res);
 	PQclear(res);
 	return ok ? 0 : -1;
@@ -259,7 +288,8 @@ static int simple(struct mq_db *db, const char *sql)
 
 int mq_db_begin(struct mq_db *db)
 {
-	if (simple(db, "BEGIN") < 0)
+	/* A first statement after a restart: reconnect before BEGIN. */
+	if (simple(db, "BEGIN") < 0 && !(db->state == MQ_DB_DOWN && simple(db, "BEGIN") == 0))
 		return -1;
 	db->in_tx = true;
 	return 0;
@@ -267,9 +297,12 @@ int mq_db_begin(struct mq_db *db)
 
 int mq_db_commit(struct mq_db *db)
 {
-	int rc = simple(db, "COMMIT");
+	int rc = db->in_tx ? simple(db, "COMMIT") : -1;
 
+	if (!db->in_tx && db->tx_lost)
+		set_error(db, MQ_DB_DOWN, "08006", "the connection was lost inside the transaction");
 	db->in_tx = false;
+	db->tx_lost = false;
 	return rc;
 }
 
@@ -278,6 +311,12 @@ void mq_db_rollback(struct mq_db *db)
 	if (db->conn && db->in_tx)
 		PQclear(PQexec(db->conn, "ROLLBACK"));
 	db->in_tx = false;
+	db->tx_lost = false;
+}
+
+bool mq_db_in_transaction(const struct mq_db *db)
+{
+	return db->in_tx || db->tx_lost;
 }
 
 enum mq_db_state mq_db_state(const struct mq_db *db)

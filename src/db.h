@@ -3,12 +3,14 @@
  *
  * A statement is declared once, next to the code that runs it:
  *
- *     static struct mq_stmt genres_page = MQ_STMT("SELECT ... LIMIT $1 OFFSET $2");
+ *     static struct mq_stmt genres_page = MQ_STMT_READ("SELECT ... LIMIT $1 OFFSET $2");
  *
  * It is prepared the first time it runs on a connection and again after a
  * reconnect (the connection's generation changes), so a restarted server is
- * invisible to handlers: the first statement after a lost connection runs
- * on a new one.  Parameters are always sent separately from the SQL text.
+ * invisible to handlers.  A statement that lost its connection is run again
+ * on a new one only when declared with MQ_STMT_READ (it changes nothing, so
+ * running it twice is harmless) and no transaction was open; anything else
+ * fails with MQ_DB_DOWN.  Parameters are always sent apart from the SQL.
  */
 #ifndef MQ_DB_H
 #define MQ_DB_H
@@ -22,13 +24,13 @@ struct mq_req;
 
 struct mq_stmt {
 	const char *sql;
-	bool write;		/* not retried after a lost connection */
+	bool read_only;		/* safe to retry after a lost connection */
 	unsigned id;		/* server-side name is "mq<id>", given on first use */
 	uint64_t prepared_gen;	/* the connection generation it is prepared on */
 };
 
 #define MQ_STMT(text) { .sql = (text) }
-#define MQ_STMT_WRITE(text) { .sql = (text), .write = true }
+#define MQ_STMT_READ(text) { .sql = (text), .read_only = true }
 
 enum mq_db_state { MQ_DB_OK, MQ_DB_DOWN, MQ_DB_FAILED };
 
@@ -53,7 +55,9 @@ void mq_db_check(struct mq_db *db);
 PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params);
 
 /* BEGIN / COMMIT / ROLLBACK.  Statements inside a transaction are never
- * retried.  Returns 0 or -1. */
+ * retried; once its connection is lost, every statement and the COMMIT
+ * fail until mq_db_rollback() is called.  COMMIT fails too when the server
+ * rolled the transaction back.  Returns 0 or -1. */
 int mq_db_begin(struct mq_db *db);
 int mq_db_commit(struct mq_db *db);
 void mq_db_rollback(struct mq_db *db);
@@ -64,11 +68,15 @@ const char *mq_db_sqlstate(const struct mq_db *db);	/* "" when none */
 uint64_t mq_db_reconnects(const struct mq_db *db);
 PGconn *mq_db_conn(struct mq_db *db);	/* for the CLI's migrations */
 
+/* True while a transaction is open (or was lost and not yet rolled back). */
+bool mq_db_in_transaction(const struct mq_db *db);
+
 /* Request-side helpers: the result belongs to the request arena. */
 PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);
 
-/* Answers a failed statement: 503 when the database is unreachable, 409
- * for a unique violation, 500 otherwise (logged with its SQLSTATE). */
+/* Answers a failed statement, rolling back any open transaction: 503 when
+ * the database is unreachable or the statement timed out, 409 for a unique
+ * violation, 500 otherwise (logged with its SQLSTATE). */
 int mq_fail_db(struct mq_req *r);
 
 #endif

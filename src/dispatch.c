@@ -74,6 +74,44 @@ static void route(struct mq_req *r)
 	}
 }
 
+/* A body the handler never read (an early 4xx) would still be on a kept
+ * connection, where libfcgi would take it for the next request's header:
+ * read it away, or give the connection up if it is too large for that. */
+static void discard_body(struct mq_req *r)
+{
+	char scratch[8192];
+	int64_t left = r->content_length;
+
+	if (left <= 0 || r->body_read)
+		return;
+	if ((uint64_t)left > 2 * (uint64_t)r->w->cfg->upload_max) {
+		r->fcgi->keepConnection = 0;
+		return;
+	}
+	while (left > 0) {
+		int n = FCGX_GetStr(scratch, left < (int64_t)sizeof(scratch) ? (int)left
+									     : (int)sizeof(scratch),
+				    r->fcgi->in);
+
+		if (n <= 0) {
+			r->fcgi->keepConnection = 0;
+			return;
+		}
+		left -= n;
+	}
+}
+
+/* A handler must finish what it began; a transaction left open would
+ * otherwise hold locks and swallow the next requests' writes. */
+static void end_transaction(struct mq_req *r)
+{
+	if (!mq_db_in_transaction(r->w->db))
+		return;
+	mq_log_error("%s %s left a transaction open; rolled back",
+		     r->method_name, r->match.route ? r->match.route->pattern : r->path);
+	mq_db_rollback(r->w->db);
+}
+
 void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
 {
 	struct mq_req r;
@@ -87,6 +125,8 @@ void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
 		mq_problem(&r, status, "%s", why);
 	else
 		route(&r);
+	discard_body(&r);
+	end_transaction(&r);
 	uint64_t dur = mq_now_mono_ns() - r.started_ns;
 	int index = r.match.index;
 	if (index < 0)

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "config.h"
 #include "json.h"
 #include "log.h"
@@ -200,6 +201,7 @@ const char *mq_req_body(struct mq_req *r, size_t *len)
 			break;
 		got += (size_t)n;
 	}
+	r->body_read = true;
 	if (got != want) {
 		mq_problem(r, 400, "The body is shorter than its Content-Length.");
 		return NULL;
@@ -265,7 +267,15 @@ struct json_object *mq_req_json(struct mq_req *r)
 
 void mq_resp_header(struct mq_req *r, const char *name, const char *value)
 {
-	struct mq_header *h = mq_arena_alloc(r->arena, sizeof(*h));
+	struct mq_header *h;
+
+	for (const char *p = value; *p; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			mq_log_error("refusing a %s header with a control character", name);
+			return;
+		}
+	}
+	h = mq_arena_alloc(r->arena, sizeof(*h));
 
 	h->name = mq_arena_strdup(r->arena, name);
 	h->value = mq_arena_strdup(r->arena, value);
@@ -284,8 +294,7 @@ static bool has_header(const struct mq_req *r, const char *name)
 int mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len)
 {
 	FCGX_Stream *out = r->fcgi->out;
-	char *head;
-	size_t hlen = 0, cap = 256;
+	struct mq_buf head;
 
 	if (r->responded) {
 		mq_log_error("second response to one request: %s %s", r->method_name, r->path);
@@ -293,19 +302,16 @@ int mq_respond(struct mq_req *r, int status, const char *type, const char *body,
 	}
 	r->responded = true;
 	r->status = status;
-	for (const struct mq_header *h = r->headers; h; h = h->next)
-		cap += strlen(h->name) + strlen(h->value) + 4;
-	head = mq_arena_alloc(r->arena, cap);
-	hlen += (size_t)snprintf(head + hlen, cap - hlen, "Status: %d %s\r\n", status,
-				 mq_status_text(status));
+	mq_buf_init(&head, r->arena, 512);
+	mq_buf_printf(&head, "Status: %d %s\r\n", status, mq_status_text(status));
 	if (type)
-		hlen += (size_t)snprintf(head + hlen, cap - hlen, "Content-Type: %s\r\n", type);
+		mq_buf_printf(&head, "Content-Type: %s\r\n", type);
 	if (status != 204 && status != 304)
-		hlen += (size_t)snprintf(head + hlen, cap - hlen, "Content-Length: %zu\r\n", len);
+		mq_buf_printf(&head, "Content-Length: %zu\r\n", len);
 	for (const struct mq_header *h = r->headers; h; h = h->next)
-		hlen += (size_t)snprintf(head + hlen, cap - hlen, "%s: %s\r\n", h->name, h->value);
-	hlen += (size_t)snprintf(head + hlen, cap - hlen, "\r\n");
-	if (FCGX_PutStr(head, (int)hlen, out) < 0)
+		mq_buf_printf(&head, "%s: %s\r\n", h->name, h->value);
+	mq_buf_puts(&head, "\r\n");
+	if (FCGX_PutStr(head.data, (int)head.len, out) < 0)
 		return -1;
 	if (body && len && r->method != MQ_HEAD && status != 204 && status != 304) {
 		if (FCGX_PutStr(body, (int)len, out) < 0)
@@ -331,6 +337,24 @@ const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len)
 	crypto_generichash(h, sizeof(h), (const unsigned char *)body, len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	return mq_arena_printf(a, "W/\"%s\"", hex);
+}
+
+int mq_cached_split(struct mq_arena *a, const char *entry, size_t len, const char **etag,
+		    const char **body, size_t *body_len)
+{
+	/* W/" + 32 hex digits + " as mq_etag_for writes it. */
+	const size_t tag_len = 3 + 32 + 1;
+
+	if (len <= tag_len || entry[tag_len] != '\n' || strncmp(entry, "W/\"", 3) != 0 ||
+	    entry[tag_len - 1] != '"')
+		return -1;
+	for (size_t i = 3; i < tag_len - 1; i++)
+		if (!isxdigit((unsigned char)entry[i]))
+			return -1;
+	*etag = mq_arena_strndup(a, entry, tag_len);
+	*body = entry + tag_len + 1;
+	*body_len = len - tag_len - 1;
+	return 0;
 }
 
 /* Compares opaque tags ignoring the W/ prefix (RFC 9110 weak comparison).
@@ -387,8 +411,6 @@ int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json
 	}
 	if (status == 401 && !has_header(r, "WWW-Authenticate"))
 		mq_resp_header(r, "WWW-Authenticate", "Bearer");
-	if (r->method == MQ_HEAD)
-		return mq_respond(r, status, "application/problem+json", NULL, 0);
 	size_t len;
 	const char *s = mq_json_render(o, &len);
 	return mq_respond(r, status, "application/problem+json", s, len);

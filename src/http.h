@@ -42,6 +42,7 @@ struct mq_req {
 	const char *accept_language;
 	const char *if_none_match;
 	int64_t content_length;		/* -1 when absent */
+	bool body_read;
 
 	int64_t user_id;		/* 0 when anonymous */
 	enum mq_role role;
@@ -75,7 +76,8 @@ const char *mq_req_body(struct mq_req *r, size_t *len);
  * UTF-8 and depth (400).  NULL means the problem has been answered. */
 struct json_object *mq_req_json(struct mq_req *r);
 
-/* Adds a response header (name and value copied into the arena). */
+/* Adds a response header (name and value copied into the arena).  A value
+ * with a control character is refused (logged, not sent). */
 void mq_resp_header(struct mq_req *r, const char *name, const char *value);
 
 /* Answers with a body of the given type (NULL type and body for none). */
@@ -99,6 +101,12 @@ const char *mq_status_text(int status);
 
 /* Computes a weak ETag (W/"...") for a body. */
 const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len);
+
+/* Splits a cached response stored as "<etag>\n<body>".  Returns 0, or -1
+ * when the entry is not of that shape (it is then treated as a miss, so a
+ * foreign or corrupt value never reaches a response header). */
+int mq_cached_split(struct mq_arena *a, const char *entry, size_t len, const char **etag,
+		    const char **body, size_t *body_len);
 
 /* True when an If-None-Match header value matches etag (weak comparison). */
 bool mq_etag_match(const char *if_none_match, const char *etag);

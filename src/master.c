@@ -25,7 +25,9 @@
 #include "systemd.h"
 #include "worker.h"
 
-#define NSLOTS (2 * MQ_MAX_WORKERS)
+/* Room for three generations at once: the current one, the one a reload
+ * is retiring, and one more if a second reload comes before it is gone. */
+#define NSLOTS (3 * MQ_MAX_WORKERS)
 #define MS (1000ull * 1000)
 #define CRASH_WINDOW_NS (10000 * MS)
 #define BACKOFF_MIN_NS (250 * MS)
@@ -233,7 +235,7 @@ static void reap(struct master *m, uint64_t now)
 		log_exit(pid, slot, status, timed_out);
 		if (clean)
 			m->sb->worker_exits++;
-		else
+		else if (!timed_out)
 			m->sb->worker_crashes++;
 		if (!clean && !timed_out && m->sb->slots[slot].generation == m->generation &&
 		    m->phase == RUNNING)
@@ -431,6 +433,11 @@ int mq_master_run(const char *config_path, struct mq_config *cfg)
 	m.router = mq_router_new(mq_routes, mq_routes_count, err, sizeof(err));
 	if (m.router == NULL) {
 		mq_log_error("route table: %s", err);
+		goto out;
+	}
+	if (mq_routes_count > MQ_SB_ROUTE_NOT_FOUND) {
+		mq_log_error("route table: %zu routes, but the scoreboard counts %d; raise "
+			     "MQ_SB_ROUTES", mq_routes_count, MQ_SB_ROUTE_NOT_FOUND);
 		goto out;
 	}
 	m.sigfd = block_signals();

@@ -4,6 +4,7 @@
 #include "scoreboard.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -161,17 +162,23 @@ void mq_scoreboard_release(struct mq_scoreboard *sb, int slot)
 
 void mq_scoreboard_sum(const struct mq_scoreboard *sb, struct mq_worker_stats *out)
 {
-	for (int attempt = 0; attempt < 100; attempt++) {
-		uint64_t seq = __atomic_load_n(&sb->seq, __ATOMIC_SEQ_CST);
+	/* A fold takes microseconds; yield rather than spin while one runs.
+	 * After many tries the last (possibly torn) sum is kept: metrics
+	 * may be a little off once, never garbage. */
+	for (int attempt = 0; attempt < 1000; attempt++) {
+		uint64_t seq = __atomic_load_n(&sb->seq, __ATOMIC_ACQUIRE);
 
-		if (seq & 1)
-			continue;
 		memset(out, 0, sizeof(*out));
+		if (seq & 1) {
+			sched_yield();
+			continue;
+		}
 		add_stats(out, &sb->retired);
 		for (uint32_t i = 0; i < sb->nslots; i++)
 			if (sb->slots[i].state != MQ_W_FREE)
 				add_stats(out, &sb->slots[i].stats);
-		if (__atomic_load_n(&sb->seq, __ATOMIC_SEQ_CST) == seq)
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&sb->seq, __ATOMIC_ACQUIRE) == seq)
 			return;
 	}
 }

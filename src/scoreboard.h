@@ -67,7 +67,7 @@ struct mq_scoreboard {
 	volatile uint64_t seq;		/* odd while the master folds a slot */
 	uint64_t worker_starts;
 	uint64_t worker_exits;		/* left on purpose (max_requests, stop) */
-	uint64_t worker_crashes;	/* died, or exited non-zero */
+	uint64_t worker_crashes;	/* died, or exited non-zero (timeouts apart) */
 	uint64_t worker_timeouts;	/* killed for request_timeout */
 	struct mq_worker_stats retired;
 	struct mq_slot slots[];

@@ -117,8 +117,13 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 		 * when stopping; a new connection is left for another worker. */
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)) || (stop && !have_conn))
 			continue;
+		/* Reading the request's first records can block (a peer that
+		 * sends half a header): count it as busy, so request_timeout
+		 * covers it too. */
+		mq_scoreboard_begin(w->sb, w->slot, "-", "(reading request)", "-");
 		int rc = FCGX_Accept_r(&req);
 		if (rc < 0) {
+			mq_scoreboard_state(w->sb, w->slot, MQ_W_IDLE);
 			if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
 				mq_log_warn("accept: %s", strerror(-rc));
 				poll(NULL, 0, 10);	/* e.g. EMFILE: do not spin */

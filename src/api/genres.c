@@ -10,7 +10,7 @@
 #include "page.h"
 #include "worker.h"
 
-static struct mq_stmt genres_page = MQ_STMT(
+static struct mq_stmt genres_page = MQ_STMT_READ(
 	"SELECT id, tmdb_id, name, slug, count(*) OVER () "
 	"FROM genres "
 	"ORDER BY CASE WHEN $3 = 'name' THEN name END, "
@@ -74,7 +74,7 @@ static const char *render(struct mq_req *r, const struct mq_page *p, const char 
 int mq_genres_list(struct mq_req *r)
 {
 	struct mq_cache *cache = r->w->cache;
-	const char *order = ordering(r), *body, *etag, *key = NULL, *hit;
+	const char *order = ordering(r), *body, *etag, *key = NULL;
 	struct mq_page p;
 	int64_t count;
 	uint64_t gen;
@@ -91,12 +91,10 @@ int mq_genres_list(struct mq_req *r)
 		 * links are absolute and carry the other parameters. */
 		key = mq_arena_printf(r->arena, "genres:%llu:%s", (unsigned long long)gen,
 				      mq_req_url(r, r->raw_query));
-		hit = mq_cache_get(cache, r->arena, key, &len);
-		const char *nl = hit ? memchr(hit, '\n', len) : NULL;
-		if (nl) {
-			etag = mq_arena_strndup(r->arena, hit, (size_t)(nl - hit));
-			return mq_respond_cached(r, etag, nl + 1, len - (size_t)(nl + 1 - hit));
-		}
+		const char *hit = mq_cache_get(cache, r->arena, key, &len);
+
+		if (hit && mq_cached_split(r->arena, hit, len, &etag, &body, &len) == 0)
+			return mq_respond_cached(r, etag, body, len);
 	}
 	body = render(r, &p, order, &count, &len);
 	if (body == NULL)

@@ -9,7 +9,7 @@
 #include "json.h"
 #include "worker.h"
 
-static struct mq_stmt ping = MQ_STMT("SELECT 1");
+static struct mq_stmt ping = MQ_STMT_READ("SELECT 1");
 
 /* GET /healthz: no dependency is touched, so a load balancer does not take
  * every host out when the database blips. */

@@ -69,6 +69,12 @@ static char *read_file(const char *path)
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;
 	} while (n > 0);
+	if (ferror(f)) {
+		/* Never apply (and checksum) half a migration. */
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
 	fclose(f);
 	buf[len] = '\0';
 	return buf;
@@ -83,10 +89,12 @@ static void checksum(const char *sql, char out[65])
 }
 
 /* Loads every migration file in dir, sorted by version. */
+static void free_migrations(struct migration *m, int n);
+
 static int load(const char *dir, struct migration **out)
 {
 	struct dirent **names;
-	int n = scandir(dir, &names, file_filter, alphasort);
+	int n = scandir(dir, &names, file_filter, alphasort), count = n;
 	struct migration *m;
 
 	if (n < 0) {
@@ -117,10 +125,12 @@ static int load(const char *dir, struct migration **out)
 			n = -1;
 		}
 	}
-	for (int i = 0; i < (n < 0 ? 0 : n); i++)
+	for (int i = 0; i < count; i++)
 		free(names[i]);
 	free(names);
 	*out = m;
+	if (n < 0)
+		free_migrations(m, count), *out = NULL;
 	return n;
 }
 
@@ -187,10 +197,8 @@ static int run(PGconn *c, const char *dir, bool status_only)
 			"applied_at timestamptz NOT NULL DEFAULT now())"))
 		return 1;
 	n = load(dir, &m);
-	if (n < 0) {
-		free_migrations(m, 0);
+	if (n < 0)
 		return 1;
-	}
 	applied = PQexec(c, "SELECT version, checksum FROM schema_migrations ORDER BY version");
 	if (PQresultStatus(applied) != PGRES_TUPLES_OK) {
 		mq_cli_error("migrate", "%s", PQresultErrorMessage(applied));

@@ -58,6 +58,22 @@ is $status, 400, 'a request without Host is a 400';
 ($status) = $s->raw_request("GET /api/genres/ HTTP/1.1\r\nHost: x\r\n" . ("X-Pad: " . ('y' x 1000) . "\r\n") x 40 . "\r\n");
 ok $status == 400 || $status == 431 || $status == 494, "huge headers are refused ($status)";
 
+# an early answer leaves the body unread; the kept FastCGI connection must
+# still be usable for the next request (a POST is never retried by nginx)
+my %st;
+for my $i (1 .. 30) {
+    my $size = $i % 2 ? 20 * 1024 : 10;
+    $st{ $s->post('/api/genres/', body => 'x' x $size,
+                  headers => { 'Content-Type' => 'application/json' })->{status} }++;
+}
+is_deeply \%st, { 405 => 30 }, 'thirty POSTs with unread bodies of 20 KiB and 10 bytes: all 405, none 502';
+
+# HEAD of an error has the same headers as GET
+my $head = $s->request('HEAD', '/api/no-such-thing/');
+my $get = $s->get('/api/no-such-thing/');
+is $head->{status}, 404, 'HEAD of a missing path is 404';
+is $head->{headers}{'content-length'}, $get->{headers}{'content-length'}, 'with the GET Content-Length';
+
 # the pool survived all of it
 is $s->get('/api/genres/')->{status}, 200, 'the API still answers';
 

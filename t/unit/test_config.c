@@ -106,6 +106,11 @@ START_TEST(bad_values_are_explained)
 		{ "[server]\nwrokers = 2\n", "unknown key [server] wrokers" },
 		{ "[nope]\nx = 1\n", "unknown key [nope] x" },
 		{ "[server\n", "syntax error" },
+		{ "[cache]\nprefix = a b\n", "no spaces or control characters" },
+		{ "[database]\nconninfo = host=x dbname=marquee user=a password=b sslmode=require "
+		  "application_name=x keepalives=1 keepalives_idle=30 keepalives_interval=10 "
+		  "keepalives_count=3 target_session_attrs=read-write options=-csearch_path=x\n",
+		  "longer than 199 characters" },
 	};
 
 	for (size_t i = 0; i < MQ_ARRAY_LEN(cases); i++) {

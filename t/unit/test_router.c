@@ -6,6 +6,7 @@
 
 #include "router.h"
 #include "routes.h"
+#include "scoreboard.h"
 #include "unit.h"
 
 static int h(struct mq_req *r)
@@ -160,6 +161,7 @@ START_TEST(the_real_table_compiles)
 	struct mq_router *real = mq_router_new(mq_routes, mq_routes_count, err, sizeof(err));
 
 	ck_assert_msg(real != NULL, "%s", err);
+	ck_assert_uint_le(mq_routes_count, MQ_SB_ROUTE_NOT_FOUND);
 	mq_router_free(real);
 }
 END_TEST
