@@ -18,6 +18,7 @@ const struct mq_route mq_routes[] = {
 	/* operations */
 	{ MQ_GET, "/healthz/", mq_health_live, ANON, 0 },
 	{ MQ_GET, "/readyz/", mq_health_ready, ANON, 0 },
+	{ MQ_GET, "/metrics/", mq_metrics, ANON, 0 },	/* nginx: loopback only */
 
 	/* catalog */
 	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },

@@ -10,6 +10,9 @@ struct mq_req;
 int mq_health_live(struct mq_req *r);
 int mq_health_ready(struct mq_req *r);
 
+/* metrics.c */
+int mq_metrics(struct mq_req *r);
+
 /* genres.c */
 int mq_genres_list(struct mq_req *r);
 

@@ -181,6 +181,7 @@ sub start {
     $self->start_postgres;
     $self->start_memcached;
     $self->start_pool;
+    $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
     wait_for('the stack to answer /healthz', 30, sub { $self->get('/healthz')->{status} == 200 });
@@ -190,7 +191,7 @@ sub start {
 sub dir { $_[0]{dir} }
 sub port { $_[0]{port} }
 sub base_url { "http://127.0.0.1:$_[0]{port}" }
-sub pool_log { slurp("$_[0]{dir}/log/pool.log") }
+sub pool_log { slurp("$_[0]{dir}/log/" . ($_[1] // 'pool') . '.log') }
 
 # ---- PostgreSQL ----
 
@@ -252,11 +253,15 @@ sub stop_memcached {
 
 # ---- the pool ----
 
+# The config of pool $i (1, or 2.. for more_pools, which listen on TCP).
 sub pool_config {
-    my ($self) = @_;
+    my ($self, $i) = @_;
+    $i //= 1;
     my $d = $self->{dir};
     my $user = run_user() ? "user = nobody\ngroup = nogroup\nlisten_group = nogroup\n" : '';
-    my $listen = $self->{listen} eq 'tcp' ? "127.0.0.1:$self->{fcgi_port}" : "$d/run/fcgi.sock";
+    my $listen = $i > 1 || $self->{listen} eq 'tcp' ? "127.0.0.1:$self->{fcgi_port}{$i}"
+                                                    : "$d/run/fcgi.sock";
+    my $sb = $i > 1 ? "scoreboard-$i" : 'scoreboard';
     return <<"CONF" . ($self->{extra_config} // '');
 [server]
 listen = $listen
@@ -265,7 +270,7 @@ max_requests = $self->{max_requests}
 max_requests_jitter = 0
 request_timeout = $self->{request_timeout}
 shutdown_timeout = $self->{shutdown_timeout}
-scoreboard = $d/run/scoreboard
+scoreboard = $d/run/$sb
 
 [database]
 conninfo = host=$d/run dbname=marquee user=postgres
@@ -282,23 +287,27 @@ CONF
 
 # listen => 'unix' (default), 'tcp' (127.0.0.1 and a free port) or
 # 'systemd' (a unix socket opened here and passed as LISTEN_FDS, the way
-# marquee-fcgi.socket does).
+# marquee-fcgi.socket does).  more_pools => N starts N more pools on TCP,
+# as if on other hosts; nginx's upstream lists them all.
 sub start_pool {
-    my ($self) = @_;
-    my $conf = "$self->{dir}/marquee.conf";
+    my ($self, $i) = @_;
+    $i //= 1;
+    my $name = $i > 1 ? "pool-$i" : 'pool';
+    my $conf = $i > 1 ? "$self->{dir}/marquee-$i.conf" : "$self->{dir}/marquee.conf";
     my $sock = "$self->{dir}/run/fcgi.sock";
     $self->{listen} //= 'unix';
-    $self->{fcgi_port} = free_port() if $self->{listen} eq 'tcp';
-    spew($conf, $self->pool_config);
-    $self->{conf} = $conf;
+    my $tcp = $i > 1 || $self->{listen} eq 'tcp';
+    $self->{fcgi_port}{$i} = free_port() if $tcp;
+    spew($conf, $self->pool_config($i));
+    $self->{conf} = $conf if $i == 1;
     local $ENV{ASAN_OPTIONS} = 'detect_leaks=1:abort_on_error=0:exitcode=86';
     local $ENV{UBSAN_OPTIONS} = 'print_stacktrace=1';
     my @cmd = ("$self->{build}/src/marquee-fcgi", '-c', $conf);
-    if ($self->{listen} eq 'systemd') {
+    if ($i == 1 && $self->{listen} eq 'systemd') {
         my $listener = IO::Socket::UNIX->new(Local => $sock, Listen => 128)
             or die "listen $sock: $!\n";
         chmod 0666, $sock;
-        $self->{pids}{pool} = $self->spawn('pool', sub {
+        $self->{pids}{$name} = $self->spawn($name, sub {
             # Through a fresh descriptor: dup2(3, 3) would keep the
             # close-on-exec flag Perl puts on sockets.
             my $fd = POSIX::dup(fileno $listener) // die "dup: $!";
@@ -309,14 +318,22 @@ sub start_pool {
         }, @cmd);
         close $listener;
     } else {
-        $self->{pids}{pool} = $self->spawn('pool', @cmd);
+        $self->{pids}{$name} = $self->spawn($name, @cmd);
     }
-    if ($self->{listen} eq 'tcp') {
-        wait_for('the pool port', 15, sub {
-            IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{fcgi_port}) });
+    if ($tcp) {
+        wait_for("the $name port", 15, sub {
+            IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{fcgi_port}{$i}) });
     } else {
         wait_for('the pool socket', 15, sub { -S $sock });
     }
+}
+
+sub fcgi_servers {
+    my ($self) = @_;
+    my @servers = $self->{listen} eq 'tcp' ? ("127.0.0.1:$self->{fcgi_port}{1}")
+                                            : ("unix:$self->{dir}/run/fcgi.sock");
+    push @servers, "127.0.0.1:$self->{fcgi_port}{$_}" for 2 .. 1 + ($self->{more_pools} // 0);
+    return @servers;
 }
 
 # Rewrites the config (e.g. with other workers) and sends SIGHUP.
@@ -352,39 +369,32 @@ sub marquee {
 
 # ---- nginx ----
 
-sub render {
-    my ($self, $text, %vars) = @_;
-    $text =~ s/\@([A-Z_]+)\@/exists $vars{$1} ? $vars{$1} : die "no value for \@$1\@\n"/ge;
-    return $text;
-}
-
 sub start_nginx {
     my ($self) = @_;
     my $d = $self->{dir};
     my $n = "$d/nginx";
-    make_path("$n/snippets");
     $self->{port} = free_port();
-    my %vars = (
-        FCGI_SERVER => $self->{listen} eq 'tcp' ? "127.0.0.1:$self->{fcgi_port}"
-                                                 : "unix:$d/run/fcgi.sock",
-        FCGI_KEEPALIVE => $self->{keepalive},
-        NGINX_SNIPPETS => "$n/snippets",
-        NGINX_PREFIX => $n,
-        NGINX_USER => run_user() ? 'user nobody nogroup;' : '',
-        NGINX_WORKERS => $self->{nginx_workers},
-        NGINX_ACCESS_LOG => "$d/log/nginx-access.log marquee",
-        LISTEN => "127.0.0.1:$self->{port}",
-    );
-    for my $f (glob "$self->{src}/nginx/snippets/*.conf") {
-        my $name = (File::Spec->splitpath($f))[2];
-        spew("$n/snippets/$name", $self->render(slurp($f), %vars));
-    }
-    spew("$n/nginx.conf", $self->render(slurp("$self->{src}/nginx/dev.conf"), %vars));
+    my @servers = $self->fcgi_servers;
+    make_path("$d/media", "$d/docs");
+    sh($^X, "$self->{src}/nginx/render", $n, "$self->{src}/nginx/dev.conf",
+       'FCGI_SERVERS=' . join("\n    ", map { "server $_;" } @servers),
+       "FCGI_LOCAL=$servers[0]",
+       "FCGI_KEEPALIVE=$self->{keepalive}",
+       "MEDIA_ROOT=$d/media",
+       'DOCS_ROOT=' . ($self->{docs_root} // "$d/docs"),
+       'RATE_AUTH=' . ($self->{rate_auth} // '100000r/m'),
+       'RATE_API=' . ($self->{rate_api} // '100000r/s'),
+       'BURST_API=' . ($self->{burst_api} // 1000),
+       "NGINX_PREFIX=$n",
+       'NGINX_USER=' . (run_user() ? 'user nobody nogroup;' : ''),
+       "NGINX_WORKERS=$self->{nginx_workers}",
+       "NGINX_ACCESS_LOG=$d/log/nginx-access.log marquee",
+       "LISTEN=127.0.0.1:$self->{port}");
+    make_path("$n/tmp");
     chown_tree("$n/tmp");
-    my @cmd = ('nginx', '-p', $n, '-c', "$n/nginx.conf", '-e', "$d/log/nginx-error.log",
-               '-g', 'daemon off;');
-    system(@cmd[0 .. 5], '-t', '-q') == 0 or die "nginx -t failed: " . slurp("$d/log/nginx-error.log");
-    $self->{pids}{nginx} = $self->spawn('nginx', @cmd);
+    my @base = ('nginx', '-p', $n, '-c', "$n/dev.conf", '-e', "$d/log/nginx-error.log");
+    system(@base, '-t', '-q') == 0 or die "nginx -t failed: " . slurp("$d/log/nginx-error.log");
+    $self->{pids}{nginx} = $self->spawn('nginx', @base, '-g', 'daemon off;');
     wait_for('nginx', 10, sub {
         IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port}) });
 }
@@ -444,6 +454,7 @@ sub stop_all {
     my ($self) = @_;
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
+    $self->stop_process($_, 'TERM', 30) for grep { /^pool-/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }
@@ -457,7 +468,7 @@ sub finish {
     my ($self) = @_;
     $self->stop_all;
     is($self->{pool_exit}, 0, 'the pool exits 0 on SIGTERM');
-    my $log = $self->pool_log;
+    my $log = join '', map { slurp($_) } glob "$self->{dir}/log/pool*.log";
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
