@@ -15,10 +15,12 @@
 static const struct command {
 	const char *name;
 	int (*run)(struct mq_config *cfg, int argc, char **argv);
+	bool needs_config;	/* false: built-in defaults unless -c is given */
 	const char *help;
 } commands[] = {
-	{ "migrate", mq_cli_migrate, "apply the SQL migrations not yet applied (--status: list them)" },
-	{ "status", mq_cli_status, "show the worker pool's scoreboard" },
+	{ "migrate", mq_cli_migrate, true, "apply the SQL migrations not yet applied (--status: list them)" },
+	{ "status", mq_cli_status, true, "show the worker pool's scoreboard" },
+	{ "routes", mq_cli_routes, false, "list every route: method, path, least role" },
 };
 
 void mq_cli_error(const char *cmd, const char *fmt, ...)
@@ -72,7 +74,9 @@ int main(int argc, char **argv)
 			continue;
 		if (sodium_init() < 0)
 			return 1;
-		cfg = mq_config_load(path ? path : mq_config_default_path(), err, sizeof(err));
+		if (path == NULL && commands[i].needs_config)
+			path = mq_config_default_path();
+		cfg = mq_config_load(path, err, sizeof(err));
 		if (cfg == NULL) {
 			fprintf(stderr, "marquee: %s\n", err);
 			return 1;

@@ -23,6 +23,25 @@ is $r->{headers}{'referrer-policy'}, 'no-referrer', 'security headers: no referr
 ok !exists $r->{headers}{'strict-transport-security'}, 'no HSTS over plain HTTP';
 ok !defined $r->{headers}{server} || $r->{headers}{server} !~ /\d/, 'no nginx version in Server';
 
+# --- API documentation, served by nginx from the built docs site ---
+SKIP: {
+    skip 'the docs site is not built (npm ci && make docs-site)', 12
+        unless -f Marquee::Stack::docs_root() . '/swagger.html';
+    for my $path ('/api/docs/', '/api/docs', '/api/redoc/') {
+        $r = $s->get($path);
+        is $r->{status}, 200, "$path answers";
+        like $r->{headers}{'content-type'}, qr{^text/html}, "$path is HTML";
+    }
+    like $r->{headers}{'content-security-policy'}, qr/default-src 'self'/, 'with a CSP of its own';
+    $r = $s->get('/api/schema/');
+    is $r->{status}, 200, '/api/schema/ answers';
+    like $r->{headers}{'content-type'}, qr{^application/yaml}, 'as YAML';
+    is $r->{content}, Marquee::Stack::slurp("$src/docs/openapi.yaml"), 'the OpenAPI document itself';
+    $r = $s->get('/api/docs/assets/swagger-ui-bundle.js');
+    like $r->{headers}{'content-type'}, qr{javascript}, 'Swagger UI comes from the npm package';
+    is $s->get('/api/docs/assets/redoc.standalone.js')->{status}, 200, 'and so does ReDoc';
+}
+
 # --- /metrics ---
 $s->get('/api/genres/') for 1 .. 3;
 $s->get('/api/nowhere/');

@@ -53,6 +53,13 @@ sub builddir {
     die "no built marquee-fcgi found; run ./dev test (or set MQ_BUILDDIR)\n";
 }
 
+# The built documentation site (make docs-site, after npm ci), or an empty
+# directory when it was not built.
+sub docs_root {
+    my $site = builddir() . '/docs-site';
+    return -f "$site/swagger.html" ? $site : do { make_path("$site-empty"); "$site-empty" };
+}
+
 sub pg_bindir {
     my $dir = `pg_config --bindir 2>/dev/null`;
     chomp $dir;
@@ -381,7 +388,7 @@ sub start_nginx {
        "FCGI_LOCAL=$servers[0]",
        "FCGI_KEEPALIVE=$self->{keepalive}",
        "MEDIA_ROOT=$d/media",
-       'DOCS_ROOT=' . ($self->{docs_root} // "$d/docs"),
+       'DOCS_ROOT=' . ($self->{docs_root} // docs_root()),
        'RATE_AUTH=' . ($self->{rate_auth} // '100000r/m'),
        'RATE_API=' . ($self->{rate_api} // '100000r/s'),
        'BURST_API=' . ($self->{burst_api} // 1000),
