@@ -184,6 +184,67 @@ char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size
 	return copy;
 }
 
+static uint64_t parse_generation(const char *v, size_t len)
+{
+	char num[24];
+	int64_t g;
+
+	snprintf(num, sizeof(num), "%.*s", (int)(len < 23 ? len : 23), v);
+	return mq_parse_int64(num, 1, INT64_MAX, &g) == 0 ? (uint64_t)g : 0;
+}
+
+static memcached_return_t mget(struct mq_cache *c, const char *const *keys, const size_t *lens)
+{
+	memcached_return_t rc = memcached_mget(c->mc, keys, lens, 2);
+
+	if (retry_once(c, rc))
+		rc = memcached_mget(c->mc, keys, lens, 2);
+	return rc;
+}
+
+char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const char *kind,
+				   const char *key, size_t *len, uint64_t *gen)
+{
+	char gkey[KEY_MAX + 1], vkey[KEY_MAX + 1], tmp[128];
+	const char *keys[2] = { gkey, vkey };
+	size_t lens[2];
+	memcached_result_st *res;
+	memcached_return_t rc;
+	char *value = NULL;
+
+	*gen = 0;
+	snprintf(tmp, sizeof(tmp), "gen:%s", kind);
+	make_key(c, tmp, gkey, sizeof(gkey));
+	make_key(c, key, vkey, sizeof(vkey));
+	lens[0] = strlen(gkey);
+	lens[1] = strlen(vkey);
+	rc = mget(c, keys, lens);
+	note(c, rc);
+	if (rc != MEMCACHED_SUCCESS) {
+		c->stats.misses++;
+		return NULL;
+	}
+	while ((res = memcached_fetch_result(c->mc, NULL, &rc)) != NULL) {
+		const char *k = memcached_result_key_value(res);
+		size_t klen = memcached_result_key_length(res);
+		const char *v = memcached_result_value(res);
+		size_t vlen = memcached_result_length(res);
+
+		if (klen == lens[0] && memcmp(k, gkey, klen) == 0) {
+			*gen = parse_generation(v, vlen);
+		} else if (klen == lens[1] && memcmp(k, vkey, klen) == 0) {
+			value = mq_arena_strndup(a, v, vlen);
+			*len = vlen;
+		}
+		memcached_result_free(res);
+	}
+	if (value)
+		c->stats.hits++;
+	else
+		c->stats.misses++;
+	return value;
+}
+
 int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl)
 {
 	char k[KEY_MAX + 1];
@@ -233,12 +294,10 @@ static uint64_t generation(struct mq_cache *c, const char *kind, int attempts)
 		v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
 	note(c, rc);
 	if (v != NULL) {
-		int64_t g;
-
-		snprintf(num, sizeof(num), "%.*s", (int)(vlen < 23 ? vlen : 23), v);
+		gen = parse_generation(v, vlen);
 		free(v);
-		if (mq_parse_int64(num, 1, INT64_MAX, &g) == 0)
-			return (uint64_t)g;
+		if (gen)
+			return gen;
 	}
 	if (rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_SUCCESS)
 		return 0;

@@ -30,6 +30,12 @@ void mq_cache_free(struct mq_cache *c);
  * and NUL-terminated, or NULL on a miss or any failure. */
 char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size_t *len);
 
+/* One round trip for two keys: the current generation of kind (0 when it
+ * does not exist yet or the cache is unreachable) and the value under key
+ * (an arena copy, or NULL on a miss). */
+char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const char *kind,
+				   const char *key, size_t *len, uint64_t *gen);
+
 /* Stores value for ttl seconds (0: the configured ttl).  Returns 0 or -1;
  * callers normally ignore the result. */
 int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl);

@@ -55,6 +55,7 @@ static const struct directive directives[] = {
 	D("server", "user", T_STR, user, "", 0, 0),
 	D("server", "group", T_STR, group, "", 0, 0),
 	D("server", "workers", T_WORKERS, workers, "auto", 1, MQ_MAX_WORKERS),
+	D("server", "connections_per_worker", T_INT, connections_per_worker, "256", 1, 4096),
 	D("server", "max_requests", T_INT, max_requests, "100000", 0, 1000000000),
 	D("server", "max_requests_jitter", T_INT, max_requests_jitter, "10000", 0, 1000000000),
 	D("server", "request_timeout", T_MS, request_timeout_ms, "30s", 100, 24 * HOUR_MS),

@@ -33,6 +33,7 @@ struct mq_config {
 	char *user;
 	char *group;
 	int workers;		/* resolved: "auto" is 2 x online CPUs */
+	int connections_per_worker;
 	bool workers_auto;
 	int max_requests;
 	int max_requests_jitter;

@@ -339,24 +339,6 @@ const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len)
 	return mq_arena_printf(a, "W/\"%s\"", hex);
 }
 
-int mq_cached_split(struct mq_arena *a, const char *entry, size_t len, const char **etag,
-		    const char **body, size_t *body_len)
-{
-	/* W/" + 32 hex digits + " as mq_etag_for writes it. */
-	const size_t tag_len = 3 + 32 + 1;
-
-	if (len <= tag_len || entry[tag_len] != '\n' || strncmp(entry, "W/\"", 3) != 0 ||
-	    entry[tag_len - 1] != '"')
-		return -1;
-	for (size_t i = 3; i < tag_len - 1; i++)
-		if (!isxdigit((unsigned char)entry[i]))
-			return -1;
-	*etag = mq_arena_strndup(a, entry, tag_len);
-	*body = entry + tag_len + 1;
-	*body_len = len - tag_len - 1;
-	return 0;
-}
-
 /* Compares opaque tags ignoring the W/ prefix (RFC 9110 weak comparison).
  * Our tags never contain commas, so splitting the list on them is safe. */
 bool mq_etag_match(const char *inm, const char *etag)

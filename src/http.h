@@ -102,12 +102,6 @@ const char *mq_status_text(int status);
 /* Computes a weak ETag (W/"...") for a body. */
 const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len);
 
-/* Splits a cached response stored as "<etag>\n<body>".  Returns 0, or -1
- * when the entry is not of that shape (it is then treated as a miss, so a
- * foreign or corrupt value never reaches a response header). */
-int mq_cached_split(struct mq_arena *a, const char *entry, size_t len, const char **etag,
-		    const char **body, size_t *body_len);
-
 /* True when an If-None-Match header value matches etag (weak comparison). */
 bool mq_etag_match(const char *if_none_match, const char *etag);
 

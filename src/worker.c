@@ -1,19 +1,23 @@
 /*
  * worker.c: the request loop.
  *
- * A worker waits in poll(2) on either the listening socket or, when nginx
- * keeps the connection open (fastcgi_keep_conn), on that connection, and on
- * a signalfd.  Signals stay blocked the whole time, so no system call in a
- * handler is ever interrupted; a stop request is only looked at between
- * requests, so the request in hand always finishes.  The listening socket
- * is non-blocking: when several idle workers wake for one connection, the
- * losers get EAGAIN from libfcgi's accept and go back to waiting.
+ * A worker waits in epoll(7) on the listening socket, on the connections
+ * nginx keeps open to it (fastcgi_keep_conn), and on a signalfd.  Signals
+ * stay blocked the whole time, so no system call in a handler is ever
+ * interrupted; a stop request is only looked at between requests, so the
+ * request in hand always finishes.
+ *
+ * The listening socket is watched with EPOLLEXCLUSIVE, so a new connection
+ * wakes one idle worker, not all.  It is non-blocking all the same: a
+ * worker that loses the race gets EAGAIN from libfcgi's accept and goes
+ * back to waiting.
  */
 #include "worker.h"
 
 #include <fcgiapp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -91,59 +95,183 @@ static void publish_counters(struct mq_worker *w, long served)
 		s->rss_kb = rss_kb();
 }
 
+/*
+ * The connections a worker holds: nginx keeps FastCGI connections open
+ * (fastcgi_keep_conn), and a worker holds as many as come to it, up to
+ * connections_per_worker, serving whichever has a request, one request at
+ * a time.  A worker whose kept connections are idle still accepts new
+ * ones, so idle kept connections never leave requests waiting in the
+ * listen backlog.  An idle kept connection costs a request object and a
+ * socket: libfcgi frees its buffers between requests.
+ */
+struct conns {
+	int ep;			/* epoll: listening socket, connections, signals */
+	int listen_fd;
+	int sigfd;
+	bool listening;		/* the listening socket is in ep */
+	int n, max;		/* slots in use so far, and the most allowed */
+	FCGX_Request **req;	/* each allocated once: libfcgi keeps pointers to it */
+	int *fd;		/* the fd each req is registered with in ep, or -1 */
+};
+
+/* A slot whose registration must be checked: after any call into libfcgi,
+ * which may close a connection and accept another that gets the same fd
+ * number (epoll dropped the closed one, so "same number" proves nothing). */
+#define FD_UNKNOWN (-2)
+
+static int conns_init(struct conns *c, int max, int listen_fd, int sigfd)
+{
+	struct epoll_event sev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+
+	memset(c, 0, sizeof(*c));
+	c->listen_fd = listen_fd;
+	c->sigfd = sigfd;
+	c->max = max;
+	c->req = mq_xcalloc((size_t)max, sizeof(*c->req));
+	c->fd = mq_xcalloc((size_t)max, sizeof(*c->fd));
+	c->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (c->ep < 0 || epoll_ctl(c->ep, EPOLL_CTL_ADD, sigfd, &sev) < 0) {
+		mq_log_error("epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void conns_free(struct conns *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		FCGX_Free(c->req[i], 1);
+		free(c->req[i]);
+	}
+	if (c->ep >= 0)
+		close(c->ep);
+	free(c->req);
+	free(c->fd);
+}
+
+/* A slot without a connection, adding one if there is room; -1 if full. */
+static int free_slot(struct conns *c)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->req[i]->ipcFd < 0)
+			return i;
+	if (c->n == c->max)
+		return -1;
+	c->req[c->n] = mq_xmalloc(sizeof(FCGX_Request));
+	FCGX_InitRequest(c->req[c->n], c->listen_fd, 0);
+	c->fd[c->n] = -1;
+	return c->n++;
+}
+
+/* Makes ep watch exactly: every open connection, and the listening socket
+ * (EPOLLEXCLUSIVE: one idle worker woken per new connection) while a slot
+ * is free and the worker is not stopping. */
+static void conns_sync(struct conns *c, bool stopping)
+{
+	bool want_listen = !stopping && free_slot(c) >= 0;
+
+	for (int i = 0; i < c->n; i++) {
+		int fd = c->req[i]->ipcFd;
+
+		if (fd == c->fd[i])
+			continue;
+		/* libfcgi closed it (EPOLL_CTL_DEL then fails harmlessly) and
+		 * may have accepted another into the same request. */
+		if (c->fd[i] >= 0)
+			epoll_ctl(c->ep, EPOLL_CTL_DEL, c->fd[i], NULL);
+		c->fd[i] = -1;
+		if (fd >= 0) {
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)i };
+
+			if (epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST)
+				c->fd[i] = fd;
+			else
+				mq_log_error("epoll: watching a connection: %s", strerror(errno));
+		}
+	}
+	if (want_listen != c->listening) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+					  .data.u64 = UINT64_MAX - 1 };
+
+		if (want_listen)
+			epoll_ctl(c->ep, EPOLL_CTL_ADD, c->listen_fd, &ev);
+		else
+			epoll_ctl(c->ep, EPOLL_CTL_DEL, c->listen_fd, NULL);
+		c->listening = want_listen;
+	}
+}
+
+/* Serves one request from req (which accepts a new connection if it holds
+ * none).  Returns true when a request was served. */
+static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena)
+{
+	/* Reading the request's first records can block (a peer that sends
+	 * half a header): count it as busy, so request_timeout covers it. */
+	mq_scoreboard_begin(w->sb, w->slot, "-", "(reading request)", "-");
+	int rc = FCGX_Accept_r(req);
+	if (rc < 0) {
+		mq_scoreboard_state(w->sb, w->slot, MQ_W_IDLE);
+		if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
+			mq_log_warn("accept: %s", strerror(-rc));
+			poll(NULL, 0, 10);	/* e.g. EMFILE: do not spin */
+		}
+		return false;
+	}
+	mq_dispatch(w, req, arena);
+	FCGX_Finish_r(req);
+	mq_arena_reset(arena);
+	return true;
+}
+
 static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 {
 	struct mq_arena *arena = mq_arena_new(0);
 	long limit = request_limit(w->cfg), served = 0;
-	bool stop = false;
-	FCGX_Request req;
+	bool stop = false, retiring = false;
+	struct conns c;
+	int rc = 0;
 
-	FCGX_InitRequest(&req, listen_fd, 0);
+	if (conns_init(&c, w->cfg->connections_per_worker, listen_fd, sigfd) < 0) {
+		rc = 1;
+		goto out;
+	}
 	mq_scoreboard_state(w->sb, w->slot, MQ_W_IDLE);
 	for (;;) {
-		bool have_conn = req.ipcFd >= 0;
-		struct pollfd p[2] = {
-			{ .fd = have_conn ? req.ipcFd : listen_fd, .events = POLLIN },
-			{ .fd = sigfd, .events = POLLIN },
-		};
+		struct epoll_event ev[16];
+		int n;
 
-		if ((stop || (limit && served >= limit)))
+		retiring = limit && served >= limit;
+		conns_sync(&c, stop || retiring);
+		/* Leaving: requests already sent on kept connections were
+		 * served above; idle ones are closed below. */
+		if (stop || retiring)
 			break;
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[1].revents & POLLIN)
-			stop = drain_signals(sigfd);
-		/* A request already sent on a kept connection is served even
-		 * when stopping; a new connection is left for another worker. */
-		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)) || (stop && !have_conn))
-			continue;
-		/* Reading the request's first records can block (a peer that
-		 * sends half a header): count it as busy, so request_timeout
-		 * covers it too. */
-		mq_scoreboard_begin(w->sb, w->slot, "-", "(reading request)", "-");
-		int rc = FCGX_Accept_r(&req);
-		if (rc < 0) {
-			mq_scoreboard_state(w->sb, w->slot, MQ_W_IDLE);
-			if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR) {
-				mq_log_warn("accept: %s", strerror(-rc));
-				poll(NULL, 0, 10);	/* e.g. EMFILE: do not spin */
+		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), -1);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = ev[i].data.u64;
+			int slot = tag == UINT64_MAX - 1 ? free_slot(&c) : (int)tag;
+
+			if (tag == UINT64_MAX) {
+				stop = drain_signals(sigfd);
+				continue;
 			}
-			continue;
+			if (slot < 0 || (tag == UINT64_MAX - 1 && stop))
+				continue;
+			if (serve_one(w, c.req[slot], arena))
+				publish_counters(w, ++served);
+			c.fd[slot] = FD_UNKNOWN;
+			conns_sync(&c, stop);
 		}
-		mq_dispatch(w, &req, arena);
-		FCGX_Finish_r(&req);
-		mq_arena_reset(arena);
-		served++;
-		publish_counters(w, served);
 	}
+out:
 	mq_scoreboard_state(w->sb, w->slot, MQ_W_EXITING);
-	FCGX_Free(&req, 1);
+	conns_free(&c);
 	mq_arena_destroy(arena);
 	if (stop)
 		mq_log_debug("stopping after %ld requests", served);
-	else
+	else if (rc == 0)
 		mq_log_info("retiring after %ld requests (max_requests)", served);
-	return 0;
+	return rc;
 }
 
 int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,

@@ -3,11 +3,11 @@
  */
 #include "api.h"
 
-#include "cache.h"
 #include "db.h"
 #include "http.h"
 #include "json.h"
 #include "page.h"
+#include "respcache.h"
 #include "worker.h"
 
 static struct mq_stmt genres_page = MQ_STMT_READ(
@@ -73,11 +73,10 @@ static const char *render(struct mq_req *r, const struct mq_page *p, const char 
  * otherwise; served from memcached when it has the page. */
 int mq_genres_list(struct mq_req *r)
 {
-	struct mq_cache *cache = r->w->cache;
-	const char *order = ordering(r), *body, *etag, *key = NULL;
+	const char *order = ordering(r), *body;
+	struct mq_respcache rc;
 	struct mq_page p;
 	int64_t count;
-	uint64_t gen;
 	size_t len;
 
 	if (mq_page_parse(r, &p) < 0)
@@ -85,27 +84,12 @@ int mq_genres_list(struct mq_req *r)
 	if (order == NULL)
 		return mq_problem(r, 400, "Unknown ordering; use name, id or tmdb_id, "
 				  "optionally with a leading -.");
-	gen = mq_cache_generation(cache, "genres");
-	if (gen) {
-		/* The whole URL is the key: the body's next and previous
-		 * links are absolute and carry the other parameters. */
-		key = mq_arena_printf(r->arena, "genres:%llu:%s", (unsigned long long)gen,
-				      mq_req_url(r, r->raw_query));
-		const char *hit = mq_cache_get(cache, r->arena, key, &len);
-
-		if (hit && mq_cached_split(r->arena, hit, len, &etag, &body, &len) == 0)
-			return mq_respond_cached(r, etag, body, len);
-	}
+	if (mq_respcache_serve(r, &rc, "genres"))
+		return 0;
 	body = render(r, &p, order, &count, &len);
 	if (body == NULL)
 		return mq_fail_db(r);
 	if (*body == '\0')
 		return mq_page_not_found(r, &p);
-	etag = mq_etag_for(r->arena, body, len);
-	if (key) {
-		const char *entry = mq_arena_printf(r->arena, "%s\n%s", etag, body);
-
-		mq_cache_set(cache, key, entry, strlen(etag) + 1 + len, 0);
-	}
-	return mq_respond_cached(r, etag, body, len);
+	return mq_respcache_respond(r, &rc, body, len);
 }

@@ -43,4 +43,26 @@ $r = Marquee::FastCGI->connect($sock)->request(GET => '/healthz');
 is $r && $r->{status}, 200, 'and a new worker serves the next direct request';
 
 $s->finish;
+
+# Regression: libfcgi, finding a kept connection closed, accepts the next
+# one inside the same call, and the new socket often gets the same fd
+# number; the worker must still watch it (it once hung for 30s).
+$s = Marquee::Stack->start(workers => 1, keepalive => 1,
+                           extra_config => "[server]\nconnections_per_worker = 1\n");
+$sock = $s->dir . '/run/fcgi.sock';
+sleep 1;    # let nginx's kept connection from the start-up check go idle
+my $a = Marquee::FastCGI->connect($sock);
+is $a->request(GET => '/healthz', keep => 1)->{status}, 200, 'a kept connection takes the only slot';
+my $b = Marquee::FastCGI->connect($sock);    # waits in the backlog
+$b->send_raw($b->encode(GET => '/healthz', keep => 1));
+undef $a;
+local $SIG{ALRM} = sub { die "timeout\n" };
+alarm 10;
+$r = eval { $b->response };
+is $r && $r->{status}, 200, 'a connection accepted in place of a closed one is served';
+$r = eval { $b->request(GET => '/healthz', keep => 1) };
+is $r && $r->{status}, 200, 'and its next request too (it is watched)';
+alarm 0;
+$s->finish;
+
 done_testing;

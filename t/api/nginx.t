@@ -98,6 +98,7 @@ system("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -node
     or BAIL_OUT('openssl failed: ' . Marquee::Stack::slurp("$d/log/openssl.log"));
 system($^X, "$src/nginx/render", $prod, "$src/nginx/marquee.conf",
        'FCGI_SERVERS=server unix:' . "$d/run/fcgi.sock;", "FCGI_LOCAL=unix:$d/run/fcgi.sock",
+       'FCGI_KEEP_CONN=on', 'FCGI_LOCAL_KEEP_CONN=off',
        'FCGI_KEEPALIVE=2',
        "MEDIA_ROOT=$d/media", "DOCS_ROOT=$d/docs", 'RATE_AUTH=10r/m', 'RATE_API=50r/s',
        'BURST_API=100', 'SERVER_NAME=localhost', "HTTP_PORT=$http", "HTTPS_PORT=$https",

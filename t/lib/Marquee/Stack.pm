@@ -292,6 +292,7 @@ level = info
 CONF
 }
 
+# pool_wrapper => [COMMAND...] runs the pool under it (valgrind, say).
 # listen => 'unix' (default), 'tcp' (127.0.0.1 and a free port) or
 # 'systemd' (a unix socket opened here and passed as LISTEN_FDS, the way
 # marquee-fcgi.socket does).  more_pools => N starts N more pools on TCP,
@@ -309,7 +310,7 @@ sub start_pool {
     $self->{conf} = $conf if $i == 1;
     local $ENV{ASAN_OPTIONS} = 'detect_leaks=1:abort_on_error=0:exitcode=86';
     local $ENV{UBSAN_OPTIONS} = 'print_stacktrace=1';
-    my @cmd = ("$self->{build}/src/marquee-fcgi", '-c', $conf);
+    my @cmd = (@{ $self->{pool_wrapper} // [] }, "$self->{build}/src/marquee-fcgi", '-c', $conf);
     if ($i == 1 && $self->{listen} eq 'systemd') {
         my $listener = IO::Socket::UNIX->new(Local => $sock, Listen => 128)
             or die "listen $sock: $!\n";
@@ -386,6 +387,8 @@ sub start_nginx {
     sh($^X, "$self->{src}/nginx/render", $n, "$self->{src}/nginx/dev.conf",
        'FCGI_SERVERS=' . join("\n    ", map { "server $_;" } @servers),
        "FCGI_LOCAL=$servers[0]",
+       'FCGI_KEEP_CONN=' . ($self->{keep_conn} // 1 ? 'on' : 'off'),
+       'FCGI_LOCAL_KEEP_CONN=' . ($self->{local_keep_conn} ? 'on' : 'off'),
        "FCGI_KEEPALIVE=$self->{keepalive}",
        "MEDIA_ROOT=$d/media",
        'DOCS_ROOT=' . ($self->{docs_root} // docs_root()),
