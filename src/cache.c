@@ -362,6 +362,53 @@ static void retry_pending(struct mq_cache *c)
 	}
 }
 
+uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl)
+{
+	char k[KEY_MAX + 1];
+	memcached_return_t rc;
+	uint64_t v = 0;
+
+	make_key(c, key, k, sizeof(k));
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rc = memcached_increment(c->mc, k, strlen(k), 1, &v);
+		if (rc == MEMCACHED_SUCCESS)
+			break;
+		if (rc != MEMCACHED_NOTFOUND)
+			break;
+		/* First of the window: create it; if another request just
+		 * did, add fails and the increment is tried again. */
+		rc = memcached_add(c->mc, k, strlen(k), "1", 1, (time_t)ttl, 0);
+		if (rc == MEMCACHED_SUCCESS) {
+			v = 1;
+			break;
+		}
+	}
+	note(c, rc);
+	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED ? v : 0;
+}
+
+uint64_t mq_cache_counter(struct mq_cache *c, const char *key)
+{
+	char k[KEY_MAX + 1];
+	memcached_return_t rc;
+	uint32_t flags;
+	size_t vlen = 0;
+	uint64_t n = 0;
+	char *v;
+
+	make_key(c, key, k, sizeof(k));
+	v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
+	note(c, rc);
+	if (v) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%.*s", (int)(vlen < 23 ? vlen : 23), v);
+		n = strtoull(num, NULL, 10);
+		free(v);
+	}
+	return n;
+}
+
 bool mq_cache_up(struct mq_cache *c)
 {
 	return c->up;

@@ -41,6 +41,14 @@ char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const
 int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl);
 int mq_cache_delete(struct mq_cache *c, const char *key);
 
+/* Adds 1 to the counter under key, created with a lifetime of ttl seconds
+ * (the window it counts over).  Returns the new value, or 0 when the cache
+ * is unreachable. */
+uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl);
+
+/* The counter's value (0 when absent or unreachable). */
+uint64_t mq_cache_counter(struct mq_cache *c, const char *key);
+
 /* The current generation of a kind of data ("genres"), created on first
  * use.  Returns 0 when the cache is unreachable: callers then skip it. */
 uint64_t mq_cache_generation(struct mq_cache *c, const char *kind);

@@ -27,7 +27,7 @@
 #define MQ_PKGDATADIR "/usr/share/marquee"
 #endif
 
-enum dtype { T_STR, T_SECRET, T_INT, T_BOOL, T_SIZE, T_MS, T_MODE, T_WORKERS, T_LEVEL };
+enum dtype { T_STR, T_SECRET, T_INT, T_BOOL, T_SIZE, T_MS, T_MS64, T_MODE, T_WORKERS, T_LEVEL };
 
 struct directive {
 	const char *section;
@@ -45,6 +45,7 @@ struct directive {
 #define KB 1024LL
 #define MB (1024LL * 1024)
 #define HOUR_MS (3600LL * 1000)
+#define DAY_MS (24 * HOUR_MS)
 
 static const struct directive directives[] = {
 	D("server", "listen", T_STR, listen, "/run/marquee/marquee-fcgi.sock", 0, 0),
@@ -80,6 +81,31 @@ static const struct directive directives[] = {
 	D("cache", "ttl", T_INT, cache_ttl, "300", 1, 30 * 24 * 3600),
 	D("cache", "timeout", T_MS, cache_timeout_ms, "200ms", 1, 10000),
 	D("cache", "retry_timeout", T_MS, cache_retry_ms, "2s", 1000, 3600000),
+
+	D("auth", "jwt_key_file", T_SECRET, jwt_key, "", 0, 0),
+	D("auth", "access_ttl", T_MS, access_ttl_ms, "15m", 60000, DAY_MS),
+	D("auth", "refresh_ttl", T_MS64, refresh_ttl_ms, "14d", HOUR_MS, 365 * DAY_MS),
+	D("auth", "password_memory", T_SIZE, password_memory, "19m", 8 * KB, 1024 * MB),
+	D("auth", "password_iterations", T_INT, password_iterations, "2", 1, 100),
+	D("auth", "common_passwords", T_STR, common_passwords, MQ_PKGDATADIR "/common-passwords.txt", 0, 0),
+	D("auth", "login_max_failures", T_INT, login_max_failures, "10", 0, 1000),
+	D("auth", "login_failure_window", T_MS, login_failure_window_ms, "15m", 1000, DAY_MS),
+	D("auth", "verify_email_ttl", T_MS, verify_email_ttl_ms, "24h", 60000, 30 * DAY_MS),
+	D("auth", "password_reset_ttl", T_MS, password_reset_ttl_ms, "15m", 60000, DAY_MS),
+
+	D("mail", "smtp_url", T_STR, smtp_url, "smtp://127.0.0.1:25", 0, 0),
+	D("mail", "from", T_STR, mail_from, "Marquee <no-reply@localhost>", 0, 0),
+	D("mail", "username", T_STR, smtp_username, "", 0, 0),
+	D("mail", "password_file", T_SECRET, smtp_password, "", 0, 0),
+	D("mail", "require_tls", T_BOOL, smtp_require_tls, "on", 0, 0),
+	D("mail", "timeout", T_MS, smtp_timeout_ms, "30s", 1000, HOUR_MS),
+	D("mail", "max_attempts", T_INT, mail_max_attempts, "12", 1, 1000),
+	D("mail", "retry_base", T_MS, mail_retry_base_ms, "10s", 100, HOUR_MS),
+	D("mail", "link_base", T_STR, mail_link_base, "", 0, 0),
+
+	D("media", "dir", T_STR, media_dir, "/var/lib/marquee/media", 0, 0),
+	D("media", "url", T_STR, media_url, "/media/", 0, 0),
+	D("media", "avatar_max", T_SIZE, avatar_max, "2m", 1, 64 * MB),
 
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),
@@ -140,7 +166,7 @@ static int parse_size(const char *v, int64_t *out)
 	return 0;
 }
 
-/* "250ms", "30s", "5m", "1h"; a bare number is seconds. */
+/* "250ms", "30s", "5m", "1h", "14d"; a bare number is seconds. */
 static int parse_ms(const char *v, int64_t *out)
 {
 	char *end;
@@ -160,6 +186,8 @@ static int parse_ms(const char *v, int64_t *out)
 		mul = 60 * 1000;
 	else if (strcmp(end, "h") == 0)
 		mul = HOUR_MS;
+	else if (strcmp(end, "d") == 0)
+		mul = DAY_MS;
 	else
 		return -1;
 	if (n > INT64_MAX / mul)
@@ -289,6 +317,8 @@ static int set_number(struct loader *ld, const struct directive *d,
 			    d->section, d->name, value, d->min, d->max);
 	if (d->type == T_SIZE)
 		*(size_t *)f = (size_t)n;
+	else if (d->type == T_MS64)
+		*(int64_t *)f = n;
 	else if (d->type == T_MODE)
 		*(unsigned *)f = (unsigned)n;
 	else
@@ -349,8 +379,9 @@ static int set_value(struct loader *ld, const struct directive *d, const char *v
 				    d->section, d->name, value);
 		return set_number(ld, d, value, n);
 	case T_MS:
+	case T_MS64:
 		if (parse_ms(value, &n) < 0)
-			return fail(ld, "[%s] %s = %s: expected a duration such as 500ms, 30s or 5m",
+			return fail(ld, "[%s] %s = %s: expected a duration such as 500ms, 30s, 5m or 14d",
 				    d->section, d->name, value);
 		return set_number(ld, d, value, n);
 	case T_MODE:
@@ -461,6 +492,17 @@ fail:
 	return NULL;
 }
 
+int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->jwt_key.len < 32) {
+		snprintf(err, errlen, "[auth] jwt_key_file: %s; the pool needs a key of at least 32 "
+			 "random bytes (head -c 48 /dev/urandom > FILE)",
+			 cfg->jwt_key.value ? "shorter than 32 bytes" : "not set");
+		return -1;
+	}
+	return 0;
+}
+
 void mq_config_free(struct mq_config *cfg)
 {
 	if (cfg == NULL)
@@ -529,6 +571,9 @@ static void dump_value(const struct mq_config *cfg, const struct directive *d, F
 		break;
 	case T_MS:
 		fprintf(out, "%dms", *(const int *)f);
+		break;
+	case T_MS64:
+		fprintf(out, "%lldms", (long long)*(const int64_t *)f);
 		break;
 	case T_WORKERS:
 		fprintf(out, "%d%s", *(const int *)f, cfg->workers_auto ? " (auto)" : "");

@@ -63,6 +63,34 @@ struct mq_config {
 	int cache_timeout_ms;
 	int cache_retry_ms;
 
+	/* [auth] */
+	struct mq_secret jwt_key;
+	int access_ttl_ms;
+	int64_t refresh_ttl_ms;
+	size_t password_memory;
+	int password_iterations;
+	char *common_passwords;
+	int login_max_failures;
+	int login_failure_window_ms;
+	int verify_email_ttl_ms;
+	int password_reset_ttl_ms;
+
+	/* [mail] */
+	char *smtp_url;
+	char *mail_from;
+	char *smtp_username;
+	struct mq_secret smtp_password;
+	bool smtp_require_tls;
+	int smtp_timeout_ms;
+	int mail_max_attempts;
+	int mail_retry_base_ms;
+	char *mail_link_base;
+
+	/* [media] */
+	char *media_dir;
+	char *media_url;
+	size_t avatar_max;
+
 	/* [log] */
 	int log_level;
 	bool access_log;
@@ -72,6 +100,10 @@ struct mq_config {
  * environment.  Returns a new config, or NULL after writing the reason into
  * err (one line, no secret values). */
 struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
+
+/* What the pool needs beyond a well-formed file (a signing key of 32 bytes
+ * or more).  Returns 0, or -1 with the reason in err. */
+int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
 
 /* Frees a config and wipes its secrets.  NULL is accepted. */
 void mq_config_free(struct mq_config *cfg);

@@ -29,6 +29,7 @@ struct mq_db {
 	bool down_logged;
 	enum mq_db_state state;
 	char sqlstate[6];
+	char constraint[64];
 	char error[512];
 };
 
@@ -182,8 +183,11 @@ static bool ensure_connected(struct mq_db *db)
 static bool record_failure(struct mq_db *db, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	bool lost = PQstatus(db->conn) != CONNECTION_OK ||
 		    (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0));
+
+	mq_strlcpy(db->constraint, constraint ? constraint : "", sizeof(db->constraint));
 
 	set_error(db, lost ? MQ_DB_DOWN : MQ_DB_FAILED, state ? state : "",
 		  res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
@@ -334,9 +338,19 @@ const char *mq_db_sqlstate(const struct mq_db *db)
 	return db->sqlstate;
 }
 
+const char *mq_db_constraint(const struct mq_db *db)
+{
+	return db->constraint;
+}
+
 uint64_t mq_db_reconnects(const struct mq_db *db)
 {
 	return db->reconnects;
+}
+
+uint64_t mq_db_generation(const struct mq_db *db)
+{
+	return db->gen;
 }
 
 PGconn *mq_db_conn(struct mq_db *db)

@@ -65,7 +65,9 @@ void mq_db_rollback(struct mq_db *db);
 enum mq_db_state mq_db_state(const struct mq_db *db);
 const char *mq_db_error(const struct mq_db *db);
 const char *mq_db_sqlstate(const struct mq_db *db);	/* "" when none */
+const char *mq_db_constraint(const struct mq_db *db);	/* the violated one, or "" */
 uint64_t mq_db_reconnects(const struct mq_db *db);
+uint64_t mq_db_generation(const struct mq_db *db);	/* one more per (re)connect */
 PGconn *mq_db_conn(struct mq_db *db);	/* for the CLI's migrations */
 
 /* True while a transaction is open (or was lost and not yet rolled back). */

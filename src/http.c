@@ -329,6 +329,14 @@ int mq_respond_json(struct mq_req *r, int status, struct json_object *o)
 	return mq_respond(r, status, "application/json; charset=utf-8", s, len);
 }
 
+int mq_respond_detail(struct mq_req *r, int status, const char *text)
+{
+	struct json_object *o = mq_json_object(r->arena);
+
+	mq_json_add_str(o, "detail", text);
+	return mq_respond_json(r, status, o);
+}
+
 const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len)
 {
 	unsigned char h[16];

@@ -84,6 +84,9 @@ void mq_resp_header(struct mq_req *r, const char *name, const char *value);
 int mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len);
 int mq_respond_json(struct mq_req *r, int status, struct json_object *o);
 
+/* Answers {"detail": text}: the short confirmations of actions. */
+int mq_respond_detail(struct mq_req *r, int status, const char *text);
+
 /* Answers 200 with body and a weak ETag, or 304 when If-None-Match has it. */
 int mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len);
 

@@ -80,6 +80,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "marquee-fcgi: %s\n", err);
 		return 1;
 	}
+	if (mq_config_check_pool(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "marquee-fcgi: %s\n", err);
+		mq_config_free(cfg);
+		return 1;
+	}
 	if (check) {
 		rc = check_config(cfg);
 		mq_config_free(cfg);

@@ -71,29 +71,45 @@ static int block_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int drop_privileges(const struct mq_config *cfg)
+/* The uid and gid [server] user and group name; false (logged) when one
+ * does not exist.  *uid stays -1 when no user is configured. */
+static bool lookup_user(const struct mq_config *cfg, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw;
-	gid_t gid;
 
-	if (getuid() != 0 || *cfg->user == '\0')
-		return 0;
+	*uid = (uid_t)-1;
+	if (*cfg->user == '\0')
+		return true;
 	pw = getpwnam(cfg->user);
 	if (pw == NULL) {
 		mq_log_error("[server] user: no user %s", cfg->user);
-		return -1;
+		return false;
 	}
-	gid = pw->pw_gid;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
 	if (*cfg->group) {
 		struct group *gr = getgrnam(cfg->group);
 
 		if (gr == NULL) {
 			mq_log_error("[server] group: no group %s", cfg->group);
-			return -1;
+			return false;
 		}
-		gid = gr->gr_gid;
+		*gid = gr->gr_gid;
 	}
-	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(pw->pw_uid) < 0) {
+	return true;
+}
+
+/* In a new worker: become [server] user when started as root.  The master
+ * keeps its privileges, as nginx's and php-fpm's do, so that a reload can
+ * read root-only secrets again; it never serves a request. */
+static int drop_privileges(const struct mq_config *cfg)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (getuid() != 0 || !lookup_user(cfg, &uid, &gid) || uid == (uid_t)-1)
+		return getuid() != 0 || *cfg->user == '\0' ? 0 : -1;
+	if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
 		mq_log_error("dropping privileges to %s: %s", cfg->user, strerror(errno));
 		return -1;
 	}
@@ -133,10 +149,12 @@ static void spawn(struct master *m)
 		return;
 	}
 	if (pid == 0) {
-		int status;
+		int status = 1;
 
 		close(m->sigfd);
-		status = mq_worker_run(m->cfg, m->router, m->sb, slot, m->generation, m->listener.fd);
+		if (drop_privileges(m->cfg) == 0)
+			status = mq_worker_run(m->cfg, m->router, m->sb, slot, m->generation,
+					       m->listener.fd);
 		mq_router_free(m->router);
 		mq_config_free(m->cfg);
 		exit(status);
@@ -316,6 +334,10 @@ static void reload(struct master *m, uint64_t now)
 		return;
 	mq_sd_notify("RELOADING=1");
 	next = mq_config_load(m->config_path, err, sizeof(err));
+	if (next && mq_config_check_pool(next, err, sizeof(err)) < 0) {
+		mq_config_free(next);
+		next = NULL;
+	}
 	if (next == NULL) {
 		mq_log_error("reload failed, keeping the running configuration: %s", err);
 		mq_sd_notify("READY=1");
@@ -454,7 +476,9 @@ int mq_master_run(const char *config_path, struct mq_config *cfg)
 		mq_log_error("scoreboard %s: %s", cfg->scoreboard, strerror(errno));
 		goto out;
 	}
-	if (drop_privileges(cfg) < 0)
+	uid_t uid;
+	gid_t gid;
+	if (!lookup_user(cfg, &uid, &gid))
 		goto out;
 	m.generation = m.sb->generation = 1;
 	top_up(&m, mq_now_mono_ns());

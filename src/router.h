@@ -31,6 +31,10 @@ enum mq_ptype { MQ_PT_INT, MQ_PT_SLUG, MQ_PT_LANG, MQ_PT_WORD };
 
 /* Route flags. */
 #define MQ_RF_UPLOAD 0x01	/* body is a file: upload_max applies, not body_max */
+/* The endpoint ignores Authorization: it is how a client gets its tokens
+ * (login, refresh, ...), and a client refreshing holds an expired access
+ * token it may well send along. */
+#define MQ_RF_TOKENLESS 0x02
 
 struct mq_req;
 typedef int mq_handler(struct mq_req *r);

@@ -5,6 +5,7 @@
  *
  * Paths are written with their final slash; a request without it is served
  * the same.  Parameter types: int, slug, lang, word (see router.h).
+ * TOKENLESS routes ignore the Authorization header (router.h).
  */
 #include "routes.h"
 
@@ -13,6 +14,7 @@
 #define ANON MQ_ROLE_ANON
 #define USER MQ_ROLE_USER
 #define ADMIN MQ_ROLE_ADMIN
+#define TOKENLESS MQ_RF_TOKENLESS
 
 const struct mq_route mq_routes[] = {
 	/* operations */
@@ -20,8 +22,31 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/readyz/", mq_health_ready, ANON, 0 },
 	{ MQ_GET, "/metrics/", mq_metrics, ANON, 0 },	/* nginx: loopback only */
 
-	/* catalog */
+	/* catalog: genres.c */
 	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },
+
+	/* accounts: users.c, sessions.c, passwords.c, verification.c */
+	{ MQ_POST, "/api/users/register/", mq_users_register, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/login/", mq_sessions_login, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/token/refresh/", mq_sessions_refresh, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/logout/", mq_sessions_logout, ANON, TOKENLESS },
+	{ MQ_GET, "/api/users/me/", mq_users_me, USER, 0 },
+	{ MQ_PUT, "/api/users/me/", mq_users_me_put, USER, 0 },
+	{ MQ_PATCH, "/api/users/me/", mq_users_me_patch, USER, 0 },
+	{ MQ_PUT, "/api/users/me/avatar/", mq_users_avatar_put, USER, MQ_RF_UPLOAD },
+	{ MQ_DELETE, "/api/users/me/avatar/", mq_users_avatar_delete, USER, 0 },
+	{ MQ_POST, "/api/users/password/change/", mq_passwords_change, USER, 0 },
+	{ MQ_POST, "/api/users/password-reset/", mq_passwords_reset, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/password-reset/confirm/", mq_passwords_reset_confirm, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/verify-email/", mq_verification_verify, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/verify-email/resend/", mq_verification_resend, USER, 0 },
+	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
+
+	/* administration: admin_users.c */
+	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },
+	{ MQ_PUT, "/api/admin/users/{id:int}/", mq_admin_users_put, ADMIN, 0 },
+	{ MQ_PATCH, "/api/admin/users/{id:int}/", mq_admin_users_patch, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/users/{id:int}/", mq_admin_users_delete, ADMIN, 0 },
 };
 
 const size_t mq_routes_count = MQ_ARRAY_LEN(mq_routes);

@@ -30,6 +30,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "log.h"
+#include "password.h"
 #include "scoreboard.h"
 
 /* Exactly these are blocked and read from the signalfd; everything else,
@@ -300,6 +301,7 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 			    mq_db_error(w.db));
 	w.cache = mq_cache_new(cfg);
 	rc = serve(&w, listen_fd, sigfd);
+	mq_password_cleanup();
 	mq_cache_free(w.cache);
 	mq_db_free(w.db);
 	close(sigfd);

@@ -4,6 +4,8 @@
 #ifndef MQ_API_H
 #define MQ_API_H
 
+#include "common.h"
+
 struct mq_req;
 
 /* health.c */
@@ -15,5 +17,39 @@ int mq_metrics(struct mq_req *r);
 
 /* genres.c */
 int mq_genres_list(struct mq_req *r);
+
+/* users.c */
+int mq_users_register(struct mq_req *r);
+int mq_users_me(struct mq_req *r);
+int mq_users_me_put(struct mq_req *r);
+int mq_users_me_patch(struct mq_req *r);
+int mq_users_public(struct mq_req *r);
+int mq_users_avatar_put(struct mq_req *r);
+int mq_users_avatar_delete(struct mq_req *r);
+int mq_users_send_verification(struct mq_req *r, int64_t user_id, const char *email);
+
+/* sessions.c */
+int mq_sessions_login(struct mq_req *r);
+int mq_sessions_refresh(struct mq_req *r);
+int mq_sessions_logout(struct mq_req *r);
+struct json_object;
+int mq_sessions_issue(struct mq_req *r, struct json_object *out, int64_t user_id,
+		      const char *role, int64_t version, const char *family);
+int mq_sessions_end_all(struct mq_req *r, const char *user_id);
+
+/* passwords.c */
+int mq_passwords_change(struct mq_req *r);
+int mq_passwords_reset(struct mq_req *r);
+int mq_passwords_reset_confirm(struct mq_req *r);
+
+/* verification.c */
+int mq_verification_verify(struct mq_req *r);
+int mq_verification_resend(struct mq_req *r);
+
+/* admin_users.c */
+int mq_admin_users_list(struct mq_req *r);
+int mq_admin_users_put(struct mq_req *r);
+int mq_admin_users_patch(struct mq_req *r);
+int mq_admin_users_delete(struct mq_req *r);
 
 #endif

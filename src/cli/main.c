@@ -21,6 +21,8 @@ static const struct command {
 	{ "migrate", mq_cli_migrate, true, "apply the SQL migrations not yet applied (--status: list them)" },
 	{ "status", mq_cli_status, true, "show the worker pool's scoreboard" },
 	{ "routes", mq_cli_routes, false, "list every route: method, path, least role" },
+	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
+	{ "outbox", mq_cli_outbox, true, "send the queued email, and keep sending (a long-running job)" },
 };
 
 void mq_cli_error(const char *cmd, const char *fmt, ...)

@@ -63,7 +63,14 @@ like $out, qr/9000_good\.sql changed after it was applied/, 'with the reason';
 
 # marquee-fcgi --check-config
 $out = `$build/src/marquee-fcgi -t -c $src/etc/marquee.conf 2>&1`;
-is $? >> 8, 0, 'marquee-fcgi -t accepts etc/marquee.conf';
+is $? >> 8, 1, 'marquee-fcgi -t refuses a config without a signing key';
+like $out, qr/jwt_key_file: not set; the pool needs a key of at least 32/, 'and says what to do';
+Marquee::Stack::spew("$dir/short.key", "too short\n");
+$out = `MARQUEE_AUTH_JWT_KEY_FILE=$dir/short.key $build/src/marquee-fcgi -t -c $src/etc/marquee.conf 2>&1`;
+like $out, qr/shorter than 32 bytes/, 'or one that is too short';
+$ENV{MARQUEE_AUTH_JWT_KEY_FILE} = "$dir/jwt.key";
+$out = `$build/src/marquee-fcgi -t -c $src/etc/marquee.conf 2>&1`;
+is $? >> 8, 0, 'marquee-fcgi -t accepts etc/marquee.conf with a key';
 like $out, qr/configuration OK \(\d+ routes\)/, 'and says so';
 Marquee::Stack::spew("$dir/bad.conf", "[server]\nworkers = 0\n");
 $out = `$build/src/marquee-fcgi -t -c $dir/bad.conf 2>&1`;

@@ -100,7 +100,7 @@ system($^X, "$src/nginx/render", $prod, "$src/nginx/marquee.conf",
        'FCGI_SERVERS=server unix:' . "$d/run/fcgi.sock;", "FCGI_LOCAL=unix:$d/run/fcgi.sock",
        'FCGI_KEEP_CONN=on', 'FCGI_LOCAL_KEEP_CONN=off',
        'FCGI_KEEPALIVE=2',
-       "MEDIA_ROOT=$d/media", "DOCS_ROOT=$d/docs", 'RATE_AUTH=10r/m', 'RATE_API=50r/s',
+       "MEDIA_ROOT=$d/media", "DOCS_ROOT=$d/docs", 'RATE_AUTH=10r/m', 'BURST_AUTH=5', 'RATE_API=50r/s',
        'BURST_API=100', 'SERVER_NAME=localhost', "HTTP_PORT=$http", "HTTPS_PORT=$https",
        "TLS_CERT=$d/tls.crt", "TLS_KEY=$d/tls.key", "NGINX_LOG_DIR=$d/log") == 0
     or BAIL_OUT('render failed');
@@ -141,7 +141,7 @@ $s->stop_process('nginx-prod', 'QUIT');
 $s->finish;
 
 # --- rate limits: a stack with 20r/s and a burst of 5 ---
-$s = Marquee::Stack->start(workers => 2, rate_api => '20r/s', burst_api => 5);
+$s = Marquee::Stack->start(workers => 2, rate_api => '20r/s', burst_api => 5, burst_auth => 5);
 my %seen;
 for (1 .. 40) {
     my $res = $s->get('/api/genres/');

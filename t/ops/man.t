@@ -3,6 +3,7 @@
 use strict;
 use warnings;
 use Test::More;
+use File::Temp;
 use Marquee::Stack;
 
 my $src = Marquee::Stack::srcdir();
@@ -16,7 +17,10 @@ for my $page (map { "$src/docs/man/$_" } qw(marquee-fcgi.8 marquee.8 marquee.con
 }
 
 my $conf = Marquee::Stack::slurp("$src/docs/man/marquee.conf.5");
-my $check = `$build/src/marquee-fcgi -t -c $src/etc/marquee.conf`;
+my $key = File::Temp->new;
+print {$key} 'k' x 40;
+close $key;
+my $check = `MARQUEE_AUTH_JWT_KEY_FILE=$key $build/src/marquee-fcgi -t -c $src/etc/marquee.conf`;
 my $section = '';
 my @missing;
 for (split /\n/, $check) {

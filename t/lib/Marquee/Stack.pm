@@ -184,11 +184,19 @@ sub start {
     make_path($base);
     $self->{dir} = tempdir('stack-XXXXXX', DIR => $base);
     chmod 0755, $self->{dir};
-    make_path(map { "$self->{dir}/$_" } qw(run log nginx/tmp));
+    make_path(map { "$self->{dir}/$_" } qw(run log nginx/tmp media mail));
+    spew("$self->{dir}/jwt.key", join '', map { sprintf '%02x', int rand 256 } 1 .. 32);
+    chmod 0600, "$self->{dir}/jwt.key";
+    chown_tree("$self->{dir}/media");
     $self->start_postgres;
     $self->start_memcached;
+    if ($self->{mail}) {
+        $self->{smtp_port} = free_port();
+        $self->start_mail_sink;
+    }
     $self->start_pool;
     $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
+    $self->start_outbox if $self->{mail};
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
     wait_for('the stack to answer /healthz', 30, sub { $self->get('/healthz')->{status} == 200 });
@@ -237,7 +245,7 @@ sub psql {
     local $/;
     my $out = <$fh>;
     close $fh or die "psql failed: $sql\n";
-    chomp $out if defined $out;
+    $out =~ s/\s+\z// if defined $out;
     return $out;
 }
 
@@ -269,6 +277,12 @@ sub pool_config {
     my $listen = $i > 1 || $self->{listen} eq 'tcp' ? "127.0.0.1:$self->{fcgi_port}{$i}"
                                                     : "$d/run/fcgi.sock";
     my $sb = $i > 1 ? "scoreboard-$i" : 'scoreboard';
+    # Tests hash passwords cheaply unless they ask for the real cost.
+    my $cost = $self->{real_password_cost} ? ''
+             : "password_memory = 64k\npassword_iterations = 1\n";
+    my $passwords = "$self->{build}/common-passwords.txt";
+    $passwords = '' unless -f $passwords;
+    my $smtp = $self->{smtp_port} // 1;
     return <<"CONF" . ($self->{extra_config} // '');
 [server]
 listen = $listen
@@ -286,6 +300,21 @@ migrations_dir = $self->{src}/sql
 [cache]
 servers = $d/run/memcached.sock
 retry_timeout = 1s
+
+[auth]
+jwt_key_file = $d/jwt.key
+common_passwords = $passwords
+${cost}
+[mail]
+smtp_url = smtp://127.0.0.1:$smtp
+require_tls = off
+retry_base = 200ms
+timeout = 5s
+from = Marquee Tests <no-reply\@marquee.test>
+link_base = http://app.marquee.test
+
+[media]
+dir = $d/media
 
 [log]
 level = info
@@ -344,6 +373,101 @@ sub fcgi_servers {
     return @servers;
 }
 
+# ---- mail: a local SMTP sink and the outbox job ----
+
+sub start_mail_sink {
+    my ($self) = @_;
+    $self->{pids}{'smtp-sink'} = $self->spawn('smtp-sink', $^X, "$self->{src}/t/lib/smtp-sink",
+                                              '--port', $self->{smtp_port},
+                                              '--dir', "$self->{dir}/mail");
+    wait_for('the SMTP sink', 10, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{smtp_port}) });
+}
+
+sub stop_mail_sink { $_[0]->stop_process('smtp-sink', 'TERM') }
+
+sub start_outbox {
+    my ($self) = @_;
+    local $ENV{ASAN_OPTIONS} = 'detect_leaks=1:abort_on_error=0:exitcode=86';
+    $self->{pids}{outbox} = $self->spawn('outbox', "$self->{build}/src/marquee", '-c',
+                                         $self->{conf}, 'outbox');
+}
+
+sub kill_outbox { $_[0]->stop_process('outbox', 'KILL') }
+
+# Tells the sink to misbehave: mail_mode('fail' | 'reject' | 'stall' | undef).
+sub mail_mode {
+    my ($self, $mode) = @_;
+    unlink map { "$self->{dir}/mail/$_" } qw(fail reject stall);
+    spew("$self->{dir}/mail/$mode", '') if $mode;
+}
+
+# Every message the sink accepted: { to, subject, body, message_id, headers }.
+sub mails {
+    my ($self) = @_;
+    my @out;
+    for my $file (sort glob "$self->{dir}/mail/mail/*.eml") {
+        my ($head, $body) = split /\r?\n\r?\n/, slurp($file), 2;
+        my %h = map { /^([\w-]+):\s*(.*)$/ ? (lc $1 => $2) : () } split /\r?\n/, $head;
+        $body =~ s/\r\n/\n/g;
+        push @out, { to => $h{to}, subject => $h{subject}, message_id => $h{'message-id'},
+                     body => $body, headers => \%h };
+    }
+    return @out;
+}
+
+# Waits for a message to addr and returns the newest one.
+sub wait_mail {
+    my ($self, $to, $timeout) = @_;
+    my $found;
+    wait_for("mail to $to", $timeout // 10, sub {
+        ($found) = reverse grep { lc($_->{to} // '') eq lc $to } $self->mails;
+        $found;
+    });
+    return $found;
+}
+
+# The token of the newest link mailed to addr.
+sub mailed_token {
+    my ($self, $to) = @_;
+    my ($token) = $self->wait_mail($to)->{body} =~ /token=([A-Za-z0-9_-]+)/;
+    return $token;
+}
+
+# ---- accounts ----
+
+# Registers and logs in a user; returns { id, username, email, password,
+# access, refresh }.
+sub user {
+    my ($self, $name, %opt) = @_;
+    my $password = $opt{password} // "correct horse $name battery";
+    my $email = $opt{email} // "$name\@example.test";
+    my $r = $self->post('/api/users/register/',
+                        json => { username => $name, email => $email, password => $password });
+    die "registering $name: $r->{status} $r->{content}\n" unless $r->{status} == 201;
+    my $l = $self->post('/api/users/login/', json => { username => $name, password => $password });
+    die "logging in $name: $l->{status} $l->{content}\n" unless $l->{status} == 200;
+    return { id => $r->{json}{id}, username => $name, email => $email, password => $password,
+             access => $l->{json}{access}, refresh => $l->{json}{refresh} };
+}
+
+# An administrator, made with `marquee user create-admin`, logged in.
+sub admin {
+    my ($self, $name) = @_;
+    $name //= 'root';
+    my $pwfile = "$self->{dir}/$name.pw";
+    spew($pwfile, "admin password of $name\n");
+    my ($rc, $out) = $self->marquee('user', 'create-admin', '--username', $name,
+                                    '--email', "$name\@example.test", '--password-file', $pwfile);
+    die "create-admin: $out" if $rc;
+    my $l = $self->post('/api/users/login/',
+                        json => { username => $name, password => "admin password of $name" });
+    die "logging in $name: $l->{content}\n" unless $l->{status} == 200;
+    my ($id) = $out =~ /\(id (\d+)\)/;
+    return { id => $id, username => $name, access => $l->{json}{access},
+             refresh => $l->{json}{refresh} };
+}
+
 # Rewrites the config (e.g. with other workers) and sends SIGHUP.
 sub reload_pool {
     my ($self, %change) = @_;
@@ -395,6 +519,7 @@ sub start_nginx {
        'RATE_AUTH=' . ($self->{rate_auth} // '100000r/m'),
        'RATE_API=' . ($self->{rate_api} // '100000r/s'),
        'BURST_API=' . ($self->{burst_api} // 1000),
+       'BURST_AUTH=' . ($self->{burst_auth} // 1000),
        "NGINX_PREFIX=$n",
        'NGINX_USER=' . (run_user() ? 'user nobody nogroup;' : ''),
        "NGINX_WORKERS=$self->{nginx_workers}",
@@ -464,7 +589,7 @@ sub stop_all {
     my ($self) = @_;
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
-    $self->stop_process($_, 'TERM', 30) for grep { /^pool-/ } keys %{ $self->{pids} };
+    $self->stop_process($_, 'TERM', 30) for grep { /^(pool-|outbox|smtp-sink)/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }
@@ -478,7 +603,7 @@ sub finish {
     my ($self) = @_;
     $self->stop_all;
     is($self->{pool_exit}, 0, 'the pool exits 0 on SIGTERM');
-    my $log = join '', map { slurp($_) } glob "$self->{dir}/log/pool*.log";
+    my $log = join '', map { slurp($_) } glob "$self->{dir}/log/{pool*,outbox}.log";
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
@@ -581,13 +706,14 @@ sub json_body {
 }
 
 # A raw request over a socket, for what HTTP::Tiny will not send
-# (malformed request lines, lying headers).  Returns the status code.
+# (malformed request lines, lying headers).  The request must make the
+# server close the connection (an error, or Connection: close).  Returns
+# the status code, and in list context the whole answer too.
 sub raw_request {
     my ($self, $bytes) = @_;
     my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
                                      Timeout => 10) or die "connect: $!\n";
     print {$sock} $bytes;
-    shutdown($sock, 1);
     local $/;
     my $answer = <$sock> // '';
     close $sock;

@@ -1,0 +1,211 @@
+/*
+ * admin_users.c: the administrators' view of accounts: search, role and
+ * activation, erasure.
+ */
+#include "api.h"
+
+#include "account.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "media.h"
+#include "page.h"
+#include "rows.h"
+#include "worker.h"
+
+#define ADMIN_COLUMNS MQ_USER_PRIVATE ", u.is_active, rfc3339(u.last_login_at) AS last_login"
+
+/* $3: a search term (matched anywhere in username or email, LIKE's own
+ * wildcards taken literally), or NULL; $4: role or NULL; $5: active or
+ * NULL; $6: ordering. */
+static struct mq_stmt list = MQ_STMT_READ(
+	"SELECT " ADMIN_COLUMNS ", count(*) OVER () AS total FROM users u "
+	"WHERE u.deleted_at IS NULL "
+	"AND ($3::text IS NULL OR u.username ILIKE '%' || $3 || '%' ESCAPE '\\' "
+	"     OR u.email ILIKE '%' || $3 || '%' ESCAPE '\\') "
+	"AND ($4::text IS NULL OR u.role = $4) "
+	"AND ($5::bool IS NULL OR u.is_active = $5) "
+	"ORDER BY CASE WHEN $6 = 'username' THEN lower(u.username) END, "
+	"         CASE WHEN $6 = '-username' THEN lower(u.username) END DESC, "
+	"         CASE WHEN $6 = 'date_joined' THEN u.created_at END, "
+	"         CASE WHEN $6 = '-date_joined' THEN u.created_at END DESC, "
+	"         CASE WHEN $6 = '-id' THEN u.id END DESC, "
+	"         u.id "
+	"LIMIT $1 OFFSET $2");
+
+/* Role and activation; a change of either ends the user's sessions (the
+ * token version moves, and "changed" says so). */
+static struct mq_stmt update = MQ_STMT(
+	"UPDATE users u SET role = coalesce($2, u.role), "
+	"  is_active = coalesce($3::bool, u.is_active), "
+	"  token_version = u.token_version + CASE WHEN coalesce($2, u.role) <> u.role "
+	"    OR coalesce($3::bool, u.is_active) <> u.is_active THEN 1 ELSE 0 END, "
+	"  updated_at = now() "
+	"FROM (SELECT token_version AS old_version FROM users WHERE id = $1 FOR UPDATE) o "
+	"WHERE u.id = $1 AND u.deleted_at IS NULL "
+	"RETURNING " ADMIN_COLUMNS ", u.token_version <> o.old_version AS changed");
+
+/* Erasure: personal data gone, the row (and what it wrote) kept, shown as
+ * a deleted user.  Returns the avatar file to remove. */
+static struct mq_stmt erase = MQ_STMT(
+	"UPDATE users u SET username = 'deleted-' || u.id, email = 'deleted-' || u.id || '@invalid', "
+	"  password_hash = NULL, display_name = '', bio = '', locale = NULL, region = NULL, "
+	"  avatar_path = NULL, is_active = false, email_verified_at = NULL, "
+	"  token_version = token_version + 1, deleted_at = now(), updated_at = now() "
+	"FROM (SELECT avatar_path AS old FROM users WHERE id = $1 FOR UPDATE) o "
+	"WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING o.old");
+
+static struct mq_stmt drop_tokens = MQ_STMT(
+	"DELETE FROM user_tokens WHERE user_id = $1");
+
+static const char *const orderings[] = { "id", "-id", "username", "-username", "date_joined",
+					 "-date_joined", NULL };
+
+/* The search term with LIKE's wildcards escaped. */
+static const char *like_literal(struct mq_req *r, const char *s)
+{
+	char *out = mq_arena_alloc(r->arena, strlen(s) * 2 + 1), *o = out;
+
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* GET /api/admin/users/?search=&role=&is_active=&ordering= */
+int mq_admin_users_list(struct mq_req *r)
+{
+	const char *search = mq_query_get(&r->query, "search");
+	const char *role = mq_query_get(&r->query, "role");
+	const char *active = mq_query_get(&r->query, "is_active");
+	const char *order = mq_query_get(&r->query, "ordering");
+	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
+	struct json_object *results;
+	struct mq_page p;
+	PGresult *res;
+	bool known = order == NULL;
+
+	if (mq_page_parse(r, &p) < 0)
+		return 0;
+	for (int i = 0; orderings[i] && !known; i++)
+		known = strcmp(order, orderings[i]) == 0;
+	if (!known)
+		mq_form_error(&f, "ordering", "Use id, username or date_joined, optionally with -.");
+	if (role && strcmp(role, "user") != 0 && strcmp(role, "admin") != 0)
+		mq_form_error(&f, "role", "Use user or admin.");
+	if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
+		mq_form_error(&f, "is_active", "Use true or false.");
+	if (search && mq_utf8_length(search) > 100)
+		mq_form_error(&f, "search", "Must be at most 100 characters.");
+	if (mq_form_end(&f) < 0)
+		return 0;
+
+	const char *params[] = { p.limit_s, p.offset_s, search && *search ? like_literal(r, search) : NULL,
+				 role, active, order ? order : "id" };
+	res = mq_q(r, &list, 6, params);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0 && p.page > 1)
+		return mq_page_not_found(r, &p);
+	results = mq_rows_array(r->arena, res);
+	for (size_t i = 0; i < json_object_array_length(results); i++) {
+		struct json_object *u = json_object_array_get_idx(results, i);
+
+		json_object_object_del(u, "total");
+		mq_account_finish(r, u);
+	}
+	int64_t count = PQntuples(res) ? mq_row_int(res, 0, PQnfields(res) - 1) : 0;
+	return mq_respond_json(r, 200, mq_page_envelope(r, &p, count, results));
+}
+
+static int not_yourself(struct mq_req *r, const char *what)
+{
+	return mq_problem(r, 400, "You cannot %s your own account.", what);
+}
+
+/* PUT and PATCH /api/admin/users/{id}/ {role, is_active} */
+static int update_user(struct mq_req *r, bool put)
+{
+	static const char *const fields[] = { "role", "is_active", NULL };
+	static const char *const read_only[] = { "id", "username", "email", "display_name", "bio",
+						 "locale", "region", "avatar_url", "email_verified",
+						 "date_joined", "last_login", NULL };
+	struct json_object *user;
+	int64_t id = mq_req_id(r, "id");
+	const char *ids = mq_arena_printf(r->arena, "%lld", (long long)id), *role;
+	struct mq_form f;
+	PGresult *res;
+	bool active = false, has_active;
+
+	if (!mq_form_read(&f, r, fields, read_only))
+		return 0;
+	role = mq_form_string(&f, "role", put, 1, 10);
+	has_active = mq_form_bool(&f, "is_active", put, &active);
+	if (role && strcmp(role, "user") != 0 && strcmp(role, "admin") != 0)
+		mq_form_error(&f, "role", "Use user or admin.");
+	if (mq_form_end(&f) < 0)
+		return 0;
+	if (id == r->user_id && ((role && strcmp(role, "admin") != 0) || (has_active && !active)))
+		return not_yourself(r, "demote or deactivate");
+
+	const char *params[] = { ids, role, has_active ? (active ? "true" : "false") : NULL };
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	res = mq_q(r, &update, 3, params);
+	if (res == NULL)
+		return mq_fail_db(r);
+	user = mq_row_owned(r->arena, res);
+	if (user == NULL) {
+		mq_db_rollback(r->w->db);
+		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
+	}
+	/* Sessions survive an update that changed nothing. */
+	if (PQgetvalue(res, 0, PQnfields(res) - 1)[0] == 't' &&
+	    mq_sessions_end_all(r, ids) < 0)
+		return mq_fail_db(r);
+	if (mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	json_object_object_del(user, "changed");
+	mq_account_finish(r, user);
+	return mq_respond_json(r, 200, user);
+}
+
+int mq_admin_users_put(struct mq_req *r)
+{
+	return update_user(r, true);
+}
+
+int mq_admin_users_patch(struct mq_req *r)
+{
+	return update_user(r, false);
+}
+
+/* DELETE /api/admin/users/{id}/: deactivates and erases personal data. */
+int mq_admin_users_delete(struct mq_req *r)
+{
+	int64_t id = mq_req_id(r, "id");
+	const char *ids = mq_arena_printf(r->arena, "%lld", (long long)id);
+	PGresult *res;
+
+	if (id == r->user_id)
+		return not_yourself(r, "erase");
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	res = mq_q(r, &erase, 1, &ids);
+	if (res == NULL || mq_sessions_end_all(r, ids) < 0 ||
+	    mq_q(r, &drop_tokens, 1, &ids) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0) {
+		mq_db_rollback(r->w->db);
+		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
+	}
+	if (mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	if (!PQgetisnull(res, 0, 0))
+		mq_media_remove(r, PQgetvalue(res, 0, 0));
+	return mq_respond(r, 204, NULL, NULL, 0);
+}

@@ -1,0 +1,207 @@
+/*
+ * passwords.c: changing a password, and resetting a forgotten one by mail.
+ *
+ * Either way the user's token version goes up and every refresh token is
+ * revoked, so every session elsewhere ends at once.
+ */
+#include "api.h"
+
+#include "account.h"
+#include "config.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "outbox.h"
+#include "password.h"
+#include "rows.h"
+#include "tokens.h"
+#include "worker.h"
+
+static struct mq_stmt own_hash = MQ_STMT_READ(
+	"SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL");
+
+/* The new hash, and every session gone; the new version and role back. */
+static struct mq_stmt set_password = MQ_STMT(
+	"UPDATE users SET password_hash = $2, token_version = token_version + 1, "
+	"  updated_at = now() "
+	"WHERE id = $1 AND is_active AND deleted_at IS NULL RETURNING role, token_version");
+
+static struct mq_stmt reset_target = MQ_STMT_READ(
+	"SELECT id, email FROM users "
+	"WHERE lower(email) = lower($1) AND is_active AND deleted_at IS NULL");
+
+static struct mq_stmt insert_reset = MQ_STMT(
+	"INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
+	"VALUES ($1, 'reset_password', $2, now() + $3 * interval '1 millisecond')");
+
+static struct mq_stmt reset_valid = MQ_STMT_READ(
+	"SELECT 1 FROM user_tokens WHERE token_hash = $1 AND purpose = 'reset_password' "
+	"AND used_at IS NULL AND expires_at > now()");
+
+static struct mq_stmt use_reset = MQ_STMT(
+	"UPDATE user_tokens SET used_at = now() "
+	"WHERE token_hash = $1 AND purpose = 'reset_password' AND used_at IS NULL "
+	"AND expires_at > now() RETURNING user_id");
+
+/* Sets the password and ends every session, in the open transaction.
+ * Returns the users row (role, version), or NULL (answered). */
+static PGresult *replace_password(struct mq_req *r, const char *user_id, const char *hash)
+{
+	const char *params[] = { user_id, hash };
+	PGresult *res = mq_q(r, &set_password, 2, params);
+
+	if (res == NULL || mq_sessions_end_all(r, user_id) < 0) {
+		mq_fail_db(r);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		mq_db_rollback(r->w->db);
+		mq_problem(r, 404, "This account is no longer active.");
+		return NULL;
+	}
+	return res;
+}
+
+/* The new password of a form, checked; NULL (an error recorded) if bad. */
+static const char *new_password(struct mq_form *f)
+{
+	const char *pw = mq_form_string(f, "new_password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
+	const char *why = pw ? mq_password_problem(f->r->w->cfg, pw) : NULL;
+
+	if (why) {
+		mq_form_error(f, "new_password", "%s", why);
+		return NULL;
+	}
+	return pw;
+}
+
+/* POST /api/users/password/change/ {old_password, new_password}
+ * -> {access, refresh}: this session goes on with new tokens. */
+int mq_passwords_change(struct mq_req *r)
+{
+	static const char *const fields[] = { "old_password", "new_password", NULL };
+	struct json_object *out;
+	const char *old, *pw, *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	char hash[MQ_PASSWORD_HASH_MAX];
+	struct mq_form f;
+	PGresult *res;
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return 0;
+	old = mq_form_string(&f, "old_password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
+	pw = new_password(&f);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	res = mq_q(r, &own_hash, 1, &id);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (!mq_password_verify(r->w->cfg, PQntuples(res) && !PQgetisnull(res, 0, 0)
+						   ? PQgetvalue(res, 0, 0) : NULL, old)) {
+		mq_form_error(&f, "old_password", "The current password is wrong.");
+		return mq_form_end(&f);
+	}
+	if (mq_password_hash(r->w->cfg, pw, hash) < 0)
+		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	res = replace_password(r, id, hash);
+	if (res == NULL)
+		return 0;
+	out = mq_json_object(r->arena);
+	if (mq_sessions_issue(r, out, r->user_id, PQgetvalue(res, 0, 0), mq_row_int(res, 0, 1),
+			      NULL) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	mq_resp_header(r, "Cache-Control", "no-store");
+	return mq_respond_json(r, 200, out);
+}
+
+static int accepted(struct mq_req *r)
+{
+	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");
+}
+
+/* POST /api/users/password-reset/ {email}: always 202 with the same body,
+ * so it tells nobody whether an address has an account. */
+int mq_passwords_reset(struct mq_req *r)
+{
+	static const char *const fields[] = { "email", NULL };
+	const char *email, *token, *hash;
+	struct mq_form f;
+	PGresult *res;
+	char ttl[24];
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return 0;
+	email = mq_form_string(&f, "email", MQ_REQUIRED, 1, 254);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	res = mq_q(r, &reset_target, 1, &email);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return accepted(r);
+	mq_token_new(r->arena, &token, &hash);
+	snprintf(ttl, sizeof(ttl), "%d", r->w->cfg->password_reset_ttl_ms);
+	const char *params[] = { PQgetvalue(res, 0, 0), hash, ttl };
+	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &insert_reset, 3, params) == NULL ||
+	    mq_outbox_queue(r, PQgetvalue(res, 0, 1), "Reset your Marquee password",
+			    mq_arena_printf(r->arena,
+					    "Somebody asked to reset the password of your Marquee "
+					    "account.\n\nChoose a new one within %s here:\n\n"
+					    "%s\n\nIf it was not you, ignore this message: your "
+					    "password stays as it is.\n",
+					    mq_outbox_duration(r, r->w->cfg->password_reset_ttl_ms),
+					    mq_outbox_link(r, "reset-password", token))) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	return accepted(r);
+}
+
+static int bad_link(struct mq_req *r, struct mq_form *f)
+{
+	(void)r;
+	mq_form_error(f, "token", "This link is invalid, used or expired.");
+	return mq_form_end(f);
+}
+
+/* POST /api/users/password-reset/confirm/ {token, new_password} */
+int mq_passwords_reset_confirm(struct mq_req *r)
+{
+	static const char *const fields[] = { "token", "new_password", NULL };
+	char hash[MQ_PASSWORD_HASH_MAX];
+	const char *token, *pw, *token_hash;
+	struct mq_form f;
+	PGresult *res;
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return 0;
+	token = mq_form_string(&f, "token", MQ_REQUIRED, 1, 256);
+	pw = new_password(&f);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	/* The token first: a bad one must not cost a password hash. */
+	token_hash = mq_token_hash(r->arena, token);
+	res = token_hash ? mq_q(r, &reset_valid, 1, &token_hash) : NULL;
+	if (token_hash && res == NULL)
+		return mq_fail_db(r);
+	if (res == NULL || PQntuples(res) == 0)
+		return bad_link(r, &f);
+	if (mq_password_hash(r->w->cfg, pw, hash) < 0)
+		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	res = mq_q(r, &use_reset, 1, &token_hash);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0) {	/* used by a concurrent request */
+		mq_db_rollback(r->w->db);
+		return bad_link(r, &f);
+	}
+	if (replace_password(r, PQgetvalue(res, 0, 0), hash) == NULL)
+		return 0;
+	if (mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	return mq_respond_detail(r, 200, "Your password has been reset; log in with it.");
+}

@@ -1,0 +1,271 @@
+/*
+ * sessions.c: login, refresh-token rotation, logout.
+ *
+ * A login starts a family of refresh tokens.  Each refresh spends the
+ * token it presents and issues the next of the family; a spent token
+ * presented again means two parties hold the family, so the whole family
+ * is revoked and both must log in again.
+ */
+#include "api.h"
+
+#include <ctype.h>
+
+#include "account.h"
+#include "cache.h"
+#include "config.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "access_token.h"
+#include "log.h"
+#include "password.h"
+#include "rows.h"
+#include "tokens.h"
+#include "worker.h"
+
+static struct mq_stmt find_login = MQ_STMT_READ(
+	"SELECT u.id, u.password_hash, u.role, u.token_version, u.is_active "
+	"FROM users u WHERE (lower(u.username) = lower($1) OR lower(u.email) = lower($1)) "
+	"AND u.deleted_at IS NULL");
+
+static struct mq_stmt logged_in = MQ_STMT(
+	"UPDATE users u SET last_login_at = now(), "
+	"  password_hash = coalesce($2, password_hash) "
+	"WHERE u.id = $1 RETURNING " MQ_USER_PRIVATE);
+
+static struct mq_stmt insert_refresh = MQ_STMT(
+	"INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) "
+	"VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, "
+	"        now() + $4 * interval '1 millisecond')");
+
+/* Spends a live token; no row when it is unknown, spent, revoked or old. */
+static struct mq_stmt spend_refresh = MQ_STMT(
+	"UPDATE refresh_tokens SET spent_at = now() "
+	"WHERE token_hash = $1 AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
+	"RETURNING user_id, family");
+
+static struct mq_stmt find_refresh = MQ_STMT(
+	"SELECT family, spent_at IS NOT NULL FROM refresh_tokens WHERE token_hash = $1");
+
+static struct mq_stmt revoke_family = MQ_STMT(
+	"UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL");
+
+static struct mq_stmt revoke_family_of = MQ_STMT(
+	"UPDATE refresh_tokens SET revoked_at = now() "
+	"WHERE family = (SELECT family FROM refresh_tokens WHERE token_hash = $1) "
+	"AND revoked_at IS NULL");
+
+static struct mq_stmt revoke_all = MQ_STMT(
+	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
+
+static struct mq_stmt refresh_user = MQ_STMT(
+	"SELECT role, token_version FROM users WHERE id = $1 AND is_active AND deleted_at IS NULL");
+
+/* Issues an access token and a refresh token of family (NULL: a new
+ * family) into o.  Inside the caller's transaction; -1 when a statement
+ * failed. */
+int mq_sessions_issue(struct mq_req *r, struct json_object *o, int64_t user_id, const char *role,
+		      int64_t version, const char *family)
+{
+	const struct mq_config *cfg = r->w->cfg;
+	const char *token, *hash, *access;
+	char id[24], ttl[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)user_id);
+	snprintf(ttl, sizeof(ttl), "%lld", (long long)cfg->refresh_ttl_ms);
+	mq_token_new(r->arena, &token, &hash);
+	const char *params[] = { id, family, hash, ttl };
+	if (mq_q(r, &insert_refresh, 4, params) == NULL)
+		return -1;
+	access = mq_jwt_issue(r->arena, cfg, user_id, role, version);
+	if (access == NULL) {
+		mq_log_error("cannot sign access tokens: is [auth] jwt_key_file 32 bytes or more?");
+		return -1;
+	}
+	mq_json_add_str(o, "access", access);
+	mq_json_add_str(o, "refresh", token);
+	return 0;
+}
+
+/* Failures are counted per account, however the login was spelled
+ * (username or email, any case); for a name with no account, per name. */
+/* Revokes every refresh token of the user (the caller also moves the token
+ * version, which ends the access tokens).  Returns 0 or -1. */
+int mq_sessions_end_all(struct mq_req *r, const char *user_id)
+{
+	return mq_q(r, &revoke_all, 1, &user_id) ? 0 : -1;
+}
+
+static const char *failures_key(struct mq_req *r, PGresult *account, const char *login)
+{
+	char *k;
+
+	if (PQntuples(account) == 1)
+		return mq_arena_printf(r->arena, "login-failures:id:%s", PQgetvalue(account, 0, 0));
+	k = mq_arena_printf(r->arena, "login-failures:name:%s", login);
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+static int too_many(struct mq_req *r)
+{
+	mq_resp_header(r, "Retry-After",
+		       mq_arena_printf(r->arena, "%d", r->w->cfg->login_failure_window_ms / 1000));
+	return mq_problem(r, 429, "Too many failed logins for this account; try again later.");
+}
+
+static int failed(struct mq_req *r, const char *key)
+{
+	const struct mq_config *cfg = r->w->cfg;
+
+	if (cfg->login_max_failures > 0)
+		mq_cache_incr(r->w->cache, key, cfg->login_failure_window_ms / 1000);
+	return mq_problem(r, 401, "Unable to log in with the provided credentials.");
+}
+
+/* POST /api/users/login/ {username or email, password} -> {access, refresh, user} */
+int mq_sessions_login(struct mq_req *r)
+{
+	static const char *const fields[] = { "username", "email", "password", NULL };
+	const struct mq_config *cfg = r->w->cfg;
+	struct json_object *out, *user;
+	const char *login, *password, *key, *hash = NULL, *rehash = NULL;
+	char fresh[MQ_PASSWORD_HASH_MAX];
+	struct mq_form f;
+	PGresult *res;
+	bool ok;
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return 0;
+	if (mq_form_has(&f, "email") && mq_form_has(&f, "username"))
+		mq_form_error(&f, "email", "Give a username or an email, not both.");
+	login = mq_form_string(&f, mq_form_has(&f, "email") ? "email" : "username", MQ_REQUIRED, 1,
+			       254);
+	password = mq_form_string(&f, "password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	res = mq_q(r, &find_login, 1, &login);
+	if (res == NULL)
+		return mq_fail_db(r);
+	key = failures_key(r, res, login);
+	if (cfg->login_max_failures > 0 &&
+	    mq_cache_counter(r->w->cache, key) >= (uint64_t)cfg->login_max_failures)
+		return too_many(r);
+	/* The same work whether or not the account exists. */
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1) && PQgetvalue(res, 0, 4)[0] == 't')
+		hash = PQgetvalue(res, 0, 1);
+	ok = mq_password_verify(cfg, hash, password);
+	if (!ok)
+		return failed(r, key);
+	mq_cache_delete(r->w->cache, key);
+	if (mq_password_needs_rehash(cfg, hash) && mq_password_hash(cfg, password, fresh) == 0)
+		rehash = fresh;
+
+	const char *id = PQgetvalue(res, 0, 0);
+	const char *params[] = { id, rehash };
+	out = mq_json_object(r->arena);
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	PGresult *u = mq_q(r, &logged_in, 2, params);
+	if (u == NULL ||
+	    mq_sessions_issue(r, out, mq_row_int(res, 0, 0), PQgetvalue(res, 0, 2),
+			      mq_row_int(res, 0, 3), NULL) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	user = mq_row_object(u, 0);
+	mq_account_finish(r, user);
+	json_object_object_add(out, "user", user);
+	mq_resp_header(r, "Cache-Control", "no-store");
+	return mq_respond_json(r, 200, out);
+}
+
+/* The refresh token of a body that must hold only it. */
+static const char *refresh_field(struct mq_req *r)
+{
+	static const char *const fields[] = { "refresh", NULL };
+	const char *token;
+	struct mq_form f;
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return NULL;
+	token = mq_form_string(&f, "refresh", MQ_REQUIRED, 1, 256);
+	return mq_form_end(&f) < 0 ? NULL : token;
+}
+
+static int invalid_refresh(struct mq_req *r, const char *why)
+{
+	mq_resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+	return mq_problem(r, 401, "%s", why);
+}
+
+/* A token that could not be spent: if it was spent before, its family is
+ * revoked (the reuse of a stolen token).  Commits; answers 401. */
+static int refused(struct mq_req *r, const char *hash)
+{
+	PGresult *res = mq_q(r, &find_refresh, 1, &hash);
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't') {
+		const char *family = PQgetvalue(res, 0, 0);
+
+		if (mq_q(r, &revoke_family, 1, &family) == NULL || mq_db_commit(r->w->db) < 0)
+			return mq_fail_db(r);
+		return invalid_refresh(r, "This refresh token was already used; its session is "
+					  "revoked. Log in again.");
+	}
+	mq_db_rollback(r->w->db);
+	return invalid_refresh(r, "The refresh token is invalid or expired.");
+}
+
+/* POST /api/users/token/refresh/ {refresh} -> {access, refresh} */
+int mq_sessions_refresh(struct mq_req *r)
+{
+	const char *token = refresh_field(r), *hash;
+	struct json_object *out;
+	PGresult *res, *u;
+
+	if (token == NULL)
+		return 0;
+	hash = mq_token_hash(r->arena, token);
+	if (hash == NULL)
+		return invalid_refresh(r, "The refresh token is invalid or expired.");
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	res = mq_q(r, &spend_refresh, 1, &hash);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return refused(r, hash);
+	const char *uid = PQgetvalue(res, 0, 0);
+	u = mq_q(r, &refresh_user, 1, &uid);
+	if (u == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(u) == 0) {
+		mq_db_rollback(r->w->db);
+		return invalid_refresh(r, "This account is no longer active.");
+	}
+	out = mq_json_object(r->arena);
+	if (mq_sessions_issue(r, out, mq_row_int(res, 0, 0), PQgetvalue(u, 0, 0),
+			      mq_row_int(u, 0, 1), PQgetvalue(res, 0, 1)) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	mq_resp_header(r, "Cache-Control", "no-store");
+	return mq_respond_json(r, 200, out);
+}
+
+/* POST /api/users/logout/ {refresh}: revokes the token's family.  204
+ * whether or not the token was known: nothing to learn from it. */
+int mq_sessions_logout(struct mq_req *r)
+{
+	const char *token = refresh_field(r), *hash;
+
+	if (token == NULL)
+		return 0;
+	hash = mq_token_hash(r->arena, token);
+	if (hash && mq_q(r, &revoke_family_of, 1, &hash) == NULL)
+		return mq_fail_db(r);
+	return mq_respond(r, 204, NULL, NULL, 0);
+}

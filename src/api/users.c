@@ -1,0 +1,314 @@
+/*
+ * users.c: registration, one's own profile, public profiles, avatars.
+ */
+#include "api.h"
+
+#include <ctype.h>
+#include <strings.h>
+
+#include "account.h"
+#include "config.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "media.h"
+#include "outbox.h"
+#include "password.h"
+#include "rows.h"
+#include "tokens.h"
+#include "worker.h"
+
+/* Fields shown on a user that no request may set. */
+static const char *const read_only[] = {
+	"id", "role", "is_active", "email_verified", "email_verified_at", "date_joined",
+	"avatar_url", "token_version", "password_hash", NULL,
+};
+
+static struct mq_stmt insert_user = MQ_STMT(
+	"INSERT INTO users AS u (username, email, password_hash) VALUES ($1, $2, $3) "
+	"RETURNING " MQ_USER_PRIVATE);
+
+static struct mq_stmt insert_email_token = MQ_STMT(
+	"INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
+	"VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')");
+
+static struct mq_stmt select_me = MQ_STMT_READ(
+	"SELECT " MQ_USER_PRIVATE " FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL");
+
+static struct mq_stmt update_me = MQ_STMT(
+	"UPDATE users AS u SET "
+	"  display_name = CASE WHEN $2::bool THEN $3 ELSE display_name END, "
+	"  bio = CASE WHEN $4::bool THEN $5 ELSE bio END, "
+	"  locale = CASE WHEN $6::bool THEN $7 ELSE locale END, "
+	"  region = CASE WHEN $8::bool THEN $9 ELSE region END, "
+	"  updated_at = now() "
+	"WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING " MQ_USER_PRIVATE);
+
+static struct mq_stmt select_public = MQ_STMT_READ(
+	"SELECT " MQ_USER_PUBLIC " FROM users u "
+	"WHERE lower(u.username) = lower($1) AND u.is_active AND u.deleted_at IS NULL");
+
+static struct mq_stmt set_avatar = MQ_STMT(
+	"UPDATE users u SET avatar_path = $2, updated_at = now() "
+	"FROM (SELECT avatar_path AS old FROM users WHERE id = $1 FOR UPDATE) o "
+	"WHERE u.id = $1 RETURNING o.old");
+
+static const char *id_str(struct mq_req *r, int64_t id)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)id);
+}
+
+/* Queues the "confirm your address" mail with a fresh token; inside the
+ * caller's transaction.  Returns 0 or -1 (a failed statement). */
+int mq_users_send_verification(struct mq_req *r, int64_t user_id, const char *email)
+{
+	const char *token, *hash;
+	char ttl[24];
+
+	mq_token_new(r->arena, &token, &hash);
+	snprintf(ttl, sizeof(ttl), "%d", r->w->cfg->verify_email_ttl_ms);
+	const char *params[] = { id_str(r, user_id), "verify_email", hash, ttl };
+	if (mq_q(r, &insert_email_token, 4, params) == NULL)
+		return -1;
+	return mq_outbox_queue(
+		r, email, "Confirm your email address for Marquee",
+		mq_arena_printf(r->arena,
+				"Welcome to Marquee!\n\n"
+				"Confirm your email address by opening this link within %s:\n\n"
+				"%s\n\n"
+				"If you did not create an account, ignore this message.\n",
+				mq_outbox_duration(r, r->w->cfg->verify_email_ttl_ms),
+				mq_outbox_link(r, "verify-email", token)));
+}
+
+/* Unique violations on register: which field is taken. */
+static int taken(struct mq_req *r)
+{
+	const char *c = mq_db_constraint(r->w->db);
+	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
+
+	mq_db_rollback(r->w->db);
+	if (strcmp(c, "users_username_key") == 0)
+		mq_form_error(&f, "username", "A user with that username already exists.");
+	else if (strcmp(c, "users_email_key") == 0)
+		mq_form_error(&f, "email", "A user with that email already exists.");
+	else
+		return mq_fail_db(r);
+	return mq_form_end(&f);
+}
+
+/* POST /api/users/register/ {username, email, password} -> 201 user */
+int mq_users_register(struct mq_req *r)
+{
+	static const char *const fields[] = { "username", "email", "password", NULL };
+	struct json_object *user;
+	char hash[MQ_PASSWORD_HASH_MAX];
+	const char *username, *email, *password, *why;
+	struct mq_form f;
+	PGresult *res;
+
+	if (!mq_form_read(&f, r, fields, read_only))
+		return 0;
+	username = mq_form_string(&f, "username", MQ_REQUIRED, 1, 30);
+	email = mq_form_string(&f, "email", MQ_REQUIRED, 1, 254);
+	password = mq_form_string(&f, "password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
+	if (username && (why = mq_username_problem(username)))
+		mq_form_error(&f, "username", "%s", why);
+	if (email && (why = mq_email_problem(email)))
+		mq_form_error(&f, "email", "%s", why);
+	if (password && (why = mq_password_problem(r->w->cfg, password)))
+		mq_form_error(&f, "password", "%s", why);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	if (mq_password_hash(r->w->cfg, password, hash) < 0)
+		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
+
+	const char *params[] = { username, email, hash };
+	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	res = mq_q(r, &insert_user, 3, params);
+	if (res == NULL)
+		return strcmp(mq_db_sqlstate(r->w->db), "23505") == 0 ? taken(r) : mq_fail_db(r);
+	user = mq_row_owned(r->arena, res);
+	if (mq_users_send_verification(r, mq_row_int(res, 0, 0), email) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	mq_account_finish(r, user);
+	return mq_respond_json(r, 201, user);
+}
+
+static int respond_me(struct mq_req *r, PGresult *res)
+{
+	struct json_object *user = mq_row_owned(r->arena, res);
+
+	if (user == NULL)
+		return mq_problem(r, 404, "This account no longer exists.");
+	mq_account_finish(r, user);
+	mq_resp_header(r, "Cache-Control", "private, no-store");
+	return mq_respond_json(r, 200, user);
+}
+
+/* GET /api/users/me/ */
+int mq_users_me(struct mq_req *r)
+{
+	const char *id = id_str(r, r->user_id);
+	PGresult *res = mq_q(r, &select_me, 1, &id);
+
+	return res ? respond_me(r, res) : mq_fail_db(r);
+}
+
+/* A locale like "fr" or "pt-BR" (the users table's CHECK says the same). */
+static bool locale_ok(const char *s)
+{
+	size_t n = 0;
+
+	while (islower((unsigned char)s[n]))
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	return s[n] == '\0' || (s[n] == '-' && isupper((unsigned char)s[n + 1]) &&
+				isupper((unsigned char)s[n + 2]) && s[n + 3] == '\0');
+}
+
+static bool region_ok(const char *s)
+{
+	return strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+}
+
+/* One nullable code field (locale or region) of a profile update. */
+static void code_field(struct mq_form *f, const char *name, bool (*ok)(const char *),
+		       const char *example, bool put, const char **flag, const char **value)
+{
+	bool null;
+	const char *v = mq_form_string_or_null(f, name, 2, 6, &null);
+
+	*flag = put || mq_form_has(f, name) ? "true" : "false";
+	*value = v;
+	if (v && !ok(v))
+		mq_form_error(f, name, "Use a code such as %s.", example);
+}
+
+static void text_field(struct mq_form *f, const char *name, int max, bool put, const char **flag,
+		       const char **value)
+{
+	const char *v = mq_form_string(f, name, MQ_OPTIONAL, 0, max);
+
+	*flag = put || mq_form_has(f, name) ? "true" : "false";
+	*value = v ? v : "";
+}
+
+/* PUT (every field; missing ones reset) and PATCH (the fields given)
+ * /api/users/me/ {display_name, bio, locale, region} */
+static int update_profile(struct mq_req *r, bool put)
+{
+	static const char *const fields[] = { "display_name", "bio", "locale", "region",
+					      "username", "email", NULL };
+	const char *p[9];
+	struct mq_form f;
+	PGresult *res;
+
+	if (!mq_form_read(&f, r, fields, read_only))
+		return 0;
+	/* Username and email are shown but changed elsewhere (or not at all). */
+	if (mq_form_has(&f, "username"))
+		mq_form_error(&f, "username", "This field cannot be changed.");
+	if (mq_form_has(&f, "email"))
+		mq_form_error(&f, "email", "This field cannot be changed here.");
+	p[0] = id_str(r, r->user_id);
+	text_field(&f, "display_name", 100, put, &p[1], &p[2]);
+	text_field(&f, "bio", 2000, put, &p[3], &p[4]);
+	code_field(&f, "locale", locale_ok, "en-US or fr", put, &p[5], &p[6]);
+	code_field(&f, "region", region_ok, "US", put, &p[7], &p[8]);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	res = mq_q(r, &update_me, 9, p);
+	return res ? respond_me(r, res) : mq_fail_db(r);
+}
+
+int mq_users_me_put(struct mq_req *r)
+{
+	return update_profile(r, true);
+}
+
+int mq_users_me_patch(struct mq_req *r)
+{
+	return update_profile(r, false);
+}
+
+/* GET /api/users/{username}/: public fields only. */
+int mq_users_public(struct mq_req *r)
+{
+	const char *name = mq_req_str(r, "username");
+	PGresult *res = mq_q(r, &select_public, 1, &name);
+	struct json_object *user;
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	user = mq_row_owned(r->arena, res);
+	if (user == NULL)
+		return mq_problem(r, 404, "No user is called %s.", name);
+	mq_account_finish(r, user);
+	return mq_respond_json(r, 200, user);
+}
+
+/* Sets the avatar to rel (NULL: none) and removes the old file. */
+static int replace_avatar(struct mq_req *r, const char *rel)
+{
+	const char *params[] = { id_str(r, r->user_id), rel };
+	PGresult *res = mq_q(r, &set_avatar, 2, params);
+
+	if (res == NULL) {
+		mq_media_remove(r, rel);
+		return -1;
+	}
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		mq_media_remove(r, PQgetvalue(res, 0, 0));
+	return 0;
+}
+
+/* Content-Type equals type, parameters (";...") aside. */
+static bool type_is(const char *header, const char *type)
+{
+	size_t n = strlen(type);
+
+	return header && strncasecmp(header, type, n) == 0 &&
+	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
+}
+
+/* PUT /api/users/me/avatar/: the image is the body (PNG, JPEG or WebP,
+ * told by its first bytes, and Content-Type must agree). */
+int mq_users_avatar_put(struct mq_req *r)
+{
+	size_t max = r->w->cfg->avatar_max, len;
+	const char *body, *kind, *rel;
+	struct json_object *o;
+
+	if (r->content_length > 0 && (size_t)r->content_length > max)
+		return mq_problem(r, 413, "An avatar may be at most %zu bytes.", max);
+	body = mq_req_body(r, &len);
+	if (body == NULL)
+		return 0;
+	kind = mq_media_sniff(body, len);
+	if (kind == NULL)
+		return mq_problem(r, 415, "The body is not a PNG, JPEG or WebP image.");
+	if (!type_is(r->content_type, mq_media_type(kind)))
+		return mq_problem(r, 415, "The body is %s, but Content-Type says %s.",
+				  mq_media_type(kind), r->content_type ? r->content_type : "nothing");
+	rel = mq_media_store(r, "avatars", id_str(r, r->user_id), kind, body, len);
+	if (rel == NULL)
+		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
+	if (replace_avatar(r, rel) < 0)
+		return mq_fail_db(r);
+	o = mq_json_object(r->arena);
+	mq_json_add_str(o, "avatar_url", mq_media_url(r, rel));
+	return mq_respond_json(r, 200, o);
+}
+
+/* DELETE /api/users/me/avatar/ */
+int mq_users_avatar_delete(struct mq_req *r)
+{
+	if (replace_avatar(r, NULL) < 0)
+		return mq_fail_db(r);
+	return mq_respond(r, 204, NULL, NULL, 0);
+}

@@ -1,0 +1,66 @@
+/*
+ * verification.c: confirming an email address with the token mailed at
+ * registration, and mailing a new one.
+ */
+#include "api.h"
+
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "tokens.h"
+#include "worker.h"
+
+static struct mq_stmt use_verify = MQ_STMT(
+	"WITH t AS (UPDATE user_tokens SET used_at = now() "
+	"           WHERE token_hash = $1 AND purpose = 'verify_email' AND used_at IS NULL "
+	"           AND expires_at > now() RETURNING user_id) "
+	"UPDATE users u SET email_verified_at = coalesce(email_verified_at, now()) "
+	"FROM t WHERE u.id = t.user_id AND u.deleted_at IS NULL RETURNING u.id");
+
+static struct mq_stmt unverified = MQ_STMT(
+	"SELECT email FROM users WHERE id = $1 AND email_verified_at IS NULL AND deleted_at IS NULL");
+
+static struct mq_stmt void_verify = MQ_STMT(
+	"UPDATE user_tokens SET used_at = now() "
+	"WHERE user_id = $1 AND purpose = 'verify_email' AND used_at IS NULL");
+
+/* POST /api/users/verify-email/ {token} */
+int mq_verification_verify(struct mq_req *r)
+{
+	static const char *const fields[] = { "token", NULL };
+	const char *token, *hash;
+	struct mq_form f;
+	PGresult *res = NULL;
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return 0;
+	token = mq_form_string(&f, "token", MQ_REQUIRED, 1, 256);
+	if (mq_form_end(&f) < 0)
+		return 0;
+	hash = mq_token_hash(r->arena, token);
+	if (hash && (res = mq_q(r, &use_verify, 1, &hash)) == NULL)
+		return mq_fail_db(r);
+	if (res == NULL || PQntuples(res) == 0) {
+		mq_form_error(&f, "token", "This link is invalid, used or expired.");
+		return mq_form_end(&f);
+	}
+	return mq_respond_detail(r, 200, "Your email address is confirmed.");
+}
+
+/* POST /api/users/verify-email/resend/: a new link; earlier ones stop working. */
+int mq_verification_resend(struct mq_req *r)
+{
+	const char *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	PGresult *res = mq_q(r, &unverified, 1, &id);
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 409, "Your email address is already confirmed.");
+	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &void_verify, 1, &id) == NULL ||
+	    mq_users_send_verification(r, r->user_id, PQgetvalue(res, 0, 0)) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	return mq_respond_detail(r, 202, "A new confirmation link is on its way.");
+}

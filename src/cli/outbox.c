@@ -1,0 +1,250 @@
+/*
+ * outbox.c: `marquee outbox`: sends the email requests queued, and keeps
+ * sending (a long-running job under systemd; --once sends what is due and
+ * exits).
+ *
+ * Each message is sent inside a transaction that holds its row lock
+ * (FOR UPDATE SKIP LOCKED, so several senders can run) and marks it sent
+ * before committing.  If the job dies before the commit the row stays
+ * due and is sent again; the only window for a duplicate is between the
+ * server's "250 OK" and the commit (RFC 1047's), and the stable Message-ID
+ * lets a receiving system drop it.  Nothing is lost: a row leaves the
+ * queue only once the server accepted it, or refused it for good, or after
+ * [mail] max_attempts.
+ *
+ * The job sleeps until the next message is due or a request commits one
+ * (LISTEN marquee_outbox; the INSERT sends NOTIFY).
+ */
+#include "common.h"
+
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "cli/cli.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "smtp.h"
+
+#define IDLE_WAIT_MS 30000
+#define DOWN_WAIT_MS 1000
+
+static struct mq_stmt next_due = MQ_STMT(
+	"SELECT id, recipient, subject, body, attempts FROM outbox "
+	"WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now() "
+	"ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
+
+static struct mq_stmt mark_sent = MQ_STMT(
+	"UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1");
+
+/* $3: give up now (a permanent refusal); $4: retry_base in ms; $5: max attempts. */
+static struct mq_stmt mark_failed = MQ_STMT(
+	"UPDATE outbox SET attempts = attempts + 1, last_error = $2, "
+	"  next_attempt_at = now() + least(3600000, $4::bigint * 2 ^ least(attempts, 20)) "
+	"                            * interval '1 millisecond', "
+	"  failed_at = CASE WHEN $3::bool OR attempts + 1 >= $5 THEN now() END "
+	"WHERE id = $1 RETURNING failed_at IS NOT NULL");
+
+static struct mq_stmt wait_ms = MQ_STMT_READ(
+	"SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint "
+	"FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL");
+
+enum outcome { NOTHING, DONE, DB_DOWN };
+
+struct job {
+	struct mq_config *cfg;
+	struct mq_db *db;
+	struct mq_smtp *smtp;
+	char domain[200];
+	uint64_t listening_gen;
+	int sigfd;
+	bool stop;
+};
+
+static void log_result(const char *id, const char *to, const char *result, const char *err)
+{
+	struct mq_logline l;
+
+	if (!mq_logline_start(&l, err ? MQ_LOG_WARN : MQ_LOG_INFO))
+		return;
+	mq_logline_str(&l, "msg", result);
+	mq_logline_str(&l, "outbox_id", id);
+	mq_logline_str(&l, "to", to);
+	if (err)
+		mq_logline_str(&l, "error", err);
+	mq_logline_emit(&l);
+}
+
+/* Sends the next due message, if any. */
+static enum outcome send_one(struct job *j)
+{
+	char err[512], message_id[256], base[24], max[16];
+	bool permanent;
+	PGresult *res, *marked;
+	const char *id, *to;
+	int rc;
+
+	if (mq_db_begin(j->db) < 0)
+		return DB_DOWN;
+	res = mq_db_exec(j->db, &next_due, 0, NULL);
+	if (res == NULL) {
+		mq_db_rollback(j->db);
+		return DB_DOWN;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		mq_db_commit(j->db);
+		return NOTHING;
+	}
+	id = PQgetvalue(res, 0, 0);
+	to = PQgetvalue(res, 0, 1);
+	snprintf(message_id, sizeof(message_id), "<outbox-%s@%s>", id, j->domain);
+	rc = mq_smtp_send(j->smtp, to, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), message_id,
+			  err, sizeof(err), &permanent);
+	if (rc == 0) {
+		const char *p[] = { id };
+
+		marked = mq_db_exec(j->db, &mark_sent, 1, p);
+		log_result(id, to, "sent", NULL);
+	} else {
+		snprintf(base, sizeof(base), "%d", j->cfg->mail_retry_base_ms);
+		snprintf(max, sizeof(max), "%d", j->cfg->mail_max_attempts);
+		const char *p[] = { id, err, permanent ? "true" : "false", base, max };
+		marked = mq_db_exec(j->db, &mark_failed, 5, p);
+		log_result(id, to, marked && PQgetvalue(marked, 0, 0)[0] == 't' ? "gave up" : "will retry",
+			   err);
+	}
+	PQclear(res);
+	if (marked == NULL || mq_db_commit(j->db) < 0) {
+		PQclear(marked);
+		mq_db_rollback(j->db);
+		return DB_DOWN;
+	}
+	PQclear(marked);
+	return DONE;
+}
+
+/* LISTEN on each new connection (a reconnect loses it). */
+static void listen_for_work(struct job *j)
+{
+	PGconn *conn = mq_db_conn(j->db);
+
+	if (conn == NULL || j->listening_gen == mq_db_generation(j->db))
+		return;
+	PQclear(PQexec(conn, "LISTEN marquee_outbox"));
+	j->listening_gen = mq_db_generation(j->db);
+}
+
+/* Sleeps until a message is due, a NOTIFY arrives, or a signal. */
+static void wait_for_work(struct job *j, int timeout_ms)
+{
+	PGconn *conn = mq_db_conn(j->db);
+	struct pollfd p[2] = { { .fd = j->sigfd, .events = POLLIN },
+			       { .fd = conn ? PQsocket(conn) : -1, .events = POLLIN } };
+	struct signalfd_siginfo si;
+	PGnotify *n;
+
+	if (poll(p, conn ? 2 : 1, timeout_ms) > 0) {
+		if (p[0].revents & POLLIN) {
+			while (read(j->sigfd, &si, sizeof(si)) == sizeof(si))
+				j->stop = true;
+		}
+		if (conn && (p[1].revents & POLLIN)) {
+			PQconsumeInput(conn);
+			while ((n = PQnotifies(conn)) != NULL)
+				PQfreemem(n);
+		}
+	}
+}
+
+static int next_wait(struct job *j)
+{
+	PGresult *res = mq_db_exec(j->db, &wait_ms, 0, NULL);
+	long long ms = IDLE_WAIT_MS;
+
+	if (res == NULL)
+		return DOWN_WAIT_MS;
+	if (!PQgetisnull(res, 0, 0))
+		ms = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return ms < IDLE_WAIT_MS ? (int)ms + 1 : IDLE_WAIT_MS;
+}
+
+static int run(struct job *j, bool once)
+{
+	while (!j->stop) {
+		enum outcome o = NOTHING;
+
+		listen_for_work(j);
+		while (!j->stop && (o = send_one(j)) == DONE)
+			wait_for_work(j, 0);
+		if (once)
+			return o == DB_DOWN ? 1 : 0;
+		if (o == DB_DOWN) {
+			mq_log_warn("database unavailable: %s", mq_db_error(j->db));
+			wait_for_work(j, DOWN_WAIT_MS);
+			continue;
+		}
+		wait_for_work(j, next_wait(j));
+	}
+	mq_log_info("stopping");
+	return 0;
+}
+
+static int signals(void)
+{
+	sigset_t set;
+
+	/* HUP means "reload" to service managers; there is nothing to reload. */
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = { { "once", no_argument, NULL, 'o' },
+					      { NULL, 0, NULL, 0 } };
+	struct job j = { .cfg = cfg };
+	char err[512], from[256];
+	bool once = false;
+	int c, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o", opts, NULL)) != -1) {
+		if (c != 'o') {
+			fprintf(stderr, "usage: marquee outbox [--once]\n");
+			return 2;
+		}
+		once = true;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return 1;
+	j.smtp = mq_smtp_new(cfg, err, sizeof(err));
+	j.sigfd = signals();
+	if (j.smtp == NULL || j.sigfd < 0) {
+		mq_cli_error("outbox", "%s", j.smtp ? strerror(errno) : err);
+		goto out;
+	}
+	const char *at = strchr(mq_smtp_address(cfg->mail_from, from, sizeof(from)), '@');
+	snprintf(j.domain, sizeof(j.domain), "%s", at ? at + 1 : "marquee.invalid");
+	j.db = mq_db_new(cfg, "marquee-outbox");
+	mq_log_info("sending mail through %s", cfg->smtp_url);
+	rc = run(&j, once);
+out:
+	mq_db_free(j.db);
+	mq_smtp_free(j.smtp);
+	if (j.sigfd >= 0)
+		close(j.sigfd);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,182 @@
+/*
+ * form.c: field checks that collect their errors.
+ */
+#include "form.h"
+
+#include <stdarg.h>
+
+#include "http.h"
+#include "json.h"
+
+static bool listed(const char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+void mq_form_begin(struct mq_form *f, struct mq_req *r, struct json_object *body,
+		   const char *const *allowed, const char *const *read_only)
+{
+	f->r = r;
+	f->body = body;
+	f->errors = mq_json_object(r->arena);
+	json_object_object_foreach(body, key, val) {
+		(void)val;
+		if (listed(read_only, key))
+			mq_form_error(f, key, "This field cannot be changed.");
+		else if (!listed(allowed, key))
+			mq_form_error(f, key, "Unknown field.");
+	}
+}
+
+bool mq_form_read(struct mq_form *f, struct mq_req *r, const char *const *allowed,
+		  const char *const *read_only)
+{
+	struct json_object *body = mq_req_json(r);
+
+	if (body == NULL)
+		return false;
+	mq_form_begin(f, r, body, allowed, read_only);
+	return true;
+}
+
+void mq_form_error(struct mq_form *f, const char *field, const char *fmt, ...)
+{
+	struct json_object *list;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = mq_arena_vprintf(f->r->arena, fmt, ap);
+	va_end(ap);
+	if (!json_object_object_get_ex(f->errors, field, &list)) {
+		list = json_object_new_array();
+		json_object_object_add(f->errors, field, list);
+	}
+	json_object_array_add(list, json_object_new_string(msg));
+}
+
+bool mq_form_has(const struct mq_form *f, const char *name)
+{
+	return json_object_object_get_ex(f->body, name, NULL);
+}
+
+size_t mq_utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static struct json_object *get(struct mq_form *f, const char *name, bool required)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(f->body, name, &v)) {
+		if (required)
+			mq_form_error(f, name, "This field is required.");
+		return NULL;
+	}
+	if (v == NULL)
+		mq_form_error(f, name, "This field may not be null.");
+	return v;
+}
+
+static const char *check_string(struct mq_form *f, const char *name, struct json_object *v,
+				int min, int max)
+{
+	const char *s;
+	size_t len;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		mq_form_error(f, name, "Must be a string.");
+		return NULL;
+	}
+	s = json_object_get_string(v);
+	len = mq_utf8_length(s);
+	if (len < (size_t)min) {
+		mq_form_error(f, name, min == 1 ? "This field may not be blank."
+						: "Must be at least %d characters.", min);
+		return NULL;
+	}
+	if (len > (size_t)max) {
+		mq_form_error(f, name, "Must be at most %d characters.", max);
+		return NULL;
+	}
+	return s;
+}
+
+const char *mq_form_string(struct mq_form *f, const char *name, bool required, int min, int max)
+{
+	struct json_object *v = get(f, name, required);
+
+	return v ? check_string(f, name, v, min, max) : NULL;
+}
+
+const char *mq_form_string_or_null(struct mq_form *f, const char *name, int min, int max,
+				   bool *is_null)
+{
+	struct json_object *v = NULL;
+
+	*is_null = false;
+	if (!json_object_object_get_ex(f->body, name, &v))
+		return NULL;
+	if (v == NULL) {
+		*is_null = true;
+		return NULL;
+	}
+	return check_string(f, name, v, min, max);
+}
+
+bool mq_form_int(struct mq_form *f, const char *name, bool required, int64_t min, int64_t max,
+		 int64_t *out)
+{
+	struct json_object *v = get(f, name, required);
+	int64_t n;
+
+	if (v == NULL)
+		return false;
+	if (!json_object_is_type(v, json_type_int)) {
+		mq_form_error(f, name, "Must be a whole number.");
+		return false;
+	}
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (errno != 0 || n < min || n > max) {
+		mq_form_error(f, name, "Must be from %lld to %lld.", (long long)min, (long long)max);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+bool mq_form_bool(struct mq_form *f, const char *name, bool required, bool *out)
+{
+	struct json_object *v = get(f, name, required);
+
+	if (v == NULL)
+		return false;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		mq_form_error(f, name, "Must be true or false.");
+		return false;
+	}
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+bool mq_form_ok(const struct mq_form *f)
+{
+	return json_object_object_length(f->errors) == 0;
+}
+
+int mq_form_end(struct mq_form *f)
+{
+	if (mq_form_ok(f))
+		return 0;
+	mq_problem_fields(f->r, f->errors);
+	return -1;
+}

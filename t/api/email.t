@@ -1,0 +1,131 @@
+# Email: address verification and password reset through the outbox and a
+# local SMTP sink; the outbox loses and duplicates nothing when the mail
+# server is down or the sender is killed mid-message.
+use strict;
+use warnings;
+use Test::More;
+use Time::HiRes qw(sleep time);
+use Marquee::Stack;
+
+my $s = Marquee::Stack->start(mail => 1);
+
+sub outbox { $s->psql(shift) }
+
+# --- address verification ---
+my $alice = $s->user('alice');
+my $mail = $s->wait_mail('alice@example.test');
+is $mail->{subject}, 'Confirm your email address for Marquee', 'registering mails a confirmation';
+like $mail->{message_id}, qr/^<outbox-\d+\@marquee\.test>$/, 'with a stable Message-ID';
+like $mail->{body}, qr{http://app\.marquee\.test/verify-email\?token=[A-Za-z0-9_-]{43}}, 'and a link';
+my $token = $s->mailed_token('alice@example.test');
+is $s->psql("SELECT count(*) FROM user_tokens WHERE token_hash = '$token'"), '0',
+    'the token is stored only as a hash';
+my $r = $s->post('/api/users/verify-email/', json => { token => $token });
+is $r->{status}, 200, 'the token confirms the address';
+is $s->get('/api/users/me/', token => $alice->{access})->{json}{email_verified}, JSON::PP::true,
+    'email_verified is now true';
+$r = $s->post('/api/users/verify-email/', json => { token => $token });
+is $r->{status}, 400, 'a token works once';
+like $r->{json}{errors}{token}[0], qr/invalid, used or expired/, 'saying why';
+is $s->post('/api/users/verify-email/', json => { token => 'x' })->{status}, 400, 'a made-up token is 400';
+is $s->post('/api/users/verify-email/resend/', token => $alice->{access}, json => {})->{status}, 409,
+    'resending to a confirmed address is 409';
+is $s->post('/api/users/verify-email/resend/')->{status}, 401, 'and needs a token';
+
+my $bob = $s->user('bob');
+my $first = $s->mailed_token('bob@example.test');
+$r = $s->post('/api/users/verify-email/resend/', token => $bob->{access});
+is $r->{status}, 202, 'resend is 202';
+my $second;
+Marquee::Stack::wait_for('a second mail', 10, sub { ($second = $s->mailed_token('bob@example.test')) ne $first });
+is $s->post('/api/users/verify-email/', json => { token => $first })->{status}, 400, 'the first link no longer works';
+$s->psql("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $bob->{id}");
+is $s->post('/api/users/verify-email/', json => { token => $second })->{status}, 400, 'nor an expired one';
+
+# --- password reset ---
+my $count = () = $s->mails;
+my $unknown = $s->post('/api/users/password-reset/', json => { email => 'nobody@example.test' });
+# sent with a forged Host header: the link must not follow it
+my $json = '{"email":"ALICE@example.test"}';
+my ($status, $raw) = $s->raw_request("POST /api/users/password-reset/ HTTP/1.1\r\nHost: evil.example\r\n"
+    . "Content-Type: application/json\r\nContent-Length: " . length($json) . "\r\nConnection: close\r\n\r\n$json");
+my ($content) = $raw =~ /\r\n\r\n(.*)\z/s;
+my $known = { status => $status, content => $content };
+is $unknown->{status}, 202, 'a reset for an unknown address is 202';
+is $known->{status}, 202, 'so is one for a known address';
+is $unknown->{content}, $known->{content}, 'with the same body: nothing to learn';
+$mail = $s->wait_mail('alice@example.test');
+Marquee::Stack::wait_for('the reset mail', 10, sub { ($mail = ($s->mails)[-1])->{subject} =~ /Reset/ });
+is scalar(() = $s->mails), $count + 1, 'only the known address got mail';
+like $mail->{body}, qr{^http://app\.marquee\.test/reset-password\?token=}m,
+    'with a reset link to the configured site, whatever Host the request named';
+my ($reset) = $mail->{body} =~ /token=([A-Za-z0-9_-]+)/;
+
+my $login = $s->post('/api/users/login/', json => { username => 'alice', password => $alice->{password} });
+$r = $s->post('/api/users/password-reset/confirm/', json => { token => $reset, new_password => 'password' });
+is $r->{status}, 400, 'the new password must pass the policy';
+$r = $s->post('/api/users/password-reset/confirm/', json => { token => $reset, new_password => 'a fresh start for alice' });
+is $r->{status}, 200, 'the reset link sets a new password';
+is $s->post('/api/users/password-reset/confirm/', json => { token => $reset, new_password => 'yet another one here' })->{status},
+    400, 'once';
+is $s->get('/api/users/me/', token => $login->{json}{access})->{status}, 401, 'every access token is revoked';
+is $s->post('/api/users/token/refresh/', json => { refresh => $login->{json}{refresh} })->{status}, 401,
+    'and every refresh token';
+is $s->post('/api/users/login/', json => { username => 'alice', password => 'a fresh start for alice' })->{status},
+    200, 'the new password logs in';
+$s->post('/api/users/password-reset/', json => { email => 'bob@example.test' });
+Marquee::Stack::wait_for('bob\'s reset', 10, sub { ($s->mails)[-1]{body} =~ /reset-password/ });
+my ($late) = ($s->mails)[-1]{body} =~ /token=([A-Za-z0-9_-]+)/;
+$s->psql("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'reset_password'");
+is $s->post('/api/users/password-reset/confirm/', json => { token => $late, new_password => 'bob has a new one' })->{status},
+    400, 'an expired reset link is refused';
+
+# --- the outbox while the mail server is down ---
+sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
+
+$s->stop_mail_sink;
+$s->user("down$_") for 1 .. 3;
+Marquee::Stack::wait_for('failed attempts', 10, sub {
+    outbox(q{SELECT count(*) FROM outbox WHERE recipient LIKE 'down%' AND attempts > 0 AND sent_at IS NULL}) == 3 });
+pass 'with the server down, sending fails and is retried';
+is outbox(q{SELECT count(*) FROM outbox WHERE recipient LIKE 'down%' AND failed_at IS NOT NULL}), '0',
+    'nothing is given up';
+$s->start_mail_sink;
+Marquee::Stack::wait_for('delivery after the outage', 20, sub { delivered("down3\@example.test") });
+sleep 0.5;
+is_deeply [ map { delivered("down$_\@example.test") } 1 .. 3 ], [ 1, 1, 1 ],
+    'once it is back, each message arrives exactly once';
+like outbox(q{SELECT last_error FROM outbox WHERE recipient = 'down1@example.test'}), qr/.*/, 'the error was kept';
+
+# --- the sender killed in the middle of a message ---
+$s->mail_mode('stall');
+$s->user('stalled');
+Marquee::Stack::wait_for('the sender to reach the server', 10, sub {
+    outbox(q{SELECT count(*) FROM pg_locks l JOIN outbox o ON true WHERE o.recipient = 'stalled@example.test' AND l.locktype = 'transactionid'}) > 0 });
+sleep 0.3;
+$s->kill_outbox;
+$s->user("after$_") for 1 .. 2;
+$s->mail_mode(undef);
+is delivered('stalled@example.test'), 0, 'killed before the server said OK: nothing was delivered';
+$s->start_outbox;
+Marquee::Stack::wait_for('delivery after the restart', 20, sub {
+    delivered('stalled@example.test') && delivered('after2@example.test') });
+sleep 0.5;
+is_deeply [ map { delivered($_) } qw(stalled@example.test after1@example.test after2@example.test) ], [ 1, 1, 1 ],
+    'after a restart every message arrives exactly once';
+is outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL}), '0', 'the queue is empty';
+
+# --- a permanent refusal is not retried forever ---
+$s->mail_mode('reject');
+$s->user('refused');
+Marquee::Stack::wait_for('the refusal', 10, sub {
+    outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'refused@example.test' AND failed_at IS NOT NULL}) == 1 });
+is outbox(q{SELECT attempts FROM outbox WHERE recipient = 'refused@example.test'}), '1', 'a 5xx answer is final';
+like outbox(q{SELECT last_error FROM outbox WHERE recipient = 'refused@example.test'}), qr/550/, 'with the reason kept';
+$s->mail_mode(undef);
+$s->user('fine');
+Marquee::Stack::wait_for('the next message', 10, sub { delivered('fine@example.test') });
+pass 'and the next message goes out';
+
+$s->finish;
+done_testing;

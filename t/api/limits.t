@@ -1,0 +1,110 @@
+# Limits around passwords: failed logins limited per account (memcached),
+# logins limited per address (nginx, 429 with Retry-After), the same
+# registration 1,000 times in parallel making one account, and a login for
+# an unknown user taking as long as one with a wrong password, at the real
+# argon2id cost.
+use strict;
+use warnings;
+use Test::More;
+use Time::HiRes qw(time);
+use Marquee::Stack;
+
+sub median { my @v = sort { $a <=> $b } @_; $v[@v / 2] }
+
+{
+    my $s = Marquee::Stack->start(real_password_cost => 1,
+                                  extra_config => "[auth]\nlogin_max_failures = 5\n");
+    my $alice = $s->user('alice');
+    $s->user('bob');
+    $s->user('carol');
+    my $hash = $s->psql("SELECT password_hash FROM users WHERE username = 'alice'");
+    like $hash, qr/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'passwords are argon2id with m=19 MiB, t=2, p=1';
+
+    # timing: unknown user vs known user with a wrong password
+    my (@unknown, @known);
+    for my $i (1 .. 6) {
+        my $t = time;
+        $s->post('/api/users/login/', json => { username => "ghost$i", password => 'some password or other' });
+        push @unknown, time - $t;
+        $t = time;
+        $s->post('/api/users/login/', json => { username => 'carol', password => "wrong password $i" });
+        push @known, time - $t;
+    }
+    my ($u, $k) = (median(@unknown), median(@known));
+    cmp_ok $k, '>', 0.005, sprintf('a wrong password costs a real hash (%.1f ms)', $k * 1000);
+    cmp_ok abs($u - $k) / $k, '<', 0.5,
+        sprintf('an unknown user costs the same (%.1f ms vs %.1f ms)', $u * 1000, $k * 1000);
+    my $long = $s->post('/api/users/login/', json => { username => 'alice', password => 'x' x 129 });
+    is $long->{status}, 400, 'a password over 128 bytes is refused before hashing';
+
+    # per-account limit: 5 failures, then 429 even with the right password
+    my @codes = map {
+        $s->post('/api/users/login/', json => { username => 'alice', password => "guess $_" })->{status}
+    } 1 .. 5;
+    is_deeply \@codes, [ (401) x 5 ], 'five wrong passwords are five 401s';
+    my $r = $s->post('/api/users/login/', json => { username => 'alice', password => $alice->{password} });
+    is $r->{status}, 429, 'then the account refuses logins, even the right one';
+    is $r->{headers}{'retry-after'}, '900', 'for the window, said in Retry-After';
+    like $r->{headers}{'content-type'}, qr{problem\+json}, 'as problem+json';
+    is $s->post('/api/users/login/', json => { username => 'ALICE@example.test', password => $alice->{password} })->{status},
+        429, 'by email too (counted per account, any case)';
+    is $s->post('/api/users/login/', json => { username => 'bob', password => 'correct horse bob battery' })->{status},
+        200, 'other accounts are not affected';
+    $s->finish;
+}
+
+{
+    # per client address, by nginx
+    my $s = Marquee::Stack->start(rate_auth => '5r/m', burst_auth => 5);
+    my (%codes, $limited);
+    for (1 .. 14) {
+        my $r = $s->post('/api/users/login/', json => { username => 'nobody', password => 'whatever it is' });
+        $codes{ $r->{status} }++;
+        $limited = $r if $r->{status} == 429;
+    }
+    ok $codes{429}, "nginx limits logins per address ($codes{429} of 14 refused)";
+    is $limited->{headers}{'retry-after'}, '60', 'with Retry-After: 60';
+    is $limited->{json}{status}, 429, 'as problem+json';
+    is $s->get('/api/genres/')->{status}, 200, 'the rest of the API is not limited by that zone';
+    $s->finish;
+}
+
+{
+    # the same registration 1,000 times at once
+    my $s = Marquee::Stack->start(workers => 4, rate_auth => '1000000r/m');
+    my $body = { username => 'racer', email => 'racer@example.test', password => 'a race to the finish' };
+    my @kids;
+    for my $k (1 .. 20) {
+        pipe(my $rd, my $wr);
+        my $pid = fork // die;
+        if ($pid == 0) {
+            close $rd;
+            my $http = HTTP::Tiny->new(timeout => 60);
+            my %c;
+            for (1 .. 50) {
+                my $res = $http->post($s->base_url . '/api/users/register/',
+                                      { headers => { 'Content-Type' => 'application/json' },
+                                        content => JSON::PP::encode_json($body) });
+                $c{ $res->{status} }++;
+            }
+            print {$wr} join ' ', %c;
+            close $wr;
+            POSIX::_exit(0);
+        }
+        close $wr;
+        push @kids, [ $pid, $rd ];
+    }
+    my %total;
+    for (@kids) {
+        my %c = split ' ', do { local $/; readline $_->[1] } // '';
+        $total{$_} += $c{$_} for keys %c;
+        waitpid $_->[0], 0;
+    }
+    is $total{201}, 1, 'of 1,000 identical registrations in parallel, one is created';
+    is $total{400}, 999, 'and 999 are told the name is taken'
+        or diag explain \%total;
+    is $s->psql(q{SELECT count(*) FROM users WHERE lower(username) = 'racer'}), '1', 'one row';
+    $s->finish;
+}
+
+done_testing;

@@ -1,0 +1,167 @@
+# Access and refresh tokens: every forged, expired, mis-signed or stale
+# access token is a 401 (on public routes too); refresh tokens rotate, and
+# re-using a spent one revokes its family; logout, password change and
+# password reset end sessions.
+use strict;
+use warnings;
+use Test::More;
+use Digest::SHA qw(hmac_sha256 hmac_sha512);
+use JSON::PP;
+use MIME::Base64 qw(encode_base64 decode_base64);
+use Marquee::Stack;
+
+my $s = Marquee::Stack->start;
+my $key = Marquee::Stack::slurp($s->dir . '/jwt.key');
+my $alice = $s->user('alice');
+my $bob = $s->user('bob');
+
+sub b64url { my $b = encode_base64(shift, ''); $b =~ tr{+/}{-_}; $b =~ s/=+$//; $b }
+sub unb64url { my $b = shift; $b =~ tr{-_}{+/}; $b .= '=' x ((4 - length($b) % 4) % 4); decode_base64($b) }
+
+# A token with this header and these claims, signed as $sign says.
+sub forge {
+    my ($header, $claims, $sign) = @_;
+    my $data = b64url(encode_json($header)) . '.' . b64url(encode_json($claims));
+    my $sig = $sign eq 'none' ? '' : $sign eq 'HS512' ? hmac_sha512($data, $key)
+            : hmac_sha256($data, $sign eq 'wrong' ? 'x' x 40 : $key);
+    return "$data." . b64url($sig);
+}
+
+my $now = time;
+my %valid = (typ => 'access', sub => "$alice->{id}", role => 'user', iat => $now, exp => $now + 600,
+             jti => 'abc', ver => 1);
+my $h256 = { alg => 'HS256', typ => 'JWT' };
+
+sub me { $s->get('/api/users/me/', token => shift) }
+
+is me($alice->{access})->{json}{username}, 'alice', 'a real token works';
+is me(forge($h256, \%valid, 'key'))->{status}, 200, 'and so does one made here with the real key (the forging works)';
+is me(forge($h256, { %valid, sub => "$bob->{id}" }, 'key'))->{json}{username}, 'bob', '... for anyone who has the key';
+
+my %attacks = (
+    'alg none' => forge({ alg => 'none', typ => 'JWT' }, \%valid, 'none'),
+    'alg none with a signature' => forge({ alg => 'none' }, \%valid, 'key'),
+    'the wrong key' => forge($h256, \%valid, 'wrong'),
+    'HS512 with the real key' => forge({ alg => 'HS512' }, \%valid, 'HS512'),
+    'RS256 in the header, HMAC with the key (HS/RS confusion)' => forge({ alg => 'RS256' }, \%valid, 'key'),
+    'an expired token' => forge($h256, { %valid, iat => $now - 3600, exp => $now - 10 }, 'key'),
+    'no exp' => forge($h256, { map { $_ => $valid{$_} } grep { $_ ne 'exp' } keys %valid }, 'key'),
+    'no iat' => forge($h256, { map { $_ => $valid{$_} } grep { $_ ne 'iat' } keys %valid }, 'key'),
+    'no ver' => forge($h256, { map { $_ => $valid{$_} } grep { $_ ne 'ver' } keys %valid }, 'key'),
+    'typ refresh' => forge($h256, { %valid, typ => 'refresh' }, 'key'),
+    'no typ' => forge($h256, { map { $_ => $valid{$_} } grep { $_ ne 'typ' } keys %valid }, 'key'),
+    'iat in the future' => forge($h256, { %valid, iat => $now + 3600, exp => $now + 7200 }, 'key'),
+    'a stale token version' => forge($h256, { %valid, ver => 2 }, 'key'),
+    'a user that does not exist' => forge($h256, { %valid, sub => '999999' }, 'key'),
+    'a sub that is not a number' => forge($h256, { %valid, sub => 'alice' }, 'key'),
+    'a truncated token' => substr($alice->{access}, 0, length($alice->{access}) - 5),
+    'a token without its signature' => join('.', (split /\./, $alice->{access})[0, 1]),
+    'a tampered payload' => do {
+        my ($h, $p, $sig) = split /\./, $alice->{access};
+        my $claims = decode_json(unb64url($p));
+        $claims->{sub} = "$bob->{id}";
+        "$h." . b64url(encode_json($claims)) . ".$sig";
+    },
+    'garbage' => 'not-a-token',
+    'a 5000-character token' => 'a' x 5000,
+    'two dots only' => '..',
+);
+for my $case (sort keys %attacks) {
+    my $r = me($attacks{$case});
+    is $r->{status}, 401, "401 for $case";
+    like $r->{headers}{'www-authenticate'} // '', qr/^Bearer error="invalid_token"/, '... with WWW-Authenticate';
+}
+for my $scheme ('Basic ' . encode_base64('alice:x', ''), "Token $alice->{access}", $alice->{access}) {
+    is $s->get('/api/users/me/', headers => { Authorization => $scheme })->{status}, 401,
+        'a scheme other than Bearer is 401: ' . substr($scheme, 0, 12);
+}
+my $r = $s->get('/api/genres/', token => 'forged.token.here');
+is $r->{status}, 401, 'an invalid token on a public route is 401, never anonymous';
+is $s->get('/api/genres/')->{status}, 200, 'while no token at all is fine there';
+
+# --- refresh tokens ---
+my $expired = forge($h256, { %valid, iat => $now - 3600, exp => $now - 10 }, 'key');
+$r = $s->post('/api/users/token/refresh/', token => $expired, json => { refresh => $alice->{refresh} });
+is $r->{status}, 200, 'refreshing works with the expired access token sent along (the endpoint ignores it)';
+$alice->{refresh} = $r->{json}{refresh};
+is $s->post('/api/users/login/', token => 'garbage', json => { username => 'bob', password => $bob->{password} })->{status},
+    200, 'so does logging in';
+my $login = $s->post('/api/users/login/', json => { username => 'alice', password => $alice->{password} });
+my $r1 = $login->{json}{refresh};
+$r = $s->post('/api/users/token/refresh/', json => { refresh => $r1 });
+is $r->{status}, 200, 'a refresh token gives new tokens';
+my $r2 = $r->{json}{refresh};
+isnt $r2, $r1, 'and a new refresh token (rotation)';
+is me($r->{json}{access})->{status}, 200, 'the new access token works';
+$r = $s->post('/api/users/token/refresh/', json => { refresh => $r2 });
+is $r->{status}, 200, 'the rotated one works once';
+my $r3 = $r->{json}{refresh};
+$r = $s->post('/api/users/token/refresh/', json => { refresh => $r1 });
+is $r->{status}, 401, 're-using a spent refresh token is 401';
+like $r->{json}{detail}, qr/already used/, 'saying so';
+is $s->post('/api/users/token/refresh/', json => { refresh => $r3 })->{status}, 401,
+    'and the whole family is revoked: the latest one too';
+is $s->post('/api/users/token/refresh/', json => { refresh => $alice->{refresh} })->{status}, 200,
+    'other sessions of the same user are untouched';
+is $s->psql(q{SELECT count(*) FROM refresh_tokens WHERE token_hash = '} . $r1 . q{'}), '0',
+    'refresh tokens are stored only as hashes';
+
+for my $bad ('', 'x' x 43, 'short', 'y' x 300) {
+    is $s->post('/api/users/token/refresh/', json => { refresh => $bad })->{status},
+        length $bad > 256 || $bad eq '' ? 400 : 401, 'a made-up refresh token is refused (' . length($bad) . ')';
+}
+is $s->post('/api/users/token/refresh/', json => { refresh => 5 })->{status}, 400, 'a number is 400';
+is $s->post('/api/users/token/refresh/', json => {})->{status}, 400, 'nothing is 400';
+
+# two clients racing with one token: at most one wins, and the family ends
+$login = $s->post('/api/users/login/', json => { username => 'bob', password => $bob->{password} });
+my $shared = $login->{json}{refresh};
+my @kids;
+for (1 .. 6) {
+    pipe(my $rd, my $wr);
+    my $pid = fork // die;
+    if ($pid == 0) {
+        close $rd;
+        print {$wr} $s->post('/api/users/token/refresh/', json => { refresh => $shared })->{status};
+        close $wr;
+        POSIX::_exit(0);
+    }
+    close $wr;
+    push @kids, [ $pid, $rd ];
+}
+my @codes = map { my $c = do { local $/; readline $_->[1] }; waitpid $_->[0], 0; $c } @kids;
+cmp_ok scalar(grep { $_ == 200 } @codes), '<=', 1, 'six parallel refreshes of one token: at most one succeeds (' . "@codes" . ')';
+is scalar(grep { $_ == 401 } @codes) + scalar(grep { $_ == 200 } @codes), 6, 'the others are 401';
+
+# --- logout ---
+$login = $s->post('/api/users/login/', json => { username => 'alice', password => $alice->{password} });
+is $s->post('/api/users/logout/', json => { refresh => $login->{json}{refresh} })->{status}, 204, 'logout is 204';
+is $s->post('/api/users/token/refresh/', json => { refresh => $login->{json}{refresh} })->{status}, 401,
+    'after which the refresh token is dead';
+is $s->post('/api/users/logout/', json => { refresh => 'z' x 43 })->{status}, 204,
+    'logout of an unknown token is 204 too';
+
+# --- password change ends every other session at once ---
+my $old_access = $alice->{access};
+$r = $s->post('/api/users/password/change/', token => $old_access,
+              json => { old_password => 'wrong password here', new_password => 'a brand new passphrase' });
+is $r->{status}, 400, 'changing the password needs the current one';
+is $r->{json}{errors}{old_password}[0], 'The current password is wrong.', 'named in the errors';
+$r = $s->post('/api/users/password/change/', token => $old_access,
+              json => { old_password => $alice->{password}, new_password => 'password1' });
+is $r->{status}, 400, 'and a good new one';
+$r = $s->post('/api/users/password/change/', token => $old_access,
+              json => { old_password => $alice->{password}, new_password => 'a brand new passphrase' });
+is $r->{status}, 200, 'password change';
+ok $r->{json}{access} && $r->{json}{refresh}, 'gives this session new tokens';
+is me($old_access)->{status}, 401, 'the old access token stops working at once';
+is $s->post('/api/users/token/refresh/', json => { refresh => $alice->{refresh} })->{status}, 401,
+    'and so do the refresh tokens of every session';
+is me($r->{json}{access})->{status}, 200, 'the new tokens work';
+is $s->post('/api/users/login/', json => { username => 'alice', password => $alice->{password} })->{status},
+    401, 'the old password no longer logs in';
+is $s->post('/api/users/login/', json => { username => 'alice', password => 'a brand new passphrase' })->{status},
+    200, 'the new one does';
+
+$s->finish;
+done_testing;
