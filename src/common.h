@@ -26,6 +26,8 @@
 #define MQ_UNUSED __attribute__((unused))
 #define MQ_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define MQ_NORETURN __attribute__((noreturn))
+#define MQ_STRINGIFY_(x) #x
+#define MQ_STRINGIFY(x) MQ_STRINGIFY_(x)	/* a macro's value as a string literal */
 
 /* Allocation that cannot fail: out of memory aborts the process (a worker
  * is replaced by the master; a CLI run ends).  Never returns NULL. */

@@ -81,6 +81,7 @@ static const struct directive directives[] = {
 	D("cache", "ttl", T_INT, cache_ttl, "300", 1, 30 * 24 * 3600),
 	D("cache", "timeout", T_MS, cache_timeout_ms, "200ms", 1, 10000),
 	D("cache", "retry_timeout", T_MS, cache_retry_ms, "2s", 1000, 3600000),
+	D("cache", "responses", T_BOOL, cache_responses, "on", 0, 0),
 
 	D("auth", "jwt_key_file", T_SECRET, jwt_key, "", 0, 0),
 	D("auth", "access_ttl", T_MS, access_ttl_ms, "15m", 60000, DAY_MS),
@@ -106,6 +107,9 @@ static const struct directive directives[] = {
 	D("media", "dir", T_STR, media_dir, "/var/lib/marquee/media", 0, 0),
 	D("media", "url", T_STR, media_url, "/media/", 0, 0),
 	D("media", "avatar_max", T_SIZE, avatar_max, "2m", 1, 64 * MB),
+	D("media", "image_max", T_SIZE, image_max, "8m", 1, 64 * MB),
+
+	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),

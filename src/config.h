@@ -60,6 +60,7 @@ struct mq_config {
 	char *cache_servers;
 	char *cache_prefix;
 	int cache_ttl;
+	bool cache_responses;
 	int cache_timeout_ms;
 	int cache_retry_ms;
 
@@ -90,6 +91,10 @@ struct mq_config {
 	char *media_dir;
 	char *media_url;
 	size_t avatar_max;
+	size_t image_max;
+
+	/* [tmdb] */
+	char *tmdb_image_base_url;
 
 	/* [log] */
 	int log_level;

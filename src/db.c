@@ -232,27 +232,42 @@ static void deallocate(struct mq_db *db, struct mq_stmt *st)
 	st->prepared_gen = 0;
 }
 
+/* Sends st: prepared on first use (and after a reconnect), or unnamed and
+ * planned for these values when it asks so.  *unprepared tells a failed
+ * prepare (nothing ran) from a failed execution. */
+static PGresult *send_stmt(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params,
+			   bool *unprepared)
+{
+	char name[16];
+
+	*unprepared = false;
+	if (st->plan_each_call)
+		return PQexecParams(db->conn, st->sql, n, NULL, params, NULL, NULL, 0);
+	if ((st->prepared_gen != db->gen || st->id == 0) && prepare(db, st) < 0) {
+		*unprepared = true;
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "mq%u", st->id);
+	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+}
+
 PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		/* Taken now: losing the connection clears in_tx. */
-		bool in_tx = db->in_tx;
-		char name[16];
+		bool in_tx = db->in_tx, unprepared;
 		PGresult *res;
 		ExecStatusType status;
 
 		if (!ensure_connected(db))
 			return NULL;
-		if (st->prepared_gen != db->gen || st->id == 0) {
+		res = send_stmt(db, st, n, params, &unprepared);
+		if (unprepared) {
 			/* Nothing ran yet, so any statement may try again. */
-			if (prepare(db, st) < 0) {
-				if (db->state == MQ_DB_DOWN && !in_tx)
-					continue;
-				return NULL;
-			}
+			if (db->state == MQ_DB_DOWN && !in_tx)
+				continue;
+			return NULL;
 		}
-		snprintf(name, sizeof(name), "mq%u", st->id);
-		res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
 		status = PQresultStatus(res);
 		if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
 			db->state = MQ_DB_OK;
@@ -356,6 +371,31 @@ uint64_t mq_db_generation(const struct mq_db *db)
 PGconn *mq_db_conn(struct mq_db *db)
 {
 	return ensure_connected(db) ? db->conn : NULL;
+}
+
+const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_t n)
+{
+	size_t cap = 3;
+	char *out, *o;
+
+	for (size_t i = 0; i < n; i++)
+		cap += 2 * strlen(items[i]) + 3;
+	o = out = mq_arena_alloc(a, cap);
+	*o++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		*o++ = '"';
+		for (const char *s = items[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*o++ = '\\';
+			*o++ = *s;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
 }
 
 static void clear_result(void *p)

@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 
+#include "arena.h"
 #include "common.h"
 
 struct mq_config;
@@ -25,12 +26,21 @@ struct mq_req;
 struct mq_stmt {
 	const char *sql;
 	bool read_only;		/* safe to retry after a lost connection */
+	bool plan_each_call;	/* planned for its parameter values every time */
 	unsigned id;		/* server-side name is "mq<id>", given on first use */
 	uint64_t prepared_gen;	/* the connection generation it is prepared on */
 };
 
 #define MQ_STMT(text) { .sql = (text) }
 #define MQ_STMT_READ(text) { .sql = (text), .read_only = true }
+
+/* A read whose best plan depends on its parameter values: a filter list
+ * written "($1 IS NULL OR year = $1) AND ..." must drop the filters it
+ * was not given and pick the index of those it was.  A named prepared
+ * statement settles on one generic plan after five runs and would scan;
+ * this one is sent as the unnamed statement (still parameterised), which
+ * the server plans with the values each time. */
+#define MQ_STMT_PLANNED(text) { .sql = (text), .read_only = true, .plan_each_call = true }
 
 enum mq_db_state { MQ_DB_OK, MQ_DB_DOWN, MQ_DB_FAILED };
 
@@ -72,6 +82,10 @@ PGconn *mq_db_conn(struct mq_db *db);	/* for the CLI's migrations */
 
 /* True while a transaction is open (or was lost and not yet rolled back). */
 bool mq_db_in_transaction(const struct mq_db *db);
+
+/* A text[] parameter's literal for items[0..n): each quoted and escaped,
+ * so any string is safe ("{\"a b\",\"c\\\"d\"}"). */
+const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_t n);
 
 /* Request-side helpers: the result belongs to the request arena. */
 PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);

@@ -180,3 +180,78 @@ int mq_form_end(struct mq_form *f)
 	mq_problem_fields(f->r, f->errors);
 	return -1;
 }
+
+bool mq_form_number(struct mq_form *f, const char *name, bool required, double min, double max,
+		    double *out)
+{
+	struct json_object *v = get(f, name, required);
+	double d;
+
+	if (v == NULL)
+		return false;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)) {
+		mq_form_error(f, name, "Must be a number.");
+		return false;
+	}
+	d = json_object_get_double(v);
+	if (!(d >= min && d <= max)) {
+		mq_form_error(f, name, "Must be from %g to %g.", min, max);
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
+const char *mq_form_enum(struct mq_form *f, const char *name, bool required,
+			 const char *const *values)
+{
+	struct json_object *v = get(f, name, required);
+	const char *s;
+	char *all;
+
+	if (v == NULL)
+		return NULL;
+	s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	if (s && listed(values, s))
+		return s;
+	all = mq_arena_strdup(f->r->arena, "");
+	for (const char *const *p = values; *p; p++)
+		all = mq_arena_printf(f->r->arena, "%s%s%s", all, p == values ? "" : ", ", *p);
+	mq_form_error(f, name, "Must be one of %s.", all);
+	return NULL;
+}
+
+bool mq_valid_date(const char *s)
+{
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, n = 0;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+	    s[4] != '-' || s[7] != '-' || strspn(s, "0123456789-") != 10)
+		return false;
+	if (y < 1870 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return false;
+	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
+void mq_form_check_query(struct mq_form *f, const char *const *allowed)
+{
+	const struct mq_query *q = &f->r->query;
+
+	for (int i = 0; i < q->count; i++) {
+		const char *k = q->params[i].key;
+
+		if (!listed(allowed, k))
+			mq_form_error(f, k, "Unknown parameter.");
+		else if (mq_query_count(q, k) > 1 && mq_query_get(q, k) == q->params[i].value)
+			mq_form_error(f, k, "Give it once; lists are comma-separated.");
+	}
+}
+
+int mq_query_check(struct mq_req *r, const char *const *allowed)
+{
+	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
+
+	mq_form_check_query(&f, allowed);
+	return mq_form_end(&f);
+}

@@ -63,6 +63,26 @@ bool mq_form_int(struct mq_form *f, const char *name, bool required, int64_t min
 /* A boolean; returns false when absent or invalid. */
 bool mq_form_bool(struct mq_form *f, const char *name, bool required, bool *out);
 
+/* A number (whole or not) in [min, max]; returns false when absent or
+ * invalid. */
+bool mq_form_number(struct mq_form *f, const char *name, bool required, double min, double max,
+		    double *out);
+
+/* One of values (NULL-terminated); NULL when absent or not one of them. */
+const char *mq_form_enum(struct mq_form *f, const char *name, bool required,
+			 const char *const *values);
+
+/* A real calendar date written YYYY-MM-DD, in the years 1870 to 2100. */
+bool mq_valid_date(const char *s);
+
+/* Records an error for each query parameter not in allowed (NULL-
+ * terminated) and each given more than once: a typo must not silently
+ * change what a list shows. */
+void mq_form_check_query(struct mq_form *f, const char *const *allowed);
+
+/* The same, answering 400 (returns -1) when there is a problem. */
+int mq_query_check(struct mq_req *r, const char *const *allowed);
+
 /* True when no error was recorded. */
 bool mq_form_ok(const struct mq_form *f);
 

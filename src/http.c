@@ -425,6 +425,16 @@ int mq_problem_fields(struct mq_req *r, struct json_object *errors)
 	return mq_problem_ext(r, 400, "The request has invalid fields.", extra);
 }
 
+int mq_problem_field(struct mq_req *r, const char *field, const char *msg)
+{
+	struct json_object *errors = mq_json_object(r->arena);
+	struct json_object *list = json_object_new_array();
+
+	json_object_array_add(list, json_object_new_string(msg));
+	json_object_object_add(errors, field, list);
+	return mq_problem_fields(r, errors);
+}
+
 static bool host_ok(const char *h)
 {
 	if (h == NULL || *h == '\0' || strlen(h) > 255)
@@ -461,5 +471,9 @@ const char *mq_req_url(struct mq_req *r, const char *query)
 			host = "localhost";
 		base = mq_arena_printf(r->arena, "%s://%s", scheme, host);
 	}
-	return mq_arena_printf(r->arena, "%s%s%s%s", base, path, sep, query);
+	/* the route's own form: a path is served the same with and without
+	 * its final slash, and links (and cache keys) should not tell them
+	 * apart */
+	return mq_arena_printf(r->arena, "%s%s%s%s%s", base, path,
+			       *path && path[strlen(path) - 1] != '/' ? "/" : "", sep, query);
 }

@@ -96,6 +96,9 @@ int mq_problem(struct mq_req *r, int status, const char *fmt, ...) MQ_PRINTF(3, 
 /* 400 with "errors": {"field": ["message", ...]}. */
 int mq_problem_fields(struct mq_req *r, struct json_object *errors);
 
+/* 400 with one field's one message. */
+int mq_problem_field(struct mq_req *r, const char *field, const char *msg);
+
 /* A problem with extra members merged in (extra may be NULL). */
 int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra);
 
@@ -108,7 +111,7 @@ const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len);
 /* True when an If-None-Match header value matches etag (weak comparison). */
 bool mq_etag_match(const char *if_none_match, const char *etag);
 
-/* The absolute URL of this request's path with the query given (NULL:
+/* The absolute URL of this request's path (with its final slash) and the query given (NULL:
  * none), for pagination links.  Uses [server] public_url when set. */
 const char *mq_req_url(struct mq_req *r, const char *query);
 

@@ -3,6 +3,8 @@
  */
 #include "media.h"
 
+#include <strings.h>
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -81,6 +83,43 @@ const char *mq_media_store(struct mq_req *r, const char *subdir, const char *pre
 		return NULL;
 	}
 	return rel;
+}
+
+/* Content-Type equals type, parameters (";...") aside. */
+static bool type_is(const char *header, const char *type)
+{
+	size_t n = strlen(type);
+
+	return header && strncasecmp(header, type, n) == 0 &&
+	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
+}
+
+const char *mq_media_read_image(struct mq_req *r, size_t max, const char **kind, size_t *len)
+{
+	const char *body;
+
+	if (r->content_length > 0 && (size_t)r->content_length > max) {
+		mq_problem(r, 413, "An image may be at most %zu bytes here.", max);
+		return NULL;
+	}
+	body = mq_req_body(r, len);
+	if (body == NULL)
+		return NULL;
+	if (*len > max) {
+		mq_problem(r, 413, "An image may be at most %zu bytes here.", max);
+		return NULL;
+	}
+	*kind = mq_media_sniff(body, *len);
+	if (*kind == NULL) {
+		mq_problem(r, 415, "The body is not a PNG, JPEG or WebP image.");
+		return NULL;
+	}
+	if (!type_is(r->content_type, mq_media_type(*kind))) {
+		mq_problem(r, 415, "The body is %s, but Content-Type says %s.", mq_media_type(*kind),
+			   r->content_type ? r->content_type : "nothing");
+		return NULL;
+	}
+	return body;
 }
 
 void mq_media_remove(struct mq_req *r, const char *relpath)

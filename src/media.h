@@ -15,6 +15,11 @@ const char *mq_media_sniff(const char *data, size_t len);
 /* The MIME type of a sniffed kind ("image/png"). */
 const char *mq_media_type(const char *kind);
 
+/* The request's body as an image of at most max bytes: PNG, JPEG or WebP
+ * told by its first bytes, and Content-Type must agree.  Returns the body
+ * with *kind ("png", ...) and *len, or NULL after answering 413 or 415. */
+const char *mq_media_read_image(struct mq_req *r, size_t max, const char **kind, size_t *len);
+
 /* Stores data as <dir>/<subdir>/<prefix>-<random>.<kind>, written to a
  * temporary file first so a reader never sees half of it.  Returns the
  * path relative to the media dir (in the arena), or NULL (logged). */

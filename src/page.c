@@ -8,12 +8,7 @@
 
 static int bad(struct mq_req *r, const char *field, const char *msg)
 {
-	struct json_object *errors = mq_json_object(r->arena);
-	struct json_object *list = json_object_new_array();
-
-	json_object_array_add(list, json_object_new_string(msg));
-	json_object_object_add(errors, field, list);
-	mq_problem_fields(r, errors);
+	mq_problem_field(r, field, msg);
 	return -1;
 }
 

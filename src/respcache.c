@@ -6,6 +6,7 @@
 #include <ctype.h>
 
 #include "cache.h"
+#include "config.h"
 #include "http.h"
 #include "worker.h"
 
@@ -41,13 +42,20 @@ static int split(struct mq_arena *a, const char *entry, size_t len, uint64_t gen
 	return 0;
 }
 
-bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind)
+bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			const char *variant)
 {
 	const char *entry, *etag, *body;
 	size_t len, body_len;
 
 	rc->kind = kind;
-	rc->key = mq_arena_printf(r->arena, "%s:%s", kind, mq_req_url(r, r->raw_query));
+	rc->gen = 0;
+	if (!r->w->cfg->cache_responses) {
+		rc->key = NULL;
+		return false;
+	}
+	rc->key = mq_arena_printf(r->arena, "%s:%s%s%s", kind, variant ? variant : "",
+				  variant ? ":" : "", mq_req_url(r, r->raw_query));
 	entry = mq_cache_get_with_generation(r->w->cache, r->arena, kind, rc->key, &len, &rc->gen);
 	if (entry == NULL || rc->gen == 0 ||
 	    split(r->arena, entry, len, rc->gen, &etag, &body, &body_len) < 0)
@@ -59,7 +67,8 @@ bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *k
 int mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body, size_t len)
 {
 	const char *etag = mq_etag_for(r->arena, body, len);
-	uint64_t gen = rc->gen ? rc->gen : mq_cache_generation(r->w->cache, rc->kind);
+	uint64_t gen = rc->key == NULL ? 0
+		       : rc->gen ? rc->gen : mq_cache_generation(r->w->cache, rc->kind);
 
 	if (gen) {
 		const char *entry = mq_arena_printf(r->arena, "%llu %s\n", (unsigned long long)gen, etag);

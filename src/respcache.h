@@ -24,8 +24,11 @@ struct mq_respcache {
 };
 
 /* Looks this request's response up.  On a hit, answers it (200 with its
- * ETag, or 304) and returns true; on a miss, fills rc for the store. */
-bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind);
+ * ETag, or 304) and returns true; on a miss, fills rc for the store.
+ * variant: what else the response depends on besides its URL (the
+ * language chosen by Accept-Language), or NULL. */
+bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			const char *variant);
 
 /* Answers 200 with body and its weak ETag (304 when If-None-Match has
  * it), and stores it for the next request. */

@@ -22,8 +22,25 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/readyz/", mq_health_ready, ANON, 0 },
 	{ MQ_GET, "/metrics/", mq_metrics, ANON, 0 },	/* nginx: loopback only */
 
-	/* catalog: genres.c */
+	/* catalog: movies.c (lists), movie_detail.c, movies_admin.c,
+	 * movie_media.c, movie_translations.c, genres.c */
+	{ MQ_GET, "/api/movies/", mq_movies_list, ANON, 0 },
+	{ MQ_POST, "/api/movies/", mq_movies_create, ADMIN, 0 },
+	{ MQ_GET, "/api/movies/recent/", mq_movies_recent, ANON, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/", mq_movies_get, ANON, 0 },
+	{ MQ_PUT, "/api/movies/{id:int}/", mq_movies_put, ADMIN, 0 },
+	{ MQ_PATCH, "/api/movies/{id:int}/", mq_movies_patch, ADMIN, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/", mq_movies_delete, ADMIN, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/similar/", mq_movies_similar, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/media/", mq_movie_media_add, ADMIN, MQ_RF_UPLOAD },
+	{ MQ_PUT, "/api/movies/{id:int}/media/{media_id:int}/", mq_movie_media_put, ADMIN, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/media/{media_id:int}/", mq_movie_media_delete, ADMIN, 0 },
+	{ MQ_PUT, "/api/movies/{id:int}/translations/{language:lang}/", mq_movie_translations_put,
+	  ADMIN, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/translations/{language:lang}/",
+	  mq_movie_translations_delete, ADMIN, 0 },
 	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },
+	{ MQ_GET, "/api/genres/{id:int}/movies/", mq_genres_movies, ANON, 0 },
 
 	/* accounts: users.c, sessions.c, passwords.c, verification.c */
 	{ MQ_POST, "/api/users/register/", mq_users_register, ANON, TOKENLESS },

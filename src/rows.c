@@ -3,6 +3,8 @@
  */
 #include "rows.h"
 
+#include <math.h>
+
 #include "json.h"
 
 /* From PostgreSQL's catalog (pg_type.dat): stable across versions. */
@@ -31,8 +33,13 @@ static struct json_object *value(PGresult *res, int row, int col)
 		return json_object_new_int64(strtoll(v, NULL, 10));
 	case OID_FLOAT4:
 	case OID_FLOAT8:
-	case OID_NUMERIC:
-		return json_object_new_double(strtod(v, NULL));
+	case OID_NUMERIC: {
+		/* PostgreSQL's own text is the shortest exact one ("7.05"); json-c
+		 * would print 17 digits.  NaN and infinities are not JSON. */
+		double d = strtod(v, NULL);
+
+		return isfinite(d) ? json_object_new_double_s(d, v) : NULL;
+	}
 	case OID_JSON:
 	case OID_JSONB:
 		return json_tokener_parse(v);

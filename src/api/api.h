@@ -17,6 +17,42 @@ int mq_metrics(struct mq_req *r);
 
 /* genres.c */
 int mq_genres_list(struct mq_req *r);
+/* Genre ids and slugs (int[] and text[] literals) to ids (an int[]
+ * literal); *unknown: those that are no genre, comma-separated, or NULL.
+ * Returns 0, or -1 when the database failed. */
+int mq_genres_resolve(struct mq_req *r, const char *ids, const char *slugs, const char **resolved,
+		      const char **unknown);
+
+/* movies.c */
+int mq_movies_list(struct mq_req *r);
+int mq_movies_recent(struct mq_req *r);
+int mq_genres_movies(struct mq_req *r);
+
+/* movie_detail.c */
+struct mq_lang;
+struct json_object;
+int mq_movies_get(struct mq_req *r);
+int mq_movies_similar(struct mq_req *r);
+/* The movie as its detail shows it, or NULL when there is none or the
+ * database failed (mq_db_state() tells). */
+struct json_object *mq_movie_fetch(struct mq_req *r, const char *id, const struct mq_lang *lang);
+
+/* movies_admin.c */
+int mq_movies_create(struct mq_req *r);
+int mq_movies_put(struct mq_req *r);
+int mq_movies_patch(struct mq_req *r);
+int mq_movies_delete(struct mq_req *r);
+/* Makes every cached response that may show movie id stale. */
+void mq_movies_changed(struct mq_req *r, const char *id);
+
+/* movie_media.c */
+int mq_movie_media_add(struct mq_req *r);
+int mq_movie_media_put(struct mq_req *r);
+int mq_movie_media_delete(struct mq_req *r);
+
+/* movie_translations.c */
+int mq_movie_translations_put(struct mq_req *r);
+int mq_movie_translations_delete(struct mq_req *r);
 
 /* users.c */
 int mq_users_register(struct mq_req *r);
@@ -32,7 +68,6 @@ int mq_users_send_verification(struct mq_req *r, int64_t user_id, const char *em
 int mq_sessions_login(struct mq_req *r);
 int mq_sessions_refresh(struct mq_req *r);
 int mq_sessions_logout(struct mq_req *r);
-struct json_object;
 int mq_sessions_issue(struct mq_req *r, struct json_object *out, int64_t user_id,
 		      const char *role, int64_t version, const char *family);
 int mq_sessions_end_all(struct mq_req *r, const char *user_id);

@@ -4,22 +4,25 @@
 #include "api.h"
 
 #include "db.h"
+#include "form.h"
 #include "http.h"
 #include "json.h"
+#include "lang.h"
 #include "page.h"
 #include "respcache.h"
 #include "worker.h"
 
+/* Names in the request's language ($4) when translated. */
 static struct mq_stmt genres_page = MQ_STMT_READ(
-	"SELECT id, tmdb_id, name, slug, count(*) OVER () "
-	"FROM genres "
-	"ORDER BY CASE WHEN $3 = 'name' THEN name END, "
-	"         CASE WHEN $3 = '-name' THEN name END DESC, "
-	"         CASE WHEN $3 = 'id' THEN id END, "
-	"         CASE WHEN $3 = '-id' THEN id END DESC, "
-	"         CASE WHEN $3 = 'tmdb_id' THEN tmdb_id END, "
-	"         CASE WHEN $3 = '-tmdb_id' THEN tmdb_id END DESC, "
-	"         id "
+	"SELECT g.id, g.tmdb_id, coalesce(t.name, g.name), g.slug, count(*) OVER () "
+	"FROM genres g LEFT JOIN genre_translations t ON t.genre_id = g.id AND t.language = $4 "
+	"ORDER BY CASE WHEN $3 = 'name' THEN coalesce(t.name, g.name) END, "
+	"         CASE WHEN $3 = '-name' THEN coalesce(t.name, g.name) END DESC, "
+	"         CASE WHEN $3 = 'id' THEN g.id END, "
+	"         CASE WHEN $3 = '-id' THEN g.id END DESC, "
+	"         CASE WHEN $3 = 'tmdb_id' THEN g.tmdb_id END, "
+	"         CASE WHEN $3 = '-tmdb_id' THEN g.tmdb_id END DESC, "
+	"         g.id "
 	"LIMIT $1 OFFSET $2");
 
 static const char *const orderings[] = { "name", "-name", "id", "-id", "tmdb_id", "-tmdb_id" };
@@ -50,10 +53,10 @@ static struct json_object *genre_json(PGresult *res, int row)
 
 /* Renders one page from PostgreSQL; NULL when the database failed. */
 static const char *render(struct mq_req *r, const struct mq_page *p, const char *order,
-			  int64_t *count, size_t *len)
+			  const struct mq_lang *lang, int64_t *count, size_t *len)
 {
-	const char *params[] = { p->limit_s, p->offset_s, order };
-	PGresult *res = mq_q(r, &genres_page, 3, params);
+	const char *params[] = { p->limit_s, p->offset_s, order, lang->primary };
+	PGresult *res = mq_q(r, &genres_page, 4, params);
 	struct json_object *results;
 	int rows;
 
@@ -70,26 +73,54 @@ static const char *render(struct mq_req *r, const struct mq_page *p, const char 
 }
 
 /* GET /api/genres/: paginated, ordered by name unless ordering= says
- * otherwise; served from memcached when it has the page. */
+ * otherwise, names in the language of Accept-Language or language=;
+ * served from memcached when it has the page. */
 int mq_genres_list(struct mq_req *r)
 {
 	const char *order = ordering(r), *body;
 	struct mq_respcache rc;
+	struct mq_lang lang;
 	struct mq_page p;
 	int64_t count;
 	size_t len;
 
-	if (mq_page_parse(r, &p) < 0)
+	static const char *const params[] = { "page", "page_size", "ordering", "language", NULL };
+
+	if (mq_query_check(r, params) < 0 || mq_page_parse(r, &p) < 0 ||
+	    mq_lang_choose(r, "language", &lang) < 0)
 		return 0;
 	if (order == NULL)
 		return mq_problem(r, 400, "Unknown ordering; use name, id or tmdb_id, "
 				  "optionally with a leading -.");
-	if (mq_respcache_serve(r, &rc, "genres"))
+	if (mq_respcache_serve(r, &rc, "genres", lang.tag))
 		return 0;
-	body = render(r, &p, order, &count, &len);
+	body = render(r, &p, order, &lang, &count, &len);
 	if (body == NULL)
 		return mq_fail_db(r);
 	if (*body == '\0')
 		return mq_page_not_found(r, &p);
 	return mq_respcache_respond(r, &rc, body, len);
+}
+
+/* Genre ids and slugs to ids, and the ones that are no genre. */
+static struct mq_stmt resolve_genres = MQ_STMT_READ(
+	"SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM genres "
+	"        WHERE id = ANY ($1::int[]) OR slug = ANY ($2::text[])), "
+	"       (SELECT string_agg(x, ', ') FROM ("
+	"          SELECT i::text AS x FROM unnest($1::int[]) i "
+	"          WHERE NOT EXISTS (SELECT 1 FROM genres WHERE id = i) "
+	"          UNION ALL SELECT s FROM unnest($2::text[]) s "
+	"          WHERE NOT EXISTS (SELECT 1 FROM genres WHERE slug = s)) u)");
+
+int mq_genres_resolve(struct mq_req *r, const char *ids, const char *slugs, const char **resolved,
+		      const char **unknown)
+{
+	const char *params[] = { ids, slugs };
+	PGresult *res = mq_q(r, &resolve_genres, 2, params);
+
+	if (res == NULL)
+		return -1;
+	*resolved = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
+	*unknown = PQgetisnull(res, 0, 1) ? NULL : mq_arena_strdup(r->arena, PQgetvalue(res, 0, 1));
+	return 0;
 }

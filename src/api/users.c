@@ -267,34 +267,17 @@ static int replace_avatar(struct mq_req *r, const char *rel)
 	return 0;
 }
 
-/* Content-Type equals type, parameters (";...") aside. */
-static bool type_is(const char *header, const char *type)
-{
-	size_t n = strlen(type);
-
-	return header && strncasecmp(header, type, n) == 0 &&
-	       (header[n] == '\0' || header[n] == ';' || header[n] == ' ');
-}
-
 /* PUT /api/users/me/avatar/: the image is the body (PNG, JPEG or WebP,
  * told by its first bytes, and Content-Type must agree). */
 int mq_users_avatar_put(struct mq_req *r)
 {
-	size_t max = r->w->cfg->avatar_max, len;
 	const char *body, *kind, *rel;
 	struct json_object *o;
+	size_t len;
 
-	if (r->content_length > 0 && (size_t)r->content_length > max)
-		return mq_problem(r, 413, "An avatar may be at most %zu bytes.", max);
-	body = mq_req_body(r, &len);
+	body = mq_media_read_image(r, r->w->cfg->avatar_max, &kind, &len);
 	if (body == NULL)
 		return 0;
-	kind = mq_media_sniff(body, len);
-	if (kind == NULL)
-		return mq_problem(r, 415, "The body is not a PNG, JPEG or WebP image.");
-	if (!type_is(r->content_type, mq_media_type(kind)))
-		return mq_problem(r, 415, "The body is %s, but Content-Type says %s.",
-				  mq_media_type(kind), r->content_type ? r->content_type : "nothing");
 	rel = mq_media_store(r, "avatars", id_str(r, r->user_id), kind, body, len);
 	if (rel == NULL)
 		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);

@@ -23,6 +23,8 @@ static const struct command {
 	{ "routes", mq_cli_routes, false, "list every route: method, path, least role" },
 	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
 	{ "outbox", mq_cli_outbox, true, "send the queued email, and keep sending (a long-running job)" },
+	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
+	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR" },
 };
 
 void mq_cli_error(const char *cmd, const char *fmt, ...)
@@ -34,6 +36,17 @@ void mq_cli_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+bool mq_cli_exec(const char *cmd, PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		mq_cli_error(cmd, "%s", PQresultErrorMessage(res));
+	PQclear(res);
+	return ok;
 }
 
 static void usage(FILE *out)

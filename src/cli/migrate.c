@@ -33,13 +33,7 @@ struct migration {
 
 static bool exec_ok(PGconn *c, const char *sql)
 {
-	PGresult *res = PQexec(c, sql);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		mq_cli_error("migrate", "%s", PQresultErrorMessage(res));
-	PQclear(res);
-	return ok;
+	return mq_cli_exec("migrate", c, sql);
 }
 
 static int file_filter(const struct dirent *d)

@@ -12,6 +12,11 @@ package Marquee::Stack;
 #   is $res->{status}, 200;
 #   $s->finish;     # stops everything; fails if a sanitizer complained
 #
+# Options: workers, keepalive, nginx_workers, extra_config (appended to the
+# pool's config), catalog => N (a demo catalog of N generated films, built
+# once and reused), pg_options (more postgres -c settings), mail => 1 (an
+# SMTP sink and the outbox job), and the others read in start() below.
+#
 # Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
 # from this file's location), MQ_TEST_KEEP=1 keeps the directory.
 
@@ -143,31 +148,65 @@ sub golden_cluster {
     chmod 0755, $root;
     open my $lock, '>', "$root/golden.lock" or die "lock: $!\n";
     flock($lock, LOCK_EX) or die "flock: $!\n";
-    if (!-e "$dir/READY") {
-        remove_tree($dir);
-        make_path("$dir/run");
-        chown_tree($dir);
-        my $log = "$dir/golden.log";
-        sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
-                   '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
-           . " >$dir/initdb.log 2>&1");
-        sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-l', $log, '-w', '-o',
-                   "-k $dir/run -c listen_addresses= -c fsync=off", 'start'));
-        my $ok = eval {
-            sh(as_user("$bin/createdb", '-h', "$dir/run", '-U', 'postgres', 'marquee_template'));
-            spew("$dir/migrate.conf",
-                 "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
-                 . "migrations_dir = $src/sql\n");
-            sh("$build/src/marquee -c $dir/migrate.conf migrate >>$dir/migrate.log 2>&1");
-            1;
-        };
-        my $err = $@;
-        sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-m', 'fast', '-w', 'stop'));
-        die "building the golden cluster failed: $err (see $dir)\n" unless $ok;
-        spew("$dir/READY", "ok\n");
+    # clusters of older migrations (and their catalogs) are of no more use
+    unless (-e "$dir/READY") {
+        remove_tree($_) for grep { index($_, $dir) != 0 } glob("$root/pg-golden-*");
     }
+    build_golden($dir, sub {
+        sh(as_user("$bin/createdb", '-h', "$dir/run", '-U', 'postgres', 'marquee_template'));
+        spew("$dir/migrate.conf",
+             "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
+             . "migrations_dir = $src/sql\n");
+        sh("$build/src/marquee -c $dir/migrate.conf migrate >>$dir/migrate.log 2>&1");
+    }) unless -e "$dir/READY";
     close $lock;
     return "$dir/data";
+}
+
+# The golden cluster with a demo catalog of $n generated films loaded into
+# its template (a million takes minutes to load; benchmarks reuse it).
+sub catalog_cluster {
+    my ($n) = @_;
+    my $base = golden_cluster();
+    my $gen = join '', map { slurp(srcdir() . "/$_") }
+        qw(data/demo-movies.tsv src/cli/demo_film.c src/cli/demo_data.c);
+    (my $dir = dirname($base)) .= "-movies$n-" . substr(sha1_hex($gen), 0, 8);
+    open my $lock, '>', dirname($base) . "/../golden.lock" or die "lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    # one catalog of each size is kept: they are large
+    remove_tree($_) for grep { $_ ne $dir } glob(dirname($dir) . "/pg-golden-*-movies$n-*");
+    build_golden($dir, sub {
+        spew("$dir/migrate.conf",
+             "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
+             . "[cache]\nservers =\n");
+        sh(builddir() . "/src/marquee -c $dir/migrate.conf demo-data --movies $n "
+           . '--curated ' . srcdir() . "/data/demo-movies.tsv >>$dir/demo-data.log 2>&1");
+    }, $base) unless -e "$dir/READY";
+    close $lock;
+    return "$dir/data";
+}
+
+# Makes a cluster in $dir: a new one, or a copy of $from; starts it, runs
+# $fill, stops it.
+sub build_golden {
+    my ($dir, $fill, $from) = @_;
+    my $bin = pg_bindir();
+    remove_tree($dir);
+    make_path("$dir/run");
+    if ($from) {
+        sh('cp', '-a', $from, "$dir/data");
+    }
+    chown_tree($dir);
+    sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
+               '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
+       . " >$dir/initdb.log 2>&1") unless $from;
+    sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-l', "$dir/golden.log", '-w', '-o',
+               "-k $dir/run -c listen_addresses= -c fsync=off", 'start'));
+    my $ok = eval { $fill->(); 1 };
+    my $err = $@;
+    sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-m', 'fast', '-w', 'stop'));
+    die "building $dir failed: $err\n" unless $ok;
+    spew("$dir/READY", "ok\n");
 }
 
 sub start {
@@ -212,7 +251,7 @@ sub pool_log { slurp("$_[0]{dir}/log/" . ($_[1] // 'pool') . '.log') }
 
 sub start_postgres {
     my ($self) = @_;
-    my $golden = golden_cluster();
+    my $golden = $self->{catalog} ? catalog_cluster($self->{catalog}) : golden_cluster();
     my $d = $self->{dir};
     sh('cp', '-a', $golden, "$d/pg");
     chown_tree("$d/pg");
@@ -229,6 +268,7 @@ sub pg_ctl {
     my @cmd = ("$self->{pgbin}/pg_ctl", '-s', '-D', "$d/pg", '-l', "$d/log/postgres.log", '-w',
                @extra);
     push @cmd, '-o', "-k $d/run -c listen_addresses= -c fsync=off -c max_connections=60"
+                     . ($self->{pg_options} ? " $self->{pg_options}" : '')
         if $action ne 'stop';
     system(as_user(@cmd, $action)) == 0 or die "pg_ctl $action failed\n";
 }
@@ -489,6 +529,15 @@ sub worker_pids {
         push @pids, $pid if $ppid == $master;
     }
     return @pids;
+}
+
+# Loads the demo catalog: the curated films and $n generated ones.
+sub demo_catalog {
+    my ($self, $n, @more) = @_;
+    my ($rc, $out) = $self->marquee('demo-data', '--movies', $n,
+                                    '--curated', "$self->{src}/data/demo-movies.tsv", @more);
+    die "demo-data: $out" if $rc;
+    return $out;
 }
 
 # Runs the admin tool against this stack; returns (exit status, output).

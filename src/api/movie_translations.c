@@ -1,0 +1,92 @@
+/*
+ * movie_translations.c: a movie's title, overview and tagline in another
+ * language (administrators): PUT and DELETE
+ * /api/movies/{id}/translations/{language}/.  Readers get them through
+ * Accept-Language or ?language= (lang.h).
+ */
+#include "api.h"
+
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "lang.h"
+#include "rows.h"
+#include "worker.h"
+
+/* xmax = 0: the row was inserted, not updated. */
+static struct mq_stmt upsert = MQ_STMT(
+	"INSERT INTO movie_translations AS t (movie_id, language, title, overview, tagline) "
+	"SELECT id, $2, $3, $4, $5 FROM movies WHERE id = $1 "
+	"ON CONFLICT (movie_id, language) DO UPDATE SET title = excluded.title, "
+	"  overview = excluded.overview, tagline = excluded.tagline "
+	"RETURNING language, title, overview, tagline, xmax = 0 AS created");
+
+static struct mq_stmt delete_translation = MQ_STMT(
+	"DELETE FROM movie_translations WHERE movie_id = $1 AND language = $2 RETURNING 1");
+
+static const char *movie_id(struct mq_req *r)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
+}
+
+/* The language of the path, normalised ("pt-br" → "pt-BR"); NULL after
+ * answering 400. */
+static const char *path_language(struct mq_req *r)
+{
+	const char *v = mq_req_str(r, "language");
+	struct mq_lang lang;
+
+	if (mq_lang_parse(v, strlen(v), &lang) < 0 || strlen(lang.primary) != 2) {
+		mq_problem_field(r, "language", "Must be a language such as fr or pt-BR.");
+		return NULL;
+	}
+	return mq_arena_strdup(r->arena, lang.tag);
+}
+
+/* PUT /api/movies/{id}/translations/{language}/: {title, overview, tagline} */
+int mq_movie_translations_put(struct mq_req *r)
+{
+	static const char *const allowed[] = { "title", "overview", "tagline", NULL };
+	static const char *const read_only[] = { "language", NULL };
+	const char *id = movie_id(r), *language = path_language(r), *title, *overview, *tagline;
+	struct json_object *o;
+	struct mq_form f;
+	PGresult *res;
+	bool created;
+
+	if (language == NULL || !mq_form_read(&f, r, allowed, read_only))
+		return 0;
+	title = mq_form_string(&f, "title", true, 1, 300);
+	overview = mq_form_has(&f, "overview") ? mq_form_string(&f, "overview", false, 0, 5000) : "";
+	tagline = mq_form_has(&f, "tagline") ? mq_form_string(&f, "tagline", false, 0, 500) : "";
+	if (mq_form_end(&f) < 0)
+		return 0;
+	const char *params[] = { id, language, title, overview, tagline };
+	if ((res = mq_q(r, &upsert, 5, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "No movie with id %s.", id);
+	o = mq_row_owned(r->arena, res);
+	created = json_object_get_boolean(json_object_object_get(o, "created"));
+	json_object_object_del(o, "created");
+	mq_movies_changed(r, id);
+	return mq_respond_json(r, created ? 201 : 200, o);
+}
+
+/* DELETE /api/movies/{id}/translations/{language}/ */
+int mq_movie_translations_delete(struct mq_req *r)
+{
+	const char *id = movie_id(r), *language = path_language(r);
+	PGresult *res;
+
+	if (language == NULL)
+		return 0;
+	const char *params[] = { id, language };
+	if ((res = mq_q(r, &delete_translation, 2, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "Movie %s has no %s translation.", id, language);
+	mq_movies_changed(r, id);
+	return mq_respond(r, 204, NULL, NULL, 0);
+}

@@ -1,0 +1,355 @@
+/*
+ * movies.c: the lists of movies: GET /api/movies/ with its filters,
+ * orderings and search, /api/movies/recent/ and /api/genres/{id}/movies/.
+ *
+ * One statement per ordering, each taking every filter as a parameter
+ * that is NULL when not given, planned for the values of each request
+ * (MQ_STMT_PLANNED) so the filters not given vanish and the index of the
+ * ones given is used.  The page is chosen first (ids only), then the 20
+ * movies of the page are joined with their translations and genres.
+ *
+ * Counts: counting every match of a broad filter over a million movies
+ * takes a few hundred milliseconds, so the count of an unfiltered list and
+ * of a list filtered on one of genre, year or language comes from
+ * movie_counts (kept exact by triggers), and any other count is counted
+ * once and cached in memcached until the catalog changes.
+ *
+ * q= ranks full-text matches: the 1,000 most popular matches (all of them
+ * when there are fewer) by relevance, then the rest by popularity; ranking
+ * all of 200,000 matches of a common word would cost half a second.  When
+ * full text finds nothing, each word of q the catalog does not know is
+ * replaced by the most similar one it does (trigrams over the catalog's
+ * words, a small table: trigram search over a million titles takes a
+ * second), and the envelope says "search": "corrected" and the query
+ * searched for.
+ */
+#include "api.h"
+
+#include "cache.h"
+#include "db.h"
+#include "genre_names.h"
+#include "http.h"
+#include "json.h"
+#include "lang.h"
+#include "movie_filters.h"
+#include "movie_json.h"
+#include "movie_sql.h"
+#include "page.h"
+#include "respcache.h"
+#include "rows.h"
+#include "worker.h"
+
+/* Deeper pages cost a scan of every row before them: past this many rows,
+ * narrow the filters instead. */
+#define MAX_DEPTH 10000
+#define COUNT_CAP "10001"	/* counted up to here; more: counted in full, cached */
+#define RANK_WINDOW "1000"
+
+/* $1..$14: the filters, in the order of enum mq_movie_param. */
+#define FILTERS \
+	"($1::text IS NULL OR search_fold(m.title) LIKE search_fold($1)) " \
+	"AND ($2::text IS NULL OR search_fold(m.title) LIKE search_fold($2)) " \
+	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
+	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
+	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
+	"AND ($6::int IS NULL OR m.year >= $6) AND ($7::int IS NULL OR m.year <= $7) " \
+	"AND ($8::int[] IS NULL OR m.genre_ids && $8) " \
+	"AND ($9::text IS NULL OR m.original_language = $9) " \
+	"AND ($10::real IS NULL OR m.rating >= $10) AND ($11::real IS NULL OR m.rating <= $11) " \
+	"AND ($12::int IS NULL OR m.runtime >= $12) AND ($13::int IS NULL OR m.runtime <= $13) " \
+	"AND ($14::text IS NULL OR m.search @@ movie_query($14)) "
+
+/* $15, $16: the language; $17, $18: limit and offset. */
+#define SHOW_PAGE \
+	"SELECT " MQ_MOVIE_ITEM_COLUMNS " " \
+	"FROM (SELECT id, row_number() OVER () AS n FROM page) p JOIN movies m USING (id) " \
+	MQ_MOVIE_TRANSLATION("$15", "$16") "ORDER BY p.n"
+
+#define LIST(order) MQ_STMT_PLANNED( \
+	"WITH page AS MATERIALIZED (SELECT m.id FROM movies m WHERE " FILTERS \
+	"  ORDER BY " order " LIMIT $17 OFFSET $18) " SHOW_PAGE)
+
+static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
+	[MQ_ORDER_TITLE] = LIST("m.title, m.id"),
+	[MQ_ORDER_TITLE_DESC] = LIST("m.title DESC, m.id DESC"),
+	[MQ_ORDER_RELEASE_DATE] = LIST("m.release_date, m.id"),
+	[MQ_ORDER_RELEASE_DATE_DESC] = LIST("m.release_date DESC NULLS LAST, m.id DESC"),
+	[MQ_ORDER_POPULARITY] = LIST("m.popularity, m.id"),
+	[MQ_ORDER_POPULARITY_DESC] = LIST("m.popularity DESC, m.id DESC"),
+	[MQ_ORDER_RATING] = LIST("m.rating, m.id"),
+	[MQ_ORDER_RATING_DESC] = LIST("m.rating DESC NULLS LAST, m.id DESC"),
+	[MQ_ORDER_CREATED_AT] = LIST("m.created_at, m.id"),
+	[MQ_ORDER_CREATED_AT_DESC] = LIST("m.created_at DESC, m.id DESC"),
+	[MQ_ORDER_ID] = LIST("m.id"),
+	[MQ_ORDER_ID_DESC] = LIST("m.id DESC"),
+	/* the most popular matches by relevance, then the rest by popularity */
+	[MQ_ORDER_RANK] = MQ_STMT_PLANNED(
+		"WITH page AS MATERIALIZED ("
+		"  SELECT id FROM ("
+		"    SELECT m.id, ts_rank_cd(m.search, movie_query($14), 1) AS rel, "
+		"           row_number() OVER (ORDER BY m.popularity DESC, m.id DESC) AS pop "
+		"    FROM movies m WHERE " FILTERS
+		"    ORDER BY m.popularity DESC, m.id DESC "
+		"    LIMIT greatest(" RANK_WINDOW ", $17::int + $18::int)) c "
+		"  ORDER BY pop > " RANK_WINDOW ", CASE WHEN pop <= " RANK_WINDOW " THEN rel END DESC, "
+		"           pop LIMIT $17 OFFSET $18) " SHOW_PAGE),
+};
+
+static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
+
+/* Counting at most $15 matches: cheap whatever the filter. */
+static struct mq_stmt count_capped = MQ_STMT_PLANNED(
+	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $15) c");
+
+static struct mq_stmt count_all = MQ_STMT_PLANNED(
+	"SELECT count(*) FROM movies m WHERE " FILTERS);
+
+/* The maintained counts: a dimension ('all', 'genre', 'year', 'language')
+ * and the values (a list, or a range) summed. */
+static struct mq_stmt count_kept = MQ_STMT_READ(
+	"SELECT coalesce(sum(n), 0) FROM movie_counts WHERE dimension = $1 "
+	"AND ($2::text[] IS NULL OR value = ANY ($2)) "
+	"AND ($3::text IS NULL OR value >= $3) AND ($4::text IS NULL OR value <= $4)");
+
+static struct mq_stmt genre_exists = MQ_STMT_READ("SELECT 1 FROM genres WHERE id = $1");
+
+struct list {
+	struct mq_movie_filters f;
+	struct mq_page page;
+	struct mq_lang lang;
+	const char *params[19];
+	int64_t count;
+	const char *corrected;	/* q found nothing: what was searched instead */
+};
+
+/* Replaces genre= with the ids it names; answers 400 for an unknown one. */
+static int resolve(struct mq_req *r, struct list *l)
+{
+	const char *unknown;
+
+	if (l->f.genre_ids == NULL)
+		return 0;
+	if (mq_genres_resolve(r, l->f.genre_ids, l->f.genre_slugs, &l->f.param[MQ_MF_GENRES],
+			      &unknown) < 0) {
+		mq_fail_db(r);
+		return -1;
+	}
+	if (unknown) {
+		mq_problem_field(r, "genre", mq_arena_printf(r->arena, "No such genre: %s.", unknown));
+		return -1;
+	}
+	return 0;
+}
+
+/* The one dimension of movie_counts that answers this filter set, or NULL. */
+static const char *kept_dimension(const struct mq_movie_filters *f)
+{
+	int given = 0, last = -1;
+
+	for (int i = 0; i < MQ_MF_COUNT; i++)
+		if (f->param[i]) {
+			given++;
+			last = i;
+		}
+	if (given == 0)
+		return "all";
+	if (given == 1 && last == MQ_MF_YEARS)
+		return "year";
+	if ((given == 1 && last == MQ_MF_YEAR_FROM) || (given == 1 && last == MQ_MF_YEAR_TO) ||
+	    (given == 2 && f->param[MQ_MF_YEAR_FROM] && f->param[MQ_MF_YEAR_TO]))
+		return "year";
+	if (given == 1 && last == MQ_MF_LANGUAGE)
+		return "language";
+	/* one genre: a movie of two of several genres would be counted twice */
+	if (given == 1 && last == MQ_MF_GENRES && strchr(f->param[MQ_MF_GENRES], ',') == NULL)
+		return "genre";
+	return NULL;
+}
+
+static int64_t first_int(PGresult *res)
+{
+	return res && PQntuples(res) == 1 ? mq_row_int(res, 0, 0) : -1;
+}
+
+static int64_t count_from_kept(struct mq_req *r, const struct mq_movie_filters *f, const char *dim)
+{
+	const char *values = f->param[MQ_MF_YEARS] ? f->param[MQ_MF_YEARS]
+			     : f->param[MQ_MF_LANGUAGE]
+				     ? mq_arena_printf(r->arena, "{%s}", f->param[MQ_MF_LANGUAGE])
+				     : f->param[MQ_MF_GENRES];
+	const char *params[] = { dim, values, f->param[MQ_MF_YEAR_FROM], f->param[MQ_MF_YEAR_TO] };
+
+	return first_int(mq_q(r, &count_kept, 4, params));
+}
+
+/* The cache key of a filter set's count: its parameters, in order. */
+static const char *count_key(struct mq_req *r, const struct list *l)
+{
+	const char *key = "count:movies";
+
+	for (int i = 0; i < MQ_MF_COUNT; i++)
+		key = mq_arena_printf(r->arena, "%s|%s", key, l->f.param[i] ? l->f.param[i] : "");
+	return key;
+}
+
+/* Counts the filter set (see the top of this file).  -1: the database
+ * failed. */
+static int64_t count(struct mq_req *r, struct list *l)
+{
+	for (int i = 0; i < MQ_MF_COUNT; i++)
+		l->params[i] = l->f.param[i];
+	const char *dim = kept_dimension(&l->f), *key, *v;
+	struct mq_cache *c = r->w->cache;
+	uint64_t gen;
+	int64_t n;
+	size_t len;
+
+	if (dim)
+		return count_from_kept(r, &l->f, dim);
+	key = count_key(r, l);
+	v = mq_cache_get_with_generation(c, r->arena, "movies", key, &len, &gen);
+	if (v && gen && mq_parse_int64(strchr(v, ' ') ? strchr(v, ' ') + 1 : "", 0, INT64_MAX,
+				       &n) == 0 && strtoull(v, NULL, 10) == gen)
+		return n;
+	l->params[MQ_MF_COUNT] = COUNT_CAP;
+	n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params));
+	if (n > MAX_DEPTH)
+		n = first_int(mq_q(r, &count_all, MQ_MF_COUNT, l->params));
+	if (n >= 0 && gen) {
+		v = mq_arena_printf(r->arena, "%llu %lld", (unsigned long long)gen, (long long)n);
+		mq_cache_set(c, key, v, strlen(v), 0);
+	}
+	return n;
+}
+
+/* The page's movies as JSON, or NULL when the database failed. */
+static struct json_object *fetch(struct mq_req *r, struct list *l)
+{
+	struct json_object *results;
+	PGresult *res;
+
+	l->params[MQ_MF_COUNT] = l->lang.tag;
+	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
+	l->params[MQ_MF_COUNT + 2] = l->page.limit_s;
+	l->params[MQ_MF_COUNT + 3] = l->page.offset_s;
+	res = mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
+	if (res == NULL)
+		return NULL;
+	results = mq_rows_array(r->arena, res);
+	mq_movies_add_urls(r, results);
+	return mq_genre_names_fill(r, results, l->lang.primary) < 0 ? NULL : results;
+}
+
+/* Renders the list l describes, from the database.  Returns the body, ""
+ * for a page past the end, or NULL when the database failed. */
+static const char *render(struct mq_req *r, struct list *l, size_t *len)
+{
+	struct json_object *results, *env;
+
+	if ((l->count = count(r, l)) < 0)
+		return NULL;
+	if (l->count == 0 && l->f.param[MQ_MF_Q] && l->f.order == MQ_ORDER_RANK) {
+		PGresult *res = mq_q(r, &correct_query, 1, &l->f.param[MQ_MF_Q]);
+
+		if (res == NULL)
+			return NULL;
+		if (!PQgetisnull(res, 0, 0)) {
+			l->corrected = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
+			l->f.param[MQ_MF_Q] = l->corrected;
+			if ((l->count = count(r, l)) < 0)
+				return NULL;
+		}
+	}
+	if (mq_page_past_end(&l->page, l->count))
+		return "";
+	if ((results = fetch(r, l)) == NULL)
+		return NULL;
+	env = mq_page_envelope(r, &l->page, l->count, results);
+	if (l->f.param[MQ_MF_Q])
+		mq_json_add_str(env, "search", l->corrected ? "corrected" : "fulltext");
+	if (l->corrected)
+		mq_json_add_str(env, "corrected_q", l->corrected);
+	return mq_json_render(env, len);
+}
+
+/* Reads the page, the filters and the language; answers any problem. */
+static int begin(struct mq_req *r, struct list *l, enum mq_movie_filter_set set)
+{
+	struct json_object *errors = mq_json_object(r->arena);
+
+	memset(l, 0, sizeof(*l));
+	if (mq_page_parse(r, &l->page) < 0 || mq_lang_choose(r, NULL, &l->lang) < 0)
+		return -1;
+	if (!mq_movie_filters_parse(r, set, &l->f, errors)) {
+		mq_problem_fields(r, errors);
+		return -1;
+	}
+	if (l->page.offset >= MAX_DEPTH) {
+		mq_problem_field(r, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH) " movies deep; "
+				 "narrow the filters to see further.");
+		return -1;
+	}
+	return 0;
+}
+
+/* Serves the list from the cache or renders and caches it.  genre: the
+ * genre of the path, checked on a miss; 0 for none. */
+static int respond(struct mq_req *r, struct list *l, int64_t genre)
+{
+	struct mq_respcache rc;
+	const char *body, *id;
+	PGresult *res;
+	size_t len;
+
+	if (mq_respcache_serve(r, &rc, "movies", l->lang.tag))
+		return 0;
+	if (genre) {
+		id = mq_arena_printf(r->arena, "%lld", (long long)genre);
+		if ((res = mq_q(r, &genre_exists, 1, &id)) == NULL)
+			return mq_fail_db(r);
+		if (PQntuples(res) == 0)
+			return mq_problem(r, 404, "No genre with id %s.", id);
+		l->f.genre_ids = mq_arena_printf(r->arena, "{%s}", id);
+		l->f.genre_slugs = "{}";
+	}
+	if (resolve(r, l) < 0)
+		return 0;
+	body = render(r, l, &len);
+	if (body == NULL)
+		return mq_fail_db(r);
+	if (*body == '\0')
+		return mq_page_not_found(r, &l->page);
+	return mq_respcache_respond(r, &rc, body, len);
+}
+
+/* GET /api/movies/ */
+int mq_movies_list(struct mq_req *r)
+{
+	struct list l;
+
+	if (begin(r, &l, MQ_FILTERS_ALL) < 0)
+		return 0;
+	return respond(r, &l, 0);
+}
+
+/* GET /api/movies/recent/: the most recently added first. */
+int mq_movies_recent(struct mq_req *r)
+{
+	struct list l;
+
+	if (begin(r, &l, MQ_FILTERS_NONE) < 0)
+		return 0;
+	l.f.order = MQ_ORDER_CREATED_AT_DESC;
+	return respond(r, &l, 0);
+}
+
+/* GET /api/genres/{id}/movies/: the genre's movies, with the other
+ * filters of the movie list. */
+int mq_genres_movies(struct mq_req *r)
+{
+	struct list l;
+
+	if (begin(r, &l, MQ_FILTERS_BUT_GENRE) < 0)
+		return 0;
+	return respond(r, &l, mq_req_id(r, "id"));
+}

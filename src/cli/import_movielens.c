@@ -1,0 +1,360 @@
+/*
+ * import_movielens.c: `marquee import movielens DIR`, MovieLens's
+ * movies.csv and links.csv into the catalog.
+ *
+ * Idempotent: a film is matched by its MovieLens id, else by its TMDb id,
+ * else by its IMDb id, and updated only where something changed, so a
+ * second run changes nothing and a newer MovieLens release updates in
+ * place.  Films that came from TMDb keep TMDb's title and genres and gain
+ * only the ids they lacked.  An id that the file gives to two films, or
+ * that another film already holds, stays with its first holder and is
+ * counted as a conflict.  The whole import is one transaction.
+ */
+#include "common.h"
+
+#include <sys/stat.h>
+
+#include "cache.h"
+#include "cli/cli.h"
+#include "cli/copy.h"
+#include "cli/csv.h"
+#include "cli/movielens.h"
+#include "cli/progress.h"
+#include "config.h"
+#include "db.h"
+
+#define CMD "import movielens"
+
+/* Matching, in order; each a constant statement over the staging tables.
+ * The rows of the conflict steps count as id conflicts. */
+static const struct { const char *sql; bool conflict; } match_steps[] = {
+	{ "UPDATE ml_movies s SET tmdb_id = l.tmdb_id, imdb_id = l.imdb_id "
+	  "FROM ml_links l WHERE l.movielens_id = s.movielens_id", false },
+	/* an id the file gives twice stays with its first film */
+	{ "UPDATE ml_movies s SET tmdb_id = NULL WHERE EXISTS (SELECT 1 FROM ml_movies o "
+	  "WHERE o.tmdb_id = s.tmdb_id AND o.movielens_id < s.movielens_id)", true },
+	{ "UPDATE ml_movies s SET imdb_id = NULL WHERE EXISTS (SELECT 1 FROM ml_movies o "
+	  "WHERE o.imdb_id = s.imdb_id AND o.movielens_id < s.movielens_id)", true },
+	{ "UPDATE ml_movies s SET movie_id = m.id FROM movies m "
+	  "WHERE m.movielens_id = s.movielens_id", false },
+	{ "UPDATE ml_movies s SET movie_id = m.id FROM movies m "
+	  "WHERE s.movie_id IS NULL AND m.movielens_id IS NULL AND m.tmdb_id = s.tmdb_id", false },
+	{ "UPDATE ml_movies s SET movie_id = m.id FROM movies m "
+	  "WHERE s.movie_id IS NULL AND m.movielens_id IS NULL AND m.imdb_id = s.imdb_id "
+	  "AND NOT EXISTS (SELECT 1 FROM ml_movies o WHERE o.movie_id = m.id)", false },
+	/* an id another movie has stays with it */
+	{ "UPDATE ml_movies s SET tmdb_id = NULL FROM movies m "
+	  "WHERE m.tmdb_id = s.tmdb_id AND m.id IS DISTINCT FROM s.movie_id", true },
+	{ "UPDATE ml_movies s SET imdb_id = NULL FROM movies m "
+	  "WHERE m.imdb_id = s.imdb_id AND m.id IS DISTINCT FROM s.movie_id", true },
+};
+
+/* Each records the movies it changed in ml_touched (fresh: added now, so
+ * nothing of them is cached), to refresh their derived columns and
+ * orphan their cached responses afterwards. */
+static const char *const write_sql[] = {
+	"WITH w AS ("
+	"  UPDATE movies m SET movielens_id = s.movielens_id, "
+	"    tmdb_id = coalesce(m.tmdb_id, s.tmdb_id), imdb_id = coalesce(m.imdb_id, s.imdb_id), "
+	"    title = CASE WHEN m.source = 'movielens' THEN s.title ELSE m.title END, "
+	"    original_title = CASE WHEN m.source = 'movielens' THEN s.original_title "
+	"                     ELSE m.original_title END, "
+	"    year = CASE WHEN m.release_date IS NULL THEN coalesce(s.year, m.year) ELSE m.year END, "
+	"    updated_at = now() "
+	"  FROM ml_movies s WHERE s.movie_id = m.id AND ("
+	"    m.movielens_id IS DISTINCT FROM s.movielens_id "
+	"    OR (m.tmdb_id IS NULL AND s.tmdb_id IS NOT NULL) "
+	"    OR (m.imdb_id IS NULL AND s.imdb_id IS NOT NULL) "
+	"    OR (m.source = 'movielens' AND (m.title, m.original_title) IS DISTINCT FROM "
+	"        (s.title, s.original_title)) "
+	"    OR (m.release_date IS NULL AND s.year IS NOT NULL AND m.year IS DISTINCT FROM s.year)) "
+	"  RETURNING m.id) "
+	"INSERT INTO ml_touched SELECT id, false FROM w",
+	"WITH ins AS ("
+	"  INSERT INTO movies (movielens_id, tmdb_id, imdb_id, source, title, original_title, year) "
+	"  SELECT movielens_id, tmdb_id, imdb_id, 'movielens', title, original_title, year "
+	"  FROM ml_movies WHERE movie_id IS NULL RETURNING id, movielens_id), "
+	"linked AS (UPDATE ml_movies s SET movie_id = ins.id FROM ins "
+	"           WHERE ins.movielens_id = s.movielens_id) "
+	"INSERT INTO ml_touched SELECT id, true FROM ins",
+	"WITH w AS ("
+	"  DELETE FROM movie_genres mg USING ml_movies s, movies m "
+	"  WHERE mg.movie_id = s.movie_id AND m.id = s.movie_id AND m.source = 'movielens' "
+	"  AND NOT EXISTS (SELECT 1 FROM genres g WHERE g.id = mg.genre_id AND g.slug = ANY (s.genres)) "
+	"  RETURNING mg.movie_id) "
+	"INSERT INTO ml_touched SELECT movie_id, false FROM w",
+	"WITH w AS ("
+	"  INSERT INTO movie_genres (movie_id, genre_id) "
+	"  SELECT s.movie_id, g.id FROM ml_movies s JOIN movies m ON m.id = s.movie_id "
+	"  JOIN genres g ON g.slug = ANY (s.genres) WHERE m.source = 'movielens' "
+	"  ON CONFLICT DO NOTHING RETURNING movie_id) "
+	"INSERT INTO ml_touched SELECT movie_id, false FROM w",
+	/* derived columns (genre_ids, search, ...) of what changed */
+	"SELECT movies_refresh(array_agg(DISTINCT id)) FROM ml_touched",
+};
+
+struct import {
+	PGconn *conn;
+	const char *dir;
+	uint64_t rows, added, updated, conflicts;
+	int64_t *changed;	/* existing movies whose cached responses are stale */
+	size_t nchanged, capchanged;
+};
+
+static FILE *open_csv(struct import *im, const char *name, const char *header, struct mq_csv *csv,
+		      off_t *size)
+{
+	char *path = NULL;
+	struct stat st;
+	FILE *f;
+
+	if (asprintf(&path, "%s/%s", im->dir, name) < 0)
+		return NULL;
+	f = fopen(path, "r");
+	if (f == NULL || fstat(fileno(f), &st) < 0) {
+		mq_cli_error(CMD, "cannot read %s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		free(path);
+		return NULL;
+	}
+	free(path);
+	*size = st.st_size;
+	mq_csv_open(csv, f);
+	if (mq_csv_next(csv) != 1 || csv->nfields < 1 ||
+	    strcmp(csv->fields[0], header) != 0) {
+		mq_cli_error(CMD, "%s: expected a header line starting with %s", name, header);
+		mq_csv_close(csv);
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* "Adventure|Children|Fantasy" as a PostgreSQL array of TMDb slugs. */
+static void genre_array(char *genres, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[len++] = '{';
+	for (char *save = NULL, *g = strtok_r(genres, "|", &save); g; g = strtok_r(NULL, "|", &save)) {
+		const char *slug = mq_ml_genre(g);
+
+		if (slug && len + strlen(slug) + 2 < size)
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len > 1 ? "," : "", slug);
+	}
+	snprintf(out + len, size - len, "}");
+}
+
+static bool movie_row(struct mq_copy *c, struct mq_csv *csv, int64_t *id)
+{
+	struct mq_ml_title t;
+	char genres[256];
+
+	if (csv->nfields != 3 || mq_parse_int64(csv->fields[0], 1, INT32_MAX, id) < 0 ||
+	    mq_ml_title(csv->fields[1], &t) < 0)
+		return false;
+	genre_array(csv->fields[2], genres, sizeof(genres));
+	mq_copy_int(c, *id);
+	mq_copy_text(c, t.title);
+	mq_copy_text(c, t.original_title);
+	if (t.year)
+		mq_copy_int(c, t.year);
+	else
+		mq_copy_null(c);
+	mq_copy_text(c, genres);
+	mq_copy_row_end(c);
+	return true;
+}
+
+static bool link_row(struct mq_copy *c, struct mq_csv *csv)
+{
+	int64_t id, tmdb = 0;
+	char imdb[16];
+	bool has_imdb;
+
+	if (csv->nfields != 3 || mq_parse_int64(csv->fields[0], 1, INT32_MAX, &id) < 0)
+		return false;
+	has_imdb = csv->fields[1][0] != '\0';
+	if (has_imdb && mq_ml_imdb_id(csv->fields[1], imdb, sizeof(imdb)) < 0)
+		return false;
+	if (csv->fields[2][0] && mq_parse_int64(csv->fields[2], 1, INT32_MAX, &tmdb) < 0)
+		return false;
+	mq_copy_int(c, id);
+	mq_copy_text(c, has_imdb ? imdb : NULL);
+	if (tmdb)
+		mq_copy_int(c, tmdb);
+	else
+		mq_copy_null(c);
+	mq_copy_row_end(c);
+	return true;
+}
+
+/* Copies one CSV file into its staging table, a row at a time. */
+static int stage_file(struct import *im, const char *name, const char *header, const char *copy,
+		      bool is_movies)
+{
+	struct mq_progress p;
+	struct mq_copy c;
+	struct mq_csv csv;
+	off_t size;
+	int64_t id;
+	int rc, ok = -1;
+	FILE *f = open_csv(im, name, header, &csv, &size);
+
+	if (f == NULL)
+		return -1;
+	if (mq_copy_begin(&c, im->conn, copy) < 0) {
+		mq_cli_error(CMD, "%s", c.error);
+		goto out;
+	}
+	mq_progress_start(&p, is_movies ? "movies" : "links", (uint64_t)size);
+	while ((rc = mq_csv_next(&csv)) == 1) {
+		if (!(is_movies ? movie_row(&c, &csv, &id) : link_row(&c, &csv))) {
+			mq_cli_error(CMD, "%s:%llu: not a valid row", name, (unsigned long long)csv.line);
+			mq_copy_end(&c);
+			goto out;
+		}
+		im->rows += is_movies;
+		mq_progress_set(&p, csv.bytes);
+	}
+	mq_progress_end(&p);
+	if (rc < 0)
+		mq_cli_error(CMD, "%s:%llu: malformed CSV", name, (unsigned long long)csv.line);
+	if (mq_copy_end(&c) < 0) {
+		mq_cli_error(CMD, "%s", c.error);
+		goto out;
+	}
+	ok = rc;
+out:
+	mq_csv_close(&csv);
+	fclose(f);
+	return ok;
+}
+
+static void note_changed(struct import *im, int64_t id)
+{
+	if (id <= 0)
+		return;
+	if (im->nchanged == im->capchanged) {
+		im->capchanged = im->capchanged ? im->capchanged * 2 : 256;
+		im->changed = mq_xrealloc(im->changed, im->capchanged * sizeof(*im->changed));
+	}
+	im->changed[im->nchanged++] = id;
+}
+
+/* Runs a statement; returns the rows it touched, or -1.  With collect,
+ * the first column of every row it returns is a changed movie's id. */
+static int64_t run(struct import *im, const char *sql, bool collect)
+{
+	PGresult *res = PQexec(im->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int64_t n = -1;
+
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		n = strtoll(PQcmdTuples(res), NULL, 10);
+		for (int i = 0; collect && i < PQntuples(res); i++)
+			note_changed(im, strtoll(PQgetvalue(res, i, 0), NULL, 10));
+	} else {
+		mq_cli_error(CMD, "%s", PQresultErrorMessage(res));
+	}
+	PQclear(res);
+	return n;
+}
+
+static int merge(struct import *im)
+{
+	int64_t n;
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(match_steps); i++) {
+		if ((n = run(im, match_steps[i].sql, false)) < 0)
+			return -1;
+		if (match_steps[i].conflict)
+			im->conflicts += (uint64_t)n;
+	}
+	for (size_t i = 0; i < MQ_ARRAY_LEN(write_sql); i++) {
+		if ((n = run(im, write_sql[i], false)) < 0)
+			return -1;
+		if (i == 0)
+			im->updated = (uint64_t)n;
+		else if (i == 1)
+			im->added = (uint64_t)n;
+	}
+	return run(im, "SELECT DISTINCT id FROM ml_touched t WHERE NOT EXISTS "
+		       "(SELECT 1 FROM ml_touched f WHERE f.fresh AND f.id = t.id)", true) < 0 ? -1 : 0;
+}
+
+static int import(struct import *im)
+{
+	if (!mq_cli_exec(CMD, im->conn, "BEGIN") ||
+	    !mq_cli_exec(CMD, im->conn, "SET LOCAL marquee.bulk = 'on'") ||
+	    !mq_cli_exec(CMD, im->conn,
+			 "CREATE TEMP TABLE ml_movies (movielens_id integer PRIMARY KEY, "
+			 "title text NOT NULL, original_title text NOT NULL, year smallint, "
+			 "genres text[] NOT NULL, tmdb_id integer, imdb_id text, movie_id bigint) "
+			 "ON COMMIT DROP") ||
+	    !mq_cli_exec(CMD, im->conn,
+			 "CREATE TEMP TABLE ml_links (movielens_id integer PRIMARY KEY, "
+			 "imdb_id text, tmdb_id integer) ON COMMIT DROP") ||
+	    !mq_cli_exec(CMD, im->conn,
+			 "CREATE TEMP TABLE ml_touched (id bigint, fresh boolean) ON COMMIT DROP") ||
+	    stage_file(im, "movies.csv", "movieId",
+		       "COPY ml_movies (movielens_id, title, original_title, year, genres) "
+		       "FROM STDIN", true) < 0 ||
+	    stage_file(im, "links.csv", "movieId",
+		       "COPY ml_links (movielens_id, imdb_id, tmdb_id) FROM STDIN", false) < 0 ||
+	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_movies") || merge(im) < 0 ||
+	    !mq_cli_exec(CMD, im->conn, "COMMIT")) {
+		PQclear(PQexec(im->conn, "ROLLBACK"));
+		return -1;
+	}
+	return 0;
+}
+
+/* Orphans the cached responses of every existing movie that changed. */
+static void forget_changed(struct mq_config *cfg, struct import *im)
+{
+	struct mq_cache *cache = mq_cache_new(cfg);
+	char kind[48];
+
+	for (size_t i = 0; i < im->nchanged; i++) {
+		snprintf(kind, sizeof(kind), "movie:%lld", (long long)im->changed[i]);
+		mq_cache_bump(cache, kind);
+	}
+	mq_cache_free(cache);
+}
+
+int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
+{
+	struct import im = { 0 };
+	struct mq_db *db;
+	int rc = 1;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: marquee import movielens DIR\n");
+		return 2;
+	}
+	im.dir = argv[1];
+	db = mq_db_new(cfg, "marquee-import");
+	im.conn = mq_db_conn(db);
+	if (im.conn == NULL) {
+		mq_cli_error(CMD, "cannot connect: %s", mq_db_error(db));
+		goto out;
+	}
+	/* a bulk load runs for minutes: the workers' timeout is not for it */
+	if (!mq_cli_exec(CMD, im.conn, "SET statement_timeout = 0"))
+		goto out;
+	if (import(&im) < 0)
+		goto out;
+	forget_changed(cfg, &im);
+	mq_cli_catalog_changed(cfg, im.conn, CMD);
+	printf("movielens: %llu films read, %llu added, %llu updated, %llu id conflicts kept "
+	       "with their first holder\n", (unsigned long long)im.rows,
+	       (unsigned long long)im.added, (unsigned long long)im.updated,
+	       (unsigned long long)im.conflicts);
+	rc = 0;
+out:
+	free(im.changed);
+	mq_db_free(db);
+	return rc;
+}

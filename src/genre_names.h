@@ -1,0 +1,24 @@
+/*
+ * genre_names.h: the genres (19 rows and their translations), held by each
+ * worker so that a page of movies names its genres without a subquery per
+ * movie.  Reloaded from PostgreSQL when older than a minute, so a genre
+ * renamed in the database shows within that time.
+ */
+#ifndef MQ_GENRE_NAMES_H
+#define MQ_GENRE_NAMES_H
+
+#include <json-c/json.h>
+
+struct mq_req;
+
+/* [{"id", "name", "slug"}, ...] for a PostgreSQL int[] of genre ids
+ * ("{4,18}"), names in the language primary ("fr") where translated.
+ * Ids that are no genre are left out.  NULL when the genres could not be
+ * loaded (the database failed). */
+struct json_object *mq_genre_names(struct mq_req *r, const char *ids, const char *primary);
+
+/* Replaces the genre_ids member of each movie in a JSON array (or of one
+ * movie object) by its genres.  Returns 0, or -1 when the database failed. */
+int mq_genre_names_fill(struct mq_req *r, struct json_object *movies, const char *primary);
+
+#endif

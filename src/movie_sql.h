@@ -1,0 +1,32 @@
+/*
+ * movie_sql.h: SQL text shared by the statements that show movies.
+ *
+ * A movie is shown in the request's language: its translation for the
+ * whole tag, else for the language alone, else the original text; genre
+ * names likewise.  The statements that use these number the language tag
+ * and the language alone as the parameters LANG_TAG and LANG_PRIMARY.
+ */
+#ifndef MQ_MOVIE_SQL_H
+#define MQ_MOVIE_SQL_H
+
+/* The columns of a movie in lists, over "movies m" joined with
+ * MQ_MOVIE_TRANSLATION(...) as "t".  genre_ids becomes the genres, named
+ * in C (genre_names.h): a subquery per movie would double the cost of a
+ * page. */
+#define MQ_MOVIE_ITEM_COLUMNS \
+	"m.id, m.tmdb_id, m.imdb_id, coalesce(t.title, m.title) AS title, m.original_title, " \
+	"coalesce(nullif(t.overview, ''), m.overview) AS overview, m.release_date, m.year, " \
+	"m.runtime, m.original_language, m.status, m.popularity, " \
+	"round(m.rating::numeric, 2) AS rating, m.ratings_count, m.poster_path, " \
+	"m.backdrop_path, m.genre_ids"
+
+/* The translation of movie m, if any, as t (title, overview, tagline,
+ * language); looked for only when m.translations has the language. */
+#define MQ_MOVIE_TRANSLATION(LANG_TAG, LANG_PRIMARY) \
+	"LEFT JOIN LATERAL (SELECT tr.title, tr.overview, tr.tagline, tr.language " \
+	"  FROM movie_translations tr WHERE tr.movie_id = m.id " \
+	"  AND m.translations && ARRAY[" LANG_TAG ", " LANG_PRIMARY "]::text[] " \
+	"  AND tr.language IN (" LANG_TAG ", " LANG_PRIMARY ") " \
+	"  ORDER BY tr.language = " LANG_TAG " DESC LIMIT 1) t ON true "
+
+#endif
