@@ -4,7 +4,10 @@
  */
 #include "smtp.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <strings.h>
 #include <time.h>
 
 #include "config.h"
@@ -31,18 +34,47 @@ const char *mq_smtp_address(const char *from, char *buf, size_t len)
 	return buf;
 }
 
+/* True when host is this machine: exactly localhost, ::1 or an address
+ * in 127.0.0.0/8.  Never a prefix match, which "localhost.evil.example"
+ * and "127.0.0.1.nip.io" would pass. */
+static bool loopback_host(const char *host)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	/* libcurl gives an IPv6 host in brackets. */
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		char bare[INET6_ADDRSTRLEN];
+
+		if (n - 2 >= sizeof(bare))
+			return false;
+		memcpy(bare, host + 1, n - 2);
+		bare[n - 2] = '\0';
+		return inet_pton(AF_INET6, bare, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+	}
+	return false;
+}
+
+/* The URL's host, as libcurl will connect to it (user info such as
+ * "localhost@" is not the host), is this machine. */
 static bool loopback_url(const char *url)
 {
-	static const char *const hosts[] = { "127.", "localhost", "[::1]" };
-	const char *host = strstr(url, "://");
+	CURLU *u = curl_url();
+	char *host = NULL;
+	bool ok;
 
-	if (host == NULL)
+	if (u == NULL)
 		return false;
-	host += 3;
-	for (size_t i = 0; i < MQ_ARRAY_LEN(hosts); i++)
-		if (strncmp(host, hosts[i], strlen(hosts[i])) == 0)
-			return true;
-	return false;
+	ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	     curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && loopback_host(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 struct mq_smtp *mq_smtp_new(const struct mq_config *cfg, char *err, size_t errlen)
@@ -66,7 +98,11 @@ struct mq_smtp *mq_smtp_new(const struct mq_config *cfg, char *err, size_t errle
 		snprintf(err, errlen, "libcurl failed to initialise");
 		return NULL;
 	}
-	mq_smtp_address(cfg->mail_from, s->from_addr, sizeof(s->from_addr));
+	if (strlen(mq_smtp_address(cfg->mail_from, s->from_addr, sizeof(s->from_addr))) >= 255) {
+		snprintf(err, errlen, "[mail] from: the address is longer than 254 characters");
+		mq_smtp_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -90,24 +126,33 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Headers and body, lines ending in CRLF. */
+/* Headers and body, lines ending in CRLF, in a buffer sized for them
+ * (From comes from the configuration and may be of any length), which
+ * the caller frees. */
 static char *compose(const struct mq_smtp *s, const char *to, const char *subject,
 		     const char *body, const char *message_id, size_t *len)
 {
+#define HEAD "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: %s\r\n" \
+	     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" \
+	     "Content-Transfer-Encoding: 8bit\r\n\r\n"
 	char date[64];
 	time_t now = time(NULL);
 	struct tm tm;
-	size_t cap = strlen(body) * 2 + strlen(to) + strlen(subject) + 1024, n;
-	char *out = mq_xmalloc(cap);
+	size_t cap, n;
+	char *out;
+	int hn;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	n = (size_t)snprintf(out, cap,
-			     "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: %s\r\n"
-			     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-			     "Content-Transfer-Encoding: 8bit\r\n\r\n",
-			     date, s->cfg->mail_from, to, subject, message_id);
-	for (const char *p = body; *p && n + 3 < cap; p++) {
+	hn = snprintf(NULL, 0, HEAD, date, s->cfg->mail_from, to, subject, message_id);
+	if (hn < 0)
+		return NULL;
+	/* Each body byte takes at most two (a CR added before LF). */
+	cap = (size_t)hn + strlen(body) * 2 + 1;
+	out = mq_xmalloc(cap);
+	n = (size_t)snprintf(out, cap, HEAD, date, s->cfg->mail_from, to, subject, message_id);
+#undef HEAD
+	for (const char *p = body; *p; p++) {
 		if (*p == '\n' && (p == body || p[-1] != '\r'))
 			out[n++] = '\r';
 		out[n++] = *p;
@@ -134,6 +179,11 @@ int mq_smtp_send(struct mq_smtp *s, const char *to, const char *subject, const c
 		return -1;
 	}
 	u.data = compose(s, to, subject, body, message_id, &u.len);
+	if (u.data == NULL) {
+		snprintf(err, errlen, "the message could not be composed");
+		*permanent = true;
+		return -1;
+	}
 	snprintf(mail_from, sizeof(mail_from), "<%s>", s->from_addr);
 	rcpt = curl_slist_append(NULL, to);
 	curl_easy_reset(s->curl);
