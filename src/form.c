@@ -97,6 +97,12 @@ static const char *check_string(struct mq_form *f, const char *name, struct json
 		return NULL;
 	}
 	s = json_object_get_string(v);
+	/* A "\u0000" escape would cut the C string short: "secret\u0000x"
+	 * would be taken, and stored, as "secret". */
+	if ((size_t)json_object_get_string_len(v) != strlen(s)) {
+		mq_form_error(f, name, "Must not contain a NUL character (\\u0000).");
+		return NULL;
+	}
 	len = mq_utf8_length(s);
 	if (len < (size_t)min) {
 		mq_form_error(f, name, min == 1 ? "This field may not be blank."

@@ -73,6 +73,17 @@ for my $case (sort keys %raw) {
     like $r->{headers}{'content-type'}, qr{problem\+json}, '... as problem+json';
 }
 
+# a NUL escape would cut a string short in C ("secret\u0000x" taken as
+# "secret"): the body is refused (and t/unit/test_form checks that every
+# form field refuses one too)
+$r = $s->post('/api/users/register/', headers => { 'Content-Type' => 'application/json' },
+              body => '{"username": "nul", "email": "nul@example.test", "password": "correct horse battery\u0000 and more"}');
+is $r->{status}, 400, 'a password with a NUL escape is refused, not cut short';
+is $s->psql(q{SELECT count(*) FROM users WHERE username = 'nul'}), '0', 'and no account was made';
+$r = $s->post('/api/users/login/', headers => { 'Content-Type' => 'application/json' },
+              body => '{"username": "alice", "password": "correct horse battery\u0000whatever"}');
+is $r->{status}, 400, 'so is one at login (a prefix of the password must not log in)';
+
 # --- login ---
 $r = $s->post('/api/users/login/', json => { username => 'alice', password => 'correct horse battery' });
 is $r->{status}, 200, 'login by username';
