@@ -496,6 +496,28 @@ fail:
 	return NULL;
 }
 
+/* A common-password list that is named but unreadable would let every
+ * common password through: only an empty value means "no list". */
+static int check_common_passwords(const struct mq_config *cfg, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (*cfg->common_passwords == '\0')
+		return 0;
+	fd = open(cfg->common_passwords, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "[auth] common_passwords: cannot read %s: %s (set it empty "
+			 "to run without a list of common passwords)", cfg->common_passwords,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->jwt_key.len < 32) {
@@ -504,7 +526,7 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 			 cfg->jwt_key.value ? "shorter than 32 bytes" : "not set");
 		return -1;
 	}
-	return 0;
+	return check_common_passwords(cfg, err, errlen);
 }
 
 void mq_config_free(struct mq_config *cfg)

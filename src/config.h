@@ -106,8 +106,9 @@ struct mq_config {
  * err (one line, no secret values). */
 struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
 
-/* What the pool needs beyond a well-formed file (a signing key of 32 bytes
- * or more).  Returns 0, or -1 with the reason in err. */
+/* What the pool needs beyond a well-formed file: a signing key of 32 bytes
+ * or more, and a readable [auth] common_passwords unless it is empty.
+ * Returns 0, or -1 with the reason in err. */
 int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
 
 /* Frees a config and wipes its secrets.  NULL is accepted. */

@@ -10,10 +10,11 @@
 #include "form.h"
 #include "log.h"
 
-/* The common-password list, loaded on first use: an open-addressing set
- * of lower-cased entries. */
+/* The common-password list, loaded at worker start (or on first use, in
+ * the admin tool): an open-addressing set of lower-cased entries. */
 static struct {
 	bool loaded;
+	bool missing;		/* named, but could not be read */
 	char **slot;
 	size_t size;		/* a power of two */
 	char *text;		/* the file, whose lines the slots point into */
@@ -54,24 +55,11 @@ static bool set_has(const char *word)
 	return false;
 }
 
-static void load_common(const struct mq_config *cfg)
+/* Indexes the lines of common.text (len bytes). */
+static void index_common(size_t len)
 {
-	FILE *f;
-	size_t len = 0, cap = 0, lines = 0;
+	size_t lines = 0;
 
-	common.loaded = true;
-	if (*cfg->common_passwords == '\0')
-		return;
-	f = fopen(cfg->common_passwords, "r");
-	if (f == NULL) {
-		mq_log_error("[auth] common_passwords: %s: %s", cfg->common_passwords, strerror(errno));
-		return;
-	}
-	if (getdelim(&common.text, &cap, '\0', f) < 0)
-		len = 0;
-	else
-		len = strlen(common.text);
-	fclose(f);
 	for (size_t i = 0; i < len; i++)
 		lines += common.text[i] == '\n';
 	for (common.size = 1024; common.size < 2 * (lines + 1); common.size *= 2)
@@ -90,6 +78,38 @@ static void load_common(const struct mq_config *cfg)
 	}
 }
 
+/* Loads the list once.  Returns 0, or -1 (logged) when it is named but
+ * cannot be read. */
+static int load_common(const struct mq_config *cfg)
+{
+	size_t cap = 0, len = 0;
+	FILE *f;
+
+	if (common.loaded)
+		return common.missing ? -1 : 0;
+	common.loaded = true;
+	if (*cfg->common_passwords == '\0')
+		return 0;
+	f = fopen(cfg->common_passwords, "r");
+	if (f == NULL) {
+		mq_log_error("[auth] common_passwords: cannot read %s: %s (set it empty to go "
+			     "without a list)", cfg->common_passwords, strerror(errno));
+		common.missing = true;
+		return -1;
+	}
+	if (getdelim(&common.text, &cap, '\0', f) >= 0)
+		len = strlen(common.text);
+	else if (ferror(f))
+		common.missing = true;
+	fclose(f);
+	if (common.missing) {
+		mq_log_error("[auth] common_passwords: reading %s failed", cfg->common_passwords);
+		return -1;
+	}
+	index_common(len);
+	return 0;
+}
+
 const char *mq_password_problem(const struct mq_config *cfg, const char *pw)
 {
 	size_t bytes = strlen(pw);
@@ -99,8 +119,9 @@ const char *mq_password_problem(const struct mq_config *cfg, const char *pw)
 		return "Must be at most 128 bytes.";
 	if (mq_utf8_length(pw) < 8)
 		return "Must be at least 8 characters.";
-	if (!common.loaded)
-		load_common(cfg);
+	/* Without the list it names, no password can be called acceptable. */
+	if (load_common(cfg) < 0)
+		return "Passwords cannot be checked right now; try again later.";
 	for (size_t i = 0; i <= bytes; i++)
 		lower[i] = (char)tolower((unsigned char)pw[i]);
 	if (set_has(lower))
@@ -114,18 +135,37 @@ int mq_password_hash(const struct mq_config *cfg, const char *pw, char out[MQ_PA
 				     cfg->password_memory, crypto_pwhash_ALG_ARGON2ID13);
 }
 
+/* The hash unknown accounts are checked against: of a random password,
+ * at the configured cost.  Returns 0 or -1 (out of memory). */
+static int make_dummy(const struct mq_config *cfg)
+{
+	unsigned char random[24];
+	char secret[49];
+
+	if (dummy_hash[0] != '\0')
+		return 0;
+	randombytes_buf(random, sizeof(random));
+	sodium_bin2hex(secret, sizeof(secret), random, sizeof(random));
+	return mq_password_hash(cfg, secret, dummy_hash);
+}
+
+int mq_password_init(const struct mq_config *cfg)
+{
+	if (load_common(cfg) < 0)
+		return -1;
+	/* Made now, not by the first unknown login, which would take twice
+	 * as long as a wrong password and tell the two apart. */
+	if (make_dummy(cfg) < 0)
+		mq_log_warn("no memory for the dummy password hash yet; the first login for "
+			    "an unknown account will make it");
+	return 0;
+}
+
 bool mq_password_verify(const struct mq_config *cfg, const char *hash, const char *pw)
 {
 	if (hash == NULL || strncmp(hash, "$argon2id$", 10) != 0) {
-		if (dummy_hash[0] == '\0') {
-			unsigned char random[24];
-			char secret[49];
-
-			randombytes_buf(random, sizeof(random));
-			sodium_bin2hex(secret, sizeof(secret), random, sizeof(random));
-			if (mq_password_hash(cfg, secret, dummy_hash) < 0)
-				return false;
-		}
+		if (make_dummy(cfg) < 0)
+			return false;
 		/* Only the time it takes matters. */
 		if (crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0)
 			return false;

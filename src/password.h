@@ -12,6 +12,14 @@ struct mq_config;
 #define MQ_PASSWORD_MAX_BYTES 128
 #define MQ_PASSWORD_HASH_MAX 128	/* >= crypto_pwhash_STRBYTES */
 
+/* Prepares a worker to check passwords: loads [auth] common_passwords and
+ * makes the hash unknown accounts are checked against (so that no first
+ * check takes longer than the next).  Returns 0, or -1 (logged) when the
+ * list is named but cannot be read: the worker must not serve then, or
+ * every common password would pass.  Without it, the list is loaded on
+ * first use. */
+int mq_password_init(const struct mq_config *cfg);
+
 /* NULL when pw is acceptable, else the reason (a message for the client).
  * Length is checked first, so an over-long password is never hashed. */
 const char *mq_password_problem(const struct mq_config *cfg, const char *pw);

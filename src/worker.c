@@ -295,6 +295,12 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 		mq_log_error("library initialisation failed");
 		return 1;
 	}
+	/* The list is read as the user the worker serves as, which the
+	 * master's check of the configuration was not. */
+	if (mq_password_init(cfg) < 0) {
+		mq_password_cleanup();
+		return 1;
+	}
 	w.db = mq_db_new(cfg, "marquee-fcgi");
 	if (mq_db_connect(w.db) < 0)
 		mq_log_warn("database not reachable at start (will retry per request): %s",

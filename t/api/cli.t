@@ -69,6 +69,10 @@ Marquee::Stack::spew("$dir/short.key", "too short\n");
 $out = `MARQUEE_AUTH_JWT_KEY_FILE=$dir/short.key $build/src/marquee-fcgi -t -c $src/etc/marquee.conf 2>&1`;
 like $out, qr/shorter than 32 bytes/, 'or one that is too short';
 $ENV{MARQUEE_AUTH_JWT_KEY_FILE} = "$dir/jwt.key";
+$out = `MARQUEE_AUTH_COMMON_PASSWORDS=$dir/no-such-list.txt $build/src/marquee-fcgi -t -c $src/etc/marquee.conf 2>&1`;
+is $? >> 8, 1, 'marquee-fcgi -t refuses a list of common passwords it cannot read (it would allow them all)';
+like $out, qr/common_passwords: cannot read \S*no-such-list\.txt.*set it empty/, 'and says what to do';
+$ENV{MARQUEE_AUTH_COMMON_PASSWORDS} = '';	# no list, on purpose
 $out = `$build/src/marquee-fcgi -t -c $src/etc/marquee.conf 2>&1`;
 is $? >> 8, 0, 'marquee-fcgi -t accepts etc/marquee.conf with a key';
 like $out, qr/configuration OK \(\d+ routes\)/, 'and says so';

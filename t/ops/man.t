@@ -20,7 +20,8 @@ my $conf = Marquee::Stack::slurp("$src/docs/man/marquee.conf.5");
 my $key = File::Temp->new;
 print {$key} 'k' x 40;
 close $key;
-my $check = `MARQUEE_AUTH_JWT_KEY_FILE=$key $build/src/marquee-fcgi -t -c $src/etc/marquee.conf`;
+my $check = `MARQUEE_AUTH_JWT_KEY_FILE=$key MARQUEE_AUTH_COMMON_PASSWORDS= $build/src/marquee-fcgi -t -c $src/etc/marquee.conf`;
+like $check, qr/configuration OK/, 'marquee-fcgi -t accepts etc/marquee.conf';
 my $section = '';
 my @missing;
 for (split /\n/, $check) {

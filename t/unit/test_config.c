@@ -170,6 +170,37 @@ START_TEST(dump_never_shows_secrets)
 }
 END_TEST
 
+/* A list of common passwords that is named but unreadable would let every
+ * common password through: the pool refuses it; an empty value is "no
+ * list" on purpose. */
+START_TEST(pool_needs_a_readable_common_password_list)
+{
+	static const char *const bad[] = { "missing.txt", "." };
+	char err[512], text[512];
+	struct mq_config *c;
+
+	write_file("jwt.key", "0123456789abcdef0123456789abcdef0123456789");
+	for (size_t i = 0; i < MQ_ARRAY_LEN(bad); i++) {
+		snprintf(text, sizeof(text), "[auth]\njwt_key_file = jwt.key\ncommon_passwords = %s/%s\n",
+			 dir, bad[i]);
+		c = load_text(text, err, sizeof(err));
+		ck_assert_msg(c != NULL, "%s", err);
+		ck_assert_int_eq(mq_config_check_pool(c, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "common_passwords: cannot read") != NULL, "%s", err);
+		mq_config_free(c);
+	}
+	write_file("common.txt", "password\n123456789\n");
+	snprintf(text, sizeof(text), "[auth]\njwt_key_file = jwt.key\ncommon_passwords = %s/common.txt\n",
+		 dir);
+	c = load_text(text, err, sizeof(err));
+	ck_assert_msg(c != NULL && mq_config_check_pool(c, err, sizeof(err)) == 0, "%s", err);
+	mq_config_free(c);
+	c = load_text("[auth]\njwt_key_file = jwt.key\ncommon_passwords =\n", err, sizeof(err));
+	ck_assert_msg(c != NULL && mq_config_check_pool(c, err, sizeof(err)) == 0, "%s", err);
+	mq_config_free(c);
+}
+END_TEST
+
 /* etc/marquee.conf names every key (set, or commented out as ";key ="). */
 struct seen {
 	bool found[256];
@@ -227,6 +258,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_values_are_explained);
 	tcase_add_test(tc, secrets_come_from_files);
 	tcase_add_test(tc, dump_never_shows_secrets);
+	tcase_add_test(tc, pool_needs_a_readable_common_password_list);
 	tcase_add_test(tc, sample_config_documents_every_key);
 	suite_add_tcase(s, tc);
 	return s;
