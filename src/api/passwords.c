@@ -21,11 +21,16 @@
 static struct mq_stmt own_hash = MQ_STMT_READ(
 	"SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL");
 
-/* The new hash, and every session gone; the new version and role back. */
+/* The new hash, and every session gone; the new version and role back.
+ * $3, when given, is the hash the caller checked the old password
+ * against: a password replaced meanwhile (a reset) must not be
+ * overwritten by a request that proved only the one before. */
 static struct mq_stmt set_password = MQ_STMT(
 	"UPDATE users SET password_hash = $2, token_version = token_version + 1, "
 	"  updated_at = now() "
-	"WHERE id = $1 AND is_active AND deleted_at IS NULL RETURNING role, token_version");
+	"WHERE id = $1 AND is_active AND deleted_at IS NULL "
+	"AND ($3::text IS NULL OR password_hash = $3) "
+	"RETURNING role, token_version");
 
 static struct mq_stmt reset_target = MQ_STMT_READ(
 	"SELECT id, email FROM users "
@@ -45,19 +50,25 @@ static struct mq_stmt use_reset = MQ_STMT(
 	"AND expires_at > now() RETURNING user_id");
 
 /* Sets the password and ends every session, in the open transaction.
- * Returns the users row (role, version), or NULL (answered). */
-static PGresult *replace_password(struct mq_req *r, const char *user_id, const char *hash)
+ * old_hash: see set_password (NULL for a reset).  Returns the users row
+ * (role, version), or NULL (rolled back and answered). */
+static PGresult *replace_password(struct mq_req *r, const char *user_id, const char *hash,
+				  const char *old_hash)
 {
-	const char *params[] = { user_id, hash };
-	PGresult *res = mq_q(r, &set_password, 2, params);
+	const char *params[] = { user_id, hash, old_hash };
+	PGresult *res = mq_q(r, &set_password, 3, params);
 
-	if (res == NULL || mq_sessions_end_all(r, user_id) < 0) {
-		mq_fail_db(r);
+	if (res && PQntuples(res) == 0) {
+		mq_db_rollback(r->w->db);
+		if (old_hash)
+			mq_problem(r, 409, "Your password was changed by another request "
+					   "meanwhile; try again with the current one.");
+		else
+			mq_problem(r, 404, "This account is no longer active.");
 		return NULL;
 	}
-	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
-		mq_problem(r, 404, "This account is no longer active.");
+	if (res == NULL || mq_sessions_end_all(r, user_id) < 0) {
+		mq_fail_db(r);
 		return NULL;
 	}
 	return res;
@@ -82,7 +93,8 @@ int mq_passwords_change(struct mq_req *r)
 {
 	static const char *const fields[] = { "old_password", "new_password", NULL };
 	struct json_object *out;
-	const char *old, *pw, *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	const char *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	const char *old, *pw, *old_hash;
 	char hash[MQ_PASSWORD_HASH_MAX];
 	struct mq_form f;
 	PGresult *res;
@@ -96,8 +108,8 @@ int mq_passwords_change(struct mq_req *r)
 	res = mq_q(r, &own_hash, 1, &id);
 	if (res == NULL)
 		return mq_fail_db(r);
-	if (!mq_password_verify(r->w->cfg, PQntuples(res) && !PQgetisnull(res, 0, 0)
-						   ? PQgetvalue(res, 0, 0) : NULL, old)) {
+	old_hash = PQntuples(res) && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
+	if (!mq_password_verify(r->w->cfg, old_hash, old)) {
 		mq_form_error(&f, "old_password", "The current password is wrong.");
 		return mq_form_end(&f);
 	}
@@ -105,7 +117,7 @@ int mq_passwords_change(struct mq_req *r)
 		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
 	if (mq_db_begin(r->w->db) < 0)
 		return mq_fail_db(r);
-	res = replace_password(r, id, hash);
+	res = replace_password(r, id, hash, old_hash);
 	if (res == NULL)
 		return 0;
 	out = mq_json_object(r->arena);
@@ -199,7 +211,7 @@ int mq_passwords_reset_confirm(struct mq_req *r)
 		mq_db_rollback(r->w->db);
 		return bad_link(r, &f);
 	}
-	if (replace_password(r, PQgetvalue(res, 0, 0), hash) == NULL)
+	if (replace_password(r, PQgetvalue(res, 0, 0), hash, NULL) == NULL)
 		return 0;
 	if (mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);

@@ -29,21 +29,36 @@ static struct mq_stmt find_login = MQ_STMT_READ(
 	"FROM users u WHERE (lower(u.username) = lower($1) OR lower(u.email) = lower($1)) "
 	"AND u.deleted_at IS NULL");
 
+/* Only while the account is still as find_login saw it: a password
+ * change, reset, deactivation or role change that committed while the
+ * password was being checked moved the version or the hash, and this
+ * login must not outlive it (its new family would escape the revocation,
+ * and a rehash would put back a hash of the old password).  If that
+ * request still holds the row, this waits for it and checks again. */
 static struct mq_stmt logged_in = MQ_STMT(
 	"UPDATE users u SET last_login_at = now(), "
 	"  password_hash = coalesce($2, password_hash) "
-	"WHERE u.id = $1 RETURNING " MQ_USER_PRIVATE);
+	"WHERE u.id = $1 AND u.token_version = $3 AND u.password_hash = $4 "
+	"AND u.is_active AND u.deleted_at IS NULL RETURNING " MQ_USER_PRIVATE);
 
 static struct mq_stmt insert_refresh = MQ_STMT(
 	"INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) "
 	"VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, "
 	"        now() + $4 * interval '1 millisecond')");
 
-/* Spends a live token; no row when it is unknown, spent, revoked or old. */
+/* Spends a live token; no row when it is unknown, spent, revoked or old,
+ * or when any token of its family is revoked.  That last test closes the
+ * races with revoke_all and revoke_family: their statement snapshot
+ * misses a token a concurrent refresh inserts, but they always revoke
+ * the token that refresh spent, so the one that slipped through dies at
+ * its first use. */
 static struct mq_stmt spend_refresh = MQ_STMT(
-	"UPDATE refresh_tokens SET spent_at = now() "
-	"WHERE token_hash = $1 AND spent_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
-	"RETURNING user_id, family");
+	"UPDATE refresh_tokens t SET spent_at = now() "
+	"WHERE t.token_hash = $1 AND t.spent_at IS NULL AND t.revoked_at IS NULL "
+	"AND t.expires_at > now() "
+	"AND NOT EXISTS (SELECT 1 FROM refresh_tokens o "
+	"                WHERE o.family = t.family AND o.revoked_at IS NOT NULL) "
+	"RETURNING t.user_id, t.family");
 
 static struct mq_stmt find_refresh = MQ_STMT(
 	"SELECT family, spent_at IS NOT NULL FROM refresh_tokens WHERE token_hash = $1");
@@ -125,6 +140,31 @@ static int failed(struct mq_req *r, const char *key)
 	return mq_problem(r, 401, "Unable to log in with the provided credentials.");
 }
 
+/* Records the login and starts a session into out, if the account is
+ * still as account (find_login's row) says.  Returns the user row, or
+ * NULL: *changed tells a lost race from a failed statement. */
+static PGresult *start_session(struct mq_req *r, PGresult *account, const char *rehash,
+			       struct json_object *out, bool *changed)
+{
+	const char *params[] = { PQgetvalue(account, 0, 0), rehash, PQgetvalue(account, 0, 3),
+				 PQgetvalue(account, 0, 1) };
+	PGresult *u;
+
+	*changed = false;
+	if (mq_db_begin(r->w->db) < 0 || (u = mq_q(r, &logged_in, 4, params)) == NULL)
+		return NULL;
+	if (PQntuples(u) == 0) {
+		mq_db_rollback(r->w->db);
+		*changed = true;
+		return NULL;
+	}
+	if (mq_sessions_issue(r, out, mq_row_int(account, 0, 0), PQgetvalue(account, 0, 2),
+			      mq_row_int(account, 0, 3), NULL) < 0 ||
+	    mq_db_commit(r->w->db) < 0)
+		return NULL;
+	return u;
+}
+
 /* POST /api/users/login/ {username or email, password} -> {access, refresh, user} */
 int mq_sessions_login(struct mq_req *r)
 {
@@ -134,8 +174,8 @@ int mq_sessions_login(struct mq_req *r)
 	const char *login, *password, *key, *hash = NULL, *rehash = NULL;
 	char fresh[MQ_PASSWORD_HASH_MAX];
 	struct mq_form f;
-	PGresult *res;
-	bool ok;
+	PGresult *res, *u;
+	bool ok, changed;
 
 	if (!mq_form_read(&f, r, fields, NULL))
 		return 0;
@@ -162,18 +202,10 @@ int mq_sessions_login(struct mq_req *r)
 	mq_cache_delete(r->w->cache, key);
 	if (mq_password_needs_rehash(cfg, hash) && mq_password_hash(cfg, password, fresh) == 0)
 		rehash = fresh;
-
-	const char *id = PQgetvalue(res, 0, 0);
-	const char *params[] = { id, rehash };
 	out = mq_json_object(r->arena);
-	if (mq_db_begin(r->w->db) < 0)
-		return mq_fail_db(r);
-	PGresult *u = mq_q(r, &logged_in, 2, params);
-	if (u == NULL ||
-	    mq_sessions_issue(r, out, mq_row_int(res, 0, 0), PQgetvalue(res, 0, 2),
-			      mq_row_int(res, 0, 3), NULL) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
-		return mq_fail_db(r);
+	u = start_session(r, res, rehash, out, &changed);
+	if (u == NULL)
+		return changed ? failed(r, key) : mq_fail_db(r);
 	user = mq_row_object(u, 0);
 	mq_account_finish(r, user);
 	json_object_object_add(out, "user", user);
@@ -200,24 +232,30 @@ static int invalid_refresh(struct mq_req *r, const char *why)
 	return mq_problem(r, 401, "%s", why);
 }
 
-/* A token that could not be spent: if it was spent before, its family is
- * revoked (the reuse of a stolen token).  Commits; answers 401. */
+/* A token that could not be spent.  If it was spent before, two parties
+ * hold its family (a stolen copy): the family is revoked.  A token of a
+ * family with a revoked member (which slipped past a revocation) takes
+ * the rest of its family with it.  Commits; answers 401. */
 static int refused(struct mq_req *r, const char *hash)
 {
 	PGresult *res = mq_q(r, &find_refresh, 1, &hash);
+	const char *family;
+	bool spent;
 
 	if (res == NULL)
 		return mq_fail_db(r);
-	if (PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't') {
-		const char *family = PQgetvalue(res, 0, 0);
-
-		if (mq_q(r, &revoke_family, 1, &family) == NULL || mq_db_commit(r->w->db) < 0)
-			return mq_fail_db(r);
-		return invalid_refresh(r, "This refresh token was already used; its session is "
-					  "revoked. Log in again.");
+	if (PQntuples(res) == 0) {
+		mq_db_rollback(r->w->db);
+		return invalid_refresh(r, "The refresh token is invalid or expired.");
 	}
-	mq_db_rollback(r->w->db);
-	return invalid_refresh(r, "The refresh token is invalid or expired.");
+	family = PQgetvalue(res, 0, 0);
+	spent = PQgetvalue(res, 0, 1)[0] == 't';
+	if (mq_q(r, &revoke_family, 1, &family) == NULL || mq_db_commit(r->w->db) < 0)
+		return mq_fail_db(r);
+	if (!spent)
+		return invalid_refresh(r, "The refresh token is invalid or expired.");
+	return invalid_refresh(r, "This refresh token was already used; its session is "
+				  "revoked. Log in again.");
 }
 
 /* POST /api/users/token/refresh/ {refresh} -> {access, refresh} */

@@ -5,7 +5,7 @@
 use strict;
 use warnings;
 use Test::More;
-use Digest::SHA qw(hmac_sha256 hmac_sha512);
+use Digest::SHA qw(hmac_sha256 hmac_sha512 sha256_hex);
 use JSON::PP;
 use MIME::Base64 qw(encode_base64 decode_base64);
 use Marquee::Stack;
@@ -162,6 +162,80 @@ is $s->post('/api/users/login/', json => { username => 'alice', password => $ali
     401, 'the old password no longer logs in';
 is $s->post('/api/users/login/', json => { username => 'alice', password => 'a brand new passphrase' })->{status},
     200, 'the new one does';
+
+# --- a refresh token that slipped past a revocation dies at its first use ---
+# revoke_all (password change, reset) and revoke_family (reuse) see the
+# tokens of their statement's snapshot: one that a concurrent refresh
+# inserts escapes them, but the token that refresh spent is revoked.
+my $carol = $s->user('carol');
+$r = $s->post('/api/users/token/refresh/', json => { refresh => $carol->{refresh} });
+my $slipped = $r->{json}{refresh};
+$s->psql(q{UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = '} . sha256_hex($carol->{refresh}) . q{'});
+$r = $s->post('/api/users/token/refresh/', json => { refresh => $slipped });
+is $r->{status}, 401, 'a refresh token whose family has a revoked member is refused';
+like $r->{json}{detail}, qr/invalid or expired/, 'as invalid';
+is $s->psql(q{SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL AND family = }
+            . q{(SELECT family FROM refresh_tokens WHERE token_hash = '} . sha256_hex($slipped) . q{')}),
+    '0', 'and its family is revoked whole';
+
+# --- a login racing a password change, reset or deactivation ---
+# The login reads the account, checks the password, then writes.  Here a
+# transaction locks the account's row first, waits until the request is
+# blocked on it (its statement matching $waiting), changes the account
+# and commits: the request checked the password before the change and
+# writes after it.
+sub racing {
+    my ($user, $change, $waiting, $request) = @_;
+    my $pid = fork // die;
+    if ($pid == 0) {
+        $s->psql("BEGIN; SELECT 1 FROM users WHERE id = $user->{id} FOR UPDATE; " . q{
+            DO $$ BEGIN
+                FOR i IN 1 .. 400 LOOP
+                    PERFORM pg_stat_clear_snapshot();
+                    EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                                      AND wait_event_type = 'Lock' AND query LIKE '} . $waiting . q{');
+                    PERFORM pg_sleep(0.05);
+                END LOOP;
+            END $$; } . "$change; COMMIT;");
+        POSIX::_exit(0);
+    }
+    Marquee::Stack::wait_for('the row lock', 10, sub {
+        $s->psql(q{SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() }
+                 . q{AND query LIKE '%pg_stat_clear_snapshot%'}) > 0 });
+    my $res = $request->();
+    waitpid $pid, 0;
+    return $res;
+}
+
+sub racing_login {
+    my ($user, $change) = @_;
+    return racing($user, $change, '%last_login_at%', sub {
+        $s->post('/api/users/login/', json => { username => $user->{username}, password => $user->{password} }) });
+}
+
+my $dave = $s->user('dave');
+$r = racing_login($dave, "UPDATE users SET token_version = token_version + 1 WHERE id = $dave->{id}; "
+                       . "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $dave->{id} AND revoked_at IS NULL");
+is $r->{status}, 401, 'a login that checked the password before a change of the account, and would write after it, fails';
+is $s->psql("SELECT count(*) FROM refresh_tokens WHERE user_id = $dave->{id} AND revoked_at IS NULL"), '0',
+    'leaving no session that escaped the revocation';
+$r = racing_login($dave, "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'bob') "
+                       . "WHERE id = $dave->{id}");
+is $r->{status}, 401, 'so does one whose password was replaced meanwhile';
+is $s->psql("SELECT password_hash = (SELECT password_hash FROM users WHERE username = 'bob') FROM users WHERE id = $dave->{id}"),
+    't', 'and the new hash stays (never a hash of the old password written back)';
+
+# a password change that checked the old password before a reset, and
+# would write after it, must not undo the reset
+my $frank = $s->user('frank');
+$r = racing($frank, "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'bob'), "
+                  . "token_version = token_version + 1 WHERE id = $frank->{id}",
+            '%token_version = token_version + 1%', sub {
+    $s->post('/api/users/password/change/', token => $frank->{access},
+             json => { old_password => $frank->{password}, new_password => 'frank wants this one' }) });
+is $r->{status}, 409, 'a password change racing a reset is refused (409)';
+is $s->psql("SELECT password_hash = (SELECT password_hash FROM users WHERE username = 'bob') FROM users WHERE id = $frank->{id}"),
+    't', 'and the reset password stays';
 
 $s->finish;
 done_testing;
