@@ -387,6 +387,15 @@ uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl)
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED ? v : 0;
 }
 
+void mq_cache_decr(struct mq_cache *c, const char *key)
+{
+	char k[KEY_MAX + 1];
+	uint64_t v;
+
+	make_key(c, key, k, sizeof(k));
+	note(c, memcached_decrement(c->mc, k, strlen(k), 1, &v));
+}
+
 uint64_t mq_cache_counter(struct mq_cache *c, const char *key)
 {
 	char k[KEY_MAX + 1];

@@ -46,6 +46,10 @@ int mq_cache_delete(struct mq_cache *c, const char *key);
  * is unreachable. */
 uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl);
 
+/* Takes 1 back from the counter under key (never below 0; nothing when
+ * it is absent): gives back what mq_cache_incr reserved. */
+void mq_cache_decr(struct mq_cache *c, const char *key);
+
 /* The counter's value (0 when absent or unreachable). */
 uint64_t mq_cache_counter(struct mq_cache *c, const char *key);
 

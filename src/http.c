@@ -60,6 +60,13 @@ const char *mq_req_param(const struct mq_req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgi->envp);
 }
 
+const char *mq_req_client(const struct mq_req *r)
+{
+	const char *addr = mq_req_param(r, "REMOTE_ADDR");
+
+	return addr && *addr ? addr : "-";
+}
+
 static bool request_id_ok(const char *s)
 {
 	size_t n = 0;

@@ -64,6 +64,9 @@ int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, struct mq_worker *w,
 /* A FastCGI parameter (e.g. "HTTP_HOST"), or NULL. */
 const char *mq_req_param(const struct mq_req *r, const char *name);
 
+/* The client's address as nginx saw it (REMOTE_ADDR), or "-". */
+const char *mq_req_client(const struct mq_req *r);
+
 /* The path parameter called name (declared in the route pattern). */
 int64_t mq_req_id(const struct mq_req *r, const char *name);
 const char *mq_req_str(const struct mq_req *r, const char *name);

@@ -103,8 +103,6 @@ int mq_sessions_issue(struct mq_req *r, struct json_object *o, int64_t user_id, 
 	return 0;
 }
 
-/* Failures are counted per account, however the login was spelled
- * (username or email, any case); for a name with no account, per name. */
 /* Revokes every refresh token of the user (the caller also moves the token
  * version, which ends the access tokens).  Returns 0 or -1. */
 int mq_sessions_end_all(struct mq_req *r, const char *user_id)
@@ -112,16 +110,70 @@ int mq_sessions_end_all(struct mq_req *r, const char *user_id)
 	return mq_q(r, &revoke_all, 1, &user_id) ? 0 : -1;
 }
 
-static const char *failures_key(struct mq_req *r, PGresult *account, const char *login)
-{
-	char *k;
+/*
+ * Failed logins.  Each attempt is counted in memcached before its password
+ * is checked (the increment reserves it, so parallel guesses cannot slip
+ * past the limit between a check and an increment), under two keys:
+ *
+ *   the name and the client's address: past [auth] login_max_failures,
+ *       that address is refused with 429 for the window;
+ *   the name alone, from every address: past ACCOUNT_FACTOR times as
+ *       many, everyone is.  One attacker can thus not lock the owner out;
+ *       only a crowd of addresses can, for a window.
+ *
+ * The name is the login as given, lower-cased: an account's username and
+ * its address are counted apart, so that a 429 for one never tells that
+ * the other belongs to the same account (the price: twice the guesses).
+ * Unknown names are counted alike, so a 429 tells nothing either.  The
+ * keys hold the account's token version, which replacing the password
+ * moves: the counts start afresh then.  A success gives its reservation
+ * back and clears its address's count.
+ *
+ * When memcached does not answer nothing is counted and the limit is off
+ * (fails open, on purpose: nginx's per-address limit still holds, and a
+ * cache outage must not lock everybody out).
+ */
+#define ACCOUNT_FACTOR 10
 
-	if (PQntuples(account) == 1)
-		return mq_arena_printf(r->arena, "login-failures:id:%s", PQgetvalue(account, 0, 0));
-	k = mq_arena_printf(r->arena, "login-failures:name:%s", login);
-	for (char *p = k; *p; p++)
+struct attempt {
+	const char *per_addr, *per_name;
+};
+
+static void attempt_keys(struct mq_req *r, PGresult *account, const char *login,
+			 struct attempt *a)
+{
+	const char *version = PQntuples(account) == 1 ? PQgetvalue(account, 0, 3) : "0";
+	char *name = mq_arena_strdup(r->arena, login);
+
+	for (char *p = name; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	return k;
+	a->per_addr = mq_arena_printf(r->arena, "login-fail:v%s:%s %s", version,
+				      mq_req_client(r), name);
+	a->per_name = mq_arena_printf(r->arena, "login-fail:v%s:* %s", version, name);
+}
+
+/* Reserves one attempt; false when it is one too many. */
+static bool attempt_allowed(struct mq_req *r, const struct attempt *a)
+{
+	const struct mq_config *cfg = r->w->cfg;
+	uint64_t max = (uint64_t)cfg->login_max_failures;
+	int window = cfg->login_failure_window_ms / 1000;
+
+	if (max == 0)
+		return true;
+	/* An address past its limit stops counting against the name, or it
+	 * alone could reach the name's limit. */
+	if (mq_cache_incr(r->w->cache, a->per_addr, window) > max)
+		return false;
+	return mq_cache_incr(r->w->cache, a->per_name, window) <= max * ACCOUNT_FACTOR;
+}
+
+static void attempt_succeeded(struct mq_req *r, const struct attempt *a)
+{
+	if (r->w->cfg->login_max_failures == 0)
+		return;
+	mq_cache_delete(r->w->cache, a->per_addr);
+	mq_cache_decr(r->w->cache, a->per_name);
 }
 
 static int too_many(struct mq_req *r)
@@ -131,12 +183,8 @@ static int too_many(struct mq_req *r)
 	return mq_problem(r, 429, "Too many failed logins for this account; try again later.");
 }
 
-static int failed(struct mq_req *r, const char *key)
+static int failed(struct mq_req *r)
 {
-	const struct mq_config *cfg = r->w->cfg;
-
-	if (cfg->login_max_failures > 0)
-		mq_cache_incr(r->w->cache, key, cfg->login_failure_window_ms / 1000);
 	return mq_problem(r, 401, "Unable to log in with the provided credentials.");
 }
 
@@ -171,11 +219,13 @@ int mq_sessions_login(struct mq_req *r)
 	static const char *const fields[] = { "username", "email", "password", NULL };
 	const struct mq_config *cfg = r->w->cfg;
 	struct json_object *out, *user;
-	const char *login, *password, *key, *hash = NULL, *rehash = NULL;
+	const char *login, *password, *hash = NULL, *rehash = NULL;
 	char fresh[MQ_PASSWORD_HASH_MAX];
+	struct attempt attempt;
 	struct mq_form f;
 	PGresult *res, *u;
-	bool ok, changed;
+	int64_t id;
+	bool changed;
 
 	if (!mq_form_read(&f, r, fields, NULL))
 		return 0;
@@ -189,23 +239,22 @@ int mq_sessions_login(struct mq_req *r)
 	res = mq_q(r, &find_login, 1, &login);
 	if (res == NULL)
 		return mq_fail_db(r);
-	key = failures_key(r, res, login);
-	if (cfg->login_max_failures > 0 &&
-	    mq_cache_counter(r->w->cache, key) >= (uint64_t)cfg->login_max_failures)
+	id = PQntuples(res) == 1 ? mq_row_int(res, 0, 0) : 0;
+	attempt_keys(r, res, login, &attempt);
+	if (!attempt_allowed(r, &attempt))
 		return too_many(r);
 	/* The same work whether or not the account exists. */
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1) && PQgetvalue(res, 0, 4)[0] == 't')
+	if (id && !PQgetisnull(res, 0, 1) && PQgetvalue(res, 0, 4)[0] == 't')
 		hash = PQgetvalue(res, 0, 1);
-	ok = mq_password_verify(cfg, hash, password);
-	if (!ok)
-		return failed(r, key);
-	mq_cache_delete(r->w->cache, key);
+	if (!mq_password_verify(cfg, hash, password))
+		return failed(r);
 	if (mq_password_needs_rehash(cfg, hash) && mq_password_hash(cfg, password, fresh) == 0)
 		rehash = fresh;
 	out = mq_json_object(r->arena);
 	u = start_session(r, res, rehash, out, &changed);
 	if (u == NULL)
-		return changed ? failed(r, key) : mq_fail_db(r);
+		return changed ? failed(r) : mq_fail_db(r);
+	attempt_succeeded(r, &attempt);
 	user = mq_row_object(u, 0);
 	mq_account_finish(r, user);
 	json_object_object_add(out, "user", user);

@@ -1,5 +1,6 @@
-# Limits around passwords: failed logins limited per account (memcached),
-# logins limited per address (nginx, 429 with Retry-After), the same
+# Limits around passwords: failed logins limited per login name and client
+# address, and per name alone (memcached), logins limited per address
+# (nginx, 429 with Retry-After), the same
 # registration 1,000 times in parallel making one account, and a login for
 # an unknown user taking as long as one with a wrong password, at the real
 # argon2id cost.
@@ -46,10 +47,76 @@ sub median { my @v = sort { $a <=> $b } @_; $v[@v / 2] }
     is $r->{status}, 429, 'then the account refuses logins, even the right one';
     is $r->{headers}{'retry-after'}, '900', 'for the window, said in Retry-After';
     like $r->{headers}{'content-type'}, qr{problem\+json}, 'as problem+json';
-    is $s->post('/api/users/login/', json => { username => 'ALICE@example.test', password => $alice->{password} })->{status},
-        429, 'by email too (counted per account, any case)';
+    is $s->post('/api/users/login/', json => { username => 'ALICE', password => $alice->{password} })->{status},
+        429, 'in any case';
+    is $s->post('/api/users/login/', json => { email => 'alice@example.test', password => 'guess 6' })->{status},
+        401, 'her address is counted apart: a 429 there would tell that it is alice\'s';
     is $s->post('/api/users/login/', json => { username => 'bob', password => 'correct horse bob battery' })->{status},
         200, 'other accounts are not affected';
+    $s->finish;
+}
+
+# A login from a given loopback address (nginx sees it as REMOTE_ADDR).
+sub login_from {
+    my ($s, $addr, %body) = @_;
+    my $http = HTTP::Tiny->new(local_address => $addr, timeout => 30);
+    return $http->post($s->base_url . '/api/users/login/',
+                       { headers => { 'Content-Type' => 'application/json' },
+                         content => JSON::PP::encode_json(\%body) })->{status};
+}
+
+{
+    # the failure limit is per name and address, and ten times higher per name
+    my $s = Marquee::Stack->start(extra_config => "[auth]\nlogin_max_failures = 3\n");
+    my $dora = $s->user('dora');
+    my @codes = map { login_from($s, '127.0.0.1', username => 'dora', password => "guess $_") } 1 .. 4;
+    is_deeply \@codes, [ 401, 401, 401, 429 ], 'three failures from one address, then 429 there';
+    is login_from($s, '127.0.0.2', username => 'dora', password => $dora->{password}), 200,
+        'the owner elsewhere still logs in: one attacker cannot lock her out';
+    is login_from($s, '127.0.0.1', username => 'nobody-here', password => 'guess 1'), 401,
+        'unknown names are counted alike, and apart';
+
+    my $eve = $s->user('eve');
+    for my $i (2 .. 11) {
+        login_from($s, "127.0.0.$i", username => 'eve', password => "guess $_") for 1 .. 3;
+    }
+    is login_from($s, '127.0.0.12', username => 'eve', password => $eve->{password}), 429,
+        'past ten times the limit from any addresses, the name is refused everywhere';
+    is login_from($s, '127.0.0.12', email => 'eve@example.test', password => $eve->{password}), 200,
+        'the address of the account is counted apart';
+
+    # parallel guesses cannot slip past the limit between check and count
+    my $fay = $s->user('fay');
+    my @kids;
+    for my $k (1 .. 12) {
+        pipe(my $rd, my $wr);
+        my $pid = fork // die;
+        if ($pid == 0) {
+            close $rd;
+            print {$wr} login_from($s, '127.0.0.1', username => 'fay', password => "parallel guess $k");
+            close $wr;
+            POSIX::_exit(0);
+        }
+        close $wr;
+        push @kids, [ $pid, $rd ];
+    }
+    my @parallel = map { my $c = do { local $/; readline $_->[1] }; waitpid $_->[0], 0; $c } @kids;
+    is scalar(grep { $_ == 401 } @parallel), 3, 'of twelve parallel guesses, three are checked (' . "@parallel" . ')';
+    is scalar(grep { $_ == 429 } @parallel), 9, 'and nine refused';
+
+    # a new password starts the counts afresh
+    my $r = $s->post('/api/users/password/change/', token => $dora->{access},
+                     json => { old_password => $dora->{password}, new_password => 'dora chose another one' });
+    is $r->{status}, 200, 'dora changes her password';
+    is login_from($s, '127.0.0.1', username => 'dora', password => 'dora chose another one'), 200,
+        'after which the address that was refused logs in';
+
+    # memcached down: the limit is off (and the API up), never an error
+    $s->stop_memcached;
+    @codes = map { login_from($s, '127.0.0.1', username => 'fay', password => "guess $_") } 1 .. 4;
+    is_deeply \@codes, [ (401) x 4 ], 'without memcached failures are not counted (the limit fails open)';
+    is login_from($s, '127.0.0.1', username => 'fay', password => $fay->{password}), 200, 'and logins work';
+    $s->start_memcached;
     $s->finish;
 }
 
