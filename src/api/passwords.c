@@ -7,6 +7,7 @@
 #include "api.h"
 
 #include "account.h"
+#include "cache.h"
 #include "config.h"
 #include "db.h"
 #include "form.h"
@@ -19,7 +20,7 @@
 #include "worker.h"
 
 static struct mq_stmt own_hash = MQ_STMT_READ(
-	"SELECT password_hash FROM users WHERE id = $1 AND deleted_at IS NULL");
+	"SELECT password_hash, token_version FROM users WHERE id = $1 AND deleted_at IS NULL");
 
 /* The new hash, and every session gone; the new version and role back.
  * $3, when given, is the hash the caller checked the old password
@@ -87,6 +88,62 @@ static const char *new_password(struct mq_form *f)
 	return pw;
 }
 
+/* Wrong old passwords are limited like failed logins ([auth]
+ * login_max_failures per window), per account: a stolen access token
+ * must not become an unlimited oracle for the password.  The key holds
+ * the token version, so a new password starts afresh.  Reserved before
+ * the check (see sessions.c); fails open while memcached is down. */
+static const char *change_key(struct mq_req *r, PGresult *own)
+{
+	return mq_arena_printf(r->arena, "password-change-fail:v%s:%lld", PQgetvalue(own, 0, 1),
+			       (long long)r->user_id);
+}
+
+static bool change_allowed(struct mq_req *r, const char *key)
+{
+	const struct mq_config *cfg = r->w->cfg;
+
+	return cfg->login_max_failures == 0 ||
+	       mq_cache_incr(r->w->cache, key, cfg->login_failure_window_ms / 1000) <=
+		       (uint64_t)cfg->login_max_failures;
+}
+
+static int change_refused(struct mq_req *r)
+{
+	mq_resp_header(r, "Retry-After",
+		       mq_arena_printf(r->arena, "%d", r->w->cfg->login_failure_window_ms / 1000));
+	return mq_problem(r, 429, "Too many wrong passwords for this account; try again later.");
+}
+
+/* The current hash when old is the right password, else NULL (answered). */
+static const char *check_old(struct mq_req *r, struct mq_form *f, const char *id, const char *old)
+{
+	PGresult *res = mq_q(r, &own_hash, 1, &id);
+	const char *hash, *key;
+
+	if (res == NULL) {
+		mq_fail_db(r);
+		return NULL;
+	}
+	if (PQntuples(res) == 0) {
+		mq_problem(r, 404, "This account is no longer active.");
+		return NULL;
+	}
+	hash = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+	key = change_key(r, res);
+	if (!change_allowed(r, key)) {
+		change_refused(r);
+		return NULL;
+	}
+	if (!mq_password_verify(r->w->cfg, hash, old)) {
+		mq_form_error(f, "old_password", "The current password is wrong.");
+		mq_form_end(f);
+		return NULL;
+	}
+	mq_cache_delete(r->w->cache, key);
+	return hash;
+}
+
 /* POST /api/users/password/change/ {old_password, new_password}
  * -> {access, refresh}: this session goes on with new tokens. */
 int mq_passwords_change(struct mq_req *r)
@@ -105,14 +162,9 @@ int mq_passwords_change(struct mq_req *r)
 	pw = new_password(&f);
 	if (mq_form_end(&f) < 0)
 		return 0;
-	res = mq_q(r, &own_hash, 1, &id);
-	if (res == NULL)
-		return mq_fail_db(r);
-	old_hash = PQntuples(res) && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : NULL;
-	if (!mq_password_verify(r->w->cfg, old_hash, old)) {
-		mq_form_error(&f, "old_password", "The current password is wrong.");
-		return mq_form_end(&f);
-	}
+	old_hash = check_old(r, &f, id, old);
+	if (old_hash == NULL)
+		return 0;
 	if (mq_password_hash(r->w->cfg, pw, hash) < 0)
 		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
 	if (mq_db_begin(r->w->db) < 0)

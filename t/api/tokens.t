@@ -237,5 +237,19 @@ is $r->{status}, 409, 'a password change racing a reset is refused (409)';
 is $s->psql("SELECT password_hash = (SELECT password_hash FROM users WHERE username = 'bob') FROM users WHERE id = $frank->{id}"),
     't', 'and the reset password stays';
 
+# --- wrong old passwords are limited like failed logins ---
+my $erin = $s->user('erin');
+my @changes = map {
+    $s->post('/api/users/password/change/', token => $erin->{access},
+             json => { old_password => "guess number $_", new_password => 'an entirely new one' })->{status}
+} 1 .. 10;
+is_deeply \@changes, [ (400) x 10 ], 'ten wrong old passwords are ten 400s';
+$r = $s->post('/api/users/password/change/', token => $erin->{access},
+              json => { old_password => $erin->{password}, new_password => 'an entirely new one' });
+is $r->{status}, 429, 'then the change is refused, even with the right one';
+is $r->{headers}{'retry-after'}, '900', 'for the window, said in Retry-After';
+is $s->post('/api/users/login/', json => { username => 'erin', password => $erin->{password} })->{status}, 200,
+    'the password was not changed';
+
 $s->finish;
 done_testing;
