@@ -33,13 +33,15 @@ static struct mq_stmt set_password = MQ_STMT(
 	"AND ($3::text IS NULL OR password_hash = $3) "
 	"RETURNING role, token_version");
 
-static struct mq_stmt reset_target = MQ_STMT_READ(
-	"SELECT id, email FROM users "
-	"WHERE lower(email) = lower($1) AND is_active AND deleted_at IS NULL");
-
-static struct mq_stmt insert_reset = MQ_STMT(
-	"INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
-	"VALUES ($1, 'reset_password', $2, now() + $3 * interval '1 millisecond')");
+/* A reset request is only queued, whatever the address: `marquee outbox`
+ * resolves it (an active account with the address gets the mail).  So an
+ * address with an account costs exactly the work of one without;
+ * answering sooner for an unknown address told them apart by timing. */
+static struct mq_stmt queue_reset = MQ_STMT(
+	"WITH q AS (INSERT INTO password_reset_requests "
+	"           (email, token_hash, expires_at, subject, body) "
+	"           VALUES ($1, $2, now() + $3 * interval '1 millisecond', $4, $5)) "
+	"SELECT pg_notify('marquee_outbox', '')");
 
 static struct mq_stmt reset_valid = MQ_STMT_READ(
 	"SELECT 1 FROM user_tokens WHERE token_hash = $1 AND purpose = 'reset_password' "
@@ -181,19 +183,15 @@ int mq_passwords_change(struct mq_req *r)
 	return mq_respond_json(r, 200, out);
 }
 
-static int accepted(struct mq_req *r)
-{
-	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");
-}
-
 /* POST /api/users/password-reset/ {email}: always 202 with the same body,
- * so it tells nobody whether an address has an account. */
+ * after the same work (queue_reset), so it tells nobody whether an
+ * address has an account. */
 int mq_passwords_reset(struct mq_req *r)
 {
 	static const char *const fields[] = { "email", NULL };
-	const char *email, *token, *hash;
+	const struct mq_config *cfg = r->w->cfg;
+	const char *email, *token, *hash, *body;
 	struct mq_form f;
-	PGresult *res;
 	char ttl[24];
 
 	if (!mq_form_read(&f, r, fields, NULL))
@@ -201,26 +199,19 @@ int mq_passwords_reset(struct mq_req *r)
 	email = mq_form_string(&f, "email", MQ_REQUIRED, 1, 254);
 	if (mq_form_end(&f) < 0)
 		return 0;
-	res = mq_q(r, &reset_target, 1, &email);
-	if (res == NULL)
-		return mq_fail_db(r);
-	if (PQntuples(res) == 0)
-		return accepted(r);
 	mq_token_new(r->arena, &token, &hash);
-	snprintf(ttl, sizeof(ttl), "%d", r->w->cfg->password_reset_ttl_ms);
-	const char *params[] = { PQgetvalue(res, 0, 0), hash, ttl };
-	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &insert_reset, 3, params) == NULL ||
-	    mq_outbox_queue(r, PQgetvalue(res, 0, 1), "Reset your Marquee password",
-			    mq_arena_printf(r->arena,
-					    "Somebody asked to reset the password of your Marquee "
-					    "account.\n\nChoose a new one within %s here:\n\n"
-					    "%s\n\nIf it was not you, ignore this message: your "
-					    "password stays as it is.\n",
-					    mq_outbox_duration(r, r->w->cfg->password_reset_ttl_ms),
-					    mq_outbox_link(r, "reset-password", token))) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
+	snprintf(ttl, sizeof(ttl), "%d", cfg->password_reset_ttl_ms);
+	body = mq_arena_printf(r->arena,
+			       "Somebody asked to reset the password of your Marquee account.\n\n"
+			       "Choose a new one within %s here:\n\n%s\n\n"
+			       "If it was not you, ignore this message: your password stays as "
+			       "it is.\n",
+			       mq_outbox_duration(r, cfg->password_reset_ttl_ms),
+			       mq_outbox_link(r, "reset-password", token));
+	const char *params[] = { email, hash, ttl, "Reset your Marquee password", body };
+	if (mq_q(r, &queue_reset, 5, params) == NULL)
 		return mq_fail_db(r);
-	return accepted(r);
+	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");
 }
 
 static int bad_link(struct mq_req *r, struct mq_form *f)

@@ -12,6 +12,10 @@
  * queue only once the server accepted it, or refused it for good, or after
  * [mail] max_attempts.
  *
+ * Password-reset requests are queued apart, whatever their address, and
+ * turned into mail here (see resolve_resets), so that the API does the
+ * same work for an address with an account as for one without.
+ *
  * The job sleeps until the next message is due or a request commits one
  * (LISTEN marquee_outbox; the INSERT sends NOTIFY).
  */
@@ -49,6 +53,24 @@ static struct mq_stmt mark_failed = MQ_STMT(
 	"                            * interval '1 millisecond', "
 	"  failed_at = CASE WHEN $3::bool OR attempts + 1 >= $5 THEN now() END "
 	"WHERE id = $1 RETURNING failed_at IS NOT NULL");
+
+/* The password-reset requests the API queued (passwords.c), every one
+ * deleted.  For an active account with the address, when the link has
+ * not expired meanwhile, the new link is recorded and its mail queued; of
+ * several requests for one account, the newest wins.  A row per mail
+ * queued. */
+static struct mq_stmt resolve_resets = MQ_STMT(
+	"WITH req AS (DELETE FROM password_reset_requests RETURNING *), "
+	"target AS (SELECT DISTINCT ON (u.id) u.id, u.email, req.token_hash, req.subject, "
+	"                  req.body, req.expires_at "
+	"           FROM req JOIN users u ON lower(u.email) = lower(req.email) "
+	"           WHERE req.expires_at > now() AND u.is_active AND u.deleted_at IS NULL "
+	"           ORDER BY u.id, req.requested_at DESC, req.id DESC), "
+	"token AS (INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
+	"          SELECT id, 'reset_password', token_hash, expires_at FROM target), "
+	"mail AS (INSERT INTO outbox (recipient, subject, body) "
+	"         SELECT email, subject, body FROM target) "
+	"SELECT id FROM target");
 
 static struct mq_stmt wait_ms = MQ_STMT_READ(
 	"SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()) * 1000)::bigint "
@@ -129,6 +151,23 @@ static enum outcome send_one(struct job *j)
 	return DONE;
 }
 
+/* Turns queued password-reset requests into mail (resolve_resets); a
+ * failure leaves them for the next turn. */
+static void resolve(struct job *j)
+{
+	PGresult *res = mq_db_exec(j->db, &resolve_resets, 0, NULL);
+	struct mq_logline l;
+
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		if (!mq_logline_start(&l, MQ_LOG_INFO))
+			break;
+		mq_logline_str(&l, "msg", "password reset link queued");
+		mq_logline_str(&l, "user", PQgetvalue(res, i, 0));
+		mq_logline_emit(&l);
+	}
+	PQclear(res);
+}
+
 /* LISTEN on each new connection (a reconnect loses it). */
 static void listen_for_work(struct job *j)
 {
@@ -181,6 +220,7 @@ static int run(struct job *j, bool once)
 		enum outcome o = NOTHING;
 
 		listen_for_work(j);
+		resolve(j);
 		while (!j->stop && (o = send_one(j)) == DONE)
 			wait_for_work(j, 0);
 		if (once)

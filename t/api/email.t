@@ -11,6 +11,13 @@ my $s = Marquee::Stack->start(mail => 1);
 
 sub outbox { $s->psql(shift) }
 
+# Every reset token mailed to $to so far, oldest first.
+sub reset_tokens {
+    my ($to) = @_;
+    return map { $_->{body} =~ /token=([A-Za-z0-9_-]+)/ ? $1 : () }
+           grep { lc($_->{to} // '') eq lc $to && $_->{subject} =~ /Reset/ } $s->mails;
+}
+
 # --- address verification ---
 my $alice = $s->user('alice');
 my $mail = $s->wait_mail('alice@example.test');
@@ -79,6 +86,25 @@ my ($late) = ($s->mails)[-1]{body} =~ /token=([A-Za-z0-9_-]+)/;
 $s->psql("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'reset_password'");
 is $s->post('/api/users/password-reset/confirm/', json => { token => $late, new_password => 'bob has a new one' })->{status},
     400, 'an expired reset link is refused';
+
+# --- a reset request does the same work whatever the address ---
+# (answering sooner for an unknown address told the two apart by timing)
+$s->kill_outbox;
+my $bob_resets = () = reset_tokens('bob@example.test');
+my ($tokens, $queued) = map { outbox("SELECT count(*) FROM $_") } qw(user_tokens outbox);
+is $s->post('/api/users/password-reset/', json => { email => 'stranger@example.test' })->{status}, 202,
+    'with the sender stopped, a reset for an unknown address';
+is $s->post('/api/users/password-reset/', json => { email => 'Bob@example.test' })->{status}, 202,
+    'and one for a known address';
+is outbox(q{SELECT count(*) FROM password_reset_requests}), '2', 'are each queued as one row';
+is_deeply [ map { outbox("SELECT count(*) FROM $_") } qw(user_tokens outbox) ], [ $tokens, $queued ],
+    'and nothing else: no token, no mail yet';
+$s->start_outbox;
+Marquee::Stack::wait_for('the requests to be resolved', 10, sub {
+    outbox(q{SELECT count(*) FROM password_reset_requests}) == 0 });
+ok eval { Marquee::Stack::wait_for('the reset mail', 10, sub { reset_tokens('bob@example.test') > $bob_resets }) },
+    'the sender mails the known address';
+is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'stranger@example.test'}), '0', 'and only that one';
 
 # --- the outbox while the mail server is down ---
 sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
