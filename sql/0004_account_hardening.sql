@@ -4,8 +4,9 @@
 -- one here, so a request for an address with an account does exactly the
 -- same work as one for an address without (answering sooner for one of
 -- them told them apart by timing).  `marquee outbox` empties the table:
--- for an active account with the address it records the new reset link
--- and queues the mail; every row is then deleted.
+-- for an active account with the address it voids the account's unused
+-- reset links, records the new one and queues the mail; every row is
+-- then deleted.
 CREATE TABLE password_reset_requests (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	email text NOT NULL,

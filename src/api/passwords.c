@@ -2,7 +2,8 @@
  * passwords.c: changing a password, and resetting a forgotten one by mail.
  *
  * Either way the user's token version goes up and every refresh token is
- * revoked, so every session elsewhere ends at once.
+ * revoked, so every session elsewhere ends at once, and every reset link
+ * still unused stops working.
  */
 #include "api.h"
 
@@ -33,10 +34,18 @@ static struct mq_stmt set_password = MQ_STMT(
 	"AND ($3::text IS NULL OR password_hash = $3) "
 	"RETURNING role, token_version");
 
+/* Reset links mailed before were for the password that is now gone.
+ * Verification links stay: they prove the address, which has not
+ * changed, not the password. */
+static struct mq_stmt void_resets = MQ_STMT(
+	"UPDATE user_tokens SET used_at = now() "
+	"WHERE user_id = $1 AND purpose = 'reset_password' AND used_at IS NULL");
+
 /* A reset request is only queued, whatever the address: `marquee outbox`
- * resolves it (an active account with the address gets the mail).  So an
- * address with an account costs exactly the work of one without;
- * answering sooner for an unknown address told them apart by timing. */
+ * resolves it (an active account with the address gets the mail, and its
+ * earlier reset links are voided).  So an address with an account costs
+ * exactly the work of one without; answering sooner for an unknown
+ * address told them apart by timing. */
 static struct mq_stmt queue_reset = MQ_STMT(
 	"WITH q AS (INSERT INTO password_reset_requests "
 	"           (email, token_hash, expires_at, subject, body) "
@@ -52,9 +61,10 @@ static struct mq_stmt use_reset = MQ_STMT(
 	"WHERE token_hash = $1 AND purpose = 'reset_password' AND used_at IS NULL "
 	"AND expires_at > now() RETURNING user_id");
 
-/* Sets the password and ends every session, in the open transaction.
- * old_hash: see set_password (NULL for a reset).  Returns the users row
- * (role, version), or NULL (rolled back and answered). */
+/* Sets the password, ends every session and voids the reset links, in
+ * the open transaction.  old_hash: see set_password (NULL for a reset).
+ * Returns the users row (role, version), or NULL (rolled back and
+ * answered). */
 static PGresult *replace_password(struct mq_req *r, const char *user_id, const char *hash,
 				  const char *old_hash)
 {
@@ -70,7 +80,8 @@ static PGresult *replace_password(struct mq_req *r, const char *user_id, const c
 			mq_problem(r, 404, "This account is no longer active.");
 		return NULL;
 	}
-	if (res == NULL || mq_sessions_end_all(r, user_id) < 0) {
+	if (res == NULL || mq_sessions_end_all(r, user_id) < 0 ||
+	    mq_q(r, &void_resets, 1, &user_id) == NULL) {
 		mq_fail_db(r);
 		return NULL;
 	}

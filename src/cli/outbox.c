@@ -56,9 +56,10 @@ static struct mq_stmt mark_failed = MQ_STMT(
 
 /* The password-reset requests the API queued (passwords.c), every one
  * deleted.  For an active account with the address, when the link has
- * not expired meanwhile, the new link is recorded and its mail queued; of
- * several requests for one account, the newest wins.  A row per mail
- * queued. */
+ * not expired meanwhile, the account's unused reset links are voided (a
+ * link mailed before must not stay usable), the new one recorded and its
+ * mail queued; of several requests for one account, the newest wins.  A
+ * row per mail queued. */
 static struct mq_stmt resolve_resets = MQ_STMT(
 	"WITH req AS (DELETE FROM password_reset_requests RETURNING *), "
 	"target AS (SELECT DISTINCT ON (u.id) u.id, u.email, req.token_hash, req.subject, "
@@ -66,6 +67,9 @@ static struct mq_stmt resolve_resets = MQ_STMT(
 	"           FROM req JOIN users u ON lower(u.email) = lower(req.email) "
 	"           WHERE req.expires_at > now() AND u.is_active AND u.deleted_at IS NULL "
 	"           ORDER BY u.id, req.requested_at DESC, req.id DESC), "
+	"voided AS (UPDATE user_tokens t SET used_at = now() FROM target "
+	"           WHERE t.user_id = target.id AND t.purpose = 'reset_password' "
+	"           AND t.used_at IS NULL), "
 	"token AS (INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
 	"          SELECT id, 'reset_password', token_hash, expires_at FROM target), "
 	"mail AS (INSERT INTO outbox (recipient, subject, body) "

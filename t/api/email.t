@@ -106,6 +106,27 @@ ok eval { Marquee::Stack::wait_for('the reset mail', 10, sub { reset_tokens('bob
     'the sender mails the known address';
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'stranger@example.test'}), '0', 'and only that one';
 
+# --- earlier reset links stop working ---
+my $carol = $s->user('carol');
+my $reset_body;
+for my $n (1 .. 2) {
+    $reset_body = $s->post('/api/users/password-reset/', json => { email => 'carol@example.test' })->{content};
+    Marquee::Stack::wait_for("reset mail $n", 10, sub { reset_tokens('carol@example.test') == $n });
+}
+my @links = reset_tokens('carol@example.test');
+is $s->post('/api/users/password-reset/confirm/', json => { token => $links[0], new_password => 'carol is back again' })->{status},
+    400, 'a new reset link voids the one mailed before';
+$s->post('/api/users/password-reset/', json => { email => 'carol@example.test' });
+Marquee::Stack::wait_for('reset mail 3', 10, sub { reset_tokens('carol@example.test') == 3 });
+@links = reset_tokens('carol@example.test');
+$r = $s->post('/api/users/password/change/', token => $carol->{access},
+              json => { old_password => $carol->{password}, new_password => 'carol changed it herself' });
+is $r->{status}, 200, 'carol changes her password';
+is $s->post('/api/users/password-reset/confirm/', json => { token => $links[2], new_password => 'carol is back again' })->{status},
+    400, 'which voids the reset link she had not used';
+is $s->post('/api/users/login/', json => { username => 'carol', password => 'carol changed it herself' })->{status},
+    200, 'her password is the one she chose';
+
 # --- the outbox while the mail server is down ---
 sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
 
