@@ -14,6 +14,8 @@ CREATE TABLE password_reset_requests (
 	subject text NOT NULL CHECK (subject !~ '[\r\n]'),
 	-- carries the link: kept only until the row is resolved
 	body text NOT NULL,
+	-- false: the address had its fill of mail for the hour; nothing is sent
+	may_mail boolean NOT NULL,
 	requested_at timestamptz NOT NULL DEFAULT now(),
 	expires_at timestamptz NOT NULL
 );

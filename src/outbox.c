@@ -3,6 +3,9 @@
  */
 #include "common.h"
 
+#include <ctype.h>
+
+#include "cache.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -20,6 +23,16 @@ int mq_outbox_queue(struct mq_req *r, const char *to, const char *subject, const
 	const char *params[] = { to, subject, body };
 
 	return mq_q(r, &queue, 3, params) ? 0 : -1;
+}
+
+bool mq_outbox_allow(struct mq_req *r, const char *purpose, const char *to)
+{
+	char *key = mq_arena_printf(r->arena, "mail:%s:%s", purpose, to);
+
+	/* Addresses are one account whatever their case. */
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return mq_cache_incr(r->w->cache, key, MQ_OUTBOX_WINDOW_S) <= MQ_OUTBOX_PER_WINDOW;
 }
 
 const char *mq_outbox_link(struct mq_req *r, const char *path, const char *token)

@@ -4,7 +4,20 @@
 #ifndef MQ_OUTBOX_H
 #define MQ_OUTBOX_H
 
+#include "common.h"
+
 struct mq_req;
+
+/* Mails one address may be sent for one purpose within the window. */
+#define MQ_OUTBOX_PER_WINDOW 3
+#define MQ_OUTBOX_WINDOW_S 3600
+
+/* Counts a mail of purpose ("verify_email", "reset_password") to to, and
+ * says whether it may go: false past MQ_OUTBOX_PER_WINDOW within
+ * MQ_OUTBOX_WINDOW_S seconds, so a request cannot be looped to flood
+ * somebody's mailbox.  Counted in memcached; while it does not answer,
+ * every mail may go (nginx's per-address limit still holds). */
+bool mq_outbox_allow(struct mq_req *r, const char *purpose, const char *to);
 
 /* Inserts a message into the outbox and wakes `marquee outbox` (NOTIFY,
  * delivered at COMMIT).  Call inside the request's transaction.  Returns 0,

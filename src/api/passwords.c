@@ -45,11 +45,12 @@ static struct mq_stmt void_resets = MQ_STMT(
  * resolves it (an active account with the address gets the mail, and its
  * earlier reset links are voided).  So an address with an account costs
  * exactly the work of one without; answering sooner for an unknown
- * address told them apart by timing. */
+ * address told them apart by timing.  $5: the mail may go (the address
+ * is within its mail limit). */
 static struct mq_stmt queue_reset = MQ_STMT(
 	"WITH q AS (INSERT INTO password_reset_requests "
-	"           (email, token_hash, expires_at, subject, body) "
-	"           VALUES ($1, $2, now() + $3 * interval '1 millisecond', $4, $5)) "
+	"           (email, token_hash, expires_at, subject, may_mail, body) "
+	"           VALUES ($1, $2, now() + $3 * interval '1 millisecond', $4, $5, $6)) "
 	"SELECT pg_notify('marquee_outbox', '')");
 
 static struct mq_stmt reset_valid = MQ_STMT_READ(
@@ -196,12 +197,13 @@ int mq_passwords_change(struct mq_req *r)
 
 /* POST /api/users/password-reset/ {email}: always 202 with the same body,
  * after the same work (queue_reset), so it tells nobody whether an
- * address has an account. */
+ * address has an account.  Past the per-address mail limit nothing is
+ * mailed, and the answer is the same. */
 int mq_passwords_reset(struct mq_req *r)
 {
 	static const char *const fields[] = { "email", NULL };
 	const struct mq_config *cfg = r->w->cfg;
-	const char *email, *token, *hash, *body;
+	const char *email, *token, *hash, *body, *mail;
 	struct mq_form f;
 	char ttl[24];
 
@@ -219,8 +221,9 @@ int mq_passwords_reset(struct mq_req *r)
 			       "it is.\n",
 			       mq_outbox_duration(r, cfg->password_reset_ttl_ms),
 			       mq_outbox_link(r, "reset-password", token));
-	const char *params[] = { email, hash, ttl, "Reset your Marquee password", body };
-	if (mq_q(r, &queue_reset, 5, params) == NULL)
+	mail = mq_outbox_allow(r, "reset_password", email) ? "true" : "false";
+	const char *params[] = { email, hash, ttl, "Reset your Marquee password", mail, body };
+	if (mq_q(r, &queue_reset, 6, params) == NULL)
 		return mq_fail_db(r);
 	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");
 }

@@ -131,6 +131,9 @@ int mq_users_register(struct mq_req *r)
 	if (res == NULL)
 		return strcmp(mq_db_sqlstate(r->w->db), "23505") == 0 ? taken(r) : mq_fail_db(r);
 	user = mq_row_owned(r->arena, res);
+	/* Counted against the address's mail limit, which resend checks;
+	 * never refused here, where an address can come only once. */
+	mq_outbox_allow(r, "verify_email", email);
 	if (mq_users_send_verification(r, mq_row_int(res, 0, 0), email) < 0 ||
 	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);

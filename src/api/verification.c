@@ -8,6 +8,7 @@
 #include "form.h"
 #include "http.h"
 #include "json.h"
+#include "outbox.h"
 #include "tokens.h"
 #include "worker.h"
 
@@ -48,7 +49,9 @@ int mq_verification_verify(struct mq_req *r)
 	return mq_respond_detail(r, 200, "Your email address is confirmed.");
 }
 
-/* POST /api/users/verify-email/resend/: a new link; earlier ones stop working. */
+/* POST /api/users/verify-email/resend/: a new link; earlier ones stop
+ * working.  Limited per address (mq_outbox_allow): whoever registered
+ * with somebody else's address must not be able to flood it. */
 int mq_verification_resend(struct mq_req *r)
 {
 	const char *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
@@ -58,6 +61,12 @@ int mq_verification_resend(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 409, "Your email address is already confirmed.");
+	if (!mq_outbox_allow(r, "verify_email", PQgetvalue(res, 0, 0))) {
+		mq_resp_header(r, "Retry-After",
+			       mq_arena_printf(r->arena, "%d", MQ_OUTBOX_WINDOW_S));
+		return mq_problem(r, 429, "Enough confirmation links were mailed to this address "
+					  "for now; try again later.");
+	}
 	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &void_verify, 1, &id) == NULL ||
 	    mq_users_send_verification(r, r->user_id, PQgetvalue(res, 0, 0)) < 0 ||
 	    mq_db_commit(r->w->db) < 0)

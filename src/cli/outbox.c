@@ -55,17 +55,18 @@ static struct mq_stmt mark_failed = MQ_STMT(
 	"WHERE id = $1 RETURNING failed_at IS NOT NULL");
 
 /* The password-reset requests the API queued (passwords.c), every one
- * deleted.  For an active account with the address, when the link has
- * not expired meanwhile, the account's unused reset links are voided (a
- * link mailed before must not stay usable), the new one recorded and its
- * mail queued; of several requests for one account, the newest wins.  A
- * row per mail queued. */
+ * deleted.  For an active account with the address, when the mail may
+ * go and the link has not expired meanwhile, the account's unused reset
+ * links are voided (a link mailed before must not stay usable), the new
+ * one recorded and its mail queued; of several requests for one account,
+ * the newest wins.  A row per mail queued. */
 static struct mq_stmt resolve_resets = MQ_STMT(
 	"WITH req AS (DELETE FROM password_reset_requests RETURNING *), "
 	"target AS (SELECT DISTINCT ON (u.id) u.id, u.email, req.token_hash, req.subject, "
 	"                  req.body, req.expires_at "
 	"           FROM req JOIN users u ON lower(u.email) = lower(req.email) "
-	"           WHERE req.expires_at > now() AND u.is_active AND u.deleted_at IS NULL "
+	"           WHERE req.may_mail AND req.expires_at > now() "
+	"           AND u.is_active AND u.deleted_at IS NULL "
 	"           ORDER BY u.id, req.requested_at DESC, req.id DESC), "
 	"voided AS (UPDATE user_tokens t SET used_at = now() FROM target "
 	"           WHERE t.user_id = target.id AND t.purpose = 'reset_password' "

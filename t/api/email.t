@@ -49,6 +49,14 @@ is $s->post('/api/users/verify-email/', json => { token => $first })->{status}, 
 $s->psql("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $bob->{id}");
 is $s->post('/api/users/verify-email/', json => { token => $second })->{status}, 400, 'nor an expired one';
 
+# whoever registered with somebody else's address cannot flood it
+is $s->post('/api/users/verify-email/resend/', token => $bob->{access})->{status}, 202,
+    'a third confirmation mail within the hour goes';
+$r = $s->post('/api/users/verify-email/resend/', token => $bob->{access});
+is $r->{status}, 429, 'a fourth is refused';
+is $r->{headers}{'retry-after'}, '3600', 'with Retry-After';
+is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'bob@example.test'}), '3', 'and nothing queued';
+
 # --- password reset ---
 my $count = () = $s->mails;
 my $unknown = $s->post('/api/users/password-reset/', json => { email => 'nobody@example.test' });
@@ -126,6 +134,15 @@ is $s->post('/api/users/password-reset/confirm/', json => { token => $links[2], 
     400, 'which voids the reset link she had not used';
 is $s->post('/api/users/login/', json => { username => 'carol', password => 'carol changed it herself' })->{status},
     200, 'her password is the one she chose';
+
+# the fourth reset mail within the hour is not sent, and the answer does not say so
+$r = $s->post('/api/users/password-reset/', json => { email => 'carol@example.test' });
+is $r->{status}, 202, 'a fourth reset request within the hour is 202';
+is $r->{content}, $reset_body, 'with the same body as ever';
+Marquee::Stack::wait_for('the request to be resolved', 10, sub {
+    outbox(q{SELECT count(*) FROM password_reset_requests}) == 0 });
+is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test' AND subject LIKE 'Reset%'}), '3',
+    'but mails nothing';
 
 # --- the outbox while the mail server is down ---
 sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
