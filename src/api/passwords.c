@@ -2,8 +2,8 @@
  * passwords.c: changing a password, and resetting a forgotten one by mail.
  *
  * Either way the user's token version goes up and every refresh token is
- * revoked, so every session elsewhere ends at once, and every reset link
- * still unused stops working.
+ * revoked, so every session elsewhere ends at once; every reset link still
+ * unused stops working, and the account's address is told by mail.
  */
 #include "api.h"
 
@@ -32,7 +32,7 @@ static struct mq_stmt set_password = MQ_STMT(
 	"  updated_at = now() "
 	"WHERE id = $1 AND is_active AND deleted_at IS NULL "
 	"AND ($3::text IS NULL OR password_hash = $3) "
-	"RETURNING role, token_version");
+	"RETURNING role, token_version, email");
 
 /* Reset links mailed before were for the password that is now gone.
  * Verification links stay: they prove the address, which has not
@@ -62,10 +62,23 @@ static struct mq_stmt use_reset = MQ_STMT(
 	"WHERE token_hash = $1 AND purpose = 'reset_password' AND used_at IS NULL "
 	"AND expires_at > now() RETURNING user_id");
 
-/* Sets the password, ends every session and voids the reset links, in
- * the open transaction.  old_hash: see set_password (NULL for a reset).
- * Returns the users row (role, version), or NULL (rolled back and
- * answered). */
+/* Queues "your password was changed" (ASVS 2.2.3), in the open
+ * transaction.  Returns 0 or -1. */
+static int notify_changed(struct mq_req *r, const char *email)
+{
+	return mq_outbox_queue(r, email, "Your Marquee password was changed",
+			       "The password of your Marquee account was just changed, and "
+			       "every session of the account was ended.\n\n"
+			       "If it was you, there is nothing more to do.\n\n"
+			       "If it was not, somebody else knows your password or can read "
+			       "your mail: ask for a password reset from the sign-in page at "
+			       "once, and secure this mailbox.\n");
+}
+
+/* Sets the password, ends every session, voids the reset links and mails
+ * the notice, in the open transaction.  old_hash: see set_password (NULL
+ * for a reset).  Returns the users row (role, version, email), or NULL
+ * (rolled back and answered). */
 static PGresult *replace_password(struct mq_req *r, const char *user_id, const char *hash,
 				  const char *old_hash)
 {
@@ -82,7 +95,8 @@ static PGresult *replace_password(struct mq_req *r, const char *user_id, const c
 		return NULL;
 	}
 	if (res == NULL || mq_sessions_end_all(r, user_id) < 0 ||
-	    mq_q(r, &void_resets, 1, &user_id) == NULL) {
+	    mq_q(r, &void_resets, 1, &user_id) == NULL ||
+	    notify_changed(r, PQgetvalue(res, 0, 2)) < 0) {
 		mq_fail_db(r);
 		return NULL;
 	}

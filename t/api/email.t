@@ -11,6 +11,19 @@ my $s = Marquee::Stack->start(mail => 1);
 
 sub outbox { $s->psql(shift) }
 
+# The first message to $to whose subject matches $re, waiting up to 10 s;
+# undef when none came.
+sub mail_like {
+    my ($to, $re) = @_;
+    my $found;
+    eval {
+        Marquee::Stack::wait_for("mail to $to", 10, sub {
+            ($found) = grep { lc($_->{to} // '') eq lc $to && $_->{subject} =~ $re } $s->mails;
+            $found });
+    };
+    return $found;
+}
+
 # Every reset token mailed to $to so far, oldest first.
 sub reset_tokens {
     my ($to) = @_;
@@ -88,6 +101,9 @@ is $s->post('/api/users/token/refresh/', json => { refresh => $login->{json}{ref
     'and every refresh token';
 is $s->post('/api/users/login/', json => { username => 'alice', password => 'a fresh start for alice' })->{status},
     200, 'the new password logs in';
+my $notice = mail_like('alice@example.test', qr/password was changed/);
+ok $notice, 'the address is told that the password changed (ASVS 2.2.3)';
+unlike $notice->{body} // '', qr/token=/, 'in a mail that carries no link to act on';
 $s->post('/api/users/password-reset/', json => { email => 'bob@example.test' });
 Marquee::Stack::wait_for('bob\'s reset', 10, sub { ($s->mails)[-1]{body} =~ /reset-password/ });
 my ($late) = ($s->mails)[-1]{body} =~ /token=([A-Za-z0-9_-]+)/;
@@ -130,6 +146,7 @@ Marquee::Stack::wait_for('reset mail 3', 10, sub { reset_tokens('carol@example.t
 $r = $s->post('/api/users/password/change/', token => $carol->{access},
               json => { old_password => $carol->{password}, new_password => 'carol changed it herself' });
 is $r->{status}, 200, 'carol changes her password';
+ok mail_like('carol@example.test', qr/password was changed/), 'and is told by mail';
 is $s->post('/api/users/password-reset/confirm/', json => { token => $links[2], new_password => 'carol is back again' })->{status},
     400, 'which voids the reset link she had not used';
 is $s->post('/api/users/login/', json => { username => 'carol', password => 'carol changed it herself' })->{status},
