@@ -1,4 +1,5 @@
--- Account hardening: password-reset requests queued for `marquee outbox`.
+-- Account hardening: password-reset requests queued for `marquee outbox`,
+-- and the outbox keeping no secrets once a message has left.
 
 -- Password-reset requests, whatever the address.  The API only inserts
 -- one here, so a request for an address with an account does exactly the
@@ -19,3 +20,11 @@ CREATE TABLE password_reset_requests (
 	requested_at timestamptz NOT NULL DEFAULT now(),
 	expires_at timestamptz NOT NULL
 );
+
+-- A message that was sent or given up on keeps its recipient and subject
+-- as a record, never its body (it carried a one-time link): clear those
+-- kept so far.  `marquee outbox` now clears each one as it finishes, and
+-- deletes them after a week.
+UPDATE outbox SET body = '' WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;
+CREATE INDEX outbox_done ON outbox (coalesce(sent_at, failed_at))
+	WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL;

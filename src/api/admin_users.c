@@ -59,6 +59,15 @@ static struct mq_stmt erase = MQ_STMT(
 static struct mq_stmt drop_tokens = MQ_STMT(
 	"DELETE FROM user_tokens WHERE user_id = $1");
 
+/* The user's mail, queued or kept as a record: it names the address and
+ * may carry a link.  Run before erase, which replaces the address.  A
+ * message being sent right now (its row locked) is left to finish; the
+ * sender clears its body and deletes it within a week. */
+static struct mq_stmt drop_mail = MQ_STMT(
+	"DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o JOIN users u "
+	"  ON lower(o.recipient) = lower(u.email) "
+	"  WHERE u.id = $1 AND u.deleted_at IS NULL FOR UPDATE OF o SKIP LOCKED)");
+
 static const char *const orderings[] = { "id", "-id", "username", "-username", "date_joined",
 					 "-date_joined", NULL };
 
@@ -194,6 +203,8 @@ int mq_admin_users_delete(struct mq_req *r)
 	if (id == r->user_id)
 		return not_yourself(r, "erase");
 	if (mq_db_begin(r->w->db) < 0)
+		return mq_fail_db(r);
+	if (mq_q(r, &drop_mail, 1, &ids) == NULL)
 		return mq_fail_db(r);
 	res = mq_q(r, &erase, 1, &ids);
 	if (res == NULL || mq_sessions_end_all(r, ids) < 0 ||

@@ -10,7 +10,8 @@
  * server's "250 OK" and the commit (RFC 1047's), and the stable Message-ID
  * lets a receiving system drop it.  Nothing is lost: a row leaves the
  * queue only once the server accepted it, or refused it for good, or after
- * [mail] max_attempts.
+ * [mail] max_attempts.  A finished message keeps no body (it may carry a
+ * one-time link), and is deleted after a week.
  *
  * Password-reset requests are queued apart, whatever their address, and
  * turned into mail here (see resolve_resets), so that the API does the
@@ -43,16 +44,29 @@ static struct mq_stmt next_due = MQ_STMT(
 	"WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now() "
 	"ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED");
 
+/* A message that has left keeps its recipient and subject as a record,
+ * never its body: that carried a one-time link. */
 static struct mq_stmt mark_sent = MQ_STMT(
-	"UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1");
+	"UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL, body = '' "
+	"WHERE id = $1");
 
-/* $3: give up now (a permanent refusal); $4: retry_base in ms; $5: max attempts. */
+/* $3: give up now (a permanent refusal); $4: retry_base in ms; $5: max
+ * attempts.  Given up, the body goes as in mark_sent. */
 static struct mq_stmt mark_failed = MQ_STMT(
 	"UPDATE outbox SET attempts = attempts + 1, last_error = $2, "
 	"  next_attempt_at = now() + least(3600000, $4::bigint * 2 ^ least(attempts, 20)) "
 	"                            * interval '1 millisecond', "
-	"  failed_at = CASE WHEN $3::bool OR attempts + 1 >= $5 THEN now() END "
+	"  failed_at = CASE WHEN $3::bool OR attempts + 1 >= $5 THEN now() END, "
+	"  body = CASE WHEN $3::bool OR attempts + 1 >= $5 THEN '' ELSE body END "
 	"WHERE id = $1 RETURNING failed_at IS NOT NULL");
+
+/* Finished messages are kept as a record for a week. */
+#define KEEP_DAYS "7"
+#define PRUNE_EVERY_NS (3600ULL * 1000000000)
+
+static struct mq_stmt prune_outbox = MQ_STMT(
+	"DELETE FROM outbox "
+	"WHERE coalesce(sent_at, failed_at) < now() - interval '" KEEP_DAYS " days'");
 
 /* The password-reset requests the API queued (passwords.c), every one
  * deleted.  For an active account with the address, when the mail may
@@ -89,6 +103,7 @@ struct job {
 	struct mq_smtp *smtp;
 	char domain[200];
 	uint64_t listening_gen;
+	uint64_t pruned_ns;	/* when prune last succeeded (0: never) */
 	int sigfd;
 	bool stop;
 };
@@ -154,6 +169,25 @@ static enum outcome send_one(struct job *j)
 	}
 	PQclear(marked);
 	return DONE;
+}
+
+/* Deletes the messages finished more than KEEP_DAYS ago, at start and
+ * then hourly.  A failure is retried at the next turn of the loop. */
+static void prune(struct job *j)
+{
+	uint64_t now = mq_now_mono_ns();
+	PGresult *res;
+
+	if (j->pruned_ns && now - j->pruned_ns < PRUNE_EVERY_NS)
+		return;
+	res = mq_db_exec(j->db, &prune_outbox, 0, NULL);
+	if (res == NULL)
+		return;
+	j->pruned_ns = now;
+	if (strcmp(PQcmdTuples(res), "0") != 0)
+		mq_log_info("deleted %s sent or failed messages older than " KEEP_DAYS " days",
+			    PQcmdTuples(res));
+	PQclear(res);
 }
 
 /* Turns queued password-reset requests into mail (resolve_resets); a
@@ -225,6 +259,7 @@ static int run(struct job *j, bool once)
 		enum outcome o = NOTHING;
 
 		listen_for_work(j);
+		prune(j);
 		resolve(j);
 		while (!j->stop && (o = send_one(j)) == DONE)
 			wait_for_work(j, 0);

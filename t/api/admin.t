@@ -86,7 +86,12 @@ is $s->delete("/api/admin/users/$alice->{id}/", token => $alice->{access})->{sta
     'a user cannot erase anyone';
 is $s->delete("/api/admin/users/$root->{id}/", token => $root->{access})->{status}, 400,
     'an admin cannot erase himself';
+is $s->psql(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'}), '1',
+    'alice has mail queued (no sender runs here)';
 is $s->delete("/api/admin/users/$alice->{id}/", token => $root->{access})->{status}, 204, 'erasing alice';
+is $s->psql(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'}), '0',
+    'her mail goes with her personal data';
+is $s->psql(q{SELECT count(*) FROM outbox WHERE recipient = 'bob@example.test'}), '1', 'nobody else\'s';
 is $s->get('/api/users/me/', token => $alice->{access})->{status}, 401, 'her tokens stop working';
 is $s->post('/api/users/login/', json => { username => 'alice', password => $alice->{password} })->{status},
     401, 'she cannot log in';

@@ -161,6 +161,20 @@ Marquee::Stack::wait_for('the request to be resolved', 10, sub {
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test' AND subject LIKE 'Reset%'}), '3',
     'but mails nothing';
 
+# --- the outbox keeps no bodies once a message has left ---
+Marquee::Stack::wait_for('the queue to empty', 10, sub {
+    outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL}) == 0 });
+is outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND body <> ''}), '0',
+    'a sent message keeps no body (its link)';
+ok outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient <> '' AND subject <> ''}) > 0,
+    'only its recipient and subject, as a record';
+outbox(q{UPDATE outbox SET sent_at = now() - interval '8 days' WHERE recipient = 'alice@example.test'});
+my ($rc, $out) = $s->marquee('outbox', '--once');
+is $rc, 0, 'marquee outbox --once runs' or diag $out;
+is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'}), '0',
+    'and deletes messages sent more than a week ago';
+ok outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test'}) > 0, 'newer ones stay';
+
 # --- the outbox while the mail server is down ---
 sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
 
@@ -203,6 +217,8 @@ Marquee::Stack::wait_for('the refusal', 10, sub {
     outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'refused@example.test' AND failed_at IS NOT NULL}) == 1 });
 is outbox(q{SELECT attempts FROM outbox WHERE recipient = 'refused@example.test'}), '1', 'a 5xx answer is final';
 like outbox(q{SELECT last_error FROM outbox WHERE recipient = 'refused@example.test'}), qr/550/, 'with the reason kept';
+is outbox(q{SELECT body FROM outbox WHERE recipient = 'refused@example.test'}), '',
+    'and without the body, given up on';
 $s->mail_mode(undef);
 $s->user('fine');
 Marquee::Stack::wait_for('the next message', 10, sub { delivered('fine@example.test') });
