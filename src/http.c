@@ -67,6 +67,33 @@ const char *mq_req_client(const struct mq_req *r)
 	return addr && *addr ? addr : "-";
 }
 
+void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *event,
+		  int64_t user_id, ...)
+{
+	struct mq_logline l;
+	const char *key;
+	va_list ap;
+
+	if (!mq_logline_start(&l, level))
+		return;
+	mq_logline_str(&l, "msg", "security");
+	mq_logline_str(&l, "event", event);
+	mq_logline_str(&l, "id", r->request_id);
+	mq_logline_str(&l, "addr", mq_req_client(r));
+	if (user_id)
+		mq_logline_int(&l, "user", (long long)user_id);
+	else
+		mq_logline_str(&l, "user", "-");
+	va_start(ap, user_id);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		const char *val = va_arg(ap, const char *);
+
+		mq_logline_str(&l, key, val ? val : "-");
+	}
+	va_end(ap);
+	mq_logline_emit(&l);
+}
+
 static bool request_id_ok(const char *s)
 {
 	size_t n = 0;

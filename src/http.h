@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "log.h"
 #include "query.h"
 #include "router.h"
 
@@ -66,6 +67,14 @@ const char *mq_req_param(const struct mq_req *r, const char *name);
 
 /* The client's address as nginx saw it (REMOTE_ADDR), or "-". */
 const char *mq_req_client(const struct mq_req *r);
+
+/* Logs a security event (ASVS 7.2.1): one logfmt line "msg=security
+ * event=EVENT id=<request id> addr=<client> user=<user_id, or - for 0>"
+ * followed by the key/value string pairs given, ending with NULL (a NULL
+ * value is written as -).  Never pass a password, a token or a mail's
+ * text. */
+void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *event,
+		  int64_t user_id, ...) __attribute__((sentinel));
 
 /* The path parameter called name (declared in the route pattern). */
 int64_t mq_req_id(const struct mq_req *r, const char *name);

@@ -136,6 +136,16 @@ static int not_yourself(struct mq_req *r, const char *what)
 	return mq_problem(r, 400, "You cannot %s your own account.", what);
 }
 
+/* Who changed whom, and to what (ASVS 7.2.1). */
+static void log_change(struct mq_req *r, const char *target, PGresult *row)
+{
+	bool active = PQgetvalue(row, 0, PQfnumber(row, "is_active"))[0] == 't';
+
+	mq_req_event(r, MQ_LOG_INFO, "admin_user_changed", r->user_id, "target", target, "role",
+		     PQgetvalue(row, 0, PQfnumber(row, "role")), "active",
+		     active ? "true" : "false", NULL);
+}
+
 /* PUT and PATCH /api/admin/users/{id}/ {role, is_active} */
 static int update_user(struct mq_req *r, bool put)
 {
@@ -148,7 +158,7 @@ static int update_user(struct mq_req *r, bool put)
 	const char *ids = mq_arena_printf(r->arena, "%lld", (long long)id), *role;
 	struct mq_form f;
 	PGresult *res;
-	bool active = false, has_active;
+	bool active = false, has_active, changed;
 
 	if (!mq_form_read(&f, r, fields, read_only))
 		return 0;
@@ -173,11 +183,13 @@ static int update_user(struct mq_req *r, bool put)
 		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
 	}
 	/* Sessions survive an update that changed nothing. */
-	if (PQgetvalue(res, 0, PQnfields(res) - 1)[0] == 't' &&
-	    mq_sessions_end_all(r, ids) < 0)
+	changed = PQgetvalue(res, 0, PQnfields(res) - 1)[0] == 't';
+	if (changed && mq_sessions_end_all(r, ids) < 0)
 		return mq_fail_db(r);
 	if (mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
+	if (changed)
+		log_change(r, ids, res);
 	json_object_object_del(user, "changed");
 	mq_account_finish(r, user);
 	return mq_respond_json(r, 200, user);
@@ -216,6 +228,7 @@ int mq_admin_users_delete(struct mq_req *r)
 	}
 	if (mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
+	mq_req_event(r, MQ_LOG_INFO, "admin_user_erased", r->user_id, "target", ids, NULL);
 	if (!PQgetisnull(res, 0, 0))
 		mq_media_remove(r, PQgetvalue(res, 0, 0));
 	return mq_respond(r, 204, NULL, NULL, 0);

@@ -138,6 +138,7 @@ static bool change_allowed(struct mq_req *r, const char *key)
 
 static int change_refused(struct mq_req *r)
 {
+	mq_req_event(r, MQ_LOG_WARN, "password_change_locked", r->user_id, NULL);
 	mq_resp_header(r, "Retry-After",
 		       mq_arena_printf(r->arena, "%d", r->w->cfg->login_failure_window_ms / 1000));
 	return mq_problem(r, 429, "Too many wrong passwords for this account; try again later.");
@@ -164,6 +165,7 @@ static const char *check_old(struct mq_req *r, struct mq_form *f, const char *id
 		return NULL;
 	}
 	if (!mq_password_verify(r->w->cfg, hash, old)) {
+		mq_req_event(r, MQ_LOG_WARN, "password_change_failed", r->user_id, NULL);
 		mq_form_error(f, "old_password", "The current password is wrong.");
 		mq_form_end(f);
 		return NULL;
@@ -205,6 +207,7 @@ int mq_passwords_change(struct mq_req *r)
 			      NULL) < 0 ||
 	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
+	mq_req_event(r, MQ_LOG_INFO, "password_changed", r->user_id, NULL);
 	mq_resp_header(r, "Cache-Control", "no-store");
 	return mq_respond_json(r, 200, out);
 }
@@ -286,5 +289,6 @@ int mq_passwords_reset_confirm(struct mq_req *r)
 		return 0;
 	if (mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
+	mq_req_event(r, MQ_LOG_INFO, "password_reset", mq_row_int(res, 0, 0), NULL);
 	return mq_respond_detail(r, 200, "Your password has been reset; log in with it.");
 }

@@ -61,7 +61,7 @@ static struct mq_stmt spend_refresh = MQ_STMT(
 	"RETURNING t.user_id, t.family");
 
 static struct mq_stmt find_refresh = MQ_STMT(
-	"SELECT family, spent_at IS NOT NULL FROM refresh_tokens WHERE token_hash = $1");
+	"SELECT family, spent_at IS NOT NULL, user_id FROM refresh_tokens WHERE token_hash = $1");
 
 static struct mq_stmt revoke_family = MQ_STMT(
 	"UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL");
@@ -107,7 +107,13 @@ int mq_sessions_issue(struct mq_req *r, struct json_object *o, int64_t user_id, 
  * version, which ends the access tokens).  Returns 0 or -1. */
 int mq_sessions_end_all(struct mq_req *r, const char *user_id)
 {
-	return mq_q(r, &revoke_all, 1, &user_id) ? 0 : -1;
+	PGresult *res = mq_q(r, &revoke_all, 1, &user_id);
+
+	if (res == NULL)
+		return -1;
+	mq_req_event(r, MQ_LOG_INFO, "sessions_revoked", strtoll(user_id, NULL, 10), "tokens",
+		     PQcmdTuples(res), NULL);
+	return 0;
 }
 
 /*
@@ -176,15 +182,17 @@ static void attempt_succeeded(struct mq_req *r, const struct attempt *a)
 	mq_cache_decr(r->w->cache, a->per_name);
 }
 
-static int too_many(struct mq_req *r)
+static int too_many(struct mq_req *r, int64_t user_id)
 {
+	mq_req_event(r, MQ_LOG_WARN, "login_locked", user_id, NULL);
 	mq_resp_header(r, "Retry-After",
 		       mq_arena_printf(r->arena, "%d", r->w->cfg->login_failure_window_ms / 1000));
 	return mq_problem(r, 429, "Too many failed logins for this account; try again later.");
 }
 
-static int failed(struct mq_req *r)
+static int failed(struct mq_req *r, int64_t user_id, const char *why)
 {
+	mq_req_event(r, MQ_LOG_WARN, "login_failed", user_id, "reason", why, NULL);
 	return mq_problem(r, 401, "Unable to log in with the provided credentials.");
 }
 
@@ -242,18 +250,18 @@ int mq_sessions_login(struct mq_req *r)
 	id = PQntuples(res) == 1 ? mq_row_int(res, 0, 0) : 0;
 	attempt_keys(r, res, login, &attempt);
 	if (!attempt_allowed(r, &attempt))
-		return too_many(r);
+		return too_many(r, id);
 	/* The same work whether or not the account exists. */
 	if (id && !PQgetisnull(res, 0, 1) && PQgetvalue(res, 0, 4)[0] == 't')
 		hash = PQgetvalue(res, 0, 1);
 	if (!mq_password_verify(cfg, hash, password))
-		return failed(r);
+		return failed(r, id, id ? "password" : "no account");
 	if (mq_password_needs_rehash(cfg, hash) && mq_password_hash(cfg, password, fresh) == 0)
 		rehash = fresh;
 	out = mq_json_object(r->arena);
 	u = start_session(r, res, rehash, out, &changed);
 	if (u == NULL)
-		return changed ? failed(r) : mq_fail_db(r);
+		return changed ? failed(r, id, "account changed") : mq_fail_db(r);
 	attempt_succeeded(r, &attempt);
 	user = mq_row_object(u, 0);
 	mq_account_finish(r, user);
@@ -287,7 +295,7 @@ static int invalid_refresh(struct mq_req *r, const char *why)
  * the rest of its family with it.  Commits; answers 401. */
 static int refused(struct mq_req *r, const char *hash)
 {
-	PGresult *res = mq_q(r, &find_refresh, 1, &hash);
+	PGresult *res = mq_q(r, &find_refresh, 1, &hash), *rev;
 	const char *family;
 	bool spent;
 
@@ -299,10 +307,13 @@ static int refused(struct mq_req *r, const char *hash)
 	}
 	family = PQgetvalue(res, 0, 0);
 	spent = PQgetvalue(res, 0, 1)[0] == 't';
-	if (mq_q(r, &revoke_family, 1, &family) == NULL || mq_db_commit(r->w->db) < 0)
+	rev = mq_q(r, &revoke_family, 1, &family);
+	if (rev == NULL || mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	if (!spent)
 		return invalid_refresh(r, "The refresh token is invalid or expired.");
+	mq_req_event(r, MQ_LOG_WARN, "refresh_reuse", mq_row_int(res, 0, 2), "family", family,
+		     "revoked", PQcmdTuples(rev), NULL);
 	return invalid_refresh(r, "This refresh token was already used; its session is "
 				  "revoked. Log in again.");
 }

@@ -106,5 +106,13 @@ is $s->post('/api/users/register/', json => { username => 'alice', email => 'ali
                                               password => 'a new alice arrives' })->{status},
     201, 'her name and address are free again';
 
+# --- role and activation changes and erasures are logged, naming who and whom ---
+my $log = $s->pool_log;
+ok $log =~ /msg=security event=admin_user_changed .*user=$root->{id} target=$bob->{id} role=admin active=true/,
+    'a role change is logged';
+ok $log =~ /msg=security event=admin_user_changed .*user=$root->{id} target=$carol->{id} role=user active=false/,
+    'so is a deactivation';
+ok $log =~ /msg=security event=admin_user_erased .*user=$root->{id} target=$alice->{id}\b/, 'and an erasure';
+
 $s->finish;
 done_testing;

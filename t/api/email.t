@@ -175,6 +175,14 @@ is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'})
     'and deletes messages sent more than a week ago';
 ok outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test'}) > 0, 'newer ones stay';
 
+# --- security events, without secrets ---
+my $log = $s->pool_log;
+ok $s->pool_log('outbox') =~ /msg="password reset link queued" user=$carol->{id}\b/,
+    'a reset link queued is logged with the user';
+ok $log =~ /msg=security event=password_reset .*user=$alice->{id}\b/, 'so is a reset';
+ok $log !~ /\Q$reset\E|\Q$links[2]\E/, 'never a reset token';
+ok $log !~ /a fresh start for alice|carol changed it herself/, 'nor a password';
+
 # --- the outbox while the mail server is down ---
 sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
 
