@@ -69,6 +69,7 @@ static const struct directive directives[] = {
 	D("limits", "json_max_depth", T_INT, json_max_depth, "32", 1, 1000),
 	D("limits", "query_max_params", T_INT, query_max_params, "64", 1, 1000),
 	D("limits", "query_max_length", T_INT, query_max_length, "4096", 16, 65536),
+	D("limits", "exact_count_max", T_INT, exact_count_max, "5000", 0, 10000),
 
 	D("database", "conninfo", T_STR, db_conninfo, "dbname=marquee", 0, 0),
 	D("database", "password_file", T_SECRET, db_password, "", 0, 0),

@@ -48,6 +48,7 @@ struct mq_config {
 	int json_max_depth;
 	int query_max_params;
 	int query_max_length;
+	int exact_count_max;
 
 	/* [database] */
 	char *db_conninfo;

@@ -430,5 +430,11 @@ int mq_fail_db(struct mq_req *r)
 		return mq_problem(r, 409, "This conflicts with an existing record.");
 	if (strcmp(db->sqlstate, "57014") == 0)
 		return mq_problem(r, 503, "The query took too long and was cancelled.");
+	/* a deadlock or a serialization failure: nothing was written, and the
+	 * same request may well succeed at once */
+	if (strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "40001") == 0) {
+		mq_resp_header(r, "Retry-After", "1");
+		return mq_problem(r, 503, "The change collided with another; try again.");
+	}
 	return mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
 }

@@ -91,7 +91,8 @@ const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_
 PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);
 
 /* Answers a failed statement, rolling back any open transaction: 503 when
- * the database is unreachable or the statement timed out, 409 for a unique
+ * the database is unreachable, the statement timed out, or it lost a
+ * deadlock or serialization conflict (Retry-After), 409 for a unique
  * violation, 500 otherwise (logged with its SQLSTATE). */
 int mq_fail_db(struct mq_req *r);
 

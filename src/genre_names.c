@@ -16,13 +16,13 @@
 struct name {
 	int genre;
 	char language[8];	/* "" for the original name */
-	char text[72];
+	char text[260];		/* 64 characters of up to 4 bytes */
 };
 
 static struct {
 	struct name names[MAX_NAMES];
 	int count;
-	char slugs[MAX_GENRES][48];
+	char slugs[MAX_GENRES][80];
 	int ids[MAX_GENRES];
 	int ngenres;
 	uint64_t loaded_ns;

@@ -30,26 +30,16 @@ static const char *str(struct mq_req *r, long long v)
 	return mq_arena_printf(r->arena, "%lld", v);
 }
 
-/* title=: a LIKE pattern with the wildcards of the value escaped. */
+/* title=: a substring, or with one or two characters a prefix (no index
+ * finds shorter substrings than a trigram).  The SQL folds and escapes it. */
 static void parse_title(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
 	size_t chars = mq_utf8_length(v);
-	struct mq_buf b;
 
-	if (chars == 0 || chars > TEXT_MAX) {
+	if (chars == 0 || chars > TEXT_MAX)
 		mq_form_error(f, "title", "Must be 1 to %d characters.", TEXT_MAX);
-		return;
-	}
-	mq_buf_init(&b, f->r->arena, strlen(v) + 8);
-	if (chars >= SUBSTRING_MIN)
-		mq_buf_puts(&b, "%");
-	for (const char *p = v; *p; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			mq_buf_puts(&b, "\\");
-		mq_buf_append(&b, p, 1);
-	}
-	mq_buf_puts(&b, "%");
-	mf->param[chars >= SUBSTRING_MIN ? MQ_MF_TITLE : MQ_MF_TITLE_PREFIX] = b.data;
+	else
+		mf->param[chars >= SUBSTRING_MIN ? MQ_MF_TITLE : MQ_MF_TITLE_PREFIX] = v;
 }
 
 /* A comma list without empty items. */

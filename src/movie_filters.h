@@ -30,8 +30,8 @@ enum mq_movie_order {
 
 /* The parameters, in the order the list statement numbers them. */
 enum mq_movie_param {
-	MQ_MF_TITLE,		/* LIKE pattern: substring (3+ characters) */
-	MQ_MF_TITLE_PREFIX,	/* LIKE pattern: prefix (1–2 characters) */
+	MQ_MF_TITLE,		/* a substring (3+ characters) */
+	MQ_MF_TITLE_PREFIX,	/* a prefix (1–2 characters) */
 	MQ_MF_TMDB_ID,
 	MQ_MF_IMDB_ID,
 	MQ_MF_YEARS,		/* int[] literal */

@@ -85,16 +85,31 @@ static const char *query_for_page(struct mq_req *r, int64_t page)
 	return q;
 }
 
-struct json_object *mq_page_envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
-				     struct json_object *results)
+/* exact: NULL when the list does not say */
+static struct json_object *envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
+				    const bool *exact, bool has_next, struct json_object *results)
 {
 	struct json_object *env = mq_json_object(r->arena);
-	bool has_next = p->offset + p->size < count;
 
 	mq_json_add_int(env, "count", count);
+	if (exact)
+		json_object_object_add(env, "count_exact", json_object_new_boolean(*exact));
 	mq_json_add_str(env, "next", has_next ? mq_req_url(r, query_for_page(r, p->page + 1)) : NULL);
 	mq_json_add_str(env, "previous",
 			p->page > 1 ? mq_req_url(r, query_for_page(r, p->page - 1)) : NULL);
 	json_object_object_add(env, "results", json_object_get(results));
 	return env;
+}
+
+struct json_object *mq_page_envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
+				     struct json_object *results)
+{
+	return envelope(r, p, count, NULL, p->offset + p->size < count, results);
+}
+
+struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_page *p, int64_t count,
+					   bool count_exact, bool has_next,
+					   struct json_object *results)
+{
+	return envelope(r, p, count, &count_exact, has_next, results);
 }

@@ -32,6 +32,13 @@ bool mq_page_past_end(const struct mq_page *p, int64_t count);
 struct json_object *mq_page_envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
 				     struct json_object *results);
 
+/* The same, for lists that know whether a next page exists (they fetch
+ * one row more than the page) and whether count is exact or estimated;
+ * adds "count_exact". */
+struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_page *p, int64_t count,
+					   bool count_exact, bool has_next,
+					   struct json_object *results);
+
 /* Answers the 404 for a page past the end. */
 int mq_page_not_found(struct mq_req *r, const struct mq_page *p);
 

@@ -22,6 +22,11 @@ static struct mq_stmt upsert = MQ_STMT(
 	"  overview = excluded.overview, tagline = excluded.tagline "
 	"RETURNING language, title, overview, tagline, xmax = 0 AS created");
 
+/* Writers of a movie's translations take turns: a trigger copies the
+ * list of languages into the movie's row, and two writers at once would
+ * each copy a list without the other's. */
+static struct mq_stmt lock_movie = MQ_STMT("SELECT 1 FROM movies WHERE id = $1 FOR UPDATE");
+
 static struct mq_stmt delete_translation = MQ_STMT(
 	"DELETE FROM movie_translations WHERE movie_id = $1 AND language = $2 RETURNING 1");
 
@@ -63,7 +68,8 @@ int mq_movie_translations_put(struct mq_req *r)
 	if (mq_form_end(&f) < 0)
 		return 0;
 	const char *params[] = { id, language, title, overview, tagline };
-	if ((res = mq_q(r, &upsert, 5, params)) == NULL)
+	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &lock_movie, 1, &id) == NULL ||
+	    (res = mq_q(r, &upsert, 5, params)) == NULL || mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "No movie with id %s.", id);
@@ -83,7 +89,8 @@ int mq_movie_translations_delete(struct mq_req *r)
 	if (language == NULL)
 		return 0;
 	const char *params[] = { id, language };
-	if ((res = mq_q(r, &delete_translation, 2, params)) == NULL)
+	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &lock_movie, 1, &id) == NULL ||
+	    (res = mq_q(r, &delete_translation, 2, params)) == NULL || mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "Movie %s has no %s translation.", id, language);

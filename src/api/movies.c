@@ -9,10 +9,15 @@
  * movies of the page are joined with their translations and genres.
  *
  * Counts: counting every match of a broad filter over a million movies
- * takes a few hundred milliseconds, so the count of an unfiltered list and
- * of a list filtered on one of genre, year or language comes from
- * movie_counts (kept exact by triggers), and any other count is counted
- * once and cached in memcached until the catalog changes.
+ * takes hundreds of milliseconds, even up to 10,000.  So a page fetches one
+ * movie more than it shows: whether there is a next page never depends on
+ * a count, and a list that fits on the page counts itself.  Past one
+ * page, the count of an unfiltered list and of one filtered on one genre,
+ * years or a language comes from movie_counts (kept exact by triggers);
+ * any other is counted when the planner expects at most [limits]
+ * exact_count_max matches (5,000), and otherwise is the planner's
+ * estimate, with "count_exact": false.
+ * Either is cached in memcached until the catalog changes.
  *
  * q= ranks full-text matches: the 1,000 most popular matches (all of them
  * when there are fewer) by relevance, then the rest by popularity; ranking
@@ -26,6 +31,7 @@
 #include "api.h"
 
 #include "cache.h"
+#include "config.h"
 #include "db.h"
 #include "genre_names.h"
 #include "http.h"
@@ -42,13 +48,13 @@
 /* Deeper pages cost a scan of every row before them: past this many rows,
  * narrow the filters instead. */
 #define MAX_DEPTH 10000
-#define COUNT_CAP "10001"	/* counted up to here; more: counted in full, cached */
+#define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "1000"
 
 /* $1..$14: the filters, in the order of enum mq_movie_param. */
 #define FILTERS \
-	"($1::text IS NULL OR search_fold(m.title) LIKE search_fold($1)) " \
-	"AND ($2::text IS NULL OR search_fold(m.title) LIKE search_fold($2)) " \
+	"($1::text IS NULL OR search_fold(m.title) LIKE '%' || like_escape(search_fold($1)) || '%') " \
+	"AND ($2::text IS NULL OR search_fold(m.title) LIKE like_escape(search_fold($2)) || '%') " \
 	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
 	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
 	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
@@ -97,12 +103,13 @@ static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
 
 static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
 
-/* Counting at most $15 matches: cheap whatever the filter. */
+/* Counting at most $15 matches. */
 static struct mq_stmt count_capped = MQ_STMT_PLANNED(
 	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $15) c");
 
-static struct mq_stmt count_all = MQ_STMT_PLANNED(
-	"SELECT count(*) FROM movies m WHERE " FILTERS);
+/* What the planner expects the filters to match (its first "Plan Rows"). */
+static struct mq_stmt estimate = MQ_STMT_PLANNED(
+	"EXPLAIN (FORMAT JSON) SELECT 1 FROM movies m WHERE " FILTERS);
 
 /* The maintained counts: a dimension ('all', 'genre', 'year', 'language')
  * and the values (a list, or a range) summed. */
@@ -119,6 +126,8 @@ struct list {
 	struct mq_lang lang;
 	const char *params[19];
 	int64_t count;
+	bool count_exact;
+	bool has_next;
 	const char *corrected;	/* q found nothing: what was searched instead */
 };
 
@@ -192,34 +201,56 @@ static const char *count_key(struct mq_req *r, const struct list *l)
 	return key;
 }
 
-/* Counts the filter set (see the top of this file).  -1: the database
- * failed. */
-static int64_t count(struct mq_req *r, struct list *l)
+/* The planner's estimate of the matches; -1 when the database failed. */
+static int64_t estimated(struct mq_req *r, struct list *l)
 {
-	for (int i = 0; i < MQ_MF_COUNT; i++)
-		l->params[i] = l->f.param[i];
+	PGresult *res = mq_q(r, &estimate, MQ_MF_COUNT, l->params);
+	const char *rows;
+
+	if (res == NULL)
+		return -1;
+	rows = strstr(PQgetvalue(res, 0, 0), "\"Plan Rows\":");
+	return rows ? (int64_t)strtod(rows + 12, NULL) : 0;
+}
+
+/* Counts a filter set whose list is longer than a page (see the top of
+ * this file).  Returns 0, or -1 when the database failed. */
+static int count(struct mq_req *r, struct list *l)
+{
 	const char *dim = kept_dimension(&l->f), *key, *v;
 	struct mq_cache *c = r->w->cache;
+	unsigned long long g;
 	uint64_t gen;
-	int64_t n;
-	size_t len;
+	long long n;
+	int exact;
 
+	l->count_exact = true;
 	if (dim)
-		return count_from_kept(r, &l->f, dim);
+		return (l->count = count_from_kept(r, &l->f, dim)) < 0 ? -1 : 0;
 	key = count_key(r, l);
-	v = mq_cache_get_with_generation(c, r->arena, "movies", key, &len, &gen);
-	if (v && gen && mq_parse_int64(strchr(v, ' ') ? strchr(v, ' ') + 1 : "", 0, INT64_MAX,
-				       &n) == 0 && strtoull(v, NULL, 10) == gen)
-		return n;
-	l->params[MQ_MF_COUNT] = COUNT_CAP;
-	n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params));
-	if (n > MAX_DEPTH)
-		n = first_int(mq_q(r, &count_all, MQ_MF_COUNT, l->params));
-	if (n >= 0 && gen) {
-		v = mq_arena_printf(r->arena, "%llu %lld", (unsigned long long)gen, (long long)n);
+	v = mq_cache_get_with_generation(c, r->arena, "movies", key, &(size_t){ 0 }, &gen);
+	if (v && gen && sscanf(v, "%llu %lld %d", &g, &n, &exact) == 3 && g == gen) {
+		l->count = n;
+		l->count_exact = exact;
+		return 0;
+	}
+	if ((l->count = estimated(r, l)) < 0)
+		return -1;
+	if (l->count <= r->w->cfg->exact_count_max) {
+		l->params[MQ_MF_COUNT] = COUNT_CAP;
+		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params))) < 0)
+			return -1;
+		l->count_exact = n <= MAX_DEPTH;
+		l->count = l->count_exact ? n : l->count > n ? l->count : n;
+	} else {
+		l->count_exact = false;
+	}
+	if (gen) {
+		v = mq_arena_printf(r->arena, "%llu %lld %d", (unsigned long long)gen,
+				    (long long)l->count, l->count_exact);
 		mq_cache_set(c, key, v, strlen(v), 0);
 	}
-	return n;
+	return 0;
 }
 
 /* The page's movies as JSON, or NULL when the database failed. */
@@ -228,44 +259,66 @@ static struct json_object *fetch(struct mq_req *r, struct list *l)
 	struct json_object *results;
 	PGresult *res;
 
+	for (int i = 0; i < MQ_MF_COUNT; i++)
+		l->params[i] = l->f.param[i];
 	l->params[MQ_MF_COUNT] = l->lang.tag;
 	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
-	l->params[MQ_MF_COUNT + 2] = l->page.limit_s;
+	/* one more than the page: is there a next page? */
+	l->params[MQ_MF_COUNT + 2] = mq_arena_printf(r->arena, "%lld", (long long)l->page.size + 1);
 	l->params[MQ_MF_COUNT + 3] = l->page.offset_s;
 	res = mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
 	if (res == NULL)
 		return NULL;
 	results = mq_rows_array(r->arena, res);
+	l->has_next = (int64_t)json_object_array_length(results) > l->page.size;
+	if (l->has_next)
+		json_object_array_del_idx(results, (size_t)l->page.size, 1);
 	mq_movies_add_urls(r, results);
 	return mq_genre_names_fill(r, results, l->lang.primary) < 0 ? NULL : results;
+}
+
+/* q found nothing: searches what movie_query_corrected() makes of it.
+ * Returns the new page, the old one when there is no correction, or NULL
+ * when the database failed. */
+static struct json_object *correct(struct mq_req *r, struct list *l, struct json_object *results)
+{
+	PGresult *res = mq_q(r, &correct_query, 1, &l->f.param[MQ_MF_Q]);
+
+	if (res == NULL)
+		return NULL;
+	if (PQgetisnull(res, 0, 0))
+		return results;
+	l->corrected = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
+	l->f.param[MQ_MF_Q] = l->corrected;
+	return fetch(r, l);
 }
 
 /* Renders the list l describes, from the database.  Returns the body, ""
  * for a page past the end, or NULL when the database failed. */
 static const char *render(struct mq_req *r, struct list *l, size_t *len)
 {
-	struct json_object *results, *env;
+	struct json_object *results = fetch(r, l), *env;
+	int64_t shown;
 
-	if ((l->count = count(r, l)) < 0)
+	if (results && json_object_array_length(results) == 0 && l->f.param[MQ_MF_Q] &&
+	    l->f.order == MQ_ORDER_RANK)
+		results = correct(r, l, results);	/* on any page: they page alike */
+	if (results == NULL)
 		return NULL;
-	if (l->count == 0 && l->f.param[MQ_MF_Q] && l->f.order == MQ_ORDER_RANK) {
-		PGresult *res = mq_q(r, &correct_query, 1, &l->f.param[MQ_MF_Q]);
-
-		if (res == NULL)
-			return NULL;
-		if (!PQgetisnull(res, 0, 0)) {
-			l->corrected = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-			l->f.param[MQ_MF_Q] = l->corrected;
-			if ((l->count = count(r, l)) < 0)
-				return NULL;
-		}
-	}
-	if (mq_page_past_end(&l->page, l->count))
+	shown = (int64_t)json_object_array_length(results);
+	if (shown == 0 && l->page.page > 1)
 		return "";
-	if ((results = fetch(r, l)) == NULL)
+	if (!l->has_next) {
+		l->count = l->page.offset + shown;	/* the end is on this page */
+		l->count_exact = true;
+	} else if (count(r, l) < 0) {
 		return NULL;
-	env = mq_page_envelope(r, &l->page, l->count, results);
-	if (l->f.param[MQ_MF_Q])
+	}
+	/* an estimate is never less than the pages that exist */
+	if (l->count <= l->page.offset + shown)
+		l->count = l->page.offset + shown + l->has_next;
+	env = mq_page_envelope_known(r, &l->page, l->count, l->count_exact, l->has_next, results);
+	if (l->f.param[MQ_MF_Q] || l->corrected)
 		mq_json_add_str(env, "search", l->corrected ? "corrected" : "fulltext");
 	if (l->corrected)
 		mq_json_add_str(env, "corrected_q", l->corrected);
@@ -303,6 +356,8 @@ static int respond(struct mq_req *r, struct list *l, int64_t genre)
 
 	if (mq_respcache_serve(r, &rc, "movies", l->lang.tag))
 		return 0;
+	if (genre > INT32_MAX)	/* genre ids are integers */
+		return mq_problem(r, 404, "No genre with id %lld.", (long long)genre);
 	if (genre) {
 		id = mq_arena_printf(r->arena, "%lld", (long long)genre);
 		if ((res = mq_q(r, &genre_exists, 1, &id)) == NULL)

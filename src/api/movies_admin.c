@@ -178,7 +178,7 @@ static const char *field_value(struct mq_form *f, const struct field *fd, struct
 			? mq_arena_printf(a, "%lld", (long long)n) : NULL;
 	case NUMBER:
 		return mq_form_number(f, fd->name, false, (double)fd->min, (double)fd->max, &d)
-			? mq_arena_printf(a, "%.6g", d) : NULL;
+			? mq_arena_printf(a, "%.9g", d) : NULL;
 	case ENUM:
 		return mq_form_enum(f, fd->name, false, fd->values);
 	case DATE:

@@ -13,7 +13,8 @@ void mq_cli_catalog_changed(struct mq_config *cfg, PGconn *c, const char *cmd)
 	/* Outside any transaction: VACUUM cannot run inside one.  A failure
 	 * here leaves the data loaded, only slower to search until autovacuum
 	 * comes by, so it is reported, not fatal. */
-	mq_cli_exec(cmd, c, "VACUUM (ANALYZE) movies, movie_genres, movie_keywords, keywords");
+	mq_cli_exec(cmd, c, "VACUUM (ANALYZE) movies, movie_genres, movie_keywords, keywords, "
+			    "search_words, movie_counts");
 	cache = mq_cache_new(cfg);
 	mq_cache_bump(cache, "movies");
 	mq_cache_free(cache);

@@ -8,6 +8,11 @@
 void mq_csv_open(struct mq_csv *c, FILE *in)
 {
 	*c = (struct mq_csv){ .in = in, .next_line = 1 };
+	/* a UTF-8 byte order mark, as some editors write, is not data */
+	if (getc(in) == 0xef && getc(in) == 0xbb && getc(in) == 0xbf)
+		c->bytes = 3;
+	else
+		rewind(in);
 }
 
 static void put(struct mq_csv *c, size_t *len, char ch)

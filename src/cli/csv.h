@@ -21,6 +21,7 @@ struct mq_csv {
 	uint64_t next_line;
 };
 
+/* Starts reading in (skipping a UTF-8 byte order mark). */
 void mq_csv_open(struct mq_csv *c, FILE *in);
 
 /* Reads the next record.  Returns 1, 0 at the end, or -1 for a malformed

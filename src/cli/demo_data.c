@@ -57,8 +57,13 @@ static struct mq_stmt insert_curated = MQ_STMT(
 	"        ON lower(k.name) = ANY (string_to_array(lower($9), ','))) "
 	"SELECT count(*) FROM m");
 
+/* How many films of this seed were generated already. */
 static struct mq_stmt count_generated = MQ_STMT(
-	"SELECT count(*) FROM movies WHERE source = 'demo' AND tmdb_id IS NULL");
+	"SELECT coalesce((SELECT generated FROM demo_catalog WHERE seed = $1), 0)");
+
+static struct mq_stmt note_generated = MQ_STMT(
+	"INSERT INTO demo_catalog (seed, generated) VALUES ($1, $2) "
+	"ON CONFLICT (seed) DO UPDATE SET generated = excluded.generated");
 
 static struct mq_stmt insert_chunk = MQ_STMT(
 	"INSERT INTO movies (id, source, title, original_title, overview, tagline, release_date, "
@@ -268,7 +273,11 @@ static int prepare_maps(struct run *run)
 	run->keywords = fetch_ids(run, "SELECT id, lower(name) FROM keywords", &run->nkeywords);
 	genres = fetch_ids(run, "SELECT id, slug FROM genres", &run->ngenres);
 	if (run->keywords == NULL || genres == NULL || run->ngenres > MQ_ARRAY_LEN(run->genres)) {
+		if (genres)
+			mq_cli_error("demo-data", "more genres (%zu) than it knows how to weigh",
+				     run->ngenres);
 		free_ids(genres, run->ngenres);
+		run->ngenres = 0;
 		return -1;
 	}
 	memcpy(run->genres, genres, run->ngenres * sizeof(*genres));
@@ -289,22 +298,43 @@ static void copy_id_array(struct mq_copy *c, const int64_t *ids, int n)
 	mq_copy_text(c, buf);
 }
 
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct ids *)a)->id, y = ((const struct ids *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* The ids of names, sorted by id as the database keeps such arrays. */
+static int ids_of(const struct ids *map, size_t nmap, const char *const *names, int n,
+		  struct ids *out)
+{
+	int found = 0;
+
+	for (int i = 0; i < n; i++)
+		if ((out[found].id = lookup(map, nmap, names[i])) > 0)
+			out[found++].name = names[i];
+	qsort(out, (size_t)found, sizeof(*out), by_id);
+	return found;
+}
+
 static void copy_film(struct run *run, struct mq_copy *c, int64_t id, uint64_t age,
 		      const struct mq_demo_film *f)
 {
+	struct ids genres[MQ_DEMO_MAX_GENRES], keywords[MQ_DEMO_MAX_KEYWORDS];
 	int64_t genre_ids[MQ_DEMO_MAX_GENRES], keyword_ids[MQ_DEMO_MAX_KEYWORDS];
-	char keywords[MQ_DEMO_MAX_KEYWORDS * 40] = "", num[32];
-	size_t klen = 0;
-	int ng = 0, nk = 0;
+	char names[MQ_DEMO_MAX_KEYWORDS * 40] = "", num[32];
+	int ng = ids_of(run->genres, run->ngenres, f->genres, f->ngenres, genres);
+	int nk = ids_of(run->keywords, run->nkeywords, f->keywords, f->nkeywords, keywords);
+	size_t len = 0;
 
-	for (int i = 0; i < f->ngenres; i++)
-		if ((genre_ids[ng] = lookup(run->genres, run->ngenres, f->genres[i])) > 0)
-			ng++;
-	for (int i = 0; i < f->nkeywords; i++) {
-		if ((keyword_ids[nk] = lookup(run->keywords, run->nkeywords, f->keywords[i])) > 0)
-			nk++;
-		klen += (size_t)snprintf(keywords + klen, sizeof(keywords) - klen, "%s%s",
-					 i ? " " : "", f->keywords[i]);
+	for (int i = 0; i < ng; i++)
+		genre_ids[i] = genres[i].id;
+	/* the document names keywords in id order, as keyword_names() does */
+	for (int i = 0; i < nk; i++) {
+		keyword_ids[i] = keywords[i].id;
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? " " : "",
+					keywords[i].name);
 	}
 	mq_copy_int(c, id);
 	mq_copy_text(c, f->title);
@@ -323,7 +353,7 @@ static void copy_film(struct run *run, struct mq_copy *c, int64_t id, uint64_t a
 	mq_copy_int(c, (int64_t)age);
 	copy_id_array(c, genre_ids, ng);
 	copy_id_array(c, keyword_ids, nk);
-	mq_copy_text(c, keywords);
+	mq_copy_text(c, names);
 	mq_copy_row_end(c);
 }
 
@@ -396,7 +426,12 @@ static int insert_staged(struct run *run, int64_t first, int64_t last)
 
 static uint64_t generated_count(struct run *run)
 {
-	PGresult *res = run_stmt(run, &count_generated, 0, NULL);
+	char seed[24];
+	const char *params[] = { seed };
+	PGresult *res;
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)run->seed);
+	res = run_stmt(run, &count_generated, 1, params);
 	uint64_t n;
 
 	if (res == NULL)
@@ -419,7 +454,22 @@ static int64_t max_movie_id(struct run *run)
 	return id;
 }
 
-/* Tops the generated films up to want, in one transaction. */
+static int note(struct run *run, uint64_t generated)
+{
+	char seed[24], n[24];
+	const char *params[] = { seed, n };
+	PGresult *res;
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)run->seed);
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)generated);
+	if ((res = run_stmt(run, &note_generated, 2, params)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/* Generates films have + 1 .. want of the seed, in one transaction: a
+ * film deleted since stays deleted. */
 static int load_generated(struct run *run, uint64_t want)
 {
 	uint64_t have = generated_count(run);
@@ -428,7 +478,7 @@ static int load_generated(struct run *run, uint64_t want)
 	if (have == UINT64_MAX)
 		return -1;
 	if (have >= want) {
-		printf("generated: %llu films already there\n", (unsigned long long)have);
+		printf("generated: %llu films were generated already\n", (unsigned long long)have);
 		return 0;
 	}
 	if (prepare_maps(run) < 0 || mq_db_begin(run->db) < 0)
@@ -438,12 +488,13 @@ static int load_generated(struct run *run, uint64_t want)
 	    !exec(run->conn, "SET LOCAL marquee.bulk = 'on'") ||
 	    (base = max_movie_id(run)) < 0 || stage(run, have, want, base) < 0 ||
 	    insert_staged(run, base + 1, base + (int64_t)(want - have)) < 0 ||
+	    note(run, want) < 0 ||
 	    mq_db_commit(run->db) < 0) {
 		mq_db_rollback(run->db);
 		return -1;
 	}
-	printf("generated: %llu films added (%llu in all)\n", (unsigned long long)(want - have),
-	       (unsigned long long)want);
+	printf("generated: %llu films added (%llu generated in all)\n",
+	       (unsigned long long)(want - have), (unsigned long long)want);
 	return 0;
 }
 

@@ -210,6 +210,8 @@ static int stage_file(struct import *im, const char *name, const char *header, c
 	}
 	mq_progress_start(&p, is_movies ? "movies" : "links", (uint64_t)size);
 	while ((rc = mq_csv_next(&csv)) == 1) {
+		if (csv.nfields == 1 && csv.fields[0][0] == '\0')
+			continue;	/* a blank line */
 		if (!(is_movies ? movie_row(&c, &csv, &id) : link_row(&c, &csv))) {
 			mq_cli_error(CMD, "%s:%llu: not a valid row", name, (unsigned long long)csv.line);
 			mq_copy_end(&c);
@@ -275,13 +277,15 @@ static int merge(struct import *im)
 	for (size_t i = 0; i < MQ_ARRAY_LEN(write_sql); i++) {
 		if ((n = run(im, write_sql[i], false)) < 0)
 			return -1;
-		if (i == 0)
-			im->updated = (uint64_t)n;
-		else if (i == 1)
+		if (i == 1)
 			im->added = (uint64_t)n;
 	}
-	return run(im, "SELECT DISTINCT id FROM ml_touched t WHERE NOT EXISTS "
-		       "(SELECT 1 FROM ml_touched f WHERE f.fresh AND f.id = t.id)", true) < 0 ? -1 : 0;
+	/* every film already there that changed: its row, or its genres */
+	if (run(im, "SELECT DISTINCT id FROM ml_touched t WHERE NOT EXISTS "
+		    "(SELECT 1 FROM ml_touched f WHERE f.fresh AND f.id = t.id)", true) < 0)
+		return -1;
+	im->updated = im->nchanged;
+	return 0;
 }
 
 static int import(struct import *im)

@@ -43,7 +43,7 @@ static void trim(char *s)
 static void front_article(char *s, size_t size)
 {
 	char *comma = strrchr(s, ',');
-	char moved[320];
+	char moved[1024];
 
 	if (comma == NULL || comma[1] != ' ')
 		return;
@@ -98,9 +98,21 @@ static int parse_year(const char *g)
 	return y;
 }
 
+/* Cuts s to max characters, never inside one. */
+static void cut_chars(char *s, size_t max)
+{
+	size_t chars = 0;
+
+	for (char *p = s; *p; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 && chars++ == max) {
+			*p = '\0';
+			return;
+		}
+}
+
 int mq_ml_title(const char *raw, struct mq_ml_title *out)
 {
-	char group[320];
+	char group[1024];
 
 	memset(out, 0, sizeof(*out));
 	mq_strlcpy(out->title, raw, sizeof(out->title));
@@ -126,6 +138,8 @@ int mq_ml_title(const char *raw, struct mq_ml_title *out)
 		mq_strlcpy(out->original_title, out->title, sizeof(out->original_title));
 	else
 		front_article(out->original_title, sizeof(out->original_title));
+	cut_chars(out->title, MQ_ML_TITLE_MAX);
+	cut_chars(out->original_title, MQ_ML_TITLE_MAX);
 	return out->title[0] ? 0 : -1;
 }
 

@@ -10,9 +10,11 @@
 
 #include "common.h"
 
+#define MQ_ML_TITLE_MAX 300	/* characters, as the movies table takes */
+
 struct mq_ml_title {
-	char title[320];
-	char original_title[320];	/* the title again when none is given */
+	char title[1024];		/* cut to MQ_ML_TITLE_MAX characters */
+	char original_title[1024];	/* the title again when none is given */
 	int year;			/* 0 when none */
 };
 

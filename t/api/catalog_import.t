@@ -44,15 +44,20 @@ my $first = $s->psql(q{SELECT string_agg(title, '|' ORDER BY id) FROM movies WHE
 
 $out = $s->demo_catalog(50);
 like $out, qr/curated: 0 films/, 'a second run adds no curated film';
-like $out, qr/already there/, 'nor generated ones';
+like $out, qr/50 films were generated already/, 'nor generated ones';
 is count('true'), 150, 'still 150';
 
 $out = $s->demo_catalog(80);
-like $out, qr/generated: 30 films added \(80 in all\)/, 'asking for 80 adds 30';
+like $out, qr/generated: 30 films added \(80 generated in all\)/, 'asking for 80 adds 30';
 is $s->psql(q{SELECT string_agg(title, '|' ORDER BY id) FROM (SELECT * FROM movies
               WHERE tmdb_id IS NULL ORDER BY id LIMIT 50) f}), $first,
     'the first 50 generated films are the same films (a film is a function of its number)';
 ok counts_exact(), 'movie_counts is still exact';
+my $gone = $s->psql(q{SELECT max(id) FROM movies WHERE tmdb_id IS NULL});
+is $s->delete("/api/movies/$gone/", token => $admin->{access})->{status}, 204, 'a generated film is deleted';
+like $s->demo_catalog(80), qr/80 films were generated already/, 'running again';
+is count('true'), 179, 'does not bring it back';
+like $s->demo_catalog(81, '--seed', 2), qr/81 films added/, 'another seed is another catalog';
 my ($rc, $err) = $s->marquee('demo-data', '--movies', 'many');
 is $rc, 2, 'a bad --movies is a usage error';
 ($rc, $err) = $s->marquee('demo-data', '--curated', '/nonexistent.tsv');

@@ -7,6 +7,8 @@ use warnings;
 use utf8;
 use Test::More;
 use Marquee::Stack;
+use JSON::PP;
+use Time::HiRes qw(sleep);
 
 my $s = Marquee::Stack->start;
 $s->demo_catalog(400);
@@ -78,6 +80,8 @@ is_deeply field($s->get('/api/movies/?title=50%25%20off'), 'title'), ['50% Off_S
     'a % in title= is a percent sign, not a wildcard';
 is $s->get('/api/movies/?title=0%25%20o')->{json}{count}, 1, 'and matches literally';
 is $s->get('/api/movies/?title=_ff')->{json}{count}, 0, '_ is an underscore, not any character';
+is $s->get('/api/movies/?title=%EF%BC%85%EF%BC%85%EF%BC%85')->{json}{count}, 0,
+    'full-width percent sign (folded to %) is no wildcard either';
 $r = $s->get('/api/movies/?title=8%C2%BD');
 is_deeply field($r, 'title'), ['8½'], 'a two-character title= matches titles starting with it';
 ok !grep({ $_->{title} !~ /^am/i } @{ all_pages('/api/movies/?title=am') }),
@@ -217,12 +221,27 @@ is $s->get('/api/movies/')->{json}{count}, $s->psql('SELECT count(*) FROM movies
 is $s->patch("/api/movies/$x->{id}/", token => $admin->{access},
               json => { original_language => 'da' })->{status}, 200, 'a film changes language';
 is $s->get('/api/movies/?language=sv')->{json}{count}, $before, 'and moves when it changes';
-is $s->psql(q{SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
-                WHEN 'all' THEN (SELECT count(*) FROM movies)
-                WHEN 'year' THEN (SELECT count(*) FROM movies WHERE year::text = c.value)
-                WHEN 'language' THEN (SELECT count(*) FROM movies WHERE original_language = c.value)
-                WHEN 'genre' THEN (SELECT count(*) FROM movie_genres WHERE genre_id::text = c.value) END}),
+is $s->stale_movie_counts,
     0, 'movie_counts equals a recount, row by row';
+
+# ---- estimated counts, when exact ones would cost too much ----
+is $s->get('/api/movies/?genre=drama&runtime_min=60')->{json}{count_exact}, JSON::PP::true,
+    'counts are exact when the planner expects few matches';
+$s->reload_pool(extra_config => "[limits]\nexact_count_max = 0\n");
+sleep 1.5;
+$r = $s->get('/api/movies/?genre=drama&runtime_min=61&page_size=5');
+is $r->{json}{count_exact}, JSON::PP::false, 'past [limits] exact_count_max the count is an estimate';
+ok $r->{json}{count} > 5, 'of more than a page';
+my $drama = all_pages('/api/movies/?genre=drama&runtime_min=61');
+is scalar @$drama, sql_count(qq{genre_ids && '{$genres->{drama}}' AND runtime >= 61}),
+    'paging follows the real end, whatever the estimate';
+$r = $s->get('/api/movies/?genre=drama&runtime_min=61&page_size=100&page=' . int(@$drama / 100 + 1));
+is $r->{json}{next}, undef, 'the last page has no next';
+is $r->{json}{count_exact}, JSON::PP::true, 'and counts exactly';
+is $s->get('/api/movies/?genre=drama&page_size=5')->{json}{count_exact}, JSON::PP::true,
+    'kept counts are exact whatever the limit';
+$s->reload_pool(extra_config => '');
+sleep 1.5;
 
 # ---- recent, and a genre's movies ----
 $r = $s->get('/api/movies/recent/');
@@ -237,6 +256,7 @@ is $s->get("/api/genres/$genres->{horror}/movies/?year=1922")->{json}{results}[0
     'with the other filters';
 is $s->get("/api/genres/$genres->{horror}/movies/?genre=drama")->{status}, 400, 'but not genre=';
 is $s->get('/api/genres/9999/movies/')->{status}, 404, 'an unknown genre is 404';
+is $s->get('/api/genres/2147483648/movies/')->{status}, 404, 'so is one past the integers genres have';
 
 # ---- detail ----
 $r = $s->get("/api/movies/$nos_id/");

@@ -137,6 +137,11 @@ is $s->patch('/api/movies/999999/', token => $A, json => { title => 'x' })->{sta
 is $s->patch("/api/movies/$id/", token => $user->{access}, json => { title => 'x' })->{status}, 403,
     'PATCH as a user: 403';
 is $s->get("/api/movies/$id/")->{json}{title}, 'Caligari', 'GET shows the last write';
+$r = $s->patch("/api/movies/$id/", token => $A, json => { release_date => '1921-01-01' });
+is $r->{json}{year}, 1921, 'the year follows the release date';
+$r = $s->patch("/api/movies/$id/", token => $A, json => { release_date => undef });
+is $r->{json}{year}, undef, 'and goes when the date goes';
+is $s->get('/api/movies/?year=1921')->{json}{count}, 0, 'from the counts too';
 
 # ---- media: images ----
 my $png = "\x89PNG\r\n\x1a\n" . ("\0" x 64);
@@ -250,6 +255,27 @@ is $s->put("/api/movies/$id/translations/fr/", token => $user->{access}, json =>
     ->{status}, 403, 'translations by a user: 403';
 is $s->delete("/api/movies/$id/translations/de/", token => $A)->{status}, 204, 'DELETE a translation: 204';
 is $s->delete("/api/movies/$id/translations/de/", token => $A)->{status}, 404, 'twice: 404';
+
+# ---- writers at once: no lost update, no deadlock answered 500 ----
+my @langs = qw(fr it es pt nl sv da fi);
+my @st = $s->in_parallel(map { my $l = $_; sub { $s->put("/api/movies/$minimal/translations/$l/", token => $A,
+                                                  json => { title => "t-$l" })->{status} } } @langs);
+is_deeply [ sort @st ], [ (201) x @langs ], 'eight translations written at once';
+is_deeply $s->get("/api/movies/$minimal/")->{json}{translations}, [ sort @langs ],
+    'and the movie lists every one';
+is $s->get("/api/movies/$minimal/", headers => { 'Accept-Language' => 'sv' })->{json}{title}, 't-sv',
+    'and shows each';
+my @victims = map { $s->post('/api/movies/', token => $A,
+                             json => { title => "victim $_", genres => ['drama', 'war'],
+                                       release_date => '1990-01-01' })->{json}{id} } 1 .. 12;
+@st = $s->in_parallel((map { my $v = $_; sub { $s->delete("/api/movies/$v/", token => $A)->{status} } } @victims),
+               (map { my $n = $_; sub { map { $s->patch("/api/movies/$minimal/", token => $A,
+                   json => { original_language => $n % 2 ? 'fr' : 'de', genres => [ $n % 2 ? 'war' : 'drama' ],
+                             release_date => "19${n}0-01-01" })->{status} } 1 .. 6 } } 1 .. 4));
+ok !grep({ $_ == 500 } @st), 'edits and deletes at once never answer 500' or diag "@st";
+ok !grep({ $_ != 204 && $_ != 200 && $_ != 503 } @st), 'only 200, 204, or 503 to retry';
+is $s->stale_movie_counts,
+    0, 'and the counts are exact after them';
 
 # ---- delete ----
 my ($backdrop_file) = $s->get("/api/movies/$id/")->{json}{backdrop_url} =~ m{/media/(.*)$};
