@@ -4,6 +4,7 @@
  */
 #include "common.h"
 
+#include <ftw.h>
 #include <ini.h>
 #include <unistd.h>
 
@@ -35,6 +36,18 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	unsetenv("CREDENTIALS_DIRECTORY");
 	unsetenv("MARQUEE_SERVER_WORKERS");
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* Each test made its own directory of files; /tmp is not ours to fill. */
+static void teardown(void)
+{
+	nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 START_TEST(defaults)
@@ -251,7 +264,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
 
-	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, file_values_and_units);
 	tcase_add_test(tc, environment_overrides_the_file);
