@@ -51,6 +51,9 @@ sub since {
         my ($ms, $json) = ($1, $2);
         $json =~ s/^\t//mg;
         my $p = eval { JSON::PP->new->decode($json) } or next;
+        # an EXPLAIN of its own (the service asking for an estimate) is
+        # logged too, but its plan never runs
+        next if ($p->{'Query Text'} // '') =~ /^\s*EXPLAIN\b/i;
         push @plans, { query => $p->{'Query Text'}, ms => $ms + 0, plan => $p->{Plan},
                        nodes => nodes($p->{Plan}) };
     }
