@@ -42,6 +42,9 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },
 	{ MQ_GET, "/api/genres/{id:int}/movies/", mq_genres_movies, ANON, 0 },
 
+	/* TMDb: tmdb_search.c */
+	{ MQ_GET, "/api/tmdb/search/", mq_tmdb_search, ANON, 0 },
+
 	/* accounts: users.c, sessions.c, passwords.c, verification.c */
 	{ MQ_POST, "/api/users/register/", mq_users_register, ANON, TOKENLESS },
 	{ MQ_POST, "/api/users/login/", mq_sessions_login, ANON, TOKENLESS },

@@ -54,6 +54,9 @@ int mq_movie_media_delete(struct mq_req *r);
 int mq_movie_translations_put(struct mq_req *r);
 int mq_movie_translations_delete(struct mq_req *r);
 
+/* tmdb_search.c */
+int mq_tmdb_search(struct mq_req *r);
+
 /* users.c */
 int mq_users_register(struct mq_req *r);
 int mq_users_me(struct mq_req *r);

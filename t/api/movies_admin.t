@@ -287,5 +287,14 @@ is $s->psql("SELECT count(*) FROM movie_media WHERE movie_id = $id"), 0, 'and it
 is $s->delete("/api/movies/$id/", token => $A)->{status}, 404, 'twice: 404';
 is $s->get('/api/movies/?title=caligari')->{json}{count}, 0, 'and no longer listed';
 
+# ---- TMDb not configured (t/api/tmdb.t has it configured) ----
+$r = $s->post('/api/movies/', token => $A, json => { tmdb_id => 550 });
+is $r->{status}, 503, 'import by TMDb id without TMDb configured: 503';
+ok $r->{headers}{'retry-after'}, '  with Retry-After';
+is $r->{headers}{'content-type'}, 'application/problem+json', '  problem+json';
+is $s->get('/api/tmdb/search/?query=fight')->{status}, 503, 'TMDb search likewise';
+is $s->post('/api/movies/', token => $A, json => { tmdb_id => 'x' })->{status}, 400,
+    'a bad TMDb id is still a 400';
+
 $s->finish;
 done_testing;
