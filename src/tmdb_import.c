@@ -14,6 +14,8 @@
 
 static struct mq_stmt find_movie = MQ_STMT_READ("SELECT id FROM movies WHERE tmdb_id = $1");
 
+static struct mq_stmt find_imdb = MQ_STMT_READ("SELECT id FROM movies WHERE imdb_id = $1");
+
 static struct mq_stmt upsert_movie = MQ_STMT(
 	"SELECT movie, inserted FROM tmdb_movie_upsert($1::jsonb)");
 
@@ -112,4 +114,42 @@ int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, b
 	}
 	mq_fail_db(r);
 	return -1;
+}
+
+/* TMDb's id of the movie with IMDb id imdb (its find endpoint): 0 when
+ * TMDb has none or failed. */
+static int64_t tmdb_id_of(struct mq_req *r, const char *imdb)
+{
+	static const char *const params[] = { "external_source", "imdb_id", NULL };
+	struct json_object *list, *first, *id;
+	struct mq_tmdb_answer ans;
+
+	mq_tmdb_get(r->w->tmdb, r->arena, mq_arena_printf(r->arena, "/find/%s", imdb), params, &ans);
+	if (ans.status != MQ_TMDB_OK || !json_object_object_get_ex(ans.json, "movie_results", &list) ||
+	    !json_object_is_type(list, json_type_array) || json_object_array_length(list) == 0)
+		return 0;
+	first = json_object_array_get_idx(list, 0);
+	if (!json_object_is_type(first, json_type_object) ||
+	    !json_object_object_get_ex(first, "id", &id) || !json_object_is_type(id, json_type_int) ||
+	    json_object_get_int64(id) < 1 || json_object_get_int64(id) > INT32_MAX)
+		return 0;
+	return json_object_get_int64(id);
+}
+
+void mq_tmdb_import_imdb(struct mq_req *r, const char *imdb)
+{
+	struct mq_tmdb_answer ans;
+	int64_t tmdb_id, movie_id;
+	PGresult *res;
+	bool created;
+
+	if (!mq_tmdb_configured(r->w->tmdb) || strncmp(imdb, "tt", 2) != 0 || strlen(imdb) > 12 ||
+	    strspn(imdb + 2, "0123456789") != strlen(imdb) - 2)
+		return;
+	res = mq_q(r, &find_imdb, 1, &imdb);
+	if (res == NULL || PQntuples(res) > 0 || (tmdb_id = tmdb_id_of(r, imdb)) == 0)
+		return;
+	if (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, tmdb_id, false, &movie_id, &created,
+			   &ans) == MQ_IMPORT_OK && ans.json)
+		mq_movies_changed(r, mq_arena_printf(r->arena, "%lld", (long long)movie_id));
 }

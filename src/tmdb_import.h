@@ -34,4 +34,10 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
  * failed, the database's failure). */
 int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created);
 
+/* Best effort, for GET /api/movies/?imdb_id=: when the catalog has no
+ * movie with IMDb id imdb and TMDb (its find endpoint) knows one, imports
+ * it.  Any failure leaves the catalog as it was, and the list shows what
+ * it has. */
+void mq_tmdb_import_imdb(struct mq_req *r, const char *imdb);
+
 #endif

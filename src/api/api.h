@@ -28,6 +28,9 @@ int mq_movies_list(struct mq_req *r);
 int mq_movies_recent(struct mq_req *r);
 int mq_genres_movies(struct mq_req *r);
 
+/* movies_trending.c */
+int mq_movies_trending(struct mq_req *r);
+
 /* movie_detail.c */
 struct mq_lang;
 struct json_object;

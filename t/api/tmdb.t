@@ -123,6 +123,44 @@ is_deeply [ sort map { $_->{slug} } @{ $r->{json}{genres} } ], [qw(crime thrille
 is $s->psql(q{SELECT count(*) FROM keywords WHERE lower(name) = 'dystopia'}), 1,
     'a keyword two movies share is one keyword';
 
+# ---- IMDb ids: the list asks TMDb for a movie the catalog lacks ----
+$r = $s->get('/api/movies/?imdb_id=tt0111161');
+is $r->{status}, 200, 'list by an IMDb id the catalog lacks: 200';
+is $r->{json}{count}, 1, '  TMDb found it, it was imported';
+is $r->{json}{results}[0]{tmdb_id}, 278, '  the movie TMDb named';
+is $r->{json}{results}[0]{title}, 'The Shawshank Redemption', '  with its title';
+is $s->tmdb_requests(qr{^GET /3/find/tt0111161\?external_source=imdb_id&}), 1, '  by TMDb\'s find';
+is $s->get('/api/movies/?imdb_id=tt0111161')->{json}{count}, 1, 'again';
+is $s->tmdb_requests(qr{/3/find/}), 1, '  without asking TMDb';
+$r = $s->get('/api/movies/?imdb_id=tt0000001');
+is $r->{status}, 200, 'an IMDb id TMDb does not know: 200';
+is $r->{json}{count}, 0, '  and nothing';
+is $s->get('/api/movies/?imdb_id=nm0000001')->{status}, 400, 'not an IMDb id: 400';
+
+# ---- trending ----
+$r = $s->get('/api/movies/trending/');
+is $r->{status}, 200, 'trending: 200';
+is $r->{json}{source}, 'tmdb', '  from TMDb';
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 238, 278, 603, 680, 550 ],
+    '  in TMDb\'s order, the week by default';
+is $r->{json}{count}, 5, '  counted';
+is $s->psql('SELECT source FROM movies WHERE tmdb_id = 238'), 'tmdb', '  a movie the catalog lacked, imported';
+ok $r->{json}{results}[0]{id}, '  shown as the catalog has it';
+is_deeply [ map { $_->{slug} } @{ $r->{json}{results}[0]{genres} } ], [qw(crime drama)], '  with its genres';
+my $week = $s->tmdb_requests(qr{/3/trending/movie/week});
+is $s->get('/api/movies/trending/?window=week')->{status}, 200, 'again';
+is scalar($s->tmdb_requests(qr{/3/trending/movie/week})), $week, '  from the cache';
+$r = $s->get('/api/movies/trending/?window=day');
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 238, 278 ], 'the day\'s';
+$r = $s->get('/api/movies/trending/?page_size=2&page=2');
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 603, 680 ], 'paged';
+like $r->{json}{next}, qr{page=3}, '  with a next page';
+is $s->get('/api/movies/trending/?page=2')->{status}, 404, 'a page past the end: 404';
+for my $bad ('window=month', 'window=', 'page=0', 'foo=1', 'window=day&window=week') {
+    is $s->get("/api/movies/trending/?$bad")->{status}, 400, "trending ?$bad: 400";
+}
+is $s->get('/api/movies/trending/', token => 'x.y.z')->{status}, 401, 'a forged token: 401';
+
 # ---- TMDb misbehaving ----
 # A success between failures closes the breaker's count.
 my $n = 0;
@@ -170,6 +208,14 @@ $s->tmdb_mode();
 is search('query=down5')->{status}, 503, 'still open while it cools off';
 is scalar($s->tmdb_requests), $calls, '  TMDb not called';
 is import_tmdb(13)->{status}, 503, '  imports too';
+$r = $s->get('/api/movies/trending/?window=day&page_size=3');
+is $r->{status}, 200, '  trending still answers';
+is $r->{json}{source}, 'tmdb', '  from TMDb\'s answer kept in the cache';
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 238, 278 ], '  as it was';
+$r = $s->get('/api/movies/?imdb_id=tt0000002');
+is $r->{status}, 200, '  a list by an unknown IMDb id still answers';
+is $r->{json}{count}, 0, '  with nothing';
+is scalar($s->tmdb_requests), $calls, '  TMDb not called';
 sleep 2.2;
 is search('query=down6')->{status}, 200, 'after the cool-off it closes';
 $s->tmdb_mode('500');
@@ -177,13 +223,13 @@ is search('query=down7')->{status}, 502, '  and one failure no longer opens it';
 fresh_ok();
 
 # stale: an entry past cache_ttl is served when TMDb fails
-is search('query=the')->{status}, 200, 'a search';
+is search('query=matr')->{status}, 200, 'a search';
 $calls = $s->tmdb_requests;
-is search('query=the')->{status}, 200, 'again at once';
+is search('query=matr')->{status}, 200, 'again at once';
 is scalar($s->tmdb_requests), $calls, '  from the cache';
 sleep 3.2;
 $s->tmdb_mode('503');
-$r = search('query=the');
+$r = search('query=matr');
 is $r->{status}, 200, 'past cache_ttl, TMDb failing: the stale copy';
 is $r->{json}{results}[0]{title}, 'The Matrix', '  with its results';
 is scalar($s->tmdb_requests), $calls + 1, '  after trying TMDb';
