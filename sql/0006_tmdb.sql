@@ -117,10 +117,13 @@ CREATE FUNCTION tmdb_movie_links(mid bigint, doc jsonb) RETURNS void
 	      FROM tmdb_array(doc -> 'keywords', 'keywords') e LIMIT 50) k
 	WHERE k.name IS NOT NULL
 	ON CONFLICT DO NOTHING;
+	-- by name, or by TMDb's id when TMDb renamed a keyword we have
 	INSERT INTO movie_keywords (movie_id, keyword_id)
 	SELECT mid, k.id FROM keywords k
 	WHERE lower(k.name) IN (SELECT lower(tmdb_text(e, 'name', 100))
 				FROM tmdb_array(doc -> 'keywords', 'keywords') e LIMIT 50)
+	   OR k.tmdb_id IN (SELECT tmdb_number(e, 'id', 1, 2147483647)
+			    FROM tmdb_array(doc -> 'keywords', 'keywords') e LIMIT 50)
 	ON CONFLICT DO NOTHING;
 $$;
 
@@ -133,7 +136,7 @@ CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop te
 	DELETE FROM movie_media WHERE movie_id = mid AND from_tmdb;
 	INSERT INTO movie_media (movie_id, kind, file_path, language, is_primary, from_tmdb)
 	SELECT mid, x.kind, x.path, x.lang,
-	       x.path = CASE x.kind WHEN 'poster' THEN poster ELSE backdrop END
+	       x.path IS NOT DISTINCT FROM CASE x.kind WHEN 'poster' THEN poster ELSE backdrop END
 	       AND NOT EXISTS (SELECT 1 FROM movie_media p
 			       WHERE p.movie_id = mid AND p.kind = x.kind AND p.is_primary),
 	       true

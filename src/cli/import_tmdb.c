@@ -118,8 +118,13 @@ static int read_list_page(struct job *j, const char *path, int page, size_t max)
 	struct mq_tmdb_answer ans;
 	size_t n;
 
-	throttle(j);
-	mq_tmdb_get(j->tmdb, j->arena, path, params, &ans);
+	for (int wait = 0; wait <= MAX_WAITS; wait++) {
+		throttle(j);
+		mq_tmdb_get(j->tmdb, j->arena, path, params, &ans);
+		if (ans.status != MQ_TMDB_UNAVAILABLE || wait == MAX_WAITS)
+			break;
+		sleep((unsigned)(ans.retry_after > 0 ? ans.retry_after : 1));
+	}
 	if (ans.status != MQ_TMDB_OK || !json_object_object_get_ex(ans.json, "results", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
 		mq_cli_error(CMD, "TMDb %s: %s", path, ans.why ? ans.why : "no results");

@@ -120,6 +120,9 @@ is $r->{json}{id}, $pulp, '  that movie';
 is $r->{json}{title}, 'Pulp Fiction', '  with TMDb\'s data';
 is_deeply [ sort map { $_->{slug} } @{ $r->{json}{genres} } ], [qw(crime thriller)],
     '  genres unknown here left out';
+is $r->{json}{poster_path}, undef, '  a poster path that is no path left out';
+is_deeply [ map { [ $_->{kind}, $_->{is_primary} ? 1 : 0 ] } @{ $r->{json}{media} } ], [ [ 'poster', 0 ] ],
+    '  its posters kept, none primary';
 is $s->psql(q{SELECT count(*) FROM keywords WHERE lower(name) = 'dystopia'}), 1,
     'a keyword two movies share is one keyword';
 

@@ -75,10 +75,15 @@ is tmdb_ids(), '238,278,550,603,680', '  all of them';
 # ---- --stale: the nightly refresh ----
 $s->psql(q{UPDATE movies SET title = 'Old title', tmdb_synced_at = now() - interval '10 days'
            WHERE tmdb_id = 550});
+$s->psql(q{DELETE FROM movie_keywords WHERE keyword_id = (SELECT id FROM keywords WHERE tmdb_id = 825)});
+$s->psql(q{UPDATE keywords SET name = 'self-help group' WHERE tmdb_id = 825});
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
 is $rc, 0, '--stale 7: 0' or diag $out;
 like $out, qr/imported 0, refreshed 1, already there 0/, '  only the stale movie';
 is $s->psql('SELECT title FROM movies WHERE tmdb_id = 550'), 'Fight Club', '  read again';
+is $s->psql(q{SELECT count(*) FROM movie_keywords mk JOIN keywords k ON k.id = mk.keyword_id
+              WHERE k.tmdb_id = 825 AND mk.movie_id = (SELECT id FROM movies WHERE tmdb_id = 550)}), 1,
+    '  a keyword we named otherwise linked by TMDb\'s id';
 is $s->psql(q{SELECT tmdb_synced_at > now() - interval '1 minute' FROM movies WHERE tmdb_id = 550}), 't',
     '  and marked fresh';
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '0', '--limit', '2', '--rate', '100');
