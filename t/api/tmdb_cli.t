@@ -89,6 +89,26 @@ is $s->psql(q{SELECT tmdb_synced_at > now() - interval '1 minute' FROM movies WH
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '0', '--limit', '2', '--rate', '100');
 like $out, qr/refreshed 2/, '--limit: at most that many';
 
+# a v4 read access token instead of the v3 key (another cache prefix: no
+# answer of the key's runs is reused)
+my $tokenconf = $s->dir . '/token.conf';
+(my $tconf = Marquee::Stack::slurp($s->{conf})) =~ s/^api_key_file = (.*)$/read_token_file = $1/m;
+$tconf =~ s/^\[cache\]$/[cache]\nprefix = token:/m;
+Marquee::Stack::spew($tokenconf, $tconf);
+Marquee::Stack::spew($ids, "999\n");
+$out = `$s->{build}/src/marquee -c $tokenconf import tmdb --ids $ids 2>&1`;
+is $? >> 8, 0, 'with a read access token: 0' or diag $out;
+like $out, qr/not on TMDb 1, failed 0/, '  TMDb accepted it (and has no such movie)';
+my ($last) = reverse $s->tmdb_requests(qr{/3/movie/999\?});
+unlike $last, qr/api_key/, '  sent as a bearer token, not in the URL';
+Marquee::Stack::spew($s->dir . '/bad.key', "not-the-key\n");
+$tconf =~ s/^read_token_file = .*$/read_token_file = bad.key/m;
+$tconf =~ s/^prefix = token:$/prefix = bad:/m;
+Marquee::Stack::spew($tokenconf, $tconf);
+$out = `$s->{build}/src/marquee -c $tokenconf import tmdb --ids $ids 2>&1`;
+is $? >> 8, 1, 'a token TMDb refuses: 1';
+like $out, qr/TMDb id 999: HTTP 401/, '  saying so';
+
 my $nokey = $s->dir . '/nokey.conf';
 (my $conf = Marquee::Stack::slurp($s->{conf})) =~ s/^api_key_file = .*$/api_key_file =/m;
 Marquee::Stack::spew($nokey, $conf);
