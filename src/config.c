@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "tmdb.h"
 
 #ifndef MQ_SYSCONFDIR
 #define MQ_SYSCONFDIR "/etc"
@@ -110,6 +111,18 @@ static const struct directive directives[] = {
 	D("media", "avatar_max", T_SIZE, avatar_max, "2m", 1, 64 * MB),
 	D("media", "image_max", T_SIZE, image_max, "8m", 1, 64 * MB),
 
+	D("tmdb", "base_url", T_STR, tmdb_base_url, "https://api.themoviedb.org/3", 0, 0),
+	D("tmdb", "api_key_file", T_SECRET, tmdb_api_key, "", 0, 0),
+	D("tmdb", "read_token_file", T_SECRET, tmdb_read_token, "", 0, 0),
+	D("tmdb", "language", T_STR, tmdb_language, "en-US", 0, 0),
+	D("tmdb", "region", T_STR, tmdb_region, "", 0, 0),
+	D("tmdb", "connect_timeout", T_MS, tmdb_connect_timeout_ms, "2s", 100, 60000),
+	D("tmdb", "timeout", T_MS, tmdb_timeout_ms, "5s", 100, 120000),
+	D("tmdb", "max_response", T_SIZE, tmdb_max_response, "1m", 1 * KB, 64 * MB),
+	D("tmdb", "cache_ttl", T_INT, tmdb_cache_ttl, "86400", 1, 30 * 24 * 3600),
+	D("tmdb", "stale_ttl", T_INT, tmdb_stale_ttl, "604800", 1, 30 * 24 * 3600),
+	D("tmdb", "breaker_threshold", T_INT, tmdb_breaker_threshold, "5", 1, 1000),
+	D("tmdb", "breaker_cooloff", T_MS, tmdb_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
@@ -527,6 +540,8 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 			 cfg->jwt_key.value ? "shorter than 32 bytes" : "not set");
 		return -1;
 	}
+	if (mq_tmdb_check_config(cfg, err, errlen) < 0)
+		return -1;
 	return check_common_passwords(cfg, err, errlen);
 }
 

@@ -95,6 +95,18 @@ struct mq_config {
 	size_t image_max;
 
 	/* [tmdb] */
+	char *tmdb_base_url;
+	struct mq_secret tmdb_api_key;
+	struct mq_secret tmdb_read_token;
+	char *tmdb_language;
+	char *tmdb_region;
+	int tmdb_connect_timeout_ms;
+	int tmdb_timeout_ms;
+	size_t tmdb_max_response;
+	int tmdb_cache_ttl;
+	int tmdb_stale_ttl;
+	int tmdb_breaker_threshold;
+	int tmdb_breaker_cooloff_ms;
 	char *tmdb_image_base_url;
 
 	/* [log] */

@@ -23,10 +23,11 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/metrics/", mq_metrics, ANON, 0 },	/* nginx: loopback only */
 
 	/* catalog: movies.c (lists), movie_detail.c, movies_admin.c,
-	 * movie_media.c, movie_translations.c, genres.c */
+	 * movie_media.c, movie_translations.c, genres.c, movies_trending.c */
 	{ MQ_GET, "/api/movies/", mq_movies_list, ANON, 0 },
 	{ MQ_POST, "/api/movies/", mq_movies_create, ADMIN, 0 },
 	{ MQ_GET, "/api/movies/recent/", mq_movies_recent, ANON, 0 },
+	{ MQ_GET, "/api/movies/trending/", mq_movies_trending, ANON, 0 },
 	{ MQ_GET, "/api/movies/{id:int}/", mq_movies_get, ANON, 0 },
 	{ MQ_PUT, "/api/movies/{id:int}/", mq_movies_put, ADMIN, 0 },
 	{ MQ_PATCH, "/api/movies/{id:int}/", mq_movies_patch, ADMIN, 0 },
@@ -41,6 +42,9 @@ const struct mq_route mq_routes[] = {
 	  mq_movie_translations_delete, ADMIN, 0 },
 	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },
 	{ MQ_GET, "/api/genres/{id:int}/movies/", mq_genres_movies, ANON, 0 },
+
+	/* TMDb: tmdb_search.c */
+	{ MQ_GET, "/api/tmdb/search/", mq_tmdb_search, ANON, 0 },
 
 	/* accounts: users.c, sessions.c, passwords.c, verification.c */
 	{ MQ_POST, "/api/users/register/", mq_users_register, ANON, TOKENLESS },

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "password.h"
 #include "scoreboard.h"
+#include "tmdb.h"
 
 /* Exactly these are blocked and read from the signalfd; everything else,
  * including SIGCHLD which the master blocks, is left at its default. */
@@ -306,7 +307,13 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 		mq_log_warn("database not reachable at start (will retry per request): %s",
 			    mq_db_error(w.db));
 	w.cache = mq_cache_new(cfg);
+	w.tmdb = mq_tmdb_new(cfg, w.cache);
+	if (w.tmdb == NULL) {
+		mq_log_error("libcurl failed to initialise");
+		return 1;
+	}
 	rc = serve(&w, listen_fd, sigfd);
+	mq_tmdb_free(w.tmdb);
 	mq_password_cleanup();
 	mq_cache_free(w.cache);
 	mq_db_free(w.db);

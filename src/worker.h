@@ -11,12 +11,14 @@ struct mq_router;
 struct mq_db;
 struct mq_cache;
 struct mq_scoreboard;
+struct mq_tmdb;
 
 struct mq_worker {
 	const struct mq_config *cfg;
 	const struct mq_router *router;
 	struct mq_db *db;
 	struct mq_cache *cache;
+	struct mq_tmdb *tmdb;	/* never NULL: unconfigured, it answers 503 */
 	struct mq_scoreboard *sb;
 	int slot;
 	uint32_t generation;

@@ -28,6 +28,9 @@ int mq_movies_list(struct mq_req *r);
 int mq_movies_recent(struct mq_req *r);
 int mq_genres_movies(struct mq_req *r);
 
+/* movies_trending.c */
+int mq_movies_trending(struct mq_req *r);
+
 /* movie_detail.c */
 struct mq_lang;
 struct json_object;
@@ -53,6 +56,9 @@ int mq_movie_media_delete(struct mq_req *r);
 /* movie_translations.c */
 int mq_movie_translations_put(struct mq_req *r);
 int mq_movie_translations_delete(struct mq_req *r);
+
+/* tmdb_search.c */
+int mq_tmdb_search(struct mq_req *r);
 
 /* users.c */
 int mq_users_register(struct mq_req *r);

@@ -19,6 +19,10 @@
  * estimate, with "count_exact": false.
  * Either is cached in memcached until the catalog changes.
  *
+ * imdb_id= of a movie the catalog lacks asks TMDb (its find endpoint) and
+ * imports the movie it names, so the list shows it; best effort: with
+ * TMDb away the list is what the catalog has.
+ *
  * q= ranks full-text matches: the 300 most popular matches (all of them
  * when there are fewer) by relevance, then the rest by popularity; ranking
  * all of 200,000 matches of a common word would cost half a second, and
@@ -45,6 +49,7 @@
 #include "page.h"
 #include "respcache.h"
 #include "rows.h"
+#include "tmdb_import.h"
 #include "worker.h"
 
 /* Deeper pages cost a scan of every row before them: past this many rows,
@@ -386,6 +391,9 @@ int mq_movies_list(struct mq_req *r)
 
 	if (begin(r, &l, MQ_FILTERS_ALL) < 0)
 		return 0;
+	/* before the cache: an empty answer cached must not hide the import */
+	if (l.f.param[MQ_MF_IMDB_ID])
+		mq_tmdb_import_imdb(r, l.f.param[MQ_MF_IMDB_ID]);
 	return respond(r, &l, 0);
 }
 

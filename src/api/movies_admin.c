@@ -19,6 +19,7 @@
 #include "lang.h"
 #include "media.h"
 #include "rows.h"
+#include "tmdb_import.h"
 #include "worker.h"
 
 #define MAX_GENRES 10
@@ -284,13 +285,12 @@ static void read_keywords(struct mq_form *f, struct movie_write *w)
 
 /* Reads and checks the body.  whole: POST and PUT (every field set).
  * Returns 0, or -1 after answering. */
-static int read_body(struct mq_req *r, bool whole, struct movie_write *w)
+static int read_body(struct mq_req *r, struct json_object *body, bool whole, struct movie_write *w)
 {
 	struct mq_form f;
 
 	memset(w, 0, sizeof(*w));
-	if (!mq_form_read(&f, r, allowed, read_only))
-		return -1;
+	mq_form_begin(&f, r, body, allowed, read_only);
 	read_fields(&f, whole, w);
 	if (read_genres(&f, w) < 0) {
 		mq_fail_db(r);
@@ -374,14 +374,35 @@ static int show(struct mq_req *r, int status, const char *id)
 	return mq_respond_json(r, status, o);
 }
 
-/* POST /api/movies/: a new movie from a full body. */
+/* POST /api/movies/ {"tmdb_id": N}: the movie imported from TMDb, 201
+ * when new, 200 when the catalog had it. */
+static int import(struct mq_req *r, struct json_object *body)
+{
+	static const char *const only[] = { "tmdb_id", NULL };
+	int64_t tmdb_id, movie_id;
+	struct mq_form f;
+	bool created;
+
+	mq_form_begin(&f, r, body, only, NULL);
+	mq_form_int(&f, "tmdb_id", MQ_REQUIRED, 1, INT32_MAX, &tmdb_id);
+	if (mq_form_end(&f) < 0 || mq_tmdb_movie_ensure(r, tmdb_id, &movie_id, &created) < 0)
+		return 0;
+	return show(r, created ? 201 : 200, mq_arena_printf(r->arena, "%lld", (long long)movie_id));
+}
+
+/* POST /api/movies/: a new movie from a full body, or from TMDb. */
 int mq_movies_create(struct mq_req *r)
 {
+	struct json_object *body = mq_req_json(r);
 	struct movie_write w;
 	PGresult *res;
 	const char *id;
 
-	if (read_body(r, true, &w) < 0)
+	if (body == NULL)
+		return 0;
+	if (json_object_object_length(body) == 1 && json_object_object_get_ex(body, "tmdb_id", NULL))
+		return import(r, body);
+	if (read_body(r, body, true, &w) < 0)
 		return 0;
 	if (mq_db_begin(r->w->db) < 0)
 		return mq_fail_db(r);
@@ -398,10 +419,11 @@ static int update(struct mq_req *r, bool whole)
 {
 	const char *id = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
 	const char *params[1 + 2 * NFIELDS];
+	struct json_object *body = mq_req_json(r);
 	struct movie_write w;
 	PGresult *res;
 
-	if (read_body(r, whole, &w) < 0)
+	if (body == NULL || read_body(r, body, whole, &w) < 0)
 		return 0;
 	params[0] = id;
 	for (size_t i = 0; i < NFIELDS; i++) {

@@ -11,6 +11,8 @@ static const struct {
 	const char *usage;
 } sources[] = {
 	{ "movielens", mq_cli_import_movielens, "movielens DIR   (movies.csv and links.csv)" },
+	{ "tmdb", mq_cli_import_tmdb,
+	  "tmdb (--ids FILE | --popular N | --trending | --stale DAYS [--limit N]) [--rate R]" },
 };
 
 int mq_cli_import(struct mq_config *cfg, int argc, char **argv)

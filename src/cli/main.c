@@ -24,7 +24,7 @@ static const struct command {
 	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
 	{ "outbox", mq_cli_outbox, true, "send the queued email, and keep sending (a long-running job)" },
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
-	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR" },
+	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR | import tmdb ..." },
 };
 
 void mq_cli_error(const char *cmd, const char *fmt, ...)

@@ -287,5 +287,24 @@ is $s->psql("SELECT count(*) FROM movie_media WHERE movie_id = $id"), 0, 'and it
 is $s->delete("/api/movies/$id/", token => $A)->{status}, 404, 'twice: 404';
 is $s->get('/api/movies/?title=caligari')->{json}{count}, 0, 'and no longer listed';
 
+# ---- TMDb not configured (t/api/tmdb.t has it configured) ----
+$r = $s->post('/api/movies/', token => $A, json => { tmdb_id => 550 });
+is $r->{status}, 503, 'import by TMDb id without TMDb configured: 503';
+ok $r->{headers}{'retry-after'}, '  with Retry-After';
+is $r->{headers}{'content-type'}, 'application/problem+json', '  problem+json';
+is $s->get('/api/tmdb/search/?query=fight')->{status}, 503, 'TMDb search likewise';
+my $active = $s->post('/api/movies/', token => $A, json => { title => 'Busy' })->{json}{id};
+$s->post('/api/movies/', token => $A, json => { title => 'Popular', popularity => 900 });
+$s->psql("UPDATE movies SET ratings_count = 3, ratings_sum = 9 WHERE id = $active");
+$r = $s->get('/api/movies/trending/');
+is $r->{status}, 200, 'trending without TMDb: 200';
+is $r->{json}{source}, 'local', '  ranked by the catalog';
+is $r->{json}{count}, $s->psql('SELECT count(*) FROM movies'), '  all its movies';
+is $r->{json}{results}[0]{id}, $active, '  the most active first';
+is $r->{json}{results}[1]{popularity}, 900, '  then the most popular';
+is $s->get('/api/movies/?imdb_id=tt0000001')->{json}{count}, 0, 'a list by IMDb id: what the catalog has';
+is $s->post('/api/movies/', token => $A, json => { tmdb_id => 'x' })->{status}, 400,
+    'a bad TMDb id is still a 400';
+
 $s->finish;
 done_testing;

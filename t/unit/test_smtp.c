@@ -45,9 +45,9 @@ START_TEST(loopback_hosts)
 	};
 
 	for (size_t i = 0; i < MQ_ARRAY_LEN(yes); i++)
-		ck_assert_msg(loopback_url(yes[i]), "%s refused", yes[i]);
+		ck_assert_msg(mq_loopback_url(yes[i]), "%s refused", yes[i]);
 	for (size_t i = 0; i < MQ_ARRAY_LEN(no); i++)
-		ck_assert_msg(!loopback_url(no[i]), "%s taken for this host", no[i]);
+		ck_assert_msg(!mq_loopback_url(no[i]), "%s taken for this host", no[i]);
 }
 END_TEST
 

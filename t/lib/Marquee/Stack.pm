@@ -246,6 +246,7 @@ sub start {
         $self->{smtp_port} = free_port();
         $self->start_mail_sink;
     }
+    $self->start_tmdb if $self->{tmdb};
     $self->start_pool;
     $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
     $self->start_outbox if $self->{mail};
@@ -336,7 +337,18 @@ sub pool_config {
     my $passwords = "$self->{build}/common-passwords.txt";
     $passwords = '' unless -f $passwords;
     my $smtp = $self->{smtp_port} // 1;
-    return <<"CONF" . ($self->{extra_config} // '');
+    my $tmdb = $self->{tmdb_port} ? <<"TMDB" : '';
+[tmdb]
+base_url = http://127.0.0.1:$self->{tmdb_port}/3
+api_key_file = $d/tmdb.key
+connect_timeout = 1s
+timeout = 2s
+max_response = 256k
+breaker_threshold = 3
+breaker_cooloff = 2s
+
+TMDB
+    return <<"CONF" . $tmdb . ($self->{extra_config} // '');
 [server]
 listen = $listen
 ${user}workers = $self->{workers}
@@ -485,6 +497,39 @@ sub mailed_token {
     my ($self, $to) = @_;
     my ($token) = $self->wait_mail($to)->{body} =~ /token=([A-Za-z0-9_-]+)/;
     return $token;
+}
+
+# ---- a fake TMDb (t/lib/tmdb-fake) ----
+
+sub start_tmdb {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    make_path("$d/tmdb");
+    spew("$d/tmdb.key", "test-tmdb-key-0123456789\n");
+    $self->{tmdb_port} = free_port();
+    $self->{pids}{'tmdb-fake'} = $self->spawn('tmdb-fake', $^X, "$self->{src}/t/lib/tmdb-fake",
+                                              '--port', $self->{tmdb_port}, '--dir', "$d/tmdb",
+                                              '--fixtures', "$self->{src}/t/fixtures/tmdb",
+                                              '--key', 'test-tmdb-key-0123456789');
+    wait_for('the fake TMDb', 10, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{tmdb_port}) });
+    unlink "$d/tmdb/requests";
+}
+
+# Tells the fake how to answer: tmdb_mode('500' | 'slow 3' | '429 2' | ...),
+# or tmdb_mode() to answer well again (see t/lib/tmdb-fake).
+sub tmdb_mode {
+    my ($self, $mode) = @_;
+    my $file = "$self->{dir}/tmdb/mode";
+    $mode ? spew($file, "$mode\n") : unlink $file;
+}
+
+# The requests the fake TMDb received ("GET /3/movie/550?language=en-US"),
+# those matching $re when given.
+sub tmdb_requests {
+    my ($self, $re) = @_;
+    my @lines = split /\n/, slurp("$self->{dir}/tmdb/requests");
+    return $re ? grep { /$re/ } @lines : @lines;
 }
 
 # ---- accounts ----
@@ -651,7 +696,7 @@ sub stop_all {
     my ($self) = @_;
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
-    $self->stop_process($_, 'TERM', 30) for grep { /^(pool-|outbox|smtp-sink)/ } keys %{ $self->{pids} };
+    $self->stop_process($_, 'TERM', 30) for grep { /^(pool-|outbox|smtp-sink|tmdb-fake)/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }

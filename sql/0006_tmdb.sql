@@ -1,0 +1,185 @@
+-- Movies imported from TMDb: the media and translations that came from
+-- TMDb (a refresh replaces those, never what an administrator added), when
+-- each movie was last read from TMDb (the refresh takes the stalest
+-- first), and the upsert of a movie from TMDb's document, in one
+-- statement so that an import is atomic and concurrent imports of one id
+-- make one movie.
+
+ALTER TABLE movie_media ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
+ALTER TABLE movies ADD COLUMN tmdb_synced_at timestamptz;
+CREATE INDEX movies_tmdb_synced ON movies (tmdb_synced_at NULLS FIRST, id) WHERE tmdb_id IS NOT NULL;
+
+-- TMDb's document is read, never trusted: each of these gives NULL for a
+-- member that is absent, of another type, or out of range, so that odd
+-- data leaves a field empty instead of failing the import.
+
+-- The elements of doc.key when it is an array (none otherwise).
+CREATE FUNCTION tmdb_array(doc jsonb, key text) RETURNS SETOF jsonb
+	LANGUAGE sql IMMUTABLE AS $$
+	SELECT e FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc -> key) = 'array'
+						THEN doc -> key ELSE '[]' END) e
+$$;
+
+-- doc.key when it is a non-empty string, cut to n characters.
+CREATE FUNCTION tmdb_text(doc jsonb, key text, n integer) RETURNS text
+	LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN jsonb_typeof(doc -> key) = 'string' AND doc ->> key <> ''
+		    THEN left(doc ->> key, n) END
+$$;
+
+-- doc.key when it is a number from lo to hi.
+CREATE FUNCTION tmdb_number(doc jsonb, key text, lo numeric, hi numeric) RETURNS numeric
+	LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN jsonb_typeof(doc -> key) = 'number' AND (doc ->> key)::numeric BETWEEN lo AND hi
+		    THEN (doc ->> key)::numeric END
+$$;
+
+-- A real date written YYYY-MM-DD within the catalog's years.
+CREATE FUNCTION tmdb_date(s text) RETURNS date
+	LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF s ~ '^\d{4}-\d{2}-\d{2}$' AND s::date BETWEEN '1870-01-01' AND '2100-12-31' THEN
+		RETURN s::date;
+	END IF;
+	RETURN NULL;
+EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+	RETURN NULL;
+END $$;
+
+-- An image path as TMDb writes them ("/abc.jpg").
+CREATE FUNCTION tmdb_image_path(s text) RETURNS text
+	LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN s ~ '^/[A-Za-z0-9_-]{1,100}\.(jpg|jpeg|png|webp)$' THEN s END
+$$;
+
+-- The movie of TMDb's document doc (GET /movie/{id} with keywords,
+-- images, videos, external_ids and translations appended): inserted, or
+-- updated when its TMDb id is known.  A movie known only by its IMDb id
+-- (MovieLens, or added by hand) becomes this one.  Genres and keywords
+-- are added (never removed: an administrator's stay); TMDb's media and
+-- translations are replaced.  inserted: the movie is new.
+CREATE FUNCTION tmdb_movie_upsert(doc jsonb, OUT movie bigint, OUT inserted boolean)
+	LANGUAGE plpgsql AS $$
+DECLARE
+	tid integer := tmdb_number(doc, 'id', 1, 2147483647)::integer;
+	imdb text := coalesce(tmdb_text(doc -> 'external_ids', 'imdb_id', 20), tmdb_text(doc, 'imdb_id', 20));
+	poster text := tmdb_image_path(tmdb_text(doc, 'poster_path', 300));
+	backdrop text := tmdb_image_path(tmdb_text(doc, 'backdrop_path', 300));
+	title text := coalesce(tmdb_text(doc, 'title', 300), tmdb_text(doc, 'original_title', 300));
+BEGIN
+	IF tid IS NULL OR title IS NULL THEN
+		RAISE EXCEPTION 'not a TMDb movie: no id or title' USING ERRCODE = 'data_exception';
+	END IF;
+	IF imdb !~ '^tt[0-9]{7,10}$' THEN
+		imdb := NULL;
+	END IF;
+	UPDATE movies SET tmdb_id = tid WHERE imdb_id = imdb AND tmdb_id IS NULL;
+	IF EXISTS (SELECT 1 FROM movies WHERE imdb_id = imdb AND tmdb_id <> tid) THEN
+		imdb := NULL;	-- another TMDb movie has it: TMDb's data disagrees with itself
+	END IF;
+	INSERT INTO movies AS m (tmdb_id, imdb_id, source, title, original_title, overview, tagline,
+				 release_date, runtime, original_language, status, popularity,
+				 poster_path, backdrop_path, tmdb_synced_at)
+	VALUES (tid, imdb, 'tmdb', title, coalesce(tmdb_text(doc, 'original_title', 300), title),
+		coalesce(tmdb_text(doc, 'overview', 5000), ''), coalesce(tmdb_text(doc, 'tagline', 500), ''),
+		tmdb_date(doc ->> 'release_date'), tmdb_number(doc, 'runtime', 1, 1000),
+		substring(tmdb_text(doc, 'original_language', 2) FROM '^[a-z]{2}$'),
+		CASE WHEN doc ->> 'status' IN ('Rumored', 'Planned', 'In Production', 'Post Production',
+					       'Released', 'Canceled')
+		     THEN doc ->> 'status' ELSE 'Released' END,
+		coalesce(tmdb_number(doc, 'popularity', 0, 1000000), 0), poster, backdrop, now())
+	ON CONFLICT (tmdb_id) DO UPDATE SET
+		imdb_id = coalesce(excluded.imdb_id, m.imdb_id), title = excluded.title,
+		original_title = excluded.original_title, overview = excluded.overview,
+		tagline = excluded.tagline, release_date = excluded.release_date,
+		runtime = excluded.runtime, original_language = excluded.original_language,
+		status = excluded.status, popularity = excluded.popularity,
+		poster_path = coalesce(excluded.poster_path, m.poster_path),
+		backdrop_path = coalesce(excluded.backdrop_path, m.backdrop_path),
+		tmdb_synced_at = now(), updated_at = now()
+	RETURNING m.id, m.xmax = 0 INTO movie, inserted;
+
+	PERFORM tmdb_movie_links(movie, doc);
+	PERFORM tmdb_movie_media(movie, doc, poster, backdrop);
+	PERFORM tmdb_movie_translations(movie, doc, title);
+END $$;
+
+-- Genres (TMDb's ids are kept in genres.tmdb_id) and keywords (at most 50).
+CREATE FUNCTION tmdb_movie_links(mid bigint, doc jsonb) RETURNS void
+	LANGUAGE sql AS $$
+	INSERT INTO movie_genres (movie_id, genre_id)
+	SELECT mid, g.id FROM genres g
+	WHERE g.tmdb_id IN (SELECT tmdb_number(e, 'id', 1, 2147483647) FROM tmdb_array(doc, 'genres') e)
+	ON CONFLICT DO NOTHING;
+	INSERT INTO keywords (tmdb_id, name)
+	SELECT DISTINCT ON (lower(k.name)) k.tid, k.name
+	FROM (SELECT tmdb_number(e, 'id', 1, 2147483647) AS tid, tmdb_text(e, 'name', 100) AS name
+	      FROM tmdb_array(doc -> 'keywords', 'keywords') e LIMIT 50) k
+	WHERE k.name IS NOT NULL
+	ON CONFLICT DO NOTHING;
+	-- by name, or by TMDb's id when TMDb renamed a keyword we have
+	INSERT INTO movie_keywords (movie_id, keyword_id)
+	SELECT mid, k.id FROM keywords k
+	WHERE lower(k.name) IN (SELECT lower(tmdb_text(e, 'name', 100))
+				FROM tmdb_array(doc -> 'keywords', 'keywords') e LIMIT 50)
+	   OR k.tmdb_id IN (SELECT tmdb_number(e, 'id', 1, 2147483647)
+			    FROM tmdb_array(doc -> 'keywords', 'keywords') e LIMIT 50)
+	ON CONFLICT DO NOTHING;
+$$;
+
+-- Posters and backdrops (TMDb's paths, not downloaded: [tmdb]
+-- image_base_url serves them), trailers and clips on YouTube or Vimeo.
+-- The movie's own poster and backdrop are the primary ones, unless an
+-- administrator chose others.
+CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop text) RETURNS void
+	LANGUAGE sql AS $$
+	DELETE FROM movie_media WHERE movie_id = mid AND from_tmdb;
+	INSERT INTO movie_media (movie_id, kind, file_path, language, is_primary, from_tmdb)
+	SELECT mid, x.kind, x.path, x.lang,
+	       x.path IS NOT DISTINCT FROM CASE x.kind WHEN 'poster' THEN poster ELSE backdrop END
+	       AND NOT EXISTS (SELECT 1 FROM movie_media p
+			       WHERE p.movie_id = mid AND p.kind = x.kind AND p.is_primary),
+	       true
+	FROM (SELECT DISTINCT ON (y.kind, y.path) y.* FROM (
+		(SELECT 'poster' AS kind, tmdb_image_path(e ->> 'file_path') AS path,
+			substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$') AS lang
+		 FROM tmdb_array(doc -> 'images', 'posters') e LIMIT 5)
+		UNION ALL
+		(SELECT 'backdrop', tmdb_image_path(e ->> 'file_path'),
+			substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$')
+		 FROM tmdb_array(doc -> 'images', 'backdrops') e LIMIT 5)) y
+	      WHERE y.path IS NOT NULL) x;
+	INSERT INTO movie_media (movie_id, kind, site, video_key, language, from_tmdb)
+	SELECT mid, CASE e ->> 'type' WHEN 'Trailer' THEN 'trailer' ELSE 'clip' END,
+	       e ->> 'site', e ->> 'key', substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$'), true
+	FROM tmdb_array(doc -> 'videos', 'results') e
+	WHERE e ->> 'site' IN ('YouTube', 'Vimeo') AND e ->> 'key' ~ '^[A-Za-z0-9_-]{1,64}$'
+	  AND e ->> 'type' IN ('Trailer', 'Teaser', 'Clip')
+	LIMIT 10;
+$$;
+
+-- Translations, under language-REGION ("fr-FR") and, for the region
+-- named like the language (or else the first), the language alone
+-- ("fr"), which is what Accept-Language: fr looks up.  A translation
+-- without a title of its own keeps the movie's.
+CREATE FUNCTION tmdb_movie_translations(mid bigint, doc jsonb, title text) RETURNS void
+	LANGUAGE sql AS $$
+	WITH t AS (
+		SELECT e ->> 'iso_639_1' AS lang, e ->> 'iso_3166_1' AS region,
+		       coalesce(tmdb_text(e -> 'data', 'title', 300), title) AS title,
+		       coalesce(tmdb_text(e -> 'data', 'overview', 5000), '') AS overview,
+		       coalesce(tmdb_text(e -> 'data', 'tagline', 500), '') AS tagline
+		FROM tmdb_array(doc -> 'translations', 'translations') e
+		WHERE e ->> 'iso_639_1' ~ '^[a-z]{2}$' AND e ->> 'iso_3166_1' ~ '^[A-Z]{2}$'
+		LIMIT 200),
+	both_forms AS (
+		SELECT lang || '-' || region AS language, title, overview, tagline FROM t
+		UNION ALL
+		(SELECT DISTINCT ON (lang) lang, title, overview, tagline FROM t
+		 ORDER BY lang, region = upper(lang) DESC))
+	INSERT INTO movie_translations AS tr (movie_id, language, title, overview, tagline)
+	SELECT DISTINCT ON (language) mid, language, title, overview, tagline FROM both_forms
+	ORDER BY language
+	ON CONFLICT (movie_id, language) DO UPDATE SET
+		title = excluded.title, overview = excluded.overview, tagline = excluded.tagline;
+$$;

@@ -1,0 +1,229 @@
+/*
+ * movies_trending.c: GET /api/movies/trending/?window=day|week.
+ *
+ * What TMDb says is trending (its first page, twenty movies), as movies of
+ * the catalog: those it lacks are imported, at most IMPORTS_MAX per
+ * request and none after TMDb's first failure, so a cold list costs a few
+ * of TMDb's timeouts at worst, never the request's.  A complete list is
+ * cached like the other lists; one still missing movies is not, so the
+ * next request imports more.  When TMDb is not configured, fails, or
+ * names nothing the catalog can show, the catalog ranks its own: the
+ * LOCAL_CANDIDATES most popular movies, the most active of them first
+ * (ratings, favorites, watchlists, reviews), then by popularity.  Never an
+ * error of TMDb's; "source" says which ranking it is.
+ */
+#include "api.h"
+
+#include "cache.h"
+#include "db.h"
+#include "form.h"
+#include "genre_names.h"
+#include "http.h"
+#include "json.h"
+#include "lang.h"
+#include "movie_json.h"
+#include "movie_sql.h"
+#include "page.h"
+#include "respcache.h"
+#include "rows.h"
+#include "tmdb_import.h"
+#include "worker.h"
+
+#define TRENDING_MAX 20
+#define IMPORTS_MAX 5
+#define LOCAL_CANDIDATES "200"
+
+static struct mq_stmt known = MQ_STMT_READ(
+	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[])");
+
+/* $1 the ids in order, $2 $3 the language, $4 $5 limit and offset. */
+static struct mq_stmt by_ids = MQ_STMT_READ(
+	"SELECT " MQ_MOVIE_ITEM_COLUMNS " FROM unnest($1::bigint[]) WITH ORDINALITY AS u (id, n) "
+	"JOIN movies m ON m.id = u.id " MQ_MOVIE_TRANSLATION("$2", "$3")
+	"ORDER BY u.n LIMIT $4 OFFSET $5");
+
+/* The most popular (an index scan), ranked by activity. */
+static struct mq_stmt local = MQ_STMT_READ(
+	"WITH cand AS (SELECT id FROM movies ORDER BY popularity DESC, id DESC "
+	"              LIMIT " LOCAL_CANDIDATES "), "
+	"ranked AS (SELECT m.id, count(*) OVER () AS total, "
+	"  m.ratings_count + m.favorites_count + m.watchlist_count + m.reviews_count AS activity "
+	"  FROM cand JOIN movies m USING (id) "
+	"  ORDER BY activity DESC, m.popularity DESC, m.id DESC LIMIT $3 OFFSET $4) "
+	"SELECT r.total, " MQ_MOVIE_ITEM_COLUMNS " FROM ranked r JOIN movies m USING (id) "
+	MQ_MOVIE_TRANSLATION("$1", "$2") "ORDER BY r.activity DESC, m.popularity DESC, m.id DESC");
+
+struct trending {
+	const char *window;
+	struct mq_page page;
+	struct mq_lang lang;
+	int64_t tmdb_ids[TRENDING_MAX];
+	int64_t ids[TRENDING_MAX];	/* local ids, 0 for those not in the catalog */
+	size_t n;
+	bool complete;
+	bool imported;		/* something was written: other lists are stale */
+};
+
+static int read_params(struct mq_req *r, struct trending *t)
+{
+	static const char *const allowed[] = { "window", "page", "page_size", NULL };
+	static const char *const windows[] = { "day", "week", NULL };
+
+	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &t->page) < 0 ||
+	    mq_lang_choose(r, NULL, &t->lang) < 0)
+		return -1;
+	t->window = mq_query_get(&r->query, "window");
+	if (t->window == NULL)
+		t->window = "week";
+	for (size_t i = 0; windows[i]; i++)
+		if (strcmp(t->window, windows[i]) == 0)
+			return 0;
+	mq_problem_field(r, "window", "Must be day or week.");
+	return -1;
+}
+
+/* TMDb's trending movies' ids, in its order; 0 of them when TMDb failed. */
+static void read_tmdb(struct mq_req *r, struct trending *t)
+{
+	struct json_object *list, *item, *id;
+	struct mq_tmdb_answer ans;
+
+	mq_tmdb_get(r->w->tmdb, r->arena, mq_arena_printf(r->arena, "/trending/movie/%s", t->window),
+		    NULL, &ans);
+	if (ans.status != MQ_TMDB_OK || !json_object_object_get_ex(ans.json, "results", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(list) && t->n < TRENDING_MAX; i++) {
+		item = json_object_array_get_idx(list, i);
+		if (json_object_is_type(item, json_type_object) &&
+		    json_object_object_get_ex(item, "id", &id) && json_object_is_type(id, json_type_int) &&
+		    json_object_get_int64(id) > 0 && json_object_get_int64(id) <= INT32_MAX)
+			t->tmdb_ids[t->n++] = json_object_get_int64(id);
+	}
+}
+
+static const char *int_array(struct mq_req *r, const int64_t *v, size_t n, bool skip_zero)
+{
+	const char *out = "";
+
+	for (size_t i = 0; i < n; i++)
+		if (!skip_zero || v[i])
+			out = mq_arena_printf(r->arena, "%s%s%lld", out, *out ? "," : "", (long long)v[i]);
+	return mq_arena_printf(r->arena, "{%s}", out);
+}
+
+/* The local ids of the movies the catalog has.  Returns 0, or -1 when the
+ * database failed. */
+static int map_known(struct mq_req *r, struct trending *t)
+{
+	const char *ids = int_array(r, t->tmdb_ids, t->n, false);
+	PGresult *res = mq_q(r, &known, 1, &ids);
+
+	if (res == NULL)
+		return -1;
+	for (int row = 0; row < PQntuples(res); row++)
+		for (size_t i = 0; i < t->n; i++)
+			if (t->tmdb_ids[i] == mq_row_int(res, row, 0))
+				t->ids[i] = mq_row_int(res, row, 1);
+	return 0;
+}
+
+/* Imports what is missing, within the limits.  Returns 0, or -1 when the
+ * database failed. */
+static int import_missing(struct mq_req *r, struct trending *t)
+{
+	struct mq_tmdb_answer ans;
+	int imports = 0;
+	bool created;
+
+	t->complete = true;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->ids[i])
+			continue;
+		if (imports++ >= IMPORTS_MAX) {
+			t->complete = false;
+			continue;
+		}
+		switch (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, t->tmdb_ids[i], false,
+				       &t->ids[i], &created, &ans)) {
+		case MQ_IMPORT_OK:
+			t->imported = t->imported || ans.json != NULL;
+			break;
+		case MQ_IMPORT_TMDB:	/* no more from TMDb this time */
+			t->complete = ans.status == MQ_TMDB_NOT_FOUND && t->complete;
+			imports = ans.status == MQ_TMDB_NOT_FOUND ? imports : IMPORTS_MAX;
+			break;
+		case MQ_IMPORT_DB:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The page of movies as lists show them, or NULL when the database failed. */
+static struct json_object *fetch(struct mq_req *r, struct trending *t, bool from_tmdb,
+				 int64_t *count)
+{
+	const char *ids = int_array(r, t->ids, t->n, true);
+	const char *p1[] = { ids, t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
+	const char *p2[] = { t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
+	PGresult *res = from_tmdb ? mq_q(r, &by_ids, 5, p1) : mq_q(r, &local, 4, p2);
+	struct json_object *results;
+
+	if (res == NULL)
+		return NULL;
+	results = mq_rows_array(r->arena, res);
+	*count = 0;
+	for (size_t i = 0; i < t->n; i++)
+		*count += from_tmdb && t->ids[i];
+	for (size_t i = 0; i < json_object_array_length(results); i++) {
+		struct json_object *o = json_object_array_get_idx(results, i);
+
+		if (!from_tmdb)
+			*count = json_object_get_int64(json_object_object_get(o, "total"));
+		json_object_object_del(o, "total");
+	}
+	mq_movies_add_urls(r, results);
+	return mq_genre_names_fill(r, results, t->lang.primary) < 0 ? NULL : results;
+}
+
+static int respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc, bool from_tmdb)
+{
+	struct json_object *results, *env;
+	const char *body;
+	int64_t count;
+	size_t len;
+
+	if ((results = fetch(r, t, from_tmdb, &count)) == NULL)
+		return mq_fail_db(r);
+	if (json_object_array_length(results) == 0 && t->page.page > 1)
+		return mq_page_not_found(r, &t->page);
+	env = mq_page_envelope(r, &t->page, count, results);
+	mq_json_add_str(env, "source", from_tmdb ? "tmdb" : "local");
+	body = mq_json_render(env, &len);
+	if (from_tmdb && t->complete)
+		return mq_respcache_respond(r, rc, body, len);
+	return mq_respond_json(r, 200, env);
+}
+
+/* GET /api/movies/trending/ */
+int mq_movies_trending(struct mq_req *r)
+{
+	struct mq_respcache rc;
+	struct trending t;
+	bool any = false;
+
+	memset(&t, 0, sizeof(t));
+	if (read_params(r, &t) < 0)
+		return 0;
+	if (mq_respcache_serve(r, &rc, "movies", t.lang.tag))
+		return 0;
+	read_tmdb(r, &t);
+	if (t.n && (map_known(r, &t) < 0 || import_missing(r, &t) < 0))
+		return mq_fail_db(r);
+	for (size_t i = 0; i < t.n; i++)
+		any = any || t.ids[i];
+	if (t.imported)
+		mq_cache_bump(r->w->cache, "movies");
+	return respond(r, &t, &rc, any);
+}

@@ -1,0 +1,243 @@
+# TMDb: importing a movie by its TMDb id (POST /api/movies/ {tmdb_id}),
+# searching TMDb (GET /api/tmdb/search/), and the client under a TMDb
+# that fails in every way it can: errors, slowness, 429, garbage, huge
+# bodies, redirects; the cache, the stale copy and the circuit breaker.
+use strict;
+use warnings;
+use utf8;
+use Test::More;
+use Time::HiRes qw(time sleep);
+use Marquee::Stack;
+
+my $s = Marquee::Stack->start(tmdb => 1, extra_config => "[tmdb]\ncache_ttl = 3\n");
+my $admin = $s->admin;
+my $user = $s->user('alice');
+my $A = $admin->{access};
+
+sub import_tmdb { $s->post('/api/movies/', token => $A, json => { tmdb_id => $_[0] }) }
+sub search { $s->get('/api/tmdb/search/?' . $_[0]) }
+
+# ---- search, before anything is imported ----
+my $r = search('query=fight');
+is $r->{status}, 200, 'search: 200';
+is $r->{json}{count}, 1, 'one result';
+my $hit = $r->{json}{results}[0];
+is $hit->{tmdb_id}, 550, 'TMDb id';
+is $hit->{title}, 'Fight Club', 'title';
+is $hit->{release_date}, '1999-10-15', 'release date';
+like $hit->{poster_url}, qr{^https://image\.tmdb\.org/t/p/w500/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK\.jpg$}, 'poster URL';
+ok !$hit->{imported}, 'not imported yet';
+is $hit->{id}, undef, 'so no local id';
+is $r->{json}{next}, undef, 'one page';
+is $s->tmdb_requests(qr{/3/search/movie}), 1, 'one call to TMDb';
+unlike(($s->tmdb_requests)[0], qr/api_key/, '(the fake logs no key)');
+is search('query=fight&year=1998')->{json}{count}, 0, 'year filters';
+is search('query=fight&year=1999&page=1')->{json}{count}, 1, 'year and page';
+
+for my $bad ('', 'query=', 'query=x&year=abc', 'query=x&year=1800', 'query=x&page=0',
+             'query=x&page=501', 'query=x&page=a', 'query=x&foo=1', 'query=x&query=y',
+             'query=' . ('x' x 201)) {
+    $r = search($bad);
+    is $r->{status}, 400, "search ?$bad: 400" or diag $r->{content};
+}
+is $s->get('/api/tmdb/search/?query=x', token => 'x.y.z')->{status}, 401, 'a forged token: 401';
+
+# ---- import ----
+is $s->post('/api/movies/', json => { tmdb_id => 550 })->{status}, 401, 'import, anonymous: 401';
+is $s->post('/api/movies/', token => $user->{access}, json => { tmdb_id => 550 })->{status}, 403,
+    'import, not an administrator: 403';
+for my $bad ('550', -1, 0, 2**31, 1.5, undef, [550]) {
+    $r = $s->post('/api/movies/', token => $A, json => { tmdb_id => $bad });
+    is $r->{status}, 400, 'tmdb_id ' . ($bad // 'null') . ': 400';
+    ok $r->{json}{errors}{tmdb_id}, '  naming tmdb_id';
+}
+$r = import_tmdb(999);
+is $r->{status}, 404, 'a TMDb id TMDb does not have: 404';
+like $r->{json}{detail}, qr/999/, '  saying which';
+
+$r = import_tmdb(550);
+is $r->{status}, 201, 'import: 201' or diag $r->{content};
+my $m = $r->{json};
+my $fc = $m->{id};
+like $r->{headers}{location}, qr{/api/movies/$fc/$}, 'Location';
+is $m->{title}, 'Fight Club', 'title';
+is $m->{tmdb_id}, 550, 'tmdb_id';
+is $m->{imdb_id}, 'tt0137523', 'IMDb id from external_ids';
+is $m->{source}, 'tmdb', 'source';
+is $m->{runtime}, 139, 'runtime';
+is $m->{release_date}, '1999-10-15', 'release date';
+is $m->{year}, 1999, 'year';
+is $m->{tagline}, 'Mischief. Mayhem. Soap.', 'tagline';
+is_deeply [ sort map { $_->{slug} } @{ $m->{genres} } ], [qw(drama thriller)], 'genres by TMDb id';
+is_deeply [ sort map { $_->{name} } @{ $m->{keywords} } ],
+    [ 'dual identity', 'nihilism', 'rage and hate', 'support group' ], 'keywords';
+my @media = @{ $m->{media} };
+is scalar(grep { $_->{kind} eq 'poster' } @media), 2, 'two posters (a path that is no path left out)';
+is scalar(grep { $_->{kind} eq 'backdrop' } @media), 2, 'two backdrops';
+my @videos = grep { $_->{kind} eq 'trailer' || $_->{kind} eq 'clip' } @media;
+is scalar @videos, 1, 'one trailer (a bad key and another site left out)';
+is $videos[0]{video_key}, 'BdJKm16Co6M', '  its key';
+is $videos[0]{url}, 'https://www.youtube.com/watch?v=BdJKm16Co6M', '  its URL';
+my ($primary) = grep { $_->{kind} eq 'poster' && $_->{is_primary} } @media;
+is $primary->{file_path}, '/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg', 'the movie poster is the primary one';
+is_deeply [ sort @{ $m->{translations} } ], [qw(de de-AT de-DE en en-US fr fr-FR)],
+    'translations by tag, and by language alone';
+$r = $s->get("/api/movies/$fc/", headers => { 'Accept-Language' => 'de' });
+like $r->{json}{overview}, qr/Selbsthilfegruppen/, 'German (de) is the de-DE translation';
+is $r->{json}{tagline}, 'Verwüstung. Chaos. Seife.', '  with its tagline';
+$r = $s->get("/api/movies/$fc/", headers => { 'Accept-Language' => 'fr' });
+is $r->{json}{title}, 'Fight Club', 'a translation without a title keeps the title';
+like $r->{json}{overview}, qr/narrateur/, '  and has its overview';
+is $s->get('/api/movies/?q=nihilism')->{json}{results}[0]{id}, $fc, 'searchable by its keywords';
+
+$r = import_tmdb(550);
+is $r->{status}, 200, 'again: 200';
+is $r->{json}{id}, $fc, '  the same movie';
+is $s->tmdb_requests(qr{/3/movie/550\b}), 1, '  without asking TMDb again';
+like(($s->tmdb_requests(qr{/3/movie/550\b}))[0],
+     qr/append_to_response=keywords%2Cimages%2Cvideos%2Cexternal_ids%2Ctranslations/,
+     'details, keywords, images, videos, external ids, translations in one call');
+
+$r = search('query=fight');
+ok $r->{json}{results}[0]{imported}, 'search: now imported';
+is $r->{json}{results}[0]{id}, $fc, '  with its local id';
+is $s->tmdb_requests(qr{/3/search/movie\?query=fight&include_adult=false&page=1&}), 1, '  from the cache: TMDb asked once';
+
+# one movie per TMDb id, however many ask at once
+my @st = $s->in_parallel(map { sub { import_tmdb(603)->{status} } } 1 .. 6);
+is scalar(grep { $_ == 201 } @st), 1, 'six imports at once: one 201' or diag "@st";
+is scalar(grep { $_ == 200 } @st), 5, '  and five 200';
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id = 603'), 1, '  one movie';
+is $s->psql(q{SELECT count(*) FROM movie_media WHERE movie_id =
+              (SELECT id FROM movies WHERE tmdb_id = 603)}), 3, '  its media once';
+
+# a movie known by its IMDb id becomes the TMDb one
+$r = $s->post('/api/movies/', token => $A, json => { title => 'Pulp', imdb_id => 'tt0110912' });
+my $pulp = $r->{json}{id};
+$r = import_tmdb(680);
+is $r->{status}, 200, 'a movie the catalog has by IMDb id: 200';
+is $r->{json}{id}, $pulp, '  that movie';
+is $r->{json}{title}, 'Pulp Fiction', '  with TMDb\'s data';
+is_deeply [ sort map { $_->{slug} } @{ $r->{json}{genres} } ], [qw(crime thriller)],
+    '  genres unknown here left out';
+is $r->{json}{poster_path}, undef, '  a poster path that is no path left out';
+is_deeply [ map { [ $_->{kind}, $_->{is_primary} ? 1 : 0 ] } @{ $r->{json}{media} } ], [ [ 'poster', 0 ] ],
+    '  its posters kept, none primary';
+is $s->psql(q{SELECT count(*) FROM keywords WHERE lower(name) = 'dystopia'}), 1,
+    'a keyword two movies share is one keyword';
+
+# ---- IMDb ids: the list asks TMDb for a movie the catalog lacks ----
+$r = $s->get('/api/movies/?imdb_id=tt0111161');
+is $r->{status}, 200, 'list by an IMDb id the catalog lacks: 200';
+is $r->{json}{count}, 1, '  TMDb found it, it was imported';
+is $r->{json}{results}[0]{tmdb_id}, 278, '  the movie TMDb named';
+is $r->{json}{results}[0]{title}, 'The Shawshank Redemption', '  with its title';
+is $s->tmdb_requests(qr{^GET /3/find/tt0111161\?external_source=imdb_id&}), 1, '  by TMDb\'s find';
+is $s->get('/api/movies/?imdb_id=tt0111161')->{json}{count}, 1, 'again';
+is $s->tmdb_requests(qr{/3/find/}), 1, '  without asking TMDb';
+$r = $s->get('/api/movies/?imdb_id=tt0000001');
+is $r->{status}, 200, 'an IMDb id TMDb does not know: 200';
+is $r->{json}{count}, 0, '  and nothing';
+is $s->get('/api/movies/?imdb_id=nm0000001')->{status}, 400, 'not an IMDb id: 400';
+
+# ---- trending ----
+$r = $s->get('/api/movies/trending/');
+is $r->{status}, 200, 'trending: 200';
+is $r->{json}{source}, 'tmdb', '  from TMDb';
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 238, 278, 603, 680, 550 ],
+    '  in TMDb\'s order, the week by default';
+is $r->{json}{count}, 5, '  counted';
+is $s->psql('SELECT source FROM movies WHERE tmdb_id = 238'), 'tmdb', '  a movie the catalog lacked, imported';
+ok $r->{json}{results}[0]{id}, '  shown as the catalog has it';
+is_deeply [ map { $_->{slug} } @{ $r->{json}{results}[0]{genres} } ], [qw(crime drama)], '  with its genres';
+my $week = $s->tmdb_requests(qr{/3/trending/movie/week});
+is $s->get('/api/movies/trending/?window=week')->{status}, 200, 'again';
+is scalar($s->tmdb_requests(qr{/3/trending/movie/week})), $week, '  from the cache';
+$r = $s->get('/api/movies/trending/?window=day');
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 238, 278 ], 'the day\'s';
+$r = $s->get('/api/movies/trending/?page_size=2&page=2');
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 603, 680 ], 'paged';
+like $r->{json}{next}, qr{page=3}, '  with a next page';
+is $s->get('/api/movies/trending/?page=2')->{status}, 404, 'a page past the end: 404';
+for my $bad ('window=month', 'window=', 'page=0', 'foo=1', 'window=day&window=week') {
+    is $s->get("/api/movies/trending/?$bad")->{status}, 400, "trending ?$bad: 400";
+}
+is $s->get('/api/movies/trending/', token => 'x.y.z')->{status}, 401, 'a forged token: 401';
+
+# ---- TMDb misbehaving ----
+# A success between failures closes the breaker's count.
+my $n = 0;
+sub fresh_ok { $s->tmdb_mode(); is search('query=matrix&page=' . ++$n)->{status}, 200, '  (TMDb well again)' }
+
+my %cases = (
+    '500' => 502, '503' => 502, 'malformed' => 502, 'huge' => 502, 'redirect' => 502,
+);
+for my $mode (sort keys %cases) {
+    $s->tmdb_mode($mode);
+    $r = search("query=$mode");
+    is $r->{status}, $cases{$mode}, "TMDb $mode: $cases{$mode}";
+    is $r->{headers}{'content-type'}, 'application/problem+json', '  problem+json';
+    fresh_ok();
+}
+$s->tmdb_mode('slow 5');
+my $t0 = time;
+$r = search('query=slow');
+is $r->{status}, 504, 'TMDb slower than [tmdb] timeout: 504';
+cmp_ok time - $t0, '<', 4, '  after the timeout, not TMDb\'s time';
+fresh_ok();
+$r = $s->post('/api/movies/', token => $A, json => { tmdb_id => 13 });
+is $r->{status}, 404, '(a movie TMDb does not have)';
+
+$s->tmdb_mode('429 2');
+$r = search('query=limited');
+is $r->{status}, 503, 'TMDb 429: 503';
+ok $r->{headers}{'retry-after'} >= 1 && $r->{headers}{'retry-after'} <= 2, '  with TMDb\'s Retry-After';
+my $calls = $s->tmdb_requests;
+$s->tmdb_mode();
+is search('query=limited2')->{status}, 503, '  and TMDb is left alone until then';
+is scalar($s->tmdb_requests), $calls, '  (not called)';
+sleep 2.2;
+is search('query=limited3')->{status}, 200, '  then asked again';
+
+# the breaker: 3 failures open it for 2 s ([tmdb] in Stack.pm)
+$s->tmdb_mode('500');
+is search("query=down$_")->{status}, 502, "failure $_: 502" for 1 .. 3;
+$calls = $s->tmdb_requests;
+$r = search('query=down4');
+is $r->{status}, 503, 'the fourth: 503, the breaker is open';
+ok $r->{headers}{'retry-after'}, '  with Retry-After';
+is scalar($s->tmdb_requests), $calls, '  TMDb not called';
+$s->tmdb_mode();
+is search('query=down5')->{status}, 503, 'still open while it cools off';
+is scalar($s->tmdb_requests), $calls, '  TMDb not called';
+is import_tmdb(13)->{status}, 503, '  imports too';
+$r = $s->get('/api/movies/trending/?window=day&page_size=3');
+is $r->{status}, 200, '  trending still answers';
+is $r->{json}{source}, 'tmdb', '  from TMDb\'s answer kept in the cache';
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 238, 278 ], '  as it was';
+$r = $s->get('/api/movies/?imdb_id=tt0000002');
+is $r->{status}, 200, '  a list by an unknown IMDb id still answers';
+is $r->{json}{count}, 0, '  with nothing';
+is scalar($s->tmdb_requests), $calls, '  TMDb not called';
+sleep 2.2;
+is search('query=down6')->{status}, 200, 'after the cool-off it closes';
+$s->tmdb_mode('500');
+is search('query=down7')->{status}, 502, '  and one failure no longer opens it';
+fresh_ok();
+
+# stale: an entry past cache_ttl is served when TMDb fails
+is search('query=matr')->{status}, 200, 'a search';
+$calls = $s->tmdb_requests;
+is search('query=matr')->{status}, 200, 'again at once';
+is scalar($s->tmdb_requests), $calls, '  from the cache';
+sleep 3.2;
+$s->tmdb_mode('503');
+$r = search('query=matr');
+is $r->{status}, 200, 'past cache_ttl, TMDb failing: the stale copy';
+is $r->{json}{results}[0]{title}, 'The Matrix', '  with its results';
+is scalar($s->tmdb_requests), $calls + 1, '  after trying TMDb';
+$s->tmdb_mode();
+
+unlike $s->pool_log, qr/test-tmdb-key/, 'the API key is never logged';
+$s->finish;
+done_testing;

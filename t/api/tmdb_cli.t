@@ -1,0 +1,120 @@
+# `marquee import tmdb`: bulk imports from TMDb by ids, popular and
+# trending lists, the nightly refresh of stale movies; resumable, keeping
+# to its rate, waiting out TMDb's 429.
+use strict;
+use warnings;
+use Test::More;
+use Time::HiRes qw(time);
+use Marquee::Stack;
+
+my $s = Marquee::Stack->start(tmdb => 1, workers => 2);
+my $ids = $s->dir . '/ids.txt';
+sub tmdb_ids { $s->psql('SELECT string_agg(tmdb_id::text, \',\' ORDER BY tmdb_id) FROM movies') // '' }
+
+# ---- usage ----
+for my $bad ([], ['--ids'], ['--popular', '0'], ['--popular', '10001'], ['--trending', '--popular', '2'],
+             ['--stale', 'x'], ['--trending', 'extra'], ['--rate', '0', '--trending']) {
+    my ($rc, $out) = $s->marquee('import', 'tmdb', @$bad);
+    is $rc, 2, "import tmdb @$bad: usage (2)";
+    like $out, qr/usage: marquee import tmdb/, '  says how';
+}
+Marquee::Stack::spew($ids, "550\nnot a number\n");
+my ($rc, $out) = $s->marquee('import', 'tmdb', '--ids', $ids);
+is $rc, 2, 'a file with a bad line: 2';
+like $out, qr/ids\.txt:2: not a TMDb id/, '  naming the line';
+is tmdb_ids(), '', '  nothing imported';
+
+# ---- --ids, resumable, rate-limited ----
+Marquee::Stack::spew($ids, "# favourites\n550\n\n603  # the matrix\n999\n");
+my $t0 = time;
+($rc, $out) = $s->marquee('import', 'tmdb', '--ids', $ids, '--rate', '2');
+is $rc, 0, '--ids: 0' or diag $out;
+like $out, qr/imported 2, refreshed 0, already there 0, not on TMDb 1, failed 0/, '  counted';
+cmp_ok time - $t0, '>=', 0.9, '  at 2 calls a second';
+is tmdb_ids(), '550,603', '  the movies are in the catalog';
+is $s->psql("SELECT source FROM movies WHERE tmdb_id = 550"), 'tmdb', '  from TMDb';
+my $calls = $s->tmdb_requests(qr{/3/movie/\d+\?});
+($rc, $out) = $s->marquee('import', 'tmdb', '--ids', $ids);
+like $out, qr/imported 0, refreshed 0, already there 2, not on TMDb 1, failed 0/,
+    'again: what is there is skipped (so a stopped run resumes)';
+is scalar($s->tmdb_requests(qr{/3/movie/(550|603)\?})), 2, '  without asking TMDb for it';
+is $s->get('/api/movies/?tmdb_id=603')->{json}{count}, 1, 'the API lists them';
+
+# ---- --popular N, --trending ----
+($rc, $out) = $s->marquee('import', 'tmdb', '--popular', '3', '--rate', '100');
+is $rc, 0, '--popular 3: 0' or diag $out;
+like $out, qr/imported 2, refreshed 0, already there 1/, '  the three most popular, one there already'
+    or diag $out;
+is tmdb_ids(), '238,278,550,603', '  TMDb\'s three most popular added';
+
+# ---- TMDb failing ----
+Marquee::Stack::spew($ids, "680\n");
+$s->tmdb_mode('500');
+($rc, $out) = $s->marquee('import', 'tmdb', '--ids', $ids, '--rate', '100');
+is $rc, 1, 'TMDb failing: 1';
+like $out, qr/TMDb id 680: HTTP 500/, '  saying why';
+like $out, qr/failed 1/, '  counted';
+($rc, $out) = $s->marquee('import', 'tmdb', '--trending');
+is $rc, 1, 'a list TMDb cannot give: 1';
+$s->tmdb_mode();
+
+# ---- a 429 is waited out ----
+$s->tmdb_mode('429 1 once');
+$t0 = time;
+($rc, $out) = $s->marquee('import', 'tmdb', '--ids', $ids, '--rate', '100');
+is $rc, 0, 'TMDb answers 429 once: 0' or diag $out;
+like $out, qr/imported 1/, '  imported after all';
+cmp_ok time - $t0, '>=', 0.9, '  after waiting for Retry-After';
+is scalar($s->tmdb_requests(qr{/3/movie/680\?})), 3, '  asking TMDb again (500, 429, then 200)';
+
+($rc, $out) = $s->marquee('import', 'tmdb', '--trending', '--rate', '100');
+is $rc, 0, '--trending: 0' or diag $out;
+like $out, qr/imported 0, refreshed 0, already there 5/, '  the week\'s, all there now';
+is tmdb_ids(), '238,278,550,603,680', '  all of them';
+
+# ---- --stale: the nightly refresh ----
+$s->psql(q{UPDATE movies SET title = 'Old title', tmdb_synced_at = now() - interval '10 days'
+           WHERE tmdb_id = 550});
+$s->psql(q{DELETE FROM movie_keywords WHERE keyword_id = (SELECT id FROM keywords WHERE tmdb_id = 825)});
+$s->psql(q{UPDATE keywords SET name = 'self-help group' WHERE tmdb_id = 825});
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+is $rc, 0, '--stale 7: 0' or diag $out;
+like $out, qr/imported 0, refreshed 1, already there 0/, '  only the stale movie';
+is $s->psql('SELECT title FROM movies WHERE tmdb_id = 550'), 'Fight Club', '  read again';
+is $s->psql(q{SELECT count(*) FROM movie_keywords mk JOIN keywords k ON k.id = mk.keyword_id
+              WHERE k.tmdb_id = 825 AND mk.movie_id = (SELECT id FROM movies WHERE tmdb_id = 550)}), 1,
+    '  a keyword we named otherwise linked by TMDb\'s id';
+is $s->psql(q{SELECT tmdb_synced_at > now() - interval '1 minute' FROM movies WHERE tmdb_id = 550}), 't',
+    '  and marked fresh';
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '0', '--limit', '2', '--rate', '100');
+like $out, qr/refreshed 2/, '--limit: at most that many';
+
+# a v4 read access token instead of the v3 key (another cache prefix: no
+# answer of the key's runs is reused)
+my $tokenconf = $s->dir . '/token.conf';
+(my $tconf = Marquee::Stack::slurp($s->{conf})) =~ s/^api_key_file = (.*)$/read_token_file = $1/m;
+$tconf =~ s/^\[cache\]$/[cache]\nprefix = token:/m;
+Marquee::Stack::spew($tokenconf, $tconf);
+Marquee::Stack::spew($ids, "999\n");
+$out = `$s->{build}/src/marquee -c $tokenconf import tmdb --ids $ids 2>&1`;
+is $? >> 8, 0, 'with a read access token: 0' or diag $out;
+like $out, qr/not on TMDb 1, failed 0/, '  TMDb accepted it (and has no such movie)';
+my ($last) = reverse $s->tmdb_requests(qr{/3/movie/999\?});
+unlike $last, qr/api_key/, '  sent as a bearer token, not in the URL';
+Marquee::Stack::spew($s->dir . '/bad.key', "not-the-key\n");
+$tconf =~ s/^read_token_file = .*$/read_token_file = bad.key/m;
+$tconf =~ s/^prefix = token:$/prefix = bad:/m;
+Marquee::Stack::spew($tokenconf, $tconf);
+$out = `$s->{build}/src/marquee -c $tokenconf import tmdb --ids $ids 2>&1`;
+is $? >> 8, 1, 'a token TMDb refuses: 1';
+like $out, qr/TMDb id 999: HTTP 401/, '  saying so';
+
+my $nokey = $s->dir . '/nokey.conf';
+(my $conf = Marquee::Stack::slurp($s->{conf})) =~ s/^api_key_file = .*$/api_key_file =/m;
+Marquee::Stack::spew($nokey, $conf);
+$out = `$s->{build}/src/marquee -c $nokey import tmdb --trending 2>&1`;
+is $? >> 8, 1, 'without a TMDb key: 1';
+like $out, qr/no api_key_file/, '  saying so';
+
+$s->finish;
+done_testing;
