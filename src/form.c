@@ -3,6 +3,7 @@
  */
 #include "form.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 
 #include "http.h"
@@ -238,6 +239,38 @@ bool mq_valid_date(const char *s)
 	if (y < 1870 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
 		return false;
 	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
+/* Digits and separators at the places pattern has 9 and other characters. */
+static bool shaped(const char *s, const char *pattern)
+{
+	for (; *pattern; s++, pattern++)
+		if (*pattern == '9' ? !isdigit((unsigned char)*s) : *s != *pattern)
+			return false;
+	return *s == '\0';
+}
+
+/* Two digits as a number (shaped() checked they are digits). */
+static int two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+bool mq_valid_timestamp(const char *s)
+{
+	char head[20], date[11];
+	const char *zone = s + 19;
+
+	if (strlen(s) < 20)
+		return false;
+	snprintf(head, sizeof(head), "%.19s", s);
+	snprintf(date, sizeof(date), "%.10s", s);
+	if (!shaped(head, "9999-99-99T99:99:99") || !mq_valid_date(date) || two(s + 11) > 23 ||
+	    two(s + 14) > 59 || two(s + 17) > 59)
+		return false;
+	return strcmp(zone, "Z") == 0 ||
+	       ((zone[0] == '+' || zone[0] == '-') && shaped(zone + 1, "99:99") &&
+		two(zone + 1) <= 23 && two(zone + 4) <= 59);
 }
 
 void mq_form_check_query(struct mq_form *f, const char *const *allowed)

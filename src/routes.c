@@ -59,6 +59,18 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/users/verify-email/resend/", mq_verification_resend, USER, 0 },
 	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
 
+	/* collections and opinions: favorites.c, ratings.c */
+	{ MQ_POST, "/api/users/favorites/", mq_favorites_add, USER, 0 },
+	{ MQ_GET, "/api/users/favorites/", mq_favorites_list, USER, 0 },
+	{ MQ_DELETE, "/api/users/favorites/{movie_id:int}/", mq_favorites_remove, USER, 0 },
+	{ MQ_GET, "/api/favorites/", mq_favorites_list, USER, 0 },
+	{ MQ_GET, "/api/favorites/recently-added/", mq_favorites_recently_added, USER, 0 },
+	{ MQ_GET, "/api/favorites/recently-removed/", mq_favorites_recently_removed, USER, 0 },
+	{ MQ_POST, "/api/movies/rate/", mq_ratings_rate, USER, 0 },
+	{ MQ_PUT, "/api/movies/{id:int}/rating/", mq_ratings_put, USER, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/rating/", mq_ratings_delete, USER, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/ratings/", mq_ratings_summary, ANON, 0 },
+
 	/* administration: admin_users.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/users/{id:int}/", mq_admin_users_put, ADMIN, 0 },

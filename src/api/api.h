@@ -87,4 +87,17 @@ int mq_admin_users_put(struct mq_req *r);
 int mq_admin_users_patch(struct mq_req *r);
 int mq_admin_users_delete(struct mq_req *r);
 
+/* favorites.c */
+int mq_favorites_add(struct mq_req *r);
+int mq_favorites_list(struct mq_req *r);
+int mq_favorites_remove(struct mq_req *r);
+int mq_favorites_recently_added(struct mq_req *r);
+int mq_favorites_recently_removed(struct mq_req *r);
+
+/* ratings.c */
+int mq_ratings_rate(struct mq_req *r);
+int mq_ratings_put(struct mq_req *r);
+int mq_ratings_delete(struct mq_req *r);
+int mq_ratings_summary(struct mq_req *r);
+
 #endif

@@ -1,0 +1,120 @@
+-- Personal collections and opinions (issue 7): favorites, ratings, the
+-- watchlist, the watch history, and the activity log that records every
+-- change to them.
+--
+-- The statistics columns of movies (favorites_count, ratings_count,
+-- ratings_sum, watchlist_count) are kept by row triggers here, in the
+-- transaction of the change: each adds its delta to the movie row under
+-- that row's lock, so concurrent writers serialise on the movie and the
+-- sums stay exact (READ COMMITTED re-reads the locked row before adding).
+-- A user's rows go with the user (ON DELETE CASCADE), and the triggers
+-- take their counts away too; a movie's go with the movie.
+
+CREATE TABLE favorites (
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (user_id, movie_id)
+);
+-- the default ordering (newest first), and added_after/added_before
+CREATE INDEX favorites_user_added ON favorites (user_id, created_at DESC, movie_id DESC);
+-- a movie's removal cascades here
+CREATE INDEX favorites_movie ON favorites (movie_id);
+
+CREATE TABLE ratings (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	-- half stars: 0.5, 1.0, ... 5.0
+	rating numeric(2, 1) NOT NULL CHECK (rating BETWEEN 0.5 AND 5.0 AND rating * 2 = trunc(rating * 2)),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (user_id, movie_id)
+);
+-- the histogram of a movie, and the cascade of its removal
+CREATE INDEX ratings_movie ON ratings (movie_id, rating);
+
+CREATE TABLE watchlist (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	note text NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+	priority text NOT NULL DEFAULT 'medium' CHECK (priority IN ('low', 'medium', 'high')),
+	watched boolean NOT NULL DEFAULT false,
+	watched_at timestamptz CHECK ((watched_at IS NOT NULL) = watched),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (user_id, movie_id)
+);
+CREATE INDEX watchlist_user_added ON watchlist (user_id, created_at DESC, id DESC);
+CREATE INDEX watchlist_movie ON watchlist (movie_id);
+
+-- What a user watched and when; marking a watchlist entry watched adds
+-- one, and users add others by hand.
+CREATE TABLE watch_history (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	watched_at timestamptz NOT NULL DEFAULT now(),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX watch_history_user ON watch_history (user_id, watched_at DESC, id DESC);
+CREATE INDEX watch_history_movie ON watch_history (movie_id);
+
+-- Every add and remove, with its time: /api/favorites/recently-removed/
+-- and /api/users/me/activity/ read it.  Written by the statement that
+-- makes the change (not a trigger: a cascade from a user's removal would
+-- log rows for a user that no longer exists).
+CREATE TABLE activity (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	verb text NOT NULL CHECK (verb IN ('favorite_added', 'favorite_removed', 'rated',
+					   'rating_removed', 'watchlist_added', 'watchlist_removed',
+					   'watched')),
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	rating numeric(2, 1),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX activity_user ON activity (user_id, created_at DESC, id DESC);
+CREATE INDEX activity_user_verb ON activity (user_id, verb, created_at DESC, id DESC);
+CREATE INDEX activity_movie ON activity (movie_id);
+
+-- Adds one to (or takes one from) the movie's count named by the
+-- trigger's argument, a column of movies (fixed here, never input).
+CREATE FUNCTION movie_count_follows() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('UPDATE movies SET %1$I = %1$I + $1 WHERE id = $2', TG_ARGV[0])
+	USING CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END,
+	      CASE TG_OP WHEN 'INSERT' THEN NEW.movie_id ELSE OLD.movie_id END;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER favorites_counted AFTER INSERT OR DELETE ON favorites
+	FOR EACH ROW EXECUTE FUNCTION movie_count_follows('favorites_count');
+CREATE TRIGGER watchlist_counted AFTER INSERT OR DELETE ON watchlist
+	FOR EACH ROW EXECUTE FUNCTION movie_count_follows('watchlist_count');
+
+-- A rating's movie never changes (nothing updates movie_id), so an update
+-- moves only the sum.
+CREATE FUNCTION ratings_counted() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		UPDATE movies SET ratings_count = ratings_count + 1, ratings_sum = ratings_sum + NEW.rating
+		WHERE id = NEW.movie_id;
+	ELSIF TG_OP = 'UPDATE' THEN
+		UPDATE movies SET ratings_sum = ratings_sum - OLD.rating + NEW.rating
+		WHERE id = NEW.movie_id;
+	ELSE
+		UPDATE movies SET ratings_count = ratings_count - 1, ratings_sum = ratings_sum - OLD.rating
+		WHERE id = OLD.movie_id;
+	END IF;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER ratings_counted AFTER INSERT OR DELETE ON ratings
+	FOR EACH ROW EXECUTE FUNCTION ratings_counted();
+CREATE TRIGGER ratings_recounted AFTER UPDATE OF rating ON ratings
+	FOR EACH ROW WHEN (OLD.rating IS DISTINCT FROM NEW.rating)
+	EXECUTE FUNCTION ratings_counted();
