@@ -14,12 +14,7 @@ my $alice = $s->user('alice');
 my $bob = $s->user('bob');
 my $A = $alice->{access};
 
-sub movie {
-    my (%m) = @_;
-    my $r = $s->post('/api/movies/', token => $admin->{access}, json => \%m);
-    die "movie: $r->{content}" unless $r->{status} == 201;
-    return $r->{json}{id};
-}
+sub movie { $s->movie($admin, @_) }
 my $nosferatu = movie(title => 'Nosferatu', tmdb_id => 653, release_date => '1922-03-04',
                       genres => ['horror']);
 my $metropolis = movie(title => 'Metropolis', tmdb_id => 19, release_date => '1927-01-10',

@@ -11,11 +11,7 @@ my $alice = $s->user('alice');
 my $bob = $s->user('bob');
 my $A = $alice->{access};
 
-sub movie {
-    my $r = $s->post('/api/movies/', token => $admin->{access}, json => {@_});
-    die "movie: $r->{content}" unless $r->{status} == 201;
-    return $r->{json}{id};
-}
+sub movie { $s->movie($admin, @_) }
 my $m = movie(title => 'Sunrise', tmdb_id => 631, release_date => '1927-09-23');
 my $other = movie(title => 'Faust', tmdb_id => 10728);
 

@@ -521,6 +521,14 @@ sub admin {
              refresh => $l->{json}{refresh} };
 }
 
+# Makes a movie as an administrator (from admin()); returns its id.
+sub movie {
+    my ($self, $admin, %fields) = @_;
+    my $r = $self->post('/api/movies/', token => $admin->{access}, json => \%fields);
+    die "making a movie: $r->{status} $r->{content}\n" unless $r->{status} == 201;
+    return $r->{json}{id};
+}
+
 # Rewrites the config (e.g. with other workers) and sends SIGHUP.
 sub reload_pool {
     my ($self, %change) = @_;
