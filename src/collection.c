@@ -11,20 +11,14 @@
 #include "page.h"
 #include "rows.h"
 
-/* Moves the columns first..first+nown of row into a new item, and the
- * rest (the movie) under "movie".  Adds the movie to movies too. */
+/* Columns first..first+nown-1 of row as an item, and the rest (the
+ * movie) under "movie", also added to movies. */
 static struct json_object *item(PGresult *res, int row, int first, int nown,
 				struct json_object *movies)
 {
-	struct json_object *movie = mq_row_object(res, row), *it = json_object_new_object(), *v;
+	struct json_object *it = mq_row_columns(res, row, first, first + nown);
+	struct json_object *movie = mq_row_columns(res, row, first + nown, PQnfields(res));
 
-	for (int c = 0; c < first + nown; c++) {
-		const char *name = PQfname(res, c);
-
-		if (c >= first && json_object_object_get_ex(movie, name, &v))
-			json_object_object_add(it, name, json_object_get(v));
-		json_object_object_del(movie, name);
-	}
 	json_object_array_add(movies, json_object_get(movie));
 	json_object_object_add(it, "movie", movie);
 	return it;

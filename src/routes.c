@@ -59,7 +59,8 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/users/verify-email/resend/", mq_verification_resend, USER, 0 },
 	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
 
-	/* collections and opinions: favorites.c, ratings.c */
+	/* collections and opinions: favorites.c, ratings.c, watchlist.c,
+	 * history.c */
 	{ MQ_POST, "/api/users/favorites/", mq_favorites_add, USER, 0 },
 	{ MQ_GET, "/api/users/favorites/", mq_favorites_list, USER, 0 },
 	{ MQ_DELETE, "/api/users/favorites/{movie_id:int}/", mq_favorites_remove, USER, 0 },
@@ -70,6 +71,15 @@ const struct mq_route mq_routes[] = {
 	{ MQ_PUT, "/api/movies/{id:int}/rating/", mq_ratings_put, USER, 0 },
 	{ MQ_DELETE, "/api/movies/{id:int}/rating/", mq_ratings_delete, USER, 0 },
 	{ MQ_GET, "/api/movies/{id:int}/ratings/", mq_ratings_summary, ANON, 0 },
+	{ MQ_POST, "/api/watchlist/", mq_watchlist_add, USER, 0 },
+	{ MQ_GET, "/api/watchlist/", mq_watchlist_list, USER, 0 },
+	{ MQ_PUT, "/api/watchlist/{id:int}/", mq_watchlist_put, USER, 0 },
+	{ MQ_PATCH, "/api/watchlist/{id:int}/", mq_watchlist_patch, USER, 0 },
+	{ MQ_DELETE, "/api/watchlist/{id:int}/", mq_watchlist_delete, USER, 0 },
+	{ MQ_GET, "/api/users/me/history/", mq_history_list, USER, 0 },
+	{ MQ_POST, "/api/users/me/history/", mq_history_add, USER, 0 },
+	{ MQ_DELETE, "/api/users/me/history/{id:int}/", mq_history_delete, USER, 0 },
+	{ MQ_GET, "/api/users/me/activity/", mq_activity_list, USER, 0 },
 
 	/* administration: admin_users.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },

@@ -100,4 +100,17 @@ int mq_ratings_put(struct mq_req *r);
 int mq_ratings_delete(struct mq_req *r);
 int mq_ratings_summary(struct mq_req *r);
 
+/* watchlist.c */
+int mq_watchlist_add(struct mq_req *r);
+int mq_watchlist_list(struct mq_req *r);
+int mq_watchlist_put(struct mq_req *r);
+int mq_watchlist_patch(struct mq_req *r);
+int mq_watchlist_delete(struct mq_req *r);
+
+/* history.c */
+int mq_history_list(struct mq_req *r);
+int mq_history_add(struct mq_req *r);
+int mq_history_delete(struct mq_req *r);
+int mq_activity_list(struct mq_req *r);
+
 #endif
