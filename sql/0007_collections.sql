@@ -118,3 +118,29 @@ CREATE TRIGGER ratings_counted AFTER INSERT OR DELETE ON ratings
 CREATE TRIGGER ratings_recounted AFTER UPDATE OF rating ON ratings
 	FOR EACH ROW WHEN (OLD.rating IS DISTINCT FROM NEW.rating)
 	EXECUTE FUNCTION ratings_counted();
+
+-- Named lists, public or private, of movies in an order the owner
+-- chooses.  Writers of a list's items lock the list's row first, so
+-- positions stay 1..n without gaps or repeats.
+CREATE TABLE lists (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+	description text NOT NULL DEFAULT '' CHECK (length(description) <= 2000),
+	is_public boolean NOT NULL DEFAULT false,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX lists_user ON lists (user_id, created_at DESC, id DESC);
+CREATE INDEX lists_public ON lists (created_at DESC, id DESC) WHERE is_public;
+
+CREATE TABLE list_items (
+	list_id bigint NOT NULL REFERENCES lists ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	position integer NOT NULL CHECK (position >= 1),
+	note text NOT NULL DEFAULT '' CHECK (length(note) <= 500),
+	added_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (list_id, movie_id)
+);
+CREATE INDEX list_items_position ON list_items (list_id, position);
+CREATE INDEX list_items_movie ON list_items (movie_id);

@@ -60,7 +60,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
 
 	/* collections and opinions: favorites.c, ratings.c, watchlist.c,
-	 * history.c */
+	 * history.c, lists.c */
 	{ MQ_POST, "/api/users/favorites/", mq_favorites_add, USER, 0 },
 	{ MQ_GET, "/api/users/favorites/", mq_favorites_list, USER, 0 },
 	{ MQ_DELETE, "/api/users/favorites/{movie_id:int}/", mq_favorites_remove, USER, 0 },
@@ -80,6 +80,13 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/users/me/history/", mq_history_add, USER, 0 },
 	{ MQ_DELETE, "/api/users/me/history/{id:int}/", mq_history_delete, USER, 0 },
 	{ MQ_GET, "/api/users/me/activity/", mq_activity_list, USER, 0 },
+	{ MQ_GET, "/api/lists/", mq_lists_list, ANON, 0 },
+	{ MQ_POST, "/api/lists/", mq_lists_create, USER, 0 },
+	{ MQ_GET, "/api/lists/{id:int}/", mq_lists_get, ANON, 0 },
+	{ MQ_PUT, "/api/lists/{id:int}/", mq_lists_put, USER, 0 },
+	{ MQ_DELETE, "/api/lists/{id:int}/", mq_lists_delete, USER, 0 },
+	{ MQ_POST, "/api/lists/{id:int}/items/", mq_lists_add_item, USER, 0 },
+	{ MQ_DELETE, "/api/lists/{id:int}/items/{movie_id:int}/", mq_lists_remove_item, USER, 0 },
 
 	/* administration: admin_users.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },

@@ -113,4 +113,13 @@ int mq_history_add(struct mq_req *r);
 int mq_history_delete(struct mq_req *r);
 int mq_activity_list(struct mq_req *r);
 
+/* lists.c */
+int mq_lists_list(struct mq_req *r);
+int mq_lists_create(struct mq_req *r);
+int mq_lists_get(struct mq_req *r);
+int mq_lists_put(struct mq_req *r);
+int mq_lists_delete(struct mq_req *r);
+int mq_lists_add_item(struct mq_req *r);
+int mq_lists_remove_item(struct mq_req *r);
+
 #endif
