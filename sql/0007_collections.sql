@@ -144,3 +144,58 @@ CREATE TABLE list_items (
 );
 CREATE INDEX list_items_position ON list_items (list_id, position);
 CREATE INDEX list_items_movie ON list_items (movie_id);
+
+-- Reviews: one per user and movie, with an optional rating of its own
+-- (the movie's average counts the ratings table, POST /api/movies/rate/).
+CREATE TABLE reviews (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	title text NOT NULL DEFAULT '' CHECK (length(title) <= 200),
+	body text NOT NULL CHECK (length(body) BETWEEN 1 AND 10000),
+	rating numeric(2, 1) CHECK (rating BETWEEN 0.5 AND 5.0 AND rating * 2 = trunc(rating * 2)),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (user_id, movie_id)
+);
+CREATE INDEX reviews_movie ON reviews (movie_id, created_at DESC, id DESC);
+
+CREATE TRIGGER reviews_counted AFTER INSERT OR DELETE ON reviews
+	FOR EACH ROW EXECUTE FUNCTION movie_count_follows('reviews_count');
+
+-- Comments on a movie, threaded by parent.  Deleting one blanks it
+-- (deleted_at) so its replies keep their place in the thread.
+CREATE TABLE comments (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	user_id bigint REFERENCES users ON DELETE SET NULL,
+	parent_id bigint REFERENCES comments ON DELETE CASCADE,
+	body text NOT NULL CHECK (length(body) <= 5000),
+	deleted_at timestamptz,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+-- the threads of a movie (roots), and the replies of each
+CREATE INDEX comments_movie_roots ON comments (movie_id, id) WHERE parent_id IS NULL;
+CREATE INDEX comments_parent ON comments (parent_id, id);
+
+-- Reports of a review, a comment or a user, and what an administrator
+-- did about them.  A reporter has one open report per target.
+CREATE TABLE reports (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	reporter_id bigint REFERENCES users ON DELETE SET NULL,
+	kind text NOT NULL CHECK (kind IN ('review', 'comment', 'user')),
+	-- the target's id (of the kind), kept when the target goes
+	target_id bigint NOT NULL,
+	reason text NOT NULL CHECK (reason IN ('spam', 'abuse', 'spoiler', 'other')),
+	details text NOT NULL DEFAULT '' CHECK (length(details) <= 1000),
+	status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'dismissed')),
+	note text NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+	resolved_by bigint REFERENCES users ON DELETE SET NULL,
+	resolved_at timestamptz,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CHECK ((status = 'open') = (resolved_at IS NULL))
+);
+CREATE UNIQUE INDEX reports_open_once ON reports (reporter_id, kind, target_id) WHERE status = 'open';
+CREATE INDEX reports_queue ON reports (status, created_at, id);
+CREATE INDEX reports_target ON reports (kind, target_id);

@@ -29,6 +29,19 @@ struct json_object *mq_collection_items(struct mq_req *r, PGresult *res, int now
 int mq_collection_respond(struct mq_req *r, const struct mq_page *p, PGresult *res, int nown,
 			  const char *primary);
 
+/* Plain rows (total, then the row's columns, no movie) as a page's
+ * envelope; NULL when the page is past the end (answer 404). */
+struct json_object *mq_collection_rows_page(struct mq_req *r, const struct mq_page *p,
+					    PGresult *res);
+
+struct mq_stmt;
+
+/* Answers the one row of st for id ($1) as an object with status (201
+ * adds Location: location followed by id and a slash), or a 404 "No
+ * <what> with id <id>." when there is none. */
+int mq_collection_show_row(struct mq_req *r, struct mq_stmt *st, const char *id, int status,
+			   const char *what, const char *location);
+
 /* Answers one item (the only row of res, without total) with status. */
 int mq_collection_respond_one(struct mq_req *r, int status, PGresult *res, int nown,
 			      const char *primary);

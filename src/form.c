@@ -9,7 +9,7 @@
 #include "http.h"
 #include "json.h"
 
-static bool listed(const char *const *list, const char *name)
+bool mq_form_listed(const char *const *list, const char *name)
 {
 	for (; list && *list; list++)
 		if (strcmp(*list, name) == 0)
@@ -25,9 +25,9 @@ void mq_form_begin(struct mq_form *f, struct mq_req *r, struct json_object *body
 	f->errors = mq_json_object(r->arena);
 	json_object_object_foreach(body, key, val) {
 		(void)val;
-		if (listed(read_only, key))
+		if (mq_form_listed(read_only, key))
 			mq_form_error(f, key, "This field cannot be changed.");
-		else if (!listed(allowed, key))
+		else if (!mq_form_listed(allowed, key))
 			mq_form_error(f, key, "Unknown field.");
 	}
 }
@@ -219,7 +219,7 @@ const char *mq_form_enum(struct mq_form *f, const char *name, bool required,
 	if (v == NULL)
 		return NULL;
 	s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-	if (s && listed(values, s))
+	if (s && mq_form_listed(values, s))
 		return s;
 	all = mq_arena_strdup(f->r->arena, "");
 	for (const char *const *p = values; *p; p++)
@@ -280,7 +280,7 @@ void mq_form_check_query(struct mq_form *f, const char *const *allowed)
 	for (int i = 0; i < q->count; i++) {
 		const char *k = q->params[i].key;
 
-		if (!listed(allowed, k))
+		if (!mq_form_listed(allowed, k))
 			mq_form_error(f, k, "Unknown parameter.");
 		else if (mq_query_count(q, k) > 1 && mq_query_get(q, k) == q->params[i].value)
 			mq_form_error(f, k, "Give it once; lists are comma-separated.");

@@ -60,7 +60,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
 
 	/* collections and opinions: favorites.c, ratings.c, watchlist.c,
-	 * history.c, lists.c */
+	 * history.c, lists.c, reviews.c, comments.c, reports.c */
 	{ MQ_POST, "/api/users/favorites/", mq_favorites_add, USER, 0 },
 	{ MQ_GET, "/api/users/favorites/", mq_favorites_list, USER, 0 },
 	{ MQ_DELETE, "/api/users/favorites/{movie_id:int}/", mq_favorites_remove, USER, 0 },
@@ -87,12 +87,24 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/lists/{id:int}/", mq_lists_delete, USER, 0 },
 	{ MQ_POST, "/api/lists/{id:int}/items/", mq_lists_add_item, USER, 0 },
 	{ MQ_DELETE, "/api/lists/{id:int}/items/{movie_id:int}/", mq_lists_remove_item, USER, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/reviews/", mq_reviews_list, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/reviews/", mq_reviews_create, USER, 0 },
+	{ MQ_PUT, "/api/reviews/{id:int}/", mq_reviews_put, USER, 0 },
+	{ MQ_DELETE, "/api/reviews/{id:int}/", mq_reviews_delete, USER, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/comments/", mq_comments_list, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/comments/", mq_comments_create, USER, 0 },
+	{ MQ_PUT, "/api/comments/{id:int}/", mq_comments_put, USER, 0 },
+	{ MQ_DELETE, "/api/comments/{id:int}/", mq_comments_delete, USER, 0 },
+	{ MQ_POST, "/api/reports/", mq_reports_create, USER, 0 },
 
-	/* administration: admin_users.c */
+	/* administration: admin_users.c, reports.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/users/{id:int}/", mq_admin_users_put, ADMIN, 0 },
 	{ MQ_PATCH, "/api/admin/users/{id:int}/", mq_admin_users_patch, ADMIN, 0 },
 	{ MQ_DELETE, "/api/admin/users/{id:int}/", mq_admin_users_delete, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/reports/", mq_admin_reports_list, ADMIN, 0 },
+	{ MQ_PUT, "/api/admin/reports/{id:int}/", mq_admin_reports_put, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/reports/{id:int}/", mq_admin_reports_delete, ADMIN, 0 },
 };
 
 const size_t mq_routes_count = MQ_ARRAY_LEN(mq_routes);

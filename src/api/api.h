@@ -122,4 +122,22 @@ int mq_lists_delete(struct mq_req *r);
 int mq_lists_add_item(struct mq_req *r);
 int mq_lists_remove_item(struct mq_req *r);
 
+/* reviews.c */
+int mq_reviews_list(struct mq_req *r);
+int mq_reviews_create(struct mq_req *r);
+int mq_reviews_put(struct mq_req *r);
+int mq_reviews_delete(struct mq_req *r);
+
+/* comments.c */
+int mq_comments_list(struct mq_req *r);
+int mq_comments_create(struct mq_req *r);
+int mq_comments_put(struct mq_req *r);
+int mq_comments_delete(struct mq_req *r);
+
+/* reports.c */
+int mq_reports_create(struct mq_req *r);
+int mq_admin_reports_list(struct mq_req *r);
+int mq_admin_reports_put(struct mq_req *r);
+int mq_admin_reports_delete(struct mq_req *r);
+
 #endif

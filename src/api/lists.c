@@ -107,7 +107,7 @@ int mq_lists_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "username", NULL };
 	const char *username = mq_query_get(&r->query, "username");
-	struct json_object *results;
+	struct json_object *page;
 	struct mq_page p;
 	PGresult *res;
 
@@ -118,14 +118,10 @@ int mq_lists_list(struct mq_req *r)
 	const char *params[] = { user_param(r), username, p.limit_s, p.offset_s };
 	if ((res = mq_q(r, &list_lists, 4, params)) == NULL)
 		return mq_fail_db(r);
-	if (PQntuples(res) == 0 && p.page > 1)
+	if ((page = mq_collection_rows_page(r, &p, res)) == NULL)
 		return mq_page_not_found(r, &p);
-	results = mq_json_array(r->arena);
-	for (int i = 0; i < PQntuples(res); i++)
-		json_object_array_add(results, mq_row_columns(res, i, 1, PQnfields(res)));
 	mq_resp_header(r, "Cache-Control", "private, no-store");
-	return mq_respond_json(r, 200, mq_page_envelope(r, &p, PQntuples(res) ? mq_row_int(res, 0, 0)
-									    : 0, results));
+	return mq_respond_json(r, 200, page);
 }
 
 /* Reads name, description and is_public (all of them: POST and PUT). */

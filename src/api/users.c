@@ -145,7 +145,8 @@ int mq_users_register(struct mq_req *r)
 static struct mq_stmt select_counts = MQ_STMT_READ(
 	"SELECT (SELECT count(*) FROM favorites WHERE user_id = $1) AS favorites, "
 	"(SELECT count(*) FROM watchlist WHERE user_id = $1) AS watchlist, "
-	"(SELECT count(*) FROM ratings WHERE user_id = $1) AS ratings");
+	"(SELECT count(*) FROM ratings WHERE user_id = $1) AS ratings, "
+	"(SELECT count(*) FROM reviews WHERE user_id = $1) AS reviews");
 
 static int respond_me(struct mq_req *r, PGresult *res)
 {

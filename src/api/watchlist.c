@@ -94,14 +94,6 @@ static struct mq_stmt delete_entry = MQ_STMT(
 	"           SELECT $2, 'watchlist_removed', movie_id FROM gone) "
 	"SELECT movie_id FROM gone");
 
-static bool one_of(const char *s, const char *const *values)
-{
-	for (; *values; values++)
-		if (strcmp(s, *values) == 0)
-			return true;
-	return false;
-}
-
 static const char *user_param(struct mq_req *r)
 {
 	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
@@ -187,9 +179,9 @@ static int read_list(struct mq_req *r, struct mq_page *p, const char **watched,
 
 	mq_form_check_query(&f, params);
 	*order = -1;
-	if ((*watched = mq_query_get(&r->query, "watched")) && !one_of(*watched, bools))
+	if ((*watched = mq_query_get(&r->query, "watched")) && !mq_form_listed(bools, *watched))
 		mq_form_error(&f, "watched", "Must be true or false.");
-	if ((*priority = mq_query_get(&r->query, "priority")) && !one_of(*priority, priorities))
+	if ((*priority = mq_query_get(&r->query, "priority")) && !mq_form_listed(priorities, *priority))
 		mq_form_error(&f, "priority", "Must be low, medium or high.");
 	v = mq_query_get(&r->query, "ordering");
 	for (int i = 0; order_names[i]; i++)
