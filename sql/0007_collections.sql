@@ -100,6 +100,11 @@ CREATE TRIGGER watchlist_counted AFTER INSERT OR DELETE ON watchlist
 CREATE FUNCTION ratings_counted() RETURNS trigger
 	LANGUAGE plpgsql AS $$
 BEGIN
+	-- a bulk load (marquee import movielens) recounts its movies at the
+	-- end, holding their rows locked, instead of a million row updates
+	IF current_setting('marquee.bulk', true) = 'on' THEN
+		RETURN NULL;
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		UPDATE movies SET ratings_count = ratings_count + 1, ratings_sum = ratings_sum + NEW.rating
 		WHERE id = NEW.movie_id;
@@ -199,3 +204,20 @@ CREATE TABLE reports (
 CREATE UNIQUE INDEX reports_open_once ON reports (reporter_id, kind, target_id) WHERE status = 'open';
 CREATE INDEX reports_queue ON reports (status, created_at, id);
 CREATE INDEX reports_target ON reports (kind, target_id);
+
+-- MovieLens's users, imported with their ratings and tags (`marquee
+-- import movielens`) as accounts that cannot log in (no password), named
+-- movielens-<id> (a prefix registration refuses).
+ALTER TABLE users ADD COLUMN movielens_id integer UNIQUE CHECK (movielens_id > 0);
+
+-- Users' free-text tags of movies (MovieLens's tags.csv), for
+-- recommendations to learn from.
+CREATE TABLE movie_tags (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	tag text NOT NULL CHECK (length(tag) BETWEEN 1 AND 255),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX movie_tags_once ON movie_tags (user_id, movie_id, lower(tag));
+CREATE INDEX movie_tags_movie ON movie_tags (movie_id);
