@@ -175,6 +175,8 @@ CREATE TABLE comments (
 	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
 	user_id bigint REFERENCES users ON DELETE SET NULL,
 	parent_id bigint REFERENCES comments ON DELETE CASCADE,
+	-- replies nest at most 10 deep: a thread is answered as nested JSON
+	depth smallint NOT NULL DEFAULT 0 CHECK (depth BETWEEN 0 AND 10),
 	body text NOT NULL CHECK (length(body) <= 5000),
 	deleted_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),

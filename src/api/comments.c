@@ -20,6 +20,7 @@
 #include "worker.h"
 
 #define BODY_MAX 5000
+#define MAX_DEPTH 10	/* replies nest this deep (the table's CHECK says so too) */
 
 #define COMMENT_COLUMNS \
 	"c.id, c.parent_id AS parent, " \
@@ -47,11 +48,13 @@ static struct mq_stmt one = MQ_STMT_READ(
 	"WHERE c.id = $1");
 
 /* $1 movie, $2 user, $3 parent or NULL, $4 body.  No row: the parent is
- * no comment of this movie, or is deleted. */
+ * no comment of this movie, is deleted, or is as deep as replies go. */
 static struct mq_stmt insert_comment = MQ_STMT(
-	"INSERT INTO comments (movie_id, user_id, parent_id, body) "
-	"SELECT $1, $2, $3, $4 WHERE $3::bigint IS NULL OR EXISTS "
-	"  (SELECT 1 FROM comments WHERE id = $3 AND movie_id = $1 AND deleted_at IS NULL) "
+	"INSERT INTO comments (movie_id, user_id, parent_id, body, depth) "
+	"SELECT $1, $2, $3, $4, coalesce(p.depth + 1, 0) "
+	"FROM (SELECT NULL) one LEFT JOIN comments p ON p.id = $3 "
+	"WHERE $3::bigint IS NULL OR (p.movie_id = $1 AND p.deleted_at IS NULL "
+	"                              AND p.depth < " MQ_STRINGIFY(MAX_DEPTH) ") "
 	"RETURNING id");
 
 /* $1 comment, $2 the caller, $3 whether an administrator. */
@@ -156,7 +159,8 @@ int mq_comments_create(struct mq_req *r)
 	}
 	if (PQntuples(res) == 0)
 		return mq_problem_field(r, "parent", mq_arena_printf(r->arena, "No comment %s on "
-					"this movie to reply to.", parent));
+					"this movie to reply to (replies nest at most "
+					MQ_STRINGIFY(MAX_DEPTH) " deep).", parent));
 	return show(r, 201, mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)));
 }
 

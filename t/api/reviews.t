@@ -86,6 +86,13 @@ for my $case ([{}, 'body'], [{ body => '' }, 'body'], [{ body => 'x' x 5001 }, '
     is $r->{status}, 400, "a bad $field: 400";
     ok $r->{json}{errors}{$field}, "naming $field" or diag $r->{content};
 }
+my $deep = $c3;
+$deep = $s->post("/api/movies/$m/comments/", token => $A, json => { body => 'deeper', parent => $deep })->{json}{id}
+    for 3 .. 10;
+$r = $s->post("/api/movies/$m/comments/", token => $A, json => { body => 'too deep', parent => $deep });
+is $r->{status}, 400, 'replies nest at most 10 deep: 400';
+like $r->{json}{errors}{parent}[0], qr/10 deep/, 'saying so';
+$s->psql("DELETE FROM comments WHERE parent_id = $c3");
 my $other = $s->movie($admin, title => 'Rear Window');
 is $s->post("/api/movies/$other/comments/", token => $A, json => { body => 'x', parent => $c1 })->{status}, 400,
     "a reply under another movie's comment: 400";
