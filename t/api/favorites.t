@@ -28,6 +28,9 @@ my $r = $s->get('/api/favorites/', token => 'x.y.z');
 is $r->{status}, 401, 'a forged token: 401';
 like $r->{headers}{'www-authenticate'}, qr/^Bearer/, 'with WWW-Authenticate';
 is $s->get('/api/users/favorites/')->{status}, 401, 'listing anonymously: 401';
+is $s->get('/api/favorites/', token => $s->forged_token($alice, 600))->{status}, 200,
+    'a token made here with the key works (so the next one fails for its age alone)';
+is $s->get('/api/favorites/', token => $s->expired_token($alice))->{status}, 401, 'an expired token: 401';
 
 # ---- adding: idempotent ----
 $r = $s->get("/api/movies/$nosferatu/");

@@ -16,6 +16,8 @@ my $m2 = $s->movie($admin, title => 'The Passion of Joan of Arc', tmdb_id => 780
 is $s->get('/api/users/me/history/')->{status}, 401, 'anonymous: 401';
 is $s->post('/api/users/me/history/', token => 'x.y.z', json => { movie => $m1 })->{status}, 401,
     'a forged token: 401';
+is $s->get('/api/users/me/activity/', token => $s->expired_token($alice))->{status}, 401,
+    'an expired token: 401';
 
 # ---- history ----
 my $r = $s->post('/api/users/me/history/', token => $A, json => { movie => $m1 });

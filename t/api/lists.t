@@ -15,6 +15,7 @@ my @m = map { $s->movie($admin, title => "Film $_", tmdb_id => 7000 + $_) } 1 ..
 # ---- creating ----
 is $s->post('/api/lists/', json => { name => 'x' })->{status}, 401, 'anonymous POST: 401';
 is $s->post('/api/lists/', token => 'x.y.z', json => { name => 'x' })->{status}, 401, 'a forged token: 401';
+is $s->get('/api/lists/', token => $s->expired_token($alice))->{status}, 401, 'an expired token, even on a public list: 401';
 my $r = $s->post('/api/lists/', token => $A, json => { name => 'Silents', description => 'Before 1930',
                                                        is_public => JSON::PP::true });
 is $r->{status}, 201, 'POST: 201';

@@ -21,6 +21,8 @@ is $s->post('/api/movies/rate/', token => 'a.b.c', json => { movie => $m, rating
     'a forged token: 401';
 is $s->put("/api/movies/$m/rating/", json => { rating => 4 })->{status}, 401, 'PUT anonymously: 401';
 is $s->delete("/api/movies/$m/rating/")->{status}, 401, 'DELETE anonymously: 401';
+is $s->post('/api/movies/rate/', token => $s->expired_token($alice), json => { movie => $m, rating => 4 })->{status},
+    401, 'an expired token: 401';
 
 # ---- rating, and the caches that show it ----
 is $s->get("/api/movies/$m/")->{json}{rating}, undef, 'unrated (and the detail is cached)';

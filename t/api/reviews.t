@@ -18,6 +18,8 @@ my $m = $s->movie($admin, title => 'Vertigo', tmdb_id => 426);
 # ---- reviews ----
 is $s->post("/api/movies/$m/reviews/", json => { body => 'x' })->{status}, 401, 'anonymous POST: 401';
 is $s->post("/api/movies/$m/reviews/", token => 'x.y.z', json => { body => 'x' })->{status}, 401, 'forged: 401';
+is $s->get("/api/movies/$m/reviews/", token => $s->expired_token($alice))->{status}, 401,
+    'an expired token, even on a public read: 401';
 my $r = $s->post("/api/movies/$m/reviews/", token => $A,
                  json => { title => 'Dizzying', body => 'A masterpiece of obsession.', rating => 5 });
 is $r->{status}, 201, 'POST a review: 201';

@@ -18,6 +18,7 @@ my $m3 = $s->movie($admin, title => 'Greed', tmdb_id => 1405);
 is $s->post('/api/watchlist/', json => { movie => $m1 })->{status}, 401, 'anonymous POST: 401';
 is $s->get('/api/watchlist/')->{status}, 401, 'anonymous GET: 401';
 is $s->get('/api/watchlist/', token => 'x.y.z')->{status}, 401, 'a forged token: 401';
+is $s->get('/api/watchlist/', token => $s->expired_token($alice))->{status}, 401, 'an expired token: 401';
 
 # ---- adding ----
 my $r = $s->post('/api/watchlist/', token => $A, json => { movie => $m1 });
