@@ -22,7 +22,7 @@ const char *mq_username_problem(const char *u)
 	for (int i = 0; reserved[i]; i++)
 		if (strcasecmp(u, reserved[i]) == 0)
 			return "This username is reserved.";
-	if (strncasecmp(u, "deleted-", 8) == 0)
+	if (strncasecmp(u, "deleted-", 8) == 0 || strncasecmp(u, "movielens-", 10) == 0)
 		return "This username is reserved.";
 	if (n < 3 || n > 30)
 		return "Must be 3 to 30 characters.";

@@ -3,12 +3,13 @@
  */
 #include "form.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 
 #include "http.h"
 #include "json.h"
 
-static bool listed(const char *const *list, const char *name)
+bool mq_form_listed(const char *const *list, const char *name)
 {
 	for (; list && *list; list++)
 		if (strcmp(*list, name) == 0)
@@ -24,9 +25,9 @@ void mq_form_begin(struct mq_form *f, struct mq_req *r, struct json_object *body
 	f->errors = mq_json_object(r->arena);
 	json_object_object_foreach(body, key, val) {
 		(void)val;
-		if (listed(read_only, key))
+		if (mq_form_listed(read_only, key))
 			mq_form_error(f, key, "This field cannot be changed.");
-		else if (!listed(allowed, key))
+		else if (!mq_form_listed(allowed, key))
 			mq_form_error(f, key, "Unknown field.");
 	}
 }
@@ -218,7 +219,7 @@ const char *mq_form_enum(struct mq_form *f, const char *name, bool required,
 	if (v == NULL)
 		return NULL;
 	s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-	if (s && listed(values, s))
+	if (s && mq_form_listed(values, s))
 		return s;
 	all = mq_arena_strdup(f->r->arena, "");
 	for (const char *const *p = values; *p; p++)
@@ -240,6 +241,38 @@ bool mq_valid_date(const char *s)
 	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
 }
 
+/* Digits and separators at the places pattern has 9 and other characters. */
+static bool shaped(const char *s, const char *pattern)
+{
+	for (; *pattern; s++, pattern++)
+		if (*pattern == '9' ? !isdigit((unsigned char)*s) : *s != *pattern)
+			return false;
+	return *s == '\0';
+}
+
+/* Two digits as a number (shaped() checked they are digits). */
+static int two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+bool mq_valid_timestamp(const char *s)
+{
+	char head[20], date[11];
+	const char *zone = s + 19;
+
+	if (strlen(s) < 20)
+		return false;
+	snprintf(head, sizeof(head), "%.19s", s);
+	snprintf(date, sizeof(date), "%.10s", s);
+	if (!shaped(head, "9999-99-99T99:99:99") || !mq_valid_date(date) || two(s + 11) > 23 ||
+	    two(s + 14) > 59 || two(s + 17) > 59)
+		return false;
+	return strcmp(zone, "Z") == 0 ||
+	       ((zone[0] == '+' || zone[0] == '-') && shaped(zone + 1, "99:99") &&
+		two(zone + 1) <= 23 && two(zone + 4) <= 59);
+}
+
 void mq_form_check_query(struct mq_form *f, const char *const *allowed)
 {
 	const struct mq_query *q = &f->r->query;
@@ -247,7 +280,7 @@ void mq_form_check_query(struct mq_form *f, const char *const *allowed)
 	for (int i = 0; i < q->count; i++) {
 		const char *k = q->params[i].key;
 
-		if (!listed(allowed, k))
+		if (!mq_form_listed(allowed, k))
 			mq_form_error(f, k, "Unknown parameter.");
 		else if (mq_query_count(q, k) > 1 && mq_query_get(q, k) == q->params[i].value)
 			mq_form_error(f, k, "Give it once; lists are comma-separated.");

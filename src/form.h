@@ -75,6 +75,13 @@ const char *mq_form_enum(struct mq_form *f, const char *name, bool required,
 /* A real calendar date written YYYY-MM-DD, in the years 1870 to 2100. */
 bool mq_valid_date(const char *s);
 
+/* True when name is one of list (NULL-terminated). */
+bool mq_form_listed(const char *const *list, const char *name);
+
+/* An RFC 3339 date-time in whole seconds, in UTC (Z) or with an offset
+ * (+01:00), in the years 1870 to 2100. */
+bool mq_valid_timestamp(const char *s);
+
 /* Records an error for each query parameter not in allowed (NULL-
  * terminated) and each given more than once: a typo must not silently
  * change what a list shows. */

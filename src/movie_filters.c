@@ -99,7 +99,7 @@ static bool is_slug(const char *s)
 }
 
 /* genre=18 or genre=drama,comedy: ids and slugs, any of them. */
-static void parse_genre(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
+void mq_movie_filters_genre(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
 	struct mq_arena *a = f->r->arena;
 	struct mq_buf ids, slugs;
@@ -229,7 +229,7 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	if ((v = mq_query_get(q, "year")))
 		parse_year(&f, v, mf);
 	if (set == MQ_FILTERS_ALL && (v = mq_query_get(q, "genre")))
-		parse_genre(&f, v, mf);
+		mq_movie_filters_genre(&f, v, mf);
 	if ((v = mq_query_get(q, "language"))) {
 		if (strlen(v) != 2 || !islower((unsigned char)v[0]) || !islower((unsigned char)v[1]))
 			mq_form_error(&f, "language", "Must be an ISO 639-1 code such as en or fr (the "

@@ -48,13 +48,18 @@ static struct json_object *value(PGresult *res, int row, int col)
 	}
 }
 
-struct json_object *mq_row_object(PGresult *res, int row)
+struct json_object *mq_row_columns(PGresult *res, int row, int from, int to)
 {
 	struct json_object *o = json_object_new_object();
 
-	for (int c = 0; c < PQnfields(res); c++)
+	for (int c = from; c < to; c++)
 		json_object_object_add(o, PQfname(res, c), value(res, row, c));
 	return o;
+}
+
+struct json_object *mq_row_object(PGresult *res, int row)
+{
+	return mq_row_columns(res, row, 0, PQnfields(res));
 }
 
 struct json_object *mq_rows_array(struct mq_arena *a, PGresult *res)

@@ -19,6 +19,10 @@
  * or hand it to the arena with mq_rows_own). */
 struct json_object *mq_row_object(PGresult *res, int row);
 
+/* The same, of columns from..to-1 only: a row that joins two things
+ * whose columns share names (both have an id) becomes two objects. */
+struct json_object *mq_row_columns(PGresult *res, int row, int from, int to);
+
 /* An array of every row, owned by the arena. */
 struct json_object *mq_rows_array(struct mq_arena *a, PGresult *res);
 

@@ -93,4 +93,57 @@ int mq_admin_users_put(struct mq_req *r);
 int mq_admin_users_patch(struct mq_req *r);
 int mq_admin_users_delete(struct mq_req *r);
 
+/* favorites.c */
+int mq_favorites_add(struct mq_req *r);
+int mq_favorites_list(struct mq_req *r);
+int mq_favorites_remove(struct mq_req *r);
+int mq_favorites_recently_added(struct mq_req *r);
+int mq_favorites_recently_removed(struct mq_req *r);
+
+/* ratings.c */
+int mq_ratings_rate(struct mq_req *r);
+int mq_ratings_put(struct mq_req *r);
+int mq_ratings_delete(struct mq_req *r);
+int mq_ratings_summary(struct mq_req *r);
+
+/* watchlist.c */
+int mq_watchlist_add(struct mq_req *r);
+int mq_watchlist_list(struct mq_req *r);
+int mq_watchlist_put(struct mq_req *r);
+int mq_watchlist_patch(struct mq_req *r);
+int mq_watchlist_delete(struct mq_req *r);
+
+/* history.c */
+int mq_history_list(struct mq_req *r);
+int mq_history_add(struct mq_req *r);
+int mq_history_delete(struct mq_req *r);
+int mq_activity_list(struct mq_req *r);
+
+/* lists.c */
+int mq_lists_list(struct mq_req *r);
+int mq_lists_create(struct mq_req *r);
+int mq_lists_get(struct mq_req *r);
+int mq_lists_put(struct mq_req *r);
+int mq_lists_delete(struct mq_req *r);
+int mq_lists_add_item(struct mq_req *r);
+int mq_lists_remove_item(struct mq_req *r);
+
+/* reviews.c */
+int mq_reviews_list(struct mq_req *r);
+int mq_reviews_create(struct mq_req *r);
+int mq_reviews_put(struct mq_req *r);
+int mq_reviews_delete(struct mq_req *r);
+
+/* comments.c */
+int mq_comments_list(struct mq_req *r);
+int mq_comments_create(struct mq_req *r);
+int mq_comments_put(struct mq_req *r);
+int mq_comments_delete(struct mq_req *r);
+
+/* reports.c */
+int mq_reports_create(struct mq_req *r);
+int mq_admin_reports_list(struct mq_req *r);
+int mq_admin_reports_put(struct mq_req *r);
+int mq_admin_reports_delete(struct mq_req *r);
+
 #endif

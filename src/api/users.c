@@ -141,12 +141,23 @@ int mq_users_register(struct mq_req *r)
 	return mq_respond_json(r, 201, user);
 }
 
+/* How much of each collection the user has (index-only counts). */
+static struct mq_stmt select_counts = MQ_STMT_READ(
+	"SELECT (SELECT count(*) FROM favorites WHERE user_id = $1) AS favorites, "
+	"(SELECT count(*) FROM watchlist WHERE user_id = $1) AS watchlist, "
+	"(SELECT count(*) FROM ratings WHERE user_id = $1) AS ratings, "
+	"(SELECT count(*) FROM reviews WHERE user_id = $1) AS reviews");
+
 static int respond_me(struct mq_req *r, PGresult *res)
 {
 	struct json_object *user = mq_row_owned(r->arena, res);
+	const char *id = id_str(r, r->user_id);
 
 	if (user == NULL)
 		return mq_problem(r, 404, "This account no longer exists.");
+	if ((res = mq_q(r, &select_counts, 1, &id)) == NULL)
+		return mq_fail_db(r);
+	json_object_object_add(user, "counts", mq_row_object(res, 0));
 	mq_account_finish(r, user);
 	mq_resp_header(r, "Cache-Control", "private, no-store");
 	return mq_respond_json(r, 200, user);

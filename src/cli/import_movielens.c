@@ -1,6 +1,7 @@
 /*
  * import_movielens.c: `marquee import movielens DIR`, MovieLens's
- * movies.csv and links.csv into the catalog.
+ * movies.csv and links.csv into the catalog, and, when the directory has
+ * them, ratings.csv and tags.csv with the users who wrote them.
  *
  * Idempotent: a film is matched by its MovieLens id, else by its TMDb id,
  * else by its IMDb id, and updated only where something changed, so a
@@ -9,10 +10,18 @@
  * only the ids they lacked.  An id that the file gives to two films, or
  * that another film already holds, stays with its first holder and is
  * counted as a conflict.  The whole import is one transaction.
+ *
+ * MovieLens's users become accounts that cannot log in (no password),
+ * movielens-<id>, matched by users.movielens_id on the next run.  A
+ * rating is upserted (the newest of the file's, by timestamp, wins), a
+ * tag added once.  The rated movies' statistics are recounted at the end
+ * with their rows locked, so ratings that users add meanwhile through
+ * the API are neither lost nor counted twice.
  */
 #include "common.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "cli/cli.h"
@@ -93,10 +102,55 @@ static const char *const write_sql[] = {
 	"SELECT movies_refresh(array_agg(DISTINCT id)) FROM ml_touched",
 };
 
+/* Ratings and tags, after the films: each a constant statement over the
+ * staging tables, counted in struct import's opinion[] in this order. */
+enum { USERS_ADDED, RATINGS_WRITTEN, TAGS_ADDED, UNKNOWN_FILMS, OPINION_STEPS };
+static const char *const opinion_sql[] = {
+	[USERS_ADDED] =
+	"INSERT INTO users (username, email, imported, movielens_id) "
+	"SELECT 'movielens-' || u, 'movielens-' || u || '@movielens.invalid', true, u "
+	"FROM (SELECT user_id AS u FROM ml_ratings UNION SELECT user_id FROM ml_tags) s "
+	"ORDER BY u ON CONFLICT (movielens_id) DO NOTHING",
+	/* the newest rating of each user and film the catalog has */
+	[RATINGS_WRITTEN] =
+	"INSERT INTO ratings AS r (user_id, movie_id, rating, created_at, updated_at) "
+	"SELECT DISTINCT ON (u.id, m.id) u.id, m.id, s.rating, to_timestamp(s.ts), to_timestamp(s.ts) "
+	"FROM ml_ratings s JOIN users u ON u.movielens_id = s.user_id "
+	"JOIN movies m ON m.movielens_id = s.movielens_id ORDER BY u.id, m.id, s.ts DESC "
+	"ON CONFLICT (user_id, movie_id) DO UPDATE SET rating = excluded.rating, "
+	"  updated_at = excluded.updated_at WHERE r.rating <> excluded.rating",
+	[TAGS_ADDED] =
+	"INSERT INTO movie_tags (user_id, movie_id, tag, created_at) "
+	"SELECT DISTINCT ON (u.id, m.id, lower(s.tag)) u.id, m.id, s.tag, to_timestamp(s.ts) "
+	"FROM ml_tags s JOIN users u ON u.movielens_id = s.user_id "
+	"JOIN movies m ON m.movielens_id = s.movielens_id ORDER BY u.id, m.id, lower(s.tag), s.ts "
+	"ON CONFLICT DO NOTHING",
+	[UNKNOWN_FILMS] =
+	"SELECT 1 FROM (SELECT movielens_id FROM ml_ratings UNION ALL SELECT movielens_id FROM ml_tags) s "
+	"WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.movielens_id = s.movielens_id)",
+};
+
+/* The rated films' statistics: their rows locked first, then counted in
+ * a statement of its own, whose snapshot sees every rating committed
+ * before the lock; a rating added through the API after it waits on the
+ * lock (its trigger updates the row) and adds itself to the recount. */
+static const char *const recount_sql[] = {
+	"CREATE TEMP TABLE ml_rated ON COMMIT DROP AS SELECT DISTINCT m.id FROM ml_ratings s "
+	"JOIN movies m ON m.movielens_id = s.movielens_id",
+	"SELECT 1 FROM movies WHERE id IN (SELECT id FROM ml_rated) ORDER BY id FOR UPDATE",
+};
+static const char recount_update[] =
+	"UPDATE movies m SET ratings_count = c.n, ratings_sum = c.total "
+	"FROM (SELECT t.id, count(r.movie_id) AS n, coalesce(sum(r.rating), 0) AS total "
+	"      FROM ml_rated t LEFT JOIN ratings r ON r.movie_id = t.id GROUP BY t.id) c "
+	"WHERE m.id = c.id AND (m.ratings_count, m.ratings_sum) IS DISTINCT FROM (c.n, c.total) "
+	"RETURNING m.id";
+
 struct import {
 	PGconn *conn;
 	const char *dir;
-	uint64_t rows, added, updated, conflicts;
+	uint64_t rows, links, ratings, tags, added, updated, conflicts;
+	uint64_t opinion[OPINION_STEPS];
 	int64_t *changed;	/* existing movies whose cached responses are stale */
 	size_t nchanged, capchanged;
 };
@@ -146,10 +200,11 @@ static void genre_array(char *genres, char *out, size_t size)
 	snprintf(out + len, size - len, "}");
 }
 
-static bool movie_row(struct mq_copy *c, struct mq_csv *csv, int64_t *id)
+static bool movie_row(struct mq_copy *c, struct mq_csv *csv)
 {
 	struct mq_ml_title t;
 	char genres[256];
+	int64_t id[1];
 
 	if (csv->nfields != 3 || mq_parse_int64(csv->fields[0], 1, INT32_MAX, id) < 0 ||
 	    mq_ml_title(csv->fields[1], &t) < 0)
@@ -190,39 +245,125 @@ static bool link_row(struct mq_copy *c, struct mq_csv *csv)
 	return true;
 }
 
-/* Copies one CSV file into its staging table, a row at a time. */
-static int stage_file(struct import *im, const char *name, const char *header, const char *copy,
-		      bool is_movies)
+/* userId, movieId and a timestamp (fields 0, 1, 3) of ratings.csv and
+ * tags.csv; field 2 is the rating or the tag. */
+static bool user_movie_time(struct mq_copy *c, struct mq_csv *csv, const char *what)
+{
+	int64_t user, movie, ts;
+
+	if (csv->nfields != 4 || mq_parse_int64(csv->fields[0], 1, INT32_MAX, &user) < 0 ||
+	    mq_parse_int64(csv->fields[1], 1, INT32_MAX, &movie) < 0 ||
+	    mq_parse_int64(csv->fields[3], 0, INT32_MAX * 4LL, &ts) < 0 || what == NULL)
+		return false;
+	mq_copy_int(c, user);
+	mq_copy_int(c, movie);
+	mq_copy_text(c, what);
+	mq_copy_int(c, ts);
+	mq_copy_row_end(c);
+	return true;
+}
+
+/* "4.5": half stars from 0.5 to 5.0, as the ratings table takes them. */
+static bool rating_row(struct mq_copy *c, struct mq_csv *csv)
+{
+	char *end, text[8];
+	double d;
+
+	if (csv->nfields != 4)
+		return false;
+	d = strtod(csv->fields[2], &end);
+	if (end == csv->fields[2] || *end != '\0' || !(d >= 0.5 && d <= 5.0) || d * 2 != (int)(d * 2))
+		return false;
+	snprintf(text, sizeof(text), "%.1f", d);
+	return user_movie_time(c, csv, text);
+}
+
+/* A tag of 1 to 255 characters, as the movie_tags table takes it. */
+static bool tag_row(struct mq_copy *c, struct mq_csv *csv)
+{
+	const char *tag = csv->nfields == 4 ? csv->fields[2] : "";
+	size_t chars = 0;
+
+	for (const char *p = tag; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	return user_movie_time(c, csv, chars >= 1 && chars <= 255 ? tag : NULL);
+}
+
+/* A CSV file of the import and its staging table. */
+struct source {
+	const char *name, *header, *copy, *label;
+	bool (*row)(struct mq_copy *, struct mq_csv *);
+	bool optional;		/* may be missing from the directory */
+};
+
+static const struct source movies_csv = {
+	"movies.csv", "movieId",
+	"COPY ml_movies (movielens_id, title, original_title, year, genres) FROM STDIN",
+	"movies", movie_row, false,
+};
+static const struct source links_csv = {
+	"links.csv", "movieId", "COPY ml_links (movielens_id, imdb_id, tmdb_id) FROM STDIN",
+	"links", link_row, false,
+};
+static const struct source ratings_csv = {
+	"ratings.csv", "userId", "COPY ml_ratings (user_id, movielens_id, rating, ts) FROM STDIN",
+	"ratings", rating_row, true,
+};
+static const struct source tags_csv = {
+	"tags.csv", "userId", "COPY ml_tags (user_id, movielens_id, tag, ts) FROM STDIN",
+	"tags", tag_row, true,
+};
+
+/* Whether dir has the file (an optional one may be missing). */
+static bool present(struct import *im, const struct source *src)
+{
+	char *path = NULL;
+	bool ok;
+
+	if (!src->optional)
+		return true;
+	if (asprintf(&path, "%s/%s", im->dir, src->name) < 0)
+		return false;
+	ok = access(path, F_OK) == 0;
+	free(path);
+	return ok;
+}
+
+/* Copies one CSV file into its staging table, a row at a time; counts
+ * its rows in *rows.  A missing optional file is no rows. */
+static int stage_file(struct import *im, const struct source *src, uint64_t *rows)
 {
 	struct mq_progress p;
 	struct mq_copy c;
 	struct mq_csv csv;
 	off_t size;
-	int64_t id;
 	int rc, ok = -1;
-	FILE *f = open_csv(im, name, header, &csv, &size);
+	FILE *f;
 
-	if (f == NULL)
+	if (!present(im, src))
+		return 0;
+	if ((f = open_csv(im, src->name, src->header, &csv, &size)) == NULL)
 		return -1;
-	if (mq_copy_begin(&c, im->conn, copy) < 0) {
+	if (mq_copy_begin(&c, im->conn, src->copy) < 0) {
 		mq_cli_error(CMD, "%s", c.error);
 		goto out;
 	}
-	mq_progress_start(&p, is_movies ? "movies" : "links", (uint64_t)size);
+	mq_progress_start(&p, src->label, (uint64_t)size);
 	while ((rc = mq_csv_next(&csv)) == 1) {
 		if (csv.nfields == 1 && csv.fields[0][0] == '\0')
 			continue;	/* a blank line */
-		if (!(is_movies ? movie_row(&c, &csv, &id) : link_row(&c, &csv))) {
-			mq_cli_error(CMD, "%s:%llu: not a valid row", name, (unsigned long long)csv.line);
+		if (!src->row(&c, &csv)) {
+			mq_cli_error(CMD, "%s:%llu: not a valid row", src->name,
+				     (unsigned long long)csv.line);
 			mq_copy_end(&c);
 			goto out;
 		}
-		im->rows += is_movies;
+		*rows += 1;
 		mq_progress_set(&p, csv.bytes);
 	}
 	mq_progress_end(&p);
 	if (rc < 0)
-		mq_cli_error(CMD, "%s:%llu: malformed CSV", name, (unsigned long long)csv.line);
+		mq_cli_error(CMD, "%s:%llu: malformed CSV", src->name, (unsigned long long)csv.line);
 	if (mq_copy_end(&c) < 0) {
 		mq_cli_error(CMD, "%s", c.error);
 		goto out;
@@ -288,6 +429,25 @@ static int merge(struct import *im)
 	return 0;
 }
 
+/* Users, ratings and tags from the staging tables; the statistics of the
+ * films rated.  Returns 0 or -1. */
+static int opinions(struct import *im)
+{
+	int64_t n;
+
+	if (im->ratings == 0 && im->tags == 0)
+		return 0;
+	for (int i = 0; i < OPINION_STEPS; i++) {
+		if ((n = run(im, opinion_sql[i], false)) < 0)
+			return -1;
+		im->opinion[i] = (uint64_t)n;
+	}
+	for (size_t i = 0; i < MQ_ARRAY_LEN(recount_sql); i++)
+		if (run(im, recount_sql[i], false) < 0)
+			return -1;
+	return run(im, recount_update, true) < 0 ? -1 : 0;
+}
+
 static int import(struct import *im)
 {
 	if (!mq_cli_exec(CMD, im->conn, "BEGIN") ||
@@ -302,12 +462,19 @@ static int import(struct import *im)
 			 "imdb_id text, tmdb_id integer) ON COMMIT DROP") ||
 	    !mq_cli_exec(CMD, im->conn,
 			 "CREATE TEMP TABLE ml_touched (id bigint, fresh boolean) ON COMMIT DROP") ||
-	    stage_file(im, "movies.csv", "movieId",
-		       "COPY ml_movies (movielens_id, title, original_title, year, genres) "
-		       "FROM STDIN", true) < 0 ||
-	    stage_file(im, "links.csv", "movieId",
-		       "COPY ml_links (movielens_id, imdb_id, tmdb_id) FROM STDIN", false) < 0 ||
+	    !mq_cli_exec(CMD, im->conn,
+			 "CREATE TEMP TABLE ml_ratings (user_id integer NOT NULL, "
+			 "movielens_id integer NOT NULL, rating numeric(2, 1) NOT NULL, "
+			 "ts bigint NOT NULL) ON COMMIT DROP") ||
+	    !mq_cli_exec(CMD, im->conn,
+			 "CREATE TEMP TABLE ml_tags (user_id integer NOT NULL, "
+			 "movielens_id integer NOT NULL, tag text NOT NULL, ts bigint NOT NULL) "
+			 "ON COMMIT DROP") ||
+	    stage_file(im, &movies_csv, &im->rows) < 0 || stage_file(im, &links_csv, &im->links) < 0 ||
+	    stage_file(im, &ratings_csv, &im->ratings) < 0 ||
+	    stage_file(im, &tags_csv, &im->tags) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_movies") || merge(im) < 0 ||
+	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_ratings") || opinions(im) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "COMMIT")) {
 		PQclear(PQexec(im->conn, "ROLLBACK"));
 		return -1;
@@ -356,6 +523,14 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 	       "with their first holder\n", (unsigned long long)im.rows,
 	       (unsigned long long)im.added, (unsigned long long)im.updated,
 	       (unsigned long long)im.conflicts);
+	if (im.ratings || im.tags)
+		printf("movielens: %llu ratings and %llu tags read; %llu users added, %llu ratings "
+		       "written, %llu tags added, %llu rows of films not in the catalog skipped\n",
+		       (unsigned long long)im.ratings, (unsigned long long)im.tags,
+		       (unsigned long long)im.opinion[USERS_ADDED],
+		       (unsigned long long)im.opinion[RATINGS_WRITTEN],
+		       (unsigned long long)im.opinion[TAGS_ADDED],
+		       (unsigned long long)im.opinion[UNKNOWN_FILMS]);
 	rc = 0;
 out:
 	free(im.changed);

@@ -70,6 +70,26 @@ START_TEST(plain_strings_pass)
 }
 END_TEST
 
+/* added_after=, watched_at: RFC 3339 in whole seconds, Z or an offset. */
+START_TEST(timestamps)
+{
+	static const char *const good[] = {
+		"2026-11-20T10:00:00Z", "2024-02-29T23:59:59+01:00", "1999-12-31T00:00:00-05:30",
+	};
+	static const char *const bad[] = {
+		"2026-11-20", "2026-11-20T10:00:00", "2026-11-20 10:00:00Z", "2023-02-29T10:00:00Z",
+		"2026-11-20T24:00:00Z", "2026-11-20T10:60:00Z", "2026-11-20T10:00:60Z",
+		"2026-11-20T10:00:00.5Z", "2026-11-20T10:00:00+1:00", "2026-11-20T10:00:00+24:00",
+		"2026-11-20T10:00:00z", "2026-11-20T1a:00:00Z", "2026-11-20T10:00:00Zx", "", "yesterday",
+	};
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(good); i++)
+		ck_assert_msg(mq_valid_timestamp(good[i]), "%s", good[i]);
+	for (size_t i = 0; i < MQ_ARRAY_LEN(bad); i++)
+		ck_assert_msg(!mq_valid_timestamp(bad[i]), "%s", bad[i]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("form");
@@ -78,6 +98,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, strings_with_a_nul_are_refused);
 	tcase_add_test(tc, plain_strings_pass);
+	tcase_add_test(tc, timestamps);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,7 +24,8 @@ use strict;
 use warnings;
 
 use Cwd qw(abs_path);
-use Digest::SHA qw(sha1_hex);
+use Digest::SHA qw(hmac_sha256 sha1_hex);
+use MIME::Base64 qw(encode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
 use File::Basename qw(dirname);
@@ -564,6 +565,31 @@ sub admin {
     my ($id) = $out =~ /\(id (\d+)\)/;
     return { id => $id, username => $name, access => $l->{json}{access},
              refresh => $l->{json}{refresh} };
+}
+
+# An access token of user (from user()) made here with the stack's key,
+# expiring expires_in seconds from now (negative: already expired).
+sub forged_token {
+    my ($self, $user, $expires_in) = @_;
+    my $b64 = sub { my $b = encode_base64(shift, ''); $b =~ tr{+/}{-_}; $b =~ s/=+$//; $b };
+    my $now = int time;
+    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.'
+        . $b64->(encode_json({ typ => 'access', sub => "$user->{id}", role => 'user',
+                               iat => $now - 3600, exp => $now + $expires_in, jti => 'forged',
+                               ver => 1 }));
+    return "$data." . $b64->(hmac_sha256($data, slurp("$self->{dir}/jwt.key")));
+}
+
+# The same, expired ten seconds ago: what a client holds after 15 idle
+# minutes.
+sub expired_token { $_[0]->forged_token($_[1], -10) }
+
+# Makes a movie as an administrator (from admin()); returns its id.
+sub movie {
+    my ($self, $admin, %fields) = @_;
+    my $r = $self->post('/api/movies/', token => $admin->{access}, json => \%fields);
+    die "making a movie: $r->{status} $r->{content}\n" unless $r->{status} == 201;
+    return $r->{json}{id};
 }
 
 # Rewrites the config (e.g. with other workers) and sends SIGHUP.

@@ -1,0 +1,196 @@
+/*
+ * comments.c: threaded comments on movies: GET/POST
+ * /api/movies/{id}/comments/, PUT/DELETE /api/comments/{id}/.
+ *
+ * A page is a page of threads (top-level comments, oldest first), each
+ * with its whole tree of replies under "replies".  Deleting a comment
+ * blanks it, "[deleted]" without an author, so its replies keep their
+ * place.  The author or an administrator edits and deletes a comment;
+ * to anyone else it is not found (the statement names the author).
+ */
+#include "api.h"
+
+#include "collection.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "page.h"
+#include "rows.h"
+#include "worker.h"
+
+#define BODY_MAX 5000
+#define MAX_DEPTH 10	/* replies nest this deep (the table's CHECK says so too) */
+
+#define COMMENT_COLUMNS \
+	"c.id, c.parent_id AS parent, " \
+	"CASE WHEN c.deleted_at IS NULL THEN u.username END AS author, " \
+	"CASE WHEN c.deleted_at IS NULL THEN c.body ELSE '[deleted]' END AS body, " \
+	"c.deleted_at IS NOT NULL AS deleted, rfc3339(c.created_at) AS created_at, " \
+	"rfc3339(c.updated_at) AS updated_at"
+
+/* $1 movie, $2 $3 page of threads: the threads and every reply under
+ * them, each reply after its parent (ordered by the path of ids). */
+static struct mq_stmt page_of_threads = MQ_STMT_READ(
+	"WITH RECURSIVE roots AS ("
+	"  SELECT id, count(*) OVER () AS total FROM comments "
+	"  WHERE movie_id = $1 AND parent_id IS NULL ORDER BY id LIMIT $2 OFFSET $3), "
+	"tree AS (SELECT id, ARRAY[id] AS path FROM roots "
+	"  UNION ALL SELECT c.id, t.path || c.id FROM comments c JOIN tree t ON c.parent_id = t.id) "
+	"SELECT (SELECT max(total) FROM roots) AS total, " COMMENT_COLUMNS " "
+	"FROM tree t JOIN comments c USING (id) LEFT JOIN users u ON u.id = c.user_id "
+	"ORDER BY t.path");
+
+static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT 1 FROM movies WHERE id = $1");
+
+static struct mq_stmt one = MQ_STMT_READ(
+	"SELECT " COMMENT_COLUMNS " FROM comments c LEFT JOIN users u ON u.id = c.user_id "
+	"WHERE c.id = $1");
+
+/* $1 movie, $2 user, $3 parent or NULL, $4 body.  No row: the parent is
+ * no comment of this movie, is deleted, or is as deep as replies go. */
+static struct mq_stmt insert_comment = MQ_STMT(
+	"INSERT INTO comments (movie_id, user_id, parent_id, body, depth) "
+	"SELECT $1, $2, $3, $4, coalesce(p.depth + 1, 0) "
+	"FROM (SELECT NULL) one LEFT JOIN comments p ON p.id = $3 "
+	"WHERE $3::bigint IS NULL OR (p.movie_id = $1 AND p.deleted_at IS NULL "
+	"                              AND p.depth < " MQ_STRINGIFY(MAX_DEPTH) ") "
+	"RETURNING id");
+
+/* $1 comment, $2 the caller, $3 whether an administrator. */
+static struct mq_stmt update_comment = MQ_STMT(
+	"UPDATE comments SET body = $4, updated_at = now() "
+	"WHERE id = $1 AND deleted_at IS NULL AND (user_id = $2 OR $3::bool) RETURNING id");
+
+static struct mq_stmt delete_comment = MQ_STMT(
+	"UPDATE comments SET body = '', deleted_at = now(), updated_at = now() "
+	"WHERE id = $1 AND deleted_at IS NULL AND (user_id = $2 OR $3::bool) RETURNING id");
+
+static const char *str_id(struct mq_req *r, int64_t id)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)id);
+}
+
+/* The rows (in path order) as trees: each comment under its parent's
+ * "replies".  index maps an id to its comment. */
+static struct json_object *threads(struct mq_req *r, PGresult *res)
+{
+	struct json_object *roots = mq_json_array(r->arena), *index = mq_json_object(r->arena);
+	struct json_object *c, *parent;
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		c = mq_row_columns(res, i, 1, PQnfields(res));
+		json_object_object_add(c, "replies", json_object_new_array());
+		json_object_object_add(index, PQgetvalue(res, i, 1), json_object_get(c));
+		if (PQgetisnull(res, i, 2) ||
+		    !json_object_object_get_ex(index, PQgetvalue(res, i, 2), &parent))
+			json_object_array_add(roots, c);
+		else
+			json_object_array_add(json_object_object_get(parent, "replies"), c);
+	}
+	return roots;
+}
+
+/* GET /api/movies/{id}/comments/: a page of threads. */
+int mq_comments_list(struct mq_req *r)
+{
+	static const char *const allowed[] = { "page", "page_size", NULL };
+	const char *movie = str_id(r, mq_req_id(r, "id"));
+	PGresult *res, *found;
+	struct mq_page p;
+
+	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &p) < 0)
+		return 0;
+	const char *params[] = { movie, p.limit_s, p.offset_s };
+	if ((res = mq_q(r, &page_of_threads, 3, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0 && p.page > 1)
+		return mq_page_not_found(r, &p);
+	if (PQntuples(res) == 0) {	/* none, or no such movie? */
+		if ((found = mq_q(r, &movie_exists, 1, &movie)) == NULL)
+			return mq_fail_db(r);
+		if (PQntuples(found) == 0)
+			return mq_problem(r, 404, "No movie with id %s.", movie);
+	}
+	return mq_respond_json(r, 200, mq_page_envelope(r, &p, PQntuples(res) ? mq_row_int(res, 0, 0)
+										: 0, threads(r, res)));
+}
+
+static int show(struct mq_req *r, int status, const char *id)
+{
+	return mq_collection_show_row(r, &one, id, status, "comment", "/api/comments/");
+}
+
+/* Reads body (and, when creating, parent).  Returns 0 or -1 (answered). */
+static int read_comment(struct mq_req *r, bool create, const char **body, const char **parent)
+{
+	static const char *const create_fields[] = { "body", "parent", NULL };
+	static const char *const edit_fields[] = { "body", NULL };
+	static const char *const read_only[] = {
+		"id", "author", "deleted", "replies", "created_at", "updated_at", NULL,
+	};
+	struct mq_form f;
+	int64_t n;
+
+	if (!mq_form_read(&f, r, create ? create_fields : edit_fields, read_only))
+		return -1;
+	*body = mq_form_string(&f, "body", MQ_REQUIRED, 1, BODY_MAX);
+	if (create && json_object_object_get(f.body, "parent") != NULL &&
+	    mq_form_int(&f, "parent", MQ_OPTIONAL, 1, INT64_MAX, &n))
+		*parent = str_id(r, n);
+	if (!create && mq_form_has(&f, "parent"))
+		mq_form_error(&f, "parent", "A comment stays in its thread.");
+	return mq_form_end(&f);
+}
+
+/* POST /api/movies/{id}/comments/ {body, parent?} */
+int mq_comments_create(struct mq_req *r)
+{
+	const char *movie = str_id(r, mq_req_id(r, "id")), *body, *parent = NULL;
+	PGresult *res;
+
+	if (read_comment(r, true, &body, &parent) < 0)
+		return 0;
+	const char *params[] = { movie, str_id(r, r->user_id), parent, body };
+	if ((res = mq_q(r, &insert_comment, 4, params)) == NULL) {
+		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
+			return mq_problem(r, 404, "No movie with id %s.", movie);
+		return mq_fail_db(r);
+	}
+	if (PQntuples(res) == 0)
+		return mq_problem_field(r, "parent", mq_arena_printf(r->arena, "No comment %s on "
+					"this movie to reply to (replies nest at most "
+					MQ_STRINGIFY(MAX_DEPTH) " deep).", parent));
+	return show(r, 201, mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)));
+}
+
+/* The author's or an administrator's comment id, changed by st. */
+static int change(struct mq_req *r, struct mq_stmt *st, const char *body)
+{
+	const char *id = str_id(r, mq_req_id(r, "id"));
+	const char *params[] = { id, str_id(r, r->user_id), r->role == MQ_ROLE_ADMIN ? "true" : "false",
+				 body };
+	PGresult *res = mq_q(r, st, body ? 4 : 3, params);
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "No comment %s of yours.", id);
+	return body ? show(r, 200, id) : mq_respond(r, 204, NULL, NULL, 0);
+}
+
+/* PUT /api/comments/{id}/ {body} */
+int mq_comments_put(struct mq_req *r)
+{
+	const char *body, *parent = NULL;
+
+	if (read_comment(r, false, &body, &parent) < 0)
+		return 0;
+	return change(r, &update_comment, body);
+}
+
+/* DELETE /api/comments/{id}/: blanked, its replies stay. */
+int mq_comments_delete(struct mq_req *r)
+{
+	return change(r, &delete_comment, NULL);
+}

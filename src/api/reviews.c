@@ -1,0 +1,211 @@
+/*
+ * reviews.c: reviews of movies, one per user and movie:
+ * GET/POST /api/movies/{id}/reviews/, PUT/DELETE /api/reviews/{id}/.
+ *
+ * The author or an administrator edits and deletes a review; to anyone
+ * else it is not found (the statement names the author, or says the
+ * caller is an administrator).  The movie's reviews_count follows by
+ * trigger, and its cached detail is dropped.
+ */
+#include "api.h"
+
+#include <math.h>
+
+#include "cache.h"
+#include "collection.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "page.h"
+#include "rows.h"
+#include "worker.h"
+
+#define BODY_MAX 10000
+#define TITLE_MAX 200
+
+#define REVIEW_COLUMNS \
+	"v.id, v.movie_id AS movie, u.username AS author, v.title, v.body, " \
+	"v.rating::float8 AS rating, rfc3339(v.created_at) AS created_at, " \
+	"rfc3339(v.updated_at) AS updated_at"
+
+/* $1 movie, $2 $3 page. */
+#define LIST(order) MQ_STMT_READ( \
+	"SELECT count(*) OVER () AS total, " REVIEW_COLUMNS " " \
+	"FROM reviews v JOIN users u ON u.id = v.user_id WHERE v.movie_id = $1 " \
+	"ORDER BY " order " LIMIT $2 OFFSET $3")
+
+static const char *const order_names[] = {
+	"-created_at", "created_at", "-rating", "rating", NULL,
+};
+
+static struct mq_stmt list_stmts[] = {
+	LIST("v.created_at DESC, v.id DESC"),
+	LIST("v.created_at, v.id"),
+	LIST("v.rating DESC NULLS LAST, v.id DESC"),
+	LIST("v.rating NULLS LAST, v.id"),
+};
+
+static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT 1 FROM movies WHERE id = $1");
+
+static struct mq_stmt one = MQ_STMT_READ(
+	"SELECT " REVIEW_COLUMNS " FROM reviews v JOIN users u ON u.id = v.user_id WHERE v.id = $1");
+
+/* $1 user, $2 movie, $3 title, $4 body, $5 rating.  A second review of
+ * the movie by the user: the first's id, negated. */
+static struct mq_stmt insert_review = MQ_STMT(
+	"WITH ins AS (INSERT INTO reviews (user_id, movie_id, title, body, rating) "
+	"             VALUES ($1, $2, $3, $4, $5::numeric) "
+	"             ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id) "
+	"SELECT id FROM ins UNION ALL SELECT -id FROM reviews WHERE user_id = $1 AND movie_id = $2 "
+	"  AND NOT EXISTS (SELECT 1 FROM ins)");
+
+/* $1 review, $2 the caller, $3 whether an administrator, $4.. fields. */
+static struct mq_stmt update_review = MQ_STMT(
+	"UPDATE reviews SET title = $4, body = $5, rating = $6::numeric, updated_at = now() "
+	"WHERE id = $1 AND (user_id = $2 OR $3::bool) RETURNING id");
+
+static struct mq_stmt delete_review = MQ_STMT(
+	"DELETE FROM reviews WHERE id = $1 AND (user_id = $2 OR $3::bool) RETURNING movie_id");
+
+struct review {
+	const char *title, *body, *rating;
+};
+
+static const char *str_id(struct mq_req *r, int64_t id)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)id);
+}
+
+static int read_review(struct mq_req *r, struct review *v)
+{
+	static const char *const fields[] = { "title", "body", "rating", NULL };
+	static const char *const read_only[] = {
+		"id", "movie", "author", "created_at", "updated_at", NULL,
+	};
+	struct mq_form f;
+	double d;
+
+	memset(v, 0, sizeof(*v));
+	if (!mq_form_read(&f, r, fields, read_only))
+		return -1;
+	v->title = mq_form_string(&f, "title", MQ_OPTIONAL, 0, TITLE_MAX);
+	v->body = mq_form_string(&f, "body", MQ_REQUIRED, 1, BODY_MAX);
+	if (mq_form_has(&f, "rating") && json_object_object_get(f.body, "rating") != NULL &&
+	    mq_form_number(&f, "rating", MQ_OPTIONAL, 0.5, 5.0, &d)) {
+		if (d * 2 != floor(d * 2))
+			mq_form_error(&f, "rating", "Must be in steps of 0.5 (0.5, 1, 1.5, ... 5).");
+		v->rating = mq_arena_printf(r->arena, "%.1f", d);
+	}
+	v->title = v->title ? v->title : "";
+	return mq_form_end(&f);
+}
+
+static int show(struct mq_req *r, int status, const char *id)
+{
+	return mq_collection_show_row(r, &one, id, status, "review", "/api/reviews/");
+}
+
+static void movie_changed(struct mq_req *r, const char *movie)
+{
+	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
+}
+
+/* GET /api/movies/{id}/reviews/: newest first, or by rating. */
+int mq_reviews_list(struct mq_req *r)
+{
+	static const char *const allowed[] = { "page", "page_size", "ordering", NULL };
+	const char *movie = str_id(r, mq_req_id(r, "id")), *v = mq_query_get(&r->query, "ordering");
+	struct json_object *page;
+	PGresult *res, *found;
+	struct mq_page p;
+	int order = v ? -1 : 0;
+
+	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &p) < 0)
+		return 0;
+	for (int i = 0; v && order_names[i]; i++)
+		if (strcmp(v, order_names[i]) == 0)
+			order = i;
+	if (order < 0)
+		return mq_problem_field(r, "ordering", "Must be created_at or rating, optionally with "
+					"a leading - for descending.");
+	const char *params[] = { movie, p.limit_s, p.offset_s };
+	if ((res = mq_q(r, &list_stmts[order], 3, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0 && p.page == 1) {	/* none, or no such movie? */
+		if ((found = mq_q(r, &movie_exists, 1, &movie)) == NULL)
+			return mq_fail_db(r);
+		if (PQntuples(found) == 0)
+			return mq_problem(r, 404, "No movie with id %s.", movie);
+	}
+	if ((page = mq_collection_rows_page(r, &p, res)) == NULL)
+		return mq_page_not_found(r, &p);
+	return mq_respond_json(r, 200, page);
+}
+
+/* POST /api/movies/{id}/reviews/ {title?, body, rating?}: 201; a second
+ * review of the movie by the same user is a 409 naming the first. */
+int mq_reviews_create(struct mq_req *r)
+{
+	const char *movie = str_id(r, mq_req_id(r, "id")), *id;
+	struct json_object *extra;
+	struct review v;
+	PGresult *res;
+
+	if (read_review(r, &v) < 0)
+		return 0;
+	const char *params[] = { str_id(r, r->user_id), movie, v.title, v.body, v.rating };
+	if ((res = mq_q(r, &insert_review, 5, params)) == NULL) {
+		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
+			return mq_problem(r, 404, "No movie with id %s.", movie);
+		return mq_fail_db(r);
+	}
+	if (PQntuples(res) == 0) {
+		mq_resp_header(r, "Retry-After", "1");
+		return mq_problem(r, 503, "The review changed meanwhile; try again.");
+	}
+	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
+	if (*id == '-') {
+		extra = mq_json_object(r->arena);
+		mq_json_add_int(extra, "id", strtoll(id + 1, NULL, 10));
+		return mq_problem_ext(r, 409, mq_arena_printf(r->arena, "You have reviewed this movie "
+				      "already (review %s); change it with PUT /api/reviews/%s/.",
+				      id + 1, id + 1), extra);
+	}
+	movie_changed(r, movie);
+	return show(r, 201, id);
+}
+
+/* PUT /api/reviews/{id}/ {title?, body, rating?}: the author's or an
+ * administrator's; absent fields are cleared. */
+int mq_reviews_put(struct mq_req *r)
+{
+	const char *id = str_id(r, mq_req_id(r, "id"));
+	struct review v;
+	PGresult *res;
+
+	if (read_review(r, &v) < 0)
+		return 0;
+	const char *params[] = { id, str_id(r, r->user_id), r->role == MQ_ROLE_ADMIN ? "true" : "false",
+				 v.title, v.body, v.rating };
+	if ((res = mq_q(r, &update_review, 6, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "No review %s of yours.", id);
+	return show(r, 200, id);
+}
+
+/* DELETE /api/reviews/{id}/: the author's or an administrator's. */
+int mq_reviews_delete(struct mq_req *r)
+{
+	const char *id = str_id(r, mq_req_id(r, "id"));
+	const char *params[] = { id, str_id(r, r->user_id), r->role == MQ_ROLE_ADMIN ? "true" : "false" };
+	PGresult *res = mq_q(r, &delete_review, 3, params);
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "No review %s of yours.", id);
+	movie_changed(r, PQgetvalue(res, 0, 0));
+	return mq_respond(r, 204, NULL, NULL, 0);
+}

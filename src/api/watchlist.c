@@ -1,0 +1,279 @@
+/*
+ * watchlist.c: the movies a user means to watch: POST/GET /api/watchlist/,
+ * PUT/PATCH/DELETE /api/watchlist/{id}/.
+ *
+ * An entry has a note, a priority (low, medium, high) and whether it was
+ * watched.  Marking it watched records a watch-history entry and an
+ * activity in the same statement, once per change from unwatched (the
+ * entry's row is locked first, so two such requests at once record one).
+ * Every statement names the caller (w.user_id = $2): another user's
+ * entry is not found, whatever its id.
+ */
+#include "api.h"
+
+#include "cache.h"
+#include "collection.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "lang.h"
+#include "movie_ref.h"
+#include "movie_sql.h"
+#include "page.h"
+#include "rows.h"
+#include "worker.h"
+
+#define NOTE_MAX 1000
+
+/* An entry's own columns (OWN of them), then its movie's. */
+#define OWN 7
+#define ITEM \
+	"w.id, w.note, w.priority, w.watched, rfc3339(w.watched_at) AS watched_at, " \
+	"rfc3339(w.created_at) AS added_at, rfc3339(w.updated_at) AS updated_at, " \
+	MQ_MOVIE_ITEM_COLUMNS " "
+#define FROM "FROM watchlist w JOIN movies m ON m.id = w.movie_id " MQ_MOVIE_TRANSLATION("$2", "$3")
+#define RANK "array_position(ARRAY['low', 'medium', 'high'], w.priority)"
+
+/* $1 user, $2 $3 language, $4 watched, $5 priority, $6 $7 limit, offset. */
+#define LIST(order) MQ_STMT_READ( \
+	"SELECT count(*) OVER () AS total, " ITEM FROM \
+	"WHERE w.user_id = $1 AND ($4::bool IS NULL OR w.watched = $4) " \
+	"AND ($5::text IS NULL OR w.priority = $5) ORDER BY " order " LIMIT $6 OFFSET $7")
+
+static const char *const order_names[] = {
+	"-added_at", "added_at", "-priority", "priority", "title", "-title", NULL,
+};
+
+static struct mq_stmt list_stmts[] = {
+	LIST("w.created_at DESC, w.id DESC"),
+	LIST("w.created_at, w.id"),
+	LIST(RANK " DESC, w.created_at DESC, w.id DESC"),
+	LIST(RANK ", w.created_at, w.id"),
+	LIST("m.title, w.id"),
+	LIST("m.title DESC, w.id DESC"),
+};
+
+static const char *const priorities[] = { "low", "medium", "high", NULL };
+
+/* $1 the entry, $4 the user. */
+static struct mq_stmt one = MQ_STMT_READ("SELECT " ITEM FROM "WHERE w.id = $1 AND w.user_id = $4");
+
+static struct mq_stmt insert_entry = MQ_STMT(
+	"WITH ins AS (INSERT INTO watchlist (user_id, movie_id, note, priority) "
+	"             VALUES ($1, $2, coalesce($3, ''), coalesce($4, 'medium')) "
+	"             ON CONFLICT (user_id, movie_id) DO NOTHING RETURNING id, movie_id), "
+	"logged AS (INSERT INTO activity (user_id, verb, movie_id) "
+	"           SELECT $1, 'watchlist_added', movie_id FROM ins) "
+	"SELECT id FROM ins "
+	"UNION ALL SELECT -id FROM watchlist WHERE user_id = $1 AND movie_id = $2 "
+	"  AND NOT EXISTS (SELECT 1 FROM ins)");
+
+/* $1 entry, $2 user; then whether each of note, priority, watched is
+ * set, and its value. */
+static struct mq_stmt update_entry = MQ_STMT(
+	"WITH old AS (SELECT id, watched FROM watchlist WHERE id = $1 AND user_id = $2 FOR UPDATE), "
+	"up AS (UPDATE watchlist w SET "
+	"         note = CASE WHEN $3::bool THEN $4 ELSE w.note END, "
+	"         priority = CASE WHEN $5::bool THEN $6 ELSE w.priority END, "
+	"         watched = CASE WHEN $7::bool THEN $8::bool ELSE w.watched END, "
+	"         watched_at = CASE WHEN NOT $7::bool THEN w.watched_at "
+	"                           WHEN $8::bool THEN coalesce(w.watched_at, now()) END, "
+	"         updated_at = now() "
+	"       FROM old WHERE w.id = old.id "
+	"       RETURNING w.movie_id, w.watched AND NOT old.watched AS newly_watched), "
+	"hist AS (INSERT INTO watch_history (user_id, movie_id) "
+	"         SELECT $2, movie_id FROM up WHERE newly_watched), "
+	"logged AS (INSERT INTO activity (user_id, verb, movie_id) "
+	"           SELECT $2, 'watched', movie_id FROM up WHERE newly_watched) "
+	"SELECT movie_id FROM up");
+
+static struct mq_stmt delete_entry = MQ_STMT(
+	"WITH gone AS (DELETE FROM watchlist WHERE id = $1 AND user_id = $2 RETURNING movie_id), "
+	"logged AS (INSERT INTO activity (user_id, verb, movie_id) "
+	"           SELECT $2, 'watchlist_removed', movie_id FROM gone) "
+	"SELECT movie_id FROM gone");
+
+static const char *user_param(struct mq_req *r)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+}
+
+static const char *entry_param(struct mq_req *r)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
+}
+
+/* The movie's detail shows its watchlist_count. */
+static void movie_changed(struct mq_req *r, const char *movie)
+{
+	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
+}
+
+/* Answers entry id as it now is. */
+static int show(struct mq_req *r, int status, const char *id)
+{
+	struct mq_lang lang;
+	PGresult *res;
+
+	if (mq_lang_choose(r, NULL, &lang) < 0)
+		return 0;
+	const char *params[] = { id, lang.tag, lang.primary, user_param(r) };
+	if ((res = mq_q(r, &one, 4, params)) == NULL)
+		return mq_fail_db(r);
+	if (status == 201)
+		mq_resp_header(r, "Location", mq_arena_printf(r->arena, "/api/watchlist/%s/", id));
+	return mq_collection_respond_one(r, status, res, OWN, lang.primary);
+}
+
+/* 409 naming the entry the movie already has. */
+static int already(struct mq_req *r, const char *id)
+{
+	struct json_object *extra = mq_json_object(r->arena);
+
+	mq_json_add_int(extra, "id", strtoll(id, NULL, 10));
+	return mq_problem_ext(r, 409, mq_arena_printf(r->arena, "The movie is on your watchlist "
+				"already, as entry %s; change it with PUT /api/watchlist/%s/.", id, id),
+			      extra);
+}
+
+/* POST /api/watchlist/ {movie or tmdb_id (+ details), note?, priority?} */
+int mq_watchlist_add(struct mq_req *r)
+{
+	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, "note", "priority", NULL };
+	struct mq_movie_ref ref;
+	const char *note, *priority, *movie, *id;
+	struct mq_form f;
+	PGresult *res;
+
+	if (!mq_form_read(&f, r, fields, NULL))
+		return 0;
+	mq_movie_ref_read(&f, &ref);
+	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, NOTE_MAX);
+	priority = mq_form_enum(&f, "priority", MQ_OPTIONAL, priorities);
+	if (mq_form_end(&f) < 0 || (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
+		return 0;
+	const char *params[] = { user_param(r), movie, note, priority };
+	if ((res = mq_q(r, &insert_entry, 4, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0) {	/* added and removed by another request meanwhile */
+		mq_resp_header(r, "Retry-After", "1");
+		return mq_problem(r, 503, "The watchlist changed meanwhile; try again.");
+	}
+	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
+	if (*id == '-')
+		return already(r, id + 1);
+	movie_changed(r, movie);
+	return show(r, 201, id);
+}
+
+static int read_list(struct mq_req *r, struct mq_page *p, const char **watched,
+		     const char **priority, int *order)
+{
+	static const char *const params[] = {
+		"page", "page_size", "watched", "priority", "ordering", NULL,
+	};
+	static const char *const bools[] = { "true", "false", NULL };
+	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
+	const char *v;
+
+	mq_form_check_query(&f, params);
+	*order = -1;
+	if ((*watched = mq_query_get(&r->query, "watched")) && !mq_form_listed(bools, *watched))
+		mq_form_error(&f, "watched", "Must be true or false.");
+	if ((*priority = mq_query_get(&r->query, "priority")) && !mq_form_listed(priorities, *priority))
+		mq_form_error(&f, "priority", "Must be low, medium or high.");
+	v = mq_query_get(&r->query, "ordering");
+	for (int i = 0; order_names[i]; i++)
+		if (strcmp(v ? v : "-added_at", order_names[i]) == 0)
+			*order = i;
+	if (*order < 0)
+		mq_form_error(&f, "ordering", "Must be added_at, priority or title, optionally with "
+			      "a leading - for descending.");
+	return mq_form_end(&f) < 0 || mq_page_parse(r, p) < 0 ? -1 : 0;
+}
+
+/* GET /api/watchlist/: newest first; filters watched and priority. */
+int mq_watchlist_list(struct mq_req *r)
+{
+	const char *watched, *priority;
+	struct mq_lang lang;
+	struct mq_page p;
+	PGresult *res;
+	int order;
+
+	if (read_list(r, &p, &watched, &priority, &order) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
+		return 0;
+	const char *params[] = { user_param(r), lang.tag, lang.primary, watched, priority,
+				 p.limit_s, p.offset_s };
+	if ((res = mq_q(r, &list_stmts[order], 7, params)) == NULL)
+		return mq_fail_db(r);
+	return mq_collection_respond(r, &p, res, OWN, lang.primary);
+}
+
+/* Reads note, priority and watched; whole (PUT): an absent one is reset
+ * to its default.  Fills params[2..7] of update_entry. */
+static int read_update(struct mq_req *r, bool whole, const char **params)
+{
+	static const char *const fields[] = { "note", "priority", "watched", NULL };
+	static const char *const read_only[] = {
+		"id", "movie", "tmdb_id", "watched_at", "added_at", "updated_at", NULL,
+	};
+	struct mq_form f;
+	bool watched = false;
+
+	if (!mq_form_read(&f, r, fields, read_only))
+		return -1;
+	params[3] = mq_form_string(&f, "note", MQ_OPTIONAL, 0, NOTE_MAX);
+	params[5] = mq_form_enum(&f, "priority", MQ_OPTIONAL, priorities);
+	mq_form_bool(&f, "watched", MQ_OPTIONAL, &watched);
+	params[7] = watched ? "true" : "false";
+	params[2] = whole || mq_form_has(&f, "note") ? "true" : "false";
+	params[4] = whole || mq_form_has(&f, "priority") ? "true" : "false";
+	params[6] = whole || mq_form_has(&f, "watched") ? "true" : "false";
+	if (whole && params[3] == NULL)
+		params[3] = "";
+	if (whole && params[5] == NULL)
+		params[5] = "medium";
+	return mq_form_end(&f);
+}
+
+static int update(struct mq_req *r, bool whole)
+{
+	const char *params[8] = { entry_param(r), user_param(r) };
+	PGresult *res;
+
+	if (read_update(r, whole, params) < 0)
+		return 0;
+	if ((res = mq_q(r, &update_entry, 8, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "No watchlist entry %s of yours.", params[0]);
+	return show(r, 200, params[0]);
+}
+
+/* PUT /api/watchlist/{id}/: note, priority, watched (absent: defaults). */
+int mq_watchlist_put(struct mq_req *r)
+{
+	return update(r, true);
+}
+
+/* PATCH /api/watchlist/{id}/: the fields given. */
+int mq_watchlist_patch(struct mq_req *r)
+{
+	return update(r, false);
+}
+
+/* DELETE /api/watchlist/{id}/: 204; another user's entry is 404. */
+int mq_watchlist_delete(struct mq_req *r)
+{
+	const char *params[] = { entry_param(r), user_param(r) };
+	PGresult *res = mq_q(r, &delete_entry, 2, params);
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "No watchlist entry %s of yours.", params[0]);
+	movie_changed(r, PQgetvalue(res, 0, 0));
+	return mq_respond(r, 204, NULL, NULL, 0);
+}

@@ -1,0 +1,147 @@
+/*
+ * movie_ref.c: from {movie} or {tmdb_id} in a body to a local movie id.
+ *
+ * This is the one place that turns a TMDb id into a movie of the
+ * catalog; the TMDb client (issue 6) plugs its import in here.  Until it
+ * does, an unknown tmdb_id becomes a minimal movie made of the details
+ * the client sent, or, without a title, a 503 that says what to send.
+ */
+#include "movie_ref.h"
+
+#include "api/api.h"
+#include "db.h"
+#include "form.h"
+#include "http.h"
+#include "json.h"
+#include "worker.h"
+
+static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT id FROM movies WHERE id = $1");
+
+static struct mq_stmt movie_by_tmdb = MQ_STMT_READ("SELECT id FROM movies WHERE tmdb_id = $1");
+
+/* Two clients may create the same movie at once: the unique tmdb_id
+ * lets one insert win, and the loser finds the winner's row with
+ * movie_by_tmdb (a new statement, so a new snapshot that sees it). */
+static struct mq_stmt insert_minimal = MQ_STMT(
+	"INSERT INTO movies (tmdb_id, title, original_title, overview, poster_path) "
+	"VALUES ($1::int, $2, $2, coalesce($3, ''), $4) "
+	"ON CONFLICT (tmdb_id) DO NOTHING RETURNING id");
+
+/* A TMDb image path: "/" then letters, digits, _ or -, and an extension. */
+static bool valid_poster_path(const char *s)
+{
+	size_t n = strlen(s), body;
+	const char *dot = strrchr(s, '.');
+
+	if (s[0] != '/' || n > 120 || dot == NULL)
+		return false;
+	body = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+	return body > 0 && s + 1 + body == dot &&
+	       (strcmp(dot, ".jpg") == 0 || strcmp(dot, ".png") == 0 || strcmp(dot, ".webp") == 0);
+}
+
+static void read_details(struct mq_form *f, struct mq_movie_ref *ref)
+{
+	static const char *const details[] = { "title", "overview", "poster_path" };
+
+	if (ref->movie) {
+		for (size_t i = 0; i < MQ_ARRAY_LEN(details); i++)
+			if (mq_form_has(f, details[i]))
+				mq_form_error(f, details[i], "Only with tmdb_id: a local movie has its own.");
+		return;
+	}
+	ref->title = mq_form_string(f, "title", MQ_OPTIONAL, 1, 300);
+	ref->overview = mq_form_string(f, "overview", MQ_OPTIONAL, 0, 5000);
+	ref->poster_path = mq_form_string(f, "poster_path", MQ_OPTIONAL, 1, 120);
+	if (ref->poster_path && !valid_poster_path(ref->poster_path)) {
+		mq_form_error(f, "poster_path", "Must be a TMDb image path such as /abc.jpg.");
+		ref->poster_path = NULL;
+	}
+}
+
+void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref)
+{
+	struct mq_arena *a = f->r->arena;
+	bool has_movie = mq_form_has(f, "movie"), has_tmdb = mq_form_has(f, "tmdb_id");
+	int64_t n;
+
+	memset(ref, 0, sizeof(*ref));
+	if (has_movie == has_tmdb) {
+		mq_form_error(f, has_movie ? "tmdb_id" : "movie",
+			      has_movie ? "Give movie or tmdb_id, not both."
+					: "Give movie (a movie id) or tmdb_id.");
+		return;
+	}
+	if (has_movie && mq_form_int(f, "movie", MQ_REQUIRED, 1, INT64_MAX, &n))
+		ref->movie = mq_arena_printf(a, "%lld", (long long)n);
+	if (has_tmdb && mq_form_int(f, "tmdb_id", MQ_REQUIRED, 1, INT32_MAX, &n))
+		ref->tmdb_id = mq_arena_printf(a, "%lld", (long long)n);
+	read_details(f, ref);
+}
+
+/* 404 naming the field: the body is well formed, the movie is not there. */
+static const char *unknown_movie(struct mq_req *r, const char *id)
+{
+	struct json_object *extra = mq_json_object(r->arena), *errors = json_object_new_object();
+	const char *detail = mq_arena_printf(r->arena, "No movie with id %s.", id);
+
+	json_object_object_add(errors, "movie", json_object_new_array());
+	json_object_array_add(json_object_object_get(errors, "movie"), json_object_new_string(detail));
+	json_object_object_add(extra, "errors", errors);
+	mq_problem_ext(r, 404, detail, extra);
+	return NULL;
+}
+
+static const char *first_id(struct mq_req *r, PGresult *res)
+{
+	return PQntuples(res) ? mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)) : "";
+}
+
+/* The movie with the tmdb_id, made from the details when there is none. */
+static const char *by_tmdb(struct mq_req *r, const struct mq_movie_ref *ref)
+{
+	const char *params[] = { ref->tmdb_id, ref->title, ref->overview, ref->poster_path };
+	PGresult *res = mq_q(r, &movie_by_tmdb, 1, &ref->tmdb_id);
+	const char *id;
+
+	if (res == NULL)
+		goto failed;
+	if (PQntuples(res))
+		return first_id(r, res);
+	if (ref->title == NULL) {
+		/* TMDb import (issue 6) plugs in here */
+		mq_resp_header(r, "Retry-After", "3600");
+		mq_problem(r, 503, "TMDb import is not available; send title, or a local movie id.");
+		return NULL;
+	}
+	if ((res = mq_q(r, &insert_minimal, 4, params)) == NULL)
+		goto failed;
+	if (*(id = first_id(r, res))) {
+		mq_movies_changed(r, id);
+		return id;
+	}
+	if ((res = mq_q(r, &movie_by_tmdb, 1, &ref->tmdb_id)) == NULL)
+		goto failed;
+	if (PQntuples(res))
+		return first_id(r, res);
+	/* made by another and removed at once: as good as a collision */
+	mq_resp_header(r, "Retry-After", "1");
+	mq_problem(r, 503, "The movie changed while it was being added; try again.");
+	return NULL;
+failed:
+	mq_fail_db(r);
+	return NULL;
+}
+
+const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *ref)
+{
+	PGresult *res;
+
+	if (ref->tmdb_id)
+		return by_tmdb(r, ref);
+	if ((res = mq_q(r, &movie_exists, 1, &ref->movie)) == NULL) {
+		mq_fail_db(r);
+		return NULL;
+	}
+	return PQntuples(res) ? ref->movie : unknown_movie(r, ref->movie);
+}

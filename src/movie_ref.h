@@ -1,0 +1,41 @@
+/*
+ * movie_ref.h: the movie a request body names, as the collections take
+ * it: {"movie": local id} or {"tmdb_id": TMDb id} (with, optionally, the
+ * title, overview and poster_path to create it from).
+ *
+ *     struct mq_movie_ref ref;
+ *     mq_movie_ref_read(&f, &ref);          // with the body's other fields
+ *     if (mq_form_end(&f) < 0) return 0;
+ *     const char *movie = mq_movie_ref_resolve(r, &ref);
+ *     if (movie == NULL) return 0;          // answered (404, 503, ...)
+ */
+#ifndef MQ_MOVIE_REF_H
+#define MQ_MOVIE_REF_H
+
+#include "common.h"
+
+struct mq_form;
+struct mq_req;
+
+/* The fields mq_movie_ref_read takes, for a form's allowed list. */
+#define MQ_MOVIE_REF_FIELDS "movie", "tmdb_id", "title", "overview", "poster_path"
+
+struct mq_movie_ref {
+	const char *movie;	/* a local id, or NULL */
+	const char *tmdb_id;	/* or a TMDb id */
+	const char *title;	/* with tmdb_id: to create the movie from */
+	const char *overview;
+	const char *poster_path;
+};
+
+/* Reads and checks the fields (exactly one of movie and tmdb_id; the
+ * details only with tmdb_id); problems are recorded in f. */
+void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref);
+
+/* The local id of the movie ref names (an arena string), creating it
+ * from the details given when a tmdb_id is unknown.  NULL after
+ * answering: 404 (an unknown local id), 503 (an unknown tmdb_id and no
+ * title: TMDb import is not wired in), or the database's failure. */
+const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *ref);
+
+#endif
