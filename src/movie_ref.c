@@ -2,9 +2,10 @@
  * movie_ref.c: from {movie} or {tmdb_id} in a body to a local movie id.
  *
  * This is the one place that turns a TMDb id into a movie of the
- * catalog; the TMDb client (issue 6) plugs its import in here.  Until it
- * does, an unknown tmdb_id becomes a minimal movie made of the details
- * the client sent, or, without a title, a 503 that says what to send.
+ * catalog for the collections: a tmdb_id the catalog lacks is imported
+ * from TMDb (tmdb_import.h); when TMDb cannot answer, the details the
+ * client sent (title, overview, poster_path) make a minimal movie, as
+ * API.md's "missing details are fetched from TMDb" has it.
  */
 #include "movie_ref.h"
 
@@ -13,6 +14,7 @@
 #include "form.h"
 #include "http.h"
 #include "json.h"
+#include "tmdb_import.h"
 #include "worker.h"
 
 static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT id FROM movies WHERE id = $1");
@@ -97,24 +99,15 @@ static const char *first_id(struct mq_req *r, PGresult *res)
 	return PQntuples(res) ? mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)) : "";
 }
 
-/* The movie with the tmdb_id, made from the details when there is none. */
-static const char *by_tmdb(struct mq_req *r, const struct mq_movie_ref *ref)
+/* A movie made of the details the client sent, for a tmdb_id that TMDb
+ * could not tell about. */
+static const char *from_details(struct mq_req *r, const struct mq_movie_ref *ref)
 {
 	const char *params[] = { ref->tmdb_id, ref->title, ref->overview, ref->poster_path };
-	PGresult *res = mq_q(r, &movie_by_tmdb, 1, &ref->tmdb_id);
+	PGresult *res = mq_q(r, &insert_minimal, 4, params);
 	const char *id;
 
 	if (res == NULL)
-		goto failed;
-	if (PQntuples(res))
-		return first_id(r, res);
-	if (ref->title == NULL) {
-		/* TMDb import (issue 6) plugs in here */
-		mq_resp_header(r, "Retry-After", "3600");
-		mq_problem(r, 503, "TMDb import is not available; send title, or a local movie id.");
-		return NULL;
-	}
-	if ((res = mq_q(r, &insert_minimal, 4, params)) == NULL)
 		goto failed;
 	if (*(id = first_id(r, res))) {
 		mq_movies_changed(r, id);
@@ -130,6 +123,35 @@ static const char *by_tmdb(struct mq_req *r, const struct mq_movie_ref *ref)
 	return NULL;
 failed:
 	mq_fail_db(r);
+	return NULL;
+}
+
+/* The movie with the tmdb_id: the catalog's; else imported from TMDb;
+ * else, when TMDb cannot answer (not configured, down) and the client
+ * sent a title, made of the client's details.  An id TMDb says it does
+ * not have is a 404 whatever the details: they would name no real film. */
+static const char *by_tmdb(struct mq_req *r, const struct mq_movie_ref *ref)
+{
+	PGresult *res = mq_q(r, &movie_by_tmdb, 1, &ref->tmdb_id);
+	struct mq_tmdb_answer ans;
+	int64_t movie_id;
+	bool created;
+	int rc;
+
+	if (res == NULL) {
+		mq_fail_db(r);
+		return NULL;
+	}
+	if (PQntuples(res))
+		return first_id(r, res);
+	rc = mq_tmdb_movie_try(r, strtoll(ref->tmdb_id, NULL, 10), &movie_id, &created, &ans);
+	if (rc == 0)
+		return mq_arena_printf(r->arena, "%lld", (long long)movie_id);
+	if (rc < 0)
+		return NULL;
+	if (ref->title && ans.status != MQ_TMDB_NOT_FOUND)
+		return from_details(r, ref);
+	mq_tmdb_fail(r, &ans, mq_arena_printf(r->arena, "TMDb has no movie with id %s.", ref->tmdb_id));
 	return NULL;
 }
 

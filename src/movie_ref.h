@@ -32,10 +32,11 @@ struct mq_movie_ref {
  * details only with tmdb_id); problems are recorded in f. */
 void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref);
 
-/* The local id of the movie ref names (an arena string), creating it
- * from the details given when a tmdb_id is unknown.  NULL after
- * answering: 404 (an unknown local id), 503 (an unknown tmdb_id and no
- * title: TMDb import is not wired in), or the database's failure. */
+/* The local id of the movie ref names (an arena string), importing an
+ * unknown tmdb_id from TMDb, or creating it from the details given when
+ * TMDb cannot answer.  NULL after answering: 404 (an unknown local id, or
+ * a tmdb_id TMDb does not have), 502/503/504 (TMDb failed and no title
+ * was given), or the database's failure. */
 const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *ref);
 
 #endif

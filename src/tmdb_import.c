@@ -95,25 +95,35 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 	return MQ_IMPORT_OK;
 }
 
-int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created)
+int mq_tmdb_movie_try(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created,
+		      struct mq_tmdb_answer *ans)
 {
-	struct mq_tmdb_answer ans;
-
 	switch (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, tmdb_id, false, movie_id, created,
-			       &ans)) {
+			       ans)) {
 	case MQ_IMPORT_OK:
-		if (ans.json)	/* written now */
+		if (ans->json)	/* written now */
 			mq_movies_changed(r, mq_arena_printf(r->arena, "%lld", (long long)*movie_id));
 		return 0;
 	case MQ_IMPORT_TMDB:
-		mq_tmdb_fail(r, &ans, mq_arena_printf(r->arena, "TMDb has no movie with id %lld.",
-						       (long long)tmdb_id));
-		return -1;
+		return 1;
 	case MQ_IMPORT_DB:
 		break;
 	}
 	mq_fail_db(r);
 	return -1;
+}
+
+int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created)
+{
+	struct mq_tmdb_answer ans;
+	int rc = mq_tmdb_movie_try(r, tmdb_id, movie_id, created, &ans);
+
+	if (rc > 0) {
+		mq_tmdb_fail(r, &ans, mq_arena_printf(r->arena, "TMDb has no movie with id %lld.",
+						       (long long)tmdb_id));
+		return -1;
+	}
+	return rc;
 }
 
 /* TMDb's id of the movie with IMDb id imdb (its find endpoint): 0 when

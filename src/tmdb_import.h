@@ -34,6 +34,11 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
  * failed, the database's failure). */
 int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created);
 
+/* The same, leaving TMDb's failure unanswered for a caller with another
+ * way: returns 1 with ans saying what TMDb did. */
+int mq_tmdb_movie_try(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created,
+		      struct mq_tmdb_answer *ans);
+
 /* Best effort, for GET /api/movies/?imdb_id=: when the catalog has no
  * movie with IMDb id imdb and TMDb (its find endpoint) knows one, imports
  * it.  Any failure leaves the catalog as it was, and the list shows what

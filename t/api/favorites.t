@@ -55,8 +55,8 @@ is $s->post('/api/users/favorites', token => $A, json => { tmdb_id => 19 })->{st
 
 # ---- tmdb_id of a movie not here ----
 $r = $s->post('/api/users/favorites/', token => $A, json => { tmdb_id => 424242 });
-is $r->{status}, 503, 'an unknown tmdb_id without a title: 503';
-is $r->{json}{detail}, 'TMDb import is not available; send title, or a local movie id.', 'saying what to send';
+is $r->{status}, 503, 'an unknown tmdb_id without a title, TMDb not configured: 503';
+is $r->{json}{detail}, 'TMDb is not configured on this server.', 'saying why';
 ok $r->{headers}{'retry-after'}, 'with Retry-After';
 like $r->{headers}{'content-type'}, qr{^application/problem\+json}, 'as a problem';
 $r = $s->post('/api/users/favorites/', token => $A,

@@ -238,6 +238,27 @@ is $r->{json}{results}[0]{title}, 'The Matrix', '  with its results';
 is scalar($s->tmdb_requests), $calls + 1, '  after trying TMDb';
 $s->tmdb_mode();
 
+# ---- favorites, watchlist, ratings by tmdb_id: imported, or made of the details sent ----
+my $shawshank = $s->get('/api/movies/?tmdb_id=278')->{json}{results}[0]{id};
+is $s->delete("/api/movies/$shawshank/", token => $A)->{status}, 204, 'a movie leaves the catalog';
+my $U = $user->{access};
+$r = $s->post('/api/users/favorites/', token => $U, json => { tmdb_id => 278 });
+is $r->{status}, 201, 'a favorite by its tmdb_id alone: 201' or diag $r->{content};
+is $r->{json}{movie}{title}, 'The Shawshank Redemption', '  imported from TMDb';
+is $s->get("/api/movies/$r->{json}{movie}{id}/")->{json}{imdb_id}, 'tt0111161',
+    '  with what TMDb knows beyond the title';
+$r = $s->post('/api/watchlist/', token => $U, json => { tmdb_id => 999, title => 'Nothing' });
+is $r->{status}, 404, 'an id TMDb does not have: 404, whatever the details sent';
+like $r->{json}{detail}, qr/999/, '  saying which';
+$s->tmdb_mode('500');
+$r = $s->post('/api/movies/rate/', token => $U, json => { tmdb_id => 4242, rating => 4 });
+is $r->{status}, 502, 'TMDb failing and no title: TMDb\'s failure';
+$r = $s->post('/api/movies/rate/', token => $U,
+              json => { tmdb_id => 4242, rating => 4, title => 'Häxan', overview => 'Witches.' });
+is $r->{status}, 201, 'TMDb failing, a title sent: rated' or diag $r->{content};
+is $s->get("/api/movies/$r->{json}{movie}/")->{json}{title}, 'Häxan', '  a movie made of the details sent';
+$s->tmdb_mode();
+
 unlike $s->pool_log, qr/test-tmdb-key/, 'the API key is never logged';
 $s->finish;
 done_testing;
