@@ -32,6 +32,7 @@
 #include "log.h"
 #include "password.h"
 #include "scoreboard.h"
+#include "keyword_names.h"
 #include "tmdb.h"
 
 /* Exactly these are blocked and read from the signalfd; everything else,
@@ -314,6 +315,7 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 	}
 	rc = serve(&w, listen_fd, sigfd);
 	mq_tmdb_free(w.tmdb);
+	mq_keyword_names_reset();
 	mq_password_cleanup();
 	mq_cache_free(w.cache);
 	mq_db_free(w.db);

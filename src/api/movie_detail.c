@@ -7,6 +7,7 @@
 #include "db.h"
 #include "form.h"
 #include "genre_names.h"
+#include "keyword_names.h"
 #include "http.h"
 #include "json.h"
 #include "lang.h"
@@ -20,13 +21,13 @@
 #define SIMILAR_MAX "100"	/* movies ranked as similar */
 #define CANDIDATES "500"	/* the most popular sharing a keyword, and a genre */
 
-/* Everything about a movie in one round trip: $1 id, $2 language tag,
+/* Everything about a movie in one round trip (keyword names come from
+ * keyword_names.c, genre names from genre_names.c): $1 id, $2 language tag,
  * $3 language alone. */
 static struct mq_stmt movie = MQ_STMT_READ(
 	"SELECT " MQ_MOVIE_ITEM_COLUMNS ", "
 	"coalesce(nullif(t.tagline, ''), m.tagline) AS tagline, t.language AS translation, "
-	"(SELECT coalesce(json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY k.name), "
-	"                 '[]') FROM keywords k WHERE k.id = ANY (m.keyword_ids)) AS keywords, "
+	"m.keyword_ids, "
 	"(SELECT coalesce(json_agg(json_build_object('id', x.id, 'kind', x.kind, "
 	"          'file_path', x.file_path, 'site', x.site, 'video_key', x.video_key, "
 	"          'language', x.language, 'is_primary', x.is_primary, "
@@ -83,7 +84,7 @@ struct json_object *mq_movie_fetch(struct mq_req *r, const char *id, const struc
 	struct json_object *o, *media;
 
 	if (res == NULL || (o = mq_row_owned(r->arena, res)) == NULL ||
-	    mq_genre_names_fill(r, o, lang->primary) < 0)
+	    mq_genre_names_fill(r, o, lang->primary) < 0 || mq_keyword_names_fill(r, o) < 0)
 		return NULL;
 	mq_movie_add_urls(r, o);
 	if (json_object_object_get_ex(o, "media", &media))

@@ -38,6 +38,8 @@ is $m->{source}, 'manual', 'made by hand';
 is_deeply [ sort map { $_->{slug} } @{ $m->{genres} } ], [qw(horror mystery)], 'genres by slug';
 is_deeply [ sort map { $_->{name} } @{ $m->{keywords} } ], [ 'Silent Film', 'expressionism', 'hypnosis' ],
     'keywords, made as needed';
+is_deeply [ map { $_->{name} } @{ $s->get("/api/movies/$id/")->{json}{keywords} } ],
+    [ 'Silent Film', 'expressionism', 'hypnosis' ], 'named in the detail, ordered by name';
 like $m->{poster_url}, qr{^https://image\.tmdb\.org/t/p/w500/cabinet\.jpg$}, 'a TMDb poster path becomes a URL';
 is $s->get("/api/movies/$id/")->{json}{title}, $full{title}, 'and GET shows it';
 is $s->get('/api/movies/?q=hypnosis')->{json}{results}[0]{id}, $id, 'searchable by its keywords at once';
