@@ -31,6 +31,21 @@ like $r->{headers}{location}, qr{/api/reviews/$rv/$}, 'Location';
 $r = $s->post("/api/movies/$m/reviews/", token => $A, json => { body => 'Again.' });
 is $r->{status}, 409, 'a second review of the movie: 409';
 is $r->{json}{id}, $rv, 'naming the first';
+# A review that meets one committed after its statement began: a
+# transaction holds carol's review uncommitted, four more of hers start
+# meanwhile and wait on it; their snapshot cannot see it, yet each must
+# answer 409 naming it (not 503).
+my $held = $s->movie($admin, title => 'Held');
+my @got = $s->in_parallel(sub {
+    $s->psql("BEGIN; INSERT INTO reviews (user_id, movie_id, body) VALUES ($carol->{id}, $held, 'Held.');
+              SELECT pg_sleep(1.5); COMMIT"); 'held' },
+    map { sub {
+        select undef, undef, undef, 0.5;
+        my $r = $s->post("/api/movies/$held/reviews/", token => $carol->{access}, json => { body => 'Same.' });
+        "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+my $held_id = $s->psql("SELECT id FROM reviews WHERE user_id = $carol->{id} AND movie_id = $held");
+is_deeply \@got, [ 'held', ("409:$held_id") x 4 ], 'four reviews during a commit: 409 naming it';
+$s->psql("DELETE FROM reviews WHERE id = $held_id");
 my $rb = $s->post("/api/movies/$m/reviews/", token => $B, json => { body => 'Too slow.', rating => 2.5 })->{json}{id};
 is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'the movie counts them';
 for my $case ([{}, 'body', 'no body'], [{ body => '' }, 'body', 'a blank body'],
