@@ -111,6 +111,9 @@ is $s->post("/api/lists/$pub/items/", token => $B, json => { movie => $m[3] })->
 is $s->delete("/api/lists/$pub/items/$m[0]/", token => $B)->{status}, 404, 'nor remove from it';
 is $s->post("/api/lists/$priv/items/", token => $B, json => { movie => $m[3] })->{status}, 404,
     'nor add to a private one';
+$r = $s->post("/api/lists/$pub/items/", token => $B, json => { tmdb_id => 919191, title => 'Not made' });
+is $r->{status}, 404, 'nor add a movie by tmdb_id to it';
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id = 919191'), 0, 'which makes no catalog movie';
 is_deeply order($pub), [ @m[0, 1, 2, 4] ], 'the list is untouched';
 $r = $s->put("/api/lists/$pub/", token => $A, json => { name => 'Silent films' });
 is $r->{status}, 200, 'PUT: 200';
