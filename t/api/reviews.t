@@ -192,9 +192,20 @@ is $s->put('/api/admin/reports/999999/', token => $R, json => { status => 'resol
     'an unknown report: 404';
 is $s->put("/api/admin/reports/$rep3/", token => $A, json => { status => 'resolved' })->{status}, 403,
     'users may not decide: 403';
-is $s->delete("/api/admin/reports/$rep1/", token => $R)->{status}, 204, 'removing the content: 204';
+# The removal's transaction waits, after deleting the review, on the other
+# report of it (held locked here); a read of the movie meanwhile sees the
+# old count, and must not cache it for after the commit.
+is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'the movie counts the review';
+my @removal = $s->in_parallel(
+    sub { $s->psql("BEGIN; SELECT 1 FROM reports WHERE id = $rep2 FOR UPDATE; SELECT pg_sleep(2); COMMIT");
+          'held' },
+    sub { select undef, undef, undef, 0.5;
+          $s->delete("/api/admin/reports/$rep1/", token => $R)->{status} },
+    sub { select undef, undef, undef, 1.2;
+          $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count} });
+is_deeply \@removal, [ 'held', 204, 2 ], 'removing the content: 204; a read before its commit sees 2';
 is $s->get("/api/movies/$m/reviews/")->{json}{count}, 1, 'the review is gone';
-is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 1, 'and counted out';
+is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 1, 'and counted out, not cached stale';
 $r = $s->get('/api/admin/reports/?status=resolved', token => $R);
 is_deeply [ sort map { $_->{id} } @{ $r->{json}{results} } ], [ sort $rep1, $rep2 ],
     'both reports of it are resolved';
