@@ -239,7 +239,7 @@ int mq_favorites_add(struct mq_req *r)
 	const char *params[] = { mq_arena_printf(r->arena, "%lld", (long long)r->user_id), lang.tag,
 				 lang.primary, movie };
 	if ((res = mq_q(r, &add, 2, (const char *[]){ params[0], movie })) == NULL)
-		return mq_fail_db(r);
+		return mq_movie_ref_failed(r, movie);
 	if ((added = mq_row_int(res, 0, 0) > 0))
 		movie_changed(r, movie);
 	if ((res = mq_q(r, &one, 4, params)) == NULL)

@@ -47,6 +47,11 @@ static struct mq_stmt insert_history = MQ_STMT(
 	"           SELECT $1, 'watched', movie_id FROM ins) "
 	"SELECT id FROM ins");
 
+/* Whether $1 is in the future, checked before the movie is resolved (and
+ * perhaps made): a refused entry must write nothing. */
+static struct mq_stmt in_future = MQ_STMT_READ(
+	"SELECT $1::timestamptz > now() + " CLOCK_SKEW);
+
 static struct mq_stmt delete_history = MQ_STMT(
 	"DELETE FROM watch_history WHERE user_id = $1 AND id = $2 RETURNING id");
 
@@ -108,6 +113,11 @@ static const char *read_watched_at(struct mq_form *f)
 	return v;
 }
 
+static int future(struct mq_req *r)
+{
+	return mq_problem_field(r, "watched_at", "Must not be in the future.");
+}
+
 /* POST /api/users/me/history/ {movie or tmdb_id (+ details), watched_at?}:
  * 201; each watching is an entry of its own. */
 int mq_history_add(struct mq_req *r)
@@ -123,13 +133,18 @@ int mq_history_add(struct mq_req *r)
 		return 0;
 	mq_movie_ref_read(&f, &ref);
 	when = read_watched_at(&f);
-	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0 ||
-	    (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
+	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
+		return 0;
+	if (when && (res = mq_q(r, &in_future, 1, &when)) == NULL)
+		return mq_fail_db(r);
+	if (when && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		return future(r);
+	if ((movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
 	if ((res = mq_q(r, &insert_history, 3, (const char *[]){ user_param(r), movie, when })) == NULL)
-		return mq_fail_db(r);
-	if (PQntuples(res) == 0)
-		return mq_problem_field(r, "watched_at", "Must not be in the future.");
+		return mq_movie_ref_failed(r, movie);
+	if (PQntuples(res) == 0)	/* the clock moved on past the check: still refused */
+		return future(r);
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	const char *params[] = { user_param(r), lang.tag, lang.primary, id };
 	if ((res = mq_q(r, &one_history, 4, params)) == NULL)

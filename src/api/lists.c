@@ -272,13 +272,8 @@ int mq_lists_add_item(struct mq_req *r)
 		return 0;
 	if ((locked = lock_own(r, list)) <= 0)
 		return locked < 0 ? mq_fail_db(r) : 0;
-	if ((res = mq_q(r, &insert_item, 4, (const char *[]){ list, movie, position, note })) == NULL) {
-		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0) {	/* removed meanwhile */
-			mq_db_rollback(r->w->db);
-			return mq_problem(r, 404, "No movie with id %s.", movie);
-		}
-		return mq_fail_db(r);
-	}
+	if ((res = mq_q(r, &insert_item, 4, (const char *[]){ list, movie, position, note })) == NULL)
+		return mq_movie_ref_failed(r, movie);
 	if (PQntuples(res) == 0) {
 		mq_db_rollback(r->w->db);
 		return mq_problem(r, 409, "Movie %s is on list %s already.", movie, list);

@@ -162,7 +162,7 @@ int mq_watchlist_add(struct mq_req *r)
 		return 0;
 	const char *params[] = { user_param(r), movie, note, priority };
 	if ((res = mq_q(r, &insert_entry, 4, params)) == NULL)
-		return mq_fail_db(r);
+		return mq_movie_ref_failed(r, movie);
 	if (PQntuples(res) == 0 && (res = mq_q(r, &existing_entry, 2, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {	/* added and removed by another request meanwhile */
