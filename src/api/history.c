@@ -103,7 +103,8 @@ int mq_history_list(struct mq_req *r)
 /* watched_at: an RFC 3339 date-time; NULL (now) when absent. */
 static const char *read_watched_at(struct mq_form *f)
 {
-	const char *v = mq_form_string(f, "watched_at", MQ_OPTIONAL, 20, 25);
+	/* 2026-11-20T10:00:00.123456789+05:30 at the longest */
+	const char *v = mq_form_string(f, "watched_at", MQ_OPTIONAL, 20, 35);
 
 	if (v && !mq_valid_timestamp(v)) {
 		mq_form_error(f, "watched_at", "Must be an RFC 3339 date-time such as "

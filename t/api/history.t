@@ -33,6 +33,10 @@ my $h2 = $r->{json}{id};
 $r = $s->post('/api/users/me/history/', token => $A, json => { movie => $m1, watched_at => '2025-06-01T20:00:00Z' });
 is $r->{status}, 201, 'the same movie again: another entry';
 my $h3 = $r->{json}{id};
+$r = $s->post('/api/users/me/history/', token => $s->user('carol')->{access},
+              json => { movie => $m1, watched_at => '2026-01-02T03:04:05.5+01:00' });
+is $r->{status}, 201, 'a watched_at with fractional seconds: 201';
+like $r->{json}{watched_at}, qr/^2026-01-02T02:04:05(\.5)?Z$/, 'the time';
 for my $case ([{ movie => $m1, watched_at => '2999-01-01T00:00:00Z' }, 'watched_at', 'in the future'],
               [{ movie => $m1, watched_at => 'yesterday' }, 'watched_at', 'not a time'],
               [{ movie => $m1, watched_at => '2026-01-02' }, 'watched_at', 'a date alone'],

@@ -80,6 +80,14 @@ for my $case ([{}, 'movie', 'no movie'],
     ok $r->{json}{errors}{$field}, "naming $field" or diag $r->{content};
 }
 is $s->post('/api/watchlist/', token => $A, json => { movie => 999999 })->{status}, 404, 'an unknown movie: 404';
+# json-c reads an integer beyond int64 as INT64_MAX: not a movie id that
+# is merely unknown (404), but one out of range (400)
+$r = $s->post('/api/watchlist/', token => $A, body => '{"movie": 99999999999999999999999}',
+              headers => { 'Content-Type' => 'application/json' });
+is $r->{status}, 400, 'a movie id beyond int64: 400';
+ok $r->{json}{errors}{movie}, 'naming movie' or diag $r->{content};
+is $s->post('/api/watchlist/', token => $A, body => '{"movie": 9223372036854775807}',
+            headers => { 'Content-Type' => 'application/json' })->{status}, 404, 'the largest int64: 404';
 is $s->post('/api/watchlist/', token => $A, body => '{',
             headers => { 'Content-Type' => 'application/json' })->{status}, 400, 'malformed JSON: 400';
 is $s->post('/api/watchlist/', token => $A, json => { note => 'x' x 70000 })->{status}, 413, 'a huge body: 413';
