@@ -29,7 +29,12 @@
 	"c.deleted_at IS NOT NULL AS deleted, rfc3339(c.created_at) AS created_at, " \
 	"rfc3339(c.updated_at) AS updated_at"
 
-/* $1 movie, $2 $3 page of threads: the threads and every reply under
+/* Known bound: a page holds page_size threads with all their replies,
+ * at most 10 deep but of any breadth, so one busy thread makes a large
+ * answer.  Capping replies per comment (with a replies_count, and a way
+ * to page a comment's replies) is an API change still to make.
+ *
+ * $1 movie, $2 $3 page of threads: the threads and every reply under
  * them, each reply after its parent (ordered by the path of ids). */
 static struct mq_stmt page_of_threads = MQ_STMT_READ(
 	"WITH RECURSIVE roots AS ("

@@ -55,6 +55,8 @@ static struct mq_stmt list_stmts[] = {
 static struct mq_stmt one = MQ_STMT_READ(
 	"SELECT " ITEM FROM "WHERE f.user_id = $1 AND f.movie_id = $4");
 
+/* Known cost: as GET /api/users/me/activity/, the count reads every
+ * removal the user ever made; cap it as movies.c does when logs grow. */
 static struct mq_stmt removed = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, rfc3339(a.created_at) AS removed_at, "
 	MQ_MOVIE_ITEM_COLUMNS " FROM activity a JOIN movies m ON m.id = a.movie_id "

@@ -55,7 +55,10 @@ static struct mq_stmt in_future = MQ_STMT_READ(
 static struct mq_stmt delete_history = MQ_STMT(
 	"DELETE FROM watch_history WHERE user_id = $1 AND id = $2 RETURNING id");
 
-/* $1 user, $2 $3 language, $4 verb or NULL, $5 $6 limit and offset. */
+/* $1 user, $2 $3 language, $4 verb or NULL, $5 $6 limit and offset.
+ * Known cost: count(*) OVER () reads all of the user's log (it only
+ * grows) for every page; when logs get long, count up to a cap as
+ * movies.c does (COUNT_CAP, "count_exact"). */
 static struct mq_stmt list_activity = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, a.id, a.verb, a.rating::float8 AS rating, "
 	"rfc3339(a.created_at) AS created_at, " MQ_MOVIE_ITEM_COLUMNS " "

@@ -30,7 +30,9 @@
 	"(SELECT count(*) FROM list_items i WHERE i.list_id = l.id) AS items_count, " \
 	"rfc3339(l.created_at) AS created_at, rfc3339(l.updated_at) AS updated_at "
 
-/* $1 the caller (NULL: anonymous), $2 username or NULL, $3 $4 page. */
+/* $1 the caller (NULL: anonymous), $2 username or NULL, $3 $4 page.
+ * Known cost: count(*) OVER () reads every public list for each page;
+ * cap it as movies.c does (COUNT_CAP, "count_exact") as lists grow. */
 static struct mq_stmt list_lists = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, " LIST_COLUMNS
 	"FROM lists l JOIN users u ON u.id = l.user_id "
