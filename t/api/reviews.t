@@ -121,6 +121,28 @@ is $r->{json}{results}[0]{replies}[0]{id}, $c2, 'a reply under its parent';
 is $r->{json}{results}[0]{replies}[0]{replies}[0]{id}, $c3, 'and a reply to the reply';
 is_deeply $r->{json}{results}[1]{replies}, [], 'the other thread has none';
 is $s->get("/api/movies/$m/comments/?page_size=1&page=2")->{json}{results}[0]{id}, $c4, 'threads paginate';
+is $r->{json}{results}[0]{replies_count}, 1, 'each comment counts its replies';
+# a busy thread shows its first ten replies, two levels down; the rest
+# are counted and paged with ?parent=
+my @busy = map { $s->post("/api/movies/$m/comments/", token => $B,
+                          json => { body => "Reply $_", parent => $c4 })->{json}{id} } 1 .. 12;
+my $level2 = $s->post("/api/movies/$m/comments/", token => $A, json => { body => 'L2', parent => $busy[0] })->{json}{id};
+my $level3 = $s->post("/api/movies/$m/comments/", token => $A, json => { body => 'L3', parent => $level2 })->{json}{id};
+my $busy = $s->get("/api/movies/$m/comments/")->{json}{results}[1];
+is $busy->{replies_count}, 12, 'a thread counts all its replies';
+is_deeply [ map { $_->{id} } @{ $busy->{replies} } ], [ @busy[0 .. 9] ], 'and shows the first ten';
+is $busy->{replies}[0]{replies}[0]{id}, $level2, 'replies show two levels down';
+is_deeply $busy->{replies}[0]{replies}[0]{replies}, [], 'no deeper';
+is $busy->{replies}[0]{replies}[0]{replies_count}, 1, 'counting those below';
+$r = $s->get("/api/movies/$m/comments/?parent=$c4&page_size=20");
+is $r->{status}, 200, '?parent=: 200';
+is $r->{json}{count}, 12, 'counting the replies';
+is_deeply [ map { $_->{id} } @{ $r->{json}{results} } ], \@busy, 'all of them, oldest first';
+is $s->get("/api/movies/$m/comments/?parent=$level2")->{json}{results}[0]{id}, $level3, 'the deeper ones too';
+is $s->get("/api/movies/$m/comments/?parent=$level3")->{json}{count}, 0, 'a comment without replies: none';
+is $s->get("/api/movies/$m/comments/?parent=999999")->{status}, 404, 'an unknown parent: 404';
+is $s->get("/api/movies/$other/comments/?parent=$c4")->{status}, 404, "another movie's comment: 404";
+is $s->get("/api/movies/$m/comments/?parent=x")->{status}, 400, 'a parent that is no id: 400';
 is $s->get('/api/movies/999999/comments/')->{status}, 404, 'of an unknown movie: 404';
 is $s->put("/api/comments/$c1/", token => $B, json => { body => 'mine' })->{status}, 404,
     "bob cannot edit alice's comment";
