@@ -145,10 +145,34 @@ CREATE TABLE list_items (
 	position integer NOT NULL CHECK (position >= 1),
 	note text NOT NULL DEFAULT '' CHECK (length(note) <= 500),
 	added_at timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (list_id, movie_id)
+	PRIMARY KEY (list_id, movie_id),
+	-- one item per position; deferrable, so that a statement shifting
+	-- positions by one is checked at its end, not row by row
+	CONSTRAINT list_items_position UNIQUE (list_id, position) DEFERRABLE INITIALLY IMMEDIATE
 );
-CREATE INDEX list_items_position ON list_items (list_id, position);
 CREATE INDEX list_items_movie ON list_items (movie_id);
+
+-- Removing items by any way but DELETE /api/lists/{id}/items/{movie}/
+-- (a movie's removal cascading here, a user's erasure) would leave gaps,
+-- and "the end" (count + 1) would then land on a taken position: close
+-- them, once per statement, over the lists it touched.  The lists' rows
+-- are locked first (in id order), as item writers lock them, so that a
+-- concurrent add sees the renumbered items.  A no-op after delete_item,
+-- which closes its own gap.
+CREATE FUNCTION list_items_renumber() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM 1 FROM lists WHERE id IN (SELECT list_id FROM gone) ORDER BY id FOR NO KEY UPDATE;
+	UPDATE list_items i SET position = r.n
+	FROM (SELECT list_id, movie_id, row_number() OVER (PARTITION BY list_id ORDER BY position) AS n
+	      FROM list_items WHERE list_id IN (SELECT list_id FROM gone)) r
+	WHERE i.list_id = r.list_id AND i.movie_id = r.movie_id AND i.position <> r.n;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER list_items_renumbered AFTER DELETE ON list_items
+	REFERENCING OLD TABLE AS gone
+	FOR EACH STATEMENT EXECUTE FUNCTION list_items_renumber();
 
 -- Reviews: one per user and movie, with an optional rating of its own
 -- (the movie's average counts the ratings table, POST /api/movies/rate/).
@@ -185,6 +209,10 @@ CREATE TABLE comments (
 -- the threads of a movie (roots), and the replies of each
 CREATE INDEX comments_movie_roots ON comments (movie_id, id) WHERE parent_id IS NULL;
 CREATE INDEX comments_parent ON comments (parent_id, id);
+-- a movie's removal cascades here (replies too: the partial index above
+-- has only the roots), and a user's sets user_id NULL
+CREATE INDEX comments_movie ON comments (movie_id);
+CREATE INDEX comments_user ON comments (user_id);
 
 -- Reports of a review, a comment or a user, and what an administrator
 -- did about them.  A reporter has one open report per target.
@@ -206,6 +234,9 @@ CREATE TABLE reports (
 CREATE UNIQUE INDEX reports_open_once ON reports (reporter_id, kind, target_id) WHERE status = 'open';
 CREATE INDEX reports_queue ON reports (status, created_at, id);
 CREATE INDEX reports_target ON reports (kind, target_id);
+-- a user's removal sets these NULL (reports_open_once has only the open)
+CREATE INDEX reports_reporter ON reports (reporter_id);
+CREATE INDEX reports_resolver ON reports (resolved_by);
 
 -- MovieLens's users, imported with their ratings and tags (`marquee
 -- import movielens`) as accounts that cannot log in (no password), named

@@ -139,6 +139,20 @@ const char *mq_form_string_or_null(struct mq_form *f, const char *name, int min,
 	return check_string(f, name, v, min, max);
 }
 
+/* json-c reads an integer beyond int64 as the nearest limit, silently
+ * (99999999999999999999999 as INT64_MAX): a value at a limit whose JSON
+ * text is not the limit's was beyond it.  (A negative one beyond is
+ * printed as INT64_MIN, indistinguishable; no field allows INT64_MIN.) */
+static bool saturated(struct json_object *v, int64_t n)
+{
+	char limit[24];
+
+	if (n != INT64_MAX && n != INT64_MIN)
+		return false;
+	snprintf(limit, sizeof(limit), "%lld", (long long)n);
+	return strcmp(json_object_get_string(v), limit) != 0;
+}
+
 bool mq_form_int(struct mq_form *f, const char *name, bool required, int64_t min, int64_t max,
 		 int64_t *out)
 {
@@ -153,7 +167,7 @@ bool mq_form_int(struct mq_form *f, const char *name, bool required, int64_t min
 	}
 	errno = 0;
 	n = json_object_get_int64(v);
-	if (errno != 0 || n < min || n > max) {
+	if (errno != 0 || n < min || n > max || saturated(v, n)) {
 		mq_form_error(f, name, "Must be from %lld to %lld.", (long long)min, (long long)max);
 		return false;
 	}
@@ -260,6 +274,7 @@ bool mq_valid_timestamp(const char *s)
 {
 	char head[20], date[11];
 	const char *zone = s + 19;
+	size_t digits;
 
 	if (strlen(s) < 20)
 		return false;
@@ -268,6 +283,12 @@ bool mq_valid_timestamp(const char *s)
 	if (!shaped(head, "9999-99-99T99:99:99") || !mq_valid_date(date) || two(s + 11) > 23 ||
 	    two(s + 14) > 59 || two(s + 17) > 59)
 		return false;
+	if (*zone == '.') {	/* fractional seconds: PostgreSQL keeps microseconds */
+		digits = strspn(zone + 1, "0123456789");
+		if (digits < 1 || digits > 9)
+			return false;
+		zone += 1 + digits;
+	}
 	return strcmp(zone, "Z") == 0 ||
 	       ((zone[0] == '+' || zone[0] == '-') && shaped(zone + 1, "99:99") &&
 		two(zone + 1) <= 23 && two(zone + 4) <= 59);

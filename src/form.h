@@ -78,8 +78,9 @@ bool mq_valid_date(const char *s);
 /* True when name is one of list (NULL-terminated). */
 bool mq_form_listed(const char *const *list, const char *name);
 
-/* An RFC 3339 date-time in whole seconds, in UTC (Z) or with an offset
- * (+01:00), in the years 1870 to 2100. */
+/* An RFC 3339 date-time, in whole seconds or with 1 to 9 digits of
+ * fraction (.5), in UTC (Z) or with an offset (+01:00), in the years 1870
+ * to 2100. */
 bool mq_valid_timestamp(const char *s);
 
 /* Records an error for each query parameter not in allowed (NULL-

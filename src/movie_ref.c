@@ -167,3 +167,12 @@ const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *re
 	}
 	return PQntuples(res) ? ref->movie : unknown_movie(r, ref->movie);
 }
+
+int mq_movie_ref_failed(struct mq_req *r, const char *movie)
+{
+	if (strcmp(mq_db_sqlstate(r->w->db), "23503") != 0)
+		return mq_fail_db(r);
+	mq_db_rollback(r->w->db);
+	unknown_movie(r, movie);
+	return 0;
+}

@@ -39,4 +39,9 @@ void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref);
  * was given), or the database's failure. */
 const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *ref);
 
+/* Answers the failure of a statement that wrote a row of movie (rolling
+ * back): 404 when the movie was removed after resolving it (a foreign key
+ * violation, 23503), else as mq_fail_db.  Returns 0. */
+int mq_movie_ref_failed(struct mq_req *r, const char *movie);
+
 #endif

@@ -5,6 +5,7 @@
 #include "api.h"
 
 #include "account.h"
+#include "cache.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -55,6 +56,22 @@ static struct mq_stmt erase = MQ_STMT(
 	"  token_version = token_version + 1, deleted_at = now(), updated_at = now() "
 	"FROM (SELECT avatar_path AS old FROM users WHERE id = $1 FOR UPDATE) o "
 	"WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING o.old");
+
+/* The user's personal collections and history: favorites, ratings, the
+ * watchlist (with its notes), watch history, the activity log, tags and
+ * private lists.  What the user published stays, shown as written by a
+ * deleted user: reviews, comments, public lists.  The row triggers take
+ * the removed rows out of the movies' statistics.  Answers the movies
+ * whose statistics changed, whose cached details must go. */
+static struct mq_stmt erase_collections = MQ_STMT(
+	"WITH f AS (DELETE FROM favorites WHERE user_id = $1 RETURNING movie_id), "
+	"r AS (DELETE FROM ratings WHERE user_id = $1 RETURNING movie_id), "
+	"w AS (DELETE FROM watchlist WHERE user_id = $1 RETURNING movie_id), "
+	"h AS (DELETE FROM watch_history WHERE user_id = $1), "
+	"a AS (DELETE FROM activity WHERE user_id = $1), "
+	"t AS (DELETE FROM movie_tags WHERE user_id = $1), "
+	"l AS (DELETE FROM lists WHERE user_id = $1 AND NOT is_public) "
+	"SELECT movie_id FROM f UNION SELECT movie_id FROM r UNION SELECT movie_id FROM w");
 
 static struct mq_stmt drop_tokens = MQ_STMT(
 	"DELETE FROM user_tokens WHERE user_id = $1");
@@ -205,12 +222,25 @@ int mq_admin_users_patch(struct mq_req *r)
 	return update_user(r, false);
 }
 
+/* Drops the cached details of the movies (a column of ids) whose
+ * statistics an erasure changed, and the cached movie lists (ordered by
+ * rating, popularity) once; after the commit, so that no read caches the
+ * old counts anew. */
+static void statistics_changed(struct mq_req *r, PGresult *movies)
+{
+	for (int i = 0; i < PQntuples(movies); i++)
+		mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s",
+							   PQgetvalue(movies, i, 0)));
+	if (PQntuples(movies))
+		mq_cache_bump(r->w->cache, "movies");
+}
+
 /* DELETE /api/admin/users/{id}/: deactivates and erases personal data. */
 int mq_admin_users_delete(struct mq_req *r)
 {
 	int64_t id = mq_req_id(r, "id");
 	const char *ids = mq_arena_printf(r->arena, "%lld", (long long)id);
-	PGresult *res;
+	PGresult *res, *movies;
 
 	if (id == r->user_id)
 		return not_yourself(r, "erase");
@@ -226,10 +256,12 @@ int mq_admin_users_delete(struct mq_req *r)
 		mq_db_rollback(r->w->db);
 		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
 	}
-	if (mq_db_commit(r->w->db) < 0)
+	if ((movies = mq_q(r, &erase_collections, 1, &ids)) == NULL ||
+	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	mq_req_event(r, MQ_LOG_INFO, "admin_user_erased", r->user_id, "target", ids, NULL);
 	if (!PQgetisnull(res, 0, 0))
 		mq_media_remove(r, PQgetvalue(res, 0, 0));
+	statistics_changed(r, movies);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

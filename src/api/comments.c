@@ -3,7 +3,8 @@
  * /api/movies/{id}/comments/, PUT/DELETE /api/comments/{id}/.
  *
  * A page is a page of threads (top-level comments, oldest first), each
- * with its whole tree of replies under "replies".  Deleting a comment
+ * with the first of its replies under "replies", to a bounded depth and
+ * breadth; ?parent= pages the replies of one comment.  Deleting a comment
  * blanks it, "[deleted]" without an author, so its replies keep their
  * place.  The author or an administrator edits and deletes a comment;
  * to anyone else it is not found (the statement names the author).
@@ -29,17 +30,41 @@
 	"c.deleted_at IS NOT NULL AS deleted, rfc3339(c.created_at) AS created_at, " \
 	"rfc3339(c.updated_at) AS updated_at"
 
-/* $1 movie, $2 $3 page of threads: the threads and every reply under
- * them, each reply after its parent (ordered by the path of ids). */
-static struct mq_stmt page_of_threads = MQ_STMT_READ(
-	"WITH RECURSIVE roots AS ("
-	"  SELECT id, count(*) OVER () AS total FROM comments "
-	"  WHERE movie_id = $1 AND parent_id IS NULL ORDER BY id LIMIT $2 OFFSET $3), "
-	"tree AS (SELECT id, ARRAY[id] AS path FROM roots "
-	"  UNION ALL SELECT c.id, t.path || c.id FROM comments c JOIN tree t ON c.parent_id = t.id) "
-	"SELECT (SELECT max(total) FROM roots) AS total, " COMMENT_COLUMNS " "
-	"FROM tree t JOIN comments c USING (id) LEFT JOIN users u ON u.id = c.user_id "
-	"ORDER BY t.path");
+/* A page shows at most this many replies under each comment (the
+ * oldest), this many levels below each of its threads; each comment's
+ * replies_count tells of the others, which ?parent= pages.  So a page
+ * holds at most page_size * (1 + 10 + 100) comments, however busy the
+ * thread. */
+#define REPLIES_SHOWN 10
+#define LEVELS_SHOWN 2
+
+/* The threads of a page and the replies shown under them, each reply
+ * after its parent (ordered by the path of ids).  roots: the page's
+ * threads, from $1 movie and $2 $3 the page (and $4 a parent comment). */
+#define PAGE_OF_THREADS(roots) MQ_STMT_READ( \
+	"WITH RECURSIVE roots AS (" roots "), " \
+	"tree AS (SELECT id, ARRAY[id] AS path FROM roots " \
+	"  UNION ALL SELECT c.id, t.path || c.id FROM tree t CROSS JOIN LATERAL " \
+	"    (SELECT id FROM comments WHERE parent_id = t.id ORDER BY id " \
+	"     LIMIT " MQ_STRINGIFY(REPLIES_SHOWN) ") c " \
+	"  WHERE cardinality(t.path) <= " MQ_STRINGIFY(LEVELS_SHOWN) ") " \
+	"SELECT (SELECT max(total) FROM roots) AS total, " COMMENT_COLUMNS ", " \
+	"(SELECT count(*) FROM comments x WHERE x.parent_id = c.id) AS replies_count " \
+	"FROM tree t JOIN comments c USING (id) LEFT JOIN users u ON u.id = c.user_id " \
+	"ORDER BY t.path")
+
+/* The movie's top-level comments. */
+static struct mq_stmt page_of_threads = PAGE_OF_THREADS(
+	"SELECT id, count(*) OVER () AS total FROM comments "
+	"WHERE movie_id = $1 AND parent_id IS NULL ORDER BY id LIMIT $2 OFFSET $3");
+
+/* The replies of comment $4 (of movie $1), as threads. */
+static struct mq_stmt page_of_replies = PAGE_OF_THREADS(
+	"SELECT id, count(*) OVER () AS total FROM comments "
+	"WHERE parent_id = $4 AND movie_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+
+static struct mq_stmt comment_of_movie = MQ_STMT_READ(
+	"SELECT 1 FROM comments WHERE id = $1 AND movie_id = $2");
 
 static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT 1 FROM movies WHERE id = $1");
 
@@ -91,27 +116,67 @@ static struct json_object *threads(struct mq_req *r, PGresult *res)
 	return roots;
 }
 
-/* GET /api/movies/{id}/comments/: a page of threads. */
+/* Reads ?parent=: NULL when absent, "" after answering 400. */
+static const char *read_parent(struct mq_req *r)
+{
+	const char *v = mq_query_get(&r->query, "parent");
+	int64_t n;
+
+	if (v == NULL)
+		return NULL;
+	if (mq_parse_int64(v, 1, INT64_MAX, &n) < 0) {
+		mq_problem_field(r, "parent", "Must be a comment id.");
+		return "";
+	}
+	return str_id(r, n);
+}
+
+/* When the page is empty: whether the movie (and the parent comment
+ * asked for) is there.  Returns 1, 0 after answering 404, -1 when the
+ * database failed. */
+static int found_empty(struct mq_req *r, const char *movie, const char *parent)
+{
+	PGresult *found;
+
+	if ((found = mq_q(r, &movie_exists, 1, &movie)) == NULL)
+		return -1;
+	if (PQntuples(found) == 0) {
+		mq_problem(r, 404, "No movie with id %s.", movie);
+		return 0;
+	}
+	if (parent == NULL)
+		return 1;
+	if ((found = mq_q(r, &comment_of_movie, 2, (const char *[]){ parent, movie })) == NULL)
+		return -1;
+	if (PQntuples(found) == 0) {
+		mq_problem(r, 404, "No comment %s on movie %s.", parent, movie);
+		return 0;
+	}
+	return 1;
+}
+
+/* GET /api/movies/{id}/comments/: a page of threads; ?parent= a page of
+ * a comment's replies, as threads. */
 int mq_comments_list(struct mq_req *r)
 {
-	static const char *const allowed[] = { "page", "page_size", NULL };
-	const char *movie = str_id(r, mq_req_id(r, "id"));
-	PGresult *res, *found;
+	static const char *const allowed[] = { "page", "page_size", "parent", NULL };
+	const char *movie = str_id(r, mq_req_id(r, "id")), *parent;
+	PGresult *res;
 	struct mq_page p;
+	int found;
 
 	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &p) < 0)
 		return 0;
-	const char *params[] = { movie, p.limit_s, p.offset_s };
-	if ((res = mq_q(r, &page_of_threads, 3, params)) == NULL)
+	if ((parent = read_parent(r)) != NULL && *parent == '\0')
+		return 0;
+	const char *params[] = { movie, p.limit_s, p.offset_s, parent };
+	res = parent ? mq_q(r, &page_of_replies, 4, params) : mq_q(r, &page_of_threads, 3, params);
+	if (res == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0 && p.page > 1)
 		return mq_page_not_found(r, &p);
-	if (PQntuples(res) == 0) {	/* none, or no such movie? */
-		if ((found = mq_q(r, &movie_exists, 1, &movie)) == NULL)
-			return mq_fail_db(r);
-		if (PQntuples(found) == 0)
-			return mq_problem(r, 404, "No movie with id %s.", movie);
-	}
+	if (PQntuples(res) == 0 && (found = found_empty(r, movie, parent)) <= 0)
+		return found < 0 ? mq_fail_db(r) : 0;	/* none, or no such movie or comment */
 	return mq_respond_json(r, 200, mq_page_envelope(r, &p, PQntuples(res) ? mq_row_int(res, 0, 0)
 										: 0, threads(r, res)));
 }

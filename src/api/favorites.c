@@ -55,6 +55,8 @@ static struct mq_stmt list_stmts[] = {
 static struct mq_stmt one = MQ_STMT_READ(
 	"SELECT " ITEM FROM "WHERE f.user_id = $1 AND f.movie_id = $4");
 
+/* Known cost: as GET /api/users/me/activity/, the count reads every
+ * removal the user ever made; cap it as movies.c does when logs grow. */
 static struct mq_stmt removed = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, rfc3339(a.created_at) AS removed_at, "
 	MQ_MOVIE_ITEM_COLUMNS " FROM activity a JOIN movies m ON m.id = a.movie_id "
@@ -239,7 +241,7 @@ int mq_favorites_add(struct mq_req *r)
 	const char *params[] = { mq_arena_printf(r->arena, "%lld", (long long)r->user_id), lang.tag,
 				 lang.primary, movie };
 	if ((res = mq_q(r, &add, 2, (const char *[]){ params[0], movie })) == NULL)
-		return mq_fail_db(r);
+		return mq_movie_ref_failed(r, movie);
 	if ((added = mq_row_int(res, 0, 0) > 0))
 		movie_changed(r, movie);
 	if ((res = mq_q(r, &one, 4, params)) == NULL)

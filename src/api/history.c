@@ -47,10 +47,18 @@ static struct mq_stmt insert_history = MQ_STMT(
 	"           SELECT $1, 'watched', movie_id FROM ins) "
 	"SELECT id FROM ins");
 
+/* Whether $1 is in the future, checked before the movie is resolved (and
+ * perhaps made): a refused entry must write nothing. */
+static struct mq_stmt in_future = MQ_STMT_READ(
+	"SELECT $1::timestamptz > now() + " CLOCK_SKEW);
+
 static struct mq_stmt delete_history = MQ_STMT(
 	"DELETE FROM watch_history WHERE user_id = $1 AND id = $2 RETURNING id");
 
-/* $1 user, $2 $3 language, $4 verb or NULL, $5 $6 limit and offset. */
+/* $1 user, $2 $3 language, $4 verb or NULL, $5 $6 limit and offset.
+ * Known cost: count(*) OVER () reads all of the user's log (it only
+ * grows) for every page; when logs get long, count up to a cap as
+ * movies.c does (COUNT_CAP, "count_exact"). */
 static struct mq_stmt list_activity = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, a.id, a.verb, a.rating::float8 AS rating, "
 	"rfc3339(a.created_at) AS created_at, " MQ_MOVIE_ITEM_COLUMNS " "
@@ -98,7 +106,8 @@ int mq_history_list(struct mq_req *r)
 /* watched_at: an RFC 3339 date-time; NULL (now) when absent. */
 static const char *read_watched_at(struct mq_form *f)
 {
-	const char *v = mq_form_string(f, "watched_at", MQ_OPTIONAL, 20, 25);
+	/* 2026-11-20T10:00:00.123456789+05:30 at the longest */
+	const char *v = mq_form_string(f, "watched_at", MQ_OPTIONAL, 20, 35);
 
 	if (v && !mq_valid_timestamp(v)) {
 		mq_form_error(f, "watched_at", "Must be an RFC 3339 date-time such as "
@@ -106,6 +115,11 @@ static const char *read_watched_at(struct mq_form *f)
 		return NULL;
 	}
 	return v;
+}
+
+static int future(struct mq_req *r)
+{
+	return mq_problem_field(r, "watched_at", "Must not be in the future.");
 }
 
 /* POST /api/users/me/history/ {movie or tmdb_id (+ details), watched_at?}:
@@ -123,13 +137,18 @@ int mq_history_add(struct mq_req *r)
 		return 0;
 	mq_movie_ref_read(&f, &ref);
 	when = read_watched_at(&f);
-	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0 ||
-	    (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
+	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
+		return 0;
+	if (when && (res = mq_q(r, &in_future, 1, &when)) == NULL)
+		return mq_fail_db(r);
+	if (when && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		return future(r);
+	if ((movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
 	if ((res = mq_q(r, &insert_history, 3, (const char *[]){ user_param(r), movie, when })) == NULL)
-		return mq_fail_db(r);
-	if (PQntuples(res) == 0)
-		return mq_problem_field(r, "watched_at", "Must not be in the future.");
+		return mq_movie_ref_failed(r, movie);
+	if (PQntuples(res) == 0)	/* the clock moved on past the check: still refused */
+		return future(r);
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	const char *params[] = { user_param(r), lang.tag, lang.primary, id };
 	if ((res = mq_q(r, &one_history, 4, params)) == NULL)

@@ -30,7 +30,9 @@
 	"(SELECT count(*) FROM list_items i WHERE i.list_id = l.id) AS items_count, " \
 	"rfc3339(l.created_at) AS created_at, rfc3339(l.updated_at) AS updated_at "
 
-/* $1 the caller (NULL: anonymous), $2 username or NULL, $3 $4 page. */
+/* $1 the caller (NULL: anonymous), $2 username or NULL, $3 $4 page.
+ * Known cost: count(*) OVER () reads every public list for each page;
+ * cap it as movies.c does (COUNT_CAP, "count_exact") as lists grow. */
 static struct mq_stmt list_lists = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, " LIST_COLUMNS
 	"FROM lists l JOIN users u ON u.id = l.user_id "
@@ -64,6 +66,9 @@ static struct mq_stmt update_list = MQ_STMT(
 
 static struct mq_stmt delete_list = MQ_STMT(
 	"DELETE FROM lists WHERE id = $1 AND user_id = $2 RETURNING id");
+
+/* Whether the caller owns the list, before anything is made for it. */
+static struct mq_stmt own_list = MQ_STMT_READ("SELECT 1 FROM lists WHERE id = $1 AND user_id = $2");
 
 static struct mq_stmt lock_list = MQ_STMT(
 	"UPDATE lists SET updated_at = now() WHERE id = $1 AND user_id = $2 RETURNING id");
@@ -257,13 +262,20 @@ int mq_lists_add_item(struct mq_req *r)
 	if (mq_form_int(&f, "position", MQ_OPTIONAL, 1, 100000, &n))
 		position = mq_arena_printf(r->arena, "%lld", (long long)n);
 	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, 500);
-	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0 ||
-	    (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
+	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
+		return 0;
+	/* another's list is a 404 before a tmdb_id makes a catalog movie;
+	 * lock_own checks again, as the list may go meanwhile */
+	if ((res = mq_q(r, &own_list, 2, (const char *[]){ list, user_param(r) })) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return no_list(r, list);
+	if ((movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
 	if ((locked = lock_own(r, list)) <= 0)
 		return locked < 0 ? mq_fail_db(r) : 0;
 	if ((res = mq_q(r, &insert_item, 4, (const char *[]){ list, movie, position, note })) == NULL)
-		return mq_fail_db(r);
+		return mq_movie_ref_failed(r, movie);
 	if (PQntuples(res) == 0) {
 		mq_db_rollback(r->w->db);
 		return mq_problem(r, 409, "Movie %s is on list %s already.", movie, list);

@@ -91,11 +91,8 @@ static int rate(struct mq_req *r, const char *movie, const char *rating)
 	PGresult *res = mq_q(r, &upsert, 3, params);
 	bool created;
 
-	if (res == NULL) {
-		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)	/* no such movie */
-			return mq_problem(r, 404, "No movie with id %s.", movie);
-		return mq_fail_db(r);
-	}
+	if (res == NULL)	/* 404 when the movie is no more */
+		return mq_movie_ref_failed(r, movie);
 	o = mq_row_owned(r->arena, res);
 	created = json_object_get_boolean(json_object_object_get(o, "created"));
 	json_object_object_del(o, "created");

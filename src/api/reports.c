@@ -186,8 +186,11 @@ int mq_admin_reports_put(struct mq_req *r)
 
 /* Removes the target of a report; inside the transaction.  Returns 0,
  * 1 when it may not be removed so (an administrator), or -1 (a failed
- * statement). */
-static int remove_target(struct mq_req *r, const char *kind, const char *target)
+ * statement).  *movie: the movie of a removed review, whose cached
+ * detail (reviews_count) the caller drops once committed: dropped
+ * before, a concurrent read could cache the old count anew. */
+static int remove_target(struct mq_req *r, const char *kind, const char *target,
+			 const char **movie)
 {
 	struct mq_stmt *st = strcmp(kind, "review") == 0    ? &remove_review
 			     : strcmp(kind, "comment") == 0 ? &remove_comment
@@ -197,7 +200,7 @@ static int remove_target(struct mq_req *r, const char *kind, const char *target)
 	if (res == NULL)
 		return -1;
 	if (st == &remove_review && PQntuples(res))
-		mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", PQgetvalue(res, 0, 0)));
+		*movie = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	if (st == &remove_user)
 		return PQntuples(res) ? mq_sessions_end_all(r, target) : 1;
 	return 0;
@@ -208,7 +211,7 @@ static int remove_target(struct mq_req *r, const char *kind, const char *target)
  * open report of it.  204. */
 int mq_admin_reports_delete(struct mq_req *r)
 {
-	const char *id = str_id(r, mq_req_id(r, "id")), *kind, *target;
+	const char *id = str_id(r, mq_req_id(r, "id")), *kind, *target, *movie = NULL;
 	PGresult *res;
 	int removed;
 
@@ -220,7 +223,7 @@ int mq_admin_reports_delete(struct mq_req *r)
 	}
 	kind = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	target = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 1));
-	if ((removed = remove_target(r, kind, target)) > 0) {
+	if ((removed = remove_target(r, kind, target, &movie)) > 0) {
 		mq_db_rollback(r->w->db);
 		return mq_problem(r, 409, "User %s is an administrator or gone; change the account "
 				  "with PATCH /api/admin/users/%s/.", target, target);
@@ -229,5 +232,7 @@ int mq_admin_reports_delete(struct mq_req *r)
 	    mq_q(r, &resolve_all, 3, (const char *[]){ kind, target, str_id(r, r->user_id) }) == NULL ||
 	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
+	if (movie)
+		mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -60,6 +60,12 @@ static struct mq_stmt insert_review = MQ_STMT(
 	"SELECT id FROM ins UNION ALL SELECT -id FROM reviews WHERE user_id = $1 AND movie_id = $2 "
 	"  AND NOT EXISTS (SELECT 1 FROM ins)");
 
+/* The review a conflicting insert met: when it committed after
+ * insert_review's snapshot, insert_review answers no row, and this new
+ * statement (a new snapshot) finds it.  Negated, as insert_review has it. */
+static struct mq_stmt existing_review = MQ_STMT_READ(
+	"SELECT -id FROM reviews WHERE user_id = $1 AND movie_id = $2");
+
 /* $1 review, $2 the caller, $3 whether an administrator, $4.. fields. */
 static struct mq_stmt update_review = MQ_STMT(
 	"UPDATE reviews SET title = $4, body = $5, rating = $6::numeric, updated_at = now() "
@@ -160,7 +166,9 @@ int mq_reviews_create(struct mq_req *r)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
 		return mq_fail_db(r);
 	}
-	if (PQntuples(res) == 0) {
+	if (PQntuples(res) == 0 && (res = mq_q(r, &existing_review, 2, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0) {	/* added and removed by another request meanwhile */
 		mq_resp_header(r, "Retry-After", "1");
 		return mq_problem(r, 503, "The review changed meanwhile; try again.");
 	}

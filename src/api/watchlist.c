@@ -69,6 +69,13 @@ static struct mq_stmt insert_entry = MQ_STMT(
 	"UNION ALL SELECT -id FROM watchlist WHERE user_id = $1 AND movie_id = $2 "
 	"  AND NOT EXISTS (SELECT 1 FROM ins)");
 
+/* The entry a conflicting insert met.  When that entry's insert committed
+ * after insert_entry's snapshot, insert_entry cannot see it (0 rows): a
+ * new statement has a new snapshot that does.  Negated, as insert_entry
+ * answers an entry it did not add. */
+static struct mq_stmt existing_entry = MQ_STMT_READ(
+	"SELECT -id FROM watchlist WHERE user_id = $1 AND movie_id = $2");
+
 /* $1 entry, $2 user; then whether each of note, priority, watched is
  * set, and its value. */
 static struct mq_stmt update_entry = MQ_STMT(
@@ -155,6 +162,8 @@ int mq_watchlist_add(struct mq_req *r)
 		return 0;
 	const char *params[] = { user_param(r), movie, note, priority };
 	if ((res = mq_q(r, &insert_entry, 4, params)) == NULL)
+		return mq_movie_ref_failed(r, movie);
+	if (PQntuples(res) == 0 && (res = mq_q(r, &existing_entry, 2, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {	/* added and removed by another request meanwhile */
 		mq_resp_header(r, "Retry-After", "1");

@@ -33,6 +33,10 @@ my $h2 = $r->{json}{id};
 $r = $s->post('/api/users/me/history/', token => $A, json => { movie => $m1, watched_at => '2025-06-01T20:00:00Z' });
 is $r->{status}, 201, 'the same movie again: another entry';
 my $h3 = $r->{json}{id};
+$r = $s->post('/api/users/me/history/', token => $s->user('carol')->{access},
+              json => { movie => $m1, watched_at => '2026-01-02T03:04:05.5+01:00' });
+is $r->{status}, 201, 'a watched_at with fractional seconds: 201';
+like $r->{json}{watched_at}, qr/^2026-01-02T02:04:05(\.5)?Z$/, 'the time';
 for my $case ([{ movie => $m1, watched_at => '2999-01-01T00:00:00Z' }, 'watched_at', 'in the future'],
               [{ movie => $m1, watched_at => 'yesterday' }, 'watched_at', 'not a time'],
               [{ movie => $m1, watched_at => '2026-01-02' }, 'watched_at', 'a date alone'],
@@ -46,6 +50,24 @@ for my $case ([{ movie => $m1, watched_at => '2999-01-01T00:00:00Z' }, 'watched_
 }
 is $s->post('/api/users/me/history/', token => $A, json => { movie => 999999 })->{status}, 404,
     'an unknown movie: 404';
+$r = $s->post('/api/users/me/history/', token => $B,
+              json => { tmdb_id => 919292, title => 'Not yet', watched_at => '2099-01-01T00:00:00Z' });
+is $r->{status}, 400, 'a future time with a tmdb_id: 400';
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id = 919292'), 0, 'which makes no catalog movie';
+
+# ---- a movie removed between resolving it and writing: 404, not 500 ----
+# A transaction holds the movie deleted, uncommitted: each request finds
+# the movie, then its insert waits on the row and fails its foreign key.
+my $gone = $s->movie($admin, title => 'Soon gone');
+my $blist = $s->post('/api/lists/', token => $B, json => { name => 'Doomed' })->{json}{id};
+my @writes = (['/api/users/favorites/', {}], ['/api/watchlist/', {}], ['/api/users/me/history/', {}],
+              ["/api/lists/$blist/items/", {}], ['/api/movies/rate/', { rating => 3 }]);
+my @got = $s->in_parallel(sub {
+    $s->psql("BEGIN; DELETE FROM movies WHERE id = $gone; SELECT pg_sleep(2); COMMIT"); 'held' },
+    map { my ($path, $more) = @$_; sub {
+        select undef, undef, undef, 0.5;
+        $s->post($path, token => $B, json => { movie => $gone, %$more })->{status} } } @writes);
+is_deeply \@got, [ 'held', (404) x @writes ], 'favorite, watchlist, history, list item, rating: 404';
 is $s->post('/api/users/me/history/', token => $A, body => 'nope',
             headers => { 'Content-Type' => 'application/json' })->{status}, 400, 'malformed JSON: 400';
 $r = $s->get('/api/users/me/history/', token => $A);

@@ -111,6 +111,9 @@ is $s->post("/api/lists/$pub/items/", token => $B, json => { movie => $m[3] })->
 is $s->delete("/api/lists/$pub/items/$m[0]/", token => $B)->{status}, 404, 'nor remove from it';
 is $s->post("/api/lists/$priv/items/", token => $B, json => { movie => $m[3] })->{status}, 404,
     'nor add to a private one';
+$r = $s->post("/api/lists/$pub/items/", token => $B, json => { tmdb_id => 919191, title => 'Not made' });
+is $r->{status}, 404, 'nor add a movie by tmdb_id to it';
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id = 919191'), 0, 'which makes no catalog movie';
 is_deeply order($pub), [ @m[0, 1, 2, 4] ], 'the list is untouched';
 $r = $s->put("/api/lists/$pub/", token => $A, json => { name => 'Silent films' });
 is $r->{status}, 200, 'PUT: 200';
@@ -122,5 +125,19 @@ is $s->put("/api/lists/$pub/", token => $A, json => { description => 'x' })->{st
 is $s->delete("/api/lists/$pub/", token => $A)->{status}, 204, 'DELETE: 204';
 is $s->get("/api/lists/$pub/", token => $A)->{status}, 404, 'gone';
 is $s->psql("SELECT count(*) FROM list_items WHERE list_id = $pub"), 0, 'with its items';
+
+# ---- a movie's removal closes its gap ----
+my $gaps = $s->post('/api/lists/', token => $A, json => { name => 'Gaps' })->{json}{id};
+my @g = map { $s->movie($admin, title => "Gap $_") } 1 .. 4;
+$s->post("/api/lists/$gaps/items/", token => $A, json => { movie => $_ }) for @g[0 .. 2];
+is $s->delete("/api/movies/$g[1]/", token => $admin->{access})->{status}, 204,
+    'an administrator removes the second movie';
+is $s->psql("SELECT string_agg(position::text, ',' ORDER BY position) FROM list_items WHERE list_id = $gaps"),
+    '1,2', 'the others move up: positions 1..2';
+$r = $s->post("/api/lists/$gaps/items/", token => $A, json => { movie => $g[3] });
+is $r->{json}{position}, 3, 'an add goes at the end';
+is_deeply order($gaps), [ @g[0, 2, 3] ], 'after the others';
+ok !eval { $s->psql("UPDATE list_items SET position = 1 WHERE list_id = $gaps AND movie_id = $g[3]"); 1 },
+    'two items at one position are refused';
 
 done_testing;

@@ -31,6 +31,21 @@ like $r->{headers}{location}, qr{/api/reviews/$rv/$}, 'Location';
 $r = $s->post("/api/movies/$m/reviews/", token => $A, json => { body => 'Again.' });
 is $r->{status}, 409, 'a second review of the movie: 409';
 is $r->{json}{id}, $rv, 'naming the first';
+# A review that meets one committed after its statement began: a
+# transaction holds carol's review uncommitted, four more of hers start
+# meanwhile and wait on it; their snapshot cannot see it, yet each must
+# answer 409 naming it (not 503).
+my $held = $s->movie($admin, title => 'Held');
+my @got = $s->in_parallel(sub {
+    $s->psql("BEGIN; INSERT INTO reviews (user_id, movie_id, body) VALUES ($carol->{id}, $held, 'Held.');
+              SELECT pg_sleep(1.5); COMMIT"); 'held' },
+    map { sub {
+        select undef, undef, undef, 0.5;
+        my $r = $s->post("/api/movies/$held/reviews/", token => $carol->{access}, json => { body => 'Same.' });
+        "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+my $held_id = $s->psql("SELECT id FROM reviews WHERE user_id = $carol->{id} AND movie_id = $held");
+is_deeply \@got, [ 'held', ("409:$held_id") x 4 ], 'four reviews during a commit: 409 naming it';
+$s->psql("DELETE FROM reviews WHERE id = $held_id");
 my $rb = $s->post("/api/movies/$m/reviews/", token => $B, json => { body => 'Too slow.', rating => 2.5 })->{json}{id};
 is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'the movie counts them';
 for my $case ([{}, 'body', 'no body'], [{ body => '' }, 'body', 'a blank body'],
@@ -106,6 +121,28 @@ is $r->{json}{results}[0]{replies}[0]{id}, $c2, 'a reply under its parent';
 is $r->{json}{results}[0]{replies}[0]{replies}[0]{id}, $c3, 'and a reply to the reply';
 is_deeply $r->{json}{results}[1]{replies}, [], 'the other thread has none';
 is $s->get("/api/movies/$m/comments/?page_size=1&page=2")->{json}{results}[0]{id}, $c4, 'threads paginate';
+is $r->{json}{results}[0]{replies_count}, 1, 'each comment counts its replies';
+# a busy thread shows its first ten replies, two levels down; the rest
+# are counted and paged with ?parent=
+my @busy = map { $s->post("/api/movies/$m/comments/", token => $B,
+                          json => { body => "Reply $_", parent => $c4 })->{json}{id} } 1 .. 12;
+my $level2 = $s->post("/api/movies/$m/comments/", token => $A, json => { body => 'L2', parent => $busy[0] })->{json}{id};
+my $level3 = $s->post("/api/movies/$m/comments/", token => $A, json => { body => 'L3', parent => $level2 })->{json}{id};
+my $busy = $s->get("/api/movies/$m/comments/")->{json}{results}[1];
+is $busy->{replies_count}, 12, 'a thread counts all its replies';
+is_deeply [ map { $_->{id} } @{ $busy->{replies} } ], [ @busy[0 .. 9] ], 'and shows the first ten';
+is $busy->{replies}[0]{replies}[0]{id}, $level2, 'replies show two levels down';
+is_deeply $busy->{replies}[0]{replies}[0]{replies}, [], 'no deeper';
+is $busy->{replies}[0]{replies}[0]{replies_count}, 1, 'counting those below';
+$r = $s->get("/api/movies/$m/comments/?parent=$c4&page_size=20");
+is $r->{status}, 200, '?parent=: 200';
+is $r->{json}{count}, 12, 'counting the replies';
+is_deeply [ map { $_->{id} } @{ $r->{json}{results} } ], \@busy, 'all of them, oldest first';
+is $s->get("/api/movies/$m/comments/?parent=$level2")->{json}{results}[0]{id}, $level3, 'the deeper ones too';
+is $s->get("/api/movies/$m/comments/?parent=$level3")->{json}{count}, 0, 'a comment without replies: none';
+is $s->get("/api/movies/$m/comments/?parent=999999")->{status}, 404, 'an unknown parent: 404';
+is $s->get("/api/movies/$other/comments/?parent=$c4")->{status}, 404, "another movie's comment: 404";
+is $s->get("/api/movies/$m/comments/?parent=x")->{status}, 400, 'a parent that is no id: 400';
 is $s->get('/api/movies/999999/comments/')->{status}, 404, 'of an unknown movie: 404';
 is $s->put("/api/comments/$c1/", token => $B, json => { body => 'mine' })->{status}, 404,
     "bob cannot edit alice's comment";
@@ -177,9 +214,20 @@ is $s->put('/api/admin/reports/999999/', token => $R, json => { status => 'resol
     'an unknown report: 404';
 is $s->put("/api/admin/reports/$rep3/", token => $A, json => { status => 'resolved' })->{status}, 403,
     'users may not decide: 403';
-is $s->delete("/api/admin/reports/$rep1/", token => $R)->{status}, 204, 'removing the content: 204';
+# The removal's transaction waits, after deleting the review, on the other
+# report of it (held locked here); a read of the movie meanwhile sees the
+# old count, and must not cache it for after the commit.
+is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'the movie counts the review';
+my @removal = $s->in_parallel(
+    sub { $s->psql("BEGIN; SELECT 1 FROM reports WHERE id = $rep2 FOR UPDATE; SELECT pg_sleep(2); COMMIT");
+          'held' },
+    sub { select undef, undef, undef, 0.5;
+          $s->delete("/api/admin/reports/$rep1/", token => $R)->{status} },
+    sub { select undef, undef, undef, 1.2;
+          $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count} });
+is_deeply \@removal, [ 'held', 204, 2 ], 'removing the content: 204; a read before its commit sees 2';
 is $s->get("/api/movies/$m/reviews/")->{json}{count}, 1, 'the review is gone';
-is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 1, 'and counted out';
+is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 1, 'and counted out, not cached stale';
 $r = $s->get('/api/admin/reports/?status=resolved', token => $R);
 is_deeply [ sort map { $_->{id} } @{ $r->{json}{results} } ], [ sort $rep1, $rep2 ],
     'both reports of it are resolved';

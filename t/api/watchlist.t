@@ -48,6 +48,23 @@ is $s->get("/api/movies/$m1/")->{json}{statistics}{watchlist_count}, 1, 'the mov
 my $b1 = $s->post('/api/watchlist/', token => $B, json => { movie => $m1 })->{json}{id};
 ok $b1, "bob's own entry for the same movie";
 
+# ---- an add that meets an entry committed after it began: 409, not 503 ----
+# A transaction holds a new entry uncommitted; four adds of the same movie
+# start meanwhile and wait on it.  Their statement's snapshot predates the
+# commit, so it cannot see the entry it conflicted with, yet each must
+# answer 409 naming it.
+my $held = $s->movie($admin, title => 'Held');
+my @got = $s->in_parallel(sub {
+    $s->psql("BEGIN; INSERT INTO watchlist (user_id, movie_id) VALUES ($alice->{id}, $held);
+              SELECT pg_sleep(1.5); COMMIT"); 'held' },
+    map { sub {
+        select undef, undef, undef, 0.5;
+        my $r = $s->post('/api/watchlist/', token => $A, json => { movie => $held });
+        "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+my $held_id = $s->psql("SELECT id FROM watchlist WHERE user_id = $alice->{id} AND movie_id = $held");
+is_deeply \@got, [ 'held', ("409:$held_id") x 4 ], 'four adds during a commit: 409 naming the entry';
+$s->psql("DELETE FROM watchlist WHERE id = $held_id");
+
 # ---- bad input ----
 for my $case ([{}, 'movie', 'no movie'],
               [{ movie => $m3, priority => 'urgent' }, 'priority', 'an unknown priority'],
@@ -63,6 +80,14 @@ for my $case ([{}, 'movie', 'no movie'],
     ok $r->{json}{errors}{$field}, "naming $field" or diag $r->{content};
 }
 is $s->post('/api/watchlist/', token => $A, json => { movie => 999999 })->{status}, 404, 'an unknown movie: 404';
+# json-c reads an integer beyond int64 as INT64_MAX: not a movie id that
+# is merely unknown (404), but one out of range (400)
+$r = $s->post('/api/watchlist/', token => $A, body => '{"movie": 99999999999999999999999}',
+              headers => { 'Content-Type' => 'application/json' });
+is $r->{status}, 400, 'a movie id beyond int64: 400';
+ok $r->{json}{errors}{movie}, 'naming movie' or diag $r->{content};
+is $s->post('/api/watchlist/', token => $A, body => '{"movie": 9223372036854775807}',
+            headers => { 'Content-Type' => 'application/json' })->{status}, 404, 'the largest int64: 404';
 is $s->post('/api/watchlist/', token => $A, body => '{',
             headers => { 'Content-Type' => 'application/json' })->{status}, 400, 'malformed JSON: 400';
 is $s->post('/api/watchlist/', token => $A, json => { note => 'x' x 70000 })->{status}, 413, 'a huge body: 413';
