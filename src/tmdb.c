@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <math.h>
 #include <time.h>
 
 #include "buf.h"
@@ -19,6 +20,8 @@
 #define MAX_DEPTH 64		/* TMDb's documents nest 4 deep */
 #define BREAKER_OPEN_KEY "tmdb:breaker:open"
 #define BREAKER_FAILS_KEY "tmdb:breaker:failures"
+#define RETRY_AFTER_MAX 3600	/* a longer Retry-After is a mistake: ask again in an hour */
+#define MS 1000000u
 
 struct mq_tmdb {
 	const struct mq_config *cfg;
@@ -140,6 +143,40 @@ static void build(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 	c->max = cfg->tmdb_max_response;
 }
 
+/* Replaces each number json-c read as infinite or NaN (1e400) with null:
+ * rendered again, it would be Infinity, which is not JSON. */
+static void finite_only(struct json_object *o)
+{
+	struct json_object *v;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			v = json_object_array_get_idx(o, i);
+			if (json_object_is_type(v, json_type_double) && !isfinite(json_object_get_double(v)))
+				json_object_array_put_idx(o, i, NULL);
+			else
+				finite_only(v);
+		}
+	} else if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, val) {
+			if (json_object_is_type(val, json_type_double) && !isfinite(json_object_get_double(val)))
+				json_object_object_add(o, key, NULL);
+			else
+				finite_only(val);
+		}
+	}
+}
+
+static struct json_object *parse(struct mq_arena *a, const char *buf, size_t len)
+{
+	const char *err;
+	struct json_object *o = mq_json_parse(a, buf, len, MAX_DEPTH, &err);
+
+	if (o)
+		finite_only(o);
+	return o;
+}
+
 /* ---- the cache: "<fresh until, unix time>\n<body>" ---- */
 
 static bool from_cache(struct mq_tmdb *t, struct mq_arena *a, const struct call *c,
@@ -148,11 +185,10 @@ static bool from_cache(struct mq_tmdb *t, struct mq_arena *a, const struct call 
 	size_t len;
 	char *v = t->cache ? mq_cache_get(t->cache, a, c->key, &len) : NULL;
 	char *nl = v ? memchr(v, '\n', len) : NULL;
-	const char *err;
 
 	if (nl == NULL)
 		return false;
-	out->json = mq_json_parse(a, nl + 1, len - (size_t)(nl + 1 - v), MAX_DEPTH, &err);
+	out->json = parse(a, nl + 1, len - (size_t)(nl + 1 - v));
 	if (out->json == NULL)
 		return false;
 	out->status = MQ_TMDB_OK;
@@ -270,10 +306,9 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 		  struct mq_tmdb_answer *out)
 {
 	curl_off_t retry = 0;
-	const char *err;
 
 	if (code == 200) {
-		out->json = mq_json_parse(a, c->body.data, c->body.len, MAX_DEPTH, &err);
+		out->json = parse(a, c->body.data, c->body.len);
 		if (out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_TMDB_OK;
 		else
@@ -282,7 +317,8 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 		failed(out, MQ_TMDB_NOT_FOUND, "not found");
 	} else if (code == 429) {
 		curl_easy_getinfo(t->curl, CURLINFO_RETRY_AFTER, &retry);
-		out->retry_after = retry > 0 && retry < 3600 ? (int)retry : cooloff_s(t);
+		out->retry_after = retry <= 0 ? cooloff_s(t)
+				   : retry < RETRY_AFTER_MAX ? (int)retry : RETRY_AFTER_MAX;
 		failed(out, MQ_TMDB_UNAVAILABLE, "rate limited (429)");
 	} else {
 		failed(out, MQ_TMDB_BAD_GATEWAY, code >= 300 && code < 400

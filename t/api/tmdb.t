@@ -259,6 +259,30 @@ is $r->{status}, 201, 'TMDb failing, a title sent: rated' or diag $r->{content};
 is $s->get("/api/movies/$r->{json}{movie}/")->{json}{title}, 'Häxan', '  a movie made of the details sent';
 $s->tmdb_mode();
 
+# ---- what TMDb sends that JSON or the catalog cannot hold ----
+$s->tmdb_raw('{"page":1,"total_results":3,"total_pages":1,"results":['
+             . '{"id":4244,"title":"Huge","popularity":1e400,"vote_average":-1e400,"release_date":"soon"},'
+             . '{"id":4245,"title":"' . ('x' x 301) . '"},'
+             . '{"id":4246,"title":"Odd date","popularity":12.5,"release_date":"1999-10-15T00:00"}]}');
+$s->tmdb_mode('raw');
+$r = search('query=numbers');
+$s->tmdb_mode();
+is $r->{status}, 200, 'search, a popularity of 1e400: 200';
+ok $r->{json}, '  in valid JSON (no Infinity)' or diag $r->{content};
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 4244, 4246 ],
+    '  a title longer than 300 characters: the result left out';
+is $r->{json}{results}[0]{popularity}, 0, '  the infinite popularity is 0';
+is $r->{json}{results}[0]{release_date}, undef, '  a release date that is no date is null';
+is $r->{json}{results}[1]{release_date}, undef, '  so is one with a time';
+is $r->{json}{results}[1]{popularity}, 12.5, '  a popularity in range as sent';
+
 unlike $s->pool_log, qr/test-tmdb-key/, 'the API key is never logged';
+
+# last: the breaker stays open for an hour
+$s->tmdb_mode('429 7200');
+$r = search('query=much-later');
+is $r->{status}, 503, 'TMDb 429 with a Retry-After of two hours: 503';
+is $r->{headers}{'retry-after'}, 3600, '  Retry-After: an hour (TMDb\'s, capped), not the cool-off';
+$s->tmdb_mode();
 $s->finish;
 done_testing;
