@@ -29,6 +29,7 @@ struct mq_tmdb {
 	CURL *curl;
 	time_t open_until;	/* what this process knows of the breaker */
 	int failures;		/* counted here when memcached is down */
+	uint64_t deadline_ns;	/* monotonic end of the caller's budget, 0 for none */
 };
 
 /* One call in progress. */
@@ -38,6 +39,8 @@ struct call {
 	const char *url;
 	struct mq_buf body;
 	size_t max;
+	long timeout_ms;	/* [tmdb] timeout, or less: what is left of the budget */
+	bool cut;		/* timeout_ms is the budget's, not [tmdb] timeout */
 	bool too_big;
 };
 
@@ -106,6 +109,29 @@ void mq_tmdb_free(struct mq_tmdb *t)
 		return;
 	curl_easy_cleanup(t->curl);
 	free(t);
+}
+
+void mq_tmdb_budget(struct mq_tmdb *t, int ms)
+{
+	t->deadline_ns = ms > 0 ? mq_now_mono_ns() + (uint64_t)ms * MS : 0;
+}
+
+/* Milliseconds a call may take: [tmdb] timeout, cut to what is left of
+ * the budget (0 when nothing is). */
+static long call_timeout_ms(const struct mq_tmdb *t, bool *cut)
+{
+	uint64_t now = mq_now_mono_ns();
+	long left, ms = t->cfg->tmdb_timeout_ms;
+
+	*cut = false;
+	if (t->deadline_ns == 0)
+		return ms;
+	left = t->deadline_ns > now ? (long)((t->deadline_ns - now) / MS) : 0;
+	if (left < ms) {
+		*cut = true;
+		ms = left;
+	}
+	return ms;
 }
 
 bool mq_tmdb_configured(const struct mq_tmdb *t)
@@ -284,8 +310,10 @@ static void set_options(struct mq_tmdb *t, struct call *c, struct curl_slist *he
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, mq_loopback_url(c->url) ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* a redirect is a bad answer */
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->tmdb_connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)cfg->tmdb_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 cfg->tmdb_connect_timeout_ms < c->timeout_ms ? (long)cfg->tmdb_connect_timeout_ms
+								       : c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* the cap counts decoded bytes */
@@ -356,6 +384,11 @@ static void call_tmdb(struct mq_tmdb *t, struct mq_arena *a, struct call *c,
 		      struct mq_tmdb_answer *out)
 {
 	fetch(t, a, c, out);
+	if (out->status == MQ_TMDB_TIMEOUT && c->cut) {
+		out->why = "timed out: the request's time for TMDb is spent";
+		mq_log_warn("tmdb: GET %s: %s", c->path, out->why);
+		return;	/* our budget, not TMDb's failure: the breaker does not count it */
+	}
 	switch (out->status) {
 	case MQ_TMDB_OK:
 		to_cache(t, a, c);
@@ -395,6 +428,8 @@ void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 	} else if ((wait = breaker_wait(t, a)) > 0) {
 		out->retry_after = wait;
 		failed(out, MQ_TMDB_UNAVAILABLE, "circuit breaker open");
+	} else if ((c.timeout_ms = call_timeout_ms(t, &c.cut)) <= 0) {
+		failed(out, MQ_TMDB_TIMEOUT, "the request's time for TMDb is spent");
 	} else {
 		call_tmdb(t, a, &c, out);
 	}

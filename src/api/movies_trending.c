@@ -3,8 +3,9 @@
  *
  * What TMDb says is trending (its first page, twenty movies), as movies of
  * the catalog: those it lacks are imported, at most IMPORTS_MAX per
- * request and none after TMDb's first failure, so a cold list costs a few
- * of TMDb's timeouts at worst, never the request's.  A complete list is
+ * request and none after TMDb's first failure; all of a request's calls
+ * share one [tmdb] timeout (mq_tmdb_budget()), so a cold list costs that at
+ * worst, never the request's.  A complete list is
  * cached like the other lists; one still missing movies is not, so the
  * next request imports more.  When TMDb is not configured, fails, or
  * names nothing the catalog can show, the catalog ranks its own: the

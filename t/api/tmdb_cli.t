@@ -116,5 +116,16 @@ $out = `$s->{build}/src/marquee -c $nokey import tmdb --trending 2>&1`;
 is $? >> 8, 1, 'without a TMDb key: 1';
 like $out, qr/no api_key_file/, '  saying so';
 
+# a request's calls to TMDb share [tmdb] timeout (2s here): trending
+# with five movies to import from a TMDb taking 1s each stops at 2s
+$s->psql('DELETE FROM movies WHERE tmdb_id IS NOT NULL');
+$s->flush_memcached;
+$s->tmdb_mode('slow 1');
+$t0 = time;
+my $r = $s->get('/api/movies/trending/');
+$s->tmdb_mode();
+is $r->{status}, 200, 'trending, TMDb slow: 200' or diag $r->{content};
+cmp_ok time - $t0, '<', 3.5, '  within [tmdb] timeout for all calls, not each';
+
 $s->finish;
 done_testing;
