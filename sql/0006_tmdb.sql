@@ -1,13 +1,15 @@
 -- Movies imported from TMDb: the media and translations that came from
 -- TMDb (a refresh replaces those, never what an administrator added), when
--- each movie was last read from TMDb (the refresh takes the stalest
--- first), and the upsert of a movie from TMDb's document, in one
+-- each movie was last read from TMDb and last asked for (the refresh takes
+-- the longest unasked first, so that a movie TMDb no longer has or whose
+-- data we refuse does not come first every night), and the upsert of a movie from TMDb's document, in one
 -- statement so that an import is atomic and concurrent imports of one id
 -- make one movie.
 
 ALTER TABLE movie_media ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
 ALTER TABLE movies ADD COLUMN tmdb_synced_at timestamptz;
-CREATE INDEX movies_tmdb_synced ON movies (tmdb_synced_at NULLS FIRST, id) WHERE tmdb_id IS NOT NULL;
+ALTER TABLE movies ADD COLUMN tmdb_checked_at timestamptz;
+CREATE INDEX movies_tmdb_checked ON movies (tmdb_checked_at NULLS FIRST, id) WHERE tmdb_id IS NOT NULL;
 
 -- TMDb's document is read, never trusted: each of these gives NULL for a
 -- member that is absent, of another type, or out of range, so that odd
@@ -27,11 +29,13 @@ CREATE FUNCTION tmdb_text(doc jsonb, key text, n integer) RETURNS text
 		    THEN left(doc ->> key, n) END
 $$;
 
--- doc.key when it is a number from lo to hi.
+-- doc.key when it is a number from lo to hi, rounded to 4 decimals: a
+-- value such as 1e-50 is in range but below what a real column holds
+-- (22003 on the cast), and no column keeps more decimals.
 CREATE FUNCTION tmdb_number(doc jsonb, key text, lo numeric, hi numeric) RETURNS numeric
 	LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN jsonb_typeof(doc -> key) = 'number' AND (doc ->> key)::numeric BETWEEN lo AND hi
-		    THEN (doc ->> key)::numeric END
+		    THEN round((doc ->> key)::numeric, 4) END
 $$;
 
 -- A real date written YYYY-MM-DD within the catalog's years.
@@ -57,8 +61,10 @@ $$;
 -- updated when its TMDb id is known.  A movie known only by its IMDb id
 -- (MovieLens, or added by hand) becomes this one.  Genres and keywords
 -- are added (never removed: an administrator's stay); TMDb's media and
--- translations are replaced.  inserted: the movie is new.
-CREATE FUNCTION tmdb_movie_upsert(doc jsonb, OUT movie bigint, OUT inserted boolean)
+-- translations are replaced.  inserted: the movie is new.  refresh: only
+-- update a movie the catalog has; movie is NULL when it is gone (an
+-- administrator deleted it after the refresh read its id).
+CREATE FUNCTION tmdb_movie_upsert(doc jsonb, refresh boolean, OUT movie bigint, OUT inserted boolean)
 	LANGUAGE plpgsql AS $$
 DECLARE
 	tid integer := tmdb_number(doc, 'id', 1, 2147483647)::integer;
@@ -73,13 +79,29 @@ BEGIN
 	IF imdb !~ '^tt[0-9]{7,10}$' THEN
 		imdb := NULL;
 	END IF;
-	UPDATE movies SET tmdb_id = tid WHERE imdb_id = imdb AND tmdb_id IS NULL;
-	IF EXISTS (SELECT 1 FROM movies WHERE imdb_id = imdb AND tmdb_id <> tid) THEN
-		imdb := NULL;	-- another TMDb movie has it: TMDb's data disagrees with itself
+	-- Two TMDb ids with one IMDb id imported at once would both find no
+	-- movie with it and both insert it (23505): one waits for the other,
+	-- and its statements below see the other's movie.  Taken before the
+	-- movie's row lock, as every import does, so they cannot deadlock.
+	IF imdb IS NOT NULL THEN
+		PERFORM pg_advisory_xact_lock(hashtext('tmdb_movie_upsert:' || imdb));
+	END IF;
+	IF refresh THEN
+		PERFORM 1 FROM movies WHERE tmdb_id = tid FOR UPDATE;
+		IF NOT FOUND THEN
+			RETURN;
+		END IF;
+	END IF;
+	-- Not when another movie has the TMDb id already (imported before TMDb
+	-- knew the IMDb id): that one stays TMDb's, this one keeps its IMDb id.
+	UPDATE movies SET tmdb_id = tid WHERE imdb_id = imdb AND tmdb_id IS NULL
+		AND NOT EXISTS (SELECT 1 FROM movies WHERE tmdb_id = tid);
+	IF EXISTS (SELECT 1 FROM movies WHERE imdb_id = imdb AND tmdb_id IS DISTINCT FROM tid) THEN
+		imdb := NULL;	-- another movie has it: TMDb's data disagrees with ours
 	END IF;
 	INSERT INTO movies AS m (tmdb_id, imdb_id, source, title, original_title, overview, tagline,
 				 release_date, runtime, original_language, status, popularity,
-				 poster_path, backdrop_path, tmdb_synced_at)
+				 poster_path, backdrop_path, tmdb_synced_at, tmdb_checked_at)
 	VALUES (tid, imdb, 'tmdb', title, coalesce(tmdb_text(doc, 'original_title', 300), title),
 		coalesce(tmdb_text(doc, 'overview', 5000), ''), coalesce(tmdb_text(doc, 'tagline', 500), ''),
 		tmdb_date(doc ->> 'release_date'), tmdb_number(doc, 'runtime', 1, 1000),
@@ -87,7 +109,7 @@ BEGIN
 		CASE WHEN doc ->> 'status' IN ('Rumored', 'Planned', 'In Production', 'Post Production',
 					       'Released', 'Canceled')
 		     THEN doc ->> 'status' ELSE 'Released' END,
-		coalesce(tmdb_number(doc, 'popularity', 0, 1000000), 0), poster, backdrop, now())
+		coalesce(tmdb_number(doc, 'popularity', 0, 1000000), 0), poster, backdrop, now(), now())
 	ON CONFLICT (tmdb_id) DO UPDATE SET
 		imdb_id = coalesce(excluded.imdb_id, m.imdb_id), title = excluded.title,
 		original_title = excluded.original_title, overview = excluded.overview,
@@ -96,7 +118,7 @@ BEGIN
 		status = excluded.status, popularity = excluded.popularity,
 		poster_path = coalesce(excluded.poster_path, m.poster_path),
 		backdrop_path = coalesce(excluded.backdrop_path, m.backdrop_path),
-		tmdb_synced_at = now(), updated_at = now()
+		tmdb_synced_at = now(), tmdb_checked_at = now(), updated_at = now()
 	RETURNING m.id, m.xmax = 0 INTO movie, inserted;
 
 	PERFORM tmdb_movie_links(movie, doc);

@@ -276,6 +276,26 @@ is $r->{json}{results}[0]{release_date}, undef, '  a release date that is no dat
 is $r->{json}{results}[1]{release_date}, undef, '  so is one with a time';
 is $r->{json}{results}[1]{popularity}, 12.5, '  a popularity in range as sent';
 
+$s->tmdb_raw('{"id":4250,"title":"Tiny","popularity":1e-50,"runtime":1e-50,"vote_average":1e-50,'
+             . '"release_date":"2001-02-03"}');
+$s->tmdb_mode('raw');
+$r = import_tmdb(4250);
+$s->tmdb_mode();
+is $r->{status}, 201, 'import, a popularity of 1e-50 (below what a real holds): 201' or diag $r->{content};
+is $s->psql('SELECT popularity FROM movies WHERE tmdb_id = 4250'), 0, '  rounded to 0';
+is $r->{json}{runtime}, undef, '  a runtime out of range left out';
+
+# two TMDb ids with one IMDb id, imported at once: one movie has the IMDb id
+my $twin = '{"id":%d,"title":"Twin %d","external_ids":{"imdb_id":"tt0999999"}}';
+$s->tmdb_movie($_, sprintf($twin, $_, $_)) for 9001, 9002;
+$s->tmdb_mode('slow 1');	# so that both imports write at once
+@st = $s->in_parallel(map { my $id = $_; sub { import_tmdb($id)->{status} } } 9001, 9002, 9001, 9002);
+$s->tmdb_mode();
+is scalar(grep { $_ == 200 || $_ == 201 } @st), 4, 'two TMDb ids with one IMDb id at once: all 200 or 201'
+    or diag "@st";
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id IN (9001, 9002)'), 2, '  two movies';
+is $s->psql(q{SELECT count(*) FROM movies WHERE imdb_id = 'tt0999999'}), 1, '  one with the IMDb id';
+
 unlike $s->pool_log, qr/test-tmdb-key/, 'the API key is never logged';
 
 # last: the breaker stays open for an hour
