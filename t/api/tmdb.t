@@ -296,6 +296,16 @@ is scalar(grep { $_ == 200 || $_ == 201 } @st), 4, 'two TMDb ids with one IMDb i
 is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id IN (9001, 9002)'), 2, '  two movies';
 is $s->psql(q{SELECT count(*) FROM movies WHERE imdb_id = 'tt0999999'}), 1, '  one with the IMDb id';
 
+# a movie deleted between its import and its answer: 404, not 500
+$s->psql(q{CREATE FUNCTION test_delete_4251() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN DELETE FROM movies WHERE tmdb_id = 4251; RETURN NULL; END $$;
+           CREATE TRIGGER test_delete_4251 AFTER INSERT ON movie_translations
+           FOR EACH STATEMENT EXECUTE FUNCTION test_delete_4251()});
+$s->tmdb_movie(4251, '{"id":4251,"title":"Fleeting"}');
+$r = import_tmdb(4251);
+$s->psql('DROP TRIGGER test_delete_4251 ON movie_translations; DROP FUNCTION test_delete_4251()');
+is $r->{status}, 404, 'a movie deleted as soon as imported: 404' or diag $r->{content};
+
 unlike $s->pool_log, qr/test-tmdb-key/, 'the API key is never logged';
 
 # last: the breaker stays open for an hour
