@@ -7,6 +7,8 @@
 -- make one movie.
 
 ALTER TABLE movie_media ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
+-- a translation TMDb gave, until an administrator writes it
+ALTER TABLE movie_translations ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
 ALTER TABLE movies ADD COLUMN tmdb_synced_at timestamptz;
 ALTER TABLE movies ADD COLUMN tmdb_checked_at timestamptz;
 CREATE INDEX movies_tmdb_checked ON movies (tmdb_checked_at NULLS FIRST, id) WHERE tmdb_id IS NOT NULL;
@@ -61,7 +63,8 @@ $$;
 -- updated when its TMDb id is known.  A movie known only by its IMDb id
 -- (MovieLens, or added by hand) becomes this one.  Genres and keywords
 -- are added (never removed: an administrator's stay); TMDb's media and
--- translations are replaced.  inserted: the movie is new.  refresh: only
+-- translations are brought up to date, never what an administrator wrote
+-- or chose (see tmdb_movie_media() and tmdb_movie_translations()).  inserted: the movie is new.  refresh: only
 -- update a movie the catalog has; movie is NULL when it is gone (an
 -- administrator deleted it after the refresh read its id).
 CREATE FUNCTION tmdb_movie_upsert(doc jsonb, refresh boolean, OUT movie bigint, OUT inserted boolean)
@@ -150,19 +153,10 @@ CREATE FUNCTION tmdb_movie_links(mid bigint, doc jsonb) RETURNS void
 $$;
 
 -- Posters and backdrops (TMDb's paths, not downloaded: [tmdb]
--- image_base_url serves them), trailers and clips on YouTube or Vimeo.
--- The movie's own poster and backdrop are the primary ones, unless an
--- administrator chose others.
-CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop text) RETURNS void
-	LANGUAGE sql AS $$
-	DELETE FROM movie_media WHERE movie_id = mid AND from_tmdb;
-	INSERT INTO movie_media (movie_id, kind, file_path, language, is_primary, from_tmdb)
-	SELECT mid, x.kind, x.path, x.lang,
-	       x.path IS NOT DISTINCT FROM CASE x.kind WHEN 'poster' THEN poster ELSE backdrop END
-	       AND NOT EXISTS (SELECT 1 FROM movie_media p
-			       WHERE p.movie_id = mid AND p.kind = x.kind AND p.is_primary),
-	       true
-	FROM (SELECT DISTINCT ON (y.kind, y.path) y.* FROM (
+-- image_base_url serves them): at most 5 of each.
+CREATE FUNCTION tmdb_images(doc jsonb) RETURNS TABLE (kind text, path text, lang text)
+	LANGUAGE sql IMMUTABLE AS $$
+	SELECT DISTINCT ON (y.kind, y.path) y.* FROM (
 		(SELECT 'poster' AS kind, tmdb_image_path(e ->> 'file_path') AS path,
 			substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$') AS lang
 		 FROM tmdb_array(doc -> 'images', 'posters') e LIMIT 5)
@@ -170,20 +164,63 @@ CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop te
 		(SELECT 'backdrop', tmdb_image_path(e ->> 'file_path'),
 			substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$')
 		 FROM tmdb_array(doc -> 'images', 'backdrops') e LIMIT 5)) y
-	      WHERE y.path IS NOT NULL) x;
-	INSERT INTO movie_media (movie_id, kind, site, video_key, language, from_tmdb)
-	SELECT mid, CASE e ->> 'type' WHEN 'Trailer' THEN 'trailer' ELSE 'clip' END,
-	       e ->> 'site', e ->> 'key', substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$'), true
+	WHERE y.path IS NOT NULL
+$$;
+
+-- Trailers and clips on YouTube or Vimeo: at most 10.
+CREATE FUNCTION tmdb_videos(doc jsonb) RETURNS TABLE (kind text, site text, key text, lang text)
+	LANGUAGE sql IMMUTABLE AS $$
+	SELECT DISTINCT ON (e ->> 'site', e ->> 'key')
+	       CASE e ->> 'type' WHEN 'Trailer' THEN 'trailer' ELSE 'clip' END,
+	       e ->> 'site', e ->> 'key', substring(e ->> 'iso_639_1' FROM '^[a-z]{2}$')
 	FROM tmdb_array(doc -> 'videos', 'results') e
 	WHERE e ->> 'site' IN ('YouTube', 'Vimeo') AND e ->> 'key' ~ '^[A-Za-z0-9_-]{1,64}$'
 	  AND e ->> 'type' IN ('Trailer', 'Teaser', 'Clip')
-	LIMIT 10;
+	LIMIT 10
+$$;
+
+-- The movie's media from TMDb.  Those TMDb still lists stay as they are,
+-- so that an administrator's choice of primary (and of language) stays;
+-- those it no longer lists go; new ones are added.  The movie's own
+-- poster and backdrop are the primary ones, unless the movie has a
+-- primary of that kind already.  An item from TMDb an administrator
+-- deleted comes back while TMDb lists it (nothing remembers the delete).
+CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop text) RETURNS void
+	LANGUAGE sql AS $$
+	DELETE FROM movie_media m WHERE m.movie_id = mid AND m.from_tmdb
+	   AND NOT EXISTS (SELECT 1 FROM tmdb_images(doc) x WHERE x.kind = m.kind AND x.path = m.file_path)
+	   AND NOT EXISTS (SELECT 1 FROM tmdb_videos(doc) v
+			   WHERE v.kind = m.kind AND v.site = m.site AND v.key = m.video_key);
+	INSERT INTO movie_media (movie_id, kind, file_path, language, is_primary, from_tmdb)
+	SELECT mid, x.kind, x.path, x.lang,
+	       x.path IS NOT DISTINCT FROM CASE x.kind WHEN 'poster' THEN poster ELSE backdrop END
+	       AND NOT EXISTS (SELECT 1 FROM movie_media p
+			       WHERE p.movie_id = mid AND p.kind = x.kind AND p.is_primary),
+	       true
+	FROM tmdb_images(doc) x
+	WHERE NOT EXISTS (SELECT 1 FROM movie_media m
+			  WHERE m.movie_id = mid AND m.kind = x.kind AND m.file_path = x.path);
+	INSERT INTO movie_media (movie_id, kind, site, video_key, language, from_tmdb)
+	SELECT mid, v.kind, v.site, v.key, v.lang, true
+	FROM tmdb_videos(doc) v
+	WHERE NOT EXISTS (SELECT 1 FROM movie_media m
+			  WHERE m.movie_id = mid AND m.kind = v.kind AND m.site = v.site
+			    AND m.video_key = v.key);
+	-- the movie's poster and backdrop follow its primary ones, as when an
+	-- administrator chooses them
+	UPDATE movies m SET
+		poster_path = coalesce((SELECT p.file_path FROM movie_media p WHERE p.movie_id = mid
+					AND p.kind = 'poster' AND p.is_primary), m.poster_path),
+		backdrop_path = coalesce((SELECT p.file_path FROM movie_media p WHERE p.movie_id = mid
+					  AND p.kind = 'backdrop' AND p.is_primary), m.backdrop_path)
+	WHERE m.id = mid;
 $$;
 
 -- Translations, under language-REGION ("fr-FR") and, for the region
 -- named like the language (or else the first), the language alone
 -- ("fr"), which is what Accept-Language: fr looks up.  A translation
--- without a title of its own keeps the movie's.
+-- without a title of its own keeps the movie's.  One an administrator
+-- wrote is left as it is.
 CREATE FUNCTION tmdb_movie_translations(mid bigint, doc jsonb, title text) RETURNS void
 	LANGUAGE sql AS $$
 	WITH t AS (
@@ -199,9 +236,10 @@ CREATE FUNCTION tmdb_movie_translations(mid bigint, doc jsonb, title text) RETUR
 		UNION ALL
 		(SELECT DISTINCT ON (lang) lang, title, overview, tagline FROM t
 		 ORDER BY lang, region = upper(lang) DESC))
-	INSERT INTO movie_translations AS tr (movie_id, language, title, overview, tagline)
-	SELECT DISTINCT ON (language) mid, language, title, overview, tagline FROM both_forms
+	INSERT INTO movie_translations AS tr (movie_id, language, title, overview, tagline, from_tmdb)
+	SELECT DISTINCT ON (language) mid, language, title, overview, tagline, true FROM both_forms
 	ORDER BY language
 	ON CONFLICT (movie_id, language) DO UPDATE SET
-		title = excluded.title, overview = excluded.overview, tagline = excluded.tagline;
+		title = excluded.title, overview = excluded.overview, tagline = excluded.tagline
+	WHERE tr.from_tmdb;
 $$;

@@ -94,6 +94,28 @@ is $s->psql(q{SELECT tmdb_synced_at > now() - interval '1 minute' FROM movies WH
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '0', '--limit', '2', '--rate', '100');
 like $out, qr/refreshed 2/, '--limit: at most that many';
 
+# a refresh leaves what an administrator wrote or chose
+my $A = $s->admin->{access};
+my $fc = $s->psql('SELECT id FROM movies WHERE tmdb_id = 550');
+my $r = $s->put("/api/movies/$fc/translations/de/", token => $A, json => { title => 'Kampfklub' });
+is $r->{status}, 200, 'an administrator rewrites a translation from TMDb' or diag $r->{content};
+my $other = $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind = 'poster' AND NOT is_primary "
+                     . 'ORDER BY id LIMIT 1');
+$r = $s->put("/api/movies/$fc/media/$other/", token => $A, json => { is_primary => JSON::PP::true });
+is $r->{status}, 200, '  and chooses another of its posters' or diag $r->{content};
+my $path = $s->psql("SELECT file_path FROM movie_media WHERE id = $other");
+$s->psql(q{UPDATE movies SET tmdb_checked_at = now() - interval '30 days' WHERE tmdb_id = 550});
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+like $out, qr/refreshed 1, /, 'then a refresh' or diag $out;
+is $s->psql("SELECT title FROM movie_translations WHERE movie_id = $fc AND language = 'de'"), 'Kampfklub',
+    '  keeps the translation';
+is $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind = 'poster' AND is_primary"), $other,
+    '  keeps the poster chosen as the primary one';
+is $s->psql("SELECT poster_path FROM movies WHERE id = $fc"), $path, '  and as the movie\'s poster';
+is $s->psql("SELECT count(*) FROM movie_media WHERE movie_id = $fc"), 5, '  with no media twice';
+is $s->psql("SELECT count(*) FROM movie_translations WHERE movie_id = $fc AND language = 'de-DE' AND from_tmdb"),
+    1, '  and updates TMDb\'s other translations';
+
 # TMDb adds the IMDb id of a movie imported without one, which another
 # movie (MovieLens's) has: both stay, the refresh goes on
 $s->psql(q{UPDATE movies SET imdb_id = NULL, tmdb_checked_at = now() - interval '30 days'
@@ -173,7 +195,7 @@ $s->psql('DELETE FROM movies WHERE tmdb_id IS NOT NULL');
 $s->flush_memcached;
 $s->tmdb_mode('slow 1');
 $t0 = time;
-my $r = $s->get('/api/movies/trending/');
+$r = $s->get('/api/movies/trending/');
 $s->tmdb_mode();
 is $r->{status}, 200, 'trending, TMDb slow: 200' or diag $r->{content};
 cmp_ok time - $t0, '<', 3.5, '  within [tmdb] timeout for all calls, not each';
