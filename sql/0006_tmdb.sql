@@ -1,10 +1,10 @@
 -- Movies imported from TMDb: the media and translations that came from
--- TMDb (a refresh replaces those, never what an administrator added), when
--- each movie was last read from TMDb and last asked for (the refresh takes
--- the longest unasked first, so that a movie TMDb no longer has or whose
--- data we refuse does not come first every night), and the upsert of a movie from TMDb's document, in one
--- statement so that an import is atomic and concurrent imports of one id
--- make one movie.
+-- TMDb (a refresh updates those, never what an administrator added or
+-- wrote), when each movie was last read from TMDb and last asked for (the
+-- refresh takes the longest unasked first, so that a movie TMDb no longer
+-- has or whose data we refuse does not come first every night), and the
+-- upsert of a movie from TMDb's document, in one statement so that an
+-- import is atomic and concurrent imports of one id make one movie.
 
 ALTER TABLE movie_media ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
 -- a translation TMDb gave, until an administrator writes it
