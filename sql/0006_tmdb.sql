@@ -9,6 +9,14 @@
 ALTER TABLE movie_media ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
 -- a translation TMDb gave, until an administrator writes it
 ALTER TABLE movie_translations ADD COLUMN from_tmdb boolean NOT NULL DEFAULT false;
+-- TMDb's media an administrator deleted (item: an image's path, or
+-- "site:key" of a video): a refresh does not bring them back
+CREATE TABLE movie_media_dismissed (
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	kind text NOT NULL,
+	item text NOT NULL,
+	PRIMARY KEY (movie_id, kind, item)
+);
 ALTER TABLE movies ADD COLUMN tmdb_synced_at timestamptz;
 ALTER TABLE movies ADD COLUMN tmdb_checked_at timestamptz;
 CREATE INDEX movies_tmdb_checked ON movies (tmdb_checked_at NULLS FIRST, id) WHERE tmdb_id IS NOT NULL;
@@ -184,7 +192,7 @@ $$;
 -- those it no longer lists go; new ones are added.  The movie's own
 -- poster and backdrop are the primary ones, unless the movie has a
 -- primary of that kind already.  An item from TMDb an administrator
--- deleted comes back while TMDb lists it (nothing remembers the delete).
+-- deleted (movie_media_dismissed) is not added again.
 CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop text) RETURNS void
 	LANGUAGE sql AS $$
 	DELETE FROM movie_media m WHERE m.movie_id = mid AND m.from_tmdb
@@ -199,13 +207,17 @@ CREATE FUNCTION tmdb_movie_media(mid bigint, doc jsonb, poster text, backdrop te
 	       true
 	FROM tmdb_images(doc) x
 	WHERE NOT EXISTS (SELECT 1 FROM movie_media m
-			  WHERE m.movie_id = mid AND m.kind = x.kind AND m.file_path = x.path);
+			  WHERE m.movie_id = mid AND m.kind = x.kind AND m.file_path = x.path)
+	  AND NOT EXISTS (SELECT 1 FROM movie_media_dismissed d
+			  WHERE d.movie_id = mid AND d.kind = x.kind AND d.item = x.path);
 	INSERT INTO movie_media (movie_id, kind, site, video_key, language, from_tmdb)
 	SELECT mid, v.kind, v.site, v.key, v.lang, true
 	FROM tmdb_videos(doc) v
 	WHERE NOT EXISTS (SELECT 1 FROM movie_media m
 			  WHERE m.movie_id = mid AND m.kind = v.kind AND m.site = v.site
-			    AND m.video_key = v.key);
+			    AND m.video_key = v.key)
+	  AND NOT EXISTS (SELECT 1 FROM movie_media_dismissed d
+			  WHERE d.movie_id = mid AND d.kind = v.kind AND d.item = v.site || ':' || v.key);
 	-- the movie's poster and backdrop follow its primary ones, as when an
 	-- administrator chooses them
 	UPDATE movies m SET

@@ -104,6 +104,11 @@ my $other = $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind =
 $r = $s->put("/api/movies/$fc/media/$other/", token => $A, json => { is_primary => JSON::PP::true });
 is $r->{status}, 200, '  and chooses another of its posters' or diag $r->{content};
 my $path = $s->psql("SELECT file_path FROM movie_media WHERE id = $other");
+my @gone = split /\n/, $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind IN ('backdrop', 'trailer') "
+                                 . 'AND NOT is_primary ORDER BY id');
+is scalar @gone, 2, '  (a backdrop and a trailer not primary)';
+is $s->delete("/api/movies/$fc/media/$_/", token => $A)->{status}, 204, '  and deletes a backdrop and a trailer'
+    for @gone;
 $s->psql(q{UPDATE movies SET tmdb_checked_at = now() - interval '30 days' WHERE tmdb_id = 550});
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
 like $out, qr/refreshed 1, /, 'then a refresh' or diag $out;
@@ -112,7 +117,8 @@ is $s->psql("SELECT title FROM movie_translations WHERE movie_id = $fc AND langu
 is $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind = 'poster' AND is_primary"), $other,
     '  keeps the poster chosen as the primary one';
 is $s->psql("SELECT poster_path FROM movies WHERE id = $fc"), $path, '  and as the movie\'s poster';
-is $s->psql("SELECT count(*) FROM movie_media WHERE movie_id = $fc"), 5, '  with no media twice';
+is $s->psql("SELECT count(*) FROM movie_media WHERE movie_id = $fc"), 3,
+    '  does not add what was deleted, nor anything twice';
 is $s->psql("SELECT count(*) FROM movie_translations WHERE movie_id = $fc AND language = 'de-DE' AND from_tmdb"),
     1, '  and updates TMDb\'s other translations';
 
