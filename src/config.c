@@ -542,6 +542,14 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 	}
 	if (mq_tmdb_check_config(cfg, err, errlen) < 0)
 		return -1;
+	if ((cfg->tmdb_api_key.len || cfg->tmdb_read_token.len) &&
+	    cfg->tmdb_timeout_ms >= cfg->request_timeout_ms) {
+		/* a request's calls to TMDb share [tmdb] timeout: past
+		 * request_timeout, the master would kill the worker first */
+		snprintf(err, errlen, "[tmdb] timeout (%dms) must be shorter than [server] "
+			 "request_timeout (%dms)", cfg->tmdb_timeout_ms, cfg->request_timeout_ms);
+		return -1;
+	}
 	return check_common_passwords(cfg, err, errlen);
 }
 

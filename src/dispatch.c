@@ -10,6 +10,7 @@
 #include "log.h"
 #include "router.h"
 #include "scoreboard.h"
+#include "tmdb.h"
 #include "worker.h"
 
 static void access_log(const struct mq_req *r, uint64_t dur_ns)
@@ -119,6 +120,10 @@ void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
 	int status;
 
 	mq_db_check(w->db);
+	/* All of a request's calls to TMDb share one [tmdb] timeout, which
+	 * the pool's config check keeps below request_timeout. */
+	if (w->tmdb)
+		mq_tmdb_budget(w->tmdb, w->cfg->tmdb_timeout_ms);
 	status = mq_req_init(&r, fcgi, w, a, &why);
 	mq_scoreboard_begin(w->sb, w->slot, r.method_name, "-", r.request_id);
 	if (status != 0)

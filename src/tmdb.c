@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <math.h>
 #include <time.h>
 
 #include "buf.h"
@@ -19,6 +20,8 @@
 #define MAX_DEPTH 64		/* TMDb's documents nest 4 deep */
 #define BREAKER_OPEN_KEY "tmdb:breaker:open"
 #define BREAKER_FAILS_KEY "tmdb:breaker:failures"
+#define RETRY_AFTER_MAX 3600	/* a longer Retry-After is a mistake: ask again in an hour */
+#define MS 1000000u
 
 struct mq_tmdb {
 	const struct mq_config *cfg;
@@ -26,6 +29,7 @@ struct mq_tmdb {
 	CURL *curl;
 	time_t open_until;	/* what this process knows of the breaker */
 	int failures;		/* counted here when memcached is down */
+	uint64_t deadline_ns;	/* monotonic end of the caller's budget, 0 for none */
 };
 
 /* One call in progress. */
@@ -35,6 +39,8 @@ struct call {
 	const char *url;
 	struct mq_buf body;
 	size_t max;
+	long timeout_ms;	/* [tmdb] timeout, or less: what is left of the budget */
+	bool cut;		/* timeout_ms is the budget's, not [tmdb] timeout */
 	bool too_big;
 };
 
@@ -105,6 +111,29 @@ void mq_tmdb_free(struct mq_tmdb *t)
 	free(t);
 }
 
+void mq_tmdb_budget(struct mq_tmdb *t, int ms)
+{
+	t->deadline_ns = ms > 0 ? mq_now_mono_ns() + (uint64_t)ms * MS : 0;
+}
+
+/* Milliseconds a call may take: [tmdb] timeout, cut to what is left of
+ * the budget (0 when nothing is). */
+static long call_timeout_ms(const struct mq_tmdb *t, bool *cut)
+{
+	uint64_t now = mq_now_mono_ns();
+	long left, ms = t->cfg->tmdb_timeout_ms;
+
+	*cut = false;
+	if (t->deadline_ns == 0)
+		return ms;
+	left = t->deadline_ns > now ? (long)((t->deadline_ns - now) / MS) : 0;
+	if (left < ms) {
+		*cut = true;
+		ms = left;
+	}
+	return ms;
+}
+
 bool mq_tmdb_configured(const struct mq_tmdb *t)
 {
 	return t && (t->cfg->tmdb_api_key.len > 0 || t->cfg->tmdb_read_token.len > 0);
@@ -140,6 +169,40 @@ static void build(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 	c->max = cfg->tmdb_max_response;
 }
 
+/* Replaces each number json-c read as infinite or NaN (1e400) with null:
+ * rendered again, it would be Infinity, which is not JSON. */
+static void finite_only(struct json_object *o)
+{
+	struct json_object *v;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			v = json_object_array_get_idx(o, i);
+			if (json_object_is_type(v, json_type_double) && !isfinite(json_object_get_double(v)))
+				json_object_array_put_idx(o, i, NULL);
+			else
+				finite_only(v);
+		}
+	} else if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, val) {
+			if (json_object_is_type(val, json_type_double) && !isfinite(json_object_get_double(val)))
+				json_object_object_add(o, key, NULL);
+			else
+				finite_only(val);
+		}
+	}
+}
+
+static struct json_object *parse(struct mq_arena *a, const char *buf, size_t len)
+{
+	const char *err;
+	struct json_object *o = mq_json_parse(a, buf, len, MAX_DEPTH, &err);
+
+	if (o)
+		finite_only(o);
+	return o;
+}
+
 /* ---- the cache: "<fresh until, unix time>\n<body>" ---- */
 
 static bool from_cache(struct mq_tmdb *t, struct mq_arena *a, const struct call *c,
@@ -148,11 +211,10 @@ static bool from_cache(struct mq_tmdb *t, struct mq_arena *a, const struct call 
 	size_t len;
 	char *v = t->cache ? mq_cache_get(t->cache, a, c->key, &len) : NULL;
 	char *nl = v ? memchr(v, '\n', len) : NULL;
-	const char *err;
 
 	if (nl == NULL)
 		return false;
-	out->json = mq_json_parse(a, nl + 1, len - (size_t)(nl + 1 - v), MAX_DEPTH, &err);
+	out->json = parse(a, nl + 1, len - (size_t)(nl + 1 - v));
 	if (out->json == NULL)
 		return false;
 	out->status = MQ_TMDB_OK;
@@ -248,8 +310,10 @@ static void set_options(struct mq_tmdb *t, struct call *c, struct curl_slist *he
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, mq_loopback_url(c->url) ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* a redirect is a bad answer */
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->tmdb_connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)cfg->tmdb_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 cfg->tmdb_connect_timeout_ms < c->timeout_ms ? (long)cfg->tmdb_connect_timeout_ms
+								       : c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* the cap counts decoded bytes */
@@ -270,10 +334,9 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 		  struct mq_tmdb_answer *out)
 {
 	curl_off_t retry = 0;
-	const char *err;
 
 	if (code == 200) {
-		out->json = mq_json_parse(a, c->body.data, c->body.len, MAX_DEPTH, &err);
+		out->json = parse(a, c->body.data, c->body.len);
 		if (out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_TMDB_OK;
 		else
@@ -282,7 +345,8 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 		failed(out, MQ_TMDB_NOT_FOUND, "not found");
 	} else if (code == 429) {
 		curl_easy_getinfo(t->curl, CURLINFO_RETRY_AFTER, &retry);
-		out->retry_after = retry > 0 && retry < 3600 ? (int)retry : cooloff_s(t);
+		out->retry_after = retry <= 0 ? cooloff_s(t)
+				   : retry < RETRY_AFTER_MAX ? (int)retry : RETRY_AFTER_MAX;
 		failed(out, MQ_TMDB_UNAVAILABLE, "rate limited (429)");
 	} else {
 		failed(out, MQ_TMDB_BAD_GATEWAY, code >= 300 && code < 400
@@ -320,6 +384,11 @@ static void call_tmdb(struct mq_tmdb *t, struct mq_arena *a, struct call *c,
 		      struct mq_tmdb_answer *out)
 {
 	fetch(t, a, c, out);
+	if (out->status == MQ_TMDB_TIMEOUT && c->cut) {
+		out->why = "timed out: the request's time for TMDb is spent";
+		mq_log_warn("tmdb: GET %s: %s", c->path, out->why);
+		return;	/* our budget, not TMDb's failure: the breaker does not count it */
+	}
 	switch (out->status) {
 	case MQ_TMDB_OK:
 		to_cache(t, a, c);
@@ -359,6 +428,8 @@ void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 	} else if ((wait = breaker_wait(t, a)) > 0) {
 		out->retry_after = wait;
 		failed(out, MQ_TMDB_UNAVAILABLE, "circuit breaker open");
+	} else if ((c.timeout_ms = call_timeout_ms(t, &c.cut)) <= 0) {
+		failed(out, MQ_TMDB_TIMEOUT, "the request's time for TMDb is spent");
 	} else {
 		call_tmdb(t, a, &c, out);
 	}

@@ -54,6 +54,13 @@ int mq_tmdb_check_config(const struct mq_config *cfg, char *err, size_t errlen);
 struct mq_tmdb *mq_tmdb_new(const struct mq_config *cfg, struct mq_cache *cache);
 void mq_tmdb_free(struct mq_tmdb *t);
 
+/* Every call from now on ends within ms milliseconds from now, all of
+ * them together (ms <= 0: each within [tmdb] timeout); one past it fails
+ * with MQ_TMDB_TIMEOUT without calling TMDb.  A worker sets it for each
+ * request, so that however many calls a request makes, TMDb cannot take
+ * longer than [tmdb] timeout of it (less than request_timeout). */
+void mq_tmdb_budget(struct mq_tmdb *t, int ms);
+
 /* True when an API key or read-access token is configured. */
 bool mq_tmdb_configured(const struct mq_tmdb *t);
 

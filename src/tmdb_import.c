@@ -17,7 +17,7 @@ static struct mq_stmt find_movie = MQ_STMT_READ("SELECT id FROM movies WHERE tmd
 static struct mq_stmt find_imdb = MQ_STMT_READ("SELECT id FROM movies WHERE imdb_id = $1");
 
 static struct mq_stmt upsert_movie = MQ_STMT(
-	"SELECT movie, inserted FROM tmdb_movie_upsert($1::jsonb)");
+	"SELECT movie, inserted FROM tmdb_movie_upsert($1::jsonb, $2::boolean)");
 
 /* Reads TMDb's document of the movie; 0 or -1 with ans filled. */
 static int read_movie(struct mq_tmdb *t, struct mq_arena *a, int64_t tmdb_id,
@@ -40,8 +40,7 @@ static int read_movie(struct mq_tmdb *t, struct mq_arena *a, int64_t tmdb_id,
 	return 0;
 }
 
-/* 0 with *movie_id when the catalog has it; 1 when not; -1 on failure. */
-static int find(struct mq_db *db, int64_t tmdb_id, int64_t *movie_id)
+int mq_tmdb_movie_find(struct mq_db *db, int64_t tmdb_id, int64_t *movie_id)
 {
 	char id[24];
 	const char *params[] = { id };
@@ -69,19 +68,19 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 				     int64_t tmdb_id, bool refresh, int64_t *movie_id,
 				     bool *created, struct mq_tmdb_answer *ans)
 {
-	const char *doc;
+	const char *params[2] = { NULL, refresh ? "true" : "false" };
 	PGresult *res;
 	size_t len;
 	int found;
 
 	memset(ans, 0, sizeof(*ans));
 	*created = false;
-	if (!refresh && (found = find(db, tmdb_id, movie_id)) <= 0)
+	if (!refresh && (found = mq_tmdb_movie_find(db, tmdb_id, movie_id)) <= 0)
 		return found == 0 ? MQ_IMPORT_OK : MQ_IMPORT_DB;
 	if (read_movie(t, a, tmdb_id, ans) < 0)
 		return MQ_IMPORT_TMDB;
-	doc = mq_json_render(ans->json, &len);
-	res = mq_db_exec(db, &upsert_movie, 1, &doc);
+	params[0] = mq_json_render(ans->json, &len);
+	res = mq_db_exec(db, &upsert_movie, 2, params);
 	if (res == NULL && bad_data(db)) {
 		ans->status = MQ_TMDB_BAD_GATEWAY;
 		ans->why = "the database refused TMDb's data";
@@ -89,6 +88,10 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 	}
 	if (res == NULL)
 		return MQ_IMPORT_DB;
+	if (PQgetisnull(res, 0, 0)) {	/* refresh: deleted meanwhile */
+		PQclear(res);
+		return MQ_IMPORT_GONE;
+	}
 	*movie_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	*created = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	PQclear(res);
@@ -107,6 +110,7 @@ int mq_tmdb_movie_try(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool
 	case MQ_IMPORT_TMDB:
 		return 1;
 	case MQ_IMPORT_DB:
+	case MQ_IMPORT_GONE:	/* not without refresh */
 		break;
 	}
 	mq_fail_db(r);

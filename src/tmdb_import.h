@@ -17,10 +17,18 @@
 struct mq_db;
 struct mq_req;
 
-enum mq_import_result { MQ_IMPORT_OK = 0, MQ_IMPORT_TMDB = -1, MQ_IMPORT_DB = -2 };
+enum mq_import_result {
+	MQ_IMPORT_OK = 0, MQ_IMPORT_TMDB = -1, MQ_IMPORT_DB = -2, MQ_IMPORT_GONE = -3,
+};
+
+/* 0 with *movie_id when the catalog has the movie of TMDb id tmdb_id; 1
+ * when not; -1 when the database failed. */
+int mq_tmdb_movie_find(struct mq_db *db, int64_t tmdb_id, int64_t *movie_id);
 
 /* The local movie of TMDb id tmdb_id: the one in the catalog, or (when
- * there is none, or refresh is set) read from TMDb and upserted.  Returns
+ * there is none) read from TMDb and upserted.  With refresh, read from
+ * TMDb and updated, never inserted: MQ_IMPORT_GONE when the catalog no
+ * longer has it (deleted since its id was read).  Returns
  * MQ_IMPORT_OK with *movie_id and *created (true when this call made it);
  * MQ_IMPORT_TMDB when TMDb failed or has no such movie (ans says which);
  * MQ_IMPORT_DB when the database failed (mq_db_state() says how). */

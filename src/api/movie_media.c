@@ -61,8 +61,14 @@ static struct mq_stmt update_media = MQ_STMT(
 	"  language = CASE WHEN $5::bool THEN $6 ELSE language END "
 	"WHERE id = $2 AND movie_id = $1 RETURNING " MEDIA_COLUMNS);
 
+/* An item from TMDb is remembered as dismissed, so that a refresh does
+ * not add it again (tmdb_movie_media(), sql/0006_tmdb.sql). */
 static struct mq_stmt delete_media = MQ_STMT(
-	"DELETE FROM movie_media WHERE id = $2 AND movie_id = $1 RETURNING kind, file_path, is_primary");
+	"WITH d AS (DELETE FROM movie_media WHERE id = $2 AND movie_id = $1 RETURNING *), "
+	"dismissed AS (INSERT INTO movie_media_dismissed (movie_id, kind, item) "
+	"  SELECT movie_id, kind, coalesce(file_path, site || ':' || video_key) FROM d "
+	"  WHERE from_tmdb ON CONFLICT DO NOTHING) "
+	"SELECT kind, file_path, is_primary FROM d");
 
 /* The movie's poster_path or backdrop_path follows its primary image:
  * $2 the kind, $3 the new path (NULL: none) or, with $4, only when it

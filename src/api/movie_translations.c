@@ -14,12 +14,13 @@
 #include "rows.h"
 #include "worker.h"
 
-/* xmax = 0: the row was inserted, not updated. */
+/* xmax = 0: the row was inserted, not updated.  A translation from TMDb
+ * an administrator writes becomes theirs: a refresh leaves it alone. */
 static struct mq_stmt upsert = MQ_STMT(
 	"INSERT INTO movie_translations AS t (movie_id, language, title, overview, tagline) "
 	"SELECT id, $2, $3, $4, $5 FROM movies WHERE id = $1 "
 	"ON CONFLICT (movie_id, language) DO UPDATE SET title = excluded.title, "
-	"  overview = excluded.overview, tagline = excluded.tagline "
+	"  overview = excluded.overview, tagline = excluded.tagline, from_tmdb = false "
 	"RETURNING language, title, overview, tagline, xmax = 0 AS created");
 
 /* Writers of a movie's translations take turns: a trigger copies the

@@ -367,6 +367,8 @@ static int show(struct mq_req *r, int status, const char *id)
 
 	mq_lang_choose(r, NULL, &lang);
 	o = mq_movie_fetch(r, id, &lang);
+	if (o == NULL && mq_db_state(r->w->db) == MQ_DB_OK)	/* deleted since it was written */
+		return mq_problem(r, 404, "No movie with id %s.", id);
 	if (o == NULL)
 		return mq_fail_db(r);
 	if (status == 201)

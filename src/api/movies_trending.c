@@ -3,8 +3,9 @@
  *
  * What TMDb says is trending (its first page, twenty movies), as movies of
  * the catalog: those it lacks are imported, at most IMPORTS_MAX per
- * request and none after TMDb's first failure, so a cold list costs a few
- * of TMDb's timeouts at worst, never the request's.  A complete list is
+ * request and none after TMDb's first failure; all of a request's calls
+ * share one [tmdb] timeout (mq_tmdb_budget()), so a cold list costs that at
+ * worst, never the request's.  A complete list is
  * cached like the other lists; one still missing movies is not, so the
  * next request imports more.  When TMDb is not configured, fails, or
  * names nothing the catalog can show, the catalog ranks its own: the
@@ -128,9 +129,11 @@ static int map_known(struct mq_req *r, struct trending *t)
 	return 0;
 }
 
-/* Imports what is missing, within the limits.  Returns 0, or -1 when the
- * database failed. */
-static int import_missing(struct mq_req *r, struct trending *t)
+/* Imports what is missing, within the limits.  A movie the database
+ * refuses (TMDb's data at odds with the catalog's) ends the imports, as
+ * TMDb's failure does: the list shows what the catalog has, and whether
+ * the database works is for the list's own query to find out. */
+static void import_missing(struct mq_req *r, struct trending *t)
 {
 	struct mq_tmdb_answer ans;
 	int imports = 0;
@@ -154,10 +157,13 @@ static int import_missing(struct mq_req *r, struct trending *t)
 			imports = ans.status == MQ_TMDB_NOT_FOUND ? imports : IMPORTS_MAX;
 			break;
 		case MQ_IMPORT_DB:
-			return -1;
+		case MQ_IMPORT_GONE:
+			t->ids[i] = 0;
+			t->complete = false;
+			imports = IMPORTS_MAX;
+			break;
 		}
 	}
-	return 0;
 }
 
 /* The page of movies as lists show them, or NULL when the database failed. */
@@ -219,8 +225,10 @@ int mq_movies_trending(struct mq_req *r)
 	if (mq_respcache_serve(r, &rc, "movies", t.lang.tag))
 		return 0;
 	read_tmdb(r, &t);
-	if (t.n && (map_known(r, &t) < 0 || import_missing(r, &t) < 0))
+	if (t.n && map_known(r, &t) < 0)
 		return mq_fail_db(r);
+	if (t.n)
+		import_missing(r, &t);
 	for (size_t i = 0; i < t.n; i++)
 		any = any || t.ids[i];
 	if (t.imported)

@@ -10,6 +10,7 @@
 #include "api.h"
 
 #include <ctype.h>
+#include <math.h>
 
 #include "db.h"
 #include "form.h"
@@ -22,6 +23,7 @@
 
 #define TMDB_PAGE_SIZE 20
 #define TMDB_PAGE_MAX 500
+#define POPULARITY_MAX 1e9	/* TMDb's run to some thousands */
 
 static struct mq_stmt imported = MQ_STMT_READ(
 	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[])");
@@ -90,25 +92,49 @@ static void copy_text(struct json_object *to, struct json_object *from, const ch
 	mq_json_add_str(to, key, s && mq_utf8_length(s) <= (size_t)max ? s : NULL);
 }
 
-/* One result as this API shows it, or NULL when TMDb's is unusable. */
+/* release_date when it is YYYY-MM-DD (TMDb sends "" for none), else null. */
+static void copy_date(struct json_object *to, struct json_object *from)
+{
+	struct json_object *v = member(from, "release_date", json_type_string);
+	const char *s = v ? json_object_get_string(v) : "";
+	bool ok = strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+
+	for (size_t i = 0; ok && i < 10; i++)
+		ok = i == 4 || i == 7 || isdigit((unsigned char)s[i]);
+	mq_json_add_str(to, "release_date", ok ? s : NULL);
+}
+
+/* TMDb's popularity, a number from 0 to POPULARITY_MAX (0 otherwise): what
+ * json-c read as infinite would be rendered as Infinity, not JSON. */
+static double popularity(struct json_object *t)
+{
+	struct json_object *v = member(t, "popularity", json_type_double);
+	double d;
+
+	if (v == NULL)
+		v = member(t, "popularity", json_type_int);
+	d = v ? json_object_get_double(v) : 0;
+	return isfinite(d) && d >= 0 && d <= POPULARITY_MAX ? d : 0;
+}
+
+/* One result as this API shows it, or NULL when TMDb's is unusable: no id,
+ * or no title this API can show (title is required). */
 static struct json_object *result(struct mq_req *r, struct json_object *t)
 {
 	int64_t id = json_object_is_type(t, json_type_object) ? int_member(t, "id", 1, INT32_MAX) : 0;
-	struct json_object *o, *pop = member(t, "popularity", json_type_double);
+	struct json_object *o, *title = id ? member(t, "title", json_type_string) : NULL;
 
-	if (id == 0 || member(t, "title", json_type_string) == NULL)
+	if (title == NULL || mq_utf8_length(json_object_get_string(title)) > 300 ||
+	    *json_object_get_string(title) == '\0')
 		return NULL;
 	o = json_object_new_object();
 	mq_json_add_int(o, "tmdb_id", id);
 	copy_text(o, t, "title", 300);
 	copy_text(o, t, "original_title", 300);
 	copy_text(o, t, "overview", 5000);
-	copy_text(o, t, "release_date", 10);
+	copy_date(o, t);
 	copy_text(o, t, "original_language", 3);
-	if (pop == NULL)
-		pop = member(t, "popularity", json_type_int);
-	json_object_object_add(o, "popularity",
-			       json_object_new_double(pop ? json_object_get_double(pop) : 0));
+	json_object_object_add(o, "popularity", json_object_new_double(popularity(t)));
 	mq_json_add_str(o, "poster_path", image_path(t, "poster_path"));
 	mq_json_add_str(o, "backdrop_path", image_path(t, "backdrop_path"));
 	mq_movie_add_urls(r, o);
@@ -184,6 +210,8 @@ int mq_tmdb_search(struct mq_req *r)
 	params[n++] = mq_arena_printf(r->arena, "%lld", (long long)s.page_n);
 	params[n] = NULL;
 	mq_tmdb_get(r->w->tmdb, r->arena, "/search/movie", params, &ans);
+	if (ans.status == MQ_TMDB_NOT_FOUND)	/* a search is never missing: TMDb is wrong */
+		ans.status = MQ_TMDB_BAD_GATEWAY;
 	if (ans.status != MQ_TMDB_OK)
 		return mq_tmdb_fail(r, &ans, "TMDb found nothing.");
 	return respond(r, &s, ans.json);

@@ -5,16 +5,20 @@
  *   --ids FILE    TMDb ids, one per line ('#' comments, blank lines skipped)
  *   --popular N   TMDb's N most popular movies
  *   --trending    this week's trending movies
- *   --stale DAYS  re-read movies last read from TMDb more than DAYS days
- *                 ago, the stalest first, at most --limit (the nightly job)
+ *   --stale DAYS  re-read movies last asked of TMDb more than DAYS days
+ *                 ago, the longest unasked first, at most --limit (the
+ *                 nightly job); a movie deleted meanwhile stays deleted
  *   --rate R      at most R calls to TMDb a second (default 4)
  *
  * Resumable: a movie the catalog has is skipped (--stale takes the
  * stalest first), so a run stopped halfway goes on where it stopped when
  * started again.  A 429 or an open circuit breaker is waited out (its
  * Retry-After), up to MAX_WAITS times a movie; a movie that fails in
- * another way is counted and skipped.  Exits 0 when nothing failed, 1
- * otherwise, 2 on bad usage.
+ * another way (TMDb's answer, or the database refusing its data) is
+ * counted and skipped, and with --stale marked as asked, so that it does
+ * not come first again the next night.  Only a database that is down
+ * stops the run.  Exits 0 when nothing failed, 1 otherwise, 2 on bad
+ * usage.
  */
 #include "common.h"
 
@@ -38,8 +42,12 @@
 
 static struct mq_stmt stale = MQ_STMT_READ(
 	"SELECT tmdb_id FROM movies WHERE tmdb_id IS NOT NULL "
-	"AND (tmdb_synced_at IS NULL OR tmdb_synced_at < now() - make_interval(days => $1::int)) "
-	"ORDER BY tmdb_synced_at NULLS FIRST, id LIMIT $2");
+	"AND (tmdb_checked_at IS NULL OR tmdb_checked_at < now() - make_interval(days => $1::int)) "
+	"ORDER BY tmdb_checked_at NULLS FIRST, id LIMIT $2");
+
+/* A refresh that did not update the movie still asked TMDb about it. */
+static struct mq_stmt checked = MQ_STMT(
+	"UPDATE movies SET tmdb_checked_at = now() WHERE tmdb_id = $1");
 
 struct job {
 	struct mq_config *cfg;
@@ -51,7 +59,7 @@ struct job {
 	int64_t *ids;
 	size_t n, cap;
 	bool refresh;
-	unsigned imported, refreshed, present, missing, failed;
+	unsigned imported, refreshed, present, missing, gone, failed;
 };
 
 static void add_id(struct job *j, int64_t id)
@@ -181,14 +189,58 @@ static void counted(struct job *j, bool created, bool written, int64_t movie_id)
 	}
 }
 
+/* The database failed on one movie: the movie's failure (its data), or,
+ * when the database is gone, the run's (-1). */
+static int db_failed(struct job *j, int64_t tmdb_id)
+{
+	if (mq_db_state(j->db) == MQ_DB_DOWN) {
+		mq_cli_error(CMD, "%s", mq_db_error(j->db));
+		return -1;
+	}
+	j->failed++;
+	mq_cli_error(CMD, "TMDb id %lld: %s", (long long)tmdb_id, mq_db_error(j->db));
+	return 0;
+}
+
+/* Marks a refreshed movie as asked about whatever TMDb said; -1 when the
+ * database is down. */
+static int mark_checked(struct job *j, int64_t tmdb_id)
+{
+	char id[24];
+	const char *params[] = { id };
+	PGresult *res;
+
+	if (!j->refresh)
+		return 0;
+	snprintf(id, sizeof(id), "%lld", (long long)tmdb_id);
+	if ((res = mq_db_exec(j->db, &checked, 1, params)) == NULL)
+		return mq_db_state(j->db) == MQ_DB_DOWN ? -1 : 0;
+	PQclear(res);
+	return 0;
+}
+
+/* True (counted as there already) when the catalog has the movie and
+ * this is no refresh: no call to TMDb, so no waiting for --rate. */
+static bool present(struct job *j, int64_t tmdb_id)
+{
+	int64_t movie_id;
+
+	if (j->refresh || mq_tmdb_movie_find(j->db, tmdb_id, &movie_id) != 0)
+		return false;
+	j->present++;
+	return true;
+}
+
 /* Imports one movie, waiting out 429s and the breaker.  Returns 0, or -1
- * when the database failed or TMDb is not configured (the run stops). */
+ * when the database is down or TMDb is not configured (the run stops). */
 static int import_one(struct job *j, int64_t tmdb_id)
 {
 	struct mq_tmdb_answer ans;
 	int64_t movie_id;
 	bool created;
 
+	if (present(j, tmdb_id))
+		return 0;
 	for (int wait = 0; wait <= MAX_WAITS; wait++) {
 		throttle(j);
 		switch (mq_tmdb_import(j->db, j->tmdb, j->arena, tmdb_id, j->refresh, &movie_id,
@@ -196,9 +248,11 @@ static int import_one(struct job *j, int64_t tmdb_id)
 		case MQ_IMPORT_OK:
 			counted(j, created, ans.json != NULL, movie_id);
 			return 0;
+		case MQ_IMPORT_GONE:
+			j->gone++;
+			return 0;
 		case MQ_IMPORT_DB:
-			mq_cli_error(CMD, "%s", mq_db_error(j->db));
-			return -1;
+			return db_failed(j, tmdb_id) < 0 || mark_checked(j, tmdb_id) < 0 ? -1 : 0;
 		case MQ_IMPORT_TMDB:
 			break;
 		}
@@ -217,7 +271,8 @@ static int import_one(struct job *j, int64_t tmdb_id)
 		j->failed++;
 		mq_cli_error(CMD, "TMDb id %lld: %s", (long long)tmdb_id, ans.why);
 	}
-	return 0;
+	/* TMDb's 429s and breaker are its state, not the movie's: asked later */
+	return ans.status == MQ_TMDB_UNAVAILABLE ? 0 : mark_checked(j, tmdb_id);
 }
 
 static int run(struct job *j)
@@ -234,8 +289,9 @@ static int run(struct job *j)
 	mq_progress_end(&p);
 	if (j->imported || j->refreshed)
 		mq_cache_bump(j->cache, "movies");
-	printf("imported %u, refreshed %u, already there %u, not on TMDb %u, failed %u\n",
-	       j->imported, j->refreshed, j->present, j->missing, j->failed);
+	printf("imported %u, refreshed %u, already there %u, not on TMDb %u, failed %u, "
+	       "deleted meanwhile %u\n",
+	       j->imported, j->refreshed, j->present, j->missing, j->failed, j->gone);
 	return rc < 0 || j->failed ? 1 : 0;
 }
 

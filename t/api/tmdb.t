@@ -259,6 +259,60 @@ is $r->{status}, 201, 'TMDb failing, a title sent: rated' or diag $r->{content};
 is $s->get("/api/movies/$r->{json}{movie}/")->{json}{title}, 'Häxan', '  a movie made of the details sent';
 $s->tmdb_mode();
 
+# ---- what TMDb sends that JSON or the catalog cannot hold ----
+$s->tmdb_raw('{"page":1,"total_results":3,"total_pages":1,"results":['
+             . '{"id":4244,"title":"Huge","popularity":1e400,"vote_average":-1e400,"release_date":"soon"},'
+             . '{"id":4245,"title":"' . ('x' x 301) . '"},'
+             . '{"id":4246,"title":"Odd date","popularity":12.5,"release_date":"1999-10-15T00:00"}]}');
+$s->tmdb_mode('raw');
+$r = search('query=numbers');
+$s->tmdb_mode();
+is $r->{status}, 200, 'search, a popularity of 1e400: 200';
+ok $r->{json}, '  in valid JSON (no Infinity)' or diag $r->{content};
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 4244, 4246 ],
+    '  a title longer than 300 characters: the result left out';
+is $r->{json}{results}[0]{popularity}, 0, '  the infinite popularity is 0';
+is $r->{json}{results}[0]{release_date}, undef, '  a release date that is no date is null';
+is $r->{json}{results}[1]{release_date}, undef, '  so is one with a time';
+is $r->{json}{results}[1]{popularity}, 12.5, '  a popularity in range as sent';
+
+$s->tmdb_raw('{"id":4250,"title":"Tiny","popularity":1e-50,"runtime":1e-50,"vote_average":1e-50,'
+             . '"release_date":"2001-02-03"}');
+$s->tmdb_mode('raw');
+$r = import_tmdb(4250);
+$s->tmdb_mode();
+is $r->{status}, 201, 'import, a popularity of 1e-50 (below what a real holds): 201' or diag $r->{content};
+is $s->psql('SELECT popularity FROM movies WHERE tmdb_id = 4250'), 0, '  rounded to 0';
+is $r->{json}{runtime}, undef, '  a runtime out of range left out';
+
+# two TMDb ids with one IMDb id, imported at once: one movie has the IMDb id
+my $twin = '{"id":%d,"title":"Twin %d","external_ids":{"imdb_id":"tt0999999"}}';
+$s->tmdb_movie($_, sprintf($twin, $_, $_)) for 9001, 9002;
+$s->tmdb_mode('slow 1');	# so that both imports write at once
+@st = $s->in_parallel(map { my $id = $_; sub { import_tmdb($id)->{status} } } 9001, 9002, 9001, 9002);
+$s->tmdb_mode();
+is scalar(grep { $_ == 200 || $_ == 201 } @st), 4, 'two TMDb ids with one IMDb id at once: all 200 or 201'
+    or diag "@st";
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id IN (9001, 9002)'), 2, '  two movies';
+is $s->psql(q{SELECT count(*) FROM movies WHERE imdb_id = 'tt0999999'}), 1, '  one with the IMDb id';
+
+# a movie deleted between its import and its answer: 404, not 500
+$s->psql(q{CREATE FUNCTION test_delete_4251() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN DELETE FROM movies WHERE tmdb_id = 4251; RETURN NULL; END $$;
+           CREATE TRIGGER test_delete_4251 AFTER INSERT ON movie_translations
+           FOR EACH STATEMENT EXECUTE FUNCTION test_delete_4251()});
+$s->tmdb_movie(4251, '{"id":4251,"title":"Fleeting"}');
+$r = import_tmdb(4251);
+$s->psql('DROP TRIGGER test_delete_4251 ON movie_translations; DROP FUNCTION test_delete_4251()');
+is $r->{status}, 404, 'a movie deleted as soon as imported: 404' or diag $r->{content};
+
 unlike $s->pool_log, qr/test-tmdb-key/, 'the API key is never logged';
+
+# last: the breaker stays open for an hour
+$s->tmdb_mode('429 7200');
+$r = search('query=much-later');
+is $r->{status}, 503, 'TMDb 429 with a Retry-After of two hours: 503';
+is $r->{headers}{'retry-after'}, 3600, '  Retry-After: an hour (TMDb\'s, capped), not the cool-off';
+$s->tmdb_mode();
 $s->finish;
 done_testing;

@@ -71,10 +71,15 @@ is scalar($s->tmdb_requests(qr{/3/movie/680\?})), 3, '  asking TMDb again (500, 
 is $rc, 0, '--trending: 0' or diag $out;
 like $out, qr/imported 0, refreshed 0, already there 5/, '  the week\'s, all there now';
 is tmdb_ids(), '238,278,550,603,680', '  all of them';
+Marquee::Stack::spew($ids, "238\n278\n550\n603\n680\n");
+$t0 = time;
+($rc, $out) = $s->marquee('import', 'tmdb', '--ids', $ids, '--rate', '1');
+like $out, qr/already there 5/, 'resumed over five movies it has';
+cmp_ok time - $t0, '<', 2, '  without keeping to --rate for them (no call to TMDb)';
 
 # ---- --stale: the nightly refresh ----
-$s->psql(q{UPDATE movies SET title = 'Old title', tmdb_synced_at = now() - interval '10 days'
-           WHERE tmdb_id = 550});
+$s->psql(q{UPDATE movies SET title = 'Old title', tmdb_synced_at = now() - interval '10 days',
+           tmdb_checked_at = now() - interval '10 days' WHERE tmdb_id = 550});
 $s->psql(q{DELETE FROM movie_keywords WHERE keyword_id = (SELECT id FROM keywords WHERE tmdb_id = 825)});
 $s->psql(q{UPDATE keywords SET name = 'self-help group' WHERE tmdb_id = 825});
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
@@ -88,6 +93,80 @@ is $s->psql(q{SELECT tmdb_synced_at > now() - interval '1 minute' FROM movies WH
     '  and marked fresh';
 ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '0', '--limit', '2', '--rate', '100');
 like $out, qr/refreshed 2/, '--limit: at most that many';
+
+# a refresh leaves what an administrator wrote or chose
+my $A = $s->admin->{access};
+my $fc = $s->psql('SELECT id FROM movies WHERE tmdb_id = 550');
+my $r = $s->put("/api/movies/$fc/translations/de/", token => $A, json => { title => 'Kampfklub' });
+is $r->{status}, 200, 'an administrator rewrites a translation from TMDb' or diag $r->{content};
+my $other = $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind = 'poster' AND NOT is_primary "
+                     . 'ORDER BY id LIMIT 1');
+$r = $s->put("/api/movies/$fc/media/$other/", token => $A, json => { is_primary => JSON::PP::true });
+is $r->{status}, 200, '  and chooses another of its posters' or diag $r->{content};
+my $path = $s->psql("SELECT file_path FROM movie_media WHERE id = $other");
+my @gone = split /\n/, $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind IN ('backdrop', 'trailer') "
+                                 . 'AND NOT is_primary ORDER BY id');
+is scalar @gone, 2, '  (a backdrop and a trailer not primary)';
+is $s->delete("/api/movies/$fc/media/$_/", token => $A)->{status}, 204, '  and deletes a backdrop and a trailer'
+    for @gone;
+$s->psql(q{UPDATE movies SET tmdb_checked_at = now() - interval '30 days' WHERE tmdb_id = 550});
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+like $out, qr/refreshed 1, /, 'then a refresh' or diag $out;
+is $s->psql("SELECT title FROM movie_translations WHERE movie_id = $fc AND language = 'de'"), 'Kampfklub',
+    '  keeps the translation';
+is $s->psql("SELECT id FROM movie_media WHERE movie_id = $fc AND kind = 'poster' AND is_primary"), $other,
+    '  keeps the poster chosen as the primary one';
+is $s->psql("SELECT poster_path FROM movies WHERE id = $fc"), $path, '  and as the movie\'s poster';
+is $s->psql("SELECT count(*) FROM movie_media WHERE movie_id = $fc"), 3,
+    '  does not add what was deleted, nor anything twice';
+is $s->psql("SELECT count(*) FROM movie_translations WHERE movie_id = $fc AND language = 'de-DE' AND from_tmdb"),
+    1, '  and updates TMDb\'s other translations';
+
+# TMDb adds the IMDb id of a movie imported without one, which another
+# movie (MovieLens's) has: both stay, the refresh goes on
+$s->psql(q{UPDATE movies SET imdb_id = NULL, tmdb_checked_at = now() - interval '30 days'
+           WHERE tmdb_id = 550});
+$s->psql(q{INSERT INTO movies (title, imdb_id, source) VALUES ('Fight Club', 'tt0137523', 'movielens')});
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+is $rc, 0, 'refresh, TMDb now names an IMDb id another movie has: 0' or diag $out;
+like $out, qr/refreshed 1, already there 0, not on TMDb 0, failed 0/, '  refreshed';
+is $s->psql(q{SELECT count(*) FROM movies WHERE imdb_id = 'tt0137523' AND tmdb_id IS NULL}), 1,
+    '  the other movie keeps its IMDb id, and gets no TMDb id';
+$s->psql(q{DELETE FROM movies WHERE imdb_id = 'tt0137523' AND tmdb_id IS NULL});
+
+# a movie the database refuses, one TMDb no longer has: counted, the run
+# goes on, and neither comes first the next night
+$s->psql(q{UPDATE movies SET tmdb_checked_at = now() - interval '30 days' WHERE tmdb_id = 550;
+           UPDATE movies SET title = 'Old', tmdb_checked_at = now() - interval '40 days'
+           WHERE tmdb_id = 238;
+           INSERT INTO movies (title, tmdb_id, source) VALUES ('Gone from TMDb', 999, 'tmdb');
+           CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END $$;
+           CREATE TRIGGER test_refuse BEFORE UPDATE ON movies FOR EACH ROW
+           WHEN (NEW.tmdb_id = 238 AND NEW.title IS DISTINCT FROM OLD.title)
+           EXECUTE FUNCTION test_refuse()});
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+$s->psql('DROP TRIGGER test_refuse ON movies; DROP FUNCTION test_refuse()');
+is $rc, 1, 'refresh, the database refusing one movie: 1' or diag $out;
+like $out, qr/TMDb id 238: .*refused/, '  saying which';
+like $out, qr/refreshed 1, already there 0, not on TMDb 1, failed 1/, '  and going on with the others';
+($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+is $rc, 0, 'the next night: 0' or diag $out;
+like $out, qr/refreshed 0, already there 0, not on TMDb 0, failed 0/,
+    '  the movies that failed were asked about: not again';
+$s->psql('DELETE FROM movies WHERE tmdb_id = 999');
+
+# a movie deleted while the refresh waits for TMDb stays deleted
+$s->psql(q{UPDATE movies SET tmdb_checked_at = now() - interval '30 days' WHERE tmdb_id = 603});
+$s->flush_memcached;	# TMDb's answer is not at hand: the refresh waits for it
+$s->tmdb_mode('slow 1');
+my @par = $s->in_parallel(
+    sub { my ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+          $out =~ tr/,/;/; $out },
+    sub { select undef, undef, undef, 0.5; $s->psql('DELETE FROM movies WHERE tmdb_id = 603'); 'x' });
+$s->tmdb_mode();
+like $par[0], qr/deleted meanwhile 1/, 'refresh of a movie deleted meanwhile: counted';
+is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id = 603'), 0, '  and not made again';
 
 # a v4 read access token instead of the v3 key (another cache prefix: no
 # answer of the key's runs is reused)
@@ -115,6 +194,17 @@ Marquee::Stack::spew($nokey, $conf);
 $out = `$s->{build}/src/marquee -c $nokey import tmdb --trending 2>&1`;
 is $? >> 8, 1, 'without a TMDb key: 1';
 like $out, qr/no api_key_file/, '  saying so';
+
+# a request's calls to TMDb share [tmdb] timeout (2s here): trending
+# with five movies to import from a TMDb taking 1s each stops at 2s
+$s->psql('DELETE FROM movies WHERE tmdb_id IS NOT NULL');
+$s->flush_memcached;
+$s->tmdb_mode('slow 1');
+$t0 = time;
+$r = $s->get('/api/movies/trending/');
+$s->tmdb_mode();
+is $r->{status}, 200, 'trending, TMDb slow: 200' or diag $r->{content};
+cmp_ok time - $t0, '<', 3.5, '  within [tmdb] timeout for all calls, not each';
 
 $s->finish;
 done_testing;

@@ -214,6 +214,35 @@ START_TEST(pool_needs_a_readable_common_password_list)
 }
 END_TEST
 
+/* A request's calls to TMDb share [tmdb] timeout: one as long as
+ * request_timeout would have the master kill the worker mid-request. */
+START_TEST(pool_needs_tmdb_timeout_below_request_timeout)
+{
+	static const char *const base = "[auth]\njwt_key_file = jwt.key\ncommon_passwords =\n"
+					 "[server]\nrequest_timeout = 10s\n[tmdb]\n";
+	char err[512], text[512];
+	struct mq_config *c;
+
+	write_file("jwt.key", "0123456789abcdef0123456789abcdef0123456789");
+	write_file("tmdb.key", "0123456789");
+	snprintf(text, sizeof(text), "%sapi_key_file = tmdb.key\ntimeout = 10s\n", base);
+	c = load_text(text, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(mq_config_check_pool(c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "[tmdb] timeout") != NULL, "%s", err);
+	mq_config_free(c);
+	snprintf(text, sizeof(text), "%sapi_key_file = tmdb.key\ntimeout = 9s\n", base);
+	c = load_text(text, err, sizeof(err));
+	ck_assert_msg(c != NULL && mq_config_check_pool(c, err, sizeof(err)) == 0, "%s", err);
+	mq_config_free(c);
+	/* without a key, nothing calls TMDb */
+	snprintf(text, sizeof(text), "%stimeout = 10s\n", base);
+	c = load_text(text, err, sizeof(err));
+	ck_assert_msg(c != NULL && mq_config_check_pool(c, err, sizeof(err)) == 0, "%s", err);
+	mq_config_free(c);
+}
+END_TEST
+
 /* etc/marquee.conf names every key (set, or commented out as ";key ="). */
 struct seen {
 	bool found[256];
@@ -272,6 +301,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, secrets_come_from_files);
 	tcase_add_test(tc, dump_never_shows_secrets);
 	tcase_add_test(tc, pool_needs_a_readable_common_password_list);
+	tcase_add_test(tc, pool_needs_tmdb_timeout_below_request_timeout);
 	tcase_add_test(tc, sample_config_documents_every_key);
 	suite_add_tcase(s, tc);
 	return s;

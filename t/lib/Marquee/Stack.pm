@@ -316,6 +316,15 @@ sub start_memcached {
     wait_for('memcached', 10, sub { IO::Socket::UNIX->new(Peer => $sock) });
 }
 
+# Empties memcached (TMDb's cached answers among the rest).
+sub flush_memcached {
+    my ($self) = @_;
+    my $c = IO::Socket::UNIX->new(Peer => "$self->{dir}/run/memcached.sock") or die "memcached: $!\n";
+    print {$c} "flush_all\r\n";
+    my $ok = <$c> // '';
+    die "memcached flush_all: $ok\n" unless $ok =~ /^OK/;
+}
+
 sub stop_memcached {
     my ($self) = @_;
     $self->stop_process('memcached', 'TERM');
@@ -523,6 +532,20 @@ sub tmdb_mode {
     my ($self, $mode) = @_;
     my $file = "$self->{dir}/tmdb/mode";
     $mode ? spew($file, "$mode\n") : unlink $file;
+}
+
+# A movie the fake TMDb has besides its fixtures (in none of its lists):
+# tmdb_movie(ID, JSON text).
+sub tmdb_movie {
+    my ($self, $id, $json) = @_;
+    make_path("$self->{dir}/tmdb/movies");
+    spew("$self->{dir}/tmdb/movies/movie-$id.json", $json);
+}
+
+# What the fake answers in tmdb_mode('raw'), byte for byte.
+sub tmdb_raw {
+    my ($self, $body) = @_;
+    spew("$self->{dir}/tmdb/raw", $body);
 }
 
 # The requests the fake TMDb received ("GET /3/movie/550?language=en-US"),
