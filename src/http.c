@@ -196,6 +196,16 @@ int64_t mq_req_id(const struct mq_req *r, const char *name)
 	return p->num;
 }
 
+const char *mq_req_id_text(struct mq_req *r, const char *name)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, name));
+}
+
+const char *mq_req_user_text(struct mq_req *r)
+{
+	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+}
+
 const char *mq_req_str(const struct mq_req *r, const char *name)
 {
 	const struct mq_path_param *p = path_param(r, name);

@@ -80,6 +80,11 @@ void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *e
 int64_t mq_req_id(const struct mq_req *r, const char *name);
 const char *mq_req_str(const struct mq_req *r, const char *name);
 
+/* The same int parameter, and the caller's user id, as the text of a
+ * statement parameter (in the request's arena). */
+const char *mq_req_id_text(struct mq_req *r, const char *name);
+const char *mq_req_user_text(struct mq_req *r);
+
 /* The body, read once and capped; on failure the problem (413, 400) has been
  * answered and NULL is returned. */
 const char *mq_req_body(struct mq_req *r, size_t *len);

@@ -166,7 +166,7 @@ static int begin(struct mq_req *r, struct query *q, bool filtered)
 	if (mq_form_end(&f) < 0 || mq_page_parse(r, &q->page) < 0 ||
 	    mq_lang_choose(r, NULL, &q->lang) < 0)
 		return -1;
-	q->param[0] = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	q->param[0] = mq_req_user_text(r);
 	q->param[1] = q->lang.tag;
 	q->param[2] = q->lang.primary;
 	q->param[8] = q->page.limit_s;
@@ -238,7 +238,7 @@ int mq_favorites_add(struct mq_req *r)
 	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0 ||
 	    (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
-	const char *params[] = { mq_arena_printf(r->arena, "%lld", (long long)r->user_id), lang.tag,
+	const char *params[] = { mq_req_user_text(r), lang.tag,
 				 lang.primary, movie };
 	if ((res = mq_q(r, &add, 2, (const char *[]){ params[0], movie })) == NULL)
 		return mq_movie_ref_failed(r, movie);
@@ -253,8 +253,8 @@ int mq_favorites_add(struct mq_req *r)
  * one of the caller's favorites. */
 int mq_favorites_remove(struct mq_req *r)
 {
-	const char *movie = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "movie_id"));
-	const char *params[] = { mq_arena_printf(r->arena, "%lld", (long long)r->user_id), movie };
+	const char *movie = mq_req_id_text(r, "movie_id");
+	const char *params[] = { mq_req_user_text(r), movie };
 	PGresult *res = mq_q(r, &remove_one, 2, params);
 
 	if (res == NULL)

@@ -71,11 +71,6 @@ static const char *const verbs[] = {
 	"watchlist_removed", "watched", NULL,
 };
 
-static const char *user_param(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
-}
-
 /* Reads the page and the language, refusing other parameters than
  * page, page_size and extra (NULL for none). */
 static int begin(struct mq_req *r, struct mq_page *p, struct mq_lang *lang, const char *extra)
@@ -97,7 +92,8 @@ int mq_history_list(struct mq_req *r)
 
 	if (begin(r, &p, &lang, NULL) < 0)
 		return 0;
-	const char *params[] = { user_param(r), lang.tag, lang.primary, p.limit_s, p.offset_s };
+	const char *params[] = { mq_req_user_text(r), lang.tag, lang.primary, p.limit_s,
+				 p.offset_s };
 	if ((res = mq_q(r, &list_history, 5, params)) == NULL)
 		return mq_fail_db(r);
 	return mq_collection_respond(r, &p, res, 2, lang.primary);
@@ -145,12 +141,13 @@ int mq_history_add(struct mq_req *r)
 		return future(r);
 	if ((movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
-	if ((res = mq_q(r, &insert_history, 3, (const char *[]){ user_param(r), movie, when })) == NULL)
+	const char *row[] = { mq_req_user_text(r), movie, when };
+	if ((res = mq_q(r, &insert_history, 3, row)) == NULL)
 		return mq_movie_ref_failed(r, movie);
 	if (PQntuples(res) == 0)	/* the clock moved on past the check: still refused */
 		return future(r);
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-	const char *params[] = { user_param(r), lang.tag, lang.primary, id };
+	const char *params[] = { mq_req_user_text(r), lang.tag, lang.primary, id };
 	if ((res = mq_q(r, &one_history, 4, params)) == NULL)
 		return mq_fail_db(r);
 	mq_resp_header(r, "Location", mq_arena_printf(r->arena, "/api/users/me/history/%s/", id));
@@ -160,8 +157,8 @@ int mq_history_add(struct mq_req *r)
 /* DELETE /api/users/me/history/{id}/: 204, or 404 (none of the caller's). */
 int mq_history_delete(struct mq_req *r)
 {
-	const char *id = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
-	PGresult *res = mq_q(r, &delete_history, 2, (const char *[]){ user_param(r), id });
+	const char *id = mq_req_id_text(r, "id");
+	PGresult *res = mq_q(r, &delete_history, 2, (const char *[]){ mq_req_user_text(r), id });
 
 	if (res == NULL)
 		return mq_fail_db(r);
@@ -188,7 +185,8 @@ int mq_activity_list(struct mq_req *r)
 		return mq_problem_field(r, "verb", "Must be one of favorite_added, favorite_removed, "
 					"rated, rating_removed, watchlist_added, watchlist_removed, "
 					"watched.");
-	const char *params[] = { user_param(r), lang.tag, lang.primary, verb, p.limit_s, p.offset_s };
+	const char *params[] = { mq_req_user_text(r), lang.tag, lang.primary, verb, p.limit_s,
+				 p.offset_s };
 	if ((res = mq_q(r, &list_activity, 6, params)) == NULL)
 		return mq_fail_db(r);
 	return mq_collection_respond(r, &p, res, 4, lang.primary);

@@ -93,12 +93,7 @@ static struct mq_stmt delete_item = MQ_STMT(
 
 static const char *user_param(struct mq_req *r)
 {
-	return r->user_id ? mq_arena_printf(r->arena, "%lld", (long long)r->user_id) : NULL;
-}
-
-static const char *int_param(struct mq_req *r, const char *name)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, name));
+	return r->user_id ? mq_req_user_text(r) : NULL;
 }
 
 static int no_list(struct mq_req *r, const char *id)
@@ -199,13 +194,13 @@ int mq_lists_get(struct mq_req *r)
 
 	if (mq_query_check(r, allowed) < 0)
 		return 0;
-	return show(r, 200, int_param(r, "id"));
+	return show(r, 200, mq_req_id_text(r, "id"));
 }
 
 /* PUT /api/lists/{id}/ {name, description?, is_public?}: the owner's. */
 int mq_lists_put(struct mq_req *r)
 {
-	const char *params[5] = { int_param(r, "id"), user_param(r) };
+	const char *params[5] = { mq_req_id_text(r, "id"), user_param(r) };
 	PGresult *res;
 
 	if (read_list(r, params + 2) < 0)
@@ -218,7 +213,7 @@ int mq_lists_put(struct mq_req *r)
 /* DELETE /api/lists/{id}/: the owner's; its items go with it. */
 int mq_lists_delete(struct mq_req *r)
 {
-	const char *params[] = { int_param(r, "id"), user_param(r) };
+	const char *params[] = { mq_req_id_text(r, "id"), user_param(r) };
 	PGresult *res = mq_q(r, &delete_list, 2, params);
 
 	if (res == NULL)
@@ -248,7 +243,7 @@ static int lock_own(struct mq_req *r, const char *id)
 int mq_lists_add_item(struct mq_req *r)
 {
 	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, "position", "note", NULL };
-	const char *list = int_param(r, "id"), *movie, *note, *position = NULL;
+	const char *list = mq_req_id_text(r, "id"), *movie, *note, *position = NULL;
 	struct mq_movie_ref ref;
 	struct mq_lang lang;
 	struct mq_form f;
@@ -292,7 +287,7 @@ int mq_lists_add_item(struct mq_req *r)
  * move up. */
 int mq_lists_remove_item(struct mq_req *r)
 {
-	const char *list = int_param(r, "id"), *movie = int_param(r, "movie_id");
+	const char *list = mq_req_id_text(r, "id"), *movie = mq_req_id_text(r, "movie_id");
 	PGresult *res;
 	int locked;
 

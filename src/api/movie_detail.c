@@ -70,11 +70,6 @@ static struct mq_stmt similar = MQ_STMT_PLANNED(
 	"FROM page p JOIN movies m USING (id) " MQ_MOVIE_TRANSLATION("$4", "$5")
 	"ORDER BY p.score DESC, m.popularity DESC, m.id DESC");
 
-static const char *id_param(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
-}
-
 /* The movie as its detail shows it, or NULL when there is none or the
  * database failed (mq_db_state() tells). */
 struct json_object *mq_movie_fetch(struct mq_req *r, const char *id, const struct mq_lang *lang)
@@ -96,7 +91,7 @@ struct json_object *mq_movie_fetch(struct mq_req *r, const char *id, const struc
 /* GET /api/movies/{id}/ */
 int mq_movies_get(struct mq_req *r)
 {
-	const char *id = id_param(r), *body;
+	const char *id = mq_req_id_text(r, "id"), *body;
 	struct json_object *o;
 	struct mq_respcache rc;
 	static const char *const params[] = { "language", NULL };
@@ -148,7 +143,7 @@ static enum outcome render_similar(struct mq_req *r, const char *id, const struc
 /* GET /api/movies/{id}/similar/: up to 100 movies, paginated. */
 int mq_movies_similar(struct mq_req *r)
 {
-	const char *id = id_param(r), *body = NULL;
+	const char *id = mq_req_id_text(r, "id"), *body = NULL;
 	struct mq_respcache rc;
 	struct mq_lang lang;
 	struct mq_page p;

@@ -95,11 +95,6 @@ struct item {
 	int primary;		/* 1, 0, or -1: not said */
 };
 
-static const char *movie_id(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
-}
-
 /* Inserts the item in one transaction with its consequences; answers. */
 static int add(struct mq_req *r, struct item *it)
 {
@@ -215,7 +210,7 @@ static int add_video(struct mq_req *r, struct item *it)
 /* POST /api/movies/{id}/media/: an image as the body, or a video as JSON. */
 int mq_movie_media_add(struct mq_req *r)
 {
-	struct item it = { .movie = movie_id(r), .primary = -1 };
+	struct item it = { .movie = mq_req_id_text(r, "id"), .primary = -1 };
 	const char *type = r->content_type ? r->content_type : "";
 
 	if (strncasecmp(type, "application/json", 16) == 0)
@@ -230,8 +225,8 @@ int mq_movie_media_put(struct mq_req *r)
 	static const char *const read_only[] = {
 		"id", "kind", "file_path", "site", "video_key", "url", "created_at", NULL,
 	};
-	const char *movie = movie_id(r), *language;
-	const char *media = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "media_id"));
+	const char *movie = mq_req_id_text(r, "id"), *language;
+	const char *media = mq_req_id_text(r, "media_id");
 	bool primary = false, has_primary, lang_null;
 	struct json_object *o;
 	struct mq_form f;
@@ -277,8 +272,8 @@ int mq_movie_media_put(struct mq_req *r)
 /* DELETE /api/movies/{id}/media/{media_id}/ */
 int mq_movie_media_delete(struct mq_req *r)
 {
-	const char *movie = movie_id(r);
-	const char *media = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "media_id"));
+	const char *movie = mq_req_id_text(r, "id");
+	const char *media = mq_req_id_text(r, "media_id");
 	const char *params[] = { movie, media }, *id[] = { movie };
 	PGresult *res;
 

@@ -31,11 +31,6 @@ static struct mq_stmt lock_movie = MQ_STMT("SELECT 1 FROM movies WHERE id = $1 F
 static struct mq_stmt delete_translation = MQ_STMT(
 	"DELETE FROM movie_translations WHERE movie_id = $1 AND language = $2 RETURNING 1");
 
-static const char *movie_id(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
-}
-
 /* The language of the path, normalised ("pt-br" → "pt-BR"); NULL after
  * answering 400. */
 static const char *path_language(struct mq_req *r)
@@ -55,7 +50,8 @@ int mq_movie_translations_put(struct mq_req *r)
 {
 	static const char *const allowed[] = { "title", "overview", "tagline", NULL };
 	static const char *const read_only[] = { "language", NULL };
-	const char *id = movie_id(r), *language = path_language(r), *title, *overview, *tagline;
+	const char *id = mq_req_id_text(r, "id"), *language = path_language(r);
+	const char *title, *overview, *tagline;
 	struct json_object *o;
 	struct mq_form f;
 	PGresult *res;
@@ -84,7 +80,7 @@ int mq_movie_translations_put(struct mq_req *r)
 /* DELETE /api/movies/{id}/translations/{language}/ */
 int mq_movie_translations_delete(struct mq_req *r)
 {
-	const char *id = movie_id(r), *language = path_language(r);
+	const char *id = mq_req_id_text(r, "id"), *language = path_language(r);
 	PGresult *res;
 
 	if (language == NULL)

@@ -419,7 +419,7 @@ int mq_movies_create(struct mq_req *r)
 
 static int update(struct mq_req *r, bool whole)
 {
-	const char *id = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
+	const char *id = mq_req_id_text(r, "id");
 	const char *params[1 + 2 * NFIELDS];
 	struct json_object *body = mq_req_json(r);
 	struct movie_write w;
@@ -461,7 +461,7 @@ int mq_movies_patch(struct mq_req *r)
 /* DELETE /api/movies/{id}/: the movie, its links, media and their files. */
 int mq_movies_delete(struct mq_req *r)
 {
-	const char *id = mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
+	const char *id = mq_req_id_text(r, "id");
 	PGresult *res = mq_q(r, &delete_movie, 1, &id);
 
 	if (res == NULL)

@@ -180,7 +180,7 @@ int mq_passwords_change(struct mq_req *r)
 {
 	static const char *const fields[] = { "old_password", "new_password", NULL };
 	struct json_object *out;
-	const char *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	const char *id = mq_req_user_text(r);
 	const char *old, *pw, *old_hash;
 	char hash[MQ_PASSWORD_HASH_MAX];
 	struct mq_form f;

@@ -58,16 +58,6 @@ static struct mq_stmt summary = MQ_STMT_READ(
 	"    AS user_rating "
 	"FROM movies m WHERE m.id = $1");
 
-static const char *user_param(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
-}
-
-static const char *movie_param(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
-}
-
 /* rating: 0.5 to 5.0 in steps of 0.5; NULL (an error recorded) else. */
 static const char *read_rating(struct mq_form *f)
 {
@@ -86,7 +76,7 @@ static const char *read_rating(struct mq_form *f)
  * when it replaced one. */
 static int rate(struct mq_req *r, const char *movie, const char *rating)
 {
-	const char *params[] = { user_param(r), movie, rating };
+	const char *params[] = { mq_req_user_text(r), movie, rating };
 	struct json_object *o;
 	PGresult *res = mq_q(r, &upsert, 3, params);
 	bool created;
@@ -131,14 +121,14 @@ int mq_ratings_put(struct mq_req *r)
 	rating = read_rating(&f);
 	if (mq_form_end(&f) < 0)
 		return 0;
-	return rate(r, movie_param(r), rating);
+	return rate(r, mq_req_id_text(r, "id"), rating);
 }
 
 /* DELETE /api/movies/{id}/rating/: 204, or 404 without a rating. */
 int mq_ratings_delete(struct mq_req *r)
 {
-	const char *movie = movie_param(r);
-	const char *params[] = { user_param(r), movie };
+	const char *movie = mq_req_id_text(r, "id");
+	const char *params[] = { mq_req_user_text(r), movie };
 	PGresult *res = mq_q(r, &remove_one, 2, params);
 
 	if (res == NULL)
@@ -153,8 +143,8 @@ int mq_ratings_delete(struct mq_req *r)
  * caller's own rating (null when none, or anonymous). */
 int mq_ratings_summary(struct mq_req *r)
 {
-	const char *movie = movie_param(r);
-	const char *params[] = { movie, r->user_id ? user_param(r) : NULL };
+	const char *movie = mq_req_id_text(r, "id");
+	const char *params[] = { movie, r->user_id ? mq_req_user_text(r) : NULL };
 	struct json_object *o;
 	PGresult *res;
 

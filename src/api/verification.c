@@ -54,7 +54,7 @@ int mq_verification_verify(struct mq_req *r)
  * with somebody else's address must not be able to flood it. */
 int mq_verification_resend(struct mq_req *r)
 {
-	const char *id = mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	const char *id = mq_req_user_text(r);
 	PGresult *res = mq_q(r, &unverified, 1, &id);
 
 	if (res == NULL)

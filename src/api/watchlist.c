@@ -101,16 +101,6 @@ static struct mq_stmt delete_entry = MQ_STMT(
 	"           SELECT $2, 'watchlist_removed', movie_id FROM gone) "
 	"SELECT movie_id FROM gone");
 
-static const char *user_param(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
-}
-
-static const char *entry_param(struct mq_req *r)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, "id"));
-}
-
 /* The movie's detail shows its watchlist_count. */
 static void movie_changed(struct mq_req *r, const char *movie)
 {
@@ -125,7 +115,7 @@ static int show(struct mq_req *r, int status, const char *id)
 
 	if (mq_lang_choose(r, NULL, &lang) < 0)
 		return 0;
-	const char *params[] = { id, lang.tag, lang.primary, user_param(r) };
+	const char *params[] = { id, lang.tag, lang.primary, mq_req_user_text(r) };
 	if ((res = mq_q(r, &one, 4, params)) == NULL)
 		return mq_fail_db(r);
 	if (status == 201)
@@ -160,7 +150,7 @@ int mq_watchlist_add(struct mq_req *r)
 	priority = mq_form_enum(&f, "priority", MQ_OPTIONAL, priorities);
 	if (mq_form_end(&f) < 0 || (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
-	const char *params[] = { user_param(r), movie, note, priority };
+	const char *params[] = { mq_req_user_text(r), movie, note, priority };
 	if ((res = mq_q(r, &insert_entry, 4, params)) == NULL)
 		return mq_movie_ref_failed(r, movie);
 	if (PQntuples(res) == 0 && (res = mq_q(r, &existing_entry, 2, params)) == NULL)
@@ -213,7 +203,7 @@ int mq_watchlist_list(struct mq_req *r)
 
 	if (read_list(r, &p, &watched, &priority, &order) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
 		return 0;
-	const char *params[] = { user_param(r), lang.tag, lang.primary, watched, priority,
+	const char *params[] = { mq_req_user_text(r), lang.tag, lang.primary, watched, priority,
 				 p.limit_s, p.offset_s };
 	if ((res = mq_q(r, &list_stmts[order], 7, params)) == NULL)
 		return mq_fail_db(r);
@@ -249,7 +239,7 @@ static int read_update(struct mq_req *r, bool whole, const char **params)
 
 static int update(struct mq_req *r, bool whole)
 {
-	const char *params[8] = { entry_param(r), user_param(r) };
+	const char *params[8] = { mq_req_id_text(r, "id"), mq_req_user_text(r) };
 	PGresult *res;
 
 	if (read_update(r, whole, params) < 0)
@@ -276,7 +266,7 @@ int mq_watchlist_patch(struct mq_req *r)
 /* DELETE /api/watchlist/{id}/: 204; another user's entry is 404. */
 int mq_watchlist_delete(struct mq_req *r)
 {
-	const char *params[] = { entry_param(r), user_param(r) };
+	const char *params[] = { mq_req_id_text(r, "id"), mq_req_user_text(r) };
 	PGresult *res = mq_q(r, &delete_entry, 2, params);
 
 	if (res == NULL)
