@@ -373,6 +373,27 @@ PGconn *mq_db_conn(struct mq_db *db)
 	return ensure_connected(db) ? db->conn : NULL;
 }
 
+int *mq_db_int_array(struct mq_arena *a, const char *text, int *n)
+{
+	int cap = 1, *ids;
+
+	for (const char *p = text; *p; p++)
+		cap += *p == ',';
+	ids = mq_arena_alloc(a, (size_t)cap * sizeof(*ids));
+	*n = 0;
+	for (const char *p = text; *p && *n < cap;) {
+		const char *start = p + (*p == '{' || *p == ',');
+		char *end;
+		long id = strtol(start, &end, 10);
+
+		if (end == start || id <= 0 || id > INT32_MAX)
+			break;
+		ids[(*n)++] = (int)id;
+		p = end;
+	}
+	return ids;
+}
+
 const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_t n)
 {
 	size_t cap = 3;

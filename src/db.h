@@ -87,6 +87,10 @@ bool mq_db_in_transaction(const struct mq_db *db);
  * so any string is safe ("{\"a b\",\"c\\\"d\"}"). */
 const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_t n);
 
+/* The positive ints of an int[] value as PostgreSQL prints it ("{4,18}"),
+ * *n of them, in the arena; reading stops at anything else. */
+int *mq_db_int_array(struct mq_arena *a, const char *text, int *n);
+
 /* Request-side helpers: the result belongs to the request arena. */
 PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);
 

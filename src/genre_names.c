@@ -78,27 +78,23 @@ static const char *name_of(int genre, const char *primary)
 struct json_object *mq_genre_names(struct mq_req *r, const char *ids, const char *primary)
 {
 	struct json_object *out;
+	int *list, n;
 
 	if ((cache.loaded_ns == 0 || mq_now_mono_ns() - cache.loaded_ns > RELOAD_NS) && load(r) < 0)
 		return NULL;
 	out = json_object_new_array();
-	for (const char *p = ids; p && *p;) {
-		char *end;
-		long id = strtol(p + (*p == '{' || *p == ','), &end, 10);
-
-		if (end == p + (*p == '{' || *p == ','))
-			break;
+	list = mq_db_int_array(r->arena, ids ? ids : "", &n);
+	for (int i = 0; i < n; i++) {
 		for (int g = 0; g < cache.ngenres; g++) {
-			if (cache.ids[g] != id)
+			if (cache.ids[g] != list[i])
 				continue;
 			struct json_object *o = json_object_new_object();
 
-			json_object_object_add(o, "id", json_object_new_int64(id));
-			json_object_object_add(o, "name", json_object_new_string(name_of((int)id, primary)));
+			json_object_object_add(o, "id", json_object_new_int64(list[i]));
+			json_object_object_add(o, "name", json_object_new_string(name_of(list[i], primary)));
 			json_object_object_add(o, "slug", json_object_new_string(cache.slugs[g]));
 			json_object_array_add(out, o);
 		}
-		p = end;
 	}
 	return out;
 }

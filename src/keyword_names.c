@@ -54,27 +54,6 @@ static void remember(int id, const char *name)
 	used++;
 }
 
-/* The ids of a PostgreSQL int[] literal; *n of them. */
-static int *parse_ids(struct mq_req *r, const char *text, int *n)
-{
-	int cap = 1, *ids;
-
-	for (const char *p = text; *p; p++)
-		cap += *p == ',';
-	ids = mq_arena_alloc(r->arena, (size_t)cap * sizeof(*ids));
-	*n = 0;
-	for (const char *p = text; *p && *n < cap;) {
-		char *end;
-		long id = strtol(p + (*p == '{' || *p == ','), &end, 10);
-
-		if (end == p + (*p == '{' || *p == ',') || id <= 0 || id > INT32_MAX)
-			break;
-		ids[(*n)++] = (int)id;
-		p = end;
-	}
-	return ids;
-}
-
 static int count_missing(const int *ids, int n)
 {
 	int missing = 0;
@@ -127,7 +106,7 @@ int mq_keyword_names_fill(struct mq_req *r, struct json_object *movie)
 
 	if (!json_object_object_get_ex(movie, "keyword_ids", &text))
 		return 0;
-	ids = parse_ids(r, json_object_get_string(text), &n);
+	ids = mq_db_int_array(r->arena, json_object_get_string(text), &n);
 	if (fetch_missing(r, ids, n) < 0)
 		return -1;
 	found = mq_arena_alloc(r->arena, (size_t)(n ? n : 1) * sizeof(*found));

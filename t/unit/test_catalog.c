@@ -194,6 +194,27 @@ START_TEST(text_arrays_escape_quotes_and_backslashes)
 }
 END_TEST
 
+START_TEST(int_arrays_are_read_as_postgresql_prints_them)
+{
+	struct mq_arena *a = mq_arena_new(0);
+	int n, *ids = mq_db_int_array(a, "{4,18,10770}", &n);
+
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(ids[0], 4);
+	ck_assert_int_eq(ids[2], 10770);
+	mq_db_int_array(a, "{}", &n);
+	ck_assert_int_eq(n, 0);
+	mq_db_int_array(a, "", &n);
+	ck_assert_int_eq(n, 0);
+	ids = mq_db_int_array(a, "{7,-2,3}", &n);	/* stops at what is no id */
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(ids[0], 7);
+	mq_db_int_array(a, "{1,99999999999}", &n);
+	ck_assert_int_eq(n, 1);
+	mq_arena_destroy(a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("catalog");
@@ -208,6 +229,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, generated_films_are_repeatable_and_plausible);
 	tcase_add_test(tc, dates_are_calendar_dates);
 	tcase_add_test(tc, text_arrays_escape_quotes_and_backslashes);
+	tcase_add_test(tc, int_arrays_are_read_as_postgresql_prints_them);
 	suite_add_tcase(s, tc);
 	return s;
 }
