@@ -188,6 +188,11 @@ char *mq_arena_vprintf(struct mq_arena *a, const char *fmt, va_list ap)
 	return p;
 }
 
+const char *mq_arena_int(struct mq_arena *a, int64_t n)
+{
+	return mq_arena_printf(a, "%lld", (long long)n);
+}
+
 char *mq_arena_printf(struct mq_arena *a, const char *fmt, ...)
 {
 	va_list ap;

@@ -33,6 +33,8 @@ void *mq_arena_calloc(struct mq_arena *a, size_t count, size_t size);
 char *mq_arena_strdup(struct mq_arena *a, const char *s);
 char *mq_arena_strndup(struct mq_arena *a, const char *s, size_t n);
 char *mq_arena_printf(struct mq_arena *a, const char *fmt, ...) MQ_PRINTF(2, 3);
+/* n in decimal, for a statement parameter. */
+const char *mq_arena_int(struct mq_arena *a, int64_t n);
 char *mq_arena_vprintf(struct mq_arena *a, const char *fmt, va_list ap);
 
 /* Calls fn(ptr) when the arena is next reset.  A NULL ptr is ignored. */

@@ -42,7 +42,7 @@ static int authenticate(struct mq_req *r)
 		h++;
 	if (mq_jwt_verify(r->arena, r->w->cfg, h, &c, &why) < 0)
 		return invalid(r, why);
-	const char *id = mq_arena_printf(r->arena, "%lld", (long long)c.user_id);
+	const char *id = mq_arena_int(r->arena, c.user_id);
 	res = mq_q(r, &current_user, 1, &id);
 	if (res == NULL) {
 		mq_fail_db(r);

@@ -198,12 +198,12 @@ int64_t mq_req_id(const struct mq_req *r, const char *name)
 
 const char *mq_req_id_text(struct mq_req *r, const char *name)
 {
-	return mq_arena_printf(r->arena, "%lld", (long long)mq_req_id(r, name));
+	return mq_arena_int(r->arena, mq_req_id(r, name));
 }
 
 const char *mq_req_user_text(struct mq_req *r)
 {
-	return mq_arena_printf(r->arena, "%lld", (long long)r->user_id);
+	return mq_arena_int(r->arena, r->user_id);
 }
 
 const char *mq_req_str(const struct mq_req *r, const char *name)

@@ -75,9 +75,9 @@ void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref)
 		return;
 	}
 	if (has_movie && mq_form_int(f, "movie", MQ_REQUIRED, 1, INT64_MAX, &n))
-		ref->movie = mq_arena_printf(a, "%lld", (long long)n);
+		ref->movie = mq_arena_int(a, n);
 	if (has_tmdb && mq_form_int(f, "tmdb_id", MQ_REQUIRED, 1, INT32_MAX, &n))
-		ref->tmdb_id = mq_arena_printf(a, "%lld", (long long)n);
+		ref->tmdb_id = mq_arena_int(a, n);
 	read_details(f, ref);
 }
 
@@ -146,7 +146,7 @@ static const char *by_tmdb(struct mq_req *r, const struct mq_movie_ref *ref)
 		return first_id(r, res);
 	rc = mq_tmdb_movie_try(r, strtoll(ref->tmdb_id, NULL, 10), &movie_id, &created, &ans);
 	if (rc == 0)
-		return mq_arena_printf(r->arena, "%lld", (long long)movie_id);
+		return mq_arena_int(r->arena, movie_id);
 	if (rc < 0)
 		return NULL;
 	if (ref->title && ans.status != MQ_TMDB_NOT_FOUND)

@@ -26,8 +26,8 @@ int mq_page_parse(struct mq_req *r, struct mq_page *p)
 	if (p->size > MQ_PAGE_SIZE_MAX)
 		p->size = MQ_PAGE_SIZE_MAX;
 	p->offset = (p->page - 1) * p->size;
-	p->limit_s = mq_arena_printf(r->arena, "%lld", (long long)p->size);
-	p->offset_s = mq_arena_printf(r->arena, "%lld", (long long)p->offset);
+	p->limit_s = mq_arena_int(r->arena, p->size);
+	p->offset_s = mq_arena_int(r->arena, p->offset);
 	return 0;
 }
 

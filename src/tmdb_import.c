@@ -105,7 +105,7 @@ int mq_tmdb_movie_try(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool
 			       ans)) {
 	case MQ_IMPORT_OK:
 		if (ans->json)	/* written now */
-			mq_movies_changed(r, mq_arena_printf(r->arena, "%lld", (long long)*movie_id));
+			mq_movies_changed(r, mq_arena_int(r->arena, *movie_id));
 		return 0;
 	case MQ_IMPORT_TMDB:
 		return 1;
@@ -165,5 +165,5 @@ void mq_tmdb_import_imdb(struct mq_req *r, const char *imdb)
 		return;
 	if (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, tmdb_id, false, &movie_id, &created,
 			   &ans) == MQ_IMPORT_OK && ans.json)
-		mq_movies_changed(r, mq_arena_printf(r->arena, "%lld", (long long)movie_id));
+		mq_movies_changed(r, mq_arena_int(r->arena, movie_id));
 }

@@ -172,7 +172,7 @@ static int update_user(struct mq_req *r, bool put)
 						 "date_joined", "last_login", NULL };
 	struct json_object *user;
 	int64_t id = mq_req_id(r, "id");
-	const char *ids = mq_arena_printf(r->arena, "%lld", (long long)id), *role;
+	const char *ids = mq_arena_int(r->arena, id), *role;
 	struct mq_form f;
 	PGresult *res;
 	bool active = false, has_active, changed;
@@ -239,7 +239,7 @@ static void statistics_changed(struct mq_req *r, PGresult *movies)
 int mq_admin_users_delete(struct mq_req *r)
 {
 	int64_t id = mq_req_id(r, "id");
-	const char *ids = mq_arena_printf(r->arena, "%lld", (long long)id);
+	const char *ids = mq_arena_int(r->arena, id);
 	PGresult *res, *movies;
 
 	if (id == r->user_id)

@@ -91,11 +91,6 @@ static struct mq_stmt delete_comment = MQ_STMT(
 	"UPDATE comments SET body = '', deleted_at = now(), updated_at = now() "
 	"WHERE id = $1 AND deleted_at IS NULL AND (user_id = $2 OR $3::bool) RETURNING id");
 
-static const char *str_id(struct mq_req *r, int64_t id)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)id);
-}
-
 /* The rows (in path order) as trees: each comment under its parent's
  * "replies".  index maps an id to its comment. */
 static struct json_object *threads(struct mq_req *r, PGresult *res)
@@ -128,7 +123,7 @@ static const char *read_parent(struct mq_req *r)
 		mq_problem_field(r, "parent", "Must be a comment id.");
 		return "";
 	}
-	return str_id(r, n);
+	return mq_arena_int(r->arena, n);
 }
 
 /* When the page is empty: whether the movie (and the parent comment
@@ -160,7 +155,7 @@ static int found_empty(struct mq_req *r, const char *movie, const char *parent)
 int mq_comments_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "parent", NULL };
-	const char *movie = str_id(r, mq_req_id(r, "id")), *parent;
+	const char *movie = mq_req_id_text(r, "id"), *parent;
 	PGresult *res;
 	struct mq_page p;
 	int found;
@@ -202,7 +197,7 @@ static int read_comment(struct mq_req *r, bool create, const char **body, const 
 	*body = mq_form_string(&f, "body", MQ_REQUIRED, 1, BODY_MAX);
 	if (create && json_object_object_get(f.body, "parent") != NULL &&
 	    mq_form_int(&f, "parent", MQ_OPTIONAL, 1, INT64_MAX, &n))
-		*parent = str_id(r, n);
+		*parent = mq_arena_int(r->arena, n);
 	if (!create && mq_form_has(&f, "parent"))
 		mq_form_error(&f, "parent", "A comment stays in its thread.");
 	return mq_form_end(&f);
@@ -211,12 +206,12 @@ static int read_comment(struct mq_req *r, bool create, const char **body, const 
 /* POST /api/movies/{id}/comments/ {body, parent?} */
 int mq_comments_create(struct mq_req *r)
 {
-	const char *movie = str_id(r, mq_req_id(r, "id")), *body, *parent = NULL;
+	const char *movie = mq_req_id_text(r, "id"), *body, *parent = NULL;
 	PGresult *res;
 
 	if (read_comment(r, true, &body, &parent) < 0)
 		return 0;
-	const char *params[] = { movie, str_id(r, r->user_id), parent, body };
+	const char *params[] = { movie, mq_req_user_text(r), parent, body };
 	if ((res = mq_q(r, &insert_comment, 4, params)) == NULL) {
 		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
@@ -232,8 +227,8 @@ int mq_comments_create(struct mq_req *r)
 /* The author's or an administrator's comment id, changed by st. */
 static int change(struct mq_req *r, struct mq_stmt *st, const char *body)
 {
-	const char *id = str_id(r, mq_req_id(r, "id"));
-	const char *params[] = { id, str_id(r, r->user_id), r->role == MQ_ROLE_ADMIN ? "true" : "false",
+	const char *id = mq_req_id_text(r, "id");
+	const char *params[] = { id, mq_req_user_text(r), r->role == MQ_ROLE_ADMIN ? "true" : "false",
 				 body };
 	PGresult *res = mq_q(r, st, body ? 4 : 3, params);
 

@@ -255,7 +255,7 @@ int mq_lists_add_item(struct mq_req *r)
 		return 0;
 	mq_movie_ref_read(&f, &ref);
 	if (mq_form_int(&f, "position", MQ_OPTIONAL, 1, 100000, &n))
-		position = mq_arena_printf(r->arena, "%lld", (long long)n);
+		position = mq_arena_int(r->arena, n);
 	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, 500);
 	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
 		return 0;

@@ -271,7 +271,7 @@ static struct json_object *fetch(struct mq_req *r, struct list *l)
 	l->params[MQ_MF_COUNT] = l->lang.tag;
 	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 	/* one more than the page: is there a next page? */
-	l->params[MQ_MF_COUNT + 2] = mq_arena_printf(r->arena, "%lld", (long long)l->page.size + 1);
+	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.size + 1);
 	l->params[MQ_MF_COUNT + 3] = l->page.offset_s;
 	res = mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
 	if (res == NULL)
@@ -366,7 +366,7 @@ static int respond(struct mq_req *r, struct list *l, int64_t genre)
 	if (genre > INT32_MAX)	/* genre ids are integers */
 		return mq_problem(r, 404, "No genre with id %lld.", (long long)genre);
 	if (genre) {
-		id = mq_arena_printf(r->arena, "%lld", (long long)genre);
+		id = mq_arena_int(r->arena, genre);
 		if ((res = mq_q(r, &genre_exists, 1, &id)) == NULL)
 			return mq_fail_db(r);
 		if (PQntuples(res) == 0)

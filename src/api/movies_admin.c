@@ -176,7 +176,7 @@ static const char *field_value(struct mq_form *f, const struct field *fd, struct
 		return mq_form_string(f, fd->name, false, (int)fd->min, (int)fd->max);
 	case INT:
 		return mq_form_int(f, fd->name, false, fd->min, fd->max, &n)
-			? mq_arena_printf(a, "%lld", (long long)n) : NULL;
+			? mq_arena_int(a, n) : NULL;
 	case NUMBER:
 		return mq_form_number(f, fd->name, false, (double)fd->min, (double)fd->max, &d)
 			? mq_arena_printf(a, "%.9g", d) : NULL;
@@ -389,7 +389,7 @@ static int import(struct mq_req *r, struct json_object *body)
 	mq_form_int(&f, "tmdb_id", MQ_REQUIRED, 1, INT32_MAX, &tmdb_id);
 	if (mq_form_end(&f) < 0 || mq_tmdb_movie_ensure(r, tmdb_id, &movie_id, &created) < 0)
 		return 0;
-	return show(r, created ? 201 : 200, mq_arena_printf(r->arena, "%lld", (long long)movie_id));
+	return show(r, created ? 201 : 200, mq_arena_int(r->arena, movie_id));
 }
 
 /* POST /api/movies/: a new movie from a full body, or from TMDb. */

@@ -77,11 +77,6 @@ static struct mq_stmt resolve_all = MQ_STMT(
 static const char *const kinds[] = { "review", "comment", "user", NULL };
 static const char *const reasons[] = { "spam", "abuse", "spoiler", "other", NULL };
 
-static const char *str_id(struct mq_req *r, int64_t id)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)id);
-}
-
 static int show(struct mq_req *r, int status, const char *id)
 {
 	return mq_collection_show_row(r, &one, id, status, "report", NULL);
@@ -98,7 +93,7 @@ static void read_target(struct mq_form *f, const char **kind, const char **targe
 			continue;
 		if (given++ == 0 && mq_form_int(f, kinds[i], MQ_REQUIRED, 1, INT64_MAX, &n)) {
 			*kind = kinds[i];
-			*target = str_id(f->r, n);
+			*target = mq_arena_int(f->r->arena, n);
 		}
 	}
 	if (given != 1)
@@ -125,7 +120,7 @@ int mq_reports_create(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "No %s with id %s.", kind, target);
-	const char *params[] = { str_id(r, r->user_id), kind, target, reason, details };
+	const char *params[] = { mq_req_user_text(r), kind, target, reason, details };
 	if ((res = mq_q(r, &insert_report, 5, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
@@ -166,7 +161,7 @@ int mq_admin_reports_put(struct mq_req *r)
 {
 	static const char *const fields[] = { "status", "note", NULL };
 	static const char *const decisions[] = { "resolved", "dismissed", NULL };
-	const char *id = str_id(r, mq_req_id(r, "id")), *status, *note;
+	const char *id = mq_req_id_text(r, "id"), *status, *note;
 	struct mq_form f;
 	PGresult *res;
 
@@ -176,7 +171,7 @@ int mq_admin_reports_put(struct mq_req *r)
 	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, 1000);
 	if (mq_form_end(&f) < 0)
 		return 0;
-	const char *params[] = { id, status, note, str_id(r, r->user_id) };
+	const char *params[] = { id, status, note, mq_req_user_text(r) };
 	if ((res = mq_q(r, &decide, 4, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
@@ -211,7 +206,7 @@ static int remove_target(struct mq_req *r, const char *kind, const char *target,
  * open report of it.  204. */
 int mq_admin_reports_delete(struct mq_req *r)
 {
-	const char *id = str_id(r, mq_req_id(r, "id")), *kind, *target, *movie = NULL;
+	const char *id = mq_req_id_text(r, "id"), *kind, *target, *movie = NULL;
 	PGresult *res;
 	int removed;
 
@@ -229,7 +224,7 @@ int mq_admin_reports_delete(struct mq_req *r)
 				  "with PATCH /api/admin/users/%s/.", target, target);
 	}
 	if (removed < 0 ||
-	    mq_q(r, &resolve_all, 3, (const char *[]){ kind, target, str_id(r, r->user_id) }) == NULL ||
+	    mq_q(r, &resolve_all, 3, (const char *[]){ kind, target, mq_req_user_text(r) }) == NULL ||
 	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	if (movie)

@@ -78,11 +78,6 @@ struct review {
 	const char *title, *body, *rating;
 };
 
-static const char *str_id(struct mq_req *r, int64_t id)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)id);
-}
-
 static int read_review(struct mq_req *r, struct review *v)
 {
 	static const char *const fields[] = { "title", "body", "rating", NULL };
@@ -121,7 +116,7 @@ static void movie_changed(struct mq_req *r, const char *movie)
 int mq_reviews_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "ordering", NULL };
-	const char *movie = str_id(r, mq_req_id(r, "id")), *v = mq_query_get(&r->query, "ordering");
+	const char *movie = mq_req_id_text(r, "id"), *v = mq_query_get(&r->query, "ordering");
 	struct json_object *page;
 	PGresult *res, *found;
 	struct mq_page p;
@@ -153,14 +148,14 @@ int mq_reviews_list(struct mq_req *r)
  * review of the movie by the same user is a 409 naming the first. */
 int mq_reviews_create(struct mq_req *r)
 {
-	const char *movie = str_id(r, mq_req_id(r, "id")), *id;
+	const char *movie = mq_req_id_text(r, "id"), *id;
 	struct json_object *extra;
 	struct review v;
 	PGresult *res;
 
 	if (read_review(r, &v) < 0)
 		return 0;
-	const char *params[] = { str_id(r, r->user_id), movie, v.title, v.body, v.rating };
+	const char *params[] = { mq_req_user_text(r), movie, v.title, v.body, v.rating };
 	if ((res = mq_q(r, &insert_review, 5, params)) == NULL) {
 		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
@@ -188,13 +183,13 @@ int mq_reviews_create(struct mq_req *r)
  * administrator's; absent fields are cleared. */
 int mq_reviews_put(struct mq_req *r)
 {
-	const char *id = str_id(r, mq_req_id(r, "id"));
+	const char *id = mq_req_id_text(r, "id");
 	struct review v;
 	PGresult *res;
 
 	if (read_review(r, &v) < 0)
 		return 0;
-	const char *params[] = { id, str_id(r, r->user_id), r->role == MQ_ROLE_ADMIN ? "true" : "false",
+	const char *params[] = { id, mq_req_user_text(r), r->role == MQ_ROLE_ADMIN ? "true" : "false",
 				 v.title, v.body, v.rating };
 	if ((res = mq_q(r, &update_review, 6, params)) == NULL)
 		return mq_fail_db(r);
@@ -206,8 +201,8 @@ int mq_reviews_put(struct mq_req *r)
 /* DELETE /api/reviews/{id}/: the author's or an administrator's. */
 int mq_reviews_delete(struct mq_req *r)
 {
-	const char *id = str_id(r, mq_req_id(r, "id"));
-	const char *params[] = { id, str_id(r, r->user_id), r->role == MQ_ROLE_ADMIN ? "true" : "false" };
+	const char *id = mq_req_id_text(r, "id");
+	const char *params[] = { id, mq_req_user_text(r), r->role == MQ_ROLE_ADMIN ? "true" : "false" };
 	PGresult *res = mq_q(r, &delete_review, 3, params);
 
 	if (res == NULL)

@@ -207,7 +207,7 @@ int mq_tmdb_search(struct mq_req *r)
 		params[n++] = s.year;
 	}
 	params[n++] = "page";
-	params[n++] = mq_arena_printf(r->arena, "%lld", (long long)s.page_n);
+	params[n++] = mq_arena_int(r->arena, s.page_n);
 	params[n] = NULL;
 	mq_tmdb_get(r->w->tmdb, r->arena, "/search/movie", params, &ans);
 	if (ans.status == MQ_TMDB_NOT_FOUND)	/* a search is never missing: TMDb is wrong */

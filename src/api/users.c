@@ -54,11 +54,6 @@ static struct mq_stmt set_avatar = MQ_STMT(
 	"FROM (SELECT avatar_path AS old FROM users WHERE id = $1 FOR UPDATE) o "
 	"WHERE u.id = $1 RETURNING o.old");
 
-static const char *id_str(struct mq_req *r, int64_t id)
-{
-	return mq_arena_printf(r->arena, "%lld", (long long)id);
-}
-
 /* Queues the "confirm your address" mail with a fresh token; inside the
  * caller's transaction.  Returns 0 or -1 (a failed statement). */
 int mq_users_send_verification(struct mq_req *r, int64_t user_id, const char *email)
@@ -68,7 +63,7 @@ int mq_users_send_verification(struct mq_req *r, int64_t user_id, const char *em
 
 	mq_token_new(r->arena, &token, &hash);
 	snprintf(ttl, sizeof(ttl), "%d", r->w->cfg->verify_email_ttl_ms);
-	const char *params[] = { id_str(r, user_id), "verify_email", hash, ttl };
+	const char *params[] = { mq_arena_int(r->arena, user_id), "verify_email", hash, ttl };
 	if (mq_q(r, &insert_email_token, 4, params) == NULL)
 		return -1;
 	return mq_outbox_queue(
@@ -151,7 +146,7 @@ static struct mq_stmt select_counts = MQ_STMT_READ(
 static int respond_me(struct mq_req *r, PGresult *res)
 {
 	struct json_object *user = mq_row_owned(r->arena, res);
-	const char *id = id_str(r, r->user_id);
+	const char *id = mq_req_user_text(r);
 
 	if (user == NULL)
 		return mq_problem(r, 404, "This account no longer exists.");
@@ -166,7 +161,7 @@ static int respond_me(struct mq_req *r, PGresult *res)
 /* GET /api/users/me/ */
 int mq_users_me(struct mq_req *r)
 {
-	const char *id = id_str(r, r->user_id);
+	const char *id = mq_req_user_text(r);
 	PGresult *res = mq_q(r, &select_me, 1, &id);
 
 	return res ? respond_me(r, res) : mq_fail_db(r);
@@ -229,7 +224,7 @@ static int update_profile(struct mq_req *r, bool put)
 		mq_form_error(&f, "username", "This field cannot be changed.");
 	if (mq_form_has(&f, "email"))
 		mq_form_error(&f, "email", "This field cannot be changed here.");
-	p[0] = id_str(r, r->user_id);
+	p[0] = mq_req_user_text(r);
 	text_field(&f, "display_name", 100, put, &p[1], &p[2]);
 	text_field(&f, "bio", 2000, put, &p[3], &p[4]);
 	code_field(&f, "locale", locale_ok, "en-US or fr", put, &p[5], &p[6]);
@@ -269,7 +264,7 @@ int mq_users_public(struct mq_req *r)
 /* Sets the avatar to rel (NULL: none) and removes the old file. */
 static int replace_avatar(struct mq_req *r, const char *rel)
 {
-	const char *params[] = { id_str(r, r->user_id), rel };
+	const char *params[] = { mq_req_user_text(r), rel };
 	PGresult *res = mq_q(r, &set_avatar, 2, params);
 
 	if (res == NULL) {
@@ -292,7 +287,7 @@ int mq_users_avatar_put(struct mq_req *r)
 	body = mq_media_read_image(r, r->w->cfg->avatar_max, &kind, &len);
 	if (body == NULL)
 		return 0;
-	rel = mq_media_store(r, "avatars", id_str(r, r->user_id), kind, body, len);
+	rel = mq_media_store(r, "avatars", mq_req_user_text(r), kind, body, len);
 	if (rel == NULL)
 		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
 	if (replace_avatar(r, rel) < 0)
