@@ -14,6 +14,7 @@
 #include "form.h"
 #include "http.h"
 #include "json.h"
+#include "tmdb.h"
 #include "tmdb_import.h"
 #include "worker.h"
 
@@ -29,19 +30,6 @@ static struct mq_stmt insert_minimal = MQ_STMT(
 	"VALUES ($1::int, $2, $2, coalesce($3, ''), $4) "
 	"ON CONFLICT (tmdb_id) DO NOTHING RETURNING id");
 
-/* A TMDb image path: "/" then letters, digits, _ or -, and an extension. */
-static bool valid_poster_path(const char *s)
-{
-	size_t n = strlen(s), body;
-	const char *dot = strrchr(s, '.');
-
-	if (s[0] != '/' || n > 120 || dot == NULL)
-		return false;
-	body = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-	return body > 0 && s + 1 + body == dot &&
-	       (strcmp(dot, ".jpg") == 0 || strcmp(dot, ".png") == 0 || strcmp(dot, ".webp") == 0);
-}
-
 static void read_details(struct mq_form *f, struct mq_movie_ref *ref)
 {
 	static const char *const details[] = { "title", "overview", "poster_path" };
@@ -54,8 +42,8 @@ static void read_details(struct mq_form *f, struct mq_movie_ref *ref)
 	}
 	ref->title = mq_form_string(f, "title", MQ_OPTIONAL, 1, 300);
 	ref->overview = mq_form_string(f, "overview", MQ_OPTIONAL, 0, 5000);
-	ref->poster_path = mq_form_string(f, "poster_path", MQ_OPTIONAL, 1, 120);
-	if (ref->poster_path && !valid_poster_path(ref->poster_path)) {
+	ref->poster_path = mq_form_string(f, "poster_path", MQ_OPTIONAL, 1, 110);
+	if (ref->poster_path && !mq_tmdb_image_path_ok(ref->poster_path)) {
 		mq_form_error(f, "poster_path", "Must be a TMDb image path such as /abc.jpg.");
 		ref->poster_path = NULL;
 	}

@@ -437,6 +437,16 @@ void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 		*out = cached;	/* stale beats nothing */
 }
 
+bool mq_tmdb_image_path_ok(const char *s)
+{
+	size_t n = s[0] == '/' ? strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					     "0123456789_-") : 0;
+	const char *ext = s + 1 + n;
+
+	return n > 0 && n <= 100 && (strcmp(ext, ".jpg") == 0 || strcmp(ext, ".jpeg") == 0 ||
+				     strcmp(ext, ".png") == 0 || strcmp(ext, ".webp") == 0);
+}
+
 int mq_tmdb_fail(struct mq_req *r, const struct mq_tmdb_answer *ans, const char *detail)
 {
 	switch (ans->status) {

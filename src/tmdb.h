@@ -71,6 +71,10 @@ bool mq_tmdb_configured(const struct mq_tmdb *t);
 void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 		 const char *const *params, struct mq_tmdb_answer *out);
 
+/* True for a TMDb image path as TMDb gives them and the catalog keeps them
+ * ("/abc_1-x.jpg"): the same rule as tmdb_image_path() in sql/0006. */
+bool mq_tmdb_image_path_ok(const char *s);
+
 /* Answers a failed call: 503 (with Retry-After), 504 or 502 problem+json,
  * 404 for NOT_FOUND with detail. */
 int mq_tmdb_fail(struct mq_req *r, const struct mq_tmdb_answer *ans, const char *detail);

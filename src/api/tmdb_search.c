@@ -9,7 +9,6 @@
  */
 #include "api.h"
 
-#include <ctype.h>
 #include <math.h>
 
 #include "db.h"
@@ -75,13 +74,8 @@ static const char *image_path(struct json_object *o, const char *key)
 {
 	struct json_object *v = member(o, key, json_type_string);
 	const char *s = v ? json_object_get_string(v) : "";
-	size_t n = s[0] == '/' ? strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					     "0123456789_-") : 0;
 
-	if (n == 0 || n > 100 || (strcmp(s + 1 + n, ".jpg") && strcmp(s + 1 + n, ".png") &&
-				  strcmp(s + 1 + n, ".jpeg") && strcmp(s + 1 + n, ".webp")))
-		return NULL;
-	return s;
+	return mq_tmdb_image_path_ok(s) ? s : NULL;
 }
 
 static void copy_text(struct json_object *to, struct json_object *from, const char *key, int max)
@@ -97,11 +91,8 @@ static void copy_date(struct json_object *to, struct json_object *from)
 {
 	struct json_object *v = member(from, "release_date", json_type_string);
 	const char *s = v ? json_object_get_string(v) : "";
-	bool ok = strlen(s) == 10 && s[4] == '-' && s[7] == '-';
 
-	for (size_t i = 0; ok && i < 10; i++)
-		ok = i == 4 || i == 7 || isdigit((unsigned char)s[i]);
-	mq_json_add_str(to, "release_date", ok ? s : NULL);
+	mq_json_add_str(to, "release_date", mq_valid_date(s) ? s : NULL);
 }
 
 /* TMDb's popularity, a number from 0 to POPULARITY_MAX (0 otherwise): what

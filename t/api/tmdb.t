@@ -263,18 +263,27 @@ $s->tmdb_mode();
 $s->tmdb_raw('{"page":1,"total_results":3,"total_pages":1,"results":['
              . '{"id":4244,"title":"Huge","popularity":1e400,"vote_average":-1e400,"release_date":"soon"},'
              . '{"id":4245,"title":"' . ('x' x 301) . '"},'
-             . '{"id":4246,"title":"Odd date","popularity":12.5,"release_date":"1999-10-15T00:00"}]}');
+             . '{"id":4246,"title":"Odd date","popularity":12.5,"release_date":"1999-10-15T00:00"},'
+             . '{"id":4247,"title":"No such day","release_date":"2024-13-45",'
+             . '"poster_path":"/abc_1-x.jpeg"}]}');
 $s->tmdb_mode('raw');
 $r = search('query=numbers');
 $s->tmdb_mode();
 is $r->{status}, 200, 'search, a popularity of 1e400: 200';
 ok $r->{json}, '  in valid JSON (no Infinity)' or diag $r->{content};
-is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 4244, 4246 ],
+is_deeply [ map { $_->{tmdb_id} } @{ $r->{json}{results} } ], [ 4244, 4246, 4247 ],
     '  a title longer than 300 characters: the result left out';
 is $r->{json}{results}[0]{popularity}, 0, '  the infinite popularity is 0';
 is $r->{json}{results}[0]{release_date}, undef, '  a release date that is no date is null';
 is $r->{json}{results}[1]{release_date}, undef, '  so is one with a time';
 is $r->{json}{results}[1]{popularity}, 12.5, '  a popularity in range as sent';
+is $r->{json}{results}[2]{release_date}, undef, '  a date of digits that is no calendar day is null';
+like $r->{json}{results}[2]{poster_url}, qr{/abc_1-x\.jpeg$}, '  a .jpeg poster is kept';
+$s->tmdb_mode('503');    # so the details sent make the movie
+$r = $s->post('/api/users/favorites/', token => $user->{access},
+              json => { tmdb_id => 4247, title => 'No such day', poster_path => '/abc_1-x.jpeg' });
+$s->tmdb_mode();
+is $r->{status}, 201, '  and a favorite may send that poster path back' or diag $r->{content};
 
 $s->tmdb_raw('{"id":4250,"title":"Tiny","popularity":1e-50,"runtime":1e-50,"vote_average":1e-50,'
              . '"release_date":"2001-02-03"}');
