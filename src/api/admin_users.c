@@ -23,8 +23,8 @@
 static struct mq_stmt list = MQ_STMT_READ(
 	"SELECT " ADMIN_COLUMNS ", count(*) OVER () AS total FROM users u "
 	"WHERE u.deleted_at IS NULL "
-	"AND ($3::text IS NULL OR u.username ILIKE '%' || $3 || '%' ESCAPE '\\' "
-	"     OR u.email ILIKE '%' || $3 || '%' ESCAPE '\\') "
+	"AND ($3::text IS NULL OR u.username ILIKE '%' || like_escape($3) || '%' "
+	"     OR u.email ILIKE '%' || like_escape($3) || '%') "
 	"AND ($4::text IS NULL OR u.role = $4) "
 	"AND ($5::bool IS NULL OR u.is_active = $5) "
 	"ORDER BY CASE WHEN $6 = 'username' THEN lower(u.username) END, "
@@ -88,20 +88,6 @@ static struct mq_stmt drop_mail = MQ_STMT(
 static const char *const orderings[] = { "id", "-id", "username", "-username", "date_joined",
 					 "-date_joined", NULL };
 
-/* The search term with LIKE's wildcards escaped. */
-static const char *like_literal(struct mq_req *r, const char *s)
-{
-	char *out = mq_arena_alloc(r->arena, strlen(s) * 2 + 1), *o = out;
-
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			*o++ = '\\';
-		*o++ = *s;
-	}
-	*o = '\0';
-	return out;
-}
-
 /* GET /api/admin/users/?search=&role=&is_active=&ordering= */
 int mq_admin_users_list(struct mq_req *r)
 {
@@ -113,13 +99,13 @@ int mq_admin_users_list(struct mq_req *r)
 	struct json_object *results;
 	struct mq_page p;
 	PGresult *res;
-	bool known = order == NULL;
+	static const char *const allowed[] = { "page", "page_size", "search", "role", "is_active",
+					       "ordering", NULL };
 
 	if (mq_page_parse(r, &p) < 0)
 		return 0;
-	for (int i = 0; orderings[i] && !known; i++)
-		known = strcmp(order, orderings[i]) == 0;
-	if (!known)
+	mq_form_check_query(&f, allowed);
+	if (order && !mq_form_listed(orderings, order))
 		mq_form_error(&f, "ordering", "Use id, username or date_joined, optionally with -.");
 	if (role && strcmp(role, "user") != 0 && strcmp(role, "admin") != 0)
 		mq_form_error(&f, "role", "Use user or admin.");
@@ -130,7 +116,7 @@ int mq_admin_users_list(struct mq_req *r)
 	if (mq_form_end(&f) < 0)
 		return 0;
 
-	const char *params[] = { p.limit_s, p.offset_s, search && *search ? like_literal(r, search) : NULL,
+	const char *params[] = { p.limit_s, p.offset_s, search && *search ? search : NULL,
 				 role, active, order ? order : "id" };
 	res = mq_q(r, &list, 6, params);
 	if (res == NULL)

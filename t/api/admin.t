@@ -44,6 +44,13 @@ is_deeply [ map { $_->{username} } @{ $r->{json}{results} } ], [qw(root ops)], '
 like $r->{json}{next}, qr/page=2/, 'with a next page';
 is $s->get('/api/admin/users/?ordering=password', token => $root->{access})->{status}, 400, 'bad ordering is 400';
 is $s->get('/api/admin/users/?is_active=maybe', token => $root->{access})->{status}, 400, 'bad filter is 400';
+$r = $s->get('/api/admin/users/?serach=bo', token => $root->{access});
+is $r->{status}, 400, 'an unknown parameter (a typo) is 400, not a wider list';
+ok $r->{json}{errors}{serach}, '  naming it';
+is $s->get('/api/admin/users/?role=user&role=admin', token => $root->{access})->{status}, 400,
+    'a parameter given twice is 400';
+is $s->get('/api/admin/users/?search=%25', token => $root->{access})->{json}{count}, 0,
+    'a % in search is taken literally';
 is $s->get('/api/admin/users/?page=9', token => $root->{access})->{status}, 404, 'a page past the end is 404';
 
 # --- role changes ---
