@@ -146,15 +146,28 @@ static int read_list(struct mq_req *r, const char **params)
 
 /* Answers list id with a page of its items, or 404 when the caller may
  * not see it. */
-static int show(struct mq_req *r, int status, const char *id)
-{
-	struct json_object *list, *items;
-	struct mq_lang lang;
+/* How a list is shown: a page of its items, in a language; read before
+ * any write, so that a bad page never answers 400 after a change. */
+struct view {
 	struct mq_page p;
+	struct mq_lang lang;
+};
+
+static int read_view(struct mq_req *r, struct view *v)
+{
+	static const char *const allowed[] = { "page", "page_size", NULL };
+
+	return mq_query_check(r, allowed) < 0 || mq_page_parse(r, &v->p) < 0 ||
+	       mq_lang_choose(r, NULL, &v->lang) < 0 ? -1 : 0;
+}
+
+static int show(struct mq_req *r, int status, const char *id, const struct view *v)
+{
+	const struct mq_page p = v->p;
+	const struct mq_lang lang = v->lang;
+	struct json_object *list, *items;
 	PGresult *res;
 
-	if (mq_page_parse(r, &p) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
-		return 0;
 	if ((res = mq_q(r, &one_list, 2, (const char *[]){ id, user_param(r) })) == NULL)
 		return mq_fail_db(r);
 	if ((list = mq_row_owned(r->arena, res)) == NULL)
@@ -178,36 +191,38 @@ static int show(struct mq_req *r, int status, const char *id)
 int mq_lists_create(struct mq_req *r)
 {
 	const char *params[4] = { user_param(r) };
+	struct view v;
 	PGresult *res;
 
-	if (read_list(r, params + 1) < 0)
+	if (read_view(r, &v) < 0 || read_list(r, params + 1) < 0)
 		return 0;
 	if ((res = mq_q(r, &insert_list, 4, params)) == NULL)
 		return mq_fail_db(r);
-	return show(r, 201, mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)));
+	return show(r, 201, mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)), &v);
 }
 
 /* GET /api/lists/{id}/: the list and a page of its items, in order. */
 int mq_lists_get(struct mq_req *r)
 {
-	static const char *const allowed[] = { "page", "page_size", NULL };
+	struct view v;
 
-	if (mq_query_check(r, allowed) < 0)
+	if (read_view(r, &v) < 0)
 		return 0;
-	return show(r, 200, mq_req_id_text(r, "id"));
+	return show(r, 200, mq_req_id_text(r, "id"), &v);
 }
 
 /* PUT /api/lists/{id}/ {name, description?, is_public?}: the owner's. */
 int mq_lists_put(struct mq_req *r)
 {
 	const char *params[5] = { mq_req_id_text(r, "id"), user_param(r) };
+	struct view v;
 	PGresult *res;
 
-	if (read_list(r, params + 2) < 0)
+	if (read_view(r, &v) < 0 || read_list(r, params + 2) < 0)
 		return 0;
 	if ((res = mq_q(r, &update_list, 5, params)) == NULL)
 		return mq_fail_db(r);
-	return PQntuples(res) ? show(r, 200, params[0]) : no_list(r, params[0]);
+	return PQntuples(res) ? show(r, 200, params[0], &v) : no_list(r, params[0]);
 }
 
 /* DELETE /api/lists/{id}/: the owner's; its items go with it. */

@@ -22,6 +22,15 @@ is $r->{status}, 201, 'POST: 201';
 my $pub = $r->{json}{id};
 like $r->{headers}{location}, qr{/api/lists/$pub/$}, 'Location';
 is $r->{json}{owner}, 'alice', 'owned by alice';
+my $lists_before = $s->psql('SELECT count(*) FROM lists');
+is $s->post('/api/lists/?page=0', token => $A, json => { name => 'Never' })->{status}, 400,
+    'POST with a bad page: 400';
+is $s->post('/api/lists/?colour=red', token => $A, json => { name => 'Never' })->{status}, 400,
+    'POST with an unknown parameter: 400';
+is $s->psql('SELECT count(*) FROM lists'), $lists_before, '  and no list was made';
+is $s->put("/api/lists/$pub/?page=x", token => $A, json => { name => 'Renamed' })->{status}, 400,
+    'PUT with a bad page: 400';
+is $s->psql("SELECT name FROM lists WHERE id = $pub"), 'Silents', '  and the list is unchanged';
 is $r->{json}{is_public}, JSON::PP::true, 'public';
 is $r->{json}{items_count}, 0, 'empty';
 is $r->{json}{items}{count}, 0, 'no items';
