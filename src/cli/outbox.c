@@ -68,6 +68,17 @@ static struct mq_stmt prune_outbox = MQ_STMT(
 	"DELETE FROM outbox "
 	"WHERE coalesce(sent_at, failed_at) < now() - interval '" KEEP_DAYS " days'");
 
+/* Refresh tokens and mailed links past their expiry, kept KEEP_DAYS more
+ * (a spent refresh token replayed in that time still revokes its family,
+ * and an expired link still answers "expired").  Without this every
+ * rotation adds a row for ever, and a refresh's family check reads them. */
+static struct mq_stmt prune_tokens = MQ_STMT(
+	"WITH refresh AS (DELETE FROM refresh_tokens "
+	"                 WHERE expires_at < now() - interval '" KEEP_DAYS " days' RETURNING 1), "
+	"links AS (DELETE FROM user_tokens "
+	"          WHERE expires_at < now() - interval '" KEEP_DAYS " days' RETURNING 1) "
+	"SELECT (SELECT count(*) FROM refresh) + (SELECT count(*) FROM links)");
+
 /* The password-reset requests the API queued (passwords.c), every one
  * deleted.  For an active account with the address, when the mail may
  * go and the link has not expired meanwhile, the account's unused reset
@@ -171,8 +182,8 @@ static enum outcome send_one(struct job *j)
 	return DONE;
 }
 
-/* Deletes the messages finished more than KEEP_DAYS ago, at start and
- * then hourly.  A failure is retried at the next turn of the loop. */
+/* Deletes the messages finished, and the tokens expired, more than
+ * KEEP_DAYS ago (see prune_tokens), at start and then hourly.  A failure is retried at the next turn of the loop. */
 static void prune(struct job *j)
 {
 	uint64_t now = mq_now_mono_ns();
@@ -183,10 +194,16 @@ static void prune(struct job *j)
 	res = mq_db_exec(j->db, &prune_outbox, 0, NULL);
 	if (res == NULL)
 		return;
-	j->pruned_ns = now;
 	if (strcmp(PQcmdTuples(res), "0") != 0)
 		mq_log_info("deleted %s sent or failed messages older than " KEEP_DAYS " days",
 			    PQcmdTuples(res));
+	PQclear(res);
+	if ((res = mq_db_exec(j->db, &prune_tokens, 0, NULL)) == NULL)
+		return;
+	j->pruned_ns = now;
+	if (strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+		mq_log_info("deleted %s tokens expired more than " KEEP_DAYS " days ago",
+			    PQgetvalue(res, 0, 0));
 	PQclear(res);
 }
 

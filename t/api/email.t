@@ -169,7 +169,17 @@ is outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND body <> ''
 ok outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient <> '' AND subject <> ''}) > 0,
     'only its recipient and subject, as a record';
 outbox(q{UPDATE outbox SET sent_at = now() - interval '8 days' WHERE recipient = 'alice@example.test'});
+my $tokens = outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FROM user_tokens});
+ok $tokens >= 2, 'some tokens to prune' or diag $tokens;
+outbox(q{UPDATE refresh_tokens SET expires_at = now() - interval '8 days'
+         WHERE id = (SELECT min(id) FROM refresh_tokens)});
+outbox(q{UPDATE user_tokens SET expires_at = now() - interval '8 days'
+         WHERE id = (SELECT min(id) FROM user_tokens)});
+outbox(q{UPDATE user_tokens SET expires_at = now() - interval '6 days'
+         WHERE id = (SELECT max(id) FROM user_tokens)}) if outbox(q{SELECT count(*) FROM user_tokens}) > 1;
 my ($rc, $out) = $s->marquee('outbox', '--once');
+is outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FROM user_tokens}), $tokens - 2,
+    'tokens expired more than a week ago are deleted, younger ones kept';
 is $rc, 0, 'marquee outbox --once runs' or diag $out;
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'}), '0',
     'and deletes messages sent more than a week ago';
