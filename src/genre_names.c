@@ -80,7 +80,9 @@ struct json_object *mq_genre_names(struct mq_req *r, const char *ids, const char
 	struct json_object *out;
 	int *list, n;
 
-	if ((cache.loaded_ns == 0 || mq_now_mono_ns() - cache.loaded_ns > RELOAD_NS) && load(r) < 0)
+	/* a copy past its minute still serves when the reload fails */
+	if ((cache.loaded_ns == 0 || mq_now_mono_ns() - cache.loaded_ns > RELOAD_NS) && load(r) < 0 &&
+	    cache.loaded_ns == 0)
 		return NULL;
 	out = json_object_new_array();
 	list = mq_db_int_array(r->arena, ids ? ids : "", &n);
