@@ -396,28 +396,6 @@ void mq_cache_decr(struct mq_cache *c, const char *key)
 	note(c, memcached_decrement(c->mc, k, strlen(k), 1, &v));
 }
 
-uint64_t mq_cache_counter(struct mq_cache *c, const char *key)
-{
-	char k[KEY_MAX + 1];
-	memcached_return_t rc;
-	uint32_t flags;
-	size_t vlen = 0;
-	uint64_t n = 0;
-	char *v;
-
-	make_key(c, key, k, sizeof(k));
-	v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
-	note(c, rc);
-	if (v) {
-		char num[24];
-
-		snprintf(num, sizeof(num), "%.*s", (int)(vlen < 23 ? vlen : 23), v);
-		n = strtoull(num, NULL, 10);
-		free(v);
-	}
-	return n;
-}
-
 bool mq_cache_up(struct mq_cache *c)
 {
 	return c->up;

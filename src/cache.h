@@ -50,9 +50,6 @@ uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl);
  * it is absent): gives back what mq_cache_incr reserved. */
 void mq_cache_decr(struct mq_cache *c, const char *key);
 
-/* The counter's value (0 when absent or unreachable). */
-uint64_t mq_cache_counter(struct mq_cache *c, const char *key);
-
 /* The current generation of a kind of data ("genres"), created on first
  * use.  Returns 0 when the cache is unreachable: callers then skip it. */
 uint64_t mq_cache_generation(struct mq_cache *c, const char *kind);

@@ -20,16 +20,6 @@ static const char *const order_names[MQ_ORDER_COUNT] = {
 	"rating", "-rating", "created_at", "-created_at", "id", "-id", "relevance",
 };
 
-const char *mq_movie_order_name(enum mq_movie_order o)
-{
-	return order_names[o];
-}
-
-static const char *str(struct mq_req *r, long long v)
-{
-	return mq_arena_printf(r->arena, "%lld", v);
-}
-
 /* title=: a substring, or with one or two characters a prefix (no index
  * finds shorter substrings than a trigram).  The SQL folds and escapes it. */
 static void parse_title(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
@@ -64,8 +54,8 @@ static void parse_year(struct mq_form *f, const char *v, struct mq_movie_filters
 				      "the first not after the second (1990-1999).");
 			return;
 		}
-		mf->param[MQ_MF_YEAR_FROM] = str(f->r, y);
-		mf->param[MQ_MF_YEAR_TO] = str(f->r, to);
+		mf->param[MQ_MF_YEAR_FROM] = mq_arena_int(f->r->arena, y);
+		mf->param[MQ_MF_YEAR_TO] = mq_arena_int(f->r->arena, to);
 		return;
 	}
 	struct mq_buf b;
@@ -138,7 +128,7 @@ static void parse_int(struct mq_form *f, const char *name, const char *v, int64_
 		mq_form_error(f, name, "Must be a whole number from %lld to %lld.", (long long)min,
 			      (long long)max);
 	else
-		*out = str(f->r, n);
+		*out = mq_arena_int(f->r->arena, n);
 }
 
 static void parse_rating(struct mq_form *f, const char *name, const char *v, const char **out)
@@ -166,17 +156,16 @@ static void parse_text(struct mq_form *f, const char *name, const char *v, const
 		*out = v;
 }
 
-static bool parse_order(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
+static void parse_order(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
 	for (int i = 0; i < MQ_ORDER_COUNT; i++)
 		if (strcmp(v, order_names[i]) == 0 && (i != MQ_ORDER_RANK || mf->param[MQ_MF_Q])) {
 			mf->order = (enum mq_movie_order)i;
-			return true;
+			return;
 		}
 	mq_form_error(f, "ordering", "Must be one of title, release_date, popularity, rating, "
 		      "created_at or id, optionally with a leading - for descending; or relevance "
 		      "with q.");
-	return false;
 }
 
 /* The query parameters a list takes. */
@@ -193,14 +182,6 @@ static const char *const *names_of(enum mq_movie_filter_set set)
 	static const char *const none[] = { "page", "page_size", NULL };
 
 	return set == MQ_FILTERS_ALL ? all : set == MQ_FILTERS_BUT_GENRE ? but_genre : none;
-}
-
-bool mq_movie_filters_any(const struct mq_movie_filters *mf)
-{
-	for (int i = 0; i < MQ_MF_COUNT; i++)
-		if (mf->param[i])
-			return true;
-	return mf->genre_ids != NULL;
 }
 
 bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
@@ -256,6 +237,6 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	if (mf->param[MQ_MF_Q])
 		mf->order = MQ_ORDER_RANK;
 	if ((order = mq_query_get(q, "ordering")))
-		mf->ordered = parse_order(&f, order, mf);
+		parse_order(&f, order, mf);
 	return mq_form_ok(&f);
 }

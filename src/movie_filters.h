@@ -52,7 +52,6 @@ struct mq_movie_filters {
 	const char *genre_ids;		/* genre=: the ids given, int[] literal */
 	const char *genre_slugs;	/* genre=: the slugs given, text[] literal */
 	enum mq_movie_order order;
-	bool ordered;			/* ordering= was given */
 };
 
 /* Which query parameters a list takes, besides page and page_size. */
@@ -73,10 +72,5 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 struct mq_form;
 void mq_movie_filters_genre(struct mq_form *f, const char *v, struct mq_movie_filters *mf);
 
-/* True when any filter (not the ordering) was given. */
-bool mq_movie_filters_any(const struct mq_movie_filters *f);
-
-/* The ordering's name as clients write it ("-popularity"). */
-const char *mq_movie_order_name(enum mq_movie_order o);
 
 #endif
