@@ -137,17 +137,13 @@ failed:
 /* The query of an image upload: kind, language, primary. */
 static int read_image_query(struct mq_req *r, struct item *it)
 {
+	static const char *const allowed[] = { "kind", "language", "primary", NULL };
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
 	const char *v;
 
 	it->kind = "poster";
 	it->primary = -1;
-	for (int i = 0; i < r->query.count; i++) {
-		const char *k = r->query.params[i].key;
-
-		if (strcmp(k, "kind") != 0 && strcmp(k, "language") != 0 && strcmp(k, "primary") != 0)
-			mq_form_error(&f, k, "Unknown parameter.");
-	}
+	mq_form_check_query(&f, allowed);
 	if ((v = mq_query_get(&r->query, "kind"))) {
 		it->kind = v;
 		if (strcmp(v, "poster") != 0 && strcmp(v, "backdrop") != 0 && strcmp(v, "still") != 0)

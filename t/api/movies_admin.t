@@ -191,7 +191,7 @@ is $s->post("/api/movies/$id/media/", token => $A, body => '<svg/>',
 is $s->post("/api/movies/$id/media/", token => $A, body => $png . ("\0" x 110_000),
             headers => { 'Content-Type' => 'image/png' })->{status}, 413,
     'an image over [media] image_max: 413';
-for my $q ('kind=trailer', 'kind=banner', 'primary=yes', 'language=french', 'size=big') {
+for my $q ('kind=trailer', 'kind=banner', 'primary=yes', 'language=french', 'size=big', 'kind=poster&kind=still') {
     is $s->post("/api/movies/$id/media/?$q", token => $A, body => $png,
                 headers => { 'Content-Type' => 'image/png' })->{status}, 400, "?$q: 400";
 }
