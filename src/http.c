@@ -469,14 +469,28 @@ int mq_problem_fields(struct mq_req *r, struct json_object *errors)
 	return mq_problem_ext(r, 400, "The request has invalid fields.", extra);
 }
 
-int mq_problem_field(struct mq_req *r, const char *field, const char *msg)
+static struct json_object *one_error(struct mq_req *r, const char *field, const char *msg)
 {
 	struct json_object *errors = mq_json_object(r->arena);
 	struct json_object *list = json_object_new_array();
 
 	json_object_array_add(list, json_object_new_string(msg));
 	json_object_object_add(errors, field, list);
-	return mq_problem_fields(r, errors);
+	return errors;
+}
+
+int mq_problem_field(struct mq_req *r, const char *field, const char *msg)
+{
+	return mq_problem_fields(r, one_error(r, field, msg));
+}
+
+int mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
+		     const char *msg)
+{
+	struct json_object *extra = mq_json_object(r->arena);
+
+	json_object_object_add(extra, "errors", json_object_get(one_error(r, field, msg)));
+	return mq_problem_ext(r, status, detail, extra);
 }
 
 static bool host_ok(const char *h)

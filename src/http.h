@@ -116,6 +116,11 @@ int mq_problem_fields(struct mq_req *r, struct json_object *errors);
 /* 400 with one field's one message. */
 int mq_problem_field(struct mq_req *r, const char *field, const char *msg);
 
+/* Another status (404 for an id that names nothing, 409 for a value
+ * taken) with detail, and "errors" naming the field with msg. */
+int mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
+		     const char *msg);
+
 /* A problem with extra members merged in (extra may be NULL). */
 int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra);
 

@@ -18,8 +18,6 @@
 #include "tmdb_import.h"
 #include "worker.h"
 
-static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT id FROM movies WHERE id = $1");
-
 static struct mq_stmt movie_by_tmdb = MQ_STMT_READ("SELECT id FROM movies WHERE tmdb_id = $1");
 
 /* Two clients may create the same movie at once: the unique tmdb_id
@@ -72,13 +70,9 @@ void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref)
 /* 404 naming the field: the body is well formed, the movie is not there. */
 static const char *unknown_movie(struct mq_req *r, const char *id)
 {
-	struct json_object *extra = mq_json_object(r->arena), *errors = json_object_new_object();
 	const char *detail = mq_arena_printf(r->arena, "No movie with id %s.", id);
 
-	json_object_object_add(errors, "movie", json_object_new_array());
-	json_object_array_add(json_object_object_get(errors, "movie"), json_object_new_string(detail));
-	json_object_object_add(extra, "errors", errors);
-	mq_problem_ext(r, 404, detail, extra);
+	mq_problem_about(r, 404, detail, "movie", detail);
 	return NULL;
 }
 
@@ -145,15 +139,9 @@ static const char *by_tmdb(struct mq_req *r, const struct mq_movie_ref *ref)
 
 const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *ref)
 {
-	PGresult *res;
-
-	if (ref->tmdb_id)
-		return by_tmdb(r, ref);
-	if ((res = mq_q(r, &movie_exists, 1, &ref->movie)) == NULL) {
-		mq_fail_db(r);
-		return NULL;
-	}
-	return PQntuples(res) ? ref->movie : unknown_movie(r, ref->movie);
+	/* a local id is checked by the write's own foreign key, answered by
+	 * mq_movie_ref_failed: no round trip to ask first */
+	return ref->tmdb_id ? by_tmdb(r, ref) : ref->movie;
 }
 
 int mq_movie_ref_failed(struct mq_req *r, const char *movie)

@@ -34,9 +34,11 @@ void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref);
 
 /* The local id of the movie ref names (an arena string), importing an
  * unknown tmdb_id from TMDb, or creating it from the details given when
- * TMDb cannot answer.  NULL after answering: 404 (an unknown local id, or
- * a tmdb_id TMDb does not have), 502/503/504 (TMDb failed and no title
- * was given), or the database's failure. */
+ * TMDb cannot answer.  A local id is returned as given: the write that
+ * uses it finds out by its foreign key, and answers with
+ * mq_movie_ref_failed.  NULL after answering: 404 (a tmdb_id TMDb does
+ * not have), 502/503/504 (TMDb failed and no title was given), or the
+ * database's failure. */
 const char *mq_movie_ref_resolve(struct mq_req *r, const struct mq_movie_ref *ref);
 
 /* Answers the failure of a statement that wrote a row of movie (rolling

@@ -311,19 +311,12 @@ static int taken(struct mq_req *r)
 	const char *field = strcmp(c, "movies_tmdb_id_key") == 0   ? "tmdb_id"
 			    : strcmp(c, "movies_imdb_id_key") == 0 ? "imdb_id"
 								   : NULL;
-	struct json_object *errors, *extra;
 
 	mq_db_rollback(r->w->db);
 	if (field == NULL)
 		return mq_problem(r, 409, "The change conflicts with another movie.");
-	errors = json_object_new_object();
-	json_object_object_add(errors, field, json_object_new_array());
-	json_object_array_add(json_object_object_get(errors, field),
-			      json_object_new_string("Another movie has this id."));
-	extra = mq_json_object(r->arena);
-	json_object_object_add(extra, "errors", errors);
-	return mq_problem_ext(r, 409, mq_arena_printf(r->arena, "Another movie has this %s.", field),
-			      extra);
+	return mq_problem_about(r, 409, mq_arena_printf(r->arena, "Another movie has this %s.", field),
+				field, "Another movie has this id.");
 }
 
 static int fail(struct mq_req *r)
