@@ -215,8 +215,7 @@ int mq_admin_users_patch(struct mq_req *r)
 static void statistics_changed(struct mq_req *r, PGresult *movies)
 {
 	for (int i = 0; i < PQntuples(movies); i++)
-		mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s",
-							   PQgetvalue(movies, i, 0)));
+		mq_movie_changed(r, PQgetvalue(movies, i, 0));
 	if (PQntuples(movies))
 		mq_cache_bump(r->w->cache, "movies");
 }

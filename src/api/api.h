@@ -45,7 +45,9 @@ int mq_movies_create(struct mq_req *r);
 int mq_movies_put(struct mq_req *r);
 int mq_movies_patch(struct mq_req *r);
 int mq_movies_delete(struct mq_req *r);
-/* Makes every cached response that may show movie id stale. */
+/* Makes every cached response that may show movie id stale: its detail
+ * (mq_movie_changed), and with mq_movies_changed the lists too. */
+void mq_movie_changed(struct mq_req *r, const char *id);
 void mq_movies_changed(struct mq_req *r, const char *id);
 
 /* movie_media.c */

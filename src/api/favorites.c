@@ -214,12 +214,6 @@ int mq_favorites_recently_removed(struct mq_req *r)
 	return mq_collection_respond(r, &q.page, res, 1, q.lang.primary);
 }
 
-/* The movie's detail shows its favorites_count. */
-static void movie_changed(struct mq_req *r, const char *movie)
-{
-	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
-}
-
 /* POST /api/users/favorites/ {movie} or {tmdb_id, title?, overview?,
  * poster_path?}: 201 when added, 200 when it was a favorite already. */
 int mq_favorites_add(struct mq_req *r)
@@ -243,7 +237,7 @@ int mq_favorites_add(struct mq_req *r)
 	if ((res = mq_q(r, &add, 2, (const char *[]){ params[0], movie })) == NULL)
 		return mq_movie_ref_failed(r, movie);
 	if ((added = mq_row_int(res, 0, 0) > 0))
-		movie_changed(r, movie);
+		mq_movie_changed(r, movie);
 	if ((res = mq_q(r, &one, 4, params)) == NULL)
 		return mq_fail_db(r);
 	return mq_collection_respond_one(r, added ? 201 : 200, res, 1, lang.primary);
@@ -261,6 +255,6 @@ int mq_favorites_remove(struct mq_req *r)
 		return mq_fail_db(r);
 	if (mq_row_int(res, 0, 0) == 0)
 		return mq_problem(r, 404, "Movie %s is not among your favorites.", movie);
-	movie_changed(r, movie);
+	mq_movie_changed(r, movie);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

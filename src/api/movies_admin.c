@@ -345,10 +345,14 @@ static int write_links(struct mq_req *r, const char *id, const struct movie_writ
 	return 0;
 }
 
-/* Every cached response that may show movie id is stale. */
-void mq_movies_changed(struct mq_req *r, const char *id)
+void mq_movie_changed(struct mq_req *r, const char *id)
 {
 	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", id));
+}
+
+void mq_movies_changed(struct mq_req *r, const char *id)
+{
+	mq_movie_changed(r, id);
 	mq_cache_bump(r->w->cache, "movies");
 }
 

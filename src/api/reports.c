@@ -228,6 +228,6 @@ int mq_admin_reports_delete(struct mq_req *r)
 	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	if (movie)
-		mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
+		mq_movie_changed(r, movie);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -107,11 +107,6 @@ static int show(struct mq_req *r, int status, const char *id)
 	return mq_collection_show_row(r, &one, id, status, "review", "/api/reviews/");
 }
 
-static void movie_changed(struct mq_req *r, const char *movie)
-{
-	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
-}
-
 /* GET /api/movies/{id}/reviews/: newest first, or by rating. */
 int mq_reviews_list(struct mq_req *r)
 {
@@ -175,7 +170,7 @@ int mq_reviews_create(struct mq_req *r)
 				      "already (review %s); change it with PUT /api/reviews/%s/.",
 				      id + 1, id + 1), extra);
 	}
-	movie_changed(r, movie);
+	mq_movie_changed(r, movie);
 	return show(r, 201, id);
 }
 
@@ -209,6 +204,6 @@ int mq_reviews_delete(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "No review %s of yours.", id);
-	movie_changed(r, PQgetvalue(res, 0, 0));
+	mq_movie_changed(r, PQgetvalue(res, 0, 0));
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -101,12 +101,6 @@ static struct mq_stmt delete_entry = MQ_STMT(
 	"           SELECT $2, 'watchlist_removed', movie_id FROM gone) "
 	"SELECT movie_id FROM gone");
 
-/* The movie's detail shows its watchlist_count. */
-static void movie_changed(struct mq_req *r, const char *movie)
-{
-	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", movie));
-}
-
 /* Answers entry id as it now is. */
 static int show(struct mq_req *r, int status, const char *id)
 {
@@ -162,7 +156,7 @@ int mq_watchlist_add(struct mq_req *r)
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	if (*id == '-')
 		return already(r, id + 1);
-	movie_changed(r, movie);
+	mq_movie_changed(r, movie);
 	return show(r, 201, id);
 }
 
@@ -273,6 +267,6 @@ int mq_watchlist_delete(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "No watchlist entry %s of yours.", params[0]);
-	movie_changed(r, PQgetvalue(res, 0, 0));
+	mq_movie_changed(r, PQgetvalue(res, 0, 0));
 	return mq_respond(r, 204, NULL, NULL, 0);
 }
