@@ -233,15 +233,14 @@ int mq_admin_users_delete(struct mq_req *r)
 		return mq_fail_db(r);
 	if (mq_q(r, &drop_mail, 1, &ids) == NULL)
 		return mq_fail_db(r);
-	res = mq_q(r, &erase, 1, &ids);
-	if (res == NULL || mq_sessions_end_all(r, ids) < 0 ||
-	    mq_q(r, &drop_tokens, 1, &ids) == NULL)
+	if ((res = mq_q(r, &erase, 1, &ids)) == NULL)
 		return mq_fail_db(r);
-	if (PQntuples(res) == 0) {
+	if (PQntuples(res) == 0) {	/* before the sessions' end is logged */
 		mq_db_rollback(r->w->db);
 		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
 	}
-	if ((movies = mq_q(r, &erase_collections, 1, &ids)) == NULL ||
+	if (mq_sessions_end_all(r, ids) < 0 || mq_q(r, &drop_tokens, 1, &ids) == NULL ||
+	    (movies = mq_q(r, &erase_collections, 1, &ids)) == NULL ||
 	    mq_db_commit(r->w->db) < 0)
 		return mq_fail_db(r);
 	mq_req_event(r, MQ_LOG_INFO, "admin_user_erased", r->user_id, "target", ids, NULL);
