@@ -51,7 +51,8 @@ static struct mq_stmt select_public = MQ_STMT_READ(
 
 static struct mq_stmt set_avatar = MQ_STMT(
 	"UPDATE users u SET avatar_path = $2, updated_at = now() "
-	"FROM (SELECT avatar_path AS old FROM users WHERE id = $1 FOR UPDATE) o "
+	"FROM (SELECT avatar_path AS old FROM users WHERE id = $1 AND deleted_at IS NULL "
+	"      FOR UPDATE) o "
 	"WHERE u.id = $1 RETURNING o.old");
 
 /* Queues the "confirm your address" mail with a fresh token; inside the
@@ -261,17 +262,24 @@ int mq_users_public(struct mq_req *r)
 	return mq_respond_json(r, 200, user);
 }
 
-/* Sets the avatar to rel (NULL: none) and removes the old file. */
+/* Sets the avatar to rel (NULL: none) and removes the old file.  Returns
+ * 0, or -1 after answering the failure.  An account erased meanwhile (the
+ * request was authenticated before) keeps no avatar: the new file goes
+ * too. */
 static int replace_avatar(struct mq_req *r, const char *rel)
 {
 	const char *params[] = { mq_req_user_text(r), rel };
 	PGresult *res = mq_q(r, &set_avatar, 2, params);
 
-	if (res == NULL) {
+	if (res == NULL || PQntuples(res) == 0) {
 		mq_media_remove(r, rel);
+		if (res)
+			mq_problem(r, 404, "This account no longer exists.");
+		else
+			mq_fail_db(r);
 		return -1;
 	}
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+	if (!PQgetisnull(res, 0, 0))
 		mq_media_remove(r, PQgetvalue(res, 0, 0));
 	return 0;
 }
@@ -291,7 +299,7 @@ int mq_users_avatar_put(struct mq_req *r)
 	if (rel == NULL)
 		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
 	if (replace_avatar(r, rel) < 0)
-		return mq_fail_db(r);
+		return 0;
 	o = mq_json_object(r->arena);
 	mq_json_add_str(o, "avatar_url", mq_media_url(r, rel));
 	return mq_respond_json(r, 200, o);
@@ -301,6 +309,6 @@ int mq_users_avatar_put(struct mq_req *r)
 int mq_users_avatar_delete(struct mq_req *r)
 {
 	if (replace_avatar(r, NULL) < 0)
-		return mq_fail_db(r);
+		return 0;
 	return mq_respond(r, 204, NULL, NULL, 0);
 }
