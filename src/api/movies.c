@@ -125,8 +125,6 @@ static struct mq_stmt count_kept = MQ_STMT_READ(
 	"AND ($2::text[] IS NULL OR value = ANY ($2)) "
 	"AND ($3::text IS NULL OR value >= $3) AND ($4::text IS NULL OR value <= $4)");
 
-static struct mq_stmt genre_exists = MQ_STMT_READ("SELECT 1 FROM genres WHERE id = $1");
-
 struct list {
 	struct mq_movie_filters f;
 	struct mq_page page;
@@ -138,8 +136,9 @@ struct list {
 	const char *corrected;	/* q found nothing: what was searched instead */
 };
 
-/* Replaces genre= with the ids it names; answers 400 for an unknown one. */
-static int resolve(struct mq_req *r, struct list *l)
+/* Replaces genre= with the ids it names; answers 400 for an unknown one,
+ * or 404 when it is the path's genre (path_genre, else 0). */
+static int resolve(struct mq_req *r, struct list *l, int64_t path_genre)
 {
 	const char *unknown;
 
@@ -150,11 +149,11 @@ static int resolve(struct mq_req *r, struct list *l)
 		mq_fail_db(r);
 		return -1;
 	}
-	if (unknown) {
+	if (unknown && path_genre)
+		mq_problem(r, 404, "No genre with id %lld.", (long long)path_genre);
+	else if (unknown)
 		mq_problem_field(r, "genre", mq_arena_printf(r->arena, "No such genre: %s.", unknown));
-		return -1;
-	}
-	return 0;
+	return unknown ? -1 : 0;
 }
 
 /* The one dimension of movie_counts that answers this filter set, or NULL. */
@@ -357,8 +356,7 @@ static int begin(struct mq_req *r, struct list *l, enum mq_movie_filter_set set)
 static int respond(struct mq_req *r, struct list *l, int64_t genre)
 {
 	struct mq_respcache rc;
-	const char *body, *id;
-	PGresult *res;
+	const char *body;
 	size_t len;
 
 	if (mq_respcache_serve(r, &rc, "movies", l->lang.tag))
@@ -366,15 +364,10 @@ static int respond(struct mq_req *r, struct list *l, int64_t genre)
 	if (genre > INT32_MAX)	/* genre ids are integers */
 		return mq_problem(r, 404, "No genre with id %lld.", (long long)genre);
 	if (genre) {
-		id = mq_arena_int(r->arena, genre);
-		if ((res = mq_q(r, &genre_exists, 1, &id)) == NULL)
-			return mq_fail_db(r);
-		if (PQntuples(res) == 0)
-			return mq_problem(r, 404, "No genre with id %s.", id);
-		l->f.genre_ids = mq_arena_printf(r->arena, "{%s}", id);
+		l->f.genre_ids = mq_arena_printf(r->arena, "{%lld}", (long long)genre);
 		l->f.genre_slugs = "{}";
 	}
-	if (resolve(r, l) < 0)
+	if (resolve(r, l, genre) < 0)
 		return 0;
 	body = render(r, l, &len);
 	if (body == NULL)
