@@ -206,10 +206,12 @@ static int respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc
 		return mq_page_not_found(r, &t->page);
 	env = mq_page_envelope(r, &t->page, count, results);
 	mq_json_add_str(env, "source", from_tmdb ? "tmdb" : "local");
+	/* cached only when complete, and not after an import: that made the
+	 * generation this entry would be stored under stale already */
+	if (!from_tmdb || !t->complete || t->imported)
+		return mq_respond_json(r, 200, env);
 	body = mq_json_render(env, &len);
-	if (from_tmdb && t->complete)
-		return mq_respcache_respond(r, rc, body, len);
-	return mq_respond_json(r, 200, env);
+	return mq_respcache_respond(r, rc, body, len);
 }
 
 /* GET /api/movies/trending/ */
