@@ -108,6 +108,5 @@ int mq_jwt_verify(struct mq_arena *a, const struct mq_config *cfg, const char *t
 		*why = "The access token was issued in the future.";
 		return -1;
 	}
-	c->role = mq_arena_strdup(a, role);
 	return 0;
 }

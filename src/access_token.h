@@ -21,7 +21,8 @@ struct mq_claims {
 	int64_t version;	/* ver: the user's token version when issued */
 	int64_t issued_at;	/* iat */
 	int64_t expires_at;	/* exp */
-	const char *role;
+	/* no role: the token carries one for clients, but auth.c takes the
+	 * caller's role from the database, so a demotion acts at once */
 };
 
 /* A signed access token for the user, valid for [auth] access_ttl, in the

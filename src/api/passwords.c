@@ -245,9 +245,8 @@ int mq_passwords_reset(struct mq_req *r)
 	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");
 }
 
-static int bad_link(struct mq_req *r, struct mq_form *f)
+static int bad_link(struct mq_form *f)
 {
-	(void)r;
 	mq_form_error(f, "token", "This link is invalid, used or expired.");
 	return mq_form_end(f);
 }
@@ -273,7 +272,7 @@ int mq_passwords_reset_confirm(struct mq_req *r)
 	if (token_hash && res == NULL)
 		return mq_fail_db(r);
 	if (res == NULL || PQntuples(res) == 0)
-		return bad_link(r, &f);
+		return bad_link(&f);
 	if (mq_password_hash(r->w->cfg, pw, hash) < 0)
 		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
 	if (mq_db_begin(r->w->db) < 0)
@@ -283,7 +282,7 @@ int mq_passwords_reset_confirm(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {	/* used by a concurrent request */
 		mq_db_rollback(r->w->db);
-		return bad_link(r, &f);
+		return bad_link(&f);
 	}
 	if (replace_password(r, PQgetvalue(res, 0, 0), hash, NULL) == NULL)
 		return 0;
