@@ -4,16 +4,16 @@
  */
 #include "api.h"
 
-#include "account.h"
-#include "cache.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "media.h"
-#include "page.h"
-#include "rows.h"
-#include "worker.h"
+#include "accounts/account.h"
+#include "cache/cache.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "storage/media.h"
+#include "http/page.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 #define ADMIN_COLUMNS MQ_USER_PRIVATE ", u.is_active, rfc3339(u.last_login_at) AS last_login"
 

@@ -4,7 +4,7 @@
 #ifndef MQ_API_H
 #define MQ_API_H
 
-#include "common.h"
+#include "core/common.h"
 
 struct mq_req;
 

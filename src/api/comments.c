@@ -11,14 +11,14 @@
  */
 #include "api.h"
 
-#include "collection.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "page.h"
-#include "rows.h"
-#include "worker.h"
+#include "catalog/collection.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/page.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 #define BODY_MAX 5000
 #define MAX_DEPTH 10	/* replies nest this deep (the table's CHECK says so too) */

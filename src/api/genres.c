@@ -3,14 +3,14 @@
  */
 #include "api.h"
 
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "lang.h"
-#include "page.h"
-#include "respcache.h"
-#include "worker.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/lang.h"
+#include "http/page.h"
+#include "http/respcache.h"
+#include "pool/worker.h"
 
 /* Names in the request's language ($4) when translated. */
 static struct mq_stmt genres_page = MQ_STMT_READ(

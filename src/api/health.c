@@ -3,11 +3,11 @@
  */
 #include "api.h"
 
-#include "cache.h"
-#include "db.h"
-#include "http.h"
-#include "json.h"
-#include "worker.h"
+#include "cache/cache.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "pool/worker.h"
 
 static struct mq_stmt ping = MQ_STMT_READ("SELECT 1");
 

@@ -10,16 +10,16 @@
  */
 #include "api.h"
 
-#include "collection.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "lang.h"
-#include "movie_ref.h"
-#include "movie_sql.h"
-#include "page.h"
-#include "worker.h"
+#include "catalog/collection.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/lang.h"
+#include "catalog/movie_ref.h"
+#include "catalog/movie_sql.h"
+#include "http/page.h"
+#include "pool/worker.h"
 
 /* Timestamps a little ahead of the server's clock are the client's
  * clock, not the future. */

@@ -7,11 +7,11 @@
  */
 #include "api.h"
 
-#include "buf.h"
-#include "http.h"
-#include "routes.h"
-#include "scoreboard.h"
-#include "worker.h"
+#include "core/buf.h"
+#include "http/http.h"
+#include "http/routes.h"
+#include "pool/scoreboard.h"
+#include "pool/worker.h"
 
 static const char *route_label(int index)
 {

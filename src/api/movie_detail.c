@@ -4,19 +4,19 @@
  */
 #include "api.h"
 
-#include "db.h"
-#include "form.h"
-#include "genre_names.h"
-#include "keyword_names.h"
-#include "http.h"
-#include "json.h"
-#include "lang.h"
-#include "movie_json.h"
-#include "movie_sql.h"
-#include "page.h"
-#include "respcache.h"
-#include "rows.h"
-#include "worker.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "catalog/genre_names.h"
+#include "catalog/keyword_names.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/lang.h"
+#include "catalog/movie_json.h"
+#include "catalog/movie_sql.h"
+#include "http/page.h"
+#include "http/respcache.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 #define SIMILAR_MAX "100"	/* movies ranked as similar */
 #define CANDIDATES "500"	/* the most popular sharing a keyword, and a genre */

@@ -16,15 +16,15 @@
 
 #include <ctype.h>
 
-#include "config.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "media.h"
-#include "movie_json.h"
-#include "rows.h"
-#include "worker.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "storage/media.h"
+#include "catalog/movie_json.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 #define MEDIA_COLUMNS \
 	"id, kind, file_path, site, video_key, language, is_primary, " \

@@ -6,13 +6,13 @@
  */
 #include "api.h"
 
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "lang.h"
-#include "rows.h"
-#include "worker.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/lang.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 /* xmax = 0: the row was inserted, not updated.  A translation from TMDb
  * an administrator writes becomes theirs: a refresh leaves it alone. */

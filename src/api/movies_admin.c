@@ -11,16 +11,16 @@
 
 #include <ctype.h>
 
-#include "cache.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "lang.h"
-#include "media.h"
-#include "rows.h"
-#include "tmdb_import.h"
-#include "worker.h"
+#include "cache/cache.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/lang.h"
+#include "storage/media.h"
+#include "db/rows.h"
+#include "catalog/tmdb_import.h"
+#include "pool/worker.h"
 
 #define MAX_GENRES 10
 #define MAX_KEYWORDS 50

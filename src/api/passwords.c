@@ -7,18 +7,18 @@
  */
 #include "api.h"
 
-#include "account.h"
-#include "cache.h"
-#include "config.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "outbox.h"
-#include "password.h"
-#include "rows.h"
-#include "tokens.h"
-#include "worker.h"
+#include "accounts/account.h"
+#include "cache/cache.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "notify/outbox.h"
+#include "accounts/password.h"
+#include "db/rows.h"
+#include "accounts/tokens.h"
+#include "pool/worker.h"
 
 static struct mq_stmt own_hash = MQ_STMT_READ(
 	"SELECT password_hash, token_version FROM users WHERE id = $1 AND deleted_at IS NULL");

@@ -15,13 +15,13 @@
 
 #include <math.h>
 
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "movie_ref.h"
-#include "rows.h"
-#include "worker.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "catalog/movie_ref.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 #define RATING_COLUMNS \
 	"id, movie_id AS movie, rating::float8 AS rating, rfc3339(created_at) AS created_at, " \

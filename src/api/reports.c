@@ -7,15 +7,15 @@
  */
 #include "api.h"
 
-#include "cache.h"
-#include "collection.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "page.h"
-#include "rows.h"
-#include "worker.h"
+#include "cache/cache.h"
+#include "catalog/collection.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "http/page.h"
+#include "db/rows.h"
+#include "pool/worker.h"
 
 /* What a report shows: the target's text (or username) for context. */
 #define REPORT_COLUMNS \

@@ -10,19 +10,19 @@
 
 #include <ctype.h>
 
-#include "account.h"
-#include "cache.h"
-#include "config.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "access_token.h"
-#include "log.h"
-#include "password.h"
-#include "rows.h"
-#include "tokens.h"
-#include "worker.h"
+#include "accounts/account.h"
+#include "cache/cache.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "accounts/access_token.h"
+#include "core/log.h"
+#include "accounts/password.h"
+#include "db/rows.h"
+#include "accounts/tokens.h"
+#include "pool/worker.h"
 
 static struct mq_stmt find_login = MQ_STMT_READ(
 	"SELECT u.id, u.password_hash, u.role, u.token_version, u.is_active "

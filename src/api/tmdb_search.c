@@ -11,14 +11,14 @@
 
 #include <math.h>
 
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "movie_json.h"
-#include "page.h"
-#include "tmdb.h"
-#include "worker.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "catalog/movie_json.h"
+#include "http/page.h"
+#include "integrations/tmdb.h"
+#include "pool/worker.h"
 
 #define TMDB_PAGE_SIZE 20
 #define TMDB_PAGE_MAX 500

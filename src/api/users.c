@@ -6,18 +6,18 @@
 #include <ctype.h>
 #include <strings.h>
 
-#include "account.h"
-#include "config.h"
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "media.h"
-#include "outbox.h"
-#include "password.h"
-#include "rows.h"
-#include "tokens.h"
-#include "worker.h"
+#include "accounts/account.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "storage/media.h"
+#include "notify/outbox.h"
+#include "accounts/password.h"
+#include "db/rows.h"
+#include "accounts/tokens.h"
+#include "pool/worker.h"
 
 /* Fields shown on a user that no request may set. */
 static const char *const read_only[] = {

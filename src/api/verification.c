@@ -4,13 +4,13 @@
  */
 #include "api.h"
 
-#include "db.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
-#include "outbox.h"
-#include "tokens.h"
-#include "worker.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
+#include "notify/outbox.h"
+#include "accounts/tokens.h"
+#include "pool/worker.h"
 
 static struct mq_stmt use_verify = MQ_STMT(
 	"WITH t AS (UPDATE user_tokens SET used_at = now() "

@@ -1,9 +1,9 @@
 /*
  * catalog.c: what the catalog's bulk loaders (demo-data, import) share.
  */
-#include "common.h"
+#include "core/common.h"
 
-#include "cache.h"
+#include "cache/cache.h"
 #include "cli/cli.h"
 
 void mq_cli_catalog_changed(struct mq_config *cfg, PGconn *c, const char *cmd)

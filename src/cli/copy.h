@@ -16,7 +16,7 @@
 
 #include <libpq-fe.h>
 
-#include "common.h"
+#include "core/common.h"
 
 struct mq_copy {
 	PGconn *conn;

@@ -6,7 +6,7 @@
 #ifndef MQ_CSV_H
 #define MQ_CSV_H
 
-#include "common.h"
+#include "core/common.h"
 
 #define MQ_CSV_MAX_FIELDS 16
 

@@ -15,18 +15,18 @@
  * follows, without which the planner ignores the fresh indexes
  * (DESIGN.md, "Big tables").
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <getopt.h>
 #include <math.h>
 
-#include "cache.h"
+#include "cache/cache.h"
 #include "cli/cli.h"
 #include "cli/copy.h"
 #include "cli/demo_film.h"
 #include "cli/progress.h"
-#include "config.h"
-#include "db.h"
+#include "core/config.h"
+#include "db/db.h"
 
 #define CHUNK 20000
 #define MAX_FIELDS 10

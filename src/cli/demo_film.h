@@ -8,7 +8,7 @@
 #ifndef MQ_DEMO_FILM_H
 #define MQ_DEMO_FILM_H
 
-#include "common.h"
+#include "core/common.h"
 
 #define MQ_DEMO_MAX_GENRES 3
 #define MQ_DEMO_MAX_KEYWORDS 6

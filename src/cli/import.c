@@ -1,7 +1,7 @@
 /*
  * import.c: `marquee import SOURCE ...`, loading catalogs from elsewhere.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include "cli/cli.h"
 

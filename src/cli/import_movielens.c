@@ -18,19 +18,19 @@
  * with their rows locked, so ratings that users add meanwhile through
  * the API are neither lost nor counted twice.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "cache/cache.h"
 #include "cli/cli.h"
 #include "cli/copy.h"
 #include "cli/csv.h"
 #include "cli/movielens.h"
 #include "cli/progress.h"
-#include "config.h"
-#include "db.h"
+#include "core/config.h"
+#include "db/db.h"
 
 #define CMD "import movielens"
 

@@ -20,20 +20,20 @@
  * stops the run.  Exits 0 when nothing failed, 1 otherwise, 2 on bad
  * usage.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "cache.h"
+#include "core/arena.h"
+#include "cache/cache.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
-#include "config.h"
-#include "db.h"
-#include "tmdb_import.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "catalog/tmdb_import.h"
 
 #define CMD "import tmdb"
 #define MAX_IDS 100000

@@ -2,15 +2,15 @@
  * main.c: `marquee`, the admin tool: migrations, status, and the jobs that
  * systemd runs.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <getopt.h>
 #include <sodium.h>
 #include <stdarg.h>
 
 #include "cli/cli.h"
-#include "config.h"
-#include "log.h"
+#include "core/config.h"
+#include "core/log.h"
 
 static const struct command {
 	const char *name;

@@ -10,7 +10,7 @@
  * applied file that has since changed is refused: fix forward with a new
  * migration instead.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <dirent.h>
 #include <getopt.h>
@@ -18,8 +18,8 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "config.h"
-#include "db.h"
+#include "core/config.h"
+#include "db/db.h"
 
 /* Arbitrary, fixed: every Marquee migrator takes the same lock. */
 #define MIGRATE_LOCK_KEY "7263427351"

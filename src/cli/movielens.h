@@ -8,7 +8,7 @@
 #ifndef MQ_MOVIELENS_H
 #define MQ_MOVIELENS_H
 
-#include "common.h"
+#include "core/common.h"
 
 #define MQ_ML_TITLE_MAX 300	/* characters, as the movies table takes */
 

@@ -20,7 +20,7 @@
  * The job sleeps until the next message is due or a request commits one
  * (LISTEN marquee_outbox; the INSERT sends NOTIFY).
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <getopt.h>
 #include <poll.h>
@@ -31,10 +31,10 @@
 #include <curl/curl.h>
 
 #include "cli/cli.h"
-#include "config.h"
-#include "db.h"
-#include "log.h"
-#include "smtp.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "core/log.h"
+#include "integrations/smtp.h"
 
 #define IDLE_WAIT_MS 30000
 #define DOWN_WAIT_MS 1000

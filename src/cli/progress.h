@@ -11,7 +11,7 @@
 #ifndef MQ_PROGRESS_H
 #define MQ_PROGRESS_H
 
-#include "common.h"
+#include "core/common.h"
 
 struct mq_progress {
 	const char *label;

@@ -2,10 +2,10 @@
  * routes.c: `marquee routes`: the route table, one line per route
  * ("GET /api/genres/ anon"), as the pool serves it.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include "cli/cli.h"
-#include "routes.h"
+#include "http/routes.h"
 
 static const char *role_name(enum mq_role role)
 {

@@ -1,14 +1,14 @@
 /*
  * status.c: `marquee status`: the scoreboard, as a table.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <signal.h>
 #include <time.h>
 
 #include "cli/cli.h"
-#include "config.h"
-#include "scoreboard.h"
+#include "core/config.h"
+#include "pool/scoreboard.h"
 
 static void print_duration(uint64_t ns)
 {

@@ -7,16 +7,16 @@
  * Without --password-file a random password is made and printed once.
  * The account's address counts as confirmed.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <getopt.h>
 #include <sodium.h>
 
-#include "account.h"
+#include "accounts/account.h"
 #include "cli/cli.h"
-#include "config.h"
-#include "db.h"
-#include "password.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "accounts/password.h"
 
 static struct mq_stmt insert = MQ_STMT(
 	"INSERT INTO users (username, email, password_hash, role, email_verified_at) "

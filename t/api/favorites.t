@@ -1,7 +1,7 @@
 # Favorites: POST/GET /api/users/favorites/, DELETE /api/users/favorites/{movie_id}/,
 # GET /api/favorites/ (filters, orderings), recently-added, recently-removed;
 # and the movie reference of a body ({movie} or {tmdb_id}) that the
-# collections share (src/movie_ref.c).
+# collections share (src/catalog/movie_ref.c).
 use strict;
 use warnings;
 use utf8;

@@ -1,9 +1,9 @@
 /*
  * test_arena.c: the request arena.
  */
-#include "common.h"
+#include "core/common.h"
 
-#include "arena.h"
+#include "core/arena.h"
 #include "unit.h"
 
 static int cleaned;

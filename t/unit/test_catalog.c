@@ -2,16 +2,16 @@
  * test_catalog.c: the catalog's pure parts: choosing a language, reading
  * MovieLens titles and CSV, generated films, dates, COPY-safe arrays.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <stdio.h>
 
 #include "cli/csv.h"
 #include "cli/demo_film.h"
 #include "cli/movielens.h"
-#include "db.h"
-#include "form.h"
-#include "lang.h"
+#include "db/db.h"
+#include "http/form.h"
+#include "http/lang.h"
 #include "unit.h"
 
 START_TEST(language_tags_are_normalised)

@@ -2,13 +2,13 @@
  * test_config.c: marquee.conf parsing, environment overrides, secrets, and
  * etc/marquee.conf documenting every key.
  */
-#include "common.h"
+#include "core/common.h"
 
 #include <ftw.h>
 #include <ini.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/mq-test-config-XXXXXX";

@@ -2,12 +2,12 @@
  * test_form.c: field checks of request bodies, on json-c objects built
  * here (the HTTP layer's JSON validator is not in the way).
  */
-#include "common.h"
+#include "core/common.h"
 
-#include "arena.h"
-#include "form.h"
-#include "http.h"
-#include "json.h"
+#include "core/arena.h"
+#include "http/form.h"
+#include "http/http.h"
+#include "core/json.h"
 #include "unit.h"
 
 static const char *const fields[] = { "password", "name", NULL };

@@ -3,7 +3,7 @@
  * JSON content-type check, status texts.  Includes http.c to reach its
  * static helpers (h2o's habit).
  */
-#include "../../src/http.c"
+#include "../../src/http/http.c"
 
 #include "unit.h"
 

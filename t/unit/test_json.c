@@ -1,9 +1,9 @@
 /*
  * test_json.c: strict parsing and its limits.
  */
-#include "common.h"
+#include "core/common.h"
 
-#include "json.h"
+#include "core/json.h"
 #include "unit.h"
 
 static struct mq_arena *a;

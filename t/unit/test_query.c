@@ -1,9 +1,9 @@
 /*
  * test_query.c: query strings, percent-decoding, UTF-8 validation.
  */
-#include "common.h"
+#include "core/common.h"
 
-#include "query.h"
+#include "http/query.h"
 #include "unit.h"
 
 static struct mq_arena *a;

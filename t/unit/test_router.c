@@ -2,11 +2,11 @@
  * test_router.c: route matching, precedence, 404 and 405, and the real
  * route table compiling.
  */
-#include "common.h"
+#include "core/common.h"
 
-#include "router.h"
-#include "routes.h"
-#include "scoreboard.h"
+#include "http/router.h"
+#include "http/routes.h"
+#include "pool/scoreboard.h"
 #include "unit.h"
 
 static int h(struct mq_req *r)

@@ -2,7 +2,7 @@
  * test_smtp.c: the "plain SMTP only to this host" guard and the message
  * composer.  Includes smtp.c to reach its static helpers (h2o's habit).
  */
-#include "../../src/smtp.c"
+#include "../../src/integrations/smtp.c"
 
 #include "unit.h"
 

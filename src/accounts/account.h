@@ -1,0 +1,33 @@
+/*
+ * account.h: rules about accounts shared by the API and the admin tool.
+ */
+#ifndef MQ_ACCOUNT_H
+#define MQ_ACCOUNT_H
+
+#include "core/common.h"
+
+struct mq_req;
+struct json_object;
+
+/* NULL when acceptable, else a message: 3 to 30 letters, digits, '_', '.'
+ * or '-', starting with a letter or digit. */
+const char *mq_username_problem(const char *username);
+
+/* NULL when acceptable, else a message: a plausible address of at most
+ * 254 characters (local@domain.tld, no spaces or control characters). */
+const char *mq_email_problem(const char *email);
+
+/* The private columns of a user, for "SELECT " MQ_USER_PRIVATE " FROM users u". */
+#define MQ_USER_PRIVATE \
+	"u.id, u.username, u.email, u.display_name, u.bio, u.locale, u.region, " \
+	"u.avatar_path, u.role, u.email_verified_at IS NOT NULL AS email_verified, " \
+	"rfc3339(u.created_at) AS date_joined"
+
+/* The public ones, for anyone to see. */
+#define MQ_USER_PUBLIC \
+	"u.id, u.username, u.display_name, u.bio, u.avatar_path, rfc3339(u.created_at) AS date_joined"
+
+/* Replaces the avatar_path member of a user object by avatar_url. */
+void mq_account_finish(struct mq_req *r, struct json_object *user);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * cache.h: memcached, as a cache only.
+ *
+ * Every call may fail (server down, timeout); a failure is a miss, never an
+ * error for the caller, so the service answers from PostgreSQL instead.
+ * Rendered responses are stored under versioned keys: a generation number
+ * per kind of data is part of every key, and a write bumps the generation,
+ * so stale entries are never read again and simply expire.
+ */
+#ifndef MQ_CACHE_H
+#define MQ_CACHE_H
+
+#include "core/arena.h"
+
+struct mq_config;
+struct mq_cache;
+
+struct mq_cache_stats {
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t errors;
+};
+
+/* Creates a handle for [cache] servers ("host:port, /unix/socket, ..."),
+ * distributed with ketama.  Never fails for an unreachable server. */
+struct mq_cache *mq_cache_new(const struct mq_config *cfg);
+void mq_cache_free(struct mq_cache *c);
+
+/* The value stored under key (prefix added here), copied into the arena
+ * and NUL-terminated, or NULL on a miss or any failure. */
+char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size_t *len);
+
+/* One round trip for two keys: the current generation of kind (0 when it
+ * does not exist yet or the cache is unreachable) and the value under key
+ * (an arena copy, or NULL on a miss). */
+char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const char *kind,
+				   const char *key, size_t *len, uint64_t *gen);
+
+/* Stores value for ttl seconds (0: the configured ttl).  Returns 0 or -1;
+ * callers normally ignore the result. */
+int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl);
+int mq_cache_delete(struct mq_cache *c, const char *key);
+
+/* Adds 1 to the counter under key, created with a lifetime of ttl seconds
+ * (the window it counts over).  Returns the new value, or 0 when the cache
+ * is unreachable. */
+uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl);
+
+/* Takes 1 back from the counter under key (never below 0; nothing when
+ * it is absent): gives back what mq_cache_incr reserved. */
+void mq_cache_decr(struct mq_cache *c, const char *key);
+
+/* The current generation of a kind of data ("genres"), created on first
+ * use.  Returns 0 when the cache is unreachable: callers then skip it. */
+uint64_t mq_cache_generation(struct mq_cache *c, const char *kind);
+
+/* Moves a kind to a new generation, orphaning everything cached for it. */
+void mq_cache_bump(struct mq_cache *c, const char *kind);
+
+/* True when the last operation reached a server. */
+bool mq_cache_up(struct mq_cache *c);
+
+const struct mq_cache_stats *mq_cache_stats(const struct mq_cache *c);
+
+#endif

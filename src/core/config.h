@@ -1,0 +1,140 @@
+/*
+ * config.h: marquee.conf, read with libinih.
+ *
+ * Values come from, in order: the built-in defaults in config.c's directive
+ * table, the file, then MARQUEE_<SECTION>_<KEY> environment variables.
+ * Secrets (keys ending in _file) name a file whose contents are the value;
+ * relative names are looked up in $CREDENTIALS_DIRECTORY (systemd's
+ * LoadCredential=) when set, else next to the config file.  Secret values
+ * are never printed or logged.
+ */
+#ifndef MQ_CONFIG_H
+#define MQ_CONFIG_H
+
+#include "core/common.h"
+
+#define MQ_MAX_WORKERS 128
+
+struct mq_secret {
+	char *value;	/* NULL when not configured */
+	size_t len;
+	char *source;	/* the file it came from */
+};
+
+struct mq_config {
+	char *path;		/* the file read, or NULL */
+
+	/* [server] */
+	char *listen;
+	unsigned listen_mode;
+	char *listen_owner;
+	char *listen_group;
+	int listen_backlog;
+	char *user;
+	char *group;
+	int workers;		/* resolved: "auto" is 2 x online CPUs */
+	int connections_per_worker;
+	bool workers_auto;
+	int max_requests;
+	int max_requests_jitter;
+	int request_timeout_ms;
+	int shutdown_timeout_ms;
+	char *scoreboard;
+	char *public_url;
+
+	/* [limits] */
+	size_t body_max;
+	size_t upload_max;
+	int json_max_depth;
+	int query_max_params;
+	int query_max_length;
+	int exact_count_max;
+
+	/* [database] */
+	char *db_conninfo;
+	struct mq_secret db_password;
+	int db_connect_timeout_ms;
+	int db_statement_timeout_ms;
+	char *migrations_dir;
+
+	/* [cache] */
+	char *cache_servers;
+	char *cache_prefix;
+	int cache_ttl;
+	bool cache_responses;
+	int cache_timeout_ms;
+	int cache_retry_ms;
+
+	/* [auth] */
+	struct mq_secret jwt_key;
+	int access_ttl_ms;
+	int64_t refresh_ttl_ms;
+	size_t password_memory;
+	int password_iterations;
+	char *common_passwords;
+	int login_max_failures;
+	int login_failure_window_ms;
+	int verify_email_ttl_ms;
+	int password_reset_ttl_ms;
+
+	/* [mail] */
+	char *smtp_url;
+	char *mail_from;
+	char *smtp_username;
+	struct mq_secret smtp_password;
+	bool smtp_require_tls;
+	int smtp_timeout_ms;
+	int mail_max_attempts;
+	int mail_retry_base_ms;
+	char *mail_link_base;
+
+	/* [media] */
+	char *media_dir;
+	char *media_url;
+	size_t avatar_max;
+	size_t image_max;
+
+	/* [tmdb] */
+	char *tmdb_base_url;
+	struct mq_secret tmdb_api_key;
+	struct mq_secret tmdb_read_token;
+	char *tmdb_language;
+	char *tmdb_region;
+	int tmdb_connect_timeout_ms;
+	int tmdb_timeout_ms;
+	size_t tmdb_max_response;
+	int tmdb_cache_ttl;
+	int tmdb_stale_ttl;
+	int tmdb_breaker_threshold;
+	int tmdb_breaker_cooloff_ms;
+	char *tmdb_image_base_url;
+
+	/* [log] */
+	int log_level;
+	bool access_log;
+};
+
+/* Loads defaults, then the file at path (NULL: defaults only), then the
+ * environment.  Returns a new config, or NULL after writing the reason into
+ * err (one line, no secret values). */
+struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
+
+/* What the pool needs beyond a well-formed file: a signing key of 32 bytes
+ * or more, and a readable [auth] common_passwords unless it is empty.
+ * Returns 0, or -1 with the reason in err. */
+int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
+
+/* Frees a config and wipes its secrets.  NULL is accepted. */
+void mq_config_free(struct mq_config *cfg);
+
+/* The default config file: $MARQUEE_CONFIG, else SYSCONFDIR/marquee/marquee.conf. */
+const char *mq_config_default_path(void);
+
+/* The directive table, for tests that check etc/marquee.conf against it. */
+size_t mq_config_key_count(void);
+void mq_config_key(size_t i, const char **section, const char **name);
+
+/* Prints every key and its effective value, secrets redacted. */
+void mq_config_dump(const struct mq_config *cfg, FILE *out);
+
+#endif

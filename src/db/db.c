@@ -1,0 +1,461 @@
+/*
+ * db.c: connection, lazy preparation, reconnection.
+ */
+#include "db/db.h"
+
+#include <poll.h>
+
+#include "core/config.h"
+#include "http/http.h"
+#include "core/log.h"
+#include "pool/worker.h"
+
+/* A connect that failed slowly (a host that does not answer) is not
+ * retried for this long, so requests fail fast instead of each waiting on
+ * connect_timeout.  One that failed at once (refused, no socket) is retried
+ * by the next request: that costs nothing and notices a restart at once. */
+#define SLOW_CONNECT_NS (100ull * 1000 * 1000)
+#define RECONNECT_THROTTLE_NS (1000ull * 1000 * 1000)
+
+struct mq_db {
+	const struct mq_config *cfg;
+	const char *app_name;
+	PGconn *conn;
+	uint64_t gen;
+	uint64_t reconnects;
+	uint64_t retry_after_ns;
+	bool in_tx;
+	bool tx_lost;		/* the connection died inside a transaction */
+	bool down_logged;
+	enum mq_db_state state;
+	char sqlstate[6];
+	char constraint[64];
+	char error[512];
+};
+
+/* Statement ids are per process: the same struct is prepared on whatever
+ * connection this process holds. */
+static unsigned next_stmt_id;
+
+struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name)
+{
+	struct mq_db *db = mq_xcalloc(1, sizeof(*db));
+
+	db->cfg = cfg;
+	db->app_name = app_name;
+	return db;
+}
+
+/* Closes the connection.  A transaction open on it is gone: remember that,
+ * so the rest of it fails instead of autocommitting on a new connection. */
+static void drop(struct mq_db *db)
+{
+	if (db->conn) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	if (db->in_tx)
+		db->tx_lost = true;
+	db->in_tx = false;
+}
+
+void mq_db_free(struct mq_db *db)
+{
+	if (db == NULL)
+		return;
+	drop(db);
+	free(db);
+}
+
+static void set_error(struct mq_db *db, enum mq_db_state state, const char *sqlstate,
+		      const char *msg)
+{
+	size_t n;
+
+	db->state = state;
+	mq_strlcpy(db->sqlstate, sqlstate ? sqlstate : "", sizeof(db->sqlstate));
+	mq_strlcpy(db->error, msg ? msg : "unknown error", sizeof(db->error));
+	/* libpq messages end with a newline; logfmt lines must not. */
+	n = strlen(db->error);
+	while (n > 0 && (db->error[n - 1] == '\n' || db->error[n - 1] == ' '))
+		db->error[--n] = '\0';
+}
+
+static void notice_to_log(void *arg, const char *message)
+{
+	(void)arg;
+	mq_log_debug("postgres: %s", message);
+}
+
+/* The "options" the conninfo itself gives (e.g. -c search_path=...), kept
+ * in front of ours rather than replaced by them. */
+static void user_options(const char *conninfo, char *out, size_t len)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+
+	out[0] = '\0';
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "options") == 0 && o->val && *o->val)
+			snprintf(out, len, "%s ", o->val);
+	PQconninfoFree(opts);
+}
+
+int mq_db_connect(struct mq_db *db)
+{
+	const struct mq_config *cfg = db->cfg;
+	char timeout[16], options[1024], theirs[768];
+	const char *keys[8], *vals[8];
+	int n = 0;
+
+	drop(db);
+	snprintf(timeout, sizeof(timeout), "%d", (cfg->db_connect_timeout_ms + 999) / 1000);
+	user_options(cfg->db_conninfo, theirs, sizeof(theirs));
+	snprintf(options, sizeof(options), "%s-c statement_timeout=%d -c TimeZone=UTC", theirs,
+		 cfg->db_statement_timeout_ms);
+	keys[n] = "dbname", vals[n++] = cfg->db_conninfo;
+	if (cfg->db_password.value)
+		keys[n] = "password", vals[n++] = cfg->db_password.value;
+	keys[n] = "application_name", vals[n++] = db->app_name;
+	keys[n] = "connect_timeout", vals[n++] = timeout;
+	keys[n] = "options", vals[n++] = options;
+	keys[n] = "client_encoding", vals[n++] = "UTF8";
+	keys[n] = NULL, vals[n] = NULL;
+
+	uint64_t started = mq_now_mono_ns();
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		uint64_t now = mq_now_mono_ns();
+
+		set_error(db, MQ_DB_DOWN, "08006",
+			  db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		drop(db);
+		if (now - started > SLOW_CONNECT_NS)
+			db->retry_after_ns = now + RECONNECT_THROTTLE_NS;
+		return -1;
+	}
+	if (db->down_logged) {
+		mq_log_info("database reachable again");
+		db->down_logged = false;
+	}
+	PQsetNoticeProcessor(db->conn, notice_to_log, NULL);
+	if (db->gen++ > 0)
+		db->reconnects++;
+	db->state = MQ_DB_OK;
+	db->retry_after_ns = 0;
+	return 0;
+}
+
+void mq_db_check(struct mq_db *db)
+{
+	struct pollfd p;
+
+	if (db->conn == NULL)
+		return;
+	p.fd = PQsocket(db->conn);
+	p.events = POLLIN;
+	p.revents = 0;
+	/* An idle connection has nothing to read unless the server is saying
+	 * goodbye (a FATAL message and EOF). */
+	if (p.fd < 0 || poll(&p, 1, 0) != 0) {
+		if (p.fd < 0 || !PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
+			mq_log_info("database connection closed by the server; reconnecting");
+			drop(db);
+		}
+	}
+}
+
+static bool ensure_connected(struct mq_db *db)
+{
+	if (db->tx_lost) {
+		db->state = MQ_DB_DOWN;
+		return false;
+	}
+	if (db->conn)
+		return true;
+	if (db->retry_after_ns && mq_now_mono_ns() < db->retry_after_ns) {
+		db->state = MQ_DB_DOWN;
+		return false;
+	}
+	return mq_db_connect(db) == 0;
+}
+
+/* Records a failed result; true when the connection itself is gone. */
+static bool record_failure(struct mq_db *db, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	bool lost = PQstatus(db->conn) != CONNECTION_OK ||
+		    (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0));
+
+	mq_strlcpy(db->constraint, constraint ? constraint : "", sizeof(db->constraint));
+
+	set_error(db, lost ? MQ_DB_DOWN : MQ_DB_FAILED, state ? state : "",
+		  res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+	if (lost)
+		drop(db);
+	return lost;
+}
+
+static int prepare(struct mq_db *db, struct mq_stmt *st)
+{
+	char name[16];
+	PGresult *res;
+	bool ok;
+
+	if (st->id == 0)
+		st->id = ++next_stmt_id;
+	snprintf(name, sizeof(name), "mq%u", st->id);
+	res = PQprepare(db->conn, name, st->sql, 0, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (ok)
+		st->prepared_gen = db->gen;
+	else if (!record_failure(db, res))
+		mq_log_error("preparing statement failed: %s sql=\"%.200s\"", db->error, st->sql);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* A migration that changes a table's columns invalidates plans whose result
+ * type changes; the server then refuses the old plan once. */
+static bool plan_is_stale(const struct mq_db *db)
+{
+	return strcmp(db->sqlstate, "0A000") == 0 &&
+	       strstr(db->error, "cached plan must not change result type") != NULL;
+}
+
+static void deallocate(struct mq_db *db, struct mq_stmt *st)
+{
+	char sql[32];
+
+	snprintf(sql, sizeof(sql), "DEALLOCATE mq%u", st->id);
+	PQclear(PQexec(db->conn, sql));
+	st->prepared_gen = 0;
+}
+
+/* Sends st: prepared on first use (and after a reconnect), or unnamed and
+ * planned for these values when it asks so.  *unprepared tells a failed
+ * prepare (nothing ran) from a failed execution. */
+static PGresult *send_stmt(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params,
+			   bool *unprepared)
+{
+	char name[16];
+
+	*unprepared = false;
+	if (st->plan_each_call)
+		return PQexecParams(db->conn, st->sql, n, NULL, params, NULL, NULL, 0);
+	if ((st->prepared_gen != db->gen || st->id == 0) && prepare(db, st) < 0) {
+		*unprepared = true;
+		return NULL;
+	}
+	snprintf(name, sizeof(name), "mq%u", st->id);
+	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+}
+
+PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		/* Taken now: losing the connection clears in_tx. */
+		bool in_tx = db->in_tx, unprepared;
+		PGresult *res;
+		ExecStatusType status;
+
+		if (!ensure_connected(db))
+			return NULL;
+		res = send_stmt(db, st, n, params, &unprepared);
+		if (unprepared) {
+			/* Nothing ran yet, so any statement may try again. */
+			if (db->state == MQ_DB_DOWN && !in_tx)
+				continue;
+			return NULL;
+		}
+		status = PQresultStatus(res);
+		if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+			db->state = MQ_DB_OK;
+			return res;
+		}
+		bool lost = record_failure(db, res);
+		PQclear(res);
+		if (lost && !in_tx && st->read_only)
+			continue;
+		if (!lost && !in_tx && plan_is_stale(db)) {
+			deallocate(db, st);
+			continue;
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Runs BEGIN or COMMIT; the server's command tag must echo it (COMMIT of a
+ * failed transaction answers "ROLLBACK"). */
+static int simple(struct mq_db *db, const char *sql)
+{
+	PGresult *res;
+	bool ok;
+
+	if (!ensure_connected(db))
+		return -1;
+	res = PQexec(db->conn, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), sql) == 0;
+	if (!ok && PQresultStatus(res) == PGRES_COMMAND_OK)
+		set_error(db, MQ_DB_FAILED, "40000", "the transaction was rolled back by the server");
+	else if (!ok)
+		record_failure(db, res);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int mq_db_begin(struct mq_db *db)
+{
+	/* A first statement after a restart: reconnect before BEGIN. */
+	if (simple(db, "BEGIN") < 0 && !(db->state == MQ_DB_DOWN && simple(db, "BEGIN") == 0))
+		return -1;
+	db->in_tx = true;
+	return 0;
+}
+
+int mq_db_commit(struct mq_db *db)
+{
+	int rc = db->in_tx ? simple(db, "COMMIT") : -1;
+
+	if (!db->in_tx && db->tx_lost)
+		set_error(db, MQ_DB_DOWN, "08006", "the connection was lost inside the transaction");
+	db->in_tx = false;
+	db->tx_lost = false;
+	return rc;
+}
+
+void mq_db_rollback(struct mq_db *db)
+{
+	if (db->conn && db->in_tx)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+	db->in_tx = false;
+	db->tx_lost = false;
+}
+
+bool mq_db_in_transaction(const struct mq_db *db)
+{
+	return db->in_tx || db->tx_lost;
+}
+
+enum mq_db_state mq_db_state(const struct mq_db *db)
+{
+	return db->state;
+}
+
+const char *mq_db_error(const struct mq_db *db)
+{
+	return db->error;
+}
+
+const char *mq_db_sqlstate(const struct mq_db *db)
+{
+	return db->sqlstate;
+}
+
+const char *mq_db_constraint(const struct mq_db *db)
+{
+	return db->constraint;
+}
+
+uint64_t mq_db_reconnects(const struct mq_db *db)
+{
+	return db->reconnects;
+}
+
+uint64_t mq_db_generation(const struct mq_db *db)
+{
+	return db->gen;
+}
+
+PGconn *mq_db_conn(struct mq_db *db)
+{
+	return ensure_connected(db) ? db->conn : NULL;
+}
+
+int *mq_db_int_array(struct mq_arena *a, const char *text, int *n)
+{
+	int cap = 1, *ids;
+
+	for (const char *p = text; *p; p++)
+		cap += *p == ',';
+	ids = mq_arena_alloc(a, (size_t)cap * sizeof(*ids));
+	*n = 0;
+	for (const char *p = text; *p && *n < cap;) {
+		const char *start = p + (*p == '{' || *p == ',');
+		char *end;
+		long id = strtol(start, &end, 10);
+
+		if (end == start || id <= 0 || id > INT32_MAX)
+			break;
+		ids[(*n)++] = (int)id;
+		p = end;
+	}
+	return ids;
+}
+
+const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_t n)
+{
+	size_t cap = 3;
+	char *out, *o;
+
+	for (size_t i = 0; i < n; i++)
+		cap += 2 * strlen(items[i]) + 3;
+	o = out = mq_arena_alloc(a, cap);
+	*o++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		*o++ = '"';
+		for (const char *s = items[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*o++ = '\\';
+			*o++ = *s;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
+}
+
+static void clear_result(void *p)
+{
+	PQclear(p);
+}
+
+PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params)
+{
+	PGresult *res = mq_db_exec(r->w->db, st, n, params);
+
+	mq_arena_defer(r->arena, clear_result, res);
+	return res;
+}
+
+int mq_fail_db(struct mq_req *r)
+{
+	struct mq_db *db = r->w->db;
+
+	mq_db_rollback(db);
+	if (db->state == MQ_DB_DOWN) {
+		/* Once per outage, not once per request. */
+		if (!db->down_logged)
+			mq_log_warn("database unavailable: %s", db->error);
+		db->down_logged = true;
+		mq_resp_header(r, "Retry-After", "1");
+		return mq_problem(r, 503, "The database is unavailable; try again shortly.");
+	}
+	if (strcmp(db->sqlstate, "23505") != 0)
+		mq_log_error("statement failed: sqlstate=%s %s", db->sqlstate, db->error);
+	if (strcmp(db->sqlstate, "23505") == 0)
+		return mq_problem(r, 409, "This conflicts with an existing record.");
+	if (strcmp(db->sqlstate, "57014") == 0)
+		return mq_problem(r, 503, "The query took too long and was cancelled.");
+	/* a deadlock or a serialization failure: nothing was written, and the
+	 * same request may well succeed at once */
+	if (strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "40001") == 0) {
+		mq_resp_header(r, "Retry-After", "1");
+		return mq_problem(r, 503, "The change collided with another; try again.");
+	}
+	return mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
+}

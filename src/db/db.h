@@ -1,0 +1,103 @@
+/*
+ * db.h: one PostgreSQL connection per process, prepared statements only.
+ *
+ * A statement is declared once, next to the code that runs it:
+ *
+ *     static struct mq_stmt genres_page = MQ_STMT_READ("SELECT ... LIMIT $1 OFFSET $2");
+ *
+ * It is prepared the first time it runs on a connection and again after a
+ * reconnect (the connection's generation changes), so a restarted server is
+ * invisible to handlers.  A statement that lost its connection is run again
+ * on a new one only when declared with MQ_STMT_READ (it changes nothing, so
+ * running it twice is harmless) and no transaction was open; anything else
+ * fails with MQ_DB_DOWN.  Parameters are always sent apart from the SQL.
+ */
+#ifndef MQ_DB_H
+#define MQ_DB_H
+
+#include <libpq-fe.h>
+
+#include "core/arena.h"
+#include "core/common.h"
+
+struct mq_config;
+struct mq_req;
+
+struct mq_stmt {
+	const char *sql;
+	bool read_only;		/* safe to retry after a lost connection */
+	bool plan_each_call;	/* planned for its parameter values every time */
+	unsigned id;		/* server-side name is "mq<id>", given on first use */
+	uint64_t prepared_gen;	/* the connection generation it is prepared on */
+};
+
+#define MQ_STMT(text) { .sql = (text) }
+#define MQ_STMT_READ(text) { .sql = (text), .read_only = true }
+
+/* A read whose best plan depends on its parameter values: a filter list
+ * written "($1 IS NULL OR year = $1) AND ..." must drop the filters it
+ * was not given and pick the index of those it was.  A named prepared
+ * statement settles on one generic plan after five runs and would scan;
+ * this one is sent as the unnamed statement (still parameterised), which
+ * the server plans with the values each time. */
+#define MQ_STMT_PLANNED(text) { .sql = (text), .read_only = true, .plan_each_call = true }
+
+enum mq_db_state { MQ_DB_OK, MQ_DB_DOWN, MQ_DB_FAILED };
+
+struct mq_db;
+
+/* A handle that connects on first use; app_name shows in pg_stat_activity. */
+struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name);
+void mq_db_free(struct mq_db *db);
+
+/* Connects now (a worker does this at start so its first request is not
+ * slow).  Returns 0, or -1 with the reason in mq_db_error(). */
+int mq_db_connect(struct mq_db *db);
+
+/* Cheap check at the top of each request: notices a connection the server
+ * closed (restart, idle timeout) and drops it so the next statement
+ * reconnects instead of failing. */
+void mq_db_check(struct mq_db *db);
+
+/* Runs a prepared statement with text parameters (NULL is SQL NULL).
+ * Returns a result the caller must PQclear(), or NULL: mq_db_state() then
+ * says whether the server is unreachable (DOWN) or the statement failed. */
+PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params);
+
+/* BEGIN / COMMIT / ROLLBACK.  Statements inside a transaction are never
+ * retried; once its connection is lost, every statement and the COMMIT
+ * fail until mq_db_rollback() is called.  COMMIT fails too when the server
+ * rolled the transaction back.  Returns 0 or -1. */
+int mq_db_begin(struct mq_db *db);
+int mq_db_commit(struct mq_db *db);
+void mq_db_rollback(struct mq_db *db);
+
+enum mq_db_state mq_db_state(const struct mq_db *db);
+const char *mq_db_error(const struct mq_db *db);
+const char *mq_db_sqlstate(const struct mq_db *db);	/* "" when none */
+const char *mq_db_constraint(const struct mq_db *db);	/* the violated one, or "" */
+uint64_t mq_db_reconnects(const struct mq_db *db);
+uint64_t mq_db_generation(const struct mq_db *db);	/* one more per (re)connect */
+PGconn *mq_db_conn(struct mq_db *db);	/* for the CLI's migrations */
+
+/* True while a transaction is open (or was lost and not yet rolled back). */
+bool mq_db_in_transaction(const struct mq_db *db);
+
+/* A text[] parameter's literal for items[0..n): each quoted and escaped,
+ * so any string is safe ("{\"a b\",\"c\\\"d\"}"). */
+const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_t n);
+
+/* The positive ints of an int[] value as PostgreSQL prints it ("{4,18}"),
+ * *n of them, in the arena; reading stops at anything else. */
+int *mq_db_int_array(struct mq_arena *a, const char *text, int *n);
+
+/* Request-side helpers: the result belongs to the request arena. */
+PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);
+
+/* Answers a failed statement, rolling back any open transaction: 503 when
+ * the database is unreachable, the statement timed out, or it lost a
+ * deadlock or serialization conflict (Retry-After), 409 for a unique
+ * violation, 500 otherwise (logged with its SQLSTATE). */
+int mq_fail_db(struct mq_req *r);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * auth.c: the single place where tokens are checked and roles enforced.
+ *
+ * The token's signature and claims say who the caller was when it was
+ * issued; the users row says whether that still holds (active, same token
+ * version), so deactivation, password changes and role changes take
+ * effect on the next request, not when the token expires.
+ */
+#include "http/auth.h"
+
+#include <strings.h>
+
+#include "db/db.h"
+#include "http/http.h"
+#include "accounts/access_token.h"
+#include "pool/worker.h"
+
+static struct mq_stmt current_user = MQ_STMT_READ(
+	"SELECT role, token_version FROM users "
+	"WHERE id = $1 AND is_active AND deleted_at IS NULL");
+
+static int invalid(struct mq_req *r, const char *why)
+{
+	mq_resp_header(r, "WWW-Authenticate",
+		       mq_arena_printf(r->arena, "Bearer error=\"invalid_token\", "
+				       "error_description=\"%s\"", why));
+	mq_problem(r, 401, "%s", why);
+	return -1;
+}
+
+/* Sets r->user_id and r->role from a Bearer token; -1 after answering. */
+static int authenticate(struct mq_req *r)
+{
+	const char *h = r->authorization, *why;
+	struct mq_claims c;
+	PGresult *res;
+
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return invalid(r, "Use the Authorization: Bearer <access token> scheme.");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (mq_jwt_verify(r->arena, r->w->cfg, h, &c, &why) < 0)
+		return invalid(r, why);
+	const char *id = mq_arena_int(r->arena, c.user_id);
+	res = mq_q(r, &current_user, 1, &id);
+	if (res == NULL) {
+		mq_fail_db(r);
+		return -1;
+	}
+	if (PQntuples(res) == 0 || strtoll(PQgetvalue(res, 0, 1), NULL, 10) != c.version)
+		return invalid(r, "The access token has been revoked.");
+	r->user_id = c.user_id;
+	r->role = strcmp(PQgetvalue(res, 0, 0), "admin") == 0 ? MQ_ROLE_ADMIN : MQ_ROLE_USER;
+	return 0;
+}
+
+int mq_auth_request(struct mq_req *r)
+{
+	enum mq_role need = r->match.route->role;
+
+	if (r->authorization != NULL && *r->authorization != '\0' &&
+	    !(r->match.route->flags & MQ_RF_TOKENLESS) && authenticate(r) < 0)
+		return -1;
+	if (need == MQ_ROLE_ANON)
+		return 0;
+	if (r->user_id == 0) {
+		mq_problem(r, 401, "Authentication credentials were not provided.");
+		return -1;
+	}
+	if (need == MQ_ROLE_ADMIN && r->role != MQ_ROLE_ADMIN) {
+		mq_problem(r, 403, "This needs an administrator.");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,537 @@
+/*
+ * http.c: FastCGI parameters in, status, headers and body out.
+ */
+#include "http/http.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "pool/worker.h"
+
+#define PATH_MAX_LEN 2048
+
+static const struct {
+	int status;
+	const char *text;
+} status_texts[] = {
+	{ 200, "OK" },
+	{ 201, "Created" },
+	{ 202, "Accepted" },
+	{ 204, "No Content" },
+	{ 304, "Not Modified" },
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 406, "Not Acceptable" },
+	{ 409, "Conflict" },
+	{ 410, "Gone" },
+	{ 411, "Length Required" },
+	{ 412, "Precondition Failed" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" },
+	{ 500, "Internal Server Error" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+};
+
+const char *mq_status_text(int status)
+{
+	for (size_t i = 0; i < MQ_ARRAY_LEN(status_texts); i++)
+		if (status_texts[i].status == status)
+			return status_texts[i].text;
+	return "Unknown";
+}
+
+const char *mq_req_param(const struct mq_req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgi->envp);
+}
+
+const char *mq_req_client(const struct mq_req *r)
+{
+	const char *addr = mq_req_param(r, "REMOTE_ADDR");
+
+	return addr && *addr ? addr : "-";
+}
+
+void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *event,
+		  int64_t user_id, ...)
+{
+	struct mq_logline l;
+	const char *key;
+	va_list ap;
+
+	if (!mq_logline_start(&l, level))
+		return;
+	mq_logline_str(&l, "msg", "security");
+	mq_logline_str(&l, "event", event);
+	mq_logline_str(&l, "id", r->request_id);
+	mq_logline_str(&l, "addr", mq_req_client(r));
+	if (user_id)
+		mq_logline_int(&l, "user", (long long)user_id);
+	else
+		mq_logline_str(&l, "user", "-");
+	va_start(ap, user_id);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		const char *val = va_arg(ap, const char *);
+
+		mq_logline_str(&l, key, val ? val : "-");
+	}
+	va_end(ap);
+	mq_logline_emit(&l);
+}
+
+static bool request_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isalnum((unsigned char)s[n]) && !strchr("._-", s[n]))
+			return false;
+	return n > 0 && n <= 64;
+}
+
+static const char *new_request_id(struct mq_arena *a)
+{
+	unsigned char raw[12];
+	char *hex = mq_arena_alloc(a, sizeof(raw) * 2 + 1);
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(hex, sizeof(raw) * 2 + 1, raw, sizeof(raw));
+	return hex;
+}
+
+/* The path: nginx's normalised $uri when given (DOCUMENT_URI), else the
+ * path part of REQUEST_URI, decoded here. */
+static const char *request_path(struct mq_req *r)
+{
+	const char *uri = mq_req_param(r, "DOCUMENT_URI");
+	const char *q;
+
+	if (uri != NULL)
+		return mq_utf8_valid(uri, strlen(uri)) ? uri : NULL;
+	uri = mq_req_param(r, "REQUEST_URI");
+	if (uri == NULL)
+		return NULL;
+	q = strchr(uri, '?');
+	return mq_percent_decode(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri), false);
+}
+
+int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, struct mq_worker *w,
+		struct mq_arena *a, const char **why)
+{
+	const struct mq_config *cfg = w->cfg;
+	struct mq_query_limits lim = { cfg->query_max_params, cfg->query_max_length };
+	const char *method, *cl, *rid;
+
+	memset(r, 0, sizeof(*r));
+	r->fcgi = fcgi;
+	r->w = w;
+	r->arena = a;
+	r->started_ns = mq_now_mono_ns();
+	r->content_length = -1;
+	r->role = MQ_ROLE_ANON;
+	r->match.index = -1;
+
+	rid = mq_req_param(r, "HTTP_X_REQUEST_ID");
+	r->request_id = rid && request_id_ok(rid) ? rid : new_request_id(a);
+	method = mq_req_param(r, "REQUEST_METHOD");
+	r->method_name = method && strlen(method) < 16 ? method : "?";
+	r->method = mq_method_parse(r->method_name);
+	r->path = "?";
+	r->authorization = mq_req_param(r, "HTTP_AUTHORIZATION");
+	r->content_type = mq_req_param(r, "CONTENT_TYPE");
+	r->accept_language = mq_req_param(r, "HTTP_ACCEPT_LANGUAGE");
+	r->if_none_match = mq_req_param(r, "HTTP_IF_NONE_MATCH");
+	r->raw_query = mq_req_param(r, "QUERY_STRING");
+
+	const char *path = request_path(r);
+	if (path == NULL || path[0] != '/') {
+		*why = "The request path is malformed.";
+		return 400;
+	}
+	if (strlen(path) > PATH_MAX_LEN) {
+		*why = "The request path is too long.";
+		return 414;
+	}
+	r->path = path;
+	cl = mq_req_param(r, "CONTENT_LENGTH");
+	if (cl && *cl && mq_parse_int64(cl, 0, INT64_MAX, &r->content_length) < 0) {
+		*why = "The Content-Length header is malformed.";
+		return 400;
+	}
+	if (mq_query_parse(a, r->raw_query, &lim, &r->query, why) < 0)
+		return 400;
+	return 0;
+}
+
+static const struct mq_path_param *path_param(const struct mq_req *r, const char *name)
+{
+	for (int i = 0; i < r->match.nparams; i++)
+		if (strcmp(r->match.params[i].name, name) == 0)
+			return &r->match.params[i];
+	return NULL;
+}
+
+int64_t mq_req_id(const struct mq_req *r, const char *name)
+{
+	const struct mq_path_param *p = path_param(r, name);
+
+	/* A handler asking for a parameter its route lacks is a bug. */
+	if (p == NULL || p->type != MQ_PT_INT)
+		abort();
+	return p->num;
+}
+
+const char *mq_req_id_text(struct mq_req *r, const char *name)
+{
+	return mq_arena_int(r->arena, mq_req_id(r, name));
+}
+
+const char *mq_req_user_text(struct mq_req *r)
+{
+	return mq_arena_int(r->arena, r->user_id);
+}
+
+const char *mq_req_str(const struct mq_req *r, const char *name)
+{
+	const struct mq_path_param *p = path_param(r, name);
+
+	if (p == NULL)
+		abort();
+	return p->str;
+}
+
+static size_t body_cap(const struct mq_req *r)
+{
+	const struct mq_route *route = r->match.route;
+
+	return route && (route->flags & MQ_RF_UPLOAD) ? r->w->cfg->upload_max
+						      : r->w->cfg->body_max;
+}
+
+const char *mq_req_body(struct mq_req *r, size_t *len)
+{
+	size_t cap = body_cap(r), want, got = 0;
+	char *buf;
+
+	if (r->content_length < 0) {
+		mq_problem(r, 411, "A request body needs a Content-Length.");
+		return NULL;
+	}
+	if ((uint64_t)r->content_length > cap) {
+		mq_problem(r, 413, "The body is larger than %zu bytes.", cap);
+		return NULL;
+	}
+	want = (size_t)r->content_length;
+	buf = mq_arena_alloc(r->arena, want + 1);
+	while (got < want) {
+		int n = FCGX_GetStr(buf + got, (int)(want - got), r->fcgi->in);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	r->body_read = true;
+	if (got != want) {
+		mq_problem(r, 400, "The body is shorter than its Content-Length.");
+		return NULL;
+	}
+	buf[got] = '\0';
+	*len = got;
+	return buf;
+}
+
+/* application/json, optionally with charset=utf-8; nothing else. */
+static bool content_type_is_json(const char *ct)
+{
+	const char *p;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+		return false;
+	p = ct + 16;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return true;
+	if (*p++ != ';')
+		return false;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return false;
+	p += 8;
+	if (*p == '"')
+		p++;
+	return strncasecmp(p, "utf-8", 5) == 0 &&
+	       (p[5] == '\0' || p[5] == '"' || p[5] == ' ' || p[5] == ';');
+}
+
+struct json_object *mq_req_json(struct mq_req *r)
+{
+	const char *body, *err;
+	struct json_object *v;
+	size_t len;
+
+	if (!content_type_is_json(r->content_type)) {
+		mq_problem(r, 415, "Send the body as application/json; charset=utf-8.");
+		return NULL;
+	}
+	body = mq_req_body(r, &len);
+	if (body == NULL)
+		return NULL;
+	if (len == 0) {
+		mq_problem(r, 400, "The body is empty; a JSON object is expected.");
+		return NULL;
+	}
+	v = mq_json_parse(r->arena, body, len, r->w->cfg->json_max_depth, &err);
+	if (v == NULL) {
+		mq_problem(r, 400, "%s", err);
+		return NULL;
+	}
+	if (!json_object_is_type(v, json_type_object)) {
+		mq_problem(r, 400, "The body must be a JSON object.");
+		return NULL;
+	}
+	return v;
+}
+
+void mq_resp_header(struct mq_req *r, const char *name, const char *value)
+{
+	struct mq_header *h;
+
+	for (const char *p = value; *p; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			mq_log_error("refusing a %s header with a control character", name);
+			return;
+		}
+	}
+	h = mq_arena_alloc(r->arena, sizeof(*h));
+
+	h->name = mq_arena_strdup(r->arena, name);
+	h->value = mq_arena_strdup(r->arena, value);
+	h->next = r->headers;
+	r->headers = h;
+}
+
+static bool has_header(const struct mq_req *r, const char *name)
+{
+	for (const struct mq_header *h = r->headers; h; h = h->next)
+		if (strcasecmp(h->name, name) == 0)
+			return true;
+	return false;
+}
+
+int mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len)
+{
+	FCGX_Stream *out = r->fcgi->out;
+	struct mq_buf head;
+
+	if (r->responded) {
+		mq_log_error("second response to one request: %s %s", r->method_name, r->path);
+		return -1;
+	}
+	r->responded = true;
+	r->status = status;
+	mq_buf_init(&head, r->arena, 512);
+	mq_buf_printf(&head, "Status: %d %s\r\n", status, mq_status_text(status));
+	if (type)
+		mq_buf_printf(&head, "Content-Type: %s\r\n", type);
+	if (status != 204 && status != 304)
+		mq_buf_printf(&head, "Content-Length: %zu\r\n", len);
+	for (const struct mq_header *h = r->headers; h; h = h->next)
+		mq_buf_printf(&head, "%s: %s\r\n", h->name, h->value);
+	mq_buf_puts(&head, "\r\n");
+	if (FCGX_PutStr(head.data, (int)head.len, out) < 0)
+		return -1;
+	if (body && len && r->method != MQ_HEAD && status != 204 && status != 304) {
+		if (FCGX_PutStr(body, (int)len, out) < 0)
+			return -1;
+		r->bytes_out = len;
+	}
+	return 0;
+}
+
+int mq_respond_json(struct mq_req *r, int status, struct json_object *o)
+{
+	size_t len;
+	const char *s = mq_json_render(o, &len);
+
+	return mq_respond(r, status, "application/json; charset=utf-8", s, len);
+}
+
+int mq_respond_detail(struct mq_req *r, int status, const char *text)
+{
+	struct json_object *o = mq_json_object(r->arena);
+
+	mq_json_add_str(o, "detail", text);
+	return mq_respond_json(r, status, o);
+}
+
+const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len)
+{
+	unsigned char h[16];
+	char hex[33];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)body, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	return mq_arena_printf(a, "W/\"%s\"", hex);
+}
+
+/* Compares opaque tags ignoring the W/ prefix (RFC 9110 weak comparison).
+ * Our tags never contain commas, so splitting the list on them is safe. */
+bool mq_etag_match(const char *inm, const char *etag)
+{
+	const char *tag = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
+	size_t tlen = strlen(tag);
+
+	for (const char *p = inm; p && *p;) {
+		const char *end, *e, *s;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		e = end;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		s = p;
+		if (e - s == 1 && *s == '*')
+			return true;
+		if (e - s >= 2 && strncmp(s, "W/", 2) == 0)
+			s += 2;
+		if ((size_t)(e - s) == tlen && memcmp(s, tag, tlen) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+int mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len)
+{
+	mq_resp_header(r, "ETag", etag);
+	if (mq_etag_match(r->if_none_match, etag))
+		return mq_respond(r, 304, NULL, NULL, 0);
+	return mq_respond(r, 200, "application/json; charset=utf-8", body, len);
+}
+
+int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
+{
+	struct json_object *o = mq_json_object(r->arena);
+
+	mq_json_add_str(o, "type", "about:blank");
+	mq_json_add_str(o, "title", mq_status_text(status));
+	mq_json_add_int(o, "status", status);
+	mq_json_add_str(o, "detail", detail);
+	if (extra) {
+		json_object_object_foreach(extra, key, val)
+			json_object_object_add(o, key, json_object_get(val));
+	}
+	if (status == 401 && !has_header(r, "WWW-Authenticate"))
+		mq_resp_header(r, "WWW-Authenticate", "Bearer");
+	size_t len;
+	const char *s = mq_json_render(o, &len);
+	return mq_respond(r, status, "application/problem+json", s, len);
+}
+
+int mq_problem(struct mq_req *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+	char *detail;
+
+	va_start(ap, fmt);
+	detail = mq_arena_vprintf(r->arena, fmt, ap);
+	va_end(ap);
+	return mq_problem_ext(r, status, detail, NULL);
+}
+
+int mq_problem_fields(struct mq_req *r, struct json_object *errors)
+{
+	struct json_object *extra = mq_json_object(r->arena);
+
+	json_object_object_add(extra, "errors", json_object_get(errors));
+	return mq_problem_ext(r, 400, "The request has invalid fields.", extra);
+}
+
+static struct json_object *one_error(struct mq_req *r, const char *field, const char *msg)
+{
+	struct json_object *errors = mq_json_object(r->arena);
+	struct json_object *list = json_object_new_array();
+
+	json_object_array_add(list, json_object_new_string(msg));
+	json_object_object_add(errors, field, list);
+	return errors;
+}
+
+int mq_problem_field(struct mq_req *r, const char *field, const char *msg)
+{
+	return mq_problem_fields(r, one_error(r, field, msg));
+}
+
+int mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
+		     const char *msg)
+{
+	struct json_object *extra = mq_json_object(r->arena);
+
+	json_object_object_add(extra, "errors", json_object_get(one_error(r, field, msg)));
+	return mq_problem_ext(r, status, detail, extra);
+}
+
+static bool host_ok(const char *h)
+{
+	if (h == NULL || *h == '\0' || strlen(h) > 255)
+		return false;
+	for (; *h; h++)
+		if (!isalnum((unsigned char)*h) && !strchr(".-:[]", *h))
+			return false;
+	return true;
+}
+
+const char *mq_req_url(struct mq_req *r, const char *query)
+{
+	const char *base = r->w->cfg->public_url;
+	const char *uri = mq_req_param(r, "REQUEST_URI");
+	const char *q = uri ? strchr(uri, '?') : NULL;
+	char *path = uri ? mq_arena_strndup(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri))
+			 : (char *)r->path;
+	const char *sep = query && *query ? "?" : "";
+
+	if (query == NULL)
+		query = "";
+	if (base == NULL || *base == '\0') {
+		const char *https = mq_req_param(r, "HTTPS");
+		const char *scheme = mq_req_param(r, "REQUEST_SCHEME");
+		const char *host = mq_req_param(r, "HTTP_HOST");
+
+		if (https && strcasecmp(https, "on") == 0)
+			scheme = "https";
+		else if (scheme == NULL || (strcmp(scheme, "http") && strcmp(scheme, "https")))
+			scheme = "http";
+		if (!host_ok(host))
+			host = mq_req_param(r, "SERVER_NAME");
+		if (!host_ok(host))
+			host = "localhost";
+		base = mq_arena_printf(r->arena, "%s://%s", scheme, host);
+	}
+	/* the route's own form: a path is served the same with and without
+	 * its final slash, and links (and cache keys) should not tell them
+	 * apart */
+	return mq_arena_printf(r->arena, "%s%s%s%s%s", base, path,
+			       *path && path[strlen(path) - 1] != '/' ? "/" : "", sep, query);
+}

@@ -1,0 +1,140 @@
+/*
+ * http.h: one FastCGI request: what came in, and how to answer it.
+ *
+ * A handler receives a struct mq_req whose route, path parameters, query
+ * and headers are already checked.  It answers with exactly one of the
+ * mq_respond_* or mq_problem* calls and returns its result.  Every string
+ * here lives in the request arena.
+ */
+#ifndef MQ_HTTP_H
+#define MQ_HTTP_H
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "http/query.h"
+#include "http/router.h"
+
+struct mq_worker;
+
+struct mq_header {
+	struct mq_header *next;
+	const char *name;
+	const char *value;
+};
+
+struct mq_req {
+	FCGX_Request *fcgi;
+	struct mq_arena *arena;
+	struct mq_worker *w;
+
+	unsigned method;
+	const char *method_name;
+	const char *path;		/* decoded, as nginx normalised it */
+	const char *raw_query;
+	struct mq_query query;
+	struct mq_match match;
+	const char *request_id;
+
+	const char *authorization;
+	const char *content_type;
+	const char *accept_language;
+	const char *if_none_match;
+	int64_t content_length;		/* -1 when absent */
+	bool body_read;
+
+	int64_t user_id;		/* 0 when anonymous */
+	enum mq_role role;
+
+	/* the answer */
+	int status;
+	size_t bytes_out;
+	bool responded;
+	struct mq_header *headers;
+	uint64_t started_ns;
+};
+
+/* Reads the FastCGI parameters into r (method, path, headers, query).
+ * Returns 0, or an HTTP status (400, 405, 414) when the request is
+ * unusable; r->responded stays false so the caller answers. */
+int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, struct mq_worker *w,
+		struct mq_arena *a, const char **why);
+
+/* A FastCGI parameter (e.g. "HTTP_HOST"), or NULL. */
+const char *mq_req_param(const struct mq_req *r, const char *name);
+
+/* The client's address as nginx saw it (REMOTE_ADDR), or "-". */
+const char *mq_req_client(const struct mq_req *r);
+
+/* Logs a security event (ASVS 7.2.1): one logfmt line "msg=security
+ * event=EVENT id=<request id> addr=<client> user=<user_id, or - for 0>"
+ * followed by the key/value string pairs given, ending with NULL (a NULL
+ * value is written as -).  Never pass a password, a token or a mail's
+ * text. */
+void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *event,
+		  int64_t user_id, ...) __attribute__((sentinel));
+
+/* The path parameter called name (declared in the route pattern). */
+int64_t mq_req_id(const struct mq_req *r, const char *name);
+const char *mq_req_str(const struct mq_req *r, const char *name);
+
+/* The same int parameter, and the caller's user id, as the text of a
+ * statement parameter (in the request's arena). */
+const char *mq_req_id_text(struct mq_req *r, const char *name);
+const char *mq_req_user_text(struct mq_req *r);
+
+/* The body, read once and capped; on failure the problem (413, 400) has been
+ * answered and NULL is returned. */
+const char *mq_req_body(struct mq_req *r, size_t *len);
+
+/* The body as a JSON object: checks Content-Type (415), size (413), syntax,
+ * UTF-8 and depth (400).  NULL means the problem has been answered. */
+struct json_object *mq_req_json(struct mq_req *r);
+
+/* Adds a response header (name and value copied into the arena).  A value
+ * with a control character is refused (logged, not sent). */
+void mq_resp_header(struct mq_req *r, const char *name, const char *value);
+
+/* Answers with a body of the given type (NULL type and body for none). */
+int mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len);
+int mq_respond_json(struct mq_req *r, int status, struct json_object *o);
+
+/* Answers {"detail": text}: the short confirmations of actions. */
+int mq_respond_detail(struct mq_req *r, int status, const char *text);
+
+/* Answers 200 with body and a weak ETag, or 304 when If-None-Match has it. */
+int mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len);
+
+/* RFC 9457 problem+json.  detail is printf-style. */
+int mq_problem(struct mq_req *r, int status, const char *fmt, ...) MQ_PRINTF(3, 4);
+
+/* 400 with "errors": {"field": ["message", ...]}. */
+int mq_problem_fields(struct mq_req *r, struct json_object *errors);
+
+/* 400 with one field's one message. */
+int mq_problem_field(struct mq_req *r, const char *field, const char *msg);
+
+/* Another status (404 for an id that names nothing, 409 for a value
+ * taken) with detail, and "errors" naming the field with msg. */
+int mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
+		     const char *msg);
+
+/* A problem with extra members merged in (extra may be NULL). */
+int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra);
+
+/* The status line text for an HTTP status ("Not Found"). */
+const char *mq_status_text(int status);
+
+/* Computes a weak ETag (W/"...") for a body. */
+const char *mq_etag_for(struct mq_arena *a, const char *body, size_t len);
+
+/* True when an If-None-Match header value matches etag (weak comparison). */
+bool mq_etag_match(const char *if_none_match, const char *etag);
+
+/* The absolute URL of this request's path (with its final slash) and the query given (NULL:
+ * none), for pagination links.  Uses [server] public_url when set. */
+const char *mq_req_url(struct mq_req *r, const char *query);
+
+#endif

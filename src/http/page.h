@@ -1,0 +1,45 @@
+/*
+ * page.h: DRF-style pagination: page and page_size in, and the envelope
+ * {"count", "next", "previous", "results"} out.
+ */
+#ifndef MQ_PAGE_H
+#define MQ_PAGE_H
+
+#include "core/common.h"
+
+struct mq_req;
+struct json_object;
+
+#define MQ_PAGE_SIZE_DEFAULT 20
+#define MQ_PAGE_SIZE_MAX 100
+
+struct mq_page {
+	int64_t page;		/* 1-based */
+	int64_t size;
+	int64_t offset;
+	const char *limit_s;	/* as SQL parameters */
+	const char *offset_s;
+};
+
+/* Reads page and page_size (page_size above the maximum is clamped).
+ * Returns 0, or -1 after answering 400 for a malformed value. */
+int mq_page_parse(struct mq_req *r, struct mq_page *p);
+
+/* True when the page starts past the last item (DRF answers 404). */
+bool mq_page_past_end(const struct mq_page *p, int64_t count);
+
+/* Wraps results (whose reference is taken) in the envelope. */
+struct json_object *mq_page_envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
+				     struct json_object *results);
+
+/* The same, for lists that know whether a next page exists (they fetch
+ * one row more than the page) and whether count is exact or estimated;
+ * adds "count_exact". */
+struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_page *p, int64_t count,
+					   bool count_exact, bool has_next,
+					   struct json_object *results);
+
+/* Answers the 404 for a page past the end. */
+int mq_page_not_found(struct mq_req *r, const struct mq_page *p);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * respcache.h: rendered responses in memcached, valid for one generation.
+ *
+ * A response is cached under its full URL (its next/previous links are
+ * absolute), tagged with the generation of its kind of data ("genres").
+ * The generation and the entry come back in one round trip; an entry of
+ * an older generation is a miss.  A write that changes what such responses
+ * show calls mq_cache_bump(kind), and every entry of the kind is stale at
+ * once.  The generation is read before the database is, so an entry
+ * rendered while a write lands is tagged with the older generation and
+ * never served.
+ */
+#ifndef MQ_RESPCACHE_H
+#define MQ_RESPCACHE_H
+
+#include "core/common.h"
+
+struct mq_req;
+
+struct mq_respcache {
+	const char *kind;
+	const char *key;
+	uint64_t gen;	/* the generation seen on lookup; 0 if none yet */
+};
+
+/* Looks this request's response up.  On a hit, answers it (200 with its
+ * ETag, or 304) and returns true; on a miss, fills rc for the store.
+ * variant: what else the response depends on besides its URL (the
+ * language chosen by Accept-Language), or NULL. */
+bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			const char *variant);
+
+/* Answers 200 with body and its weak ETag (304 when If-None-Match has
+ * it), and stores it for the next request. */
+int mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body, size_t len);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * routes.c: every URL Marquee serves, the handler behind it and the least
+ * role that may call it.  This table is the one place to look; the
+ * OpenAPI document is checked against it by a test.
+ *
+ * Paths are written with their final slash; a request without it is served
+ * the same.  Parameter types: int, slug, lang, word (see router.h).
+ * TOKENLESS routes ignore the Authorization header (router.h).
+ */
+#include "http/routes.h"
+
+#include "api/api.h"
+
+#define ANON MQ_ROLE_ANON
+#define USER MQ_ROLE_USER
+#define ADMIN MQ_ROLE_ADMIN
+#define TOKENLESS MQ_RF_TOKENLESS
+
+const struct mq_route mq_routes[] = {
+	/* operations */
+	{ MQ_GET, "/healthz/", mq_health_live, ANON, 0 },
+	{ MQ_GET, "/readyz/", mq_health_ready, ANON, 0 },
+	{ MQ_GET, "/metrics/", mq_metrics, ANON, 0 },	/* nginx: loopback only */
+
+	/* catalog: movies.c (lists), movie_detail.c, movies_admin.c,
+	 * movie_media.c, movie_translations.c, genres.c, movies_trending.c */
+	{ MQ_GET, "/api/movies/", mq_movies_list, ANON, 0 },
+	{ MQ_POST, "/api/movies/", mq_movies_create, ADMIN, 0 },
+	{ MQ_GET, "/api/movies/recent/", mq_movies_recent, ANON, 0 },
+	{ MQ_GET, "/api/movies/trending/", mq_movies_trending, ANON, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/", mq_movies_get, ANON, 0 },
+	{ MQ_PUT, "/api/movies/{id:int}/", mq_movies_put, ADMIN, 0 },
+	{ MQ_PATCH, "/api/movies/{id:int}/", mq_movies_patch, ADMIN, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/", mq_movies_delete, ADMIN, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/similar/", mq_movies_similar, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/media/", mq_movie_media_add, ADMIN, MQ_RF_UPLOAD },
+	{ MQ_PUT, "/api/movies/{id:int}/media/{media_id:int}/", mq_movie_media_put, ADMIN, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/media/{media_id:int}/", mq_movie_media_delete, ADMIN, 0 },
+	{ MQ_PUT, "/api/movies/{id:int}/translations/{language:lang}/", mq_movie_translations_put,
+	  ADMIN, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/translations/{language:lang}/",
+	  mq_movie_translations_delete, ADMIN, 0 },
+	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },
+	{ MQ_GET, "/api/genres/{id:int}/movies/", mq_genres_movies, ANON, 0 },
+
+	/* TMDb: tmdb_search.c */
+	{ MQ_GET, "/api/tmdb/search/", mq_tmdb_search, ANON, 0 },
+
+	/* accounts: users.c, sessions.c, passwords.c, verification.c */
+	{ MQ_POST, "/api/users/register/", mq_users_register, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/login/", mq_sessions_login, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/token/refresh/", mq_sessions_refresh, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/logout/", mq_sessions_logout, ANON, TOKENLESS },
+	{ MQ_GET, "/api/users/me/", mq_users_me, USER, 0 },
+	{ MQ_PUT, "/api/users/me/", mq_users_me_put, USER, 0 },
+	{ MQ_PATCH, "/api/users/me/", mq_users_me_patch, USER, 0 },
+	{ MQ_PUT, "/api/users/me/avatar/", mq_users_avatar_put, USER, MQ_RF_UPLOAD },
+	{ MQ_DELETE, "/api/users/me/avatar/", mq_users_avatar_delete, USER, 0 },
+	{ MQ_POST, "/api/users/password/change/", mq_passwords_change, USER, 0 },
+	{ MQ_POST, "/api/users/password-reset/", mq_passwords_reset, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/password-reset/confirm/", mq_passwords_reset_confirm, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/verify-email/", mq_verification_verify, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/verify-email/resend/", mq_verification_resend, USER, 0 },
+	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
+
+	/* collections and opinions: favorites.c, ratings.c, watchlist.c,
+	 * history.c, lists.c, reviews.c, comments.c, reports.c */
+	{ MQ_POST, "/api/users/favorites/", mq_favorites_add, USER, 0 },
+	{ MQ_GET, "/api/users/favorites/", mq_favorites_list, USER, 0 },
+	{ MQ_DELETE, "/api/users/favorites/{movie_id:int}/", mq_favorites_remove, USER, 0 },
+	{ MQ_GET, "/api/favorites/", mq_favorites_list, USER, 0 },
+	{ MQ_GET, "/api/favorites/recently-added/", mq_favorites_recently_added, USER, 0 },
+	{ MQ_GET, "/api/favorites/recently-removed/", mq_favorites_recently_removed, USER, 0 },
+	{ MQ_POST, "/api/movies/rate/", mq_ratings_rate, USER, 0 },
+	{ MQ_PUT, "/api/movies/{id:int}/rating/", mq_ratings_put, USER, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/rating/", mq_ratings_delete, USER, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/ratings/", mq_ratings_summary, ANON, 0 },
+	{ MQ_POST, "/api/watchlist/", mq_watchlist_add, USER, 0 },
+	{ MQ_GET, "/api/watchlist/", mq_watchlist_list, USER, 0 },
+	{ MQ_PUT, "/api/watchlist/{id:int}/", mq_watchlist_put, USER, 0 },
+	{ MQ_PATCH, "/api/watchlist/{id:int}/", mq_watchlist_patch, USER, 0 },
+	{ MQ_DELETE, "/api/watchlist/{id:int}/", mq_watchlist_delete, USER, 0 },
+	{ MQ_GET, "/api/users/me/history/", mq_history_list, USER, 0 },
+	{ MQ_POST, "/api/users/me/history/", mq_history_add, USER, 0 },
+	{ MQ_DELETE, "/api/users/me/history/{id:int}/", mq_history_delete, USER, 0 },
+	{ MQ_GET, "/api/users/me/activity/", mq_activity_list, USER, 0 },
+	{ MQ_GET, "/api/lists/", mq_lists_list, ANON, 0 },
+	{ MQ_POST, "/api/lists/", mq_lists_create, USER, 0 },
+	{ MQ_GET, "/api/lists/{id:int}/", mq_lists_get, ANON, 0 },
+	{ MQ_PUT, "/api/lists/{id:int}/", mq_lists_put, USER, 0 },
+	{ MQ_DELETE, "/api/lists/{id:int}/", mq_lists_delete, USER, 0 },
+	{ MQ_POST, "/api/lists/{id:int}/items/", mq_lists_add_item, USER, 0 },
+	{ MQ_DELETE, "/api/lists/{id:int}/items/{movie_id:int}/", mq_lists_remove_item, USER, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/reviews/", mq_reviews_list, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/reviews/", mq_reviews_create, USER, 0 },
+	{ MQ_PUT, "/api/reviews/{id:int}/", mq_reviews_put, USER, 0 },
+	{ MQ_DELETE, "/api/reviews/{id:int}/", mq_reviews_delete, USER, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/comments/", mq_comments_list, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/comments/", mq_comments_create, USER, 0 },
+	{ MQ_PUT, "/api/comments/{id:int}/", mq_comments_put, USER, 0 },
+	{ MQ_DELETE, "/api/comments/{id:int}/", mq_comments_delete, USER, 0 },
+	{ MQ_POST, "/api/reports/", mq_reports_create, USER, 0 },
+
+	/* administration: admin_users.c, reports.c */
+	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },
+	{ MQ_PUT, "/api/admin/users/{id:int}/", mq_admin_users_put, ADMIN, 0 },
+	{ MQ_PATCH, "/api/admin/users/{id:int}/", mq_admin_users_patch, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/users/{id:int}/", mq_admin_users_delete, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/reports/", mq_admin_reports_list, ADMIN, 0 },
+	{ MQ_PUT, "/api/admin/reports/{id:int}/", mq_admin_reports_put, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/reports/{id:int}/", mq_admin_reports_delete, ADMIN, 0 },
+};
+
+const size_t mq_routes_count = MQ_ARRAY_LEN(mq_routes);

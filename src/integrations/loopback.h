@@ -1,0 +1,14 @@
+/*
+ * loopback.h: is a URL's host this machine?
+ */
+#ifndef MQ_LOOPBACK_H
+#define MQ_LOOPBACK_H
+
+#include "core/common.h"
+
+/* True when the URL's host, as libcurl will connect to it (user info such
+ * as "localhost@" is not the host), is exactly localhost, ::1 or in
+ * 127.0.0.0/8. */
+bool mq_loopback_url(const char *url);
+
+#endif

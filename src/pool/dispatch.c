@@ -1,0 +1,141 @@
+/*
+ * dispatch.c: the one place where every request passes.
+ */
+#include "pool/dispatch.h"
+
+#include "http/auth.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "http/http.h"
+#include "core/log.h"
+#include "http/router.h"
+#include "pool/scoreboard.h"
+#include "integrations/tmdb.h"
+#include "pool/worker.h"
+
+static void access_log(const struct mq_req *r, uint64_t dur_ns)
+{
+	struct mq_logline l;
+
+	if (!r->w->cfg->access_log || !mq_logline_start(&l, MQ_LOG_INFO))
+		return;
+	mq_logline_str(&l, "msg", "request");
+	mq_logline_str(&l, "id", r->request_id);
+	mq_logline_str(&l, "method", r->method_name);
+	mq_logline_str(&l, "path", r->path);
+	mq_logline_str(&l, "route", r->match.route ? r->match.route->pattern : "-");
+	mq_logline_int(&l, "status", r->status);
+	mq_logline_fmt(&l, "dur_ms", "%.3f", (double)dur_ns / 1e6);
+	mq_logline_int(&l, "bytes", (long long)r->bytes_out);
+	if (r->user_id)
+		mq_logline_int(&l, "user", r->user_id);
+	else
+		mq_logline_str(&l, "user", "-");
+	mq_logline_emit(&l);
+}
+
+static size_t body_cap(const struct mq_req *r)
+{
+	return r->match.route->flags & MQ_RF_UPLOAD ? r->w->cfg->upload_max : r->w->cfg->body_max;
+}
+
+static void not_allowed(struct mq_req *r)
+{
+	char allow[96];
+
+	mq_methods_format(r->match.allow, allow, sizeof(allow));
+	mq_resp_header(r, "Allow", allow);
+	mq_problem(r, 405, "%s is not allowed here; allowed: %s.", r->method_name, allow);
+}
+
+static void route(struct mq_req *r)
+{
+	const struct mq_route *route;
+
+	switch (mq_router_match(r->w->router, r->method, r->path, r->arena, &r->match)) {
+	case 404:
+		mq_problem(r, 404, "There is nothing at %s.", r->path);
+		return;
+	case 405:
+		not_allowed(r);
+		return;
+	}
+	route = r->match.route;
+	mq_scoreboard_begin(r->w->sb, r->w->slot, r->method_name, route->pattern, r->request_id);
+	if (r->content_length > 0 && (uint64_t)r->content_length > body_cap(r)) {
+		mq_problem(r, 413, "The body is larger than %zu bytes.", body_cap(r));
+		return;
+	}
+	if (mq_auth_request(r) < 0)
+		return;
+	route->handler(r);
+	if (!r->responded) {
+		mq_log_error("handler for %s %s answered nothing", r->method_name, route->pattern);
+		mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
+	}
+}
+
+/* A body the handler never read (an early 4xx) would still be on a kept
+ * connection, where libfcgi would take it for the next request's header:
+ * read it away, or give the connection up if it is too large for that. */
+static void discard_body(struct mq_req *r)
+{
+	char scratch[8192];
+	int64_t left = r->content_length;
+
+	if (left <= 0 || r->body_read)
+		return;
+	if ((uint64_t)left > 2 * (uint64_t)r->w->cfg->upload_max) {
+		r->fcgi->keepConnection = 0;
+		return;
+	}
+	while (left > 0) {
+		int n = FCGX_GetStr(scratch, left < (int64_t)sizeof(scratch) ? (int)left
+									     : (int)sizeof(scratch),
+				    r->fcgi->in);
+
+		if (n <= 0) {
+			r->fcgi->keepConnection = 0;
+			return;
+		}
+		left -= n;
+	}
+}
+
+/* A handler must finish what it began; a transaction left open would
+ * otherwise hold locks and swallow the next requests' writes. */
+static void end_transaction(struct mq_req *r)
+{
+	if (!mq_db_in_transaction(r->w->db))
+		return;
+	mq_log_error("%s %s left a transaction open; rolled back",
+		     r->method_name, r->match.route ? r->match.route->pattern : r->path);
+	mq_db_rollback(r->w->db);
+}
+
+void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
+{
+	struct mq_req r;
+	const char *why = NULL;
+	int status;
+
+	mq_db_check(w->db);
+	/* All of a request's calls to TMDb share one [tmdb] timeout, which
+	 * the pool's config check keeps below request_timeout. */
+	if (w->tmdb)
+		mq_tmdb_budget(w->tmdb, w->cfg->tmdb_timeout_ms);
+	status = mq_req_init(&r, fcgi, w, a, &why);
+	mq_scoreboard_begin(w->sb, w->slot, r.method_name, "-", r.request_id);
+	if (status != 0)
+		mq_problem(&r, status, "%s", why);
+	else
+		route(&r);
+	discard_body(&r);
+	end_transaction(&r);
+	uint64_t dur = mq_now_mono_ns() - r.started_ns;
+	int index = r.match.index;
+	if (index < 0)
+		index = r.status == 405 ? MQ_SB_ROUTE_NOT_ALLOWED : MQ_SB_ROUTE_NOT_FOUND;
+	mq_scoreboard_end(w->sb, w->slot, index, r.status, dur);
+	access_log(&r, dur);
+}
