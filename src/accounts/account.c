@@ -70,7 +70,7 @@ const char *mq_email_problem(const char *e)
 	return NULL;
 }
 
-void mq_account_finish(struct mq_req *r, struct json_object *user)
+void mq_account_finish(struct mq_ctx *c, struct json_object *user)
 {
 	struct json_object *path;
 	const char *rel = NULL;
@@ -78,6 +78,6 @@ void mq_account_finish(struct mq_req *r, struct json_object *user)
 	if (json_object_object_get_ex(user, "avatar_path", &path) && path)
 		rel = json_object_get_string(path);
 	json_object_object_add(user, "avatar_url",
-			       rel ? json_object_new_string(mq_media_url(r, rel)) : NULL);
+			       rel ? json_object_new_string(mq_media_url(c, rel)) : NULL);
 	json_object_object_del(user, "avatar_path");
 }

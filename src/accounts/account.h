@@ -4,9 +4,8 @@
 #ifndef MQ_ACCOUNT_H
 #define MQ_ACCOUNT_H
 
-#include "core/common.h"
+#include "core/ctx.h"
 
-struct mq_req;
 struct json_object;
 
 /* NULL when acceptable, else a message: 3 to 30 letters, digits, '_', '.'
@@ -28,6 +27,6 @@ const char *mq_email_problem(const char *email);
 	"u.id, u.username, u.display_name, u.bio, u.avatar_path, rfc3339(u.created_at) AS date_joined"
 
 /* Replaces the avatar_path member of a user object by avatar_url. */
-void mq_account_finish(struct mq_req *r, struct json_object *user);
+void mq_account_finish(struct mq_ctx *c, struct json_object *user);
 
 #endif

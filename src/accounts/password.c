@@ -7,8 +7,8 @@
 #include <sodium.h>
 
 #include "core/config.h"
-#include "http/form.h"
 #include "core/log.h"
+#include "core/utf8.h"
 
 /* The common-password list, loaded at worker start (or on first use, in
  * the admin tool): an open-addressing set of lower-cased entries. */

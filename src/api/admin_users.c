@@ -2,18 +2,16 @@
  * admin_users.c: the administrators' view of accounts: search, role and
  * activation, erasure.
  */
-#include "api.h"
-
 #include "accounts/account.h"
-#include "cache/cache.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
+#include "accounts/sessions.h"
+#include "catalog/changes.h"
 #include "core/json.h"
-#include "storage/media.h"
-#include "http/page.h"
+#include "core/utf8.h"
 #include "db/rows.h"
-#include "pool/worker.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/page.h"
+#include "storage/media.h"
 
 #define ADMIN_COLUMNS MQ_USER_PRIVATE ", u.is_active, rfc3339(u.last_login_at) AS last_login"
 
@@ -89,7 +87,7 @@ static const char *const orderings[] = { "id", "-id", "username", "-username", "
 					 "-date_joined", NULL };
 
 /* GET /api/admin/users/?search=&role=&is_active=&ordering= */
-int mq_admin_users_list(struct mq_req *r)
+mq_reply mq_admin_users_list(struct mq_req *r)
 {
 	const char *search = mq_query_get(&r->query, "search");
 	const char *role = mq_query_get(&r->query, "role");
@@ -99,11 +97,12 @@ int mq_admin_users_list(struct mq_req *r)
 	struct json_object *results;
 	struct mq_page p;
 	PGresult *res;
+	mq_reply rc;
 	static const char *const allowed[] = { "page", "page_size", "search", "role", "is_active",
 					       "ordering", NULL };
 
-	if (mq_page_parse(r, &p) < 0)
-		return 0;
+	if (mq_done(rc = mq_page_parse(r, &p)))
+		return rc;
 	mq_form_check_query(&f, allowed);
 	if (order && !mq_form_listed(orderings, order))
 		mq_form_error(&f, "ordering", "Use id, username or date_joined, optionally with -.");
@@ -113,8 +112,8 @@ int mq_admin_users_list(struct mq_req *r)
 		mq_form_error(&f, "is_active", "Use true or false.");
 	if (search && mq_utf8_length(search) > 100)
 		mq_form_error(&f, "search", "Must be at most 100 characters.");
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 
 	const char *params[] = { p.limit_s, p.offset_s, search && *search ? search : NULL,
 				 role, active, order ? order : "id" };
@@ -128,13 +127,13 @@ int mq_admin_users_list(struct mq_req *r)
 		struct json_object *u = json_object_array_get_idx(results, i);
 
 		json_object_object_del(u, "total");
-		mq_account_finish(r, u);
+		mq_account_finish(&r->ctx, u);
 	}
 	int64_t count = PQntuples(res) ? mq_row_int(res, 0, PQnfields(res) - 1) : 0;
 	return mq_respond_json(r, 200, mq_page_envelope(r, &p, count, results));
 }
 
-static int not_yourself(struct mq_req *r, const char *what)
+static mq_reply not_yourself(struct mq_req *r, const char *what)
 {
 	return mq_problem(r, 400, "You cannot %s your own account.", what);
 }
@@ -150,7 +149,7 @@ static void log_change(struct mq_req *r, const char *target, PGresult *row)
 }
 
 /* PUT and PATCH /api/admin/users/{id}/ {role, is_active} */
-static int update_user(struct mq_req *r, bool put)
+static mq_reply update_user(struct mq_req *r, bool put)
 {
 	static const char *const fields[] = { "role", "is_active", NULL };
 	static const char *const read_only[] = { "id", "username", "email", "display_name", "bio",
@@ -160,50 +159,52 @@ static int update_user(struct mq_req *r, bool put)
 	int64_t id = mq_req_id(r, "id");
 	const char *ids = mq_arena_int(r->arena, id), *role;
 	struct mq_form f;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 	bool active = false, has_active, changed;
 
-	if (!mq_form_read(&f, r, fields, read_only))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	role = mq_form_string(&f, "role", put, 1, 10);
 	has_active = mq_form_bool(&f, "is_active", put, &active);
 	if (role && strcmp(role, "user") != 0 && strcmp(role, "admin") != 0)
 		mq_form_error(&f, "role", "Use user or admin.");
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	if (id == r->user_id && ((role && strcmp(role, "admin") != 0) || (has_active && !active)))
 		return not_yourself(r, "demote or deactivate");
 
 	const char *params[] = { ids, role, has_active ? (active ? "true" : "false") : NULL };
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	res = mq_q(r, &update, 3, params);
 	if (res == NULL)
 		return mq_fail_db(r);
 	user = mq_row_owned(r->arena, res);
 	if (user == NULL) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
 	}
 	/* Sessions survive an update that changed nothing. */
 	changed = PQgetvalue(res, 0, PQnfields(res) - 1)[0] == 't';
-	if (changed && mq_sessions_end_all(r, ids) < 0)
-		return mq_fail_db(r);
-	if (mq_db_commit(r->w->db) < 0)
+	if (changed && (st = mq_sessions_end_all(&r->ctx, ids)) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (changed)
 		log_change(r, ids, res);
 	json_object_object_del(user, "changed");
-	mq_account_finish(r, user);
+	mq_account_finish(&r->ctx, user);
 	return mq_respond_json(r, 200, user);
 }
 
-int mq_admin_users_put(struct mq_req *r)
+mq_reply mq_admin_users_put(struct mq_req *r)
 {
 	return update_user(r, true);
 }
 
-int mq_admin_users_patch(struct mq_req *r)
+mq_reply mq_admin_users_patch(struct mq_req *r)
 {
 	return update_user(r, false);
 }
@@ -215,37 +216,40 @@ int mq_admin_users_patch(struct mq_req *r)
 static void statistics_changed(struct mq_req *r, PGresult *movies)
 {
 	for (int i = 0; i < PQntuples(movies); i++)
-		mq_movie_changed(r, PQgetvalue(movies, i, 0));
+		mq_movie_changed(&r->ctx, PQgetvalue(movies, i, 0));
 	if (PQntuples(movies))
-		mq_cache_bump(r->w->cache, "movies");
+		mq_catalog_changed(&r->ctx);
 }
 
 /* DELETE /api/admin/users/{id}/: deactivates and erases personal data. */
-int mq_admin_users_delete(struct mq_req *r)
+mq_reply mq_admin_users_delete(struct mq_req *r)
 {
 	int64_t id = mq_req_id(r, "id");
 	const char *ids = mq_arena_int(r->arena, id);
 	PGresult *res, *movies;
+	enum mq_status st;
 
 	if (id == r->user_id)
 		return not_yourself(r, "erase");
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (mq_q(r, &drop_mail, 1, &ids) == NULL)
 		return mq_fail_db(r);
 	if ((res = mq_q(r, &erase, 1, &ids)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {	/* before the sessions' end is logged */
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "No user with id %lld.", (long long)id);
 	}
-	if (mq_sessions_end_all(r, ids) < 0 || mq_q(r, &drop_tokens, 1, &ids) == NULL ||
+	if ((st = mq_sessions_end_all(&r->ctx, ids)) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_q(r, &drop_tokens, 1, &ids) == NULL ||
 	    (movies = mq_q(r, &erase_collections, 1, &ids)) == NULL ||
-	    mq_db_commit(r->w->db) < 0)
+	    mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	mq_req_event(r, MQ_LOG_INFO, "admin_user_erased", r->user_id, "target", ids, NULL);
 	if (!PQgetisnull(res, 0, 0))
-		mq_media_remove(r, PQgetvalue(res, 0, 0));
+		mq_media_remove(&r->ctx, PQgetvalue(res, 0, 0));
 	statistics_changed(r, movies);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -9,16 +9,13 @@
  * place.  The author or an administrator edits and deletes a comment;
  * to anyone else it is not found (the statement names the author).
  */
-#include "api.h"
-
-#include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
 #include "core/json.h"
-#include "http/page.h"
+#include "db/db.h"
 #include "db/rows.h"
-#include "pool/worker.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/page.h"
 
 #define BODY_MAX 5000
 #define MAX_DEPTH 10	/* replies nest this deep (the table's CHECK says so too) */
@@ -111,78 +108,72 @@ static struct json_object *threads(struct mq_req *r, PGresult *res)
 	return roots;
 }
 
-/* Reads ?parent=: NULL when absent, "" after answering 400. */
-static const char *read_parent(struct mq_req *r)
+/* Reads ?parent= into *parent (NULL when absent), or answers 400. */
+static mq_reply read_parent(struct mq_req *r, const char **parent)
 {
 	const char *v = mq_query_get(&r->query, "parent");
 	int64_t n;
 
+	*parent = NULL;
 	if (v == NULL)
-		return NULL;
-	if (mq_parse_int64(v, 1, INT64_MAX, &n) < 0) {
-		mq_problem_field(r, "parent", "Must be a comment id.");
-		return "";
-	}
-	return mq_arena_int(r->arena, n);
+		return MQ_NEXT;
+	if (mq_parse_int64(v, 1, INT64_MAX, &n) < 0)
+		return mq_problem_field(r, "parent", "Must be a comment id.");
+	*parent = mq_arena_int(r->arena, n);
+	return MQ_NEXT;
 }
 
-/* When the page is empty: whether the movie (and the parent comment
- * asked for) is there.  Returns 1, 0 after answering 404, -1 when the
- * database failed. */
-static int found_empty(struct mq_req *r, const char *movie, const char *parent)
+/* When the page is empty: goes on when the movie (and the parent comment
+ * asked for) is there, else answers 404 (or the database's failure). */
+static mq_reply found_empty(struct mq_req *r, const char *movie, const char *parent)
 {
 	PGresult *found;
 
 	if ((found = mq_q(r, &movie_exists, 1, &movie)) == NULL)
-		return -1;
-	if (PQntuples(found) == 0) {
-		mq_problem(r, 404, "No movie with id %s.", movie);
-		return 0;
-	}
+		return mq_fail_db(r);
+	if (PQntuples(found) == 0)
+		return mq_problem(r, 404, "No movie with id %s.", movie);
 	if (parent == NULL)
-		return 1;
+		return MQ_NEXT;
 	if ((found = mq_q(r, &comment_of_movie, 2, (const char *[]){ parent, movie })) == NULL)
-		return -1;
-	if (PQntuples(found) == 0) {
-		mq_problem(r, 404, "No comment %s on movie %s.", parent, movie);
-		return 0;
-	}
-	return 1;
+		return mq_fail_db(r);
+	if (PQntuples(found) == 0)
+		return mq_problem(r, 404, "No comment %s on movie %s.", parent, movie);
+	return MQ_NEXT;
 }
 
 /* GET /api/movies/{id}/comments/: a page of threads; ?parent= a page of
  * a comment's replies, as threads. */
-int mq_comments_list(struct mq_req *r)
+mq_reply mq_comments_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "parent", NULL };
 	const char *movie = mq_req_id_text(r, "id"), *parent;
 	PGresult *res;
 	struct mq_page p;
-	int found;
+	mq_reply rc;
 
-	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &p) < 0)
-		return 0;
-	if ((parent = read_parent(r)) != NULL && *parent == '\0')
-		return 0;
+	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &p)) ||
+	    mq_done(rc = read_parent(r, &parent)))
+		return rc;
 	const char *params[] = { movie, p.limit_s, p.offset_s, parent };
 	res = parent ? mq_q(r, &page_of_replies, 4, params) : mq_q(r, &page_of_threads, 3, params);
 	if (res == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0 && p.page > 1)
 		return mq_page_not_found(r, &p);
-	if (PQntuples(res) == 0 && (found = found_empty(r, movie, parent)) <= 0)
-		return found < 0 ? mq_fail_db(r) : 0;	/* none, or no such movie or comment */
+	if (PQntuples(res) == 0 && mq_done(rc = found_empty(r, movie, parent)))
+		return rc;	/* no such movie or comment */
 	return mq_respond_json(r, 200, mq_page_envelope(r, &p, PQntuples(res) ? mq_row_int(res, 0, 0)
 										: 0, threads(r, res)));
 }
 
-static int show(struct mq_req *r, int status, const char *id)
+static mq_reply show(struct mq_req *r, int status, const char *id)
 {
 	return mq_collection_show_row(r, &one, id, status, "comment", "/api/comments/");
 }
 
-/* Reads body (and, when creating, parent).  Returns 0 or -1 (answered). */
-static int read_comment(struct mq_req *r, bool create, const char **body, const char **parent)
+/* Reads body (and, when creating, parent), or answers 400. */
+static mq_reply read_comment(struct mq_req *r, bool create, const char **body, const char **parent)
 {
 	static const char *const create_fields[] = { "body", "parent", NULL };
 	static const char *const edit_fields[] = { "body", NULL };
@@ -190,10 +181,11 @@ static int read_comment(struct mq_req *r, bool create, const char **body, const 
 		"id", "author", "deleted", "replies", "created_at", "updated_at", NULL,
 	};
 	struct mq_form f;
+	mq_reply rc;
 	int64_t n;
 
-	if (!mq_form_read(&f, r, create ? create_fields : edit_fields, read_only))
-		return -1;
+	if (mq_done(rc = mq_form_read(&f, r, create ? create_fields : edit_fields, read_only)))
+		return rc;
 	*body = mq_form_string(&f, "body", MQ_REQUIRED, 1, BODY_MAX);
 	if (create && json_object_object_get(f.body, "parent") != NULL &&
 	    mq_form_int(&f, "parent", MQ_OPTIONAL, 1, INT64_MAX, &n))
@@ -204,16 +196,17 @@ static int read_comment(struct mq_req *r, bool create, const char **body, const 
 }
 
 /* POST /api/movies/{id}/comments/ {body, parent?} */
-int mq_comments_create(struct mq_req *r)
+mq_reply mq_comments_create(struct mq_req *r)
 {
 	const char *movie = mq_req_id_text(r, "id"), *body, *parent = NULL;
 	PGresult *res;
+	mq_reply rc;
 
-	if (read_comment(r, true, &body, &parent) < 0)
-		return 0;
+	if (mq_done(rc = read_comment(r, true, &body, &parent)))
+		return rc;
 	const char *params[] = { movie, mq_req_user_text(r), parent, body };
 	if ((res = mq_q(r, &insert_comment, 4, params)) == NULL) {
-		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
+		if (strcmp(mq_db_sqlstate(r->ctx.db), "23503") == 0)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
 		return mq_fail_db(r);
 	}
@@ -225,7 +218,7 @@ int mq_comments_create(struct mq_req *r)
 }
 
 /* The author's or an administrator's comment id, changed by st. */
-static int change(struct mq_req *r, struct mq_stmt *st, const char *body)
+static mq_reply change(struct mq_req *r, struct mq_stmt *st, const char *body)
 {
 	const char *id = mq_req_id_text(r, "id");
 	const char *params[] = { id, mq_req_user_text(r), r->role == MQ_ROLE_ADMIN ? "true" : "false",
@@ -240,17 +233,18 @@ static int change(struct mq_req *r, struct mq_stmt *st, const char *body)
 }
 
 /* PUT /api/comments/{id}/ {body} */
-int mq_comments_put(struct mq_req *r)
+mq_reply mq_comments_put(struct mq_req *r)
 {
 	const char *body, *parent = NULL;
+	mq_reply rc;
 
-	if (read_comment(r, false, &body, &parent) < 0)
-		return 0;
+	if (mq_done(rc = read_comment(r, false, &body, &parent)))
+		return rc;
 	return change(r, &update_comment, body);
 }
 
 /* DELETE /api/comments/{id}/: blanked, its replies stay. */
-int mq_comments_delete(struct mq_req *r)
+mq_reply mq_comments_delete(struct mq_req *r)
 {
 	return change(r, &delete_comment, NULL);
 }

@@ -8,21 +8,20 @@
  * trigger (sql/0007_collections.sql).  Every statement is scoped to the
  * caller (f.user_id = $1): nobody reaches another user's favorites.
  */
-#include "api.h"
-
-#include "cache/cache.h"
-#include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "http/lang.h"
-#include "http/movie_filters.h"
+#include "catalog/changes.h"
+#include "catalog/genres.h"
 #include "catalog/movie_ref.h"
 #include "catalog/movie_sql.h"
-#include "http/page.h"
+#include "core/json.h"
+#include "core/utf8.h"
 #include "db/rows.h"
-#include "pool/worker.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/lang.h"
+#include "http/movie_filters.h"
+#include "http/movie_ref_form.h"
+#include "http/page.h"
 
 #define ITEM "rfc3339(f.created_at) AS added_at, " MQ_MOVIE_ITEM_COLUMNS " "
 #define FROM "FROM favorites f JOIN movies m ON m.id = f.movie_id " MQ_MOVIE_TRANSLATION("$2", "$3")
@@ -101,8 +100,8 @@ static const char *read_time(struct mq_form *f, const char *name)
 	return NULL;
 }
 
-/* Returns -1 when the database failed (resolving genres). */
-static int read_filters(struct mq_form *f, struct query *q)
+/* A failure is the database's (resolving genres). */
+static enum mq_status read_filters(struct mq_form *f, struct query *q)
 {
 	struct mq_movie_filters mf = { 0 };
 	const char *v;
@@ -122,13 +121,15 @@ static int read_filters(struct mq_form *f, struct query *q)
 	q->param[7] = read_time(f, "added_before");
 	if (mf.genre_ids && mq_form_ok(f)) {
 		const char *unknown;
+		enum mq_status st = mq_genres_resolve(&f->r->ctx, mf.genre_ids, mf.genre_slugs,
+						      &q->param[5], &unknown);
 
-		if (mq_genres_resolve(f->r, mf.genre_ids, mf.genre_slugs, &q->param[5], &unknown) < 0)
-			return -1;
+		if (st != MQ_OK)
+			return st;
 		if (unknown)
 			mq_form_error(f, "genre", "No such genre: %s.", unknown);
 	}
-	return 0;
+	return MQ_OK;
 }
 
 static int read_order(struct mq_form *f, const char *v)
@@ -142,8 +143,8 @@ static int read_order(struct mq_form *f, const char *v)
 }
 
 /* Reads the page, the language and (when filtered) the filters and the
- * ordering.  Returns 0, or -1 after answering 400. */
-static int begin(struct mq_req *r, struct query *q, bool filtered)
+ * ordering, or answers 400. */
+static mq_reply begin(struct mq_req *r, struct query *q, bool filtered)
 {
 	static const char *const plain[] = { "page", "page_size", NULL };
 	static const char *const all[] = {
@@ -151,36 +152,37 @@ static int begin(struct mq_req *r, struct query *q, bool filtered)
 		"ordering", NULL,
 	};
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
+	enum mq_status st;
 	const char *v;
+	mq_reply rc;
 
 	memset(q, 0, sizeof(*q));
 	mq_form_check_query(&f, filtered ? all : plain);
 	if (filtered && mq_form_ok(&f)) {
-		if (read_filters(&f, q) < 0) {
-			mq_fail_db(r);
-			return -1;
-		}
+		if ((st = read_filters(&f, q)) != MQ_OK)
+			return mq_fail(r, st);
 		if ((v = mq_query_get(&r->query, "ordering")))
 			q->order = read_order(&f, v);
 	}
-	if (mq_form_end(&f) < 0 || mq_page_parse(r, &q->page) < 0 ||
-	    mq_lang_choose(r, NULL, &q->lang) < 0)
-		return -1;
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = mq_page_parse(r, &q->page)) ||
+	    mq_done(rc = mq_lang_choose(r, NULL, &q->lang)))
+		return rc;
 	q->param[0] = mq_req_user_text(r);
 	q->param[1] = q->lang.tag;
 	q->param[2] = q->lang.primary;
 	q->param[8] = q->page.limit_s;
 	q->param[9] = q->page.offset_s;
-	return 0;
+	return MQ_NEXT;
 }
 
-static int list(struct mq_req *r, bool filtered)
+static mq_reply list(struct mq_req *r, bool filtered)
 {
 	struct query q;
 	PGresult *res;
+	mq_reply rc;
 
-	if (begin(r, &q, filtered) < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &q, filtered)))
+		return rc;
 	if ((res = mq_q(r, &list_stmts[q.order], 10, q.param)) == NULL)
 		return mq_fail_db(r);
 	return mq_collection_respond(r, &q.page, res, 1, q.lang.primary);
@@ -188,26 +190,27 @@ static int list(struct mq_req *r, bool filtered)
 
 /* GET /api/users/favorites/ and GET /api/favorites/: filtered, ordered
  * (newest first by default). */
-int mq_favorites_list(struct mq_req *r)
+mq_reply mq_favorites_list(struct mq_req *r)
 {
 	return list(r, true);
 }
 
 /* GET /api/favorites/recently-added/: newest first. */
-int mq_favorites_recently_added(struct mq_req *r)
+mq_reply mq_favorites_recently_added(struct mq_req *r)
 {
 	return list(r, false);
 }
 
 /* GET /api/favorites/recently-removed/: from the activity log, newest
  * first; a movie removed twice is there twice. */
-int mq_favorites_recently_removed(struct mq_req *r)
+mq_reply mq_favorites_recently_removed(struct mq_req *r)
 {
 	struct query q;
 	PGresult *res;
+	mq_reply rc;
 
-	if (begin(r, &q, false) < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &q, false)))
+		return rc;
 	const char *params[] = { q.param[0], q.param[1], q.param[2], q.param[8], q.param[9] };
 	if ((res = mq_q(r, &removed, 5, params)) == NULL)
 		return mq_fail_db(r);
@@ -216,28 +219,31 @@ int mq_favorites_recently_removed(struct mq_req *r)
 
 /* POST /api/users/favorites/ {movie} or {tmdb_id, title?, overview?,
  * poster_path?}: 201 when added, 200 when it was a favorite already. */
-int mq_favorites_add(struct mq_req *r)
+mq_reply mq_favorites_add(struct mq_req *r)
 {
 	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, NULL };
 	struct mq_movie_ref ref;
 	struct mq_form f;
 	struct mq_lang lang;
 	const char *movie;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 	bool added;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	mq_movie_ref_read(&f, &ref);
-	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0 ||
-	    (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = mq_lang_choose(r, NULL, &lang)))
+		return rc;
+	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
+		return mq_fail(r, st);
 	const char *params[] = { mq_req_user_text(r), lang.tag,
 				 lang.primary, movie };
 	if ((res = mq_q(r, &add, 2, (const char *[]){ params[0], movie })) == NULL)
-		return mq_movie_ref_failed(r, movie);
+		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
 	if ((added = mq_row_int(res, 0, 0) > 0))
-		mq_movie_changed(r, movie);
+		mq_movie_changed(&r->ctx, movie);
 	if ((res = mq_q(r, &one, 4, params)) == NULL)
 		return mq_fail_db(r);
 	return mq_collection_respond_one(r, added ? 201 : 200, res, 1, lang.primary);
@@ -245,7 +251,7 @@ int mq_favorites_add(struct mq_req *r)
 
 /* DELETE /api/users/favorites/{movie_id}/: 204, or 404 when it is not
  * one of the caller's favorites. */
-int mq_favorites_remove(struct mq_req *r)
+mq_reply mq_favorites_remove(struct mq_req *r)
 {
 	const char *movie = mq_req_id_text(r, "movie_id");
 	const char *params[] = { mq_req_user_text(r), movie };
@@ -255,6 +261,6 @@ int mq_favorites_remove(struct mq_req *r)
 		return mq_fail_db(r);
 	if (mq_row_int(res, 0, 0) == 0)
 		return mq_problem(r, 404, "Movie %s is not among your favorites.", movie);
-	mq_movie_changed(r, movie);
+	mq_movie_changed(&r->ctx, movie);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -1,16 +1,14 @@
 /*
  * genres.c: the genre list, TMDb's movie genres.
  */
-#include "api.h"
-
+#include "core/json.h"
 #include "db/db.h"
 #include "http/form.h"
+#include "http/handlers.h"
 #include "http/http.h"
-#include "core/json.h"
 #include "http/lang.h"
 #include "http/page.h"
 #include "http/respcache.h"
-#include "pool/worker.h"
 
 /* Names in the request's language ($4) when translated. */
 static struct mq_stmt genres_page = MQ_STMT_READ(
@@ -75,52 +73,30 @@ static const char *render(struct mq_req *r, const struct mq_page *p, const char 
 /* GET /api/genres/: paginated, ordered by name unless ordering= says
  * otherwise, names in the language of Accept-Language or language=;
  * served from memcached when it has the page. */
-int mq_genres_list(struct mq_req *r)
+mq_reply mq_genres_list(struct mq_req *r)
 {
 	const char *order = ordering(r), *body;
-	struct mq_respcache rc;
+	struct mq_respcache rc_cache;
 	struct mq_lang lang;
 	struct mq_page p;
 	int64_t count;
 	size_t len;
+	mq_reply rc;
 
 	static const char *const params[] = { "page", "page_size", "ordering", "language", NULL };
 
-	if (mq_query_check(r, params) < 0 || mq_page_parse(r, &p) < 0 ||
-	    mq_lang_choose(r, "language", &lang) < 0)
-		return 0;
+	if (mq_done(rc = mq_query_check(r, params)) || mq_done(rc = mq_page_parse(r, &p)) ||
+	    mq_done(rc = mq_lang_choose(r, "language", &lang)))
+		return rc;
 	if (order == NULL)
 		return mq_problem(r, 400, "Unknown ordering; use name, id or tmdb_id, "
 				  "optionally with a leading -.");
-	if (mq_respcache_serve(r, &rc, "genres", lang.tag))
-		return 0;
+	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "genres", lang.tag)))
+		return rc;
 	body = render(r, &p, order, &lang, &count, &len);
 	if (body == NULL)
 		return mq_fail_db(r);
 	if (*body == '\0')
 		return mq_page_not_found(r, &p);
-	return mq_respcache_respond(r, &rc, body, len);
-}
-
-/* Genre ids and slugs to ids, and the ones that are no genre. */
-static struct mq_stmt resolve_genres = MQ_STMT_READ(
-	"SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM genres "
-	"        WHERE id = ANY ($1::int[]) OR slug = ANY ($2::text[])), "
-	"       (SELECT string_agg(x, ', ') FROM ("
-	"          SELECT i::text AS x FROM unnest($1::int[]) i "
-	"          WHERE NOT EXISTS (SELECT 1 FROM genres WHERE id = i) "
-	"          UNION ALL SELECT s FROM unnest($2::text[]) s "
-	"          WHERE NOT EXISTS (SELECT 1 FROM genres WHERE slug = s)) u)");
-
-int mq_genres_resolve(struct mq_req *r, const char *ids, const char *slugs, const char **resolved,
-		      const char **unknown)
-{
-	const char *params[] = { ids, slugs };
-	PGresult *res = mq_q(r, &resolve_genres, 2, params);
-
-	if (res == NULL)
-		return -1;
-	*resolved = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-	*unknown = PQgetisnull(res, 0, 1) ? NULL : mq_arena_strdup(r->arena, PQgetvalue(res, 0, 1));
-	return 0;
+	return mq_respcache_respond(r, &rc_cache, body, len);
 }

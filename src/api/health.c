@@ -1,19 +1,17 @@
 /*
  * health.c: /healthz (this worker answers) and /readyz (it can do work).
  */
-#include "api.h"
-
 #include "cache/cache.h"
-#include "db/db.h"
-#include "http/http.h"
 #include "core/json.h"
-#include "pool/worker.h"
+#include "db/db.h"
+#include "http/handlers.h"
+#include "http/http.h"
 
 static struct mq_stmt ping = MQ_STMT_READ("SELECT 1");
 
 /* GET /healthz: no dependency is touched, so a load balancer does not take
  * every host out when the database blips. */
-int mq_health_live(struct mq_req *r)
+mq_reply mq_health_live(struct mq_req *r)
 {
 	struct json_object *o = mq_json_object(r->arena);
 
@@ -25,16 +23,16 @@ int mq_health_live(struct mq_req *r)
 /* GET /readyz: 200 when PostgreSQL answers; 503 with the reason when not.
  * memcached is reported but never makes the service unready: without it
  * requests are slower, not failing. */
-int mq_health_ready(struct mq_req *r)
+mq_reply mq_health_ready(struct mq_req *r)
 {
 	struct json_object *checks = mq_json_object(r->arena);
 	struct json_object *o;
 	size_t len;
 	bool db_up = mq_q(r, &ping, 0, NULL) != NULL;
 
-	mq_cache_get(r->w->cache, r->arena, "readyz", &len);
+	mq_cache_get(r->ctx.cache, r->arena, "readyz", &len);
 	mq_json_add_str(checks, "database", db_up ? "up" : "down");
-	mq_json_add_str(checks, "cache", mq_cache_up(r->w->cache) ? "up" : "down");
+	mq_json_add_str(checks, "cache", mq_cache_up(r->ctx.cache) ? "up" : "down");
 	mq_resp_header(r, "Cache-Control", "no-store");
 	if (!db_up) {
 		struct json_object *extra = mq_json_object(r->arena);
@@ -42,7 +40,7 @@ int mq_health_ready(struct mq_req *r)
 		json_object_object_add(extra, "checks", json_object_get(checks));
 		return mq_problem_ext(r, 503,
 				      mq_arena_printf(r->arena, "PostgreSQL is unreachable: %s",
-						      mq_db_error(r->w->db)),
+						      mq_db_error(r->ctx.db)),
 				      extra);
 	}
 	o = mq_json_object(r->arena);

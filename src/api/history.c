@@ -8,18 +8,14 @@
  * collections.  Both are the caller's only (user_id = $1 in every
  * statement).
  */
-#include "api.h"
-
-#include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "http/lang.h"
 #include "catalog/movie_ref.h"
 #include "catalog/movie_sql.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/lang.h"
+#include "http/movie_ref_form.h"
 #include "http/page.h"
-#include "pool/worker.h"
 
 /* Timestamps a little ahead of the server's clock are the client's
  * clock, not the future. */
@@ -72,26 +68,27 @@ static const char *const verbs[] = {
 };
 
 /* Reads the page and the language, refusing other parameters than
- * page, page_size and extra (NULL for none). */
-static int begin(struct mq_req *r, struct mq_page *p, struct mq_lang *lang, const char *extra)
+ * page, page_size and extra (NULL for none), or answers 400. */
+static mq_reply begin(struct mq_req *r, struct mq_page *p, struct mq_lang *lang, const char *extra)
 {
 	const char *const params[] = { "page", "page_size", extra, NULL };
+	mq_reply rc;
 
-	if (mq_query_check(r, params) < 0 || mq_page_parse(r, p) < 0 ||
-	    mq_lang_choose(r, NULL, lang) < 0)
-		return -1;
-	return 0;
+	if (mq_done(rc = mq_query_check(r, params)) || mq_done(rc = mq_page_parse(r, p)))
+		return rc;
+	return mq_lang_choose(r, NULL, lang);
 }
 
 /* GET /api/users/me/history/: the most recently watched first. */
-int mq_history_list(struct mq_req *r)
+mq_reply mq_history_list(struct mq_req *r)
 {
 	struct mq_lang lang;
 	struct mq_page p;
 	PGresult *res;
+	mq_reply rc;
 
-	if (begin(r, &p, &lang, NULL) < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &p, &lang, NULL)))
+		return rc;
 	const char *params[] = { mq_req_user_text(r), lang.tag, lang.primary, p.limit_s,
 				 p.offset_s };
 	if ((res = mq_q(r, &list_history, 5, params)) == NULL)
@@ -113,37 +110,39 @@ static const char *read_watched_at(struct mq_form *f)
 	return v;
 }
 
-static int future(struct mq_req *r)
+static mq_reply future(struct mq_req *r)
 {
 	return mq_problem_field(r, "watched_at", "Must not be in the future.");
 }
 
 /* POST /api/users/me/history/ {movie or tmdb_id (+ details), watched_at?}:
  * 201; each watching is an entry of its own. */
-int mq_history_add(struct mq_req *r)
+mq_reply mq_history_add(struct mq_req *r)
 {
 	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, "watched_at", NULL };
 	const char *movie, *when, *id;
 	struct mq_movie_ref ref;
 	struct mq_lang lang;
 	struct mq_form f;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, (const char *const[]){ "id", NULL }))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, (const char *const[]){ "id", NULL })))
+		return rc;
 	mq_movie_ref_read(&f, &ref);
 	when = read_watched_at(&f);
-	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = mq_lang_choose(r, NULL, &lang)))
+		return rc;
 	if (when && (res = mq_q(r, &in_future, 1, &when)) == NULL)
 		return mq_fail_db(r);
 	if (when && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
 		return future(r);
-	if ((movie = mq_movie_ref_resolve(r, &ref)) == NULL)
-		return 0;
+	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
+		return mq_fail(r, st);
 	const char *row[] = { mq_req_user_text(r), movie, when };
 	if ((res = mq_q(r, &insert_history, 3, row)) == NULL)
-		return mq_movie_ref_failed(r, movie);
+		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
 	if (PQntuples(res) == 0)	/* the clock moved on past the check: still refused */
 		return future(r);
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
@@ -155,7 +154,7 @@ int mq_history_add(struct mq_req *r)
 }
 
 /* DELETE /api/users/me/history/{id}/: 204, or 404 (none of the caller's). */
-int mq_history_delete(struct mq_req *r)
+mq_reply mq_history_delete(struct mq_req *r)
 {
 	const char *id = mq_req_id_text(r, "id");
 	PGresult *res = mq_q(r, &delete_history, 2, (const char *[]){ mq_req_user_text(r), id });
@@ -169,16 +168,17 @@ int mq_history_delete(struct mq_req *r)
 
 /* GET /api/users/me/activity/: every add, remove, rating and watching,
  * newest first; verb= keeps one kind. */
-int mq_activity_list(struct mq_req *r)
+mq_reply mq_activity_list(struct mq_req *r)
 {
 	const char *verb = mq_query_get(&r->query, "verb");
 	struct mq_lang lang;
 	struct mq_page p;
 	PGresult *res;
 	bool known = verb == NULL;
+	mq_reply rc;
 
-	if (begin(r, &p, &lang, "verb") < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &p, &lang, "verb")))
+		return rc;
 	for (int i = 0; verbs[i] && !known; i++)
 		known = strcmp(verb, verbs[i]) == 0;
 	if (!known)

@@ -11,19 +11,17 @@
  * so concurrent writers of one list take turns and see each other's
  * items.
  */
-#include "api.h"
-
 #include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "http/lang.h"
 #include "catalog/movie_ref.h"
 #include "catalog/movie_sql.h"
-#include "http/page.h"
+#include "db/db.h"
 #include "db/rows.h"
-#include "pool/worker.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/lang.h"
+#include "http/movie_ref_form.h"
+#include "http/page.h"
 
 #define LIST_COLUMNS \
 	"l.id, l.name, l.description, l.is_public, u.username AS owner, " \
@@ -96,23 +94,24 @@ static const char *user_param(struct mq_req *r)
 	return r->user_id ? mq_req_user_text(r) : NULL;
 }
 
-static int no_list(struct mq_req *r, const char *id)
+static mq_reply no_list(struct mq_req *r, const char *id)
 {
 	return mq_problem(r, 404, "No list with id %s.", id);
 }
 
 /* GET /api/lists/: the public lists and the caller's own, newest first;
  * username= keeps one user's. */
-int mq_lists_list(struct mq_req *r)
+mq_reply mq_lists_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "username", NULL };
 	const char *username = mq_query_get(&r->query, "username");
 	struct json_object *page;
 	struct mq_page p;
 	PGresult *res;
+	mq_reply rc;
 
-	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &p) < 0)
-		return 0;
+	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &p)))
+		return rc;
 	if (username && (*username == '\0' || strlen(username) > 30))
 		return mq_problem_field(r, "username", "Must be a username.");
 	const char *params[] = { user_param(r), username, p.limit_s, p.offset_s };
@@ -125,7 +124,7 @@ int mq_lists_list(struct mq_req *r)
 }
 
 /* Reads name, description and is_public (all of them: POST and PUT). */
-static int read_list(struct mq_req *r, const char **params)
+static mq_reply read_list(struct mq_req *r, const char **params)
 {
 	static const char *const fields[] = { "name", "description", "is_public", NULL };
 	static const char *const read_only[] = {
@@ -133,9 +132,10 @@ static int read_list(struct mq_req *r, const char **params)
 	};
 	struct mq_form f;
 	bool is_public = false;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, read_only))
-		return -1;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	params[0] = mq_form_string(&f, "name", MQ_REQUIRED, 1, 100);
 	params[1] = mq_form_string(&f, "description", MQ_OPTIONAL, 0, 2000);
 	mq_form_bool(&f, "is_public", MQ_OPTIONAL, &is_public);
@@ -144,8 +144,6 @@ static int read_list(struct mq_req *r, const char **params)
 	return mq_form_end(&f);
 }
 
-/* Answers list id with a page of its items, or 404 when the caller may
- * not see it. */
 /* How a list is shown: a page of its items, in a language; read before
  * any write, so that a bad page never answers 400 after a change. */
 struct view {
@@ -153,19 +151,24 @@ struct view {
 	struct mq_lang lang;
 };
 
-static int read_view(struct mq_req *r, struct view *v)
+static mq_reply read_view(struct mq_req *r, struct view *v)
 {
 	static const char *const allowed[] = { "page", "page_size", NULL };
+	mq_reply rc;
 
-	return mq_query_check(r, allowed) < 0 || mq_page_parse(r, &v->p) < 0 ||
-	       mq_lang_choose(r, NULL, &v->lang) < 0 ? -1 : 0;
+	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &v->p)))
+		return rc;
+	return mq_lang_choose(r, NULL, &v->lang);
 }
 
-static int show(struct mq_req *r, int status, const char *id, const struct view *v)
+/* Answers list id with a page of its items, or 404 when the caller may
+ * not see it. */
+static mq_reply show(struct mq_req *r, int status, const char *id, const struct view *v)
 {
 	const struct mq_page p = v->p;
 	const struct mq_lang lang = v->lang;
 	struct json_object *list, *items;
+	enum mq_status st;
 	PGresult *res;
 
 	if ((res = mq_q(r, &one_list, 2, (const char *[]){ id, user_param(r) })) == NULL)
@@ -177,8 +180,8 @@ static int show(struct mq_req *r, int status, const char *id, const struct view 
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0 && p.page > 1)
 		return mq_page_not_found(r, &p);
-	if ((items = mq_collection_items(r, res, 3, lang.primary)) == NULL)
-		return mq_fail_db(r);
+	if ((st = mq_collection_items(&r->ctx, res, 3, lang.primary, &items)) != MQ_OK)
+		return mq_fail(r, st);
 	json_object_object_add(list, "items", json_object_get(mq_page_envelope(
 		r, &p, PQntuples(res) ? mq_row_int(res, 0, 0) : 0, items)));
 	if (status == 201)
@@ -188,45 +191,48 @@ static int show(struct mq_req *r, int status, const char *id, const struct view 
 }
 
 /* POST /api/lists/ {name, description?, is_public?} */
-int mq_lists_create(struct mq_req *r)
+mq_reply mq_lists_create(struct mq_req *r)
 {
 	const char *params[4] = { user_param(r) };
 	struct view v;
 	PGresult *res;
+	mq_reply rc;
 
-	if (read_view(r, &v) < 0 || read_list(r, params + 1) < 0)
-		return 0;
+	if (mq_done(rc = read_view(r, &v)) || mq_done(rc = read_list(r, params + 1)))
+		return rc;
 	if ((res = mq_q(r, &insert_list, 4, params)) == NULL)
 		return mq_fail_db(r);
 	return show(r, 201, mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)), &v);
 }
 
 /* GET /api/lists/{id}/: the list and a page of its items, in order. */
-int mq_lists_get(struct mq_req *r)
+mq_reply mq_lists_get(struct mq_req *r)
 {
 	struct view v;
+	mq_reply rc;
 
-	if (read_view(r, &v) < 0)
-		return 0;
+	if (mq_done(rc = read_view(r, &v)))
+		return rc;
 	return show(r, 200, mq_req_id_text(r, "id"), &v);
 }
 
 /* PUT /api/lists/{id}/ {name, description?, is_public?}: the owner's. */
-int mq_lists_put(struct mq_req *r)
+mq_reply mq_lists_put(struct mq_req *r)
 {
 	const char *params[5] = { mq_req_id_text(r, "id"), user_param(r) };
 	struct view v;
 	PGresult *res;
+	mq_reply rc;
 
-	if (read_view(r, &v) < 0 || read_list(r, params + 2) < 0)
-		return 0;
+	if (mq_done(rc = read_view(r, &v)) || mq_done(rc = read_list(r, params + 2)))
+		return rc;
 	if ((res = mq_q(r, &update_list, 5, params)) == NULL)
 		return mq_fail_db(r);
 	return PQntuples(res) ? show(r, 200, params[0], &v) : no_list(r, params[0]);
 }
 
 /* DELETE /api/lists/{id}/: the owner's; its items go with it. */
-int mq_lists_delete(struct mq_req *r)
+mq_reply mq_lists_delete(struct mq_req *r)
 {
 	const char *params[] = { mq_req_id_text(r, "id"), user_param(r) };
 	PGresult *res = mq_q(r, &delete_list, 2, params);
@@ -236,61 +242,61 @@ int mq_lists_delete(struct mq_req *r)
 	return PQntuples(res) ? mq_respond(r, 204, NULL, NULL, 0) : no_list(r, params[0]);
 }
 
-/* Begins a transaction holding the caller's list id locked.  Returns 1,
- * 0 after answering 404 (rolled back), -1 when the database failed. */
-static int lock_own(struct mq_req *r, const char *id)
+/* Begins a transaction holding the caller's list id locked, or answers
+ * 404 (rolled back) or the database's failure. */
+static mq_reply lock_own(struct mq_req *r, const char *id)
 {
 	PGresult *res;
 
-	if (mq_db_begin(r->w->db) < 0 ||
+	if (mq_db_begin(r->ctx.db) < 0 ||
 	    (res = mq_q(r, &lock_list, 2, (const char *[]){ id, user_param(r) })) == NULL)
-		return -1;
+		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
-		no_list(r, id);
-		return 0;
+		mq_db_rollback(r->ctx.db);
+		return no_list(r, id);
 	}
-	return 1;
+	return MQ_NEXT;
 }
 
 /* POST /api/lists/{id}/items/ {movie or tmdb_id (+ details), position?,
  * note?}: 201 with the item; 409 when the movie is on the list. */
-int mq_lists_add_item(struct mq_req *r)
+mq_reply mq_lists_add_item(struct mq_req *r)
 {
 	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, "position", "note", NULL };
 	const char *list = mq_req_id_text(r, "id"), *movie, *note, *position = NULL;
 	struct mq_movie_ref ref;
 	struct mq_lang lang;
 	struct mq_form f;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 	int64_t n;
-	int locked;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	mq_movie_ref_read(&f, &ref);
 	if (mq_form_int(&f, "position", MQ_OPTIONAL, 1, 100000, &n))
 		position = mq_arena_int(r->arena, n);
 	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, 500);
-	if (mq_form_end(&f) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = mq_lang_choose(r, NULL, &lang)))
+		return rc;
 	/* another's list is a 404 before a tmdb_id makes a catalog movie;
 	 * lock_own checks again, as the list may go meanwhile */
 	if ((res = mq_q(r, &own_list, 2, (const char *[]){ list, user_param(r) })) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return no_list(r, list);
-	if ((movie = mq_movie_ref_resolve(r, &ref)) == NULL)
-		return 0;
-	if ((locked = lock_own(r, list)) <= 0)
-		return locked < 0 ? mq_fail_db(r) : 0;
+	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_done(rc = lock_own(r, list)))
+		return rc;
 	if ((res = mq_q(r, &insert_item, 4, (const char *[]){ list, movie, position, note })) == NULL)
-		return mq_movie_ref_failed(r, movie);
+		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 409, "Movie %s is on list %s already.", movie, list);
 	}
-	if (mq_db_commit(r->w->db) < 0)
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	const char *params[] = { list, lang.tag, lang.primary, movie };
 	if ((res = mq_q(r, &one_item, 4, params)) == NULL)
@@ -300,21 +306,21 @@ int mq_lists_add_item(struct mq_req *r)
 
 /* DELETE /api/lists/{id}/items/{movie_id}/: 204; the items after it
  * move up. */
-int mq_lists_remove_item(struct mq_req *r)
+mq_reply mq_lists_remove_item(struct mq_req *r)
 {
 	const char *list = mq_req_id_text(r, "id"), *movie = mq_req_id_text(r, "movie_id");
 	PGresult *res;
-	int locked;
+	mq_reply rc;
 
-	if ((locked = lock_own(r, list)) <= 0)
-		return locked < 0 ? mq_fail_db(r) : 0;
+	if (mq_done(rc = lock_own(r, list)))
+		return rc;
 	if ((res = mq_q(r, &delete_item, 2, (const char *[]){ list, movie })) == NULL)
 		return mq_fail_db(r);
 	if (mq_row_int(res, 0, 0) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "Movie %s is not on list %s.", movie, list);
 	}
-	if (mq_db_commit(r->w->db) < 0)
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -5,13 +5,11 @@
  * been replaced, so they only go up for as long as the master runs.  nginx
  * serves this path to loopback only.
  */
-#include "api.h"
-
 #include "core/buf.h"
+#include "core/scoreboard.h"
+#include "http/handlers.h"
 #include "http/http.h"
 #include "http/routes.h"
-#include "pool/scoreboard.h"
-#include "pool/worker.h"
 
 static const char *route_label(int index)
 {
@@ -143,10 +141,11 @@ static void workers(struct mq_buf *b, const struct mq_scoreboard *sb)
 		      "marquee_pool_start_time_seconds %.3f\n", (double)sb->started_real_ns / 1e9);
 }
 
-/* GET /metrics */
-int mq_metrics(struct mq_req *r)
+/* GET /metrics: from the pool's scoreboard, which the worker hands every
+ * request read-only (r->sb). */
+mq_reply mq_metrics(struct mq_req *r)
 {
-	const struct mq_scoreboard *sb = r->w->sb;
+	const struct mq_scoreboard *sb = r->sb;
 	struct mq_worker_stats *st = mq_arena_alloc(r->arena, sizeof(*st));
 	struct mq_buf b;
 

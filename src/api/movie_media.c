@@ -12,19 +12,19 @@
  * backdrop are also the movie's poster_path and backdrop_path.  Changes to
  * a movie's media are serialised by locking the movie's row.
  */
-#include "api.h"
-
 #include <ctype.h>
 
-#include "core/config.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "storage/media.h"
+#include "catalog/changes.h"
 #include "catalog/movie_json.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "db/db.h"
 #include "db/rows.h"
-#include "pool/worker.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/http.h"
+#include "http/upload.h"
+#include "storage/media.h"
 
 #define MEDIA_COLUMNS \
 	"id, kind, file_path, site, video_key, language, is_primary, " \
@@ -96,17 +96,17 @@ struct item {
 };
 
 /* Inserts the item in one transaction with its consequences; answers. */
-static int add(struct mq_req *r, struct item *it)
+static mq_reply add(struct mq_req *r, struct item *it)
 {
 	const char *id[] = { it->movie }, *pk[] = { it->movie, it->kind, NULL };
 	struct json_object *o;
 	PGresult *res;
 
-	if (mq_db_begin(r->w->db) < 0 || (res = mq_q(r, &lock_movie, 1, id)) == NULL)
+	if (mq_db_begin(r->ctx.db) < 0 || (res = mq_q(r, &lock_movie, 1, id)) == NULL)
 		goto failed;
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
-		mq_media_remove(r, it->file);
+		mq_db_rollback(r->ctx.db);
+		mq_media_remove(&r->ctx, it->file);
 		return mq_problem(r, 404, "No movie with id %s.", it->movie);
 	}
 	if (it->primary < 0) {
@@ -123,19 +123,20 @@ static int add(struct mq_req *r, struct item *it)
 	const char *image[] = { it->movie, it->kind, it->file, NULL };
 	if (it->primary && it->file && mq_q(r, &set_movie_image, 4, image) == NULL)
 		goto failed;
-	if (mq_db_commit(r->w->db) < 0)
+	if (mq_db_commit(r->ctx.db) < 0)
 		goto failed;
-	mq_movies_changed(r, it->movie);
+	mq_movies_changed(&r->ctx, it->movie);
 	o = mq_row_owned(r->arena, res);
-	mq_media_add_url(r, o);
+	mq_media_add_url(&r->ctx, o);
 	return mq_respond_json(r, 201, o);
 failed:
-	mq_media_remove(r, it->file);
+	mq_media_remove(&r->ctx, it->file);
 	return mq_fail_db(r);
 }
 
-/* The query of an image upload: kind, language, primary. */
-static int read_image_query(struct mq_req *r, struct item *it)
+/* The query of an image upload: kind, language, primary; or its problems
+ * answered. */
+static mq_reply read_image_query(struct mq_req *r, struct item *it)
 {
 	static const char *const allowed[] = { "kind", "language", "primary", NULL };
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
@@ -160,33 +161,33 @@ static int read_image_query(struct mq_req *r, struct item *it)
 	return mq_form_end(&f);
 }
 
-static int add_image(struct mq_req *r, struct item *it)
+static mq_reply add_image(struct mq_req *r, struct item *it)
 {
-	size_t max = r->w->cfg->image_max, len;
-	const char *body, *type;
+	struct mq_image img;
+	mq_reply rc;
 
-	if (read_image_query(r, it) < 0)
-		return 0;
-	body = mq_media_read_image(r, max, &type, &len);
-	if (body == NULL)
-		return 0;
-	it->file = mq_media_store(r, "movies", mq_arena_printf(r->arena, "%s-%s", it->movie, it->kind),
-				  type, body, len);
+	if (mq_done(rc = read_image_query(r, it)) ||
+	    mq_done(rc = mq_req_image(r, r->ctx.cfg->image_max, &img)))
+		return rc;
+	it->file = mq_media_store(&r->ctx, "movies",
+				  mq_arena_printf(r->arena, "%s-%s", it->movie, it->kind),
+				  img.kind, img.data, img.len);
 	if (it->file == NULL)
 		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
 	return add(r, it);
 }
 
-static int add_video(struct mq_req *r, struct item *it)
+static mq_reply add_video(struct mq_req *r, struct item *it)
 {
 	static const char *const allowed[] = {
 		"kind", "site", "video_key", "language", "is_primary", NULL,
 	};
 	struct mq_form f;
 	bool primary, is_null;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, allowed, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, allowed, NULL)))
+		return rc;
 	it->kind = mq_form_enum(&f, "kind", true, video_kinds);
 	it->site = mq_form_enum(&f, "site", true, video_sites);
 	it->key = mq_form_string(&f, "video_key", true, 1, 64);
@@ -198,13 +199,13 @@ static int add_video(struct mq_req *r, struct item *it)
 	if (it->language && !valid_media_language(it->language))
 		mq_form_error(&f, "language", "Must be a language such as en or pt-BR.");
 	it->primary = mq_form_bool(&f, "is_primary", false, &primary) ? primary : -1;
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	return add(r, it);
 }
 
 /* POST /api/movies/{id}/media/: an image as the body, or a video as JSON. */
-int mq_movie_media_add(struct mq_req *r)
+mq_reply mq_movie_media_add(struct mq_req *r)
 {
 	struct item it = { .movie = mq_req_id_text(r, "id"), .primary = -1 };
 	const char *type = r->content_type ? r->content_type : "";
@@ -215,7 +216,7 @@ int mq_movie_media_add(struct mq_req *r)
 }
 
 /* PUT /api/movies/{id}/media/{media_id}/: which is primary, its language. */
-int mq_movie_media_put(struct mq_req *r)
+mq_reply mq_movie_media_put(struct mq_req *r)
 {
 	static const char *const allowed[] = { "is_primary", "language", NULL };
 	static const char *const read_only[] = {
@@ -227,24 +228,25 @@ int mq_movie_media_put(struct mq_req *r)
 	struct json_object *o;
 	struct mq_form f;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, allowed, read_only))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, allowed, read_only)))
+		return rc;
 	has_primary = mq_form_bool(&f, "is_primary", false, &primary);
 	language = mq_form_string_or_null(&f, "language", 2, 5, &lang_null);
 	if (language && !valid_media_language(language))
 		mq_form_error(&f, "language", "Must be a language such as en or pt-BR.");
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	const char *params[] = { movie, media, has_primary ? "true" : "false", primary ? "true" : "false",
 				 language || lang_null ? "true" : "false", language };
 	const char *id[] = { movie }, *pk[] = { movie, media };
-	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &lock_movie, 1, id) == NULL ||
+	if (mq_db_begin(r->ctx.db) < 0 || mq_q(r, &lock_movie, 1, id) == NULL ||
 	    (has_primary && primary && mq_q(r, &drop_primary_of_kind, 2, pk) == NULL) ||
 	    (res = mq_q(r, &update_media, 6, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "Movie %s has no media item %s.", movie, media);
 	}
 	o = mq_row_owned(r->arena, res);
@@ -258,36 +260,36 @@ int mq_movie_media_put(struct mq_req *r)
 		if (file && mq_q(r, &set_movie_image, 4, image) == NULL)
 			return mq_fail_db(r);
 	}
-	if (mq_db_commit(r->w->db) < 0)
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
-	mq_movies_changed(r, movie);
-	mq_media_add_url(r, o);
+	mq_movies_changed(&r->ctx, movie);
+	mq_media_add_url(&r->ctx, o);
 	return mq_respond_json(r, 200, o);
 }
 
 /* DELETE /api/movies/{id}/media/{media_id}/ */
-int mq_movie_media_delete(struct mq_req *r)
+mq_reply mq_movie_media_delete(struct mq_req *r)
 {
 	const char *movie = mq_req_id_text(r, "id");
 	const char *media = mq_req_id_text(r, "media_id");
 	const char *params[] = { movie, media }, *id[] = { movie };
 	PGresult *res;
 
-	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &lock_movie, 1, id) == NULL ||
+	if (mq_db_begin(r->ctx.db) < 0 || mq_q(r, &lock_movie, 1, id) == NULL ||
 	    (res = mq_q(r, &delete_media, 2, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "Movie %s has no media item %s.", movie, media);
 	}
 	const char *file = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 	const char *image[] = { movie, PQgetvalue(res, 0, 0), NULL, file };
 	if (file && mq_q(r, &set_movie_image, 4, image) == NULL)
 		return mq_fail_db(r);
-	if (mq_db_commit(r->w->db) < 0)
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (file && file[0] != '/')
-		mq_media_remove(r, file);
-	mq_movies_changed(r, movie);
+		mq_media_remove(&r->ctx, file);
+	mq_movies_changed(&r->ctx, movie);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -34,23 +34,22 @@
  * second), and the envelope says "search": "corrected" and the query
  * searched for.
  */
-#include "api.h"
-
 #include "cache/cache.h"
-#include "core/config.h"
-#include "db/db.h"
 #include "catalog/genre_names.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "http/lang.h"
-#include "http/movie_filters.h"
+#include "catalog/genres.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "catalog/tmdb_import.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "db/db.h"
+#include "db/rows.h"
+#include "http/handlers.h"
+#include "http/http.h"
+#include "http/lang.h"
+#include "http/movie_filters.h"
 #include "http/page.h"
 #include "http/respcache.h"
-#include "db/rows.h"
-#include "catalog/tmdb_import.h"
-#include "pool/worker.h"
 
 /* Deeper pages cost a scan of every row before them: past this many rows,
  * narrow the filters instead. */
@@ -138,22 +137,22 @@ struct list {
 
 /* Replaces genre= with the ids it names; answers 400 for an unknown one,
  * or 404 when it is the path's genre (path_genre, else 0). */
-static int resolve(struct mq_req *r, struct list *l, int64_t path_genre)
+static mq_reply resolve(struct mq_req *r, struct list *l, int64_t path_genre)
 {
 	const char *unknown;
+	enum mq_status st;
 
 	if (l->f.genre_ids == NULL)
-		return 0;
-	if (mq_genres_resolve(r, l->f.genre_ids, l->f.genre_slugs, &l->f.param[MQ_MF_GENRES],
-			      &unknown) < 0) {
-		mq_fail_db(r);
-		return -1;
-	}
+		return MQ_NEXT;
+	if ((st = mq_genres_resolve(&r->ctx, l->f.genre_ids, l->f.genre_slugs,
+				    &l->f.param[MQ_MF_GENRES], &unknown)) != MQ_OK)
+		return mq_fail(r, st);
 	if (unknown && path_genre)
-		mq_problem(r, 404, "No genre with id %lld.", (long long)path_genre);
-	else if (unknown)
-		mq_problem_field(r, "genre", mq_arena_printf(r->arena, "No such genre: %s.", unknown));
-	return unknown ? -1 : 0;
+		return mq_problem(r, 404, "No genre with id %lld.", (long long)path_genre);
+	if (unknown)
+		return mq_problem_field(r, "genre",
+					mq_arena_printf(r->arena, "No such genre: %s.", unknown));
+	return MQ_NEXT;
 }
 
 /* The one dimension of movie_counts that answers this filter set, or NULL. */
@@ -220,32 +219,34 @@ static int64_t estimated(struct mq_req *r, struct list *l)
 }
 
 /* Counts a filter set whose list is longer than a page (see the top of
- * this file).  Returns 0, or -1 when the database failed. */
-static int count(struct mq_req *r, struct list *l)
+ * this file).  A failure is the database's. */
+static enum mq_status count(struct mq_req *r, struct list *l)
 {
 	const char *dim = kept_dimension(&l->f), *key, *v;
-	struct mq_cache *c = r->w->cache;
+	struct mq_cache *c = r->ctx.cache;
 	unsigned long long g;
 	uint64_t gen;
 	long long n;
 	int exact;
 
 	l->count_exact = true;
-	if (dim)
-		return (l->count = count_from_kept(r, &l->f, dim)) < 0 ? -1 : 0;
+	if (dim) {
+		l->count = count_from_kept(r, &l->f, dim);
+		return l->count < 0 ? mq_db_failure(&r->ctx) : MQ_OK;
+	}
 	key = count_key(r, l);
 	v = mq_cache_get_with_generation(c, r->arena, "movies", key, &(size_t){ 0 }, &gen);
 	if (v && gen && sscanf(v, "%llu %lld %d", &g, &n, &exact) == 3 && g == gen) {
 		l->count = n;
 		l->count_exact = exact;
-		return 0;
+		return MQ_OK;
 	}
 	if ((l->count = estimated(r, l)) < 0)
-		return -1;
-	if (l->count <= r->w->cfg->exact_count_max) {
+		return mq_db_failure(&r->ctx);
+	if (l->count <= r->ctx.cfg->exact_count_max) {
 		l->params[MQ_MF_COUNT] = COUNT_CAP;
 		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params))) < 0)
-			return -1;
+			return mq_db_failure(&r->ctx);
 		l->count_exact = n <= MAX_DEPTH;
 		l->count = l->count_exact ? n : l->count > n ? l->count : n;
 	} else {
@@ -256,13 +257,12 @@ static int count(struct mq_req *r, struct list *l)
 				    (long long)l->count, l->count_exact);
 		mq_cache_set(c, key, v, strlen(v), 0);
 	}
-	return 0;
+	return MQ_OK;
 }
 
-/* The page's movies as JSON, or NULL when the database failed. */
-static struct json_object *fetch(struct mq_req *r, struct list *l)
+/* The page's movies as JSON into *results.  A failure is the database's. */
+static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object **results)
 {
-	struct json_object *results;
 	PGresult *res;
 
 	for (int i = 0; i < MQ_MF_COUNT; i++)
@@ -274,51 +274,54 @@ static struct json_object *fetch(struct mq_req *r, struct list *l)
 	l->params[MQ_MF_COUNT + 3] = l->page.offset_s;
 	res = mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
 	if (res == NULL)
-		return NULL;
-	results = mq_rows_array(r->arena, res);
-	l->has_next = (int64_t)json_object_array_length(results) > l->page.size;
+		return mq_db_failure(&r->ctx);
+	*results = mq_rows_array(r->arena, res);
+	l->has_next = (int64_t)json_object_array_length(*results) > l->page.size;
 	if (l->has_next)
-		json_object_array_del_idx(results, (size_t)l->page.size, 1);
-	mq_movies_add_urls(r, results);
-	return mq_genre_names_fill(r, results, l->lang.primary) < 0 ? NULL : results;
+		json_object_array_del_idx(*results, (size_t)l->page.size, 1);
+	mq_movies_add_urls(&r->ctx, *results);
+	return mq_genre_names_fill(&r->ctx, *results, l->lang.primary);
 }
 
-/* q found nothing: searches what movie_query_corrected() makes of it.
- * Returns the new page, the old one when there is no correction, or NULL
- * when the database failed. */
-static struct json_object *correct(struct mq_req *r, struct list *l, struct json_object *results)
+/* q found nothing: searches what movie_query_corrected() makes of it,
+ * replacing *results with the new page; they stay when there is no
+ * correction.  A failure is the database's. */
+static enum mq_status correct(struct mq_req *r, struct list *l, struct json_object **results)
 {
 	PGresult *res = mq_q(r, &correct_query, 1, &l->f.param[MQ_MF_Q]);
 
 	if (res == NULL)
-		return NULL;
+		return mq_db_failure(&r->ctx);
 	if (PQgetisnull(res, 0, 0))
-		return results;
+		return MQ_OK;
 	l->corrected = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	l->f.param[MQ_MF_Q] = l->corrected;
-	return fetch(r, l);
+	return fetch(r, l, results);
 }
 
-/* Renders the list l describes, from the database.  Returns the body, ""
- * for a page past the end, or NULL when the database failed. */
-static const char *render(struct mq_req *r, struct list *l, size_t *len)
+/* Renders the list l describes, from the database, into *body: "" for a
+ * page past the end.  A failure is the database's. */
+static enum mq_status render(struct mq_req *r, struct list *l, const char **body, size_t *len)
 {
-	struct json_object *results = fetch(r, l), *env;
+	struct json_object *results, *env;
+	enum mq_status st = fetch(r, l, &results);
 	int64_t shown;
 
-	if (results && json_object_array_length(results) == 0 && l->f.param[MQ_MF_Q] &&
+	if (st == MQ_OK && json_object_array_length(results) == 0 && l->f.param[MQ_MF_Q] &&
 	    l->f.order == MQ_ORDER_RANK)
-		results = correct(r, l, results);	/* on any page: they page alike */
-	if (results == NULL)
-		return NULL;
+		st = correct(r, l, &results);	/* on any page: they page alike */
+	if (st != MQ_OK)
+		return st;
 	shown = (int64_t)json_object_array_length(results);
-	if (shown == 0 && l->page.page > 1)
-		return "";
+	if (shown == 0 && l->page.page > 1) {
+		*body = "";
+		return MQ_OK;
+	}
 	if (!l->has_next) {
 		l->count = l->page.offset + shown;	/* the end is on this page */
 		l->count_exact = true;
-	} else if (count(r, l) < 0) {
-		return NULL;
+	} else if ((st = count(r, l)) != MQ_OK) {
+		return st;
 	}
 	/* an estimate is never less than the pages that exist */
 	if (l->count <= l->page.offset + shown)
@@ -328,86 +331,89 @@ static const char *render(struct mq_req *r, struct list *l, size_t *len)
 		mq_json_add_str(env, "search", l->corrected ? "corrected" : "fulltext");
 	if (l->corrected)
 		mq_json_add_str(env, "corrected_q", l->corrected);
-	return mq_json_render(env, len);
+	*body = mq_json_render(env, len);
+	return MQ_OK;
 }
 
-/* Reads the page, the filters and the language; answers any problem. */
-static int begin(struct mq_req *r, struct list *l, enum mq_movie_filter_set set)
+/* Reads the page, the filters and the language, or answers the problem. */
+static mq_reply begin(struct mq_req *r, struct list *l, enum mq_movie_filter_set set)
 {
 	struct json_object *errors = mq_json_object(r->arena);
+	mq_reply rc;
 
 	memset(l, 0, sizeof(*l));
-	if (mq_page_parse(r, &l->page) < 0 || mq_lang_choose(r, NULL, &l->lang) < 0)
-		return -1;
-	if (!mq_movie_filters_parse(r, set, &l->f, errors)) {
-		mq_problem_fields(r, errors);
-		return -1;
-	}
-	if (l->page.offset >= MAX_DEPTH) {
-		mq_problem_field(r, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH) " movies deep; "
-				 "narrow the filters to see further.");
-		return -1;
-	}
-	return 0;
+	if (mq_done(rc = mq_page_parse(r, &l->page)) ||
+	    mq_done(rc = mq_lang_choose(r, NULL, &l->lang)))
+		return rc;
+	if (!mq_movie_filters_parse(r, set, &l->f, errors))
+		return mq_problem_fields(r, errors);
+	if (l->page.offset >= MAX_DEPTH)
+		return mq_problem_field(r, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH)
+					" movies deep; narrow the filters to see further.");
+	return MQ_NEXT;
 }
 
 /* Serves the list from the cache or renders and caches it.  genre: the
  * genre of the path, checked on a miss; 0 for none. */
-static int respond(struct mq_req *r, struct list *l, int64_t genre)
+static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
 {
-	struct mq_respcache rc;
+	struct mq_respcache rc_cache;
 	const char *body;
+	enum mq_status st;
+	mq_reply rc;
 	size_t len;
 
-	if (mq_respcache_serve(r, &rc, "movies", l->lang.tag))
-		return 0;
+	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", l->lang.tag)))
+		return rc;
 	if (genre > INT32_MAX)	/* genre ids are integers */
 		return mq_problem(r, 404, "No genre with id %lld.", (long long)genre);
 	if (genre) {
 		l->f.genre_ids = mq_arena_printf(r->arena, "{%lld}", (long long)genre);
 		l->f.genre_slugs = "{}";
 	}
-	if (resolve(r, l, genre) < 0)
-		return 0;
-	body = render(r, l, &len);
-	if (body == NULL)
-		return mq_fail_db(r);
+	if (mq_done(rc = resolve(r, l, genre)))
+		return rc;
+	if ((st = render(r, l, &body, &len)) != MQ_OK)
+		return mq_fail(r, st);
 	if (*body == '\0')
 		return mq_page_not_found(r, &l->page);
-	return mq_respcache_respond(r, &rc, body, len);
+	return mq_respcache_respond(r, &rc_cache, body, len);
 }
 
 /* GET /api/movies/ */
-int mq_movies_list(struct mq_req *r)
+mq_reply mq_movies_list(struct mq_req *r)
 {
 	struct list l;
+	mq_reply rc;
 
-	if (begin(r, &l, MQ_FILTERS_ALL) < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &l, MQ_FILTERS_ALL)))
+		return rc;
 	/* before the cache: an empty answer cached must not hide the import */
 	if (l.f.param[MQ_MF_IMDB_ID])
-		mq_tmdb_import_imdb(r, l.f.param[MQ_MF_IMDB_ID]);
+		mq_tmdb_import_imdb(&r->ctx, l.f.param[MQ_MF_IMDB_ID]);
 	return respond(r, &l, 0);
 }
 
 /* GET /api/movies/recent/: the most recently added first. */
-int mq_movies_recent(struct mq_req *r)
+mq_reply mq_movies_recent(struct mq_req *r)
 {
 	struct list l;
+	mq_reply rc;
 
-	if (begin(r, &l, MQ_FILTERS_NONE) < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &l, MQ_FILTERS_NONE)))
+		return rc;
 	l.f.order = MQ_ORDER_CREATED_AT_DESC;
 	return respond(r, &l, 0);
 }
 
 /* GET /api/genres/{id}/movies/: the genre's movies, with the other
  * filters of the movie list. */
-int mq_genres_movies(struct mq_req *r)
+mq_reply mq_genres_movies(struct mq_req *r)
 {
 	struct list l;
+	mq_reply rc;
 
-	if (begin(r, &l, MQ_FILTERS_BUT_GENRE) < 0)
-		return 0;
+	if (mq_done(rc = begin(r, &l, MQ_FILTERS_BUT_GENRE)))
+		return rc;
 	return respond(r, &l, mq_req_id(r, "id"));
 }

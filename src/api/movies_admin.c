@@ -7,20 +7,21 @@
  * only those given.  A change is one transaction with its genres and
  * keywords, and makes every cached response that shows the movie stale.
  */
-#include "api.h"
-
 #include <ctype.h>
 
-#include "cache/cache.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
+#include "catalog/changes.h"
+#include "catalog/genres.h"
+#include "catalog/movie.h"
+#include "catalog/tmdb_import.h"
 #include "core/json.h"
+#include "core/utf8.h"
+#include "db/db.h"
+#include "db/rows.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/http.h"
 #include "http/lang.h"
 #include "storage/media.h"
-#include "db/rows.h"
-#include "catalog/tmdb_import.h"
-#include "pool/worker.h"
 
 #define MAX_GENRES 10
 #define MAX_KEYWORDS 50
@@ -221,20 +222,21 @@ static void read_fields(struct mq_form *f, bool whole, struct movie_write *w)
 		w->value[3] = w->value[2];
 }
 
-/* genres: ids or slugs, resolved to ids, unknown ones an error.  Returns
- * -1 when the database failed. */
-static int read_genres(struct mq_form *f, struct movie_write *w)
+/* genres: ids or slugs, resolved to ids, unknown ones an error.  A
+ * failure is the database's. */
+static enum mq_status read_genres(struct mq_form *f, struct movie_write *w)
 {
 	struct mq_arena *a = f->r->arena;
 	const char *slugs[MAX_GENRES], *ids = "", *unknown;
 	struct json_object *v;
 	size_t nslugs = 0, n;
+	enum mq_status st;
 
 	if (!json_object_object_get_ex(f->body, "genres", &v))
-		return 0;
+		return MQ_OK;
 	if (!json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) > MAX_GENRES) {
 		mq_form_error(f, "genres", "Must be a list of at most %d genre ids or slugs.", MAX_GENRES);
-		return 0;
+		return MQ_OK;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(v, i);
@@ -246,15 +248,16 @@ static int read_genres(struct mq_form *f, struct movie_write *w)
 			slugs[nslugs++] = json_object_get_string(g);
 		} else {
 			mq_form_error(f, "genres", "Each genre is an id or a slug.");
-			return 0;
+			return MQ_OK;
 		}
 	}
-	if (mq_genres_resolve(f->r, mq_arena_printf(a, "{%s}", ids),
-			      mq_db_text_array(a, slugs, nslugs), &w->genres, &unknown) < 0)
-		return -1;
+	st = mq_genres_resolve(&f->r->ctx, mq_arena_printf(a, "{%s}", ids),
+			       mq_db_text_array(a, slugs, nslugs), &w->genres, &unknown);
+	if (st != MQ_OK)
+		return st;
 	if (unknown)
 		mq_form_error(f, "genres", "No such genre: %s.", unknown);
-	return 0;
+	return MQ_OK;
 }
 
 static void read_keywords(struct mq_form *f, struct movie_write *w)
@@ -283,19 +286,19 @@ static void read_keywords(struct mq_form *f, struct movie_write *w)
 	w->keywords = mq_db_text_array(f->r->arena, names, n);
 }
 
-/* Reads and checks the body.  whole: POST and PUT (every field set).
- * Returns 0, or -1 after answering. */
-static int read_body(struct mq_req *r, struct json_object *body, bool whole, struct movie_write *w)
+/* Reads and checks the body, or answers its problems.  whole: POST and
+ * PUT (every field set). */
+static mq_reply read_body(struct mq_req *r, struct json_object *body, bool whole,
+			  struct movie_write *w)
 {
 	struct mq_form f;
+	enum mq_status st;
 
 	memset(w, 0, sizeof(*w));
 	mq_form_begin(&f, r, body, allowed, read_only);
 	read_fields(&f, whole, w);
-	if (read_genres(&f, w) < 0) {
-		mq_fail_db(r);
-		return -1;
-	}
+	if ((st = read_genres(&f, w)) != MQ_OK)
+		return mq_fail(r, st);
 	read_keywords(&f, w);
 	if (whole && w->genres == NULL)
 		w->genres = "{}";
@@ -305,23 +308,23 @@ static int read_body(struct mq_req *r, struct json_object *body, bool whole, str
 }
 
 /* A unique id taken by another movie: 409, naming the field. */
-static int taken(struct mq_req *r)
+static mq_reply taken(struct mq_req *r)
 {
-	const char *c = mq_db_constraint(r->w->db);
+	const char *c = mq_db_constraint(r->ctx.db);
 	const char *field = strcmp(c, "movies_tmdb_id_key") == 0   ? "tmdb_id"
 			    : strcmp(c, "movies_imdb_id_key") == 0 ? "imdb_id"
 								   : NULL;
 
-	mq_db_rollback(r->w->db);
+	mq_db_rollback(r->ctx.db);
 	if (field == NULL)
 		return mq_problem(r, 409, "The change conflicts with another movie.");
 	return mq_problem_about(r, 409, mq_arena_printf(r->arena, "Another movie has this %s.", field),
 				field, "Another movie has this id.");
 }
 
-static int fail(struct mq_req *r)
+static mq_reply fail(struct mq_req *r)
 {
-	if (strcmp(mq_db_sqlstate(r->w->db), "23505") == 0)
+	if (strcmp(mq_db_sqlstate(r->ctx.db), "23505") == 0)
 		return taken(r);
 	return mq_fail_db(r);
 }
@@ -345,29 +348,19 @@ static int write_links(struct mq_req *r, const char *id, const struct movie_writ
 	return 0;
 }
 
-void mq_movie_changed(struct mq_req *r, const char *id)
-{
-	mq_cache_bump(r->w->cache, mq_arena_printf(r->arena, "movie:%s", id));
-}
-
-void mq_movies_changed(struct mq_req *r, const char *id)
-{
-	mq_movie_changed(r, id);
-	mq_cache_bump(r->w->cache, "movies");
-}
-
-/* Answers with the movie as it now is. */
-static int show(struct mq_req *r, int status, const char *id)
+/* Answers with the movie as it now is: 404 when it was deleted since it
+ * was written. */
+static mq_reply show(struct mq_req *r, int status, const char *id)
 {
 	struct mq_lang lang;
 	struct json_object *o;
+	enum mq_status st;
+	mq_reply rc;
 
-	mq_lang_choose(r, NULL, &lang);
-	o = mq_movie_fetch(r, id, &lang);
-	if (o == NULL && mq_db_state(r->w->db) == MQ_DB_OK)	/* deleted since it was written */
-		return mq_problem(r, 404, "No movie with id %s.", id);
-	if (o == NULL)
-		return mq_fail_db(r);
+	if (mq_done(rc = mq_lang_choose(r, NULL, &lang)))
+		return rc;
+	if ((st = mq_movie_fetch(&r->ctx, id, &lang, &o)) != MQ_OK)
+		return mq_fail(r, st);
 	if (status == 201)
 		mq_resp_header(r, "Location", mq_arena_printf(r->arena, "/api/movies/%s/", id));
 	return mq_respond_json(r, status, o);
@@ -375,88 +368,95 @@ static int show(struct mq_req *r, int status, const char *id)
 
 /* POST /api/movies/ {"tmdb_id": N}: the movie imported from TMDb, 201
  * when new, 200 when the catalog had it. */
-static int import(struct mq_req *r, struct json_object *body)
+static mq_reply import(struct mq_req *r, struct json_object *body)
 {
 	static const char *const only[] = { "tmdb_id", NULL };
+	struct mq_tmdb_answer ans;
 	int64_t tmdb_id, movie_id;
 	struct mq_form f;
+	enum mq_status st;
 	bool created;
+	mq_reply rc;
 
 	mq_form_begin(&f, r, body, only, NULL);
 	mq_form_int(&f, "tmdb_id", MQ_REQUIRED, 1, INT32_MAX, &tmdb_id);
-	if (mq_form_end(&f) < 0 || mq_tmdb_movie_ensure(r, tmdb_id, &movie_id, &created) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
+	if ((st = mq_tmdb_movie_ensure(&r->ctx, tmdb_id, &movie_id, &created, &ans)) != MQ_OK)
+		return mq_fail(r, st);
 	return show(r, created ? 201 : 200, mq_arena_int(r->arena, movie_id));
 }
 
 /* POST /api/movies/: a new movie from a full body, or from TMDb. */
-int mq_movies_create(struct mq_req *r)
+mq_reply mq_movies_create(struct mq_req *r)
 {
-	struct json_object *body = mq_req_json(r);
+	struct json_object *body;
 	struct movie_write w;
 	PGresult *res;
 	const char *id;
+	mq_reply rc;
 
-	if (body == NULL)
-		return 0;
+	if (mq_done(rc = mq_req_json(r, &body)))
+		return rc;
 	if (json_object_object_length(body) == 1 && json_object_object_get_ex(body, "tmdb_id", NULL))
 		return import(r, body);
-	if (read_body(r, body, true, &w) < 0)
-		return 0;
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_done(rc = read_body(r, body, true, &w)))
+		return rc;
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if ((res = mq_q(r, &insert_movie, NFIELDS, w.value)) == NULL)
 		return fail(r);
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-	if (write_links(r, id, &w) < 0 || mq_db_commit(r->w->db) < 0)
+	if (write_links(r, id, &w) < 0 || mq_db_commit(r->ctx.db) < 0)
 		return fail(r);
-	mq_movies_changed(r, id);
+	mq_movies_changed(&r->ctx, id);
 	return show(r, 201, id);
 }
 
-static int update(struct mq_req *r, bool whole)
+static mq_reply update(struct mq_req *r, bool whole)
 {
 	const char *id = mq_req_id_text(r, "id");
 	const char *params[1 + 2 * NFIELDS];
-	struct json_object *body = mq_req_json(r);
+	struct json_object *body;
 	struct movie_write w;
 	PGresult *res;
+	mq_reply rc;
 
-	if (body == NULL || read_body(r, body, whole, &w) < 0)
-		return 0;
+	if (mq_done(rc = mq_req_json(r, &body)) || mq_done(rc = read_body(r, body, whole, &w)))
+		return rc;
 	params[0] = id;
 	for (size_t i = 0; i < NFIELDS; i++) {
 		params[1 + 2 * i] = w.set[i] ? "true" : "false";
 		params[2 + 2 * i] = w.value[i];
 	}
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if ((res = mq_q(r, &update_movie, 1 + 2 * NFIELDS, params)) == NULL)
 		return fail(r);
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "No movie with id %s.", id);
 	}
-	if (write_links(r, id, &w) < 0 || mq_db_commit(r->w->db) < 0)
+	if (write_links(r, id, &w) < 0 || mq_db_commit(r->ctx.db) < 0)
 		return fail(r);
-	mq_movies_changed(r, id);
+	mq_movies_changed(&r->ctx, id);
 	return show(r, 200, id);
 }
 
 /* PUT /api/movies/{id}/: every field (absent ones to their defaults). */
-int mq_movies_put(struct mq_req *r)
+mq_reply mq_movies_put(struct mq_req *r)
 {
 	return update(r, true);
 }
 
 /* PATCH /api/movies/{id}/: the fields given. */
-int mq_movies_patch(struct mq_req *r)
+mq_reply mq_movies_patch(struct mq_req *r)
 {
 	return update(r, false);
 }
 
 /* DELETE /api/movies/{id}/: the movie, its links, media and their files. */
-int mq_movies_delete(struct mq_req *r)
+mq_reply mq_movies_delete(struct mq_req *r)
 {
 	const char *id = mq_req_id_text(r, "id");
 	PGresult *res = mq_q(r, &delete_movie, 1, &id);
@@ -467,7 +467,7 @@ int mq_movies_delete(struct mq_req *r)
 		return mq_problem(r, 404, "No movie with id %s.", id);
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!PQgetisnull(res, i, 1))
-			mq_media_remove(r, PQgetvalue(res, i, 1));
-	mq_movies_changed(r, id);
+			mq_media_remove(&r->ctx, PQgetvalue(res, i, 1));
+	mq_movies_changed(&r->ctx, id);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

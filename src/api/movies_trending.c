@@ -13,22 +13,20 @@
  * (ratings, favorites, watchlists, reviews), then by popularity.  Never an
  * error of TMDb's; "source" says which ranking it is.
  */
-#include "api.h"
-
-#include "cache/cache.h"
-#include "db/db.h"
-#include "http/form.h"
+#include "catalog/changes.h"
 #include "catalog/genre_names.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "http/lang.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "catalog/tmdb_import.h"
+#include "core/json.h"
+#include "db/db.h"
+#include "db/rows.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/http.h"
+#include "http/lang.h"
 #include "http/page.h"
 #include "http/respcache.h"
-#include "db/rows.h"
-#include "catalog/tmdb_import.h"
-#include "pool/worker.h"
 
 #define TRENDING_MAX 20
 #define IMPORTS_MAX 5
@@ -65,22 +63,22 @@ struct trending {
 	bool imported;		/* something was written: other lists are stale */
 };
 
-static int read_params(struct mq_req *r, struct trending *t)
+static mq_reply read_params(struct mq_req *r, struct trending *t)
 {
 	static const char *const allowed[] = { "window", "page", "page_size", NULL };
 	static const char *const windows[] = { "day", "week", NULL };
+	mq_reply rc;
 
-	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &t->page) < 0 ||
-	    mq_lang_choose(r, NULL, &t->lang) < 0)
-		return -1;
+	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &t->page)) ||
+	    mq_done(rc = mq_lang_choose(r, NULL, &t->lang)))
+		return rc;
 	t->window = mq_query_get(&r->query, "window");
 	if (t->window == NULL)
 		t->window = "week";
 	for (size_t i = 0; windows[i]; i++)
 		if (strcmp(t->window, windows[i]) == 0)
-			return 0;
-	mq_problem_field(r, "window", "Must be day or week.");
-	return -1;
+			return MQ_NEXT;
+	return mq_problem_field(r, "window", "Must be day or week.");
 }
 
 /* TMDb's trending movies' ids, in its order; 0 of them when TMDb failed. */
@@ -89,8 +87,8 @@ static void read_tmdb(struct mq_req *r, struct trending *t)
 	struct json_object *list, *item, *id;
 	struct mq_tmdb_answer ans;
 
-	mq_tmdb_get(r->w->tmdb, r->arena, mq_arena_printf(r->arena, "/trending/movie/%s", t->window),
-		    NULL, &ans);
+	mq_tmdb_get(r->ctx.tmdb, r->arena,
+		    mq_arena_printf(r->arena, "/trending/movie/%s", t->window), NULL, &ans);
 	if (ans.status != MQ_TMDB_OK || !json_object_object_get_ex(ans.json, "results", &list) ||
 	    !json_object_is_type(list, json_type_array))
 		return;
@@ -113,20 +111,20 @@ static const char *int_array(struct mq_req *r, const int64_t *v, size_t n, bool 
 	return mq_arena_printf(r->arena, "{%s}", out);
 }
 
-/* The local ids of the movies the catalog has.  Returns 0, or -1 when the
- * database failed. */
-static int map_known(struct mq_req *r, struct trending *t)
+/* The local ids of the movies the catalog has.  A failure is the
+ * database's. */
+static enum mq_status map_known(struct mq_req *r, struct trending *t)
 {
 	const char *ids = int_array(r, t->tmdb_ids, t->n, false);
 	PGresult *res = mq_q(r, &known, 1, &ids);
 
 	if (res == NULL)
-		return -1;
+		return mq_db_failure(&r->ctx);
 	for (int row = 0; row < PQntuples(res); row++)
 		for (size_t i = 0; i < t->n; i++)
 			if (t->tmdb_ids[i] == mq_row_int(res, row, 0))
 				t->ids[i] = mq_row_int(res, row, 1);
-	return 0;
+	return MQ_OK;
 }
 
 /* Imports what is missing, within the limits.  A movie the database
@@ -147,7 +145,7 @@ static void import_missing(struct mq_req *r, struct trending *t)
 			t->complete = false;
 			continue;
 		}
-		switch (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, t->tmdb_ids[i], false,
+		switch (mq_tmdb_import(r->ctx.db, r->ctx.tmdb, r->arena, t->tmdb_ids[i], false,
 				       &t->ids[i], &created, &ans)) {
 		case MQ_IMPORT_OK:
 			t->imported = t->imported || ans.json != NULL;
@@ -166,42 +164,44 @@ static void import_missing(struct mq_req *r, struct trending *t)
 	}
 }
 
-/* The page of movies as lists show them, or NULL when the database failed. */
-static struct json_object *fetch(struct mq_req *r, struct trending *t, bool from_tmdb,
-				 int64_t *count)
+/* The page of movies as lists show them into *results.  A failure is the
+ * database's. */
+static enum mq_status fetch(struct mq_req *r, struct trending *t, bool from_tmdb,
+			    struct json_object **results, int64_t *count)
 {
 	const char *ids = int_array(r, t->ids, t->n, true);
 	const char *p1[] = { ids, t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
 	const char *p2[] = { t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
 	PGresult *res = from_tmdb ? mq_q(r, &by_ids, 5, p1) : mq_q(r, &local, 4, p2);
-	struct json_object *results;
 
 	if (res == NULL)
-		return NULL;
-	results = mq_rows_array(r->arena, res);
+		return mq_db_failure(&r->ctx);
+	*results = mq_rows_array(r->arena, res);
 	*count = 0;
 	for (size_t i = 0; i < t->n; i++)
 		*count += from_tmdb && t->ids[i];
-	for (size_t i = 0; i < json_object_array_length(results); i++) {
-		struct json_object *o = json_object_array_get_idx(results, i);
+	for (size_t i = 0; i < json_object_array_length(*results); i++) {
+		struct json_object *o = json_object_array_get_idx(*results, i);
 
 		if (!from_tmdb)
 			*count = json_object_get_int64(json_object_object_get(o, "total"));
 		json_object_object_del(o, "total");
 	}
-	mq_movies_add_urls(r, results);
-	return mq_genre_names_fill(r, results, t->lang.primary) < 0 ? NULL : results;
+	mq_movies_add_urls(&r->ctx, *results);
+	return mq_genre_names_fill(&r->ctx, *results, t->lang.primary);
 }
 
-static int respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc, bool from_tmdb)
+static mq_reply respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc_cache,
+			bool from_tmdb)
 {
 	struct json_object *results, *env;
 	const char *body;
+	enum mq_status st;
 	int64_t count;
 	size_t len;
 
-	if ((results = fetch(r, t, from_tmdb, &count)) == NULL)
-		return mq_fail_db(r);
+	if ((st = fetch(r, t, from_tmdb, &results, &count)) != MQ_OK)
+		return mq_fail(r, st);
 	if (json_object_array_length(results) == 0 && t->page.page > 1)
 		return mq_page_not_found(r, &t->page);
 	env = mq_page_envelope(r, &t->page, count, results);
@@ -211,29 +211,30 @@ static int respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc
 	if (!from_tmdb || !t->complete || t->imported)
 		return mq_respond_json(r, 200, env);
 	body = mq_json_render(env, &len);
-	return mq_respcache_respond(r, rc, body, len);
+	return mq_respcache_respond(r, rc_cache, body, len);
 }
 
 /* GET /api/movies/trending/ */
-int mq_movies_trending(struct mq_req *r)
+mq_reply mq_movies_trending(struct mq_req *r)
 {
-	struct mq_respcache rc;
+	struct mq_respcache rc_cache;
 	struct trending t;
+	enum mq_status st;
 	bool any = false;
+	mq_reply rc;
 
 	memset(&t, 0, sizeof(t));
-	if (read_params(r, &t) < 0)
-		return 0;
-	if (mq_respcache_serve(r, &rc, "movies", t.lang.tag))
-		return 0;
+	if (mq_done(rc = read_params(r, &t)) ||
+	    mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", t.lang.tag)))
+		return rc;
 	read_tmdb(r, &t);
-	if (t.n && map_known(r, &t) < 0)
-		return mq_fail_db(r);
+	if (t.n && (st = map_known(r, &t)) != MQ_OK)
+		return mq_fail(r, st);
 	if (t.n)
 		import_missing(r, &t);
 	for (size_t i = 0; i < t.n; i++)
 		any = any || t.ids[i];
 	if (t.imported)
-		mq_cache_bump(r->w->cache, "movies");
-	return respond(r, &t, &rc, any);
+		mq_catalog_changed(&r->ctx);
+	return respond(r, &t, &rc_cache, any);
 }

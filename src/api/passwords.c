@@ -5,20 +5,16 @@
  * revoked, so every session elsewhere ends at once; every reset link still
  * unused stops working, and the account's address is told by mail.
  */
-#include "api.h"
-
-#include "accounts/account.h"
+#include "accounts/password.h"
+#include "accounts/sessions.h"
+#include "accounts/tokens.h"
 #include "cache/cache.h"
 #include "core/config.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
 #include "core/json.h"
-#include "notify/outbox.h"
-#include "accounts/password.h"
 #include "db/rows.h"
-#include "accounts/tokens.h"
-#include "pool/worker.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "notify/outbox.h"
 
 static struct mq_stmt own_hash = MQ_STMT_READ(
 	"SELECT password_hash, token_version FROM users WHERE id = $1 AND deleted_at IS NULL");
@@ -63,10 +59,10 @@ static struct mq_stmt use_reset = MQ_STMT(
 	"AND expires_at > now() RETURNING user_id");
 
 /* Queues "your password was changed" (ASVS 2.2.3), in the open
- * transaction.  Returns 0 or -1. */
-static int notify_changed(struct mq_req *r, const char *email)
+ * transaction.  A failure is the database's. */
+static enum mq_status notify_changed(struct mq_ctx *c, const char *email)
 {
-	return mq_outbox_queue(r, email, "Your Marquee password was changed",
+	return mq_outbox_queue(c, email, "Your Marquee password was changed",
 			       "The password of your Marquee account was just changed, and "
 			       "every session of the account was ended.\n\n"
 			       "If it was you, there is nothing more to do.\n\n"
@@ -77,37 +73,39 @@ static int notify_changed(struct mq_req *r, const char *email)
 
 /* Sets the password, ends every session, voids the reset links and mails
  * the notice, in the open transaction.  old_hash: see set_password (NULL
- * for a reset).  Returns the users row (role, version, email), or NULL
- * (rolled back and answered). */
-static PGresult *replace_password(struct mq_req *r, const char *user_id, const char *hash,
-				  const char *old_hash)
+ * for a reset).  The users row (role, version, email) into *row, or the
+ * failure answered (rolled back). */
+static mq_reply replace_password(struct mq_req *r, const char *user_id, const char *hash,
+				 const char *old_hash, PGresult **row)
 {
 	const char *params[] = { user_id, hash, old_hash };
 	PGresult *res = mq_q(r, &set_password, 3, params);
+	enum mq_status st;
 
-	if (res && PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0) {
+		mq_db_rollback(r->ctx.db);
 		if (old_hash)
-			mq_problem(r, 409, "Your password was changed by another request "
-					   "meanwhile; try again with the current one.");
-		else
-			mq_problem(r, 404, "This account is no longer active.");
-		return NULL;
+			return mq_problem(r, 409, "Your password was changed by another request "
+						  "meanwhile; try again with the current one.");
+		return mq_problem(r, 404, "This account is no longer active.");
 	}
-	if (res == NULL || mq_sessions_end_all(r, user_id) < 0 ||
-	    mq_q(r, &void_resets, 1, &user_id) == NULL ||
-	    notify_changed(r, PQgetvalue(res, 0, 2)) < 0) {
-		mq_fail_db(r);
-		return NULL;
-	}
-	return res;
+	if ((st = mq_sessions_end_all(&r->ctx, user_id)) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_q(r, &void_resets, 1, &user_id) == NULL)
+		return mq_fail_db(r);
+	if ((st = notify_changed(&r->ctx, PQgetvalue(res, 0, 2))) != MQ_OK)
+		return mq_fail(r, st);
+	*row = res;
+	return MQ_NEXT;
 }
 
 /* The new password of a form, checked; NULL (an error recorded) if bad. */
 static const char *new_password(struct mq_form *f)
 {
 	const char *pw = mq_form_string(f, "new_password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
-	const char *why = pw ? mq_password_problem(f->r->w->cfg, pw) : NULL;
+	const char *why = pw ? mq_password_problem(f->r->ctx.cfg, pw) : NULL;
 
 	if (why) {
 		mq_form_error(f, "new_password", "%s", why);
@@ -129,54 +127,49 @@ static const char *change_key(struct mq_req *r, PGresult *own)
 
 static bool change_allowed(struct mq_req *r, const char *key)
 {
-	const struct mq_config *cfg = r->w->cfg;
+	const struct mq_config *cfg = r->ctx.cfg;
 
 	return cfg->login_max_failures == 0 ||
-	       mq_cache_incr(r->w->cache, key, cfg->login_failure_window_ms / 1000) <=
+	       mq_cache_incr(r->ctx.cache, key, cfg->login_failure_window_ms / 1000) <=
 		       (uint64_t)cfg->login_max_failures;
 }
 
-static int change_refused(struct mq_req *r)
+static mq_reply change_refused(struct mq_req *r)
 {
 	mq_req_event(r, MQ_LOG_WARN, "password_change_locked", r->user_id, NULL);
 	mq_resp_header(r, "Retry-After",
-		       mq_arena_printf(r->arena, "%d", r->w->cfg->login_failure_window_ms / 1000));
+		       mq_arena_printf(r->arena, "%d", r->ctx.cfg->login_failure_window_ms / 1000));
 	return mq_problem(r, 429, "Too many wrong passwords for this account; try again later.");
 }
 
-/* The current hash when old is the right password, else NULL (answered). */
-static const char *check_old(struct mq_req *r, struct mq_form *f, const char *id, const char *old)
+/* The current hash into *hash when old is the right password, else the
+ * refusal answered. */
+static mq_reply check_old(struct mq_req *r, struct mq_form *f, const char *id, const char *old,
+			  const char **hash)
 {
 	PGresult *res = mq_q(r, &own_hash, 1, &id);
-	const char *hash, *key;
+	const char *key;
 
-	if (res == NULL) {
-		mq_fail_db(r);
-		return NULL;
-	}
-	if (PQntuples(res) == 0) {
-		mq_problem(r, 404, "This account is no longer active.");
-		return NULL;
-	}
-	hash = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+	if (res == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(res) == 0)
+		return mq_problem(r, 404, "This account is no longer active.");
+	*hash = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
 	key = change_key(r, res);
-	if (!change_allowed(r, key)) {
-		change_refused(r);
-		return NULL;
-	}
-	if (!mq_password_verify(r->w->cfg, hash, old)) {
+	if (!change_allowed(r, key))
+		return change_refused(r);
+	if (!mq_password_verify(r->ctx.cfg, *hash, old)) {
 		mq_req_event(r, MQ_LOG_WARN, "password_change_failed", r->user_id, NULL);
 		mq_form_error(f, "old_password", "The current password is wrong.");
-		mq_form_end(f);
-		return NULL;
+		return mq_form_end(f);
 	}
-	mq_cache_delete(r->w->cache, key);
-	return hash;
+	mq_cache_delete(r->ctx.cache, key);
+	return MQ_NEXT;
 }
 
 /* POST /api/users/password/change/ {old_password, new_password}
  * -> {access, refresh}: this session goes on with new tokens. */
-int mq_passwords_change(struct mq_req *r)
+mq_reply mq_passwords_change(struct mq_req *r)
 {
 	static const char *const fields[] = { "old_password", "new_password", NULL };
 	struct json_object *out;
@@ -184,28 +177,28 @@ int mq_passwords_change(struct mq_req *r)
 	const char *old, *pw, *old_hash;
 	char hash[MQ_PASSWORD_HASH_MAX];
 	struct mq_form f;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	old = mq_form_string(&f, "old_password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
 	pw = new_password(&f);
-	if (mq_form_end(&f) < 0)
-		return 0;
-	old_hash = check_old(r, &f, id, old);
-	if (old_hash == NULL)
-		return 0;
-	if (mq_password_hash(r->w->cfg, pw, hash) < 0)
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = check_old(r, &f, id, old, &old_hash)))
+		return rc;
+	if (mq_password_hash(r->ctx.cfg, pw, hash) < 0)
 		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
-	res = replace_password(r, id, hash, old_hash);
-	if (res == NULL)
-		return 0;
+	if (mq_done(rc = replace_password(r, id, hash, old_hash, &res)))
+		return rc;
 	out = mq_json_object(r->arena);
-	if (mq_sessions_issue(r, out, r->user_id, PQgetvalue(res, 0, 0), mq_row_int(res, 0, 1),
-			      NULL) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
+	st = mq_sessions_issue(&r->ctx, out, r->user_id, PQgetvalue(res, 0, 0),
+			       mq_row_int(res, 0, 1), NULL);
+	if (st != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	mq_req_event(r, MQ_LOG_INFO, "password_changed", r->user_id, NULL);
 	mq_resp_header(r, "Cache-Control", "no-store");
@@ -216,19 +209,20 @@ int mq_passwords_change(struct mq_req *r)
  * after the same work (queue_reset), so it tells nobody whether an
  * address has an account.  Past the per-address mail limit nothing is
  * mailed, and the answer is the same. */
-int mq_passwords_reset(struct mq_req *r)
+mq_reply mq_passwords_reset(struct mq_req *r)
 {
 	static const char *const fields[] = { "email", NULL };
-	const struct mq_config *cfg = r->w->cfg;
+	const struct mq_config *cfg = r->ctx.cfg;
 	const char *email, *token, *hash, *body, *mail;
 	struct mq_form f;
 	char ttl[24];
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	email = mq_form_string(&f, "email", MQ_REQUIRED, 1, 254);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	mq_token_new(r->arena, &token, &hash);
 	snprintf(ttl, sizeof(ttl), "%d", cfg->password_reset_ttl_ms);
 	body = mq_arena_printf(r->arena,
@@ -236,36 +230,37 @@ int mq_passwords_reset(struct mq_req *r)
 			       "Choose a new one within %s here:\n\n%s\n\n"
 			       "If it was not you, ignore this message: your password stays as "
 			       "it is.\n",
-			       mq_outbox_duration(r, cfg->password_reset_ttl_ms),
-			       mq_outbox_link(r, "reset-password", token));
-	mail = mq_outbox_allow(r, "reset_password", email) ? "true" : "false";
+			       mq_outbox_duration(&r->ctx, cfg->password_reset_ttl_ms),
+			       mq_outbox_link(&r->ctx, "reset-password", token));
+	mail = mq_outbox_allow(&r->ctx, "reset_password", email) ? "true" : "false";
 	const char *params[] = { email, hash, ttl, "Reset your Marquee password", mail, body };
 	if (mq_q(r, &queue_reset, 6, params) == NULL)
 		return mq_fail_db(r);
 	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");
 }
 
-static int bad_link(struct mq_form *f)
+static mq_reply bad_link(struct mq_form *f)
 {
 	mq_form_error(f, "token", "This link is invalid, used or expired.");
 	return mq_form_end(f);
 }
 
 /* POST /api/users/password-reset/confirm/ {token, new_password} */
-int mq_passwords_reset_confirm(struct mq_req *r)
+mq_reply mq_passwords_reset_confirm(struct mq_req *r)
 {
 	static const char *const fields[] = { "token", "new_password", NULL };
 	char hash[MQ_PASSWORD_HASH_MAX];
 	const char *token, *pw, *token_hash;
 	struct mq_form f;
-	PGresult *res;
+	PGresult *res, *row;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	token = mq_form_string(&f, "token", MQ_REQUIRED, 1, 256);
 	pw = new_password(&f);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	/* The token first: a bad one must not cost a password hash. */
 	token_hash = mq_token_hash(r->arena, token);
 	res = token_hash ? mq_q(r, &reset_valid, 1, &token_hash) : NULL;
@@ -273,20 +268,20 @@ int mq_passwords_reset_confirm(struct mq_req *r)
 		return mq_fail_db(r);
 	if (res == NULL || PQntuples(res) == 0)
 		return bad_link(&f);
-	if (mq_password_hash(r->w->cfg, pw, hash) < 0)
+	if (mq_password_hash(r->ctx.cfg, pw, hash) < 0)
 		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	res = mq_q(r, &use_reset, 1, &token_hash);
 	if (res == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {	/* used by a concurrent request */
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return bad_link(&f);
 	}
-	if (replace_password(r, PQgetvalue(res, 0, 0), hash, NULL) == NULL)
-		return 0;
-	if (mq_db_commit(r->w->db) < 0)
+	if (mq_done(rc = replace_password(r, PQgetvalue(res, 0, 0), hash, NULL, &row)))
+		return rc;
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	mq_req_event(r, MQ_LOG_INFO, "password_reset", mq_row_int(res, 0, 0), NULL);
 	return mq_respond_detail(r, 200, "Your password has been reset; log in with it.");

@@ -11,17 +11,14 @@
  * them against a recount).  The average shows in the movie lists and the
  * detail, so a change makes their cached answers stale.
  */
-#include "api.h"
-
 #include <math.h>
 
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
+#include "catalog/changes.h"
 #include "catalog/movie_ref.h"
 #include "db/rows.h"
-#include "pool/worker.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/movie_ref_form.h"
 
 #define RATING_COLUMNS \
 	"id, movie_id AS movie, rating::float8 AS rating, rfc3339(created_at) AS created_at, " \
@@ -74,7 +71,7 @@ static const char *read_rating(struct mq_form *f)
 
 /* Writes the caller's rating of movie and answers it: 201 when new, 200
  * when it replaced one. */
-static int rate(struct mq_req *r, const char *movie, const char *rating)
+static mq_reply rate(struct mq_req *r, const char *movie, const char *rating)
 {
 	const char *params[] = { mq_req_user_text(r), movie, rating };
 	struct json_object *o;
@@ -82,50 +79,55 @@ static int rate(struct mq_req *r, const char *movie, const char *rating)
 	bool created;
 
 	if (res == NULL)	/* 404 when the movie is no more */
-		return mq_movie_ref_failed(r, movie);
+		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
 	o = mq_row_owned(r->arena, res);
 	created = json_object_get_boolean(json_object_object_get(o, "created"));
 	json_object_object_del(o, "created");
-	mq_movies_changed(r, movie);
+	mq_movies_changed(&r->ctx, movie);
 	mq_resp_header(r, "Cache-Control", "private, no-store");
 	return mq_respond_json(r, created ? 201 : 200, o);
 }
 
 /* POST /api/movies/rate/ {movie or tmdb_id (+ title, overview,
  * poster_path), rating}: the caller's rating, made or replaced. */
-int mq_ratings_rate(struct mq_req *r)
+mq_reply mq_ratings_rate(struct mq_req *r)
 {
 	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, "rating", NULL };
 	struct mq_movie_ref ref;
 	const char *rating, *movie;
 	struct mq_form f;
+	enum mq_status st;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	mq_movie_ref_read(&f, &ref);
 	rating = read_rating(&f);
-	if (mq_form_end(&f) < 0 || (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
+	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
+		return mq_fail(r, st);
 	return rate(r, movie, rating);
 }
 
 /* PUT /api/movies/{id}/rating/ {rating} */
-int mq_ratings_put(struct mq_req *r)
+mq_reply mq_ratings_put(struct mq_req *r)
 {
 	static const char *const fields[] = { "rating", NULL };
 	const char *rating;
 	struct mq_form f;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	rating = read_rating(&f);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	return rate(r, mq_req_id_text(r, "id"), rating);
 }
 
 /* DELETE /api/movies/{id}/rating/: 204, or 404 without a rating. */
-int mq_ratings_delete(struct mq_req *r)
+mq_reply mq_ratings_delete(struct mq_req *r)
 {
 	const char *movie = mq_req_id_text(r, "id");
 	const char *params[] = { mq_req_user_text(r), movie };
@@ -135,21 +137,22 @@ int mq_ratings_delete(struct mq_req *r)
 		return mq_fail_db(r);
 	if (mq_row_int(res, 0, 0) == 0)
 		return mq_problem(r, 404, "You have not rated movie %s.", movie);
-	mq_movies_changed(r, movie);
+	mq_movies_changed(&r->ctx, movie);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }
 
 /* GET /api/movies/{id}/ratings/: average, count, histogram, and the
  * caller's own rating (null when none, or anonymous). */
-int mq_ratings_summary(struct mq_req *r)
+mq_reply mq_ratings_summary(struct mq_req *r)
 {
 	const char *movie = mq_req_id_text(r, "id");
 	const char *params[] = { movie, r->user_id ? mq_req_user_text(r) : NULL };
 	struct json_object *o;
 	PGresult *res;
+	mq_reply rc;
 
-	if (mq_query_check(r, (const char *const[]){ NULL }) < 0)
-		return 0;
+	if (mq_done(rc = mq_query_check(r, (const char *const[]){ NULL })))
+		return rc;
 	if ((res = mq_q(r, &summary, 2, params)) == NULL)
 		return mq_fail_db(r);
 	if ((o = mq_row_owned(r->arena, res)) == NULL)

@@ -5,17 +5,13 @@
  * DELETE /api/admin/reports/{id}/ (remove the content, which resolves
  * every open report of it).
  */
-#include "api.h"
-
-#include "cache/cache.h"
-#include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
+#include "accounts/sessions.h"
+#include "catalog/changes.h"
 #include "core/json.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
 #include "http/page.h"
-#include "db/rows.h"
-#include "pool/worker.h"
 
 /* What a report shows: the target's text (or username) for context. */
 #define REPORT_COLUMNS \
@@ -77,7 +73,7 @@ static struct mq_stmt resolve_all = MQ_STMT(
 static const char *const kinds[] = { "review", "comment", "user", NULL };
 static const char *const reasons[] = { "spam", "abuse", "spoiler", "other", NULL };
 
-static int show(struct mq_req *r, int status, const char *id)
+static mq_reply show(struct mq_req *r, int status, const char *id)
 {
 	return mq_collection_show_row(r, &one, id, status, "report", NULL);
 }
@@ -102,20 +98,22 @@ static void read_target(struct mq_form *f, const char **kind, const char **targe
 
 /* POST /api/reports/ {review | comment | user, reason, details?}: 201;
  * reporting the same thing again while the report is open is a 409. */
-int mq_reports_create(struct mq_req *r)
+mq_reply mq_reports_create(struct mq_req *r)
 {
 	static const char *const fields[] = { "review", "comment", "user", "reason", "details", NULL };
+	static const char *const read_only[] = { "id", "status", NULL };
 	const char *kind = NULL, *target = NULL, *reason, *details;
 	struct mq_form f;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, (const char *const[]){ "id", "status", NULL }))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	read_target(&f, &kind, &target);
 	reason = mq_form_enum(&f, "reason", MQ_REQUIRED, reasons);
 	details = mq_form_string(&f, "details", MQ_OPTIONAL, 0, 1000);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	if ((res = mq_q(r, &target_exists, 2, (const char *[]){ kind, target })) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
@@ -131,7 +129,7 @@ int mq_reports_create(struct mq_req *r)
 
 /* GET /api/admin/reports/?status=&kind=: the open ones by default,
  * oldest first. */
-int mq_admin_reports_list(struct mq_req *r)
+mq_reply mq_admin_reports_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "status", "kind", NULL };
 	static const char *const statuses[] = { "open", "resolved", "dismissed", "all", NULL };
@@ -140,14 +138,15 @@ int mq_admin_reports_list(struct mq_req *r)
 	struct json_object *page;
 	struct mq_page p;
 	PGresult *res;
+	mq_reply rc;
 
 	mq_form_check_query(&f, allowed);
 	if (status && !mq_form_listed(statuses, status))
 		mq_form_error(&f, "status", "Must be open, resolved, dismissed or all.");
 	if (kind && !mq_form_listed(kinds, kind))
 		mq_form_error(&f, "kind", "Must be review, comment or user.");
-	if (mq_form_end(&f) < 0 || mq_page_parse(r, &p) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = mq_page_parse(r, &p)))
+		return rc;
 	status = status == NULL ? "open" : strcmp(status, "all") == 0 ? NULL : status;
 	if ((res = mq_q(r, &queue, 4, (const char *[]){ status, kind, p.limit_s, p.offset_s })) == NULL)
 		return mq_fail_db(r);
@@ -157,20 +156,21 @@ int mq_admin_reports_list(struct mq_req *r)
 }
 
 /* PUT /api/admin/reports/{id}/ {status: resolved | dismissed, note?} */
-int mq_admin_reports_put(struct mq_req *r)
+mq_reply mq_admin_reports_put(struct mq_req *r)
 {
 	static const char *const fields[] = { "status", "note", NULL };
 	static const char *const decisions[] = { "resolved", "dismissed", NULL };
 	const char *id = mq_req_id_text(r, "id"), *status, *note;
 	struct mq_form f;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	status = mq_form_enum(&f, "status", MQ_REQUIRED, decisions);
 	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, 1000);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	const char *params[] = { id, status, note, mq_req_user_text(r) };
 	if ((res = mq_q(r, &decide, 4, params)) == NULL)
 		return mq_fail_db(r);
@@ -179,55 +179,59 @@ int mq_admin_reports_put(struct mq_req *r)
 	return show(r, 200, id);
 }
 
-/* Removes the target of a report; inside the transaction.  Returns 0,
- * 1 when it may not be removed so (an administrator), or -1 (a failed
- * statement).  *movie: the movie of a removed review, whose cached
- * detail (reviews_count) the caller drops once committed: dropped
+/* Removes the target of a report; inside the transaction.  Answers
+ * (rolled back) when it may not be removed so (an administrator, 409) or
+ * a statement failed.  *movie: the movie of a removed review, whose
+ * cached detail (reviews_count) the caller drops once committed: dropped
  * before, a concurrent read could cache the old count anew. */
-static int remove_target(struct mq_req *r, const char *kind, const char *target,
-			 const char **movie)
+static mq_reply remove_target(struct mq_req *r, const char *kind, const char *target,
+			      const char **movie)
 {
 	struct mq_stmt *st = strcmp(kind, "review") == 0    ? &remove_review
 			     : strcmp(kind, "comment") == 0 ? &remove_comment
 							    : &remove_user;
 	PGresult *res = mq_q(r, st, 1, &target);
+	enum mq_status status;
 
 	if (res == NULL)
-		return -1;
+		return mq_fail_db(r);
 	if (st == &remove_review && PQntuples(res))
 		*movie = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-	if (st == &remove_user)
-		return PQntuples(res) ? mq_sessions_end_all(r, target) : 1;
-	return 0;
+	if (st != &remove_user)
+		return MQ_NEXT;
+	if (PQntuples(res) == 0) {
+		mq_db_rollback(r->ctx.db);
+		return mq_problem(r, 409, "User %s is an administrator or gone; change the account "
+				  "with PATCH /api/admin/users/%s/.", target, target);
+	}
+	if ((status = mq_sessions_end_all(&r->ctx, target)) != MQ_OK)
+		return mq_fail(r, status);
+	return MQ_NEXT;
 }
 
 /* DELETE /api/admin/reports/{id}/: removes what it reports (a review
  * is deleted, a comment blanked, a user deactivated) and resolves every
  * open report of it.  204. */
-int mq_admin_reports_delete(struct mq_req *r)
+mq_reply mq_admin_reports_delete(struct mq_req *r)
 {
 	const char *id = mq_req_id_text(r, "id"), *kind, *target, *movie = NULL;
 	PGresult *res;
-	int removed;
+	mq_reply rc;
 
-	if (mq_db_begin(r->w->db) < 0 || (res = mq_q(r, &lock_report, 1, &id)) == NULL)
+	if (mq_db_begin(r->ctx.db) < 0 || (res = mq_q(r, &lock_report, 1, &id)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return mq_problem(r, 404, "No report with id %s.", id);
 	}
 	kind = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	target = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 1));
-	if ((removed = remove_target(r, kind, target, &movie)) > 0) {
-		mq_db_rollback(r->w->db);
-		return mq_problem(r, 409, "User %s is an administrator or gone; change the account "
-				  "with PATCH /api/admin/users/%s/.", target, target);
-	}
-	if (removed < 0 ||
-	    mq_q(r, &resolve_all, 3, (const char *[]){ kind, target, mq_req_user_text(r) }) == NULL ||
-	    mq_db_commit(r->w->db) < 0)
+	if (mq_done(rc = remove_target(r, kind, target, &movie)))
+		return rc;
+	if (mq_q(r, &resolve_all, 3, (const char *[]){ kind, target, mq_req_user_text(r) }) == NULL ||
+	    mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (movie)
-		mq_movie_changed(r, movie);
+		mq_movie_changed(&r->ctx, movie);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

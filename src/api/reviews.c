@@ -7,19 +7,15 @@
  * caller is an administrator).  The movie's reviews_count follows by
  * trigger, and its cached detail is dropped.
  */
-#include "api.h"
-
 #include <math.h>
 
-#include "cache/cache.h"
-#include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
+#include "catalog/changes.h"
 #include "core/json.h"
+#include "db/db.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
 #include "http/page.h"
-#include "db/rows.h"
-#include "pool/worker.h"
 
 #define BODY_MAX 10000
 #define TITLE_MAX 200
@@ -78,18 +74,19 @@ struct review {
 	const char *title, *body, *rating;
 };
 
-static int read_review(struct mq_req *r, struct review *v)
+static mq_reply read_review(struct mq_req *r, struct review *v)
 {
 	static const char *const fields[] = { "title", "body", "rating", NULL };
 	static const char *const read_only[] = {
 		"id", "movie", "author", "created_at", "updated_at", NULL,
 	};
 	struct mq_form f;
+	mq_reply rc;
 	double d;
 
 	memset(v, 0, sizeof(*v));
-	if (!mq_form_read(&f, r, fields, read_only))
-		return -1;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	v->title = mq_form_string(&f, "title", MQ_OPTIONAL, 0, TITLE_MAX);
 	v->body = mq_form_string(&f, "body", MQ_REQUIRED, 1, BODY_MAX);
 	if (mq_form_has(&f, "rating") && json_object_object_get(f.body, "rating") != NULL &&
@@ -102,13 +99,13 @@ static int read_review(struct mq_req *r, struct review *v)
 	return mq_form_end(&f);
 }
 
-static int show(struct mq_req *r, int status, const char *id)
+static mq_reply show(struct mq_req *r, int status, const char *id)
 {
 	return mq_collection_show_row(r, &one, id, status, "review", "/api/reviews/");
 }
 
 /* GET /api/movies/{id}/reviews/: newest first, or by rating. */
-int mq_reviews_list(struct mq_req *r)
+mq_reply mq_reviews_list(struct mq_req *r)
 {
 	static const char *const allowed[] = { "page", "page_size", "ordering", NULL };
 	const char *movie = mq_req_id_text(r, "id"), *v = mq_query_get(&r->query, "ordering");
@@ -116,9 +113,10 @@ int mq_reviews_list(struct mq_req *r)
 	PGresult *res, *found;
 	struct mq_page p;
 	int order = v ? -1 : 0;
+	mq_reply rc;
 
-	if (mq_query_check(r, allowed) < 0 || mq_page_parse(r, &p) < 0)
-		return 0;
+	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &p)))
+		return rc;
 	for (int i = 0; v && order_names[i]; i++)
 		if (strcmp(v, order_names[i]) == 0)
 			order = i;
@@ -141,18 +139,19 @@ int mq_reviews_list(struct mq_req *r)
 
 /* POST /api/movies/{id}/reviews/ {title?, body, rating?}: 201; a second
  * review of the movie by the same user is a 409 naming the first. */
-int mq_reviews_create(struct mq_req *r)
+mq_reply mq_reviews_create(struct mq_req *r)
 {
 	const char *movie = mq_req_id_text(r, "id"), *id;
 	struct json_object *extra;
 	struct review v;
 	PGresult *res;
+	mq_reply rc;
 
-	if (read_review(r, &v) < 0)
-		return 0;
+	if (mq_done(rc = read_review(r, &v)))
+		return rc;
 	const char *params[] = { mq_req_user_text(r), movie, v.title, v.body, v.rating };
 	if ((res = mq_q(r, &insert_review, 5, params)) == NULL) {
-		if (strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
+		if (strcmp(mq_db_sqlstate(r->ctx.db), "23503") == 0)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
 		return mq_fail_db(r);
 	}
@@ -170,20 +169,21 @@ int mq_reviews_create(struct mq_req *r)
 				      "already (review %s); change it with PUT /api/reviews/%s/.",
 				      id + 1, id + 1), extra);
 	}
-	mq_movie_changed(r, movie);
+	mq_movie_changed(&r->ctx, movie);
 	return show(r, 201, id);
 }
 
 /* PUT /api/reviews/{id}/ {title?, body, rating?}: the author's or an
  * administrator's; absent fields are cleared. */
-int mq_reviews_put(struct mq_req *r)
+mq_reply mq_reviews_put(struct mq_req *r)
 {
 	const char *id = mq_req_id_text(r, "id");
 	struct review v;
 	PGresult *res;
+	mq_reply rc;
 
-	if (read_review(r, &v) < 0)
-		return 0;
+	if (mq_done(rc = read_review(r, &v)))
+		return rc;
 	const char *params[] = { id, mq_req_user_text(r), r->role == MQ_ROLE_ADMIN ? "true" : "false",
 				 v.title, v.body, v.rating };
 	if ((res = mq_q(r, &update_review, 6, params)) == NULL)
@@ -194,7 +194,7 @@ int mq_reviews_put(struct mq_req *r)
 }
 
 /* DELETE /api/reviews/{id}/: the author's or an administrator's. */
-int mq_reviews_delete(struct mq_req *r)
+mq_reply mq_reviews_delete(struct mq_req *r)
 {
 	const char *id = mq_req_id_text(r, "id");
 	const char *params[] = { id, mq_req_user_text(r), r->role == MQ_ROLE_ADMIN ? "true" : "false" };
@@ -204,6 +204,6 @@ int mq_reviews_delete(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "No review %s of yours.", id);
-	mq_movie_changed(r, PQgetvalue(res, 0, 0));
+	mq_movie_changed(&r->ctx, PQgetvalue(res, 0, 0));
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -6,23 +6,18 @@
  * presented again means two parties hold the family, so the whole family
  * is revoked and both must log in again.
  */
-#include "api.h"
-
 #include <ctype.h>
 
 #include "accounts/account.h"
+#include "accounts/password.h"
+#include "accounts/sessions.h"
+#include "accounts/tokens.h"
 #include "cache/cache.h"
 #include "core/config.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
 #include "core/json.h"
-#include "accounts/access_token.h"
-#include "core/log.h"
-#include "accounts/password.h"
 #include "db/rows.h"
-#include "accounts/tokens.h"
-#include "pool/worker.h"
+#include "http/form.h"
+#include "http/handlers.h"
 
 static struct mq_stmt find_login = MQ_STMT_READ(
 	"SELECT u.id, u.password_hash, u.role, u.token_version, u.is_active "
@@ -40,11 +35,6 @@ static struct mq_stmt logged_in = MQ_STMT(
 	"  password_hash = coalesce($2, password_hash) "
 	"WHERE u.id = $1 AND u.token_version = $3 AND u.password_hash = $4 "
 	"AND u.is_active AND u.deleted_at IS NULL RETURNING " MQ_USER_PRIVATE);
-
-static struct mq_stmt insert_refresh = MQ_STMT(
-	"INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) "
-	"VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, "
-	"        now() + $4 * interval '1 millisecond')");
 
 /* Spends a live token; no row when it is unknown, spent, revoked or old,
  * or when any token of its family is revoked.  That last test closes the
@@ -71,50 +61,8 @@ static struct mq_stmt revoke_family_of = MQ_STMT(
 	"WHERE family = (SELECT family FROM refresh_tokens WHERE token_hash = $1) "
 	"AND revoked_at IS NULL");
 
-static struct mq_stmt revoke_all = MQ_STMT(
-	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
-
 static struct mq_stmt refresh_user = MQ_STMT(
 	"SELECT role, token_version FROM users WHERE id = $1 AND is_active AND deleted_at IS NULL");
-
-/* Issues an access token and a refresh token of family (NULL: a new
- * family) into o.  Inside the caller's transaction; -1 when a statement
- * failed. */
-int mq_sessions_issue(struct mq_req *r, struct json_object *o, int64_t user_id, const char *role,
-		      int64_t version, const char *family)
-{
-	const struct mq_config *cfg = r->w->cfg;
-	const char *token, *hash, *access;
-	char id[24], ttl[24];
-
-	snprintf(id, sizeof(id), "%lld", (long long)user_id);
-	snprintf(ttl, sizeof(ttl), "%lld", (long long)cfg->refresh_ttl_ms);
-	mq_token_new(r->arena, &token, &hash);
-	const char *params[] = { id, family, hash, ttl };
-	if (mq_q(r, &insert_refresh, 4, params) == NULL)
-		return -1;
-	access = mq_jwt_issue(r->arena, cfg, user_id, role, version);
-	if (access == NULL) {
-		mq_log_error("cannot sign access tokens: is [auth] jwt_key_file 32 bytes or more?");
-		return -1;
-	}
-	mq_json_add_str(o, "access", access);
-	mq_json_add_str(o, "refresh", token);
-	return 0;
-}
-
-/* Revokes every refresh token of the user (the caller also moves the token
- * version, which ends the access tokens).  Returns 0 or -1. */
-int mq_sessions_end_all(struct mq_req *r, const char *user_id)
-{
-	PGresult *res = mq_q(r, &revoke_all, 1, &user_id);
-
-	if (res == NULL)
-		return -1;
-	mq_req_event(r, MQ_LOG_INFO, "sessions_revoked", strtoll(user_id, NULL, 10), "tokens",
-		     PQcmdTuples(res), NULL);
-	return 0;
-}
 
 /*
  * Failed logins.  Each attempt is counted in memcached before its password
@@ -161,7 +109,7 @@ static void attempt_keys(struct mq_req *r, PGresult *account, const char *login,
 /* Reserves one attempt; false when it is one too many. */
 static bool attempt_allowed(struct mq_req *r, const struct attempt *a)
 {
-	const struct mq_config *cfg = r->w->cfg;
+	const struct mq_config *cfg = r->ctx.cfg;
 	uint64_t max = (uint64_t)cfg->login_max_failures;
 	int window = cfg->login_failure_window_ms / 1000;
 
@@ -169,81 +117,82 @@ static bool attempt_allowed(struct mq_req *r, const struct attempt *a)
 		return true;
 	/* An address past its limit stops counting against the name, or it
 	 * alone could reach the name's limit. */
-	if (mq_cache_incr(r->w->cache, a->per_addr, window) > max)
+	if (mq_cache_incr(r->ctx.cache, a->per_addr, window) > max)
 		return false;
-	return mq_cache_incr(r->w->cache, a->per_name, window) <= max * ACCOUNT_FACTOR;
+	return mq_cache_incr(r->ctx.cache, a->per_name, window) <= max * ACCOUNT_FACTOR;
 }
 
 static void attempt_succeeded(struct mq_req *r, const struct attempt *a)
 {
-	if (r->w->cfg->login_max_failures == 0)
+	if (r->ctx.cfg->login_max_failures == 0)
 		return;
-	mq_cache_delete(r->w->cache, a->per_addr);
-	mq_cache_decr(r->w->cache, a->per_name);
+	mq_cache_delete(r->ctx.cache, a->per_addr);
+	mq_cache_decr(r->ctx.cache, a->per_name);
 }
 
-static int too_many(struct mq_req *r, int64_t user_id)
+static mq_reply too_many(struct mq_req *r, int64_t user_id)
 {
 	mq_req_event(r, MQ_LOG_WARN, "login_locked", user_id, NULL);
 	mq_resp_header(r, "Retry-After",
-		       mq_arena_printf(r->arena, "%d", r->w->cfg->login_failure_window_ms / 1000));
+		       mq_arena_printf(r->arena, "%d", r->ctx.cfg->login_failure_window_ms / 1000));
 	return mq_problem(r, 429, "Too many failed logins for this account; try again later.");
 }
 
-static int failed(struct mq_req *r, int64_t user_id, const char *why)
+static mq_reply failed(struct mq_req *r, int64_t user_id, const char *why)
 {
 	mq_req_event(r, MQ_LOG_WARN, "login_failed", user_id, "reason", why, NULL);
 	return mq_problem(r, 401, "Unable to log in with the provided credentials.");
 }
 
 /* Records the login and starts a session into out, if the account is
- * still as account (find_login's row) says.  Returns the user row, or
- * NULL: *changed tells a lost race from a failed statement. */
-static PGresult *start_session(struct mq_req *r, PGresult *account, const char *rehash,
-			       struct json_object *out, bool *changed)
+ * still as account (find_login's row) says: the user row into *u, or the
+ * failure answered (a lost race as a failed login). */
+static mq_reply start_session(struct mq_req *r, PGresult *account, const char *rehash,
+			      struct json_object *out, PGresult **u)
 {
 	const char *params[] = { PQgetvalue(account, 0, 0), rehash, PQgetvalue(account, 0, 3),
 				 PQgetvalue(account, 0, 1) };
-	PGresult *u;
+	int64_t id = mq_row_int(account, 0, 0);
+	enum mq_status st;
 
-	*changed = false;
-	if (mq_db_begin(r->w->db) < 0 || (u = mq_q(r, &logged_in, 4, params)) == NULL)
-		return NULL;
-	if (PQntuples(u) == 0) {
-		mq_db_rollback(r->w->db);
-		*changed = true;
-		return NULL;
+	if (mq_db_begin(r->ctx.db) < 0 || (*u = mq_q(r, &logged_in, 4, params)) == NULL)
+		return mq_fail_db(r);
+	if (PQntuples(*u) == 0) {
+		mq_db_rollback(r->ctx.db);
+		return failed(r, id, "account changed");
 	}
-	if (mq_sessions_issue(r, out, mq_row_int(account, 0, 0), PQgetvalue(account, 0, 2),
-			      mq_row_int(account, 0, 3), NULL) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
-		return NULL;
-	return u;
+	st = mq_sessions_issue(&r->ctx, out, id, PQgetvalue(account, 0, 2),
+			       mq_row_int(account, 0, 3), NULL);
+	if (st != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
+		return mq_fail_db(r);
+	return MQ_NEXT;
 }
 
 /* POST /api/users/login/ {username or email, password} -> {access, refresh, user} */
-int mq_sessions_login(struct mq_req *r)
+mq_reply mq_sessions_login(struct mq_req *r)
 {
 	static const char *const fields[] = { "username", "email", "password", NULL };
-	const struct mq_config *cfg = r->w->cfg;
+	const struct mq_config *cfg = r->ctx.cfg;
 	struct json_object *out, *user;
 	const char *login, *password, *hash = NULL, *rehash = NULL;
 	char fresh[MQ_PASSWORD_HASH_MAX];
 	struct attempt attempt;
 	struct mq_form f;
 	PGresult *res, *u;
+	mq_reply rc;
 	int64_t id;
-	bool changed;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	if (mq_form_has(&f, "email") && mq_form_has(&f, "username"))
 		mq_form_error(&f, "email", "Give a username or an email, not both.");
 	login = mq_form_string(&f, mq_form_has(&f, "email") ? "email" : "username", MQ_REQUIRED, 1,
 			       254);
 	password = mq_form_string(&f, "password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	res = mq_q(r, &find_login, 1, &login);
 	if (res == NULL)
 		return mq_fail_db(r);
@@ -259,31 +208,30 @@ int mq_sessions_login(struct mq_req *r)
 	if (mq_password_needs_rehash(cfg, hash) && mq_password_hash(cfg, password, fresh) == 0)
 		rehash = fresh;
 	out = mq_json_object(r->arena);
-	u = start_session(r, res, rehash, out, &changed);
-	if (u == NULL)
-		return changed ? failed(r, id, "account changed") : mq_fail_db(r);
+	if (mq_done(rc = start_session(r, res, rehash, out, &u)))
+		return rc;
 	attempt_succeeded(r, &attempt);
 	user = mq_row_object(u, 0);
-	mq_account_finish(r, user);
+	mq_account_finish(&r->ctx, user);
 	json_object_object_add(out, "user", user);
 	mq_resp_header(r, "Cache-Control", "no-store");
 	return mq_respond_json(r, 200, out);
 }
 
-/* The refresh token of a body that must hold only it. */
-static const char *refresh_field(struct mq_req *r)
+/* The refresh token of a body that must hold only it, or 400 answered. */
+static mq_reply refresh_field(struct mq_req *r, const char **token)
 {
 	static const char *const fields[] = { "refresh", NULL };
-	const char *token;
 	struct mq_form f;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return NULL;
-	token = mq_form_string(&f, "refresh", MQ_REQUIRED, 1, 256);
-	return mq_form_end(&f) < 0 ? NULL : token;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
+	*token = mq_form_string(&f, "refresh", MQ_REQUIRED, 1, 256);
+	return mq_form_end(&f);
 }
 
-static int invalid_refresh(struct mq_req *r, const char *why)
+static mq_reply invalid_refresh(struct mq_req *r, const char *why)
 {
 	mq_resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
 	return mq_problem(r, 401, "%s", why);
@@ -293,7 +241,7 @@ static int invalid_refresh(struct mq_req *r, const char *why)
  * hold its family (a stolen copy): the family is revoked.  A token of a
  * family with a revoked member (which slipped past a revocation) takes
  * the rest of its family with it.  Commits; answers 401. */
-static int refused(struct mq_req *r, const char *hash)
+static mq_reply refused(struct mq_req *r, const char *hash)
 {
 	PGresult *res = mq_q(r, &find_refresh, 1, &hash), *rev;
 	const char *family;
@@ -302,13 +250,13 @@ static int refused(struct mq_req *r, const char *hash)
 	if (res == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return invalid_refresh(r, "The refresh token is invalid or expired.");
 	}
 	family = PQgetvalue(res, 0, 0);
 	spent = PQgetvalue(res, 0, 1)[0] == 't';
 	rev = mq_q(r, &revoke_family, 1, &family);
-	if (rev == NULL || mq_db_commit(r->w->db) < 0)
+	if (rev == NULL || mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (!spent)
 		return invalid_refresh(r, "The refresh token is invalid or expired.");
@@ -319,18 +267,20 @@ static int refused(struct mq_req *r, const char *hash)
 }
 
 /* POST /api/users/token/refresh/ {refresh} -> {access, refresh} */
-int mq_sessions_refresh(struct mq_req *r)
+mq_reply mq_sessions_refresh(struct mq_req *r)
 {
-	const char *token = refresh_field(r), *hash;
+	const char *token, *hash;
 	struct json_object *out;
+	enum mq_status st;
 	PGresult *res, *u;
+	mq_reply rc;
 
-	if (token == NULL)
-		return 0;
+	if (mq_done(rc = refresh_field(r, &token)))
+		return rc;
 	hash = mq_token_hash(r->arena, token);
 	if (hash == NULL)
 		return invalid_refresh(r, "The refresh token is invalid or expired.");
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	res = mq_q(r, &spend_refresh, 1, &hash);
 	if (res == NULL)
@@ -342,13 +292,15 @@ int mq_sessions_refresh(struct mq_req *r)
 	if (u == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(u) == 0) {
-		mq_db_rollback(r->w->db);
+		mq_db_rollback(r->ctx.db);
 		return invalid_refresh(r, "This account is no longer active.");
 	}
 	out = mq_json_object(r->arena);
-	if (mq_sessions_issue(r, out, mq_row_int(res, 0, 0), PQgetvalue(u, 0, 0),
-			      mq_row_int(u, 0, 1), PQgetvalue(res, 0, 1)) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
+	st = mq_sessions_issue(&r->ctx, out, mq_row_int(res, 0, 0), PQgetvalue(u, 0, 0),
+			       mq_row_int(u, 0, 1), PQgetvalue(res, 0, 1));
+	if (st != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	mq_resp_header(r, "Cache-Control", "no-store");
 	return mq_respond_json(r, 200, out);
@@ -356,12 +308,13 @@ int mq_sessions_refresh(struct mq_req *r)
 
 /* POST /api/users/logout/ {refresh}: revokes the token's family.  204
  * whether or not the token was known: nothing to learn from it. */
-int mq_sessions_logout(struct mq_req *r)
+mq_reply mq_sessions_logout(struct mq_req *r)
 {
-	const char *token = refresh_field(r), *hash;
+	const char *token, *hash;
+	mq_reply rc;
 
-	if (token == NULL)
-		return 0;
+	if (mq_done(rc = refresh_field(r, &token)))
+		return rc;
 	hash = mq_token_hash(r->arena, token);
 	if (hash && mq_q(r, &revoke_family_of, 1, &hash) == NULL)
 		return mq_fail_db(r);

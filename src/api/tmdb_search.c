@@ -7,18 +7,17 @@
  * rebuilt member by member from what TMDb sent, checked, never passed on
  * as they came.
  */
-#include "api.h"
-
 #include <math.h>
 
+#include "catalog/movie_json.h"
+#include "core/json.h"
+#include "core/utf8.h"
 #include "db/db.h"
 #include "http/form.h"
+#include "http/handlers.h"
 #include "http/http.h"
-#include "core/json.h"
-#include "catalog/movie_json.h"
 #include "http/page.h"
 #include "integrations/tmdb.h"
-#include "pool/worker.h"
 
 #define TMDB_PAGE_SIZE 20
 #define TMDB_PAGE_MAX 500
@@ -32,7 +31,8 @@ struct search {
 	int64_t page_n;
 };
 
-static bool read_params(struct mq_req *r, struct search *s)
+/* The query, checked; or its problems answered (400). */
+static mq_reply read_params(struct mq_req *r, struct search *s)
 {
 	static const char *const allowed[] = { "query", "year", "page", NULL };
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
@@ -49,7 +49,7 @@ static bool read_params(struct mq_req *r, struct search *s)
 		mq_form_error(&f, "year", "Must be a year from 1870 to 2100.");
 	if (s->page && mq_parse_int64(s->page, 1, TMDB_PAGE_MAX, &s->page_n) < 0)
 		mq_form_error(&f, "page", "Must be a whole number from 1 to %d.", TMDB_PAGE_MAX);
-	return mq_form_end(&f) == 0;
+	return mq_form_end(&f);
 }
 
 static struct json_object *member(struct json_object *o, const char *key, json_type type)
@@ -128,13 +128,12 @@ static struct json_object *result(struct mq_req *r, struct json_object *t)
 	json_object_object_add(o, "popularity", json_object_new_double(popularity(t)));
 	mq_json_add_str(o, "poster_path", image_path(t, "poster_path"));
 	mq_json_add_str(o, "backdrop_path", image_path(t, "backdrop_path"));
-	mq_movie_add_urls(r, o);
+	mq_movie_add_urls(&r->ctx, o);
 	return o;
 }
 
-/* Sets imported and id on each result.  Returns 0, or -1 when the
- * database failed. */
-static int mark_imported(struct mq_req *r, struct json_object *results)
+/* Sets imported and id on each result.  A failure is the database's. */
+static enum mq_status mark_imported(struct mq_req *r, struct json_object *results)
 {
 	size_t n = json_object_array_length(results);
 	const char *ids = "";
@@ -146,7 +145,7 @@ static int mark_imported(struct mq_req *r, struct json_object *results)
 					      json_object_array_get_idx(results, i), "tmdb_id")));
 	ids = mq_arena_printf(r->arena, "{%s}", ids);
 	if ((res = mq_q(r, &imported, 1, &ids)) == NULL)
-		return -1;
+		return mq_db_failure(&r->ctx);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(results, i);
 		const char *tid = json_object_get_string(json_object_object_get(o, "tmdb_id"));
@@ -159,22 +158,23 @@ static int mark_imported(struct mq_req *r, struct json_object *results)
 		json_object_object_add(o, "id", local ? json_object_new_int64(strtoll(local, NULL, 10))
 						      : NULL);
 	}
-	return 0;
+	return MQ_OK;
 }
 
-static int respond(struct mq_req *r, const struct search *s, struct json_object *doc)
+static mq_reply respond(struct mq_req *r, const struct search *s, struct json_object *doc)
 {
 	struct json_object *list = member(doc, "results", json_type_array);
 	struct json_object *results = mq_json_array(r->arena), *o;
 	int64_t total = int_member(doc, "total_results", 0, INT32_MAX);
 	int64_t pages = int_member(doc, "total_pages", 0, INT32_MAX);
 	struct mq_page p = { .page = s->page_n, .size = TMDB_PAGE_SIZE };
+	enum mq_status st;
 
 	for (size_t i = 0; list && i < json_object_array_length(list) && i < TMDB_PAGE_SIZE; i++)
 		if ((o = result(r, json_object_array_get_idx(list, i))))
 			json_object_array_add(results, o);
-	if (mark_imported(r, results) < 0)
-		return mq_fail_db(r);
+	if ((st = mark_imported(r, results)) != MQ_OK)
+		return mq_fail(r, st);
 	if (total > TMDB_PAGE_SIZE * TMDB_PAGE_MAX)
 		total = TMDB_PAGE_SIZE * TMDB_PAGE_MAX;
 	return mq_respond_json(r, 200, mq_page_envelope_known(r, &p, total, true,
@@ -183,15 +183,16 @@ static int respond(struct mq_req *r, const struct search *s, struct json_object 
 }
 
 /* GET /api/tmdb/search/?query=&year=&page= */
-int mq_tmdb_search(struct mq_req *r)
+mq_reply mq_tmdb_search(struct mq_req *r)
 {
 	const char *params[9] = { "query", NULL, "include_adult", "false", NULL };
 	struct mq_tmdb_answer ans;
 	struct search s;
 	size_t n = 4;
+	mq_reply rc;
 
-	if (!read_params(r, &s))
-		return 0;
+	if (mq_done(rc = read_params(r, &s)))
+		return rc;
 	params[1] = s.query;
 	if (s.year) {
 		params[n++] = "year";
@@ -200,10 +201,10 @@ int mq_tmdb_search(struct mq_req *r)
 	params[n++] = "page";
 	params[n++] = mq_arena_int(r->arena, s.page_n);
 	params[n] = NULL;
-	mq_tmdb_get(r->w->tmdb, r->arena, "/search/movie", params, &ans);
+	mq_tmdb_get(r->ctx.tmdb, r->arena, "/search/movie", params, &ans);
 	if (ans.status == MQ_TMDB_NOT_FOUND)	/* a search is never missing: TMDb is wrong */
 		ans.status = MQ_TMDB_BAD_GATEWAY;
 	if (ans.status != MQ_TMDB_OK)
-		return mq_tmdb_fail(r, &ans, "TMDb found nothing.");
+		return mq_fail(r, mq_tmdb_failure(&r->ctx, &ans, "TMDb found nothing."));
 	return respond(r, &s, ans.json);
 }

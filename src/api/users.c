@@ -1,23 +1,19 @@
 /*
  * users.c: registration, one's own profile, public profiles, avatars.
  */
-#include "api.h"
-
 #include <ctype.h>
-#include <strings.h>
 
 #include "accounts/account.h"
-#include "core/config.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "storage/media.h"
-#include "notify/outbox.h"
 #include "accounts/password.h"
+#include "accounts/verification.h"
+#include "core/config.h"
+#include "core/json.h"
 #include "db/rows.h"
-#include "accounts/tokens.h"
-#include "pool/worker.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/upload.h"
+#include "notify/outbox.h"
+#include "storage/media.h"
 
 /* Fields shown on a user that no request may set. */
 static const char *const read_only[] = {
@@ -28,10 +24,6 @@ static const char *const read_only[] = {
 static struct mq_stmt insert_user = MQ_STMT(
 	"INSERT INTO users AS u (username, email, password_hash) VALUES ($1, $2, $3) "
 	"RETURNING " MQ_USER_PRIVATE);
-
-static struct mq_stmt insert_email_token = MQ_STMT(
-	"INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
-	"VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')");
 
 static struct mq_stmt select_me = MQ_STMT_READ(
 	"SELECT " MQ_USER_PRIVATE " FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL");
@@ -55,36 +47,13 @@ static struct mq_stmt set_avatar = MQ_STMT(
 	"      FOR UPDATE) o "
 	"WHERE u.id = $1 RETURNING o.old");
 
-/* Queues the "confirm your address" mail with a fresh token; inside the
- * caller's transaction.  Returns 0 or -1 (a failed statement). */
-int mq_users_send_verification(struct mq_req *r, int64_t user_id, const char *email)
-{
-	const char *token, *hash;
-	char ttl[24];
-
-	mq_token_new(r->arena, &token, &hash);
-	snprintf(ttl, sizeof(ttl), "%d", r->w->cfg->verify_email_ttl_ms);
-	const char *params[] = { mq_arena_int(r->arena, user_id), "verify_email", hash, ttl };
-	if (mq_q(r, &insert_email_token, 4, params) == NULL)
-		return -1;
-	return mq_outbox_queue(
-		r, email, "Confirm your email address for Marquee",
-		mq_arena_printf(r->arena,
-				"Welcome to Marquee!\n\n"
-				"Confirm your email address by opening this link within %s:\n\n"
-				"%s\n\n"
-				"If you did not create an account, ignore this message.\n",
-				mq_outbox_duration(r, r->w->cfg->verify_email_ttl_ms),
-				mq_outbox_link(r, "verify-email", token)));
-}
-
 /* Unique violations on register: which field is taken. */
-static int taken(struct mq_req *r)
+static mq_reply taken(struct mq_req *r)
 {
-	const char *c = mq_db_constraint(r->w->db);
+	const char *c = mq_db_constraint(r->ctx.db);
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
 
-	mq_db_rollback(r->w->db);
+	mq_db_rollback(r->ctx.db);
 	if (strcmp(c, "users_username_key") == 0)
 		mq_form_error(&f, "username", "A user with that username already exists.");
 	else if (strcmp(c, "users_email_key") == 0)
@@ -95,17 +64,19 @@ static int taken(struct mq_req *r)
 }
 
 /* POST /api/users/register/ {username, email, password} -> 201 user */
-int mq_users_register(struct mq_req *r)
+mq_reply mq_users_register(struct mq_req *r)
 {
 	static const char *const fields[] = { "username", "email", "password", NULL };
 	struct json_object *user;
 	char hash[MQ_PASSWORD_HASH_MAX];
 	const char *username, *email, *password, *why;
 	struct mq_form f;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, read_only))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	username = mq_form_string(&f, "username", MQ_REQUIRED, 1, 30);
 	email = mq_form_string(&f, "email", MQ_REQUIRED, 1, 254);
 	password = mq_form_string(&f, "password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
@@ -113,27 +84,28 @@ int mq_users_register(struct mq_req *r)
 		mq_form_error(&f, "username", "%s", why);
 	if (email && (why = mq_email_problem(email)))
 		mq_form_error(&f, "email", "%s", why);
-	if (password && (why = mq_password_problem(r->w->cfg, password)))
+	if (password && (why = mq_password_problem(r->ctx.cfg, password)))
 		mq_form_error(&f, "password", "%s", why);
-	if (mq_form_end(&f) < 0)
-		return 0;
-	if (mq_password_hash(r->w->cfg, password, hash) < 0)
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
+	if (mq_password_hash(r->ctx.cfg, password, hash) < 0)
 		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
 
 	const char *params[] = { username, email, hash };
-	if (mq_db_begin(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	res = mq_q(r, &insert_user, 3, params);
 	if (res == NULL)
-		return strcmp(mq_db_sqlstate(r->w->db), "23505") == 0 ? taken(r) : mq_fail_db(r);
+		return strcmp(mq_db_sqlstate(r->ctx.db), "23505") == 0 ? taken(r) : mq_fail_db(r);
 	user = mq_row_owned(r->arena, res);
 	/* Counted against the address's mail limit, which resend checks;
 	 * never refused here, where an address can come only once. */
-	mq_outbox_allow(r, "verify_email", email);
-	if (mq_users_send_verification(r, mq_row_int(res, 0, 0), email) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
+	mq_outbox_allow(&r->ctx, "verify_email", email);
+	if ((st = mq_verification_send(&r->ctx, mq_row_int(res, 0, 0), email)) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
-	mq_account_finish(r, user);
+	mq_account_finish(&r->ctx, user);
 	return mq_respond_json(r, 201, user);
 }
 
@@ -144,7 +116,7 @@ static struct mq_stmt select_counts = MQ_STMT_READ(
 	"(SELECT count(*) FROM ratings WHERE user_id = $1) AS ratings, "
 	"(SELECT count(*) FROM reviews WHERE user_id = $1) AS reviews");
 
-static int respond_me(struct mq_req *r, PGresult *res)
+static mq_reply respond_me(struct mq_req *r, PGresult *res)
 {
 	struct json_object *user = mq_row_owned(r->arena, res);
 	const char *id = mq_req_user_text(r);
@@ -154,13 +126,13 @@ static int respond_me(struct mq_req *r, PGresult *res)
 	if ((res = mq_q(r, &select_counts, 1, &id)) == NULL)
 		return mq_fail_db(r);
 	json_object_object_add(user, "counts", mq_row_object(res, 0));
-	mq_account_finish(r, user);
+	mq_account_finish(&r->ctx, user);
 	mq_resp_header(r, "Cache-Control", "private, no-store");
 	return mq_respond_json(r, 200, user);
 }
 
 /* GET /api/users/me/ */
-int mq_users_me(struct mq_req *r)
+mq_reply mq_users_me(struct mq_req *r)
 {
 	const char *id = mq_req_user_text(r);
 	PGresult *res = mq_q(r, &select_me, 1, &id);
@@ -210,16 +182,17 @@ static void text_field(struct mq_form *f, const char *name, int max, bool put, c
 
 /* PUT (every field; missing ones reset) and PATCH (the fields given)
  * /api/users/me/ {display_name, bio, locale, region} */
-static int update_profile(struct mq_req *r, bool put)
+static mq_reply update_profile(struct mq_req *r, bool put)
 {
 	static const char *const fields[] = { "display_name", "bio", "locale", "region",
 					      "username", "email", NULL };
 	const char *p[9];
 	struct mq_form f;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, read_only))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	/* Username and email are shown but changed elsewhere (or not at all). */
 	if (mq_form_has(&f, "username"))
 		mq_form_error(&f, "username", "This field cannot be changed.");
@@ -230,24 +203,24 @@ static int update_profile(struct mq_req *r, bool put)
 	text_field(&f, "bio", 2000, put, &p[3], &p[4]);
 	code_field(&f, "locale", locale_ok, "en-US or fr", put, &p[5], &p[6]);
 	code_field(&f, "region", region_ok, "US", put, &p[7], &p[8]);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	res = mq_q(r, &update_me, 9, p);
 	return res ? respond_me(r, res) : mq_fail_db(r);
 }
 
-int mq_users_me_put(struct mq_req *r)
+mq_reply mq_users_me_put(struct mq_req *r)
 {
 	return update_profile(r, true);
 }
 
-int mq_users_me_patch(struct mq_req *r)
+mq_reply mq_users_me_patch(struct mq_req *r)
 {
 	return update_profile(r, false);
 }
 
 /* GET /api/users/{username}/: public fields only. */
-int mq_users_public(struct mq_req *r)
+mq_reply mq_users_public(struct mq_req *r)
 {
 	const char *name = mq_req_str(r, "username");
 	PGresult *res = mq_q(r, &select_public, 1, &name);
@@ -258,57 +231,56 @@ int mq_users_public(struct mq_req *r)
 	user = mq_row_owned(r->arena, res);
 	if (user == NULL)
 		return mq_problem(r, 404, "No user is called %s.", name);
-	mq_account_finish(r, user);
+	mq_account_finish(&r->ctx, user);
 	return mq_respond_json(r, 200, user);
 }
 
-/* Sets the avatar to rel (NULL: none) and removes the old file.  Returns
- * 0, or -1 after answering the failure.  An account erased meanwhile (the
- * request was authenticated before) keeps no avatar: the new file goes
- * too. */
-static int replace_avatar(struct mq_req *r, const char *rel)
+/* Sets the avatar to rel (NULL: none) and removes the old file, or
+ * answers the failure.  An account erased meanwhile (the request was
+ * authenticated before) keeps no avatar: the new file goes too. */
+static mq_reply replace_avatar(struct mq_req *r, const char *rel)
 {
 	const char *params[] = { mq_req_user_text(r), rel };
 	PGresult *res = mq_q(r, &set_avatar, 2, params);
 
 	if (res == NULL || PQntuples(res) == 0) {
-		mq_media_remove(r, rel);
+		mq_media_remove(&r->ctx, rel);
 		if (res)
-			mq_problem(r, 404, "This account no longer exists.");
-		else
-			mq_fail_db(r);
-		return -1;
+			return mq_problem(r, 404, "This account no longer exists.");
+		return mq_fail_db(r);
 	}
 	if (!PQgetisnull(res, 0, 0))
-		mq_media_remove(r, PQgetvalue(res, 0, 0));
-	return 0;
+		mq_media_remove(&r->ctx, PQgetvalue(res, 0, 0));
+	return MQ_NEXT;
 }
 
 /* PUT /api/users/me/avatar/: the image is the body (PNG, JPEG or WebP,
  * told by its first bytes, and Content-Type must agree). */
-int mq_users_avatar_put(struct mq_req *r)
+mq_reply mq_users_avatar_put(struct mq_req *r)
 {
-	const char *body, *kind, *rel;
+	struct mq_image img;
 	struct json_object *o;
-	size_t len;
+	const char *rel;
+	mq_reply rc;
 
-	body = mq_media_read_image(r, r->w->cfg->avatar_max, &kind, &len);
-	if (body == NULL)
-		return 0;
-	rel = mq_media_store(r, "avatars", mq_req_user_text(r), kind, body, len);
+	if (mq_done(rc = mq_req_image(r, r->ctx.cfg->avatar_max, &img)))
+		return rc;
+	rel = mq_media_store(&r->ctx, "avatars", mq_req_user_text(r), img.kind, img.data, img.len);
 	if (rel == NULL)
 		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
-	if (replace_avatar(r, rel) < 0)
-		return 0;
+	if (mq_done(rc = replace_avatar(r, rel)))
+		return rc;
 	o = mq_json_object(r->arena);
-	mq_json_add_str(o, "avatar_url", mq_media_url(r, rel));
+	mq_json_add_str(o, "avatar_url", mq_media_url(&r->ctx, rel));
 	return mq_respond_json(r, 200, o);
 }
 
 /* DELETE /api/users/me/avatar/ */
-int mq_users_avatar_delete(struct mq_req *r)
+mq_reply mq_users_avatar_delete(struct mq_req *r)
 {
-	if (replace_avatar(r, NULL) < 0)
-		return 0;
+	mq_reply rc;
+
+	if (mq_done(rc = replace_avatar(r, NULL)))
+		return rc;
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

@@ -2,15 +2,11 @@
  * verification.c: confirming an email address with the token mailed at
  * registration, and mailing a new one.
  */
-#include "api.h"
-
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "notify/outbox.h"
 #include "accounts/tokens.h"
-#include "pool/worker.h"
+#include "accounts/verification.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "notify/outbox.h"
 
 static struct mq_stmt use_verify = MQ_STMT(
 	"WITH t AS (UPDATE user_tokens SET used_at = now() "
@@ -27,18 +23,19 @@ static struct mq_stmt void_verify = MQ_STMT(
 	"WHERE user_id = $1 AND purpose = 'verify_email' AND used_at IS NULL");
 
 /* POST /api/users/verify-email/ {token} */
-int mq_verification_verify(struct mq_req *r)
+mq_reply mq_verification_verify(struct mq_req *r)
 {
 	static const char *const fields[] = { "token", NULL };
 	const char *token, *hash;
 	struct mq_form f;
 	PGresult *res = NULL;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	token = mq_form_string(&f, "token", MQ_REQUIRED, 1, 256);
-	if (mq_form_end(&f) < 0)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
 	hash = mq_token_hash(r->arena, token);
 	if (hash && (res = mq_q(r, &use_verify, 1, &hash)) == NULL)
 		return mq_fail_db(r);
@@ -52,24 +49,27 @@ int mq_verification_verify(struct mq_req *r)
 /* POST /api/users/verify-email/resend/: a new link; earlier ones stop
  * working.  Limited per address (mq_outbox_allow): whoever registered
  * with somebody else's address must not be able to flood it. */
-int mq_verification_resend(struct mq_req *r)
+mq_reply mq_verification_resend(struct mq_req *r)
 {
 	const char *id = mq_req_user_text(r);
 	PGresult *res = mq_q(r, &unverified, 1, &id);
+	enum mq_status st;
 
 	if (res == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 409, "Your email address is already confirmed.");
-	if (!mq_outbox_allow(r, "verify_email", PQgetvalue(res, 0, 0))) {
+	if (!mq_outbox_allow(&r->ctx, "verify_email", PQgetvalue(res, 0, 0))) {
 		mq_resp_header(r, "Retry-After",
 			       mq_arena_printf(r->arena, "%d", MQ_OUTBOX_WINDOW_S));
 		return mq_problem(r, 429, "Enough confirmation links were mailed to this address "
 					  "for now; try again later.");
 	}
-	if (mq_db_begin(r->w->db) < 0 || mq_q(r, &void_verify, 1, &id) == NULL ||
-	    mq_users_send_verification(r, r->user_id, PQgetvalue(res, 0, 0)) < 0 ||
-	    mq_db_commit(r->w->db) < 0)
+	if (mq_db_begin(r->ctx.db) < 0 || mq_q(r, &void_verify, 1, &id) == NULL)
+		return mq_fail_db(r);
+	if ((st = mq_verification_send(&r->ctx, r->user_id, PQgetvalue(res, 0, 0))) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	return mq_respond_detail(r, 202, "A new confirmation link is on its way.");
 }

@@ -9,20 +9,16 @@
  * Every statement names the caller (w.user_id = $2): another user's
  * entry is not found, whatever its id.
  */
-#include "api.h"
-
-#include "cache/cache.h"
-#include "catalog/collection.h"
-#include "db/db.h"
-#include "http/form.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "http/lang.h"
+#include "catalog/changes.h"
 #include "catalog/movie_ref.h"
 #include "catalog/movie_sql.h"
+#include "core/json.h"
+#include "http/collection.h"
+#include "http/form.h"
+#include "http/handlers.h"
+#include "http/lang.h"
+#include "http/movie_ref_form.h"
 #include "http/page.h"
-#include "db/rows.h"
-#include "pool/worker.h"
 
 #define NOTE_MAX 1000
 
@@ -102,13 +98,14 @@ static struct mq_stmt delete_entry = MQ_STMT(
 	"SELECT movie_id FROM gone");
 
 /* Answers entry id as it now is. */
-static int show(struct mq_req *r, int status, const char *id)
+static mq_reply show(struct mq_req *r, int status, const char *id)
 {
 	struct mq_lang lang;
 	PGresult *res;
+	mq_reply rc;
 
-	if (mq_lang_choose(r, NULL, &lang) < 0)
-		return 0;
+	if (mq_done(rc = mq_lang_choose(r, NULL, &lang)))
+		return rc;
 	const char *params[] = { id, lang.tag, lang.primary, mq_req_user_text(r) };
 	if ((res = mq_q(r, &one, 4, params)) == NULL)
 		return mq_fail_db(r);
@@ -118,7 +115,7 @@ static int show(struct mq_req *r, int status, const char *id)
 }
 
 /* 409 naming the entry the movie already has. */
-static int already(struct mq_req *r, const char *id)
+static mq_reply already(struct mq_req *r, const char *id)
 {
 	struct json_object *extra = mq_json_object(r->arena);
 
@@ -129,24 +126,28 @@ static int already(struct mq_req *r, const char *id)
 }
 
 /* POST /api/watchlist/ {movie or tmdb_id (+ details), note?, priority?} */
-int mq_watchlist_add(struct mq_req *r)
+mq_reply mq_watchlist_add(struct mq_req *r)
 {
 	static const char *const fields[] = { MQ_MOVIE_REF_FIELDS, "note", "priority", NULL };
 	struct mq_movie_ref ref;
 	const char *note, *priority, *movie, *id;
 	struct mq_form f;
+	enum mq_status st;
 	PGresult *res;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, NULL))
-		return 0;
+	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+		return rc;
 	mq_movie_ref_read(&f, &ref);
 	note = mq_form_string(&f, "note", MQ_OPTIONAL, 0, NOTE_MAX);
 	priority = mq_form_enum(&f, "priority", MQ_OPTIONAL, priorities);
-	if (mq_form_end(&f) < 0 || (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
-		return 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
+	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
+		return mq_fail(r, st);
 	const char *params[] = { mq_req_user_text(r), movie, note, priority };
 	if ((res = mq_q(r, &insert_entry, 4, params)) == NULL)
-		return mq_movie_ref_failed(r, movie);
+		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
 	if (PQntuples(res) == 0 && (res = mq_q(r, &existing_entry, 2, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {	/* added and removed by another request meanwhile */
@@ -156,12 +157,13 @@ int mq_watchlist_add(struct mq_req *r)
 	id = mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
 	if (*id == '-')
 		return already(r, id + 1);
-	mq_movie_changed(r, movie);
+	mq_movie_changed(&r->ctx, movie);
 	return show(r, 201, id);
 }
 
-static int read_list(struct mq_req *r, struct mq_page *p, const char **watched,
-		     const char **priority, int *order)
+/* Reads the page, the filters and the ordering, or answers 400. */
+static mq_reply read_list(struct mq_req *r, struct mq_page *p, const char **watched,
+			  const char **priority, int *order)
 {
 	static const char *const params[] = {
 		"page", "page_size", "watched", "priority", "ordering", NULL,
@@ -169,6 +171,7 @@ static int read_list(struct mq_req *r, struct mq_page *p, const char **watched,
 	static const char *const bools[] = { "true", "false", NULL };
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
 	const char *v;
+	mq_reply rc;
 
 	mq_form_check_query(&f, params);
 	*order = -1;
@@ -183,20 +186,24 @@ static int read_list(struct mq_req *r, struct mq_page *p, const char **watched,
 	if (*order < 0)
 		mq_form_error(&f, "ordering", "Must be added_at, priority or title, optionally with "
 			      "a leading - for descending.");
-	return mq_form_end(&f) < 0 || mq_page_parse(r, p) < 0 ? -1 : 0;
+	if (mq_done(rc = mq_form_end(&f)))
+		return rc;
+	return mq_page_parse(r, p);
 }
 
 /* GET /api/watchlist/: newest first; filters watched and priority. */
-int mq_watchlist_list(struct mq_req *r)
+mq_reply mq_watchlist_list(struct mq_req *r)
 {
 	const char *watched, *priority;
 	struct mq_lang lang;
 	struct mq_page p;
 	PGresult *res;
+	mq_reply rc;
 	int order;
 
-	if (read_list(r, &p, &watched, &priority, &order) < 0 || mq_lang_choose(r, NULL, &lang) < 0)
-		return 0;
+	if (mq_done(rc = read_list(r, &p, &watched, &priority, &order)) ||
+	    mq_done(rc = mq_lang_choose(r, NULL, &lang)))
+		return rc;
 	const char *params[] = { mq_req_user_text(r), lang.tag, lang.primary, watched, priority,
 				 p.limit_s, p.offset_s };
 	if ((res = mq_q(r, &list_stmts[order], 7, params)) == NULL)
@@ -206,7 +213,7 @@ int mq_watchlist_list(struct mq_req *r)
 
 /* Reads note, priority and watched; whole (PUT): an absent one is reset
  * to its default.  Fills params[2..7] of update_entry. */
-static int read_update(struct mq_req *r, bool whole, const char **params)
+static mq_reply read_update(struct mq_req *r, bool whole, const char **params)
 {
 	static const char *const fields[] = { "note", "priority", "watched", NULL };
 	static const char *const read_only[] = {
@@ -214,9 +221,10 @@ static int read_update(struct mq_req *r, bool whole, const char **params)
 	};
 	struct mq_form f;
 	bool watched = false;
+	mq_reply rc;
 
-	if (!mq_form_read(&f, r, fields, read_only))
-		return -1;
+	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
+		return rc;
 	params[3] = mq_form_string(&f, "note", MQ_OPTIONAL, 0, NOTE_MAX);
 	params[5] = mq_form_enum(&f, "priority", MQ_OPTIONAL, priorities);
 	mq_form_bool(&f, "watched", MQ_OPTIONAL, &watched);
@@ -231,13 +239,14 @@ static int read_update(struct mq_req *r, bool whole, const char **params)
 	return mq_form_end(&f);
 }
 
-static int update(struct mq_req *r, bool whole)
+static mq_reply update(struct mq_req *r, bool whole)
 {
 	const char *params[8] = { mq_req_id_text(r, "id"), mq_req_user_text(r) };
 	PGresult *res;
+	mq_reply rc;
 
-	if (read_update(r, whole, params) < 0)
-		return 0;
+	if (mq_done(rc = read_update(r, whole, params)))
+		return rc;
 	if ((res = mq_q(r, &update_entry, 8, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
@@ -246,19 +255,19 @@ static int update(struct mq_req *r, bool whole)
 }
 
 /* PUT /api/watchlist/{id}/: note, priority, watched (absent: defaults). */
-int mq_watchlist_put(struct mq_req *r)
+mq_reply mq_watchlist_put(struct mq_req *r)
 {
 	return update(r, true);
 }
 
 /* PATCH /api/watchlist/{id}/: the fields given. */
-int mq_watchlist_patch(struct mq_req *r)
+mq_reply mq_watchlist_patch(struct mq_req *r)
 {
 	return update(r, false);
 }
 
 /* DELETE /api/watchlist/{id}/: 204; another user's entry is 404. */
-int mq_watchlist_delete(struct mq_req *r)
+mq_reply mq_watchlist_delete(struct mq_req *r)
 {
 	const char *params[] = { mq_req_id_text(r, "id"), mq_req_user_text(r) };
 	PGresult *res = mq_q(r, &delete_entry, 2, params);
@@ -267,6 +276,6 @@ int mq_watchlist_delete(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
 		return mq_problem(r, 404, "No watchlist entry %s of yours.", params[0]);
-	mq_movie_changed(r, PQgetvalue(res, 0, 0));
+	mq_movie_changed(&r->ctx, PQgetvalue(res, 0, 0));
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

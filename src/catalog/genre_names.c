@@ -1,69 +1,101 @@
 /*
- * genre_names.c: the worker's copy of the genres (see genre_names.h), in
- * static storage: a few kilobytes, nothing to free.
+ * genre_names.c: the worker's copy of the genres (see genre_names.h).
+ *
+ * Each load reads every genre and translation into one malloc'd table
+ * sized by what the database holds (a few kilobytes: no limit to outgrow)
+ * and replaces the previous table only once it is complete.
  */
 #include "catalog/genre_names.h"
 
+#include "core/arena.h"
 #include "db/db.h"
-#include "http/http.h"
-#include "core/json.h"
-#include "pool/worker.h"
 
-#define MAX_GENRES 64
-#define MAX_NAMES 512
 #define RELOAD_NS (60ull * 1000 * 1000 * 1000)
 
 struct name {
 	int genre;
-	char language[8];	/* "" for the original name */
-	char text[260];		/* 64 characters of up to 4 bytes */
+	char *language;		/* "" for the original name */
+	char *text;
+	char *slug;		/* on the original name's row; NULL on translations */
 };
 
-static struct {
-	struct name names[MAX_NAMES];
+struct table {
+	struct name *names;
 	int count;
-	char slugs[MAX_GENRES][80];
-	int ids[MAX_GENRES];
-	int ngenres;
-	uint64_t loaded_ns;
-} cache;
+	char *strings;		/* every string of names, in one block */
+};
+
+static struct table current;
+static uint64_t loaded_ns;
 
 static struct mq_stmt all_names = MQ_STMT_READ(
 	"SELECT g.id, g.slug, '' AS language, g.name FROM genres g "
 	"UNION ALL SELECT t.genre_id, NULL, t.language, t.name FROM genre_translations t "
 	"ORDER BY 1, 3");
 
-static int load(struct mq_req *r)
+static char *keep(char **at, const char *s)
 {
-	PGresult *res = mq_q(r, &all_names, 0, NULL);
-	int rows;
+	size_t n = strlen(s) + 1;
+	char *copy = memcpy(*at, s, n);
 
-	if (res == NULL)
-		return -1;
-	cache.count = cache.ngenres = 0;
-	rows = PQntuples(res);
-	for (int i = 0; i < rows && cache.count < MAX_NAMES; i++) {
-		struct name *n = &cache.names[cache.count++];
+	*at += n;
+	return copy;
+}
+
+/* The rows of res as a table of their own. */
+static struct table build(PGresult *res)
+{
+	int rows = PQntuples(res);
+	size_t bytes = 0;
+	struct table t = { .count = rows };
+	char *at;
+
+	for (int i = 0; i < rows; i++)
+		for (int col = 1; col <= 3; col++)
+			bytes += (size_t)PQgetlength(res, i, col) + 1;
+	t.names = mq_xcalloc((size_t)(rows ? rows : 1), sizeof(*t.names));
+	at = t.strings = mq_xmalloc(bytes ? bytes : 1);
+	for (int i = 0; i < rows; i++) {
+		struct name *n = &t.names[i];
 
 		n->genre = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
-		mq_strlcpy(n->language, PQgetvalue(res, i, 2), sizeof(n->language));
-		mq_strlcpy(n->text, PQgetvalue(res, i, 3), sizeof(n->text));
-		if (!PQgetisnull(res, i, 1) && cache.ngenres < MAX_GENRES) {
-			cache.ids[cache.ngenres] = n->genre;
-			mq_strlcpy(cache.slugs[cache.ngenres++], PQgetvalue(res, i, 1),
-				   sizeof(cache.slugs[0]));
-		}
+		n->slug = PQgetisnull(res, i, 1) ? NULL : keep(&at, PQgetvalue(res, i, 1));
+		n->language = keep(&at, PQgetvalue(res, i, 2));
+		n->text = keep(&at, PQgetvalue(res, i, 3));
 	}
-	cache.loaded_ns = mq_now_mono_ns();
-	return 0;
+	return t;
+}
+
+static enum mq_status load(struct mq_ctx *c)
+{
+	PGresult *res = mq_db_q(c, &all_names, 0, NULL);
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	free(current.names);
+	free(current.strings);
+	current = build(res);
+	loaded_ns = mq_now_mono_ns();
+	return MQ_OK;
+}
+
+/* A copy past its minute still serves when the reload fails. */
+static enum mq_status fresh(struct mq_ctx *c)
+{
+	enum mq_status st;
+
+	if (loaded_ns && mq_now_mono_ns() - loaded_ns <= RELOAD_NS)
+		return MQ_OK;
+	st = load(c);
+	return st == MQ_OK || loaded_ns == 0 ? st : MQ_OK;
 }
 
 static const char *name_of(int genre, const char *primary)
 {
 	const char *original = NULL;
 
-	for (int i = 0; i < cache.count; i++) {
-		const struct name *n = &cache.names[i];
+	for (int i = 0; i < current.count; i++) {
+		const struct name *n = &current.names[i];
 
 		if (n->genre != genre)
 			continue;
@@ -75,52 +107,61 @@ static const char *name_of(int genre, const char *primary)
 	return original;
 }
 
-struct json_object *mq_genre_names(struct mq_req *r, const char *ids, const char *primary)
+static const char *slug_of(int genre)
 {
-	struct json_object *out;
+	for (int i = 0; i < current.count; i++)
+		if (current.names[i].genre == genre && current.names[i].slug)
+			return current.names[i].slug;
+	return NULL;
+}
+
+enum mq_status mq_genre_names(struct mq_ctx *c, const char *ids, const char *primary,
+			      struct json_object **out)
+{
+	enum mq_status st = fresh(c);
 	int *list, n;
 
-	/* a copy past its minute still serves when the reload fails */
-	if ((cache.loaded_ns == 0 || mq_now_mono_ns() - cache.loaded_ns > RELOAD_NS) && load(r) < 0 &&
-	    cache.loaded_ns == 0)
-		return NULL;
-	out = json_object_new_array();
-	list = mq_db_int_array(r->arena, ids ? ids : "", &n);
+	if (st != MQ_OK)
+		return st;
+	*out = json_object_new_array();
+	list = mq_db_int_array(c->arena, ids ? ids : "", &n);
 	for (int i = 0; i < n; i++) {
-		for (int g = 0; g < cache.ngenres; g++) {
-			if (cache.ids[g] != list[i])
-				continue;
-			struct json_object *o = json_object_new_object();
+		const char *slug = slug_of(list[i]);
+		struct json_object *o;
 
-			json_object_object_add(o, "id", json_object_new_int64(list[i]));
-			json_object_object_add(o, "name", json_object_new_string(name_of(list[i], primary)));
-			json_object_object_add(o, "slug", json_object_new_string(cache.slugs[g]));
-			json_object_array_add(out, o);
-		}
+		if (slug == NULL)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_int64(list[i]));
+		json_object_object_add(o, "name", json_object_new_string(name_of(list[i], primary)));
+		json_object_object_add(o, "slug", json_object_new_string(slug));
+		json_object_array_add(*out, o);
 	}
-	return out;
+	return MQ_OK;
 }
 
-static int fill_one(struct mq_req *r, struct json_object *movie, const char *primary)
+static enum mq_status fill_one(struct mq_ctx *c, struct json_object *movie, const char *primary)
 {
 	struct json_object *ids, *genres;
+	enum mq_status st;
 
 	if (!json_object_object_get_ex(movie, "genre_ids", &ids))
-		return 0;
-	genres = mq_genre_names(r, json_object_get_string(ids), primary);
-	if (genres == NULL)
-		return -1;
+		return MQ_OK;
+	if ((st = mq_genre_names(c, json_object_get_string(ids), primary, &genres)) != MQ_OK)
+		return st;
 	json_object_object_del(movie, "genre_ids");
 	json_object_object_add(movie, "genres", genres);
-	return 0;
+	return MQ_OK;
 }
 
-int mq_genre_names_fill(struct mq_req *r, struct json_object *movies, const char *primary)
+enum mq_status mq_genre_names_fill(struct mq_ctx *c, struct json_object *movies,
+				   const char *primary)
 {
+	enum mq_status st = MQ_OK;
+
 	if (!json_object_is_type(movies, json_type_array))
-		return fill_one(r, movies, primary);
-	for (size_t i = 0; i < json_object_array_length(movies); i++)
-		if (fill_one(r, json_object_array_get_idx(movies, i), primary) < 0)
-			return -1;
-	return 0;
+		return fill_one(c, movies, primary);
+	for (size_t i = 0; i < json_object_array_length(movies) && st == MQ_OK; i++)
+		st = fill_one(c, json_object_array_get_idx(movies, i), primary);
+	return st;
 }

@@ -9,16 +9,18 @@
 
 #include <json-c/json.h>
 
-struct mq_req;
+#include "core/ctx.h"
 
-/* [{"id", "name", "slug"}, ...] for a PostgreSQL int[] of genre ids
- * ("{4,18}"), names in the language primary ("fr") where translated.
- * Ids that are no genre are left out.  NULL when the genres could not be
- * loaded (the database failed). */
-struct json_object *mq_genre_names(struct mq_req *r, const char *ids, const char *primary);
+/* [{"id", "name", "slug"}, ...] into *out for a PostgreSQL int[] of genre
+ * ids ("{4,18}"), names in the language primary ("fr") where translated.
+ * Ids that are no genre are left out.  A failure (the genres could not be
+ * loaded) is the database's. */
+enum mq_status mq_genre_names(struct mq_ctx *c, const char *ids, const char *primary,
+			      struct json_object **out);
 
 /* Replaces the genre_ids member of each movie in a JSON array (or of one
- * movie object) by its genres.  Returns 0, or -1 when the database failed. */
-int mq_genre_names_fill(struct mq_req *r, struct json_object *movies, const char *primary);
+ * movie object) by its genres. */
+enum mq_status mq_genre_names_fill(struct mq_ctx *c, struct json_object *movies,
+				   const char *primary);
 
 #endif

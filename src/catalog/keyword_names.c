@@ -8,8 +8,6 @@
 
 #include "core/buf.h"
 #include "db/db.h"
-#include "http/http.h"
-#include "pool/worker.h"
 
 #define SLOTS 16384		/* a power of two */
 #define MAX_USED (SLOTS / 4 * 3)
@@ -66,7 +64,7 @@ static int count_missing(const int *ids, int n)
 /* Reads the names of the ids not yet known, in one statement; empties the
  * table first when they would not fit (never during a fetch, so that every
  * name of this movie is there once it is done). */
-static int fetch_missing(struct mq_req *r, const int *ids, int n)
+static enum mq_status fetch_missing(struct mq_ctx *c, const int *ids, int n)
 {
 	struct mq_buf missing;
 	PGresult *res;
@@ -74,20 +72,20 @@ static int fetch_missing(struct mq_req *r, const int *ids, int n)
 	int count = count_missing(ids, n);
 
 	if (count == 0)
-		return 0;
+		return MQ_OK;
 	if (used + count > MAX_USED)
 		mq_keyword_names_reset();
-	mq_buf_init(&missing, r->arena, 64);
+	mq_buf_init(&missing, c->arena, 64);
 	for (int i = 0; i < n; i++)
 		if (slot_of(ids[i])->id != ids[i])
 			mq_buf_printf(&missing, "%s%d", missing.len ? "," : "{", ids[i]);
 	mq_buf_puts(&missing, "}");
 	param = missing.data;
-	if ((res = mq_q(r, &names_of, 1, &param)) == NULL)
-		return -1;
+	if ((res = mq_db_q(c, &names_of, 1, &param)) == NULL)
+		return mq_db_failure(c);
 	for (int i = 0; i < PQntuples(res); i++)
 		remember((int)strtol(PQgetvalue(res, i, 0), NULL, 10), PQgetvalue(res, i, 1));
-	return 0;
+	return MQ_OK;
 }
 
 static int by_name(const void *a, const void *b)
@@ -98,18 +96,19 @@ static int by_name(const void *a, const void *b)
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
-int mq_keyword_names_fill(struct mq_req *r, struct json_object *movie)
+enum mq_status mq_keyword_names_fill(struct mq_ctx *c, struct json_object *movie)
 {
 	struct json_object *text, *out;
 	struct slot *found;
 	int n, *ids, nfound = 0;
+	enum mq_status st;
 
 	if (!json_object_object_get_ex(movie, "keyword_ids", &text))
-		return 0;
-	ids = mq_db_int_array(r->arena, json_object_get_string(text), &n);
-	if (fetch_missing(r, ids, n) < 0)
-		return -1;
-	found = mq_arena_alloc(r->arena, (size_t)(n ? n : 1) * sizeof(*found));
+		return MQ_OK;
+	ids = mq_db_int_array(c->arena, json_object_get_string(text), &n);
+	if ((st = fetch_missing(c, ids, n)) != MQ_OK)
+		return st;
+	found = mq_arena_alloc(c->arena, (size_t)(n ? n : 1) * sizeof(*found));
 	for (int i = 0; i < n; i++) {
 		struct slot *s = slot_of(ids[i]);
 
@@ -127,5 +126,5 @@ int mq_keyword_names_fill(struct mq_req *r, struct json_object *movie)
 	}
 	json_object_object_del(movie, "keyword_ids");
 	json_object_object_add(movie, "keywords", out);
-	return 0;
+	return MQ_OK;
 }

@@ -10,12 +10,12 @@
 
 #include <json-c/json.h>
 
-struct mq_req;
+#include "core/ctx.h"
 
 /* Replaces the keyword_ids member of movie (a PostgreSQL int[], "{4,18}")
  * by "keywords": [{"id", "name"}, ...] ordered by name.  Ids that are no
- * keyword are left out.  Returns 0, or -1 when the database failed. */
-int mq_keyword_names_fill(struct mq_req *r, struct json_object *movie);
+ * keyword are left out.  A failure is the database's. */
+enum mq_status mq_keyword_names_fill(struct mq_ctx *c, struct json_object *movie);
 
 /* Forgets every name (the worker's exit, for leak checkers). */
 void mq_keyword_names_reset(void);

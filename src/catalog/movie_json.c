@@ -6,19 +6,18 @@
  */
 #include "catalog/movie_json.h"
 
+#include "core/arena.h"
 #include "core/config.h"
-#include "http/http.h"
-#include "core/json.h"
+#include "core/ctx.h"
 #include "storage/media.h"
-#include "pool/worker.h"
 
-static const char *image_url(struct mq_req *r, const char *path, const char *size)
+static const char *image_url(struct mq_ctx *c, const char *path, const char *size)
 {
 	if (path == NULL)
 		return NULL;
 	if (path[0] == '/')
-		return mq_arena_printf(r->arena, "%s%s%s", r->w->cfg->tmdb_image_base_url, size, path);
-	return mq_media_url(r, path);
+		return mq_arena_printf(c->arena, "%s%s%s", c->cfg->tmdb_image_base_url, size, path);
+	return mq_media_url(c, path);
 }
 
 static const char *member(struct json_object *o, const char *key)
@@ -35,31 +34,31 @@ static void add_url(struct json_object *o, const char *key, const char *url)
 	json_object_object_add(o, key, url ? json_object_new_string(url) : NULL);
 }
 
-void mq_movie_add_urls(struct mq_req *r, struct json_object *movie)
+void mq_movie_add_urls(struct mq_ctx *c, struct json_object *movie)
 {
-	add_url(movie, "poster_url", image_url(r, member(movie, "poster_path"), "w500"));
-	add_url(movie, "backdrop_url", image_url(r, member(movie, "backdrop_path"), "w1280"));
+	add_url(movie, "poster_url", image_url(c, member(movie, "poster_path"), "w500"));
+	add_url(movie, "backdrop_url", image_url(c, member(movie, "backdrop_path"), "w1280"));
 }
 
-void mq_movies_add_urls(struct mq_req *r, struct json_object *movies)
+void mq_movies_add_urls(struct mq_ctx *c, struct json_object *movies)
 {
 	size_t n = json_object_array_length(movies);
 
 	for (size_t i = 0; i < n; i++)
-		mq_movie_add_urls(r, json_object_array_get_idx(movies, i));
+		mq_movie_add_urls(c, json_object_array_get_idx(movies, i));
 }
 
-void mq_media_add_url(struct mq_req *r, struct json_object *item)
+void mq_media_add_url(struct mq_ctx *c, struct json_object *item)
 {
 	const char *site = member(item, "site"), *key = member(item, "video_key");
 	const char *kind = member(item, "kind"), *url = NULL;
 
 	if (site && key)
 		url = strcmp(site, "YouTube") == 0
-			? mq_arena_printf(r->arena, "https://www.youtube.com/watch?v=%s", key)
-			: mq_arena_printf(r->arena, "https://vimeo.com/%s", key);
+			? mq_arena_printf(c->arena, "https://www.youtube.com/watch?v=%s", key)
+			: mq_arena_printf(c->arena, "https://vimeo.com/%s", key);
 	else
-		url = image_url(r, member(item, "file_path"),
+		url = image_url(c, member(item, "file_path"),
 				kind && strcmp(kind, "backdrop") == 0 ? "w1280" : "w500");
 	add_url(item, "url", url);
 }

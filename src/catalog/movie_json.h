@@ -1,22 +1,22 @@
 /*
  * movie_json.h: the parts of a movie's JSON that SQL cannot write: URLs
  * of its images and videos, which depend on the configuration and on the
- * request's origin.
+ * origin of links (c->origin).
  */
 #ifndef MQ_MOVIE_JSON_H
 #define MQ_MOVIE_JSON_H
 
 #include <json-c/json.h>
 
-struct mq_req;
+struct mq_ctx;
 
 /* Adds poster_url and backdrop_url from poster_path and backdrop_path. */
-void mq_movie_add_urls(struct mq_req *r, struct json_object *movie);
+void mq_movie_add_urls(struct mq_ctx *c, struct json_object *movie);
 
 /* The same for every movie of an array. */
-void mq_movies_add_urls(struct mq_req *r, struct json_object *movies);
+void mq_movies_add_urls(struct mq_ctx *c, struct json_object *movies);
 
 /* Adds url to one media item: its image, or its video page. */
-void mq_media_add_url(struct mq_req *r, struct json_object *item);
+void mq_media_add_url(struct mq_ctx *c, struct json_object *item);
 
 #endif

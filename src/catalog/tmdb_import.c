@@ -3,11 +3,9 @@
  */
 #include "catalog/tmdb_import.h"
 
-#include "api/api.h"
-#include "db/db.h"
-#include "http/http.h"
+#include "catalog/changes.h"
 #include "core/json.h"
-#include "pool/worker.h"
+#include "db/db.h"
 
 /* What one GET /movie/{id} brings along. */
 #define APPENDED "keywords,images,videos,external_ids,translations"
@@ -98,47 +96,33 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 	return MQ_IMPORT_OK;
 }
 
-int mq_tmdb_movie_try(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created,
-		      struct mq_tmdb_answer *ans)
+enum mq_status mq_tmdb_movie_ensure(struct mq_ctx *c, int64_t tmdb_id, int64_t *movie_id,
+				    bool *created, struct mq_tmdb_answer *ans)
 {
-	switch (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, tmdb_id, false, movie_id, created,
-			       ans)) {
+	switch (mq_tmdb_import(c->db, c->tmdb, c->arena, tmdb_id, false, movie_id, created, ans)) {
 	case MQ_IMPORT_OK:
 		if (ans->json)	/* written now */
-			mq_movies_changed(r, mq_arena_int(r->arena, *movie_id));
-		return 0;
+			mq_movies_changed(c, mq_arena_int(c->arena, *movie_id));
+		return MQ_OK;
 	case MQ_IMPORT_TMDB:
-		return 1;
+		return mq_tmdb_failure(c, ans, mq_arena_printf(c->arena, "TMDb has no movie with id %lld.",
+							      (long long)tmdb_id));
 	case MQ_IMPORT_DB:
 	case MQ_IMPORT_GONE:	/* not without refresh */
 		break;
 	}
-	mq_fail_db(r);
-	return -1;
-}
-
-int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created)
-{
-	struct mq_tmdb_answer ans;
-	int rc = mq_tmdb_movie_try(r, tmdb_id, movie_id, created, &ans);
-
-	if (rc > 0) {
-		mq_tmdb_fail(r, &ans, mq_arena_printf(r->arena, "TMDb has no movie with id %lld.",
-						       (long long)tmdb_id));
-		return -1;
-	}
-	return rc;
+	return mq_db_failure(c);
 }
 
 /* TMDb's id of the movie with IMDb id imdb (its find endpoint): 0 when
  * TMDb has none or failed. */
-static int64_t tmdb_id_of(struct mq_req *r, const char *imdb)
+static int64_t tmdb_id_of(struct mq_ctx *c, const char *imdb)
 {
 	static const char *const params[] = { "external_source", "imdb_id", NULL };
 	struct json_object *list, *first, *id;
 	struct mq_tmdb_answer ans;
 
-	mq_tmdb_get(r->w->tmdb, r->arena, mq_arena_printf(r->arena, "/find/%s", imdb), params, &ans);
+	mq_tmdb_get(c->tmdb, c->arena, mq_arena_printf(c->arena, "/find/%s", imdb), params, &ans);
 	if (ans.status != MQ_TMDB_OK || !json_object_object_get_ex(ans.json, "movie_results", &list) ||
 	    !json_object_is_type(list, json_type_array) || json_object_array_length(list) == 0)
 		return 0;
@@ -150,20 +134,20 @@ static int64_t tmdb_id_of(struct mq_req *r, const char *imdb)
 	return json_object_get_int64(id);
 }
 
-void mq_tmdb_import_imdb(struct mq_req *r, const char *imdb)
+void mq_tmdb_import_imdb(struct mq_ctx *c, const char *imdb)
 {
 	struct mq_tmdb_answer ans;
 	int64_t tmdb_id, movie_id;
 	PGresult *res;
 	bool created;
 
-	if (!mq_tmdb_configured(r->w->tmdb) || strncmp(imdb, "tt", 2) != 0 || strlen(imdb) > 12 ||
+	if (!mq_tmdb_configured(c->tmdb) || strncmp(imdb, "tt", 2) != 0 || strlen(imdb) > 12 ||
 	    strspn(imdb + 2, "0123456789") != strlen(imdb) - 2)
 		return;
-	res = mq_q(r, &find_imdb, 1, &imdb);
-	if (res == NULL || PQntuples(res) > 0 || (tmdb_id = tmdb_id_of(r, imdb)) == 0)
+	res = mq_db_q(c, &find_imdb, 1, &imdb);
+	if (res == NULL || PQntuples(res) > 0 || (tmdb_id = tmdb_id_of(c, imdb)) == 0)
 		return;
-	if (mq_tmdb_import(r->w->db, r->w->tmdb, r->arena, tmdb_id, false, &movie_id, &created,
-			   &ans) == MQ_IMPORT_OK && ans.json)
-		mq_movies_changed(r, mq_arena_int(r->arena, movie_id));
+	if (mq_tmdb_import(c->db, c->tmdb, c->arena, tmdb_id, false, &movie_id, &created, &ans) ==
+		    MQ_IMPORT_OK && ans.json)
+		mq_movies_changed(c, mq_arena_int(c->arena, movie_id));
 }

@@ -12,10 +12,10 @@
 #define MQ_TMDB_IMPORT_H
 
 #include "core/arena.h"
+#include "core/ctx.h"
 #include "integrations/tmdb.h"
 
 struct mq_db;
-struct mq_req;
 
 enum mq_import_result {
 	MQ_IMPORT_OK = 0, MQ_IMPORT_TMDB = -1, MQ_IMPORT_DB = -2, MQ_IMPORT_GONE = -3,
@@ -36,21 +36,19 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 				     int64_t tmdb_id, bool refresh, int64_t *movie_id,
 				     bool *created, struct mq_tmdb_answer *ans);
 
-/* The same for a request: returns 0 with *movie_id and *created, having
- * made the cached responses that show a new movie stale; or -1 after
- * answering (404 when TMDb has no such movie, 502, 503 or 504 when TMDb
- * failed, the database's failure). */
-int mq_tmdb_movie_ensure(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created);
-
-/* The same, leaving TMDb's failure unanswered for a caller with another
- * way: returns 1 with ans saying what TMDb did. */
-int mq_tmdb_movie_try(struct mq_req *r, int64_t tmdb_id, int64_t *movie_id, bool *created,
-		      struct mq_tmdb_answer *ans);
+/* The same for a unit of work that only reads (never refresh), making
+ * the cached responses that show a new movie stale: MQ_OK with *movie_id
+ * and *created; else TMDb's failure (mq_tmdb_failure: MQ_NOT_FOUND when
+ * TMDb has no such movie, MQ_UNAVAILABLE, MQ_TIMEOUT, MQ_BAD_GATEWAY) with
+ * ans saying what TMDb did, or the database's failure with ans->status
+ * MQ_TMDB_OK. */
+enum mq_status mq_tmdb_movie_ensure(struct mq_ctx *c, int64_t tmdb_id, int64_t *movie_id,
+				    bool *created, struct mq_tmdb_answer *ans);
 
 /* Best effort, for GET /api/movies/?imdb_id=: when the catalog has no
  * movie with IMDb id imdb and TMDb (its find endpoint) knows one, imports
  * it.  Any failure leaves the catalog as it was, and the list shows what
  * it has. */
-void mq_tmdb_import_imdb(struct mq_req *r, const char *imdb);
+void mq_tmdb_import_imdb(struct mq_ctx *c, const char *imdb);
 
 #endif

@@ -3,19 +3,19 @@
  */
 #include "core/common.h"
 
-#include "cache/cache.h"
+#include "catalog/changes.h"
 #include "cli/cli.h"
 
 void mq_cli_catalog_changed(struct mq_config *cfg, PGconn *c, const char *cmd)
 {
-	struct mq_cache *cache;
+	struct mq_ctx *ctx;
 
 	/* Outside any transaction: VACUUM cannot run inside one.  A failure
 	 * here leaves the data loaded, only slower to search until autovacuum
 	 * comes by, so it is reported, not fatal. */
 	mq_cli_exec(cmd, c, "VACUUM (ANALYZE) movies, movie_genres, movie_keywords, keywords, "
 			    "search_words, movie_counts");
-	cache = mq_cache_new(cfg);
-	mq_cache_bump(cache, "movies");
-	mq_cache_free(cache);
+	ctx = mq_cli_ctx_new(cfg, cmd, false);
+	mq_catalog_changed(ctx);
+	mq_cli_ctx_free(ctx);
 }

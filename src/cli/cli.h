@@ -10,6 +10,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "core/ctx.h"
+
 struct mq_config;
 
 int mq_cli_migrate(struct mq_config *cfg, int argc, char **argv);
@@ -28,8 +30,18 @@ void mq_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(p
 /* Runs constant SQL (no parameters); reports a failure as cmd's error. */
 bool mq_cli_exec(const char *cmd, PGconn *c, const char *sql);
 
+/* The services of a subcommand (named app in pg_stat_activity), with TMDb
+ * when asked: the struct mq_ctx handlers get, so that jobs call the domain
+ * (catalog/, accounts/, ...) rather than copies of its SQL.  Never NULL;
+ * nothing connects until used. */
+struct mq_ctx *mq_cli_ctx_new(const struct mq_config *cfg, const char *app, bool tmdb);
+void mq_cli_ctx_free(struct mq_ctx *c);
+
+/* Prints a domain failure (c->err) as cmd's error; returns 1. */
+int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st);
+
 /* After a bulk load of the catalog: VACUUM ANALYZE its tables (so the
- * planner uses the fresh indexes) and orphan every cached movie response. */
+ * planner uses the fresh indexes) and make every cached list stale. */
 void mq_cli_catalog_changed(struct mq_config *cfg, PGconn *c, const char *cmd);
 
 #endif

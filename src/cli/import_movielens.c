@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache/cache.h"
+#include "catalog/changes.h"
 #include "cli/cli.h"
 #include "cli/copy.h"
 #include "cli/csv.h"
@@ -485,14 +485,14 @@ static int import(struct import *im)
 /* Orphans the cached responses of every existing movie that changed. */
 static void forget_changed(struct mq_config *cfg, struct import *im)
 {
-	struct mq_cache *cache = mq_cache_new(cfg);
-	char kind[48];
+	struct mq_ctx *c = mq_cli_ctx_new(cfg, CMD, false);
+	char id[24];
 
 	for (size_t i = 0; i < im->nchanged; i++) {
-		snprintf(kind, sizeof(kind), "movie:%lld", (long long)im->changed[i]);
-		mq_cache_bump(cache, kind);
+		snprintf(id, sizeof(id), "%lld", (long long)im->changed[i]);
+		mq_movie_changed(c, id);
 	}
-	mq_cache_free(cache);
+	mq_cli_ctx_free(c);
 }
 
 int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)

@@ -27,13 +27,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/arena.h"
-#include "cache/cache.h"
+#include "catalog/changes.h"
+#include "catalog/tmdb_import.h"
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "core/arena.h"
 #include "core/config.h"
 #include "db/db.h"
-#include "catalog/tmdb_import.h"
 
 #define CMD "import tmdb"
 #define MAX_IDS 100000
@@ -51,10 +51,7 @@ static struct mq_stmt checked = MQ_STMT(
 
 struct job {
 	struct mq_config *cfg;
-	struct mq_db *db;
-	struct mq_cache *cache;
-	struct mq_tmdb *tmdb;
-	struct mq_arena *arena;
+	struct mq_ctx *c;
 	uint64_t interval_ns, last_call_ns;
 	int64_t *ids;
 	size_t n, cap;
@@ -121,14 +118,14 @@ static int read_ids(struct job *j, const char *path)
  * -1 when TMDb failed. */
 static int read_list_page(struct job *j, const char *path, int page, size_t max)
 {
-	const char *params[] = { "page", mq_arena_printf(j->arena, "%d", page), NULL };
+	const char *params[] = { "page", mq_arena_printf(j->c->arena, "%d", page), NULL };
 	struct json_object *list, *id;
 	struct mq_tmdb_answer ans;
 	size_t n;
 
 	for (int wait = 0; wait <= MAX_WAITS; wait++) {
 		throttle(j);
-		mq_tmdb_get(j->tmdb, j->arena, path, params, &ans);
+		mq_tmdb_get(j->c->tmdb, j->c->arena, path, params, &ans);
 		if (ans.status != MQ_TMDB_UNAVAILABLE || wait == MAX_WAITS)
 			break;
 		sleep((unsigned)(ans.retry_after > 0 ? ans.retry_after : 1));
@@ -163,10 +160,10 @@ static int read_list(struct job *j, const char *path, size_t max, int pages)
 static int read_stale(struct job *j, const char *days, const char *limit)
 {
 	const char *params[] = { days, limit };
-	PGresult *res = mq_db_exec(j->db, &stale, 2, params);
+	PGresult *res = mq_db_exec(j->c->db, &stale, 2, params);
 
 	if (res == NULL) {
-		mq_cli_error(CMD, "%s", mq_db_error(j->db));
+		mq_cli_error(CMD, "%s", mq_db_error(j->c->db));
 		return 1;
 	}
 	for (int i = 0; i < PQntuples(res); i++)
@@ -185,7 +182,7 @@ static void counted(struct job *j, bool created, bool written, int64_t movie_id)
 		j->present++;
 	} else {
 		j->refreshed++;
-		mq_cache_bump(j->cache, mq_arena_printf(j->arena, "movie:%lld", (long long)movie_id));
+		mq_movie_changed(j->c, mq_arena_int(j->c->arena, movie_id));
 	}
 }
 
@@ -193,12 +190,12 @@ static void counted(struct job *j, bool created, bool written, int64_t movie_id)
  * when the database is gone, the run's (-1). */
 static int db_failed(struct job *j, int64_t tmdb_id)
 {
-	if (mq_db_state(j->db) == MQ_DB_DOWN) {
-		mq_cli_error(CMD, "%s", mq_db_error(j->db));
+	if (mq_db_state(j->c->db) == MQ_DB_DOWN) {
+		mq_cli_error(CMD, "%s", mq_db_error(j->c->db));
 		return -1;
 	}
 	j->failed++;
-	mq_cli_error(CMD, "TMDb id %lld: %s", (long long)tmdb_id, mq_db_error(j->db));
+	mq_cli_error(CMD, "TMDb id %lld: %s", (long long)tmdb_id, mq_db_error(j->c->db));
 	return 0;
 }
 
@@ -213,8 +210,8 @@ static int mark_checked(struct job *j, int64_t tmdb_id)
 	if (!j->refresh)
 		return 0;
 	snprintf(id, sizeof(id), "%lld", (long long)tmdb_id);
-	if ((res = mq_db_exec(j->db, &checked, 1, params)) == NULL)
-		return mq_db_state(j->db) == MQ_DB_DOWN ? -1 : 0;
+	if ((res = mq_db_exec(j->c->db, &checked, 1, params)) == NULL)
+		return mq_db_state(j->c->db) == MQ_DB_DOWN ? -1 : 0;
 	PQclear(res);
 	return 0;
 }
@@ -225,7 +222,7 @@ static bool present(struct job *j, int64_t tmdb_id)
 {
 	int64_t movie_id;
 
-	if (j->refresh || mq_tmdb_movie_find(j->db, tmdb_id, &movie_id) != 0)
+	if (j->refresh || mq_tmdb_movie_find(j->c->db, tmdb_id, &movie_id) != 0)
 		return false;
 	j->present++;
 	return true;
@@ -243,7 +240,7 @@ static int import_one(struct job *j, int64_t tmdb_id)
 		return 0;
 	for (int wait = 0; wait <= MAX_WAITS; wait++) {
 		throttle(j);
-		switch (mq_tmdb_import(j->db, j->tmdb, j->arena, tmdb_id, j->refresh, &movie_id,
+		switch (mq_tmdb_import(j->c->db, j->c->tmdb, j->c->arena, tmdb_id, j->refresh, &movie_id,
 				       &created, &ans)) {
 		case MQ_IMPORT_OK:
 			counted(j, created, ans.json != NULL, movie_id);
@@ -263,7 +260,7 @@ static int import_one(struct job *j, int64_t tmdb_id)
 		if (ans.status != MQ_TMDB_UNAVAILABLE || wait == MAX_WAITS)
 			break;
 		sleep((unsigned)(ans.retry_after > 0 ? ans.retry_after : 1));
-		mq_arena_reset(j->arena);
+		mq_arena_reset(j->c->arena);
 	}
 	if (ans.status == MQ_TMDB_NOT_FOUND) {
 		j->missing++;
@@ -283,12 +280,12 @@ static int run(struct job *j)
 	mq_progress_start(&p, "tmdb", j->n);
 	for (size_t i = 0; i < j->n && rc == 0; i++) {
 		rc = import_one(j, j->ids[i]);
-		mq_arena_reset(j->arena);
+		mq_arena_reset(j->c->arena);
 		mq_progress_set(&p, i + 1);
 	}
 	mq_progress_end(&p);
 	if (j->imported || j->refreshed)
-		mq_cache_bump(j->cache, "movies");
+		mq_catalog_changed(j->c);
 	printf("imported %u, refreshed %u, already there %u, not on TMDb %u, failed %u, "
 	       "deleted meanwhile %u\n",
 	       j->imported, j->refreshed, j->present, j->missing, j->failed, j->gone);
@@ -362,27 +359,21 @@ int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv)
 	if (parse(&o, argc, argv) != 0)
 		return 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	j.db = mq_db_new(cfg, "marquee import tmdb");
-	j.cache = mq_cache_new(cfg);
-	j.tmdb = mq_tmdb_new(cfg, j.cache);
-	j.arena = mq_arena_new(0);
-	if (j.tmdb == NULL) {
+	j.c = mq_cli_ctx_new(cfg, "marquee import tmdb", true);
+	if (j.c->tmdb == NULL) {
 		mq_cli_error(CMD, "libcurl failed to initialise");
 		rc = 1;
-	} else if (!mq_tmdb_configured(j.tmdb)) {
+	} else if (!mq_tmdb_configured(j.c->tmdb)) {
 		mq_cli_error(CMD, "[tmdb] has no api_key_file or read_token_file");
 		rc = 1;
-	} else if (mq_db_connect(j.db) < 0) {
-		mq_cli_error(CMD, "%s", mq_db_error(j.db));
+	} else if (mq_db_connect(j.c->db) < 0) {
+		mq_cli_error(CMD, "%s", mq_db_error(j.c->db));
 		rc = 1;
 	} else if ((rc = collect(&j, &o)) == 0) {
 		rc = run(&j);
 	}
 	free(j.ids);
-	mq_arena_destroy(j.arena);
-	mq_tmdb_free(j.tmdb);
-	mq_cache_free(j.cache);
-	mq_db_free(j.db);
+	mq_cli_ctx_free(j.c);
 	curl_global_cleanup();
 	return rc;
 }

@@ -32,8 +32,8 @@
 
 #include "cli/cli.h"
 #include "core/config.h"
-#include "db/db.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "integrations/smtp.h"
 
 #define IDLE_WAIT_MS 30000

@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/config.h"
-#include "pool/scoreboard.h"
+#include "core/scoreboard.h"
 
 static void print_duration(uint64_t ns)
 {

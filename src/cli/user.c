@@ -13,10 +13,10 @@
 #include <sodium.h>
 
 #include "accounts/account.h"
+#include "accounts/password.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "db/db.h"
-#include "accounts/password.h"
 
 static struct mq_stmt insert = MQ_STMT(
 	"INSERT INTO users (username, email, password_hash, role, email_verified_at) "

@@ -19,7 +19,6 @@
 #include <sodium.h>
 
 #include "core/log.h"
-#include "integrations/tmdb.h"
 
 #ifndef MQ_SYSCONFDIR
 #define MQ_SYSCONFDIR "/etc"
@@ -84,6 +83,7 @@ static const struct directive directives[] = {
 	D("cache", "timeout", T_MS, cache_timeout_ms, "200ms", 1, 10000),
 	D("cache", "retry_timeout", T_MS, cache_retry_ms, "2s", 1000, 3600000),
 	D("cache", "responses", T_BOOL, cache_responses, "on", 0, 0),
+	D("cache", "verify", T_BOOL, cache_verify, "off", 0, 0),
 
 	D("auth", "jwt_key_file", T_SECRET, jwt_key, "", 0, 0),
 	D("auth", "access_ttl", T_MS, access_ttl_ms, "15m", 60000, DAY_MS),
@@ -540,8 +540,6 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 			 cfg->jwt_key.value ? "shorter than 32 bytes" : "not set");
 		return -1;
 	}
-	if (mq_tmdb_check_config(cfg, err, errlen) < 0)
-		return -1;
 	if ((cfg->tmdb_api_key.len || cfg->tmdb_read_token.len) &&
 	    cfg->tmdb_timeout_ms >= cfg->request_timeout_ms) {
 		/* a request's calls to TMDb share [tmdb] timeout: past

@@ -62,6 +62,7 @@ struct mq_config {
 	char *cache_prefix;
 	int cache_ttl;
 	bool cache_responses;
+	bool cache_verify;
 	int cache_timeout_ms;
 	int cache_retry_ms;
 

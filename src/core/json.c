@@ -8,7 +8,7 @@
  */
 #include "core/json.h"
 
-#include "http/query.h"
+#include "core/utf8.h"
 
 struct cursor {
 	const unsigned char *p, *end;

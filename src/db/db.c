@@ -6,9 +6,8 @@
 #include <poll.h>
 
 #include "core/config.h"
-#include "http/http.h"
+#include "core/ctx.h"
 #include "core/log.h"
-#include "pool/worker.h"
 
 /* A connect that failed slowly (a host that does not answer) is not
  * retried for this long, so requests fail fast instead of each waiting on
@@ -424,17 +423,17 @@ static void clear_result(void *p)
 	PQclear(p);
 }
 
-PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params)
+PGresult *mq_db_q(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const *params)
 {
-	PGresult *res = mq_db_exec(r->w->db, st, n, params);
+	PGresult *res = mq_db_exec(c->db, st, n, params);
 
-	mq_arena_defer(r->arena, clear_result, res);
+	mq_arena_defer(c->arena, clear_result, res);
 	return res;
 }
 
-int mq_fail_db(struct mq_req *r)
+enum mq_status mq_db_failure(struct mq_ctx *c)
 {
-	struct mq_db *db = r->w->db;
+	struct mq_db *db = c->db;
 
 	mq_db_rollback(db);
 	if (db->state == MQ_DB_DOWN) {
@@ -442,20 +441,17 @@ int mq_fail_db(struct mq_req *r)
 		if (!db->down_logged)
 			mq_log_warn("database unavailable: %s", db->error);
 		db->down_logged = true;
-		mq_resp_header(r, "Retry-After", "1");
-		return mq_problem(r, 503, "The database is unavailable; try again shortly.");
+		return mq_fail_retry(c, 1, "The database is unavailable; try again shortly.");
 	}
-	if (strcmp(db->sqlstate, "23505") != 0)
-		mq_log_error("statement failed: sqlstate=%s %s", db->sqlstate, db->error);
 	if (strcmp(db->sqlstate, "23505") == 0)
-		return mq_problem(r, 409, "This conflicts with an existing record.");
+		return mq_fail_with(c, MQ_CONFLICT, NULL, "This conflicts with an existing record.");
+	mq_log_error("statement failed: sqlstate=%s %s", db->sqlstate, db->error);
 	if (strcmp(db->sqlstate, "57014") == 0)
-		return mq_problem(r, 503, "The query took too long and was cancelled.");
+		return mq_fail_with(c, MQ_UNAVAILABLE, NULL,
+				    "The query took too long and was cancelled.");
 	/* a deadlock or a serialization failure: nothing was written, and the
 	 * same request may well succeed at once */
-	if (strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "40001") == 0) {
-		mq_resp_header(r, "Retry-After", "1");
-		return mq_problem(r, 503, "The change collided with another; try again.");
-	}
-	return mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
+	if (strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "40001") == 0)
+		return mq_fail_retry(c, 1, "The change collided with another; try again.");
+	return mq_fail_with(c, MQ_INTERNAL, NULL, "An internal error occurred.");
 }

@@ -19,9 +19,10 @@
 
 #include "core/arena.h"
 #include "core/common.h"
+#include "core/status.h"
 
 struct mq_config;
-struct mq_req;
+struct mq_ctx;
 
 struct mq_stmt {
 	const char *sql;
@@ -91,13 +92,15 @@ const char *mq_db_text_array(struct mq_arena *a, const char *const *items, size_
  * *n of them, in the arena; reading stops at anything else. */
 int *mq_db_int_array(struct mq_arena *a, const char *text, int *n);
 
-/* Request-side helpers: the result belongs to the request arena. */
-PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n, const char *const *params);
+/* Runs st for a unit of work: the result belongs to c's arena (cleared
+ * when it is reset), NULL as for mq_db_exec. */
+PGresult *mq_db_q(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const *params);
 
-/* Answers a failed statement, rolling back any open transaction: 503 when
- * the database is unreachable, the statement timed out, or it lost a
- * deadlock or serialization conflict (Retry-After), 409 for a unique
- * violation, 500 otherwise (logged with its SQLSTATE). */
-int mq_fail_db(struct mq_req *r);
+/* The failure of c's last statement, after rolling back any open
+ * transaction: MQ_UNAVAILABLE when the database is unreachable (Retry-After
+ * 1), the statement timed out, or it lost a deadlock or serialization
+ * conflict (Retry-After 1); MQ_CONFLICT for a unique violation;
+ * MQ_INTERNAL otherwise (logged with its SQLSTATE).  Details in c->err. */
+enum mq_status mq_db_failure(struct mq_ctx *c);
 
 #endif

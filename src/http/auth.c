@@ -10,26 +10,23 @@
 
 #include <strings.h>
 
-#include "db/db.h"
-#include "http/http.h"
 #include "accounts/access_token.h"
-#include "pool/worker.h"
+#include "db/db.h"
 
 static struct mq_stmt current_user = MQ_STMT_READ(
 	"SELECT role, token_version FROM users "
 	"WHERE id = $1 AND is_active AND deleted_at IS NULL");
 
-static int invalid(struct mq_req *r, const char *why)
+static mq_reply invalid(struct mq_req *r, const char *why)
 {
 	mq_resp_header(r, "WWW-Authenticate",
 		       mq_arena_printf(r->arena, "Bearer error=\"invalid_token\", "
 				       "error_description=\"%s\"", why));
-	mq_problem(r, 401, "%s", why);
-	return -1;
+	return mq_problem(r, 401, "%s", why);
 }
 
-/* Sets r->user_id and r->role from a Bearer token; -1 after answering. */
-static int authenticate(struct mq_req *r)
+/* Sets r->user_id and r->role from a Bearer token, or answers 401. */
+static mq_reply authenticate(struct mq_req *r)
 {
 	const char *h = r->authorization, *why;
 	struct mq_claims c;
@@ -40,37 +37,31 @@ static int authenticate(struct mq_req *r)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	if (mq_jwt_verify(r->arena, r->w->cfg, h, &c, &why) < 0)
+	if (mq_jwt_verify(r->arena, r->ctx.cfg, h, &c, &why) < 0)
 		return invalid(r, why);
 	const char *id = mq_arena_int(r->arena, c.user_id);
-	res = mq_q(r, &current_user, 1, &id);
-	if (res == NULL) {
-		mq_fail_db(r);
-		return -1;
-	}
+	if ((res = mq_q(r, &current_user, 1, &id)) == NULL)
+		return mq_fail_db(r);
 	if (PQntuples(res) == 0 || strtoll(PQgetvalue(res, 0, 1), NULL, 10) != c.version)
 		return invalid(r, "The access token has been revoked.");
 	r->user_id = c.user_id;
 	r->role = strcmp(PQgetvalue(res, 0, 0), "admin") == 0 ? MQ_ROLE_ADMIN : MQ_ROLE_USER;
-	return 0;
+	return MQ_NEXT;
 }
 
-int mq_auth_request(struct mq_req *r)
+mq_reply mq_auth_request(struct mq_req *r)
 {
 	enum mq_role need = r->match.route->role;
+	mq_reply rc;
 
 	if (r->authorization != NULL && *r->authorization != '\0' &&
-	    !(r->match.route->flags & MQ_RF_TOKENLESS) && authenticate(r) < 0)
-		return -1;
+	    !(r->match.route->flags & MQ_RF_TOKENLESS) && mq_done(rc = authenticate(r)))
+		return rc;
 	if (need == MQ_ROLE_ANON)
-		return 0;
-	if (r->user_id == 0) {
-		mq_problem(r, 401, "Authentication credentials were not provided.");
-		return -1;
-	}
-	if (need == MQ_ROLE_ADMIN && r->role != MQ_ROLE_ADMIN) {
-		mq_problem(r, 403, "This needs an administrator.");
-		return -1;
-	}
-	return 0;
+		return MQ_NEXT;
+	if (r->user_id == 0)
+		return mq_problem(r, 401, "Authentication credentials were not provided.");
+	if (need == MQ_ROLE_ADMIN && r->role != MQ_ROLE_ADMIN)
+		return mq_problem(r, 403, "This needs an administrator.");
+	return MQ_NEXT;
 }

@@ -4,12 +4,12 @@
 #ifndef MQ_AUTH_H
 #define MQ_AUTH_H
 
-struct mq_req;
+#include "http/http.h"
 
 /* Authenticates the request (Authorization: Bearer) and checks the role
- * its route requires.  Returns 0 to go on, or -1 after answering 401/403.
- * A token that is present but invalid is always a 401, even on a public
- * route: a client must never be served anonymously by mistake. */
-int mq_auth_request(struct mq_req *r);
+ * its route requires: MQ_NEXT to go on, or 401/403 answered.  A token that
+ * is present but invalid is always a 401, even on a public route: a
+ * client must never be served anonymously by mistake. */
+mq_reply mq_auth_request(struct mq_req *r);
 
 #endif

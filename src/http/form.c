@@ -6,8 +6,9 @@
 #include <ctype.h>
 #include <stdarg.h>
 
-#include "http/http.h"
 #include "core/json.h"
+#include "core/utf8.h"
+#include "http/http.h"
 
 bool mq_form_listed(const char *const *list, const char *name)
 {
@@ -32,15 +33,15 @@ void mq_form_begin(struct mq_form *f, struct mq_req *r, struct json_object *body
 	}
 }
 
-bool mq_form_read(struct mq_form *f, struct mq_req *r, const char *const *allowed,
-		  const char *const *read_only)
+mq_reply mq_form_read(struct mq_form *f, struct mq_req *r, const char *const *allowed,
+		      const char *const *read_only)
 {
-	struct json_object *body = mq_req_json(r);
+	struct json_object *body;
+	mq_reply rc = mq_req_json(r, &body);
 
-	if (body == NULL)
-		return false;
-	mq_form_begin(f, r, body, allowed, read_only);
-	return true;
+	if (!mq_done(rc))
+		mq_form_begin(f, r, body, allowed, read_only);
+	return rc;
 }
 
 void mq_form_error(struct mq_form *f, const char *field, const char *fmt, ...)
@@ -62,15 +63,6 @@ void mq_form_error(struct mq_form *f, const char *field, const char *fmt, ...)
 bool mq_form_has(const struct mq_form *f, const char *name)
 {
 	return json_object_object_get_ex(f->body, name, NULL);
-}
-
-size_t mq_utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
 }
 
 static struct json_object *get(struct mq_form *f, const char *name, bool required)
@@ -194,12 +186,9 @@ bool mq_form_ok(const struct mq_form *f)
 	return json_object_object_length(f->errors) == 0;
 }
 
-int mq_form_end(struct mq_form *f)
+mq_reply mq_form_end(struct mq_form *f)
 {
-	if (mq_form_ok(f))
-		return 0;
-	mq_problem_fields(f->r, f->errors);
-	return -1;
+	return mq_form_ok(f) ? MQ_NEXT : mq_problem_fields(f->r, f->errors);
 }
 
 bool mq_form_number(struct mq_form *f, const char *name, bool required, double min, double max,
@@ -308,7 +297,7 @@ void mq_form_check_query(struct mq_form *f, const char *const *allowed)
 	}
 }
 
-int mq_query_check(struct mq_req *r, const char *const *allowed)
+mq_reply mq_query_check(struct mq_req *r, const char *const *allowed)
 {
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
 

@@ -3,12 +3,12 @@
  *
  *     struct mq_form f;
  *     static const char *const fields[] = { "username", "email", "password", NULL };
- *     if (!mq_form_read(&f, r, fields, NULL))
- *             return 0;        // the body itself was refused (415, 413, 400)
+ *     if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
+ *             return rc;       // the body itself was refused (415, 413, 400)
  *     const char *name = mq_form_string(&f, "username", MQ_REQUIRED, 3, 30);
  *     ...
- *     if (mq_form_end(&f) < 0)
- *             return 0;        // 400 with {"errors": {field: [messages]}} was answered
+ *     if (mq_done(rc = mq_form_end(&f)))
+ *             return rc;       // 400 with {"errors": {field: [messages]}} was answered
  *
  * Every problem with every field is collected before answering, so a
  * client fixes its request once.  Fields the endpoint does not take are
@@ -21,8 +21,8 @@
 #include <json-c/json.h>
 
 #include "core/common.h"
+#include "http/http.h"
 
-struct mq_req;
 
 #define MQ_REQUIRED true
 #define MQ_OPTIONAL false
@@ -33,10 +33,10 @@ struct mq_form {
 	struct json_object *errors;
 };
 
-/* Reads the request's JSON body (mq_req_json) and begins checking it.
- * Returns false when the body itself was refused (answered already). */
-bool mq_form_read(struct mq_form *f, struct mq_req *r, const char *const *allowed,
-		  const char *const *read_only);
+/* Reads the request's JSON body (mq_req_json) and begins checking it, or
+ * answers when the body itself is refused. */
+mq_reply mq_form_read(struct mq_form *f, struct mq_req *r, const char *const *allowed,
+		      const char *const *read_only);
 
 /* allowed: the fields this endpoint takes; read_only: fields it shows but
  * never takes (an error naming them as such).  Both NULL-terminated. */
@@ -88,16 +88,13 @@ bool mq_valid_timestamp(const char *s);
  * change what a list shows. */
 void mq_form_check_query(struct mq_form *f, const char *const *allowed);
 
-/* The same, answering 400 (returns -1) when there is a problem. */
-int mq_query_check(struct mq_req *r, const char *const *allowed);
+/* The same, answering 400 when there is a problem. */
+mq_reply mq_query_check(struct mq_req *r, const char *const *allowed);
 
 /* True when no error was recorded. */
 bool mq_form_ok(const struct mq_form *f);
 
-/* Answers 400 with the errors and returns -1, or returns 0. */
-int mq_form_end(struct mq_form *f);
-
-/* Code points in a valid UTF-8 string. */
-size_t mq_utf8_length(const char *s);
+/* Answers 400 with the errors, or returns MQ_NEXT when there were none. */
+mq_reply mq_form_end(struct mq_form *f);
 
 #endif

@@ -13,7 +13,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "pool/worker.h"
+#include "core/utf8.h"
 
 #define PATH_MAX_LEN 2048
 
@@ -67,33 +67,6 @@ const char *mq_req_client(const struct mq_req *r)
 	return addr && *addr ? addr : "-";
 }
 
-void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *event,
-		  int64_t user_id, ...)
-{
-	struct mq_logline l;
-	const char *key;
-	va_list ap;
-
-	if (!mq_logline_start(&l, level))
-		return;
-	mq_logline_str(&l, "msg", "security");
-	mq_logline_str(&l, "event", event);
-	mq_logline_str(&l, "id", r->request_id);
-	mq_logline_str(&l, "addr", mq_req_client(r));
-	if (user_id)
-		mq_logline_int(&l, "user", (long long)user_id);
-	else
-		mq_logline_str(&l, "user", "-");
-	va_start(ap, user_id);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		const char *val = va_arg(ap, const char *);
-
-		mq_logline_str(&l, key, val ? val : "-");
-	}
-	va_end(ap);
-	mq_logline_emit(&l);
-}
-
 static bool request_id_ok(const char *s)
 {
 	size_t n = 0;
@@ -130,16 +103,51 @@ static const char *request_path(struct mq_req *r)
 	return mq_percent_decode(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri), false);
 }
 
-int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, struct mq_worker *w,
-		struct mq_arena *a, const char **why)
+static bool host_ok(const char *h)
 {
-	const struct mq_config *cfg = w->cfg;
+	if (h == NULL || *h == '\0' || strlen(h) > 255)
+		return false;
+	for (; *h; h++)
+		if (!isalnum((unsigned char)*h) && !strchr(".-:[]", *h))
+			return false;
+	return true;
+}
+
+/* scheme://host of absolute links: [server] public_url, else what the
+ * request came to. */
+static const char *origin(struct mq_req *r)
+{
+	const char *base = r->ctx.cfg->public_url;
+	const char *https, *scheme, *host;
+
+	if (base && *base)
+		return base;
+	https = mq_req_param(r, "HTTPS");
+	scheme = mq_req_param(r, "REQUEST_SCHEME");
+	host = mq_req_param(r, "HTTP_HOST");
+	if (https && strcasecmp(https, "on") == 0)
+		scheme = "https";
+	else if (scheme == NULL || (strcmp(scheme, "http") && strcmp(scheme, "https")))
+		scheme = "http";
+	if (!host_ok(host))
+		host = mq_req_param(r, "SERVER_NAME");
+	if (!host_ok(host))
+		host = "localhost";
+	return mq_arena_printf(r->arena, "%s://%s", scheme, host);
+}
+
+int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, const struct mq_ctx *services,
+		const char **why)
+{
+	const struct mq_config *cfg = services->cfg;
+	struct mq_arena *a = services->arena;
 	struct mq_query_limits lim = { cfg->query_max_params, cfg->query_max_length };
 	const char *method, *cl, *rid;
 
 	memset(r, 0, sizeof(*r));
 	r->fcgi = fcgi;
-	r->w = w;
+	r->ctx = *services;
+	r->ctx.err = (struct mq_error){ 0 };
 	r->arena = a;
 	r->started_ns = mq_now_mono_ns();
 	r->content_length = -1;
@@ -157,6 +165,9 @@ int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, struct mq_worker *w,
 	r->accept_language = mq_req_param(r, "HTTP_ACCEPT_LANGUAGE");
 	r->if_none_match = mq_req_param(r, "HTTP_IF_NONE_MATCH");
 	r->raw_query = mq_req_param(r, "QUERY_STRING");
+	r->ctx.origin = origin(r);
+	r->ctx.request_id = r->request_id;
+	r->ctx.client = mq_req_client(r);
 
 	const char *path = request_path(r);
 	if (path == NULL || path[0] != '/') {
@@ -219,23 +230,19 @@ static size_t body_cap(const struct mq_req *r)
 {
 	const struct mq_route *route = r->match.route;
 
-	return route && (route->flags & MQ_RF_UPLOAD) ? r->w->cfg->upload_max
-						      : r->w->cfg->body_max;
+	return route && (route->flags & MQ_RF_UPLOAD) ? r->ctx.cfg->upload_max
+						      : r->ctx.cfg->body_max;
 }
 
-const char *mq_req_body(struct mq_req *r, size_t *len)
+mq_reply mq_req_body(struct mq_req *r, const char **body, size_t *len)
 {
 	size_t cap = body_cap(r), want, got = 0;
 	char *buf;
 
-	if (r->content_length < 0) {
-		mq_problem(r, 411, "A request body needs a Content-Length.");
-		return NULL;
-	}
-	if ((uint64_t)r->content_length > cap) {
-		mq_problem(r, 413, "The body is larger than %zu bytes.", cap);
-		return NULL;
-	}
+	if (r->content_length < 0)
+		return mq_problem(r, 411, "A request body needs a Content-Length.");
+	if ((uint64_t)r->content_length > cap)
+		return mq_problem(r, 413, "The body is larger than %zu bytes.", cap);
 	want = (size_t)r->content_length;
 	buf = mq_arena_alloc(r->arena, want + 1);
 	while (got < want) {
@@ -246,13 +253,12 @@ const char *mq_req_body(struct mq_req *r, size_t *len)
 		got += (size_t)n;
 	}
 	r->body_read = true;
-	if (got != want) {
-		mq_problem(r, 400, "The body is shorter than its Content-Length.");
-		return NULL;
-	}
+	if (got != want)
+		return mq_problem(r, 400, "The body is shorter than its Content-Length.");
 	buf[got] = '\0';
+	*body = buf;
 	*len = got;
-	return buf;
+	return MQ_NEXT;
 }
 
 /* application/json, optionally with charset=utf-8; nothing else. */
@@ -280,33 +286,26 @@ static bool content_type_is_json(const char *ct)
 	       (p[5] == '\0' || p[5] == '"' || p[5] == ' ' || p[5] == ';');
 }
 
-struct json_object *mq_req_json(struct mq_req *r)
+mq_reply mq_req_json(struct mq_req *r, struct json_object **out)
 {
 	const char *body, *err;
 	struct json_object *v;
+	mq_reply rc;
 	size_t len;
 
-	if (!content_type_is_json(r->content_type)) {
-		mq_problem(r, 415, "Send the body as application/json; charset=utf-8.");
-		return NULL;
-	}
-	body = mq_req_body(r, &len);
-	if (body == NULL)
-		return NULL;
-	if (len == 0) {
-		mq_problem(r, 400, "The body is empty; a JSON object is expected.");
-		return NULL;
-	}
-	v = mq_json_parse(r->arena, body, len, r->w->cfg->json_max_depth, &err);
-	if (v == NULL) {
-		mq_problem(r, 400, "%s", err);
-		return NULL;
-	}
-	if (!json_object_is_type(v, json_type_object)) {
-		mq_problem(r, 400, "The body must be a JSON object.");
-		return NULL;
-	}
-	return v;
+	if (!content_type_is_json(r->content_type))
+		return mq_problem(r, 415, "Send the body as application/json; charset=utf-8.");
+	if (mq_done(rc = mq_req_body(r, &body, &len)))
+		return rc;
+	if (len == 0)
+		return mq_problem(r, 400, "The body is empty; a JSON object is expected.");
+	v = mq_json_parse(r->arena, body, len, r->ctx.cfg->json_max_depth, &err);
+	if (v == NULL)
+		return mq_problem(r, 400, "%s", err);
+	if (!json_object_is_type(v, json_type_object))
+		return mq_problem(r, 400, "The body must be a JSON object.");
+	*out = v;
+	return MQ_NEXT;
 }
 
 void mq_resp_header(struct mq_req *r, const char *name, const char *value)
@@ -335,15 +334,13 @@ static bool has_header(const struct mq_req *r, const char *name)
 	return false;
 }
 
-int mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len)
+/* Writes the response; a write the client is gone for is still an answer. */
+static void write_response(struct mq_req *r, int status, const char *type, const char *body,
+			   size_t len)
 {
 	FCGX_Stream *out = r->fcgi->out;
 	struct mq_buf head;
 
-	if (r->responded) {
-		mq_log_error("second response to one request: %s %s", r->method_name, r->path);
-		return -1;
-	}
 	r->responded = true;
 	r->status = status;
 	mq_buf_init(&head, r->arena, 512);
@@ -356,16 +353,22 @@ int mq_respond(struct mq_req *r, int status, const char *type, const char *body,
 		mq_buf_printf(&head, "%s: %s\r\n", h->name, h->value);
 	mq_buf_puts(&head, "\r\n");
 	if (FCGX_PutStr(head.data, (int)head.len, out) < 0)
-		return -1;
-	if (body && len && r->method != MQ_HEAD && status != 204 && status != 304) {
-		if (FCGX_PutStr(body, (int)len, out) < 0)
-			return -1;
+		return;
+	if (body && len && r->method != MQ_HEAD && status != 204 && status != 304 &&
+	    FCGX_PutStr(body, (int)len, out) >= 0)
 		r->bytes_out = len;
-	}
-	return 0;
 }
 
-int mq_respond_json(struct mq_req *r, int status, struct json_object *o)
+mq_reply mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len)
+{
+	if (r->responded)
+		mq_log_error("second response to one request: %s %s", r->method_name, r->path);
+	else
+		write_response(r, status, type, body, len);
+	return (mq_reply){ .done = true };
+}
+
+mq_reply mq_respond_json(struct mq_req *r, int status, struct json_object *o)
 {
 	size_t len;
 	const char *s = mq_json_render(o, &len);
@@ -373,7 +376,7 @@ int mq_respond_json(struct mq_req *r, int status, struct json_object *o)
 	return mq_respond(r, status, "application/json; charset=utf-8", s, len);
 }
 
-int mq_respond_detail(struct mq_req *r, int status, const char *text)
+mq_reply mq_respond_detail(struct mq_req *r, int status, const char *text)
 {
 	struct json_object *o = mq_json_object(r->arena);
 
@@ -423,7 +426,7 @@ bool mq_etag_match(const char *inm, const char *etag)
 	return false;
 }
 
-int mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len)
+mq_reply mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len)
 {
 	mq_resp_header(r, "ETag", etag);
 	if (mq_etag_match(r->if_none_match, etag))
@@ -431,7 +434,7 @@ int mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size
 	return mq_respond(r, 200, "application/json; charset=utf-8", body, len);
 }
 
-int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
+mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
 {
 	struct json_object *o = mq_json_object(r->arena);
 
@@ -450,7 +453,7 @@ int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json
 	return mq_respond(r, status, "application/problem+json", s, len);
 }
 
-int mq_problem(struct mq_req *r, int status, const char *fmt, ...)
+mq_reply mq_problem(struct mq_req *r, int status, const char *fmt, ...)
 {
 	va_list ap;
 	char *detail;
@@ -461,7 +464,7 @@ int mq_problem(struct mq_req *r, int status, const char *fmt, ...)
 	return mq_problem_ext(r, status, detail, NULL);
 }
 
-int mq_problem_fields(struct mq_req *r, struct json_object *errors)
+mq_reply mq_problem_fields(struct mq_req *r, struct json_object *errors)
 {
 	struct json_object *extra = mq_json_object(r->arena);
 
@@ -479,12 +482,12 @@ static struct json_object *one_error(struct mq_req *r, const char *field, const 
 	return errors;
 }
 
-int mq_problem_field(struct mq_req *r, const char *field, const char *msg)
+mq_reply mq_problem_field(struct mq_req *r, const char *field, const char *msg)
 {
 	return mq_problem_fields(r, one_error(r, field, msg));
 }
 
-int mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
+mq_reply mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
 		     const char *msg)
 {
 	struct json_object *extra = mq_json_object(r->arena);
@@ -493,19 +496,8 @@ int mq_problem_about(struct mq_req *r, int status, const char *detail, const cha
 	return mq_problem_ext(r, status, detail, extra);
 }
 
-static bool host_ok(const char *h)
-{
-	if (h == NULL || *h == '\0' || strlen(h) > 255)
-		return false;
-	for (; *h; h++)
-		if (!isalnum((unsigned char)*h) && !strchr(".-:[]", *h))
-			return false;
-	return true;
-}
-
 const char *mq_req_url(struct mq_req *r, const char *query)
 {
-	const char *base = r->w->cfg->public_url;
 	const char *uri = mq_req_param(r, "REQUEST_URI");
 	const char *q = uri ? strchr(uri, '?') : NULL;
 	char *path = uri ? mq_arena_strndup(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri))
@@ -514,24 +506,9 @@ const char *mq_req_url(struct mq_req *r, const char *query)
 
 	if (query == NULL)
 		query = "";
-	if (base == NULL || *base == '\0') {
-		const char *https = mq_req_param(r, "HTTPS");
-		const char *scheme = mq_req_param(r, "REQUEST_SCHEME");
-		const char *host = mq_req_param(r, "HTTP_HOST");
-
-		if (https && strcasecmp(https, "on") == 0)
-			scheme = "https";
-		else if (scheme == NULL || (strcmp(scheme, "http") && strcmp(scheme, "https")))
-			scheme = "http";
-		if (!host_ok(host))
-			host = mq_req_param(r, "SERVER_NAME");
-		if (!host_ok(host))
-			host = "localhost";
-		base = mq_arena_printf(r->arena, "%s://%s", scheme, host);
-	}
 	/* the route's own form: a path is served the same with and without
 	 * its final slash, and links (and cache keys) should not tell them
 	 * apart */
-	return mq_arena_printf(r->arena, "%s%s%s%s%s", base, path,
+	return mq_arena_printf(r->arena, "%s%s%s%s%s", r->ctx.origin, path,
 			       *path && path[strlen(path) - 1] != '/' ? "/" : "", sep, query);
 }

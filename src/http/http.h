@@ -3,8 +3,16 @@
  *
  * A handler receives a struct mq_req whose route, path parameters, query
  * and headers are already checked.  It answers with exactly one of the
- * mq_respond_* or mq_problem* calls and returns its result.  Every string
- * here lives in the request arena.
+ * mq_respond_* or mq_problem* calls and returns its result, an mq_reply.
+ * Every step that may answer for the handler (reading the body, a page, a
+ * language) returns an mq_reply too: MQ_NEXT when the request goes on, a
+ * reply that is done when it answered, which the handler returns as it is:
+ *
+ *     mq_reply rc;
+ *     if (mq_done(rc = mq_page_parse(r, &p)))
+ *             return rc;
+ *
+ * Every string here lives in the request arena.
  */
 #ifndef MQ_HTTP_H
 #define MQ_HTTP_H
@@ -13,11 +21,26 @@
 #include <json-c/json.h>
 
 #include "core/arena.h"
+#include "core/ctx.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "http/query.h"
 #include "http/router.h"
 
-struct mq_worker;
+/* What a handler returns: whether the request has been answered.  Only
+ * the mq_respond and mq_problem families (and MQ_NEXT) make one, and it
+ * is a struct so that a bare 0, -1 or bool does not compile in its place:
+ * "answered" has one meaning and one type. */
+typedef struct mq_reply {
+	bool done;
+} mq_reply;
+
+#define MQ_NEXT ((mq_reply){ .done = false })
+
+static inline bool mq_done(mq_reply rc)
+{
+	return rc.done;
+}
 
 struct mq_header {
 	struct mq_header *next;
@@ -25,10 +48,13 @@ struct mq_header {
 	const char *value;
 };
 
+struct mq_scoreboard;
+
 struct mq_req {
 	FCGX_Request *fcgi;
-	struct mq_arena *arena;
-	struct mq_worker *w;
+	struct mq_ctx ctx;		/* what the domain calls take */
+	struct mq_arena *arena;		/* = ctx.arena */
+	const struct mq_scoreboard *sb;	/* the pool's, read-only: for /metrics */
 
 	unsigned method;
 	const char *method_name;
@@ -56,11 +82,12 @@ struct mq_req {
 	uint64_t started_ns;
 };
 
-/* Reads the FastCGI parameters into r (method, path, headers, query).
- * Returns 0, or an HTTP status (400, 405, 414) when the request is
- * unusable; r->responded stays false so the caller answers. */
-int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, struct mq_worker *w,
-		struct mq_arena *a, const char **why);
+/* Reads the FastCGI parameters into r (method, path, headers, query);
+ * r->ctx is a copy of services (its arena the request's).  Returns 0, or
+ * an HTTP status (400, 405, 414) when the request is unusable;
+ * r->responded stays false so the caller answers. */
+int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, const struct mq_ctx *services,
+		const char **why);
 
 /* A FastCGI parameter (e.g. "HTTP_HOST"), or NULL. */
 const char *mq_req_param(const struct mq_req *r, const char *name);
@@ -68,13 +95,8 @@ const char *mq_req_param(const struct mq_req *r, const char *name);
 /* The client's address as nginx saw it (REMOTE_ADDR), or "-". */
 const char *mq_req_client(const struct mq_req *r);
 
-/* Logs a security event (ASVS 7.2.1): one logfmt line "msg=security
- * event=EVENT id=<request id> addr=<client> user=<user_id, or - for 0>"
- * followed by the key/value string pairs given, ending with NULL (a NULL
- * value is written as -).  Never pass a password, a token or a mail's
- * text. */
-void mq_req_event(const struct mq_req *r, enum mq_log_level level, const char *event,
-		  int64_t user_id, ...) __attribute__((sentinel));
+/* Logs a security event for the request (core/ctx.h: mq_event). */
+#define mq_req_event(r, ...) mq_event(&(r)->ctx, __VA_ARGS__)
 
 /* The path parameter called name (declared in the route pattern). */
 int64_t mq_req_id(const struct mq_req *r, const char *name);
@@ -85,44 +107,59 @@ const char *mq_req_str(const struct mq_req *r, const char *name);
 const char *mq_req_id_text(struct mq_req *r, const char *name);
 const char *mq_req_user_text(struct mq_req *r);
 
-/* The body, read once and capped; on failure the problem (413, 400) has been
- * answered and NULL is returned. */
-const char *mq_req_body(struct mq_req *r, size_t *len);
+/* The body, read once and capped, into *body and *len; or the problem
+ * (411, 413, 400) answered. */
+mq_reply mq_req_body(struct mq_req *r, const char **body, size_t *len);
 
 /* The body as a JSON object: checks Content-Type (415), size (413), syntax,
- * UTF-8 and depth (400).  NULL means the problem has been answered. */
-struct json_object *mq_req_json(struct mq_req *r);
+ * UTF-8 and depth (400); or the problem answered. */
+mq_reply mq_req_json(struct mq_req *r, struct json_object **out);
 
 /* Adds a response header (name and value copied into the arena).  A value
  * with a control character is refused (logged, not sent). */
 void mq_resp_header(struct mq_req *r, const char *name, const char *value);
 
 /* Answers with a body of the given type (NULL type and body for none). */
-int mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len);
-int mq_respond_json(struct mq_req *r, int status, struct json_object *o);
+mq_reply mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len);
+mq_reply mq_respond_json(struct mq_req *r, int status, struct json_object *o);
 
 /* Answers {"detail": text}: the short confirmations of actions. */
-int mq_respond_detail(struct mq_req *r, int status, const char *text);
+mq_reply mq_respond_detail(struct mq_req *r, int status, const char *text);
 
 /* Answers 200 with body and a weak ETag, or 304 when If-None-Match has it. */
-int mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len);
+mq_reply mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len);
 
 /* RFC 9457 problem+json.  detail is printf-style. */
-int mq_problem(struct mq_req *r, int status, const char *fmt, ...) MQ_PRINTF(3, 4);
+mq_reply mq_problem(struct mq_req *r, int status, const char *fmt, ...) MQ_PRINTF(3, 4);
 
 /* 400 with "errors": {"field": ["message", ...]}. */
-int mq_problem_fields(struct mq_req *r, struct json_object *errors);
+mq_reply mq_problem_fields(struct mq_req *r, struct json_object *errors);
 
 /* 400 with one field's one message. */
-int mq_problem_field(struct mq_req *r, const char *field, const char *msg);
+mq_reply mq_problem_field(struct mq_req *r, const char *field, const char *msg);
 
 /* Another status (404 for an id that names nothing, 409 for a value
  * taken) with detail, and "errors" naming the field with msg. */
-int mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
+mq_reply mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
 		     const char *msg);
 
 /* A problem with extra members merged in (extra may be NULL). */
-int mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra);
+mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra);
+
+/* Answers a failure of the domain or data layers (core/status.h) with
+ * the problem it maps to, from the details in r->ctx.err: 404, 400 (naming
+ * the field), 409, 403, 413, 415, 503 (+ Retry-After), 504, 502, 500. */
+mq_reply mq_fail(struct mq_req *r, enum mq_status status);
+
+/* The failure of the last statement (db/db.h: mq_db_failure), answered. */
+mq_reply mq_fail_db(struct mq_req *r);
+
+/* A statement run for the request: db/db.h's mq_db_q on r->ctx. */
+static inline PGresult *mq_q(struct mq_req *r, struct mq_stmt *st, int n,
+			     const char *const *params)
+{
+	return mq_db_q(&r->ctx, st, n, params);
+}
 
 /* The status line text for an HTTP status ("Not Found"). */
 const char *mq_status_text(int status);

@@ -1,38 +1,19 @@
 /*
- * lang.h: which language a catalog response is written in.
- *
- * From ?language= where a route takes it, else the Accept-Language
- * header's most preferred tag, else en-US.  A tag is kept as
- * language[-REGION] ("fr", "pt-BR"); translations are looked up by the
- * whole tag first, then by the language alone, then the original text
- * is shown.
+ * lang.h: the language of a request's response: from ?language= where a
+ * route takes it, else the Accept-Language header's most preferred tag,
+ * else en-US (core/lang.h).
  */
 #ifndef MQ_LANG_H
 #define MQ_LANG_H
 
 #include "core/common.h"
-
-struct mq_req;
-
-struct mq_lang {
-	char tag[8];		/* "fr-FR" */
-	char primary[4];	/* "fr" */
-};
-
-#define MQ_LANG_DEFAULT "en-US"
-
-/* Normalises a tag ("FR-fr" → "fr-FR").  Returns 0, or -1 when it is not
- * a two- or three-letter language with an optional two-letter region. */
-int mq_lang_parse(const char *s, size_t n, struct mq_lang *out);
-
-/* The most preferred usable tag of an Accept-Language value (q-values
- * honoured, "*" and malformed entries skipped), or the default. */
-void mq_lang_from_header(const char *header, struct mq_lang *out);
+#include "core/lang.h"
+#include "http/http.h"
 
 /* The language of this request's response.  param: the query parameter
  * that may choose it (NULL when the route gives that name another
- * meaning).  Returns 0, or -1 after answering 400 for a malformed value.
- * Adds Vary: Accept-Language to the response. */
-int mq_lang_choose(struct mq_req *r, const char *param, struct mq_lang *out);
+ * meaning).  Answers 400 for a malformed value.  Adds Vary:
+ * Accept-Language to the response. */
+mq_reply mq_lang_choose(struct mq_req *r, const char *param, struct mq_lang *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "http/form.h"
 #include "http/http.h"
 

@@ -67,7 +67,7 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 			    struct mq_movie_filters *f, struct json_object *errors);
 
 /* genre=: ids and slugs, comma-separated, into mf->genre_ids and
- * mf->genre_slugs (resolve them with mq_genres_resolve); for the other
+ * mf->genre_slugs (resolve them with catalog/genres.h); for the other
  * lists that filter on genres.  Problems are recorded in f. */
 struct mq_form;
 void mq_movie_filters_genre(struct mq_form *f, const char *v, struct mq_movie_filters *mf);

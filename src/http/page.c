@@ -3,16 +3,11 @@
  */
 #include "http/page.h"
 
-#include "http/http.h"
+#include "core/buf.h"
 #include "core/json.h"
+#include "http/http.h"
 
-static int bad(struct mq_req *r, const char *field, const char *msg)
-{
-	mq_problem_field(r, field, msg);
-	return -1;
-}
-
-int mq_page_parse(struct mq_req *r, struct mq_page *p)
+mq_reply mq_page_parse(struct mq_req *r, struct mq_page *p)
 {
 	const char *page = mq_query_get(&r->query, "page");
 	const char *size = mq_query_get(&r->query, "page_size");
@@ -20,15 +15,15 @@ int mq_page_parse(struct mq_req *r, struct mq_page *p)
 	p->page = 1;
 	p->size = MQ_PAGE_SIZE_DEFAULT;
 	if (page && mq_parse_int64(page, 1, INT32_MAX, &p->page) < 0)
-		return bad(r, "page", "Must be a whole number of at least 1.");
+		return mq_problem_field(r, "page", "Must be a whole number of at least 1.");
 	if (size && mq_parse_int64(size, 1, INT64_MAX, &p->size) < 0)
-		return bad(r, "page_size", "Must be a whole number of at least 1.");
+		return mq_problem_field(r, "page_size", "Must be a whole number of at least 1.");
 	if (p->size > MQ_PAGE_SIZE_MAX)
 		p->size = MQ_PAGE_SIZE_MAX;
 	p->offset = (p->page - 1) * p->size;
 	p->limit_s = mq_arena_int(r->arena, p->size);
 	p->offset_s = mq_arena_int(r->arena, p->offset);
-	return 0;
+	return MQ_NEXT;
 }
 
 bool mq_page_past_end(const struct mq_page *p, int64_t count)
@@ -36,53 +31,48 @@ bool mq_page_past_end(const struct mq_page *p, int64_t count)
 	return p->page > 1 && p->offset >= count;
 }
 
-int mq_page_not_found(struct mq_req *r, const struct mq_page *p)
+mq_reply mq_page_not_found(struct mq_req *r, const struct mq_page *p)
 {
 	return mq_problem(r, 404, "Page %lld is past the end of the list.", (long long)p->page);
 }
 
-static void append_encoded(struct mq_arena *a, char **out, const char *s)
+/* Appends s percent-encoded, as a query's key or value. */
+static void append_encoded(struct mq_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s), len = strlen(*out);
-	char *buf = mq_arena_alloc(a, len + 3 * n + 1), *o = buf + len;
 
-	memcpy(buf, *out, len);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    strchr("-._~,", c)) {
-			*o++ = (char)c;
-		} else {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		}
+		    strchr("-._~,", c))
+			mq_buf_append(b, (const char *)s, 1);
+		else
+			mq_buf_append(b, esc, 3);
 	}
-	*o = '\0';
-	*out = buf;
 }
 
 /* This request's query with page set to page (1: left out, as DRF does). */
 static const char *query_for_page(struct mq_req *r, int64_t page)
 {
-	char *q = mq_arena_strdup(r->arena, "");
+	struct mq_buf q;
 
+	mq_buf_init(&q, r->arena, 128);
 	for (int i = 0; i < r->query.count; i++) {
 		const struct mq_param *prm = &r->query.params[i];
 
 		if (strcmp(prm->key, "page") == 0)
 			continue;
-		if (*q)
-			q = mq_arena_printf(r->arena, "%s&", q);
-		append_encoded(r->arena, &q, prm->key);
-		q = mq_arena_printf(r->arena, "%s=", q);
-		append_encoded(r->arena, &q, prm->value);
+		if (q.len)
+			mq_buf_puts(&q, "&");
+		append_encoded(&q, prm->key);
+		mq_buf_puts(&q, "=");
+		append_encoded(&q, prm->value);
 	}
 	if (page > 1)
-		q = mq_arena_printf(r->arena, "%s%spage=%lld", q, *q ? "&" : "", (long long)page);
-	return q;
+		mq_buf_printf(&q, "%spage=%lld", q.len ? "&" : "", (long long)page);
+	return q.data;
 }
 
 /* exact: NULL when the list does not say */

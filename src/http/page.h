@@ -6,9 +6,7 @@
 #define MQ_PAGE_H
 
 #include "core/common.h"
-
-struct mq_req;
-struct json_object;
+#include "http/http.h"
 
 #define MQ_PAGE_SIZE_DEFAULT 20
 #define MQ_PAGE_SIZE_MAX 100
@@ -21,9 +19,9 @@ struct mq_page {
 	const char *offset_s;
 };
 
-/* Reads page and page_size (page_size above the maximum is clamped).
- * Returns 0, or -1 after answering 400 for a malformed value. */
-int mq_page_parse(struct mq_req *r, struct mq_page *p);
+/* Reads page and page_size (page_size above the maximum is clamped), or
+ * answers 400 for a malformed value. */
+mq_reply mq_page_parse(struct mq_req *r, struct mq_page *p);
 
 /* True when the page starts past the last item (DRF answers 404). */
 bool mq_page_past_end(const struct mq_page *p, int64_t count);
@@ -40,6 +38,6 @@ struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_pag
 					   struct json_object *results);
 
 /* Answers the 404 for a page past the end. */
-int mq_page_not_found(struct mq_req *r, const struct mq_page *p);
+mq_reply mq_page_not_found(struct mq_req *r, const struct mq_page *p);
 
 #endif

@@ -38,7 +38,4 @@ const char *mq_query_get(const struct mq_query *q, const char *key);
 /* How many times key occurs. */
 int mq_query_count(const struct mq_query *q, const char *key);
 
-/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool mq_utf8_valid(const char *s, size_t n);
-
 #endif

@@ -7,8 +7,7 @@
 
 #include "cache/cache.h"
 #include "core/config.h"
-#include "http/http.h"
-#include "pool/worker.h"
+#include "core/log.h"
 
 /* The length of a weak ETag as mq_etag_for writes it: W/" + 32 hex + ". */
 #define ETAG_LEN (3 + 32 + 1)
@@ -42,33 +41,56 @@ static int split(struct mq_arena *a, const char *entry, size_t len, uint64_t gen
 	return 0;
 }
 
-bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
-			const char *variant)
+mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			    const char *variant)
 {
 	const char *entry, *etag, *body;
 	size_t len, body_len;
 
-	rc->kind = kind;
-	rc->gen = 0;
-	if (!r->w->cfg->cache_responses) {
-		rc->key = NULL;
-		return false;
-	}
+	*rc = (struct mq_respcache){ .kind = kind };
+	if (!r->ctx.cfg->cache_responses)
+		return MQ_NEXT;
 	rc->key = mq_arena_printf(r->arena, "%s:%s%s%s", kind, variant ? variant : "",
 				  variant ? ":" : "", mq_req_url(r, r->raw_query));
-	entry = mq_cache_get_with_generation(r->w->cache, r->arena, kind, rc->key, &len, &rc->gen);
+	entry = mq_cache_get_with_generation(r->ctx.cache, r->arena, kind, rc->key, &len, &rc->gen);
 	if (entry == NULL || rc->gen == 0 ||
 	    split(r->arena, entry, len, rc->gen, &etag, &body, &body_len) < 0)
-		return false;
-	mq_respond_cached(r, etag, body, body_len);
-	return true;
+		return MQ_NEXT;
+	if (r->ctx.cfg->cache_verify) {
+		rc->hit = body;
+		rc->hit_len = body_len;
+		return MQ_NEXT;
+	}
+	return mq_respond_cached(r, etag, body, body_len);
 }
 
-int mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body, size_t len)
+/* [cache] verify: the entry served for this URL must be what PostgreSQL
+ * says now. */
+static void verify(struct mq_req *r, const struct mq_respcache *rc, const char *body, size_t len)
+{
+	struct mq_logline l;
+
+	if ((rc->hit_len == len && memcmp(rc->hit, body, len) == 0) ||
+	    !mq_logline_start(&l, MQ_LOG_ERROR))
+		return;
+	mq_logline_str(&l, "msg", "stale cached response");
+	mq_logline_str(&l, "id", r->request_id);
+	mq_logline_str(&l, "kind", rc->kind);
+	mq_logline_str(&l, "key", rc->key);
+	mq_logline_emit(&l);
+}
+
+mq_reply mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body,
+			      size_t len)
 {
 	const char *etag = mq_etag_for(r->arena, body, len);
 	uint64_t gen = rc->key == NULL ? 0
-		       : rc->gen ? rc->gen : mq_cache_generation(r->w->cache, rc->kind);
+		       : rc->gen ? rc->gen : mq_cache_generation(r->ctx.cache, rc->kind);
+
+	if (rc->hit) {
+		verify(r, rc, body, len);
+		return mq_respond_cached(r, etag, body, len);
+	}
 
 	if (gen) {
 		const char *entry = mq_arena_printf(r->arena, "%llu %s\n", (unsigned long long)gen, etag);
@@ -77,7 +99,7 @@ int mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *
 
 		memcpy(buf, entry, head);
 		memcpy(buf + head, body, len);
-		mq_cache_set(r->w->cache, rc->key, buf, head + len, 0);
+		mq_cache_set(r->ctx.cache, rc->key, buf, head + len, 0);
 	}
 	return mq_respond_cached(r, etag, body, len);
 }

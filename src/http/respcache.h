@@ -14,24 +14,30 @@
 #define MQ_RESPCACHE_H
 
 #include "core/common.h"
-
-struct mq_req;
+#include "http/http.h"
 
 struct mq_respcache {
 	const char *kind;
 	const char *key;
-	uint64_t gen;	/* the generation seen on lookup; 0 if none yet */
+	uint64_t gen;		/* the generation seen on lookup; 0 if none yet */
+	const char *hit;	/* [cache] verify: the body found, to compare */
+	size_t hit_len;
 };
 
 /* Looks this request's response up.  On a hit, answers it (200 with its
- * ETag, or 304) and returns true; on a miss, fills rc for the store.
+ * ETag, or 304); on a miss, fills rc for the store and returns MQ_NEXT.
  * variant: what else the response depends on besides its URL (the
- * language chosen by Accept-Language), or NULL. */
-bool mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
-			const char *variant);
+ * language chosen by Accept-Language), or NULL.  With [cache] verify, a
+ * hit is kept in rc and not answered, so the response is rendered again
+ * and mq_respcache_respond compares the two. */
+mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			    const char *variant);
 
 /* Answers 200 with body and its weak ETag (304 when If-None-Match has
- * it), and stores it for the next request. */
-int mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body, size_t len);
+ * it), and stores it for the next request.  A hit kept by [cache] verify
+ * that differs from body is logged as an error: a write did not make it
+ * stale. */
+mq_reply mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body,
+			      size_t len);
 
 #endif

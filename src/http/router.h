@@ -37,7 +37,8 @@ enum mq_ptype { MQ_PT_INT, MQ_PT_SLUG, MQ_PT_LANG, MQ_PT_WORD };
 #define MQ_RF_TOKENLESS 0x02
 
 struct mq_req;
-typedef int mq_handler(struct mq_req *r);
+struct mq_reply;	/* http/http.h */
+typedef struct mq_reply mq_handler(struct mq_req *r);
 
 struct mq_route {
 	unsigned method;	/* one MQ_* method */

@@ -9,10 +9,10 @@
 #include <math.h>
 #include <time.h>
 
-#include "core/buf.h"
 #include "cache/cache.h"
+#include "core/buf.h"
 #include "core/config.h"
-#include "http/http.h"
+#include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "integrations/loopback.h"
@@ -447,22 +447,22 @@ bool mq_tmdb_image_path_ok(const char *s)
 				     strcmp(ext, ".png") == 0 || strcmp(ext, ".webp") == 0);
 }
 
-int mq_tmdb_fail(struct mq_req *r, const struct mq_tmdb_answer *ans, const char *detail)
+enum mq_status mq_tmdb_failure(struct mq_ctx *c, const struct mq_tmdb_answer *ans,
+			       const char *not_found)
 {
 	switch (ans->status) {
 	case MQ_TMDB_OK:
 	case MQ_TMDB_NOT_FOUND:
-		return mq_problem(r, 404, "%s", detail);
+		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "%s", not_found);
 	case MQ_TMDB_UNCONFIGURED:
+		return mq_fail_retry(c, ans->retry_after, "TMDb is not configured on this server.");
 	case MQ_TMDB_UNAVAILABLE:
-		mq_resp_header(r, "Retry-After", mq_arena_printf(r->arena, "%d", ans->retry_after));
-		return mq_problem(r, 503, ans->status == MQ_TMDB_UNCONFIGURED
-				  ? "TMDb is not configured on this server."
-				  : "TMDb is unavailable at the moment; try again later.");
+		return mq_fail_retry(c, ans->retry_after,
+				     "TMDb is unavailable at the moment; try again later.");
 	case MQ_TMDB_TIMEOUT:
-		return mq_problem(r, 504, "TMDb did not answer in time.");
+		return mq_fail_with(c, MQ_TIMEOUT, NULL, "TMDb did not answer in time.");
 	case MQ_TMDB_BAD_GATEWAY:
 		break;
 	}
-	return mq_problem(r, 502, "TMDb gave an unusable answer.");
+	return mq_fail_with(c, MQ_BAD_GATEWAY, NULL, "TMDb gave an unusable answer.");
 }

@@ -21,10 +21,11 @@
 #include <json-c/json.h>
 
 #include "core/arena.h"
+#include "core/status.h"
 
 struct mq_config;
 struct mq_cache;
-struct mq_req;
+struct mq_ctx;
 struct mq_tmdb;
 
 enum mq_tmdb_status {
@@ -75,8 +76,10 @@ void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
  * ("/abc_1-x.jpg"): the same rule as tmdb_image_path() in sql/0006. */
 bool mq_tmdb_image_path_ok(const char *s);
 
-/* Answers a failed call: 503 (with Retry-After), 504 or 502 problem+json,
- * 404 for NOT_FOUND with detail. */
-int mq_tmdb_fail(struct mq_req *r, const struct mq_tmdb_answer *ans, const char *detail);
+/* A failed call as a status, its details in c->err: MQ_UNAVAILABLE (with
+ * Retry-After), MQ_TIMEOUT or MQ_BAD_GATEWAY; MQ_NOT_FOUND for NOT_FOUND,
+ * with not_found as the detail. */
+enum mq_status mq_tmdb_failure(struct mq_ctx *c, const struct mq_tmdb_answer *ans,
+			       const char *not_found);
 
 #endif

@@ -6,39 +6,39 @@
 #include <ctype.h>
 
 #include "cache/cache.h"
+#include "core/arena.h"
 #include "core/config.h"
-#include "db/db.h"
-#include "http/http.h"
 #include "core/log.h"
+#include "db/db.h"
 #include "notify/outbox.h"
-#include "pool/worker.h"
 
 static struct mq_stmt queue = MQ_STMT(
 	"WITH m AS (INSERT INTO outbox (recipient, subject, body) VALUES ($1, $2, $3) "
 	"RETURNING id) "
 	"SELECT pg_notify('marquee_outbox', id::text) FROM m");
 
-int mq_outbox_queue(struct mq_req *r, const char *to, const char *subject, const char *body)
+enum mq_status mq_outbox_queue(struct mq_ctx *c, const char *to, const char *subject,
+			       const char *body)
 {
 	const char *params[] = { to, subject, body };
 
-	return mq_q(r, &queue, 3, params) ? 0 : -1;
+	return mq_db_q(c, &queue, 3, params) ? MQ_OK : mq_db_failure(c);
 }
 
-bool mq_outbox_allow(struct mq_req *r, const char *purpose, const char *to)
+bool mq_outbox_allow(struct mq_ctx *c, const char *purpose, const char *to)
 {
-	char *key = mq_arena_printf(r->arena, "mail:%s:%s", purpose, to);
+	char *key = mq_arena_printf(c->arena, "mail:%s:%s", purpose, to);
 
 	/* Addresses are one account whatever their case. */
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	return mq_cache_incr(r->w->cache, key, MQ_OUTBOX_WINDOW_S) <= MQ_OUTBOX_PER_WINDOW;
+	return mq_cache_incr(c->cache, key, MQ_OUTBOX_WINDOW_S) <= MQ_OUTBOX_PER_WINDOW;
 }
 
-const char *mq_outbox_link(struct mq_req *r, const char *path, const char *token)
+const char *mq_outbox_link(struct mq_ctx *c, const char *path, const char *token)
 {
 	static bool warned;
-	const struct mq_config *cfg = r->w->cfg;
+	const struct mq_config *cfg = c->cfg;
 	const char *base = *cfg->mail_link_base ? cfg->mail_link_base : cfg->public_url;
 
 	/* Never the request's Host header: whoever asks for a password reset
@@ -53,14 +53,14 @@ const char *mq_outbox_link(struct mq_req *r, const char *path, const char *token
 	size_t blen = strlen(base);
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
-	return mq_arena_printf(r->arena, "%.*s/%s?token=%s", (int)blen, base, path, token);
+	return mq_arena_printf(c->arena, "%.*s/%s?token=%s", (int)blen, base, path, token);
 }
 
-const char *mq_outbox_duration(struct mq_req *r, int ms)
+const char *mq_outbox_duration(struct mq_ctx *c, int ms)
 {
 	int minutes = (ms + 59999) / 60000;
 
 	if (minutes % 60 == 0)
-		return mq_arena_printf(r->arena, "%d hour%s", minutes / 60, minutes == 60 ? "" : "s");
-	return mq_arena_printf(r->arena, "%d minute%s", minutes, minutes == 1 ? "" : "s");
+		return mq_arena_printf(c->arena, "%d hour%s", minutes / 60, minutes == 60 ? "" : "s");
+	return mq_arena_printf(c->arena, "%d minute%s", minutes, minutes == 1 ? "" : "s");
 }

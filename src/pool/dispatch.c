@@ -3,13 +3,13 @@
  */
 #include "pool/dispatch.h"
 
-#include "http/auth.h"
 #include "core/config.h"
-#include "db/db.h"
-#include "http/http.h"
 #include "core/log.h"
+#include "core/scoreboard.h"
+#include "db/db.h"
+#include "http/auth.h"
+#include "http/http.h"
 #include "http/router.h"
-#include "pool/scoreboard.h"
 #include "integrations/tmdb.h"
 #include "pool/worker.h"
 
@@ -17,7 +17,7 @@ static void access_log(const struct mq_req *r, uint64_t dur_ns)
 {
 	struct mq_logline l;
 
-	if (!r->w->cfg->access_log || !mq_logline_start(&l, MQ_LOG_INFO))
+	if (!r->ctx.cfg->access_log || !mq_logline_start(&l, MQ_LOG_INFO))
 		return;
 	mq_logline_str(&l, "msg", "request");
 	mq_logline_str(&l, "id", r->request_id);
@@ -36,7 +36,7 @@ static void access_log(const struct mq_req *r, uint64_t dur_ns)
 
 static size_t body_cap(const struct mq_req *r)
 {
-	return r->match.route->flags & MQ_RF_UPLOAD ? r->w->cfg->upload_max : r->w->cfg->body_max;
+	return r->match.route->flags & MQ_RF_UPLOAD ? r->ctx.cfg->upload_max : r->ctx.cfg->body_max;
 }
 
 static void not_allowed(struct mq_req *r)
@@ -48,11 +48,11 @@ static void not_allowed(struct mq_req *r)
 	mq_problem(r, 405, "%s is not allowed here; allowed: %s.", r->method_name, allow);
 }
 
-static void route(struct mq_req *r)
+static void route(struct mq_worker *w, struct mq_req *r)
 {
 	const struct mq_route *route;
 
-	switch (mq_router_match(r->w->router, r->method, r->path, r->arena, &r->match)) {
+	switch (mq_router_match(w->router, r->method, r->path, r->arena, &r->match)) {
 	case 404:
 		mq_problem(r, 404, "There is nothing at %s.", r->path);
 		return;
@@ -61,15 +61,14 @@ static void route(struct mq_req *r)
 		return;
 	}
 	route = r->match.route;
-	mq_scoreboard_begin(r->w->sb, r->w->slot, r->method_name, route->pattern, r->request_id);
+	mq_scoreboard_begin(w->sb, w->slot, r->method_name, route->pattern, r->request_id);
 	if (r->content_length > 0 && (uint64_t)r->content_length > body_cap(r)) {
 		mq_problem(r, 413, "The body is larger than %zu bytes.", body_cap(r));
 		return;
 	}
-	if (mq_auth_request(r) < 0)
+	if (mq_done(mq_auth_request(r)))
 		return;
-	route->handler(r);
-	if (!r->responded) {
+	if (!mq_done(route->handler(r)) || !r->responded) {
 		mq_log_error("handler for %s %s answered nothing", r->method_name, route->pattern);
 		mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
 	}
@@ -85,7 +84,7 @@ static void discard_body(struct mq_req *r)
 
 	if (left <= 0 || r->body_read)
 		return;
-	if ((uint64_t)left > 2 * (uint64_t)r->w->cfg->upload_max) {
+	if ((uint64_t)left > 2 * (uint64_t)r->ctx.cfg->upload_max) {
 		r->fcgi->keepConnection = 0;
 		return;
 	}
@@ -106,15 +105,18 @@ static void discard_body(struct mq_req *r)
  * otherwise hold locks and swallow the next requests' writes. */
 static void end_transaction(struct mq_req *r)
 {
-	if (!mq_db_in_transaction(r->w->db))
+	if (!mq_db_in_transaction(r->ctx.db))
 		return;
 	mq_log_error("%s %s left a transaction open; rolled back",
 		     r->method_name, r->match.route ? r->match.route->pattern : r->path);
-	mq_db_rollback(r->w->db);
+	mq_db_rollback(r->ctx.db);
 }
 
 void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
 {
+	struct mq_ctx services = {
+		.cfg = w->cfg, .db = w->db, .cache = w->cache, .tmdb = w->tmdb, .arena = a,
+	};
 	struct mq_req r;
 	const char *why = NULL;
 	int status;
@@ -124,12 +126,13 @@ void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
 	 * the pool's config check keeps below request_timeout. */
 	if (w->tmdb)
 		mq_tmdb_budget(w->tmdb, w->cfg->tmdb_timeout_ms);
-	status = mq_req_init(&r, fcgi, w, a, &why);
+	status = mq_req_init(&r, fcgi, &services, &why);
+	r.sb = w->sb;
 	mq_scoreboard_begin(w->sb, w->slot, r.method_name, "-", r.request_id);
 	if (status != 0)
 		mq_problem(&r, status, "%s", why);
 	else
-		route(&r);
+		route(w, &r);
 	discard_body(&r);
 	end_transaction(&r);
 	uint64_t dur = mq_now_mono_ns() - r.started_ns;

@@ -8,9 +8,9 @@
 
 #include "core/config.h"
 #include "core/log.h"
-#include "pool/master.h"
 #include "http/router.h"
 #include "http/routes.h"
+#include "pool/master.h"
 
 static void usage(FILE *out)
 {
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "marquee-fcgi: %s\n", err);
 		return 1;
 	}
-	if (mq_config_check_pool(cfg, err, sizeof(err)) < 0) {
+	if (mq_master_check_config(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "marquee-fcgi: %s\n", err);
 		mq_config_free(cfg);
 		return 1;

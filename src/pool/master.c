@@ -17,13 +17,21 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "pool/listen.h"
 #include "core/log.h"
+#include "core/scoreboard.h"
 #include "http/router.h"
 #include "http/routes.h"
-#include "pool/scoreboard.h"
+#include "integrations/tmdb.h"
+#include "pool/listen.h"
 #include "pool/systemd.h"
 #include "pool/worker.h"
+
+int mq_master_check_config(const struct mq_config *cfg, char *err, size_t errlen)
+{
+	if (mq_config_check_pool(cfg, err, errlen) < 0)
+		return -1;
+	return mq_tmdb_check_config(cfg, err, errlen);
+}
 
 /* Room for three generations at once: the current one, the one a reload
  * is retiring, and one more if a second reload comes before it is gone. */
@@ -334,7 +342,7 @@ static void reload(struct master *m, uint64_t now)
 		return;
 	mq_sd_notify("RELOADING=1");
 	next = mq_config_load(m->config_path, err, sizeof(err));
-	if (next && mq_config_check_pool(next, err, sizeof(err)) < 0) {
+	if (next && mq_master_check_config(next, err, sizeof(err)) < 0) {
 		mq_config_free(next);
 		next = NULL;
 	}

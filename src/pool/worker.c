@@ -24,16 +24,16 @@
 
 #include <sodium.h>
 
-#include "core/arena.h"
-#include "cache/cache.h"
-#include "core/config.h"
-#include "db/db.h"
-#include "pool/dispatch.h"
-#include "core/log.h"
 #include "accounts/password.h"
-#include "pool/scoreboard.h"
+#include "cache/cache.h"
 #include "catalog/keyword_names.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/scoreboard.h"
+#include "db/db.h"
 #include "integrations/tmdb.h"
+#include "pool/dispatch.h"
 
 /* Exactly these are blocked and read from the signalfd; everything else,
  * including SIGCHLD which the master blocks, is left at its default. */

@@ -7,7 +7,9 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use Marquee::Stack;
 
-my $s = Marquee::Stack->start(workers => 3);
+# [cache] verify renders every cache hit again from PostgreSQL: off, since
+# serving from memcached while PostgreSQL is down is what is tested here.
+my $s = Marquee::Stack->start(workers => 3, extra_config => "[cache]\nverify = off\n");
 
 my @workers = sort $s->worker_pids;
 is scalar @workers, 3, 'three workers';

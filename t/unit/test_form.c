@@ -5,9 +5,9 @@
 #include "core/common.h"
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "http/form.h"
 #include "http/http.h"
-#include "core/json.h"
 #include "unit.h"
 
 static const char *const fields[] = { "password", "name", NULL };

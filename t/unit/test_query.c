@@ -3,6 +3,7 @@
  */
 #include "core/common.h"
 
+#include "core/utf8.h"
 #include "http/query.h"
 #include "unit.h"
 

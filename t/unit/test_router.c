@@ -4,15 +4,16 @@
  */
 #include "core/common.h"
 
+#include "core/scoreboard.h"
+#include "http/http.h"
 #include "http/router.h"
 #include "http/routes.h"
-#include "pool/scoreboard.h"
 #include "unit.h"
 
-static int h(struct mq_req *r)
+static mq_reply h(struct mq_req *r)
 {
 	(void)r;
-	return 0;
+	return MQ_NEXT;
 }
 
 static const struct mq_route table[] = {

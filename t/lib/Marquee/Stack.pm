@@ -375,6 +375,7 @@ migrations_dir = $self->{src}/sql
 [cache]
 servers = $d/run/memcached.sock
 retry_timeout = 1s
+verify = on
 
 [auth]
 jwt_key_file = $d/jwt.key
@@ -763,6 +764,11 @@ sub finish {
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
+    # [cache] verify: a cache hit that PostgreSQL no longer agrees with is
+    # a write that forgot to make it stale (catalog/changes.h)
+    my @stale = $log =~ /^(.*msg="stale cached response".*)$/mg;
+    ok(!@stale, 'no stale cached response was found')
+        or diag(join "\n", @stale[0 .. ($#stale < 5 ? $#stale : 5)]);
     $self->cleanup;
 }
 

@@ -1,7 +1,7 @@
 /*
  * scoreboard.c: the shared-memory file, slots and counters.
  */
-#include "pool/scoreboard.h"
+#include "core/scoreboard.h"
 
 #include <fcntl.h>
 #include <sched.h>

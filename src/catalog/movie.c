@@ -1,0 +1,55 @@
+/*
+ * movie.c: a movie as its detail shows it.
+ */
+#include "catalog/movie.h"
+
+#include "catalog/genre_names.h"
+#include "catalog/keyword_names.h"
+#include "catalog/movie_json.h"
+#include "catalog/movie_sql.h"
+#include "db/db.h"
+#include "db/rows.h"
+
+/* Everything about a movie in one round trip (keyword names come from
+ * keyword_names.c, genre names from genre_names.c): $1 id, $2 language tag,
+ * $3 language alone. */
+static struct mq_stmt movie = MQ_STMT_READ(
+	"SELECT " MQ_MOVIE_ITEM_COLUMNS ", "
+	"coalesce(nullif(t.tagline, ''), m.tagline) AS tagline, t.language AS translation, "
+	"m.keyword_ids, "
+	"(SELECT coalesce(json_agg(json_build_object('id', x.id, 'kind', x.kind, "
+	"          'file_path', x.file_path, 'site', x.site, 'video_key', x.video_key, "
+	"          'language', x.language, 'is_primary', x.is_primary, "
+	"          'created_at', rfc3339(x.created_at)) ORDER BY x.kind, NOT x.is_primary, x.id), "
+	"                 '[]') FROM movie_media x WHERE m.media_count > 0 AND x.movie_id = m.id) "
+	"  AS media, "
+	"array_to_json(m.translations) AS translations, "
+	"json_build_object('ratings_count', m.ratings_count, 'rating', round(m.rating::numeric, 2), "
+	"  'favorites_count', m.favorites_count, 'watchlist_count', m.watchlist_count, "
+	"  'reviews_count', m.reviews_count) AS statistics, "
+	"m.source, m.movielens_id, rfc3339(m.created_at) AS created_at, "
+	"rfc3339(m.updated_at) AS updated_at "
+	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1");
+
+enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, const struct mq_lang *lang,
+			      struct json_object **out)
+{
+	const char *params[] = { id, lang->tag, lang->primary };
+	PGresult *res = mq_db_q(c, &movie, 3, params);
+	struct json_object *o, *media;
+	enum mq_status st;
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	if ((o = mq_row_owned(c->arena, res)) == NULL)
+		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "No movie with id %s.", id);
+	if ((st = mq_genre_names_fill(c, o, lang->primary)) != MQ_OK ||
+	    (st = mq_keyword_names_fill(c, o)) != MQ_OK)
+		return st;
+	mq_movie_add_urls(c, o);
+	if (json_object_object_get_ex(o, "media", &media))
+		for (size_t i = 0; i < json_object_array_length(media); i++)
+			mq_media_add_url(c, json_object_array_get_idx(media, i));
+	*out = o;
+	return MQ_OK;
+}

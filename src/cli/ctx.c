@@ -1,0 +1,46 @@
+/*
+ * ctx.c: a subcommand's services, as domain code takes them.
+ */
+#include "cli/cli.h"
+
+#include "cache/cache.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "integrations/tmdb.h"
+
+struct mq_ctx *mq_cli_ctx_new(const struct mq_config *cfg, const char *app, bool tmdb)
+{
+	struct mq_ctx *c = mq_xcalloc(1, sizeof(*c));
+
+	c->cfg = cfg;
+	c->db = mq_db_new(cfg, app);
+	c->cache = mq_cache_new(cfg);
+	c->tmdb = tmdb ? mq_tmdb_new(cfg, c->cache) : NULL;
+	c->arena = mq_arena_new(0);
+	/* links a job writes (media URLs) are made from public_url */
+	c->origin = *cfg->public_url ? cfg->public_url : "http://localhost";
+	c->request_id = app;
+	c->client = "cli";
+	return c;
+}
+
+void mq_cli_ctx_free(struct mq_ctx *c)
+{
+	if (c == NULL)
+		return;
+	mq_arena_destroy(c->arena);
+	mq_tmdb_free(c->tmdb);
+	mq_cache_free(c->cache);
+	mq_db_free(c->db);
+	free(c);
+}
+
+int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st)
+{
+	const char *detail = c->err.status == st && c->err.detail ? c->err.detail
+								  : mq_db_error(c->db);
+
+	mq_cli_error(cmd, "%s", detail);
+	return 1;
+}
