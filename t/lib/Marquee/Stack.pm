@@ -12,6 +12,8 @@ package Marquee::Stack;
 #   is $res->{status}, 200;
 #   $s->finish;     # stops everything; fails if a sanitizer complained
 #
+#   my $db = Marquee::Stack->start_database;   # PostgreSQL alone (t/lib/db-test)
+#
 # Options: workers, keepalive, nginx_workers, extra_config (appended to the
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
@@ -229,15 +231,7 @@ sub start {
         workers => 4, keepalive => 2, nginx_workers => 1, max_requests => 0,
         request_timeout => '30s', shutdown_timeout => '10s', pids => {}, %opt,
     }, $class;
-    push @STACKS, $self;
-    $self->{src} = srcdir();
-    $self->{build} = builddir();
-    $self->{pgbin} = pg_bindir();
-    my $base = "$self->{build}/t/tmp";
-    make_path($base);
-    $self->{dir} = tempdir('stack-XXXXXX', DIR => $base);
-    chmod 0755, $self->{dir};
-    make_path(map { "$self->{dir}/$_" } qw(run log nginx/tmp media mail));
+    $self->make_dir('stack', qw(run log nginx/tmp media mail));
     spew("$self->{dir}/jwt.key", join '', map { sprintf '%02x', int rand 256 } 1 .. 32);
     chmod 0600, "$self->{dir}/jwt.key";
     chown_tree("$self->{dir}/media");
@@ -255,6 +249,32 @@ sub start {
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
     wait_for('the stack to answer /healthz', 30, sub { $self->get('/healthz')->{status} == 200 });
     return $self;
+}
+
+# PostgreSQL alone, as start() would boot it: a copy of the migrated
+# cluster, with a fresh database `marquee` (t/lib/db-test runs pgTAP files
+# in it).  Stop it with stop_all, then cleanup.
+sub start_database {
+    my ($class, %opt) = @_;
+    my $self = bless { pids => {}, %opt }, $class;
+    $self->make_dir('db', qw(run log));
+    $self->start_postgres;
+    return $self;
+}
+
+# The stack's directory, PREFIX-XXXXXX under t/tmp of the build, with
+# SUBDIRS in it.
+sub make_dir {
+    my ($self, $prefix, @subdirs) = @_;
+    push @STACKS, $self;
+    $self->{src} = srcdir();
+    $self->{build} = builddir();
+    $self->{pgbin} = pg_bindir();
+    my $base = "$self->{build}/t/tmp";
+    make_path($base);
+    $self->{dir} = tempdir("$prefix-XXXXXX", DIR => $base);
+    chmod 0755, $self->{dir};
+    make_path(map { "$self->{dir}/$_" } @subdirs);
 }
 
 sub dir { $_[0]{dir} }
