@@ -20,7 +20,7 @@ static const struct command {
 } commands[] = {
 	{ "migrate", mq_cli_migrate, true, "apply the SQL migrations not yet applied (--status: list them)" },
 	{ "status", mq_cli_status, true, "show the worker pool's scoreboard" },
-	{ "routes", mq_cli_routes, false, "list every route: method, path, least role" },
+	{ "routes", mq_cli_routes, false, "list every route: method, path, least role, flags" },
 	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
 	{ "outbox", mq_cli_outbox, true, "send the queued email, and keep sending (a long-running job)" },
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },

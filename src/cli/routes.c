@@ -1,6 +1,8 @@
 /*
  * routes.c: `marquee routes`: the route table, one line per route
- * ("GET /api/genres/ anon"), as the pool serves it.
+ * ("GET /api/genres/ anon", "PUT /api/users/me/avatar/ user upload"), as
+ * the pool serves it.  The flags are what nginx's site must agree with
+ * (t/ops/nginx_routes.t).
  */
 #include "core/common.h"
 
@@ -22,8 +24,12 @@ int mq_cli_routes(struct mq_config *cfg, int argc, char **argv)
 	(void)cfg;
 	(void)argc;
 	(void)argv;
-	for (size_t i = 0; i < mq_routes_count; i++)
-		printf("%-7s %s %s\n", mq_method_name(mq_routes[i].method), mq_routes[i].pattern,
-		       role_name(mq_routes[i].role));
+	for (size_t i = 0; i < mq_routes_count; i++) {
+		const struct mq_route *rt = &mq_routes[i];
+
+		printf("%-7s %s %s%s%s\n", mq_method_name(rt->method), rt->pattern,
+		       role_name(rt->role), rt->flags & MQ_RF_TOKENLESS ? " tokenless" : "",
+		       rt->flags & MQ_RF_UPLOAD ? " upload" : "");
+	}
 	return 0;
 }
