@@ -468,10 +468,15 @@ static int parse_file(struct loader *ld, const char *path)
 
 	if (f == NULL)
 		return fail(ld, "%s: cannot open: %s", path, strerror(errno));
-	if (getdelim(&text, &size, '\0', f) < 0 && ferror(f)) {
-		fclose(f);
+	if (getdelim(&text, &size, '\0', f) < 0) {
+		/* an empty file: getdelim may have allocated a buffer that holds
+		 * nothing, not even a NUL */
 		free(text);
-		return fail(ld, "%s: cannot read: %s", path, strerror(errno));
+		text = NULL;
+		if (ferror(f)) {
+			fclose(f);
+			return fail(ld, "%s: cannot read: %s", path, strerror(errno));
+		}
 	}
 	fclose(f);
 	for (const char *p = text ? text : ""; *p; p++) {

@@ -67,6 +67,19 @@ START_TEST(defaults)
 }
 END_TEST
 
+/* Regression: an empty file left getdelim's buffer without a NUL, which
+ * the line-length check then read past (ASan: heap-buffer-overflow). */
+START_TEST(an_empty_file_is_the_defaults)
+{
+	char err[256];
+	struct mq_config *c = load_text("", err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->body_max, 64 * 1024);
+	mq_config_free(c);
+}
+END_TEST
+
 START_TEST(file_values_and_units)
 {
 	char err[256];
@@ -295,6 +308,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, an_empty_file_is_the_defaults);
 	tcase_add_test(tc, file_values_and_units);
 	tcase_add_test(tc, environment_overrides_the_file);
 	tcase_add_test(tc, bad_values_are_explained);
