@@ -84,6 +84,10 @@ is $r->{status}, 200, '/media/ is served from disk by nginx';
 is $r->{content}, "a poster, say\n", 'the file itself';
 like $r->{headers}{'cache-control'} // '', qr/max-age=604800/, 'cacheable for a week';
 is $s->get('/protected-media/hello.txt')->{status}, 404, 'the X-Accel-Redirect location is internal';
+# regression: nginx labelled its 404 problem with the missing file's type
+$r = $s->get('/media/no-such-poster.png');
+is $r->{status}, 404, 'a missing image is a 404';
+like $r->{headers}{'content-type'}, qr{^application/problem\+json}, 'as problem+json, not image/png';
 $r = $s->put('/api/users/me/avatar/', body => 'x' x (2 * 1024 * 1024),
              headers => { 'Content-Type' => 'image/png' });
 isnt $r->{status}, 413, "a 2 MB upload passes nginx on an upload path ($r->{status})";
