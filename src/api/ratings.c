@@ -73,15 +73,18 @@ static const char *read_rating(struct mq_form *f)
 }
 
 /* Writes the caller's rating of movie and answers it: 201 when new, 200
- * when it replaced one. */
-static int rate(struct mq_req *r, const char *movie, const char *rating)
+ * when it replaced one.  A movie that is no more is a 404, naming the
+ * body's `movie` unless the URL named it (in_path). */
+static int rate(struct mq_req *r, const char *movie, const char *rating, bool in_path)
 {
 	const char *params[] = { mq_req_user_text(r), movie, rating };
 	struct json_object *o;
 	PGresult *res = mq_q(r, &upsert, 3, params);
 	bool created;
 
-	if (res == NULL)	/* 404 when the movie is no more */
+	if (res == NULL && in_path && strcmp(mq_db_sqlstate(r->w->db), "23503") == 0)
+		return mq_problem(r, 404, "No movie with id %s.", movie);
+	if (res == NULL)
 		return mq_movie_ref_failed(r, movie);
 	o = mq_row_owned(r->arena, res);
 	created = json_object_get_boolean(json_object_object_get(o, "created"));
@@ -106,7 +109,7 @@ int mq_ratings_rate(struct mq_req *r)
 	rating = read_rating(&f);
 	if (mq_form_end(&f) < 0 || (movie = mq_movie_ref_resolve(r, &ref)) == NULL)
 		return 0;
-	return rate(r, movie, rating);
+	return rate(r, movie, rating, false);
 }
 
 /* PUT /api/movies/{id}/rating/ {rating} */
@@ -121,7 +124,7 @@ int mq_ratings_put(struct mq_req *r)
 	rating = read_rating(&f);
 	if (mq_form_end(&f) < 0)
 		return 0;
-	return rate(r, mq_req_id_text(r, "id"), rating);
+	return rate(r, mq_req_id_text(r, "id"), rating, true);
 }
 
 /* DELETE /api/movies/{id}/rating/: 204, or 404 without a rating. */
