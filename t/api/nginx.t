@@ -5,7 +5,6 @@
 use strict;
 use warnings;
 use Test::More;
-use HTTP::Tiny;
 use Time::HiRes qw(sleep);
 use Marquee::Stack;
 
@@ -72,8 +71,7 @@ my ($after) = $r->{content} =~ /route="\/api\/genres\/",method="GET",status="200
 cmp_ok $after, '>=', $before, "killed workers' counts are kept ($before, then $after)";
 like $r->{content}, qr/^marquee_worker_exits_total\{reason="crashed"\} [1-9]/m, 'and their deaths counted';
 
-my $other = HTTP::Tiny->new(local_address => '127.0.0.2', timeout => 10);
-$r = $other->get($s->base_url . '/metrics');
+$r = $s->get('/metrics', from => '127.0.0.2');
 is $r->{status}, 403, '/metrics is refused to any other address';
 like $r->{headers}{'content-type'}, qr{problem\+json}, 'as problem+json';
 
