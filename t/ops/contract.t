@@ -58,6 +58,13 @@ caught 'a missing required member', qr{/results/0/slug: .*Missing property},
     { %$genres, results => [ { id => 1, tmdb_id => 28, name => 'Action' } ] };
 caught 'a member of the wrong type', qr{/count: .*Expected integer - got string},
     GET => '/api/genres/', 200, \%catalog, { %$genres, count => '1' };
+passes 'null where the document allows it', GET => '/api/genres/', 200, \%catalog,
+    { %$genres, results => [ { %{ $genres->{results}[0] }, tmdb_id => undef } ] };
+caught 'null where it does not', qr{/results/0/name: .*null},
+    GET => '/api/genres/', 200, \%catalog, { %$genres, results => [ { %{ $genres->{results}[0] }, name => undef } ] };
+caught 'a nullable member of the wrong type', qr{/results/0/tmdb_id: .*Expected integer - got string},
+    GET => '/api/genres/', 200, \%catalog,
+    { %$genres, results => [ { %{ $genres->{results}[0] }, tmdb_id => 'x' } ] };
 caught 'a member the schema does not name', qr{/results/0/colour: a member the schema does not name},
     GET => '/api/genres/', 200, \%catalog,
     { %$genres, results => [ { %{ $genres->{results}[0] }, colour => 'red' } ] };

@@ -55,7 +55,7 @@ sub shared {
 sub load {
     my ($class, $file) = @_;
     local $YAML::XS::Boolean = 'JSON::PP';
-    my $doc = YAML::XS::LoadFile($file);
+    my $doc = nullable(YAML::XS::LoadFile($file));
     # (new() resolves the references; an id spares it a checksum of the
     # whole document)
     my $jv = JSON::Validator::Schema::OpenAPIv3->new($doc, id => "file://$file");
@@ -68,6 +68,24 @@ sub load {
     $self->{paths} = [ sort { $a->{rank} cmp $b->{rank} } map { $self->path_matcher($_) }
                        keys %{ $doc->{paths} } ];
     return $self;
+}
+
+# The document with OpenAPI 3.1's "type: [T, 'null']" as 3.0's "type: T,
+# nullable: true", which JSON::Validator knows too: the same meaning,
+# checked without trying each type in turn (a third of the time).
+sub nullable {
+    my ($node) = @_;
+    if (ref $node eq 'HASH') {
+        my $t = $node->{type};
+        if (ref $t eq 'ARRAY' && @$t == 2 && grep { !ref && $_ eq 'null' } @$t) {
+            my ($type) = grep { $_ ne 'null' } @$t;
+            @$node{qw(type nullable)} = ($type, JSON::PP::true);
+        }
+        nullable($_) for values %$node;
+    } elsif (ref $node eq 'ARRAY') {
+        nullable($_) for @$node;
+    }
+    return $node;
 }
 
 # A path template's matcher: a regex for it with or without its final
