@@ -916,7 +916,8 @@ sub json_body {
 # A raw request over a socket, for what HTTP::Tiny will not send
 # (malformed request lines, lying headers).  The request must make the
 # server close the connection (an error, or Connection: close).  Returns
-# the status code, and in list context the whole answer too.
+# the status code, and in list context the whole answer too.  The answer
+# is checked against docs/openapi.yaml like request()'s.
 sub raw_request {
     my ($self, $bytes) = @_;
     my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
@@ -926,6 +927,16 @@ sub raw_request {
     my $answer = <$sock> // '';
     close $sock;
     my ($status) = $answer =~ m{^HTTP/1\.[01] (\d{3})};
+    my ($method, $path) = $bytes =~ m{^(\S+) (\S+)};
+    my ($head, $body) = split /\r\n\r\n/, $answer, 2;
+    my %h;
+    for (split /\r\n/, $head // '') {
+        my ($k, $v) = /^([\w-]+):\s*(.*)$/ or next;
+        $h{ lc $k } = exists $h{ lc $k } ? [ (ref $h{ lc $k } ? @{ $h{ lc $k } } : $h{ lc $k }), $v ] : $v;
+    }
+    Marquee::OpenAPI::enforce($method // '?', $path // '/', { status => $status // 0, headers => \%h,
+                                                             content => $body // '' })
+        if ($h{'transfer-encoding'} // '') ne 'chunked';    # nginx's own errors have a length
     return wantarray ? ($status // 0, $answer) : ($status // 0);
 }
 
