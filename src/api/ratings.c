@@ -70,16 +70,22 @@ static const char *read_rating(struct mq_form *f)
 }
 
 /* Writes the caller's rating of movie and answers it: 201 when new, 200
- * when it replaced one. */
-static mq_reply rate(struct mq_req *r, const char *movie, const char *rating)
+ * when it replaced one.  A movie that is no more is a 404, naming the
+ * body's `movie` unless the URL named it (in_path). */
+static mq_reply rate(struct mq_req *r, const char *movie, const char *rating, bool in_path)
 {
 	const char *params[] = { mq_req_user_text(r), movie, rating };
 	struct json_object *o;
 	PGresult *res = mq_q(r, &upsert, 3, params);
 	bool created;
 
-	if (res == NULL)	/* 404 when the movie is no more */
-		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
+	if (res == NULL) {
+		enum mq_status st = mq_movie_write_failure(&r->ctx, movie);
+
+		if (st == MQ_NOT_FOUND && in_path)
+			r->ctx.err.field = NULL;
+		return mq_fail(r, st);
+	}
 	o = mq_row_owned(r->arena, res);
 	created = json_object_get_boolean(json_object_object_get(o, "created"));
 	json_object_object_del(o, "created");
@@ -107,7 +113,7 @@ mq_reply mq_ratings_rate(struct mq_req *r)
 		return rc;
 	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
 		return mq_fail(r, st);
-	return rate(r, movie, rating);
+	return rate(r, movie, rating, false);
 }
 
 /* PUT /api/movies/{id}/rating/ {rating} */
@@ -123,7 +129,7 @@ mq_reply mq_ratings_put(struct mq_req *r)
 	rating = read_rating(&f);
 	if (mq_done(rc = mq_form_end(&f)))
 		return rc;
-	return rate(r, mq_req_id_text(r, "id"), rating);
+	return rate(r, mq_req_id_text(r, "id"), rating, true);
 }
 
 /* DELETE /api/movies/{id}/rating/: 204, or 404 without a rating. */

@@ -59,10 +59,7 @@ sub median { my @v = sort { $a <=> $b } @_; $v[@v / 2] }
 # A login from a given loopback address (nginx sees it as REMOTE_ADDR).
 sub login_from {
     my ($s, $addr, %body) = @_;
-    my $http = HTTP::Tiny->new(local_address => $addr, timeout => 30);
-    return $http->post($s->base_url . '/api/users/login/',
-                       { headers => { 'Content-Type' => 'application/json' },
-                         content => JSON::PP::encode_json(\%body) })->{status};
+    return $s->post('/api/users/login/', from => $addr, json => \%body)->{status};
 }
 
 {
@@ -149,14 +146,8 @@ sub login_from {
         my $pid = fork // die;
         if ($pid == 0) {
             close $rd;
-            my $http = HTTP::Tiny->new(timeout => 60);
             my %c;
-            for (1 .. 50) {
-                my $res = $http->post($s->base_url . '/api/users/register/',
-                                      { headers => { 'Content-Type' => 'application/json' },
-                                        content => JSON::PP::encode_json($body) });
-                $c{ $res->{status} }++;
-            }
+            $c{ $s->post('/api/users/register/', json => $body)->{status} }++ for 1 .. 50;
             print {$wr} join ' ', %c;
             close $wr;
             POSIX::_exit(0);

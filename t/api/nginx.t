@@ -5,7 +5,6 @@
 use strict;
 use warnings;
 use Test::More;
-use HTTP::Tiny;
 use Time::HiRes qw(sleep);
 use Marquee::Stack;
 
@@ -72,8 +71,7 @@ my ($after) = $r->{content} =~ /route="\/api\/genres\/",method="GET",status="200
 cmp_ok $after, '>=', $before, "killed workers' counts are kept ($before, then $after)";
 like $r->{content}, qr/^marquee_worker_exits_total\{reason="crashed"\} [1-9]/m, 'and their deaths counted';
 
-my $other = HTTP::Tiny->new(local_address => '127.0.0.2', timeout => 10);
-$r = $other->get($s->base_url . '/metrics');
+$r = $s->get('/metrics', from => '127.0.0.2');
 is $r->{status}, 403, '/metrics is refused to any other address';
 like $r->{headers}{'content-type'}, qr{problem\+json}, 'as problem+json';
 
@@ -84,6 +82,10 @@ is $r->{status}, 200, '/media/ is served from disk by nginx';
 is $r->{content}, "a poster, say\n", 'the file itself';
 like $r->{headers}{'cache-control'} // '', qr/max-age=604800/, 'cacheable for a week';
 is $s->get('/protected-media/hello.txt')->{status}, 404, 'the X-Accel-Redirect location is internal';
+# regression: nginx labelled its 404 problem with the missing file's type
+$r = $s->get('/media/no-such-poster.png');
+is $r->{status}, 404, 'a missing image is a 404';
+like $r->{headers}{'content-type'}, qr{^application/problem\+json}, 'as problem+json, not image/png';
 $r = $s->put('/api/users/me/avatar/', body => 'x' x (2 * 1024 * 1024),
              headers => { 'Content-Type' => 'image/png' });
 isnt $r->{status}, 413, "a 2 MB upload passes nginx on an upload path ($r->{status})";

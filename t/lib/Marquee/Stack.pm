@@ -38,6 +38,7 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use IO::Socket::UNIX;
 use JSON::PP;
+use Marquee::OpenAPI;
 use POSIX qw(WNOHANG);
 use Test::More;
 use Time::HiRes qw(sleep time);
@@ -247,7 +248,8 @@ sub start {
     $self->start_outbox if $self->{mail};
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
-    wait_for('the stack to answer /healthz', 30, sub { $self->get('/healthz')->{status} == 200 });
+    wait_for('the stack to answer /healthz', 30, sub {
+        $self->get('/healthz', unchecked => 'polled while nginx and the pool start')->{status} == 200 });
     return $self;
 }
 
@@ -778,6 +780,7 @@ sub stop_all {
 # and no sanitizer reported anything in its log.
 sub finish {
     my ($self) = @_;
+    Marquee::OpenAPI::collect();
     $self->stop_all;
     is($self->{pool_exit}, 0, 'the pool exits 0 on SIGTERM');
     my $log = join '', map { slurp($_) } glob "$self->{dir}/log/{pool*,outbox}.log";
@@ -811,8 +814,12 @@ END {
 
 # ---- HTTP ----
 
-# request(METHOD, PATH, json => $data | body => $raw, headers => {...})
+# request(METHOD, PATH, json => $data | body => $raw, headers => {...},
+#         token => $access, from => '127.0.0.2' (the client's address))
 # Returns { status, headers, content, json (decoded when it parses) }.
+# Every answer is checked against docs/openapi.yaml (Marquee::OpenAPI): a
+# mismatch fails the test.  unchecked => 'why' skips that, for an answer
+# no client of the document can meet.
 sub request {
     my ($self, $method, $path, %opt) = @_;
     my %headers = %{ $opt{headers} // {} };
@@ -824,8 +831,12 @@ sub request {
     $headers{Authorization} = "Bearer $opt{token}" if $opt{token};
     my %args = (headers => \%headers);
     $args{content} = $body if defined $body;
-    my $res = $self->{http}->request($method, $self->base_url . $path, \%args);
+    my $http = $opt{from} ? HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0,
+                                            local_address => $opt{from})
+                          : $self->{http};
+    my $res = $http->request($method, $self->base_url . $path, \%args);
     $res->{json} = json_body($res->{content});
+    Marquee::OpenAPI::enforce($method, $path, $res, unchecked => $opt{unchecked});
     return $res;
 }
 
@@ -870,12 +881,15 @@ sub in_parallel {
         push @out, split /,/, $line;
         waitpid $_->[0], 0;
     }
+    Marquee::OpenAPI::collect();    # what the children's answers broke
     return @out;
 }
 
 # Requests path over and over from $clients processes until stopped:
 #   my $load = $s->background_load('/api/genres/', clients => 2);
 #   ...; my $tally = $load->stop;   # { total => N, failed => N, by_status => {...} }
+# Its answers are not checked against docs/openapi.yaml: it only tallies
+# statuses, as fast as it can, and the test checks the same path itself.
 sub background_load {
     my ($self, $path, %opt) = @_;
     my $clients = $opt{clients} // 2;
@@ -928,7 +942,8 @@ sub json_body {
 # A raw request over a socket, for what HTTP::Tiny will not send
 # (malformed request lines, lying headers).  The request must make the
 # server close the connection (an error, or Connection: close).  Returns
-# the status code, and in list context the whole answer too.
+# the status code, and in list context the whole answer too.  The answer
+# is checked against docs/openapi.yaml like request()'s.
 sub raw_request {
     my ($self, $bytes) = @_;
     my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
@@ -938,6 +953,16 @@ sub raw_request {
     my $answer = <$sock> // '';
     close $sock;
     my ($status) = $answer =~ m{^HTTP/1\.[01] (\d{3})};
+    my ($method, $path) = $bytes =~ m{^(\S+) (\S+)};
+    my ($head, $body) = split /\r\n\r\n/, $answer, 2;
+    my %h;
+    for (split /\r\n/, $head // '') {
+        my ($k, $v) = /^([\w-]+):\s*(.*)$/ or next;
+        $h{ lc $k } = exists $h{ lc $k } ? [ (ref $h{ lc $k } ? @{ $h{ lc $k } } : $h{ lc $k }), $v ] : $v;
+    }
+    Marquee::OpenAPI::enforce($method // '?', $path // '/', { status => $status // 0, headers => \%h,
+                                                             content => $body // '' })
+        if ($h{'transfer-encoding'} // '') ne 'chunked';    # nginx's own errors have a length
     return wantarray ? ($status // 0, $answer) : ($status // 0);
 }
 
