@@ -39,6 +39,8 @@ struct mq_config {
 	int max_requests_jitter;
 	int request_timeout_ms;
 	int shutdown_timeout_ms;
+	int crash_uptime_ms;	/* a worker dead sooner died young */
+	int min_workers;	/* kept through a crash-loop back-off; 0: half */
 	char *scoreboard;
 	char *public_url;
 
