@@ -895,12 +895,14 @@ sub background_load {
     my $clients = $opt{clients} // 2;
     my $dir = tempdir('load-XXXXXX', DIR => $self->{dir});
     my @pids;
+    my $parent = $$;
     for my $i (1 .. $clients) {
         my $pid = fork // die "fork: $!\n";
         if ($pid == 0) {
             my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
             my %by;
-            until (-e "$dir/stop") {
+            # until stopped, or the test died without stopping it
+            until (-e "$dir/stop" || getppid() != $parent) {
                 my $res = $http->get($self->base_url . $path);
                 $by{ $res->{status} }++;
             }
