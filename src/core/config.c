@@ -75,6 +75,8 @@ static const struct directive directives[] = {
 
 	D("database", "conninfo", T_STR, db_conninfo, "dbname=marquee", 0, 0),
 	D("database", "password_file", T_SECRET, db_password, "", 0, 0),
+	D("database", "owner_conninfo", T_STR, db_owner_conninfo, "", 0, 0),
+	D("database", "owner_password_file", T_SECRET, db_owner_password, "", 0, 0),
 	D("database", "connect_timeout", T_MS, db_connect_timeout_ms, "2s", 1000, 60000),
 	D("database", "statement_timeout", T_MS, db_statement_timeout_ms, "10s", 0, HOUR_MS),
 	D("database", "migrations_dir", T_STR, migrations_dir, MQ_PKGDATADIR "/sql", 0, 0),

@@ -55,6 +55,8 @@ struct mq_config {
 	/* [database] */
 	char *db_conninfo;
 	struct mq_secret db_password;
+	char *db_owner_conninfo;	/* migrations, bulk loads; "": db_conninfo */
+	struct mq_secret db_owner_password;
 	int db_connect_timeout_ms;
 	int db_statement_timeout_ms;
 	char *migrations_dir;
