@@ -114,6 +114,7 @@ static const struct directive directives[] = {
 	D("media", "url", T_STR, media_url, "/media/", 0, 0),
 	D("media", "avatar_max", T_SIZE, avatar_max, "2m", 1, 64 * MB),
 	D("media", "image_max", T_SIZE, image_max, "8m", 1, 64 * MB),
+	D("media", "image_pixels_max", T_INT, image_pixels_max, "25000000", 1, 1000000000),
 
 	D("tmdb", "base_url", T_STR, tmdb_base_url, "https://api.themoviedb.org/3", 0, 0),
 	D("tmdb", "api_key_file", T_SECRET, tmdb_api_key, "", 0, 0),

@@ -98,6 +98,7 @@ struct mq_config {
 	char *media_url;
 	size_t avatar_max;
 	size_t image_max;
+	int image_pixels_max;	/* decoded images: width x height */
 
 	/* [tmdb] */
 	char *tmdb_base_url;
