@@ -17,7 +17,9 @@ package Marquee::Stack;
 # Options: workers, keepalive, nginx_workers, extra_config (appended to the
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
-# SMTP sink and the outbox job), and the others read in start() below.
+# SMTP sink and the outbox job), start_timeout => seconds (30: how long the
+# stack may take to answer; more under valgrind), and the others read in
+# start() below.
 #
 # Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
 # from this file's location), MQ_TEST_KEEP=1 keeps the directory.
@@ -304,7 +306,7 @@ sub start {
     $self->start_outbox if $self->{mail};
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
-    wait_for('the stack to answer /healthz', 30, sub {
+    wait_for('the stack to answer /healthz', $self->{start_timeout} // 30, sub {
         $self->get('/healthz', unchecked => 'polled while nginx and the pool start')->{status} == 200 });
     return $self;
 }
