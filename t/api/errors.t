@@ -57,7 +57,7 @@ like $raw, qr{application/problem\+json}, 'as problem+json';
 ($status) = $s->raw_request("BREW /pot HTTP/1.1\r\n\r\n");
 is $status, 400, 'a request without Host is a 400';
 ($status) = $s->raw_request("GET /api/genres/ HTTP/1.1\r\nHost: x\r\n" . ("X-Pad: " . ('y' x 1000) . "\r\n") x 40 . "\r\n");
-ok $status == 400 || $status == 431 || $status == 494, "huge headers are refused ($status)";
+like $status, qr/^(?:400|431|494)$/, 'huge headers are refused';
 
 # an early answer leaves the body unread; the kept FastCGI connection must
 # still be usable for the next request (a POST is never retried by nginx)

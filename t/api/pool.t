@@ -44,7 +44,7 @@ my $tally = $load->stop;
 cmp_ok $tally->{total}, '>', 20, "requests flowed during the kill ($tally->{total})";
 cmp_ok $tally->{failed}, '<=', 2, "at most the request in the killed worker failed ($tally->{failed})";
 ok wait_workers(4), 'the pool is back to four workers';
-ok !(grep { $_ == $victim } $s->worker_pids), 'with a new one in place of the killed one';
+is_deeply [ grep { $_ == $victim } $s->worker_pids ], [], 'with a new one in place of the killed one';
 ok all_ok(30), 'and later requests all succeed';
 like $s->pool_log, qr/msg="worker died".*signal=KILL/, 'the death is logged';
 
@@ -93,8 +93,7 @@ if ($locker == 0) {
 }
 sleep 0.5;
 my $r = $s->get('/api/genres/?page_size=7');
-ok $r->{status} == 502 || $r->{status} == 503 || $r->{status} == 504,
-    "a request stuck past request_timeout gets an error ($r->{status})";
+like $r->{status}, qr/^50[234]$/, 'a request stuck past request_timeout gets an error';
 like $r->{headers}{'content-type'} // '', qr{problem\+json}, 'as problem+json';
 like $s->pool_log, qr/killing worker .*ran \d+ms, past request_timeout/, 'the master killed the worker';
 $s->psql(q{SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()});

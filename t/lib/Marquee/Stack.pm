@@ -262,6 +262,14 @@ sub port { $_[0]{port} }
 sub base_url { "http://127.0.0.1:$_[0]{port}" }
 sub pool_log { slurp("$_[0]{dir}/log/" . ($_[1] // 'pool') . '.log') }
 
+# The lines of a log (the pool's, or log/NAME.log) that match $re, joined:
+# what to give like() or is(), so that a failure shows those lines rather
+# than the whole log.
+sub log_lines {
+    my ($self, $re, $name) = @_;
+    return join '', grep { /$re/ } split /^/m, $self->pool_log($name);
+}
+
 # ---- PostgreSQL ----
 
 sub start_postgres {
