@@ -49,8 +49,7 @@ ok all_ok(30), 'and later requests all succeed';
 like $s->pool_log, qr/msg="worker died".*signal=KILL/, 'the death is logged';
 
 # max_requests: 40 per worker, no jitter; 200 requests retire several
-$s->reload_pool(max_requests => 40);
-sleep 0.5;
+ok $s->reload_pool(max_requests => 40), 'a reload with max_requests';
 ok all_ok(200), '200 requests succeed while workers retire';
 like status_text(), qr/exited (\d+)/, 'status counts exits';
 my ($exited) = status_text() =~ /exited (\d+)/;
@@ -59,11 +58,11 @@ like $s->pool_log, qr/retiring after 4\d requests/, 'and say so';
 
 # SIGHUP under load: new workers first, the old ones finish; nothing fails
 $load = $s->background_load('/api/genres/', clients => 3);
-sleep 0.3;
-$s->reload_pool(workers => 3, max_requests => 0);
-sleep 1.5;
-$s->reload_pool(workers => 4);
-sleep 1.5;
+$load->wait_requests(10);
+ok $s->reload_pool(workers => 3, max_requests => 0), 'a reload to three workers under load';
+$load->wait_requests(30);
+ok $s->reload_pool(workers => 4), 'and another to four';
+$load->wait_requests(30);
 $tally = $load->stop;
 cmp_ok $tally->{total}, '>', 50, "requests flowed during two reloads ($tally->{total})";
 is $tally->{failed}, 0, 'not one of them failed'
@@ -73,13 +72,12 @@ like status_text(), qr/generation 4/, 'of generation 4';
 is scalar(() = status_text() =~ /^\s+\d+\s+\d+\s+4\s+/mg), 4, 'all of them';
 
 # a broken config on reload keeps the running one
-$s->{extra_config} = "[server]\nworkers = many\n";
-$s->reload_pool;
-sleep 0.5;
+ok !$s->reload_pool(extra_config => "[server]\nworkers = many\n"), 'a reload with a broken config';
 like $s->pool_log, qr/reload failed, keeping the running configuration: .*workers = many/,
     'a bad config on SIGHUP is refused and explained';
 ok all_ok(10), 'and the pool keeps serving';
 $s->{extra_config} = "[database]\nstatement_timeout = 20s\n";
+Marquee::Stack::spew($s->{conf}, $s->pool_config);    # for marquee status
 
 # request_timeout: hold a lock so a genre query blocks past 1s.  nginx
 # retries the request on another worker (fastcgi_next_upstream error), so

@@ -623,12 +623,41 @@ sub movie {
     return $r->{json}{id};
 }
 
-# Rewrites the config (e.g. with other workers) and sends SIGHUP.
+# Rewrites the config (e.g. with other workers), sends SIGHUP and waits
+# until the master has acted on it.  Returns true once the workers of the
+# new generation are all serving and the old ones gone; false when the
+# master refused the config (it says so in its log and keeps running).
 sub reload_pool {
     my ($self, %change) = @_;
+    my $gen = $self->scoreboard->{generation} + 1;
+    my $mark = length $self->pool_log;
     @$self{keys %change} = values %change;
     spew($self->{conf}, $self->pool_config);
     kill 'HUP', $self->{pids}{pool};
+    my $said;
+    wait_for('the master to act on SIGHUP', 20, sub {
+        ($said) = substr($self->pool_log, $mark) =~ /(reloaded .*: generation \d+|reload failed)/;
+        $said });
+    return 0 if $said eq 'reload failed';
+    die "SIGHUP: expected generation $gen, the master says \"$said\"\n" unless $said =~ / $gen$/;
+    wait_for("the $self->{workers} workers of generation $gen", 20, sub {
+        my @w = @{ $self->scoreboard->{workers} };
+        @w == $self->{workers} && !grep { $_->{gen} != $gen || $_->{state} !~ /^(idle|busy)$/ } @w });
+    return 1;
+}
+
+# The pool's scoreboard, as `marquee status` prints it: { generation,
+# workers => [ { slot, pid, gen, state } ] } of the live workers.
+sub scoreboard {
+    my ($self) = @_;
+    my ($rc, $out) = $self->marquee('status');
+    die "marquee status: $out" if $rc;
+    my ($gen) = $out =~ /^master pid \d+, .*generation (\d+)$/m or die "marquee status: $out";
+    my @workers;
+    while ($out =~ /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\w+)\s/mg) {
+        push @workers, { slot => $1, pid => $2, gen => $3, state => $4 };
+    }
+    return { generation => $gen, workers => \@workers };
 }
 
 sub pool_pid { $_[0]{pids}{pool} }
@@ -857,6 +886,7 @@ sub in_parallel {
 
 # Requests path over and over from $clients processes until stopped:
 #   my $load = $s->background_load('/api/genres/', clients => 2);
+#   $load->wait_requests(20);       # until 20 more have been answered
 #   ...; my $tally = $load->stop;   # { total => N, failed => N, by_status => {...} }
 sub background_load {
     my ($self, $path, %opt) = @_;
@@ -868,9 +898,11 @@ sub background_load {
         if ($pid == 0) {
             my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
             my %by;
+            my $n = 0;
             until (-e "$dir/stop") {
                 my $res = $http->get($self->base_url . $path);
                 $by{ $res->{status} }++;
+                spew("$dir/count.$i", ++$n);
             }
             spew("$dir/tally.$i", join '', map { "$_ $by{$_}\n" } keys %by);
             POSIX::_exit(0);
@@ -881,6 +913,20 @@ sub background_load {
 }
 
 package Marquee::Stack::Load;
+
+# How many requests the clients have had answered so far.
+sub requests {
+    my ($self) = @_;
+    my $n = 0;
+    $n += Marquee::Stack::slurp($_) || 0 for glob "$self->{dir}/count.*";
+    return $n;
+}
+
+sub wait_requests {
+    my ($self, $more) = @_;
+    my $want = $self->requests + $more;
+    Marquee::Stack::wait_for("$more more requests of the load", 30, sub { $self->requests >= $want });
+}
 
 sub stop {
     my ($self) = @_;
