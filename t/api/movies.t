@@ -8,7 +8,6 @@ use utf8;
 use Test::More;
 use Marquee::Stack;
 use JSON::PP;
-use Time::HiRes qw(sleep);
 
 my $s = Marquee::Stack->start;
 $s->demo_catalog(400);

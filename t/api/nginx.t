@@ -65,8 +65,10 @@ is $?, 0, 'promtool check metrics accepts it' or diag $promtool;
 
 # counters survive a worker being replaced
 my ($before) = $r->{content} =~ /route="\/api\/genres\/",method="GET",status="200"\} (\d+)/;
-kill 'KILL', $s->worker_pids;
-sleep 0.5;
+my @killed = $s->worker_pids;
+kill 'KILL', @killed;
+wait_until { my %old = map { $_ => 1 } @killed; my @now = $s->worker_pids;
+             @now == 3 && !grep { $old{$_} } @now } what => 'three new workers';
 $r = $s->get('/metrics');
 my ($after) = $r->{content} =~ /route="\/api\/genres\/",method="GET",status="200"\} (\d+)/;
 cmp_ok $after, '>=', $before, "killed workers' counts are kept ($before, then $after)";

@@ -4,7 +4,6 @@
 use strict;
 use warnings;
 use Test::More;
-use Time::HiRes qw(sleep);
 use Marquee::Stack;
 
 my $s = Marquee::Stack->start(workers => 4, max_requests => 0, request_timeout => '1s',
@@ -21,14 +20,10 @@ sub status_text { ($s->marquee('status'))[1] }
 
 sub wait_workers {
     my ($n) = @_;
-    for (1 .. 100) {
-        return 1 if scalar($s->worker_pids) == $n;
-        sleep 0.05;
-    }
-    return 0;
+    return wait_until { scalar($s->worker_pids) == $n } what => "$n workers";
 }
 
-ok wait_workers(4), 'four workers start';
+wait_workers(4) and pass 'four workers start';
 my ($rc, $status) = $s->marquee('status');
 is $rc, 0, 'marquee status runs';
 like $status, qr/^master pid \d+/m, 'and shows the master';
@@ -36,14 +31,14 @@ is scalar(() = $status =~ /^\s+\d+\s+\d+\s+1\s+(?:idle|busy)/mg), 4, 'and four w
 
 # kill -9 a worker while requests are flowing
 my $load = $s->background_load('/api/genres/', clients => 2);
-sleep 0.3;
+$load->wait_requests(10);
 my ($victim) = $s->worker_pids;
 kill 'KILL', $victim;
-sleep 0.5;
+$load->wait_requests(20);
 my $tally = $load->stop;
 cmp_ok $tally->{total}, '>', 20, "requests flowed during the kill ($tally->{total})";
 cmp_ok $tally->{failed}, '<=', 2, "at most the request in the killed worker failed ($tally->{failed})";
-ok wait_workers(4), 'the pool is back to four workers';
+wait_workers(4) and pass 'the pool is back to four workers';
 is_deeply [ grep { $_ == $victim } $s->worker_pids ], [], 'with a new one in place of the killed one';
 ok all_ok(30), 'and later requests all succeed';
 like $s->pool_log, qr/msg="worker died".*signal=KILL/, 'the death is logged';
@@ -67,7 +62,7 @@ $tally = $load->stop;
 cmp_ok $tally->{total}, '>', 50, "requests flowed during two reloads ($tally->{total})";
 is $tally->{failed}, 0, 'not one of them failed'
     or diag explain $tally;
-ok wait_workers(4), 'four workers after the second reload';
+wait_workers(4) and pass 'four workers after the second reload';
 like status_text(), qr/generation 4/, 'of generation 4';
 is scalar(() = status_text() =~ /^\s+\d+\s+\d+\s+4\s+/mg), 4, 'all of them';
 
@@ -83,29 +78,20 @@ Marquee::Stack::spew($s->{conf}, $s->pool_config);    # for marquee status
 # retries the request on another worker (fastcgi_next_upstream error), so
 # the lock is held until every attempt has been killed.
 $s->stop_memcached;
-my $locker = fork // die;
-if ($locker == 0) {
-    open STDERR, '>', '/dev/null';
-    eval { $s->psql('BEGIN; LOCK TABLE genres IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;') };
-    POSIX::_exit(0);
-}
-sleep 0.5;
+my $hold = $s->hold('LOCK TABLE genres IN ACCESS EXCLUSIVE MODE');
 my $r = $s->get('/api/genres/?page_size=7');
 like $r->{status}, qr/^50[234]$/, 'a request stuck past request_timeout gets an error';
 like $r->{headers}{'content-type'} // '', qr{problem\+json}, 'as problem+json';
 like $s->pool_log, qr/killing worker .*ran \d+ms, past request_timeout/, 'the master killed the worker';
-$s->psql(q{SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()});
-waitpid $locker, 0;
-ok wait_workers(4), 'and replaced it';
+$hold->release;
+wait_workers(4) and pass 'and replaced it';
 ok all_ok(10), 'later requests succeed';
 
-# a crash loop is slowed down
-kill 'KILL', $s->worker_pids for 1 .. 2;
-sleep 0.1;
+# a crash loop is slowed down: three deaths within 10s are one
 kill 'KILL', $s->worker_pids;
-sleep 0.1;
-like $s->pool_log, qr/workers died within 10s; next restart in \d+ms/, 'repeated deaths trigger a back-off';
-ok wait_workers(4), 'the pool still comes back to four workers';
+wait_until { $s->pool_log =~ /workers died within 10s; next restart in \d+ms/ } what => 'a back-off'
+    and pass 'repeated deaths trigger a back-off';
+wait_workers(4) and pass 'the pool still comes back to four workers';
 ok all_ok(10), 'and serves again';
 
 $s->finish;

@@ -186,25 +186,13 @@ is $s->psql(q{SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL AND f
 # writes after it.
 sub racing {
     my ($user, $change, $waiting, $request) = @_;
-    my $pid = fork // die;
-    if ($pid == 0) {
-        $s->psql("BEGIN; SELECT 1 FROM users WHERE id = $user->{id} FOR UPDATE; " . q{
-            DO $$ BEGIN
-                FOR i IN 1 .. 400 LOOP
-                    PERFORM pg_stat_clear_snapshot();
-                    EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
-                                      AND wait_event_type = 'Lock' AND query LIKE '} . $waiting . q{');
-                    PERFORM pg_sleep(0.05);
-                END LOOP;
-            END $$; } . "$change; COMMIT;");
-        POSIX::_exit(0);
-    }
-    Marquee::Stack::wait_for('the row lock', 10, sub {
-        $s->psql(q{SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() }
-                 . q{AND query LIKE '%pg_stat_clear_snapshot%'}) > 0 });
-    my $res = $request->();
-    waitpid $pid, 0;
-    return $res;
+    my $hold = $s->hold("SELECT 1 FROM users WHERE id = $user->{id} FOR UPDATE");
+    my $bg = $s->in_background(sub { my $r = $request->(); "$r->{status}" });
+    wait_until { $s->psql(q{SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' }
+                          . qq{AND query LIKE '$waiting'}) > 0 } what => "a statement like '$waiting' to wait";
+    $hold->release($change);
+    my ($status) = $bg->results;
+    return { status => $status };
 }
 
 sub racing_login {

@@ -17,6 +17,11 @@ package Marquee::Stack;
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
 # SMTP sink and the outbox job), and the others read in start() below.
 #
+# Tests wait for what they expect, never for time to pass: wait_until
+# (exported) polls a condition with a deadline; hold() keeps a transaction
+# open until released, lock_waiters counts what waits on it; the fakes
+# stall on request (mail_mode('stall'), tmdb_mode('hold')) until told.
+#
 # Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
 # from this file's location), MQ_TEST_KEEP=1 keeps the directory.
 
@@ -40,6 +45,7 @@ use POSIX qw(WNOHANG);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
+our @EXPORT = qw(wait_until);
 our @EXPORT_OK = qw(json_body);
 
 my $JSON = JSON::PP->new->utf8->canonical;
@@ -124,14 +130,38 @@ sub spew {
     close $fh or die "$path: $!\n";
 }
 
-sub wait_for {
-    my ($what, $timeout, $check) = @_;
+# Calls $check every 50 ms until it returns true, for up to $timeout
+# seconds; returns what it last returned.
+sub poll {
+    my ($timeout, $check) = @_;
     my $deadline = time + $timeout;
-    while (time < $deadline) {
-        return 1 if $check->();
+    for (;;) {
+        my $v = $check->();
+        return $v if $v || time >= $deadline;
         sleep 0.05;
     }
-    die "timed out waiting for $what\n";
+}
+
+# How tests wait for something to happen, never for time to pass:
+#   wait_until { $s->get('/readyz')->{status} == 200 } what => '/readyz to answer 200';
+# polls the block (timeout => seconds, 10 by default) and returns its
+# true value; on timeout it fails a test saying what it waited for, and
+# returns false.
+sub wait_until(&@) {
+    my ($check, %opt) = @_;
+    my $timeout = $opt{timeout} // 10;
+    my $v = poll($timeout, $check);
+    return $v if $v;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    fail("waiting for " . ($opt{what} // 'a condition'));
+    diag("timed out after ${timeout}s waiting for " . ($opt{what} // 'a condition'));
+    return $v;
+}
+
+# The same for the harness, where nothing can go on without it: dies.
+sub wait_for {
+    my ($what, $timeout, $check) = @_;
+    poll($timeout, $check) or die "timed out after ${timeout}s waiting for $what\n";
 }
 
 # The golden cluster: initdb'd and migrated once per set of migrations,
@@ -312,6 +342,38 @@ sub psql {
     return $out;
 }
 
+# A transaction held open in a session of its own, so that a test can
+# see what waits on it rather than guess how long that takes:
+#   my $h = $s->hold('LOCK TABLE genres IN ACCESS EXCLUSIVE MODE');
+#   ... requests that block on it; $s->lock_waiters counts them ...
+#   $h->release;                # COMMIT; or release('UPDATE ...') runs that first
+# Returns once the SQL has run and the transaction waits, idle.
+my $holds = 0;
+sub hold {
+    my ($self, $sql) = @_;
+    my $app = "mq-hold-$$-" . ++$holds;
+    pipe my $rd, my $wr or die "pipe: $!\n";
+    my $pid = $self->spawn('hold', sub { open STDIN, '<&', $rd or die "stdin: $!" },
+                           as_user("$self->{pgbin}/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+                                   "host=$self->{dir}/run dbname=marquee user=postgres "
+                                   . "application_name=$app"));
+    close $rd;
+    $wr->autoflush(1);
+    print {$wr} "BEGIN;\n$sql;\n";
+    wait_for("the transaction of '$sql' to hold", 15, sub {
+        die "holding '$sql' failed: " . slurp("$self->{dir}/log/hold.log")
+            if waitpid($pid, WNOHANG) == $pid;
+        $self->psql("SELECT state FROM pg_stat_activity WHERE application_name = '$app'")
+            eq 'idle in transaction' });
+    return bless { pid => $pid, wr => $wr, sql => $sql }, 'Marquee::Stack::Hold';
+}
+
+# How many sessions wait on a lock (behind a hold, say).
+sub lock_waiters {
+    my ($self) = @_;
+    return $self->psql(q{SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'});
+}
+
 # ---- memcached ----
 
 sub start_memcached {
@@ -484,6 +546,9 @@ sub mail_mode {
     unlink map { "$self->{dir}/mail/$_" } qw(fail reject stall);
     spew("$self->{dir}/mail/$mode", '') if $mode;
 }
+
+# True while the sink, told to stall, holds a message it has not answered.
+sub mail_stalling { -e "$_[0]{dir}/mail/stalling" }
 
 # Every message the sink accepted: { to, subject, body, message_id, headers }.
 sub mails {
@@ -662,6 +727,15 @@ sub scoreboard {
 
 sub pool_pid { $_[0]{pids}{pool} }
 
+# How many connections to the pool's unix socket are open: accepted by a
+# worker and not yet closed (/proc/net/unix, state 03, the socket's path).
+sub fcgi_connections {
+    my ($self) = @_;
+    my $sock = "$self->{dir}/run/fcgi.sock";
+    return scalar grep { my @f = split ' '; @f == 8 && $f[5] eq '03' && $f[7] eq $sock }
+        split /\n/, slurp('/proc/net/unix');
+}
+
 # Pids of the pool's workers, from the process table.
 sub worker_pids {
     my ($self) = @_;
@@ -751,11 +825,7 @@ sub stop_process {
     my ($self, $name, $signal, $timeout) = @_;
     my $pid = delete $self->{pids}{$name} or return;
     kill $signal // 'TERM', $pid;
-    my $deadline = time + ($timeout // 15);
-    while (time < $deadline) {
-        return $? if waitpid($pid, WNOHANG) == $pid;
-        sleep 0.02;
-    }
+    return $? if poll($timeout // 15, sub { waitpid($pid, WNOHANG) == $pid });
     kill 'KILL', -$pid;
     kill 'KILL', $pid;
     waitpid($pid, 0);
@@ -767,15 +837,9 @@ sub stop_process {
 sub wait_pool_exit {
     my ($self, $timeout) = @_;
     my $pid = $self->{pids}{pool} or return $self->{pool_exit};
-    my $deadline = time + ($timeout // 30);
-    while (time < $deadline) {
-        if (waitpid($pid, WNOHANG) == $pid) {
-            delete $self->{pids}{pool};
-            return $self->{pool_exit} = $?;
-        }
-        sleep 0.02;
-    }
-    return undef;
+    poll($timeout // 30, sub { waitpid($pid, WNOHANG) == $pid }) or return undef;
+    delete $self->{pids}{pool};
+    return $self->{pool_exit} = $?;
 }
 
 sub stop_all {
@@ -862,6 +926,12 @@ sub stale_movie_counts {
 # stack's destructor runs only in the test itself.
 sub in_parallel {
     my ($self, @jobs) = @_;
+    return $self->in_background(@jobs)->results;
+}
+
+# The same, without waiting: ->results waits and returns what they returned.
+sub in_background {
+    my ($self, @jobs) = @_;
     my @kids;
     for my $job (@jobs) {
         pipe my $rd, my $wr or die "pipe: $!\n";
@@ -875,13 +945,7 @@ sub in_parallel {
         close $wr;
         push @kids, [ $pid, $rd ];
     }
-    my @out;
-    for (@kids) {
-        my $line = do { local $/; readline $_->[1] } // '';
-        push @out, split /,/, $line;
-        waitpid $_->[0], 0;
-    }
-    return @out;
+    return bless { kids => \@kids }, 'Marquee::Stack::Background';
 }
 
 # Requests path over and over from $clients processes until stopped:
@@ -910,6 +974,31 @@ sub background_load {
         push @pids, $pid;
     }
     return bless { dir => $dir, pids => \@pids }, 'Marquee::Stack::Load';
+}
+
+package Marquee::Stack::Background;
+
+sub results {
+    my ($self) = @_;
+    my @out;
+    for (@{ $self->{kids} }) {
+        my $line = do { local $/; readline $_->[1] } // '';
+        push @out, split /,/, $line;
+        waitpid $_->[0], 0;
+    }
+    return @out;
+}
+
+package Marquee::Stack::Hold;
+
+sub release {
+    my ($self, $sql) = @_;
+    my $wr = delete $self->{wr} or return;
+    print {$wr} "$sql;\n" if $sql;
+    print {$wr} "COMMIT;\n\\q\n";
+    close $wr;
+    waitpid $self->{pid}, 0;
+    die "the transaction of '$self->{sql}' failed to commit ($?)\n" if $?;
 }
 
 package Marquee::Stack::Load;
