@@ -33,7 +33,7 @@ use Digest::SHA qw(hmac_sha256 sha1_hex);
 use MIME::Base64 qw(encode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use File::Path qw(make_path remove_tree);
 use File::Spec;
 use File::Temp qw(tempdir);
@@ -69,7 +69,64 @@ sub builddir {
 # directory when it was not built.
 sub docs_root {
     my $site = builddir() . '/docs-site';
-    return -f "$site/swagger.html" ? $site : do { make_path("$site-empty"); "$site-empty" };
+    return reachable($site) if -f "$site/swagger.html";
+    make_path(tmp_root() . '/docs-empty');
+    return tmp_root() . '/docs-empty';
+}
+
+# Where the clusters and the stacks live: $build/t/tmp, unless the user
+# the servers run as cannot reach it (a checkout under a private directory,
+# as root), in which case t/tmp is a symbolic link to a directory made in
+# /tmp.  Dies, in one line, when even that cannot be reached.
+my $tmp_root;
+sub tmp_root {
+    return $tmp_root if $tmp_root;
+    my $t = builddir() . '/t';
+    make_path($t);
+    if (!run_user() || (!-l "$t/tmp" && can_reach($t))) {
+        make_path("$t/tmp");
+        chmod 0755, "$t/tmp";
+        return $tmp_root = "$t/tmp";
+    }
+    open my $lock, '>', "$t/tmp.lock" or die "$t/tmp.lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    my $dir = readlink "$t/tmp";
+    unless ($dir && -d $dir && !-l $dir && (lstat $dir)[4] == 0 && can_reach($dir)) {
+        $dir = tempdir('marquee-tests-XXXXXX', DIR => File::Spec->tmpdir);
+        chmod 0755, $dir;
+        unlink "$t/tmp";
+        remove_tree("$t/tmp");
+        symlink $dir, "$t/tmp" or die "symlink $t/tmp: $!\n";
+    }
+    close $lock;
+    can_reach($dir) or die "the API tests run their servers as " . run_user() . ", who can reach "
+        . "neither $t nor $dir: make the checkout's parent directories searchable (chmod o+x)\n";
+    return $tmp_root = $dir;
+}
+
+# Whether the user the servers run as can reach (search, read) a path.
+sub can_reach {
+    my ($path) = @_;
+    return system(as_user('test', '-r', $path, '-a', '-x', $path)) == 0;
+}
+
+# $path, or when the servers cannot reach it a copy of it in tmp_root,
+# made again when $path changes.
+sub reachable {
+    my ($path) = @_;
+    return $path if !run_user() || can_reach($path);
+    my $copy = tmp_root() . '/copies/' . substr(sha1_hex($path), 0, 8) . '-' . basename($path);
+    open my $lock, '>', tmp_root() . '/copies.lock' or die "lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    if (!-e $copy || (stat $copy)[9] != (stat $path)[9]) {
+        make_path(dirname($copy));
+        remove_tree("$copy.new");
+        sh('cp', '-a', $path, "$copy.new");
+        remove_tree($copy);
+        rename "$copy.new", $copy or die "rename $copy: $!\n";
+    }
+    close $lock;
+    return $copy;
 }
 
 sub pg_bindir {
@@ -86,10 +143,11 @@ sub pg_bindir {
 sub run_user { return $> == 0 ? 'nobody' : undef }
 sub run_group { return $> == 0 ? 'nogroup' : undef }
 
+# From /, where any user may be: the current directory may be private.
 sub as_user {
     my (@cmd) = @_;
     my $u = run_user();
-    return $u ? ('runuser', '-u', $u, '--', @cmd) : @cmd;
+    return $u ? ('runuser', '-u', $u, '--', 'env', '-C', '/', @cmd) : @cmd;
 }
 
 sub chown_tree {
@@ -173,10 +231,8 @@ sub golden_cluster {
     my $bin = pg_bindir();
     my $sums = join '', map { sha1_hex(slurp($_)) } sort glob("$src/sql/*.sql");
     my $key = substr(sha1_hex($sums . $bin), 0, 12);
-    my $root = "$build/t/tmp";
+    my $root = tmp_root();
     my $dir = "$root/pg-golden-$key";
-    make_path($root);
-    chmod 0755, $root;
     open my $lock, '>', "$root/golden.lock" or die "lock: $!\n";
     flock($lock, LOCK_EX) or die "flock: $!\n";
     # clusters of older migrations (and their catalogs) are of no more use
@@ -263,9 +319,7 @@ sub start {
     $self->{src} = srcdir();
     $self->{build} = builddir();
     $self->{pgbin} = pg_bindir();
-    my $base = "$self->{build}/t/tmp";
-    make_path($base);
-    $self->{dir} = tempdir('stack-XXXXXX', DIR => $base);
+    $self->{dir} = tempdir('stack-XXXXXX', DIR => tmp_root());
     chmod 0755, $self->{dir};
     make_path(map { "$self->{dir}/$_" } qw(run log nginx/tmp media mail));
     spew("$self->{dir}/jwt.key", join '', map { sprintf '%02x', int rand 256 } 1 .. 32);
@@ -415,7 +469,7 @@ sub pool_config {
     my $cost = $self->{real_password_cost} ? ''
              : "password_memory = 64k\npassword_iterations = 1\n";
     my $passwords = "$self->{build}/common-passwords.txt";
-    $passwords = '' unless -f $passwords;
+    $passwords = -f $passwords ? reachable($passwords) : '';
     my $smtp = $self->{smtp_port} // 1;
     my $tmdb = $self->{tmdb_port} ? <<"TMDB" : '';
 [tmdb]
