@@ -144,8 +144,6 @@ static int read_list(struct mq_req *r, const char **params)
 	return mq_form_end(&f);
 }
 
-/* Answers list id with a page of its items, or 404 when the caller may
- * not see it. */
 /* How a list is shown: a page of its items, in a language; read before
  * any write, so that a bad page never answers 400 after a change. */
 struct view {
@@ -161,6 +159,8 @@ static int read_view(struct mq_req *r, struct view *v)
 	       mq_lang_choose(r, NULL, &v->lang) < 0 ? -1 : 0;
 }
 
+/* Answers list id with a page of its items, or 404 when the caller may
+ * not see it. */
 static int show(struct mq_req *r, int status, const char *id, const struct view *v)
 {
 	const struct mq_page p = v->p;
