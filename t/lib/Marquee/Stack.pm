@@ -468,8 +468,7 @@ sub pool_config {
     # Tests hash passwords cheaply unless they ask for the real cost.
     my $cost = $self->{real_password_cost} ? ''
              : "password_memory = 64k\npassword_iterations = 1\n";
-    my $passwords = "$self->{build}/common-passwords.txt";
-    $passwords = -f $passwords ? reachable($passwords) : '';
+    my $passwords = reachable("$self->{src}/data/common-passwords.txt");
     my $smtp = $self->{smtp_port} // 1;
     my $tmdb = $self->{tmdb_port} ? <<"TMDB" : '';
 [tmdb]
