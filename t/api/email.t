@@ -163,7 +163,7 @@ is outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND body <> ''
 cmp_ok outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient <> '' AND subject <> ''}),
     '>', 0, 'only its recipient and subject, as a record';
 outbox(q{UPDATE outbox SET sent_at = now() - interval '8 days' WHERE recipient = 'alice@example.test'});
-my $tokens = outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FROM user_tokens});
+$tokens = outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FROM user_tokens});
 cmp_ok $tokens, '>=', 2, 'some tokens to prune';
 outbox(q{UPDATE refresh_tokens SET expires_at = now() - interval '8 days'
          WHERE id = (SELECT min(id) FROM refresh_tokens)});

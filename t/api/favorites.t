@@ -202,4 +202,5 @@ is $s->psql('SELECT count(*) FROM movies m WHERE favorites_count <>
 is $s->get("/api/movies/$amelie/")->{json}{statistics}{favorites_count},
     $s->psql("SELECT count(*) FROM favorites WHERE movie_id = $amelie"), 'and the detail shows it';
 
+$s->finish;
 done_testing;

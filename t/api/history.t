@@ -106,4 +106,5 @@ is_deeply $s->get('/api/users/me/', token => $B)->{json}{counts},
 is_deeply $s->patch('/api/users/me/', token => $A, json => { bio => 'silent films' })->{json}{counts},
     { favorites => 1, watchlist => 1, ratings => 1, reviews => 0 }, 'PATCH answers them too';
 
+$s->finish;
 done_testing;

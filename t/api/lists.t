@@ -149,4 +149,5 @@ is_deeply order($gaps), [ @g[0, 2, 3] ], 'after the others';
 ok !eval { $s->psql("UPDATE list_items SET position = 1 WHERE list_id = $gaps AND movie_id = $g[3]"); 1 },
     'two items at one position are refused';
 
+$s->finish;
 done_testing;

@@ -102,4 +102,5 @@ is $s->post('/api/users/register/', json => { username => 'movielens-77', email 
                                                password => 'a long enough password 77' })->{status}, 400,
     'movielens-<id> is reserved for imported users';
 
+$s->finish;
 done_testing;

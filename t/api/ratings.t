@@ -146,4 +146,5 @@ my $sum = 0;
 $sum += $_ for values %{ $r->{json}{histogram} };
 is $sum, $r->{json}{count}, 'and the histogram adds up to the count';
 
+$s->finish;
 done_testing;

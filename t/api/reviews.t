@@ -235,4 +235,5 @@ is $s->get('/api/admin/reports/', token => $R)->{json}{count}, 0, 'the queue is 
 is $s->get('/api/admin/reports/?status=all', token => $R)->{json}{count}, 4, 'status=all';
 is $s->delete('/api/admin/reports/999999/', token => $R)->{status}, 404, 'an unknown report: 404';
 
+$s->finish;
 done_testing;

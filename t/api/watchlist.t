@@ -164,4 +164,5 @@ is $s->psql('SELECT count(*) FROM movies m WHERE watchlist_count <>
 is $s->psql("SELECT string_agg(verb, ',' ORDER BY id) FROM activity WHERE user_id = $alice->{id}
     AND movie_id = $m1"), 'watchlist_added,watched,watchlist_removed', 'the activity log has each';
 
+$s->finish;
 done_testing;
