@@ -115,7 +115,10 @@ void mq_image_shutdown(void)
 	started = false;
 }
 
-/* The image's header, by the loader of kind: nothing is decoded yet. */
+/* The image's header, by the loader of kind: nothing is decoded yet.
+ * Sequential access: its pixels are then decoded once, straight into the
+ * copy normalise() makes, with no buffer (or temporary file) of the
+ * loader's own. */
 static VipsImage *load(const char *kind, const char *data, size_t len)
 {
 	VipsImage *out = NULL;
@@ -123,11 +126,14 @@ static VipsImage *load(const char *kind, const char *data, size_t len)
 	int rc;
 
 	if (strcmp(kind, "png") == 0)
-		rc = vips_pngload_buffer(buf, len, &out, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+		rc = vips_pngload_buffer(buf, len, &out, "fail_on", VIPS_FAIL_ON_ERROR, "access",
+					 VIPS_ACCESS_SEQUENTIAL, NULL);
 	else if (strcmp(kind, "jpeg") == 0)
-		rc = vips_jpegload_buffer(buf, len, &out, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+		rc = vips_jpegload_buffer(buf, len, &out, "fail_on", VIPS_FAIL_ON_ERROR, "access",
+					  VIPS_ACCESS_SEQUENTIAL, NULL);
 	else if (strcmp(kind, "webp") == 0)
-		rc = vips_webpload_buffer(buf, len, &out, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+		rc = vips_webpload_buffer(buf, len, &out, "fail_on", VIPS_FAIL_ON_ERROR, "access",
+					  VIPS_ACCESS_SEQUENTIAL, NULL);
 	else
 		rc = -1;
 	return rc == 0 ? out : NULL;
