@@ -7,9 +7,10 @@
  * operation: a worker serves one request at a time, and its memory is
  * bounded by [media] image_pixels_max (a decoded image is held at most
  * twice, 4 bytes a pixel, while its sizes are made).  Only the PNG, JPEG
- * and WebP loaders may run: the others (ImageMagick, PDF, SVG...) are
- * blocked, and each upload goes to the loader of the kind its first bytes
- * claim, never to libvips's own guess.
+ * and WebP loaders may run: the optional modules (ImageMagick, PDF...)
+ * are not loaded, the other loaders are blocked, and each upload goes to
+ * the loader of the kind its first bytes claim, never to libvips's own
+ * guess.
  */
 #include "storage/image.h"
 
@@ -87,6 +88,13 @@ int mq_image_init(void)
 		return 0;
 	g_log_set_handler("VIPS", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
 			  vips_warning, NULL);
+	/* libvips loads its optional modules (ImageMagick, PDF, HEIF, JPEG XL,
+	 * OpenSlide) from $VIPSHOME/lib/vips-modules-8.x at start.  Blocked
+	 * or not, their code and its initialisers would be in every worker
+	 * (libjxl's even runs an instruction valgrind cannot): a VIPSHOME
+	 * with no modules keeps them out.  Only their error messages'
+	 * translations live there too. */
+	setenv("VIPSHOME", "/dev/null", 0);
 	if (VIPS_INIT("marquee-fcgi") != 0) {
 		mq_log_error("libvips failed to start: %s", vips_error_buffer());
 		vips_error_clear();
