@@ -91,6 +91,43 @@ START_TEST(refuses_invalid_utf8_and_nul)
 }
 END_TEST
 
+/* RFC 8259 leaves duplicate names to the parser; json-c keeps the last,
+ * so {"role": "user", "role": "admin"} would be read as what a filter
+ * that saw the first never checked.  Refused at every depth, and names
+ * that differ only by escapes ("a" and "\u0061") are the same name. */
+START_TEST(refuses_duplicate_keys)
+{
+	static const char *const dup[] = {
+		"{\"a\": 1, \"a\": 2}",
+		"{\"a\": 1, \"b\": 2, \"a\": 1}",
+		"{\"a\": 1, \"\\u0061\": 2}",
+		"{\"x\": {\"a\": 1, \"a\": 2}}",
+		"[{\"ok\": 1}, {\"a\": [], \"a\": {}}]",
+		"{\"x\": [[{\"deep\": {\"a\": null, \"a\": null}}]]}",
+		"{\"a\": {\"b\": 1}, \"a\": {\"c\": 2}}",
+		"{\"\u00e9\": 1, \"\\u00e9\": 2}",
+	};
+	static const char *const fine[] = {
+		"{\"a\": 1, \"A\": 2}",
+		"{\"a\": {\"a\": {\"a\": 1}}}",
+		"[{\"a\": 1}, {\"a\": 2}]",
+		"{\"a\": 1, \"a \": 2, \"\\u00e9\": 3, \"e\\u0301\": 4}",
+	};
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(dup); i++) {
+		const char *err = NULL;
+
+		ck_assert_msg(parse(dup[i], &err) == NULL, "accepted %s", dup[i]);
+		ck_assert_str_eq(err, "The JSON body has a duplicate key.");
+	}
+	for (size_t i = 0; i < MQ_ARRAY_LEN(fine); i++) {
+		const char *err = NULL;
+
+		ck_assert_msg(parse(fine[i], &err) != NULL, "refused %s: %s", fine[i], err);
+	}
+}
+END_TEST
+
 START_TEST(renders_compactly)
 {
 	struct json_object *o = mq_json_object(a);
@@ -113,6 +150,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, refuses_sloppy_json);
 	tcase_add_test(tc, refuses_deep_nesting);
 	tcase_add_test(tc, refuses_invalid_utf8_and_nul);
+	tcase_add_test(tc, refuses_duplicate_keys);
 	tcase_add_test(tc, renders_compactly);
 	suite_add_tcase(s, tc);
 	return s;
