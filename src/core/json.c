@@ -254,8 +254,8 @@ static void free_tokener(void *p)
 	json_tokener_free(p);
 }
 
-struct json_object *mq_json_parse(struct mq_arena *a, const char *buf, size_t len,
-				  int max_depth, const char **err)
+int mq_json_parse(struct mq_arena *a, const char *buf, size_t len, int max_depth,
+		  struct json_object **out, const char **err)
 {
 	struct json_tokener *tok;
 	struct json_object *v;
@@ -264,11 +264,11 @@ struct json_object *mq_json_parse(struct mq_arena *a, const char *buf, size_t le
 
 	if (len > INT32_MAX) {
 		*err = "The body is too large.";
-		return NULL;
+		return -1;
 	}
 	*err = check_syntax(buf, len, max_depth, &names);
 	if (*err != NULL)
-		return NULL;
+		return -1;
 	/* The check above enforced max_depth; json-c's own limit is a
 	 * second guard. */
 	tok = json_tokener_new_ex(max_depth + 1);
@@ -297,13 +297,14 @@ struct json_object *mq_json_parse(struct mq_arena *a, const char *buf, size_t le
 			*err = "The body is not valid JSON.";
 			break;
 		}
-		return NULL;
+		return -1;
 	}
 	if (members(v) != names) {
 		*err = "The JSON body has a duplicate key.";
-		return NULL;
+		return -1;
 	}
-	return v;
+	*out = v;
+	return 0;
 }
 
 struct json_object *mq_json_object(struct mq_arena *a)

@@ -33,6 +33,17 @@ sub refused {
     is $r->{json}{detail}, $detail, "$name: saying why";
 }
 
+# ---- null as the body (issue 12, finding 4) ----
+# json-c reads `null` as a NULL object, which a caller took for a failure
+# and printed its (absent) reason with %s: "detail": "(null)".
+for my $e (@endpoints) {
+    my ($method, $path, $token) = @$e;
+    refused($method, $path, $token, $_, 'The body must be a JSON object.', "the body '$_'")
+        for 'null', ' null ', "null\n";
+}
+refused(PUT => '/api/movies/1/rating/', $A, 'null', 'The body must be a JSON object.',
+        'null to a PUT');
+
 # ---- duplicate keys (issue 12, finding 5) ----
 # json-c keeps the last of two members with one name; what a check read
 # first would not be what is stored.
