@@ -234,7 +234,7 @@ static mq_reply refresh_field(struct mq_req *r, const char **token)
 static mq_reply invalid_refresh(struct mq_req *r, const char *why)
 {
 	mq_resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-	return mq_problem(r, 401, "%s", why);
+	return mq_problem_ext(r, 401, why, NULL);
 }
 
 /* A token that could not be spent.  If it was spent before, two parties

@@ -136,7 +136,7 @@ struct loader {
 	bool failed;
 };
 
-static int fail(struct loader *ld, const char *fmt, ...) MQ_PRINTF(2, 3);
+static int fail(struct loader *ld, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
 
 static int fail(struct loader *ld, const char *fmt, ...)
 {

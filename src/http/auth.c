@@ -22,7 +22,7 @@ static mq_reply invalid(struct mq_req *r, const char *why)
 	mq_resp_header(r, "WWW-Authenticate",
 		       mq_arena_printf(r->arena, "Bearer error=\"invalid_token\", "
 				       "error_description=\"%s\"", why));
-	return mq_problem(r, 401, "%s", why);
+	return mq_problem_ext(r, 401, why, NULL);
 }
 
 /* Sets r->user_id and r->role from a Bearer token, or answers 401. */

@@ -787,6 +787,10 @@ sub finish {
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
+    # glibc prints a NULL %s argument as "(null)"; UBSan says nothing
+    my @nulls = $log =~ /^(.*\(null\).*)$/mg;
+    ok(!@nulls, 'no "(null)" in the pool log: no NULL was printed with %s')
+        or diag(join "\n", @nulls[0 .. ($#nulls < 5 ? $#nulls : 5)]);
     # [cache] verify: a cache hit that PostgreSQL no longer agrees with is
     # a write that forgot to make it stale (catalog/changes.h)
     my @stale = $log =~ /^(.*msg="stale cached response".*)$/mg;
