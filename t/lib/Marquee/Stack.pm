@@ -27,7 +27,7 @@ use warnings;
 
 use Cwd qw(abs_path);
 use Digest::SHA qw(hmac_sha256 sha1_hex);
-use MIME::Base64 qw(encode_base64);
+use MIME::Base64 qw(encode_base64 decode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
 use File::Basename qw(dirname);
@@ -614,15 +614,20 @@ sub admin {
 }
 
 # An access token of user (from user()) made here with the stack's key,
-# expiring expires_in seconds from now (negative: already expired).
+# expiring expires_in seconds from now (negative: already expired), in
+# the session of the user's access token (its sid); claims (a hash) adds
+# or replaces claims, undef removing one.
 sub forged_token {
-    my ($self, $user, $expires_in) = @_;
+    my ($self, $user, $expires_in, $claims) = @_;
     my $b64 = sub { my $b = encode_base64(shift, ''); $b =~ tr{+/}{-_}; $b =~ s/=+$//; $b };
+    my $payload = (split /\./, $user->{access} // '')[1] // '';
+    $payload =~ tr{-_}{+/};
+    my $sid = eval { decode_json(decode_base64($payload . '=' x ((4 - length($payload) % 4) % 4)))->{sid} };
     my $now = int time;
-    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.'
-        . $b64->(encode_json({ typ => 'access', sub => "$user->{id}", role => 'user',
-                               iat => $now - 3600, exp => $now + $expires_in, jti => 'forged',
-                               ver => 1 }));
+    my %c = (typ => 'access', sub => "$user->{id}", role => 'user', iat => $now - 3600,
+             exp => $now + $expires_in, jti => 'forged', ver => 1, sid => $sid, %{ $claims // {} });
+    defined $c{$_} or delete $c{$_} for keys %c;
+    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.' . $b64->(encode_json(\%c));
     return "$data." . $b64->(hmac_sha256($data, slurp("$self->{dir}/jwt.key")));
 }
 
