@@ -93,6 +93,9 @@ static const struct directive directives[] = {
 	D("auth", "common_passwords", T_STR, common_passwords, MQ_PKGDATADIR "/common-passwords.txt", 0, 0),
 	D("auth", "login_max_failures", T_INT, login_max_failures, "10", 0, 1000),
 	D("auth", "login_failure_window", T_MS, login_failure_window_ms, "15m", 1000, DAY_MS),
+	D("auth", "register_max_refusals", T_INT, register_max_refusals, "5", 0, 1000),
+	D("auth", "register_max_per_email", T_INT, register_max_per_email, "5", 0, 1000),
+	D("auth", "register_window", T_MS, register_window_ms, "1h", 1000, DAY_MS),
 	D("auth", "verify_email_ttl", T_MS, verify_email_ttl_ms, "24h", 60000, 30 * DAY_MS),
 	D("auth", "password_reset_ttl", T_MS, password_reset_ttl_ms, "15m", 60000, DAY_MS),
 

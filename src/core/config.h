@@ -75,6 +75,9 @@ struct mq_config {
 	char *common_passwords;
 	int login_max_failures;
 	int login_failure_window_ms;
+	int register_max_refusals;
+	int register_max_per_email;
+	int register_window_ms;
 	int verify_email_ttl_ms;
 	int password_reset_ttl_ms;
 
