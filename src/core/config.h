@@ -41,6 +41,7 @@ struct mq_config {
 	int shutdown_timeout_ms;
 	char *scoreboard;
 	char *public_url;
+	bool production;
 
 	/* [limits] */
 	size_t body_max;
@@ -127,6 +128,11 @@ struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
  * or more, and a readable [auth] common_passwords unless it is empty.
  * Returns 0, or -1 with the reason in err. */
 int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
+
+/* What is unsafe in production about a config that loads (production =
+ * on): one line to warn with, or NULL.  An empty public_url: absolute
+ * links are then built from the Host header each client sends. */
+const char *mq_config_warning(const struct mq_config *cfg);
 
 /* Frees a config and wipes its secrets.  NULL is accepted. */
 void mq_config_free(struct mq_config *cfg);

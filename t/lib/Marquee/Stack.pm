@@ -389,6 +389,7 @@ max_requests_jitter = 0
 request_timeout = $self->{request_timeout}
 shutdown_timeout = $self->{shutdown_timeout}
 scoreboard = $d/run/$sb
+production = off
 
 [database]
 conninfo = host=$d/run dbname=marquee user=postgres
