@@ -857,14 +857,16 @@ sub patch { my ($self, $path, %o) = @_; $self->request('PATCH', $path, %o) }
 sub delete { my ($self, $path, %o) = @_; $self->request('DELETE', $path, %o) }
 
 # How many rows of movie_counts differ from a recount: 0 when the kept
-# counts are exact.
+# counts are exact.  (Provisional movies are in no count.)
 sub stale_movie_counts {
     my ($self) = @_;
-    return $self->psql(q{SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
-        WHEN 'all' THEN (SELECT count(*) FROM movies)
-        WHEN 'year' THEN (SELECT count(*) FROM movies WHERE year::text = c.value)
-        WHEN 'language' THEN (SELECT count(*) FROM movies WHERE original_language = c.value)
-        WHEN 'genre' THEN (SELECT count(*) FROM movie_genres WHERE genre_id::text = c.value) END});
+    return $self->psql(q{WITH p AS (SELECT * FROM movies WHERE provisional_by IS NULL)
+        SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
+        WHEN 'all' THEN (SELECT count(*) FROM p)
+        WHEN 'year' THEN (SELECT count(*) FROM p WHERE year::text = c.value)
+        WHEN 'language' THEN (SELECT count(*) FROM p WHERE original_language = c.value)
+        WHEN 'genre' THEN (SELECT count(*) FROM movie_genres g JOIN p ON p.id = g.movie_id
+                           WHERE g.genre_id::text = c.value) END});
 }
 
 # Runs each sub in its own process at once and returns what each returned
