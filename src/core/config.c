@@ -128,6 +128,7 @@ static const struct directive directives[] = {
 	D("tmdb", "breaker_threshold", T_INT, tmdb_breaker_threshold, "5", 1, 1000),
 	D("tmdb", "breaker_cooloff", T_MS, tmdb_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
+	D("tmdb", "provisional_max", T_INT, tmdb_provisional_max, "10", 0, 1000),
 
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),

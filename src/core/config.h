@@ -113,6 +113,7 @@ struct mq_config {
 	int tmdb_breaker_threshold;
 	int tmdb_breaker_cooloff_ms;
 	char *tmdb_image_base_url;
+	int tmdb_provisional_max;
 
 	/* [log] */
 	int log_level;
