@@ -87,15 +87,23 @@ int mq_media_write(struct mq_ctx *c, const char *reldir, const char *name, const
 {
 	const char *path = mq_arena_printf(c->arena, "%s/%s/%s", c->cfg->media_dir, reldir, name);
 	const char *tmp = mq_arena_printf(c->arena, "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), err = 0;
 
 	if (fd < 0) {
 		mq_log_error("media: %s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		mq_log_error("media: writing %s: %s", path, strerror(errno));
+	errno = 0;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		err = errno ? errno : EIO;	/* a write of 0 bytes says nothing */
+	/* Closed whatever happened: an open descriptor keeps the blocks of
+	 * the unlinked file, on a disk that may be full already. */
+	if (close(fd) < 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp, path) < 0)
+		err = errno;
+	if (err) {
+		mq_log_error("media: writing %s: %s", path, strerror(err));
 		unlink(tmp);
 		return -1;
 	}
