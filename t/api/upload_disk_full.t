@@ -1,8 +1,10 @@
-# Uploads onto a full media disk: nothing of them is left on disk, the
+# Uploads onto a full media disk are refused as a passing failure, 503
+# with Retry-After as problem+json; nothing of them is left on disk, the
 # previous avatar and poster are kept, and no worker keeps the temporary
 # file it could not finish open, so that once there is room again uploads
-# succeed.  Regression (bench/chaos, "media disk full"): a write that
-# failed with ENOSPC skipped close(), so each failed upload leaked a
+# succeed.  Regressions (bench/chaos, "media disk full"): ENOSPC was
+# answered 500, an internal error that clients do not retry; and a write
+# that failed with ENOSPC skipped close(), so each failed upload leaked a
 # descriptor holding its unlinked, half-written file, whose blocks the
 # disk never got back.
 #
@@ -50,9 +52,10 @@ my @before = files();
 system("dd if=/dev/zero of=$media/filler bs=64k 2>/dev/null");
 for my $what ([ 'an avatar', \&avatar ], [ 'a poster', \&poster ]) {
     $r = $what->[1]->();
-    isnt $r->{status}, 200, "$what->[0] on a full disk is refused";
-    isnt $r->{status}, 201, '... not stored';
+    is $r->{status}, 503, "$what->[0] on a full disk is answered 503";
     like $r->{headers}{'content-type'}, qr{^application/problem\+json}, '... as problem+json';
+    is $r->{headers}{'retry-after'}, 60, '... with Retry-After';
+    is $r->{json}{detail}, 'There is no room to store the image; try again later.', '... saying why';
 }
 is_deeply [ files() ], \@before, 'nothing of them was left on disk';
 is_deeply [ held() ], [], 'and no worker holds a file of it open';
