@@ -18,8 +18,10 @@ package Marquee::Stack;
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
 # SMTP sink and the outbox job), start_timeout => seconds (30: how long the
-# stack may take to answer; more under valgrind), and the others read in
-# start() below.
+# stack may take to answer; more under valgrind), api_inflight => N
+# (nginx's limit on API requests in flight at once, API_INFLIGHT; 10000,
+# out of the way, unless a test sets it), and the others read in start()
+# below.
 #
 # Tests wait for what they expect, never for time to pass: wait_until
 # (exported) polls a condition with a deadline; hold() keeps a transaction
@@ -942,6 +944,7 @@ sub start_nginx {
        'RATE_API=' . ($self->{rate_api} // '100000r/s'),
        'BURST_API=' . ($self->{burst_api} // 1000),
        'BURST_AUTH=' . ($self->{burst_auth} // 1000),
+       'API_INFLIGHT=' . ($self->{api_inflight} // 10000),
        "NGINX_PREFIX=$n",
        'NGINX_USER=' . (run_user() ? 'user nobody nogroup;' : ''),
        "NGINX_WORKERS=$self->{nginx_workers}",
