@@ -114,9 +114,9 @@ out:
 	return key;
 }
 
-const char *mq_webpush_keys_problem(const char *p256dh, const char *auth)
+const char *mq_webpush_key_problem(const char *p256dh)
 {
-	uint8_t point[MQ_WEBPUSH_KEY_LEN + 1], secret[MQ_WEBPUSH_AUTH_LEN + 1];
+	uint8_t point[MQ_WEBPUSH_KEY_LEN + 1];
 	EVP_PKEY *key;
 
 	if (mq_base64url_decode(p256dh, point, sizeof(point)) != MQ_WEBPUSH_KEY_LEN ||
@@ -125,6 +125,13 @@ const char *mq_webpush_keys_problem(const char *p256dh, const char *auth)
 	if ((key = p256_key(point, NULL, 0)) == NULL)
 		return "Is not a point on P-256.";
 	EVP_PKEY_free(key);
+	return NULL;
+}
+
+const char *mq_webpush_auth_problem(const char *auth)
+{
+	uint8_t secret[MQ_WEBPUSH_AUTH_LEN + 1];
+
 	if (mq_base64url_decode(auth, secret, sizeof(secret)) != MQ_WEBPUSH_AUTH_LEN)
 		return "Must be 16 bytes, base64url.";
 	return NULL;
@@ -506,7 +513,8 @@ static struct curl_slist *headers(struct mq_webpush *w, const struct mq_push_mes
 	if ((m->topic && (strspn(m->topic, b64url) != strlen(m->topic) || strlen(m->topic) > 32)) ||
 	    (m->urgency && strspn(m->urgency, "abcdefghijklmnopqrstuvwxyz-") != strlen(m->urgency)))
 		return NULL;
-	if (!add_header(&h, "Content-Type: application/octet-stream") ||
+	/* (Expect: none, so that no service must answer 100 Continue first) */
+	if (!add_header(&h, "Content-Type: application/octet-stream") || !add_header(&h, "Expect:") ||
 	    !add_header(&h, "Content-Encoding: aes128gcm") ||
 	    !add_header(&h, "Authorization: vapid t=%s, k=%s", jwt, w->public_key) ||
 	    !add_header(&h, "TTL: %d", w->cfg->push_ttl_ms / 1000) ||

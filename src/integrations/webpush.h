@@ -38,9 +38,10 @@ const char *mq_webpush_public_key(const struct mq_webpush *w);
  * it is listed there.  NULL when it may, else why not. */
 const char *mq_webpush_endpoint_problem(const struct mq_config *cfg, const char *endpoint);
 
-/* Whether p256dh (base64url) is a point on P-256 and auth (base64url) is
- * 16 bytes: NULL, or what is wrong. */
-const char *mq_webpush_keys_problem(const char *p256dh, const char *auth);
+/* Whether a subscription's p256dh (base64url) is a point on P-256, and
+ * its auth (base64url) 16 bytes: NULL, or what is wrong. */
+const char *mq_webpush_key_problem(const char *p256dh);
+const char *mq_webpush_auth_problem(const char *auth);
 
 /* RFC 8291: plaintext encrypted for the subscription's key ua_public and
  * auth secret, with a fresh key pair and salt: the body to send, in a

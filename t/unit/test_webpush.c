@@ -327,15 +327,17 @@ END_TEST
 
 START_TEST(subscription_keys)
 {
-	ck_assert_ptr_null(mq_webpush_keys_problem(UA_PUBLIC, AUTH));
+	ck_assert_ptr_null(mq_webpush_key_problem(UA_PUBLIC));
+	ck_assert_ptr_null(mq_webpush_auth_problem(AUTH));
 	/* the x coordinate changed: no longer on the curve */
-	ck_assert_ptr_nonnull(mq_webpush_keys_problem(
-		"BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcyaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4", AUTH));
-	ck_assert_ptr_nonnull(mq_webpush_keys_problem(AS_PRIVATE, AUTH));	/* 32 bytes */
-	ck_assert_ptr_nonnull(mq_webpush_keys_problem("BCVx+sr7N/eNg", AUTH));
-	ck_assert_ptr_nonnull(mq_webpush_keys_problem(UA_PUBLIC, SALT "AA"));
-	ck_assert_ptr_nonnull(mq_webpush_keys_problem(UA_PUBLIC, "short"));
-	ck_assert_ptr_nonnull(mq_webpush_keys_problem("", ""));
+	ck_assert_ptr_nonnull(mq_webpush_key_problem(
+		"BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcyaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"));
+	ck_assert_ptr_nonnull(mq_webpush_key_problem(AS_PRIVATE));	/* 32 bytes */
+	ck_assert_ptr_nonnull(mq_webpush_key_problem("BCVx+sr7N/eNg"));
+	ck_assert_ptr_nonnull(mq_webpush_key_problem(""));
+	ck_assert_ptr_nonnull(mq_webpush_auth_problem(SALT "AA"));
+	ck_assert_ptr_nonnull(mq_webpush_auth_problem("short"));
+	ck_assert_ptr_nonnull(mq_webpush_auth_problem(""));
 }
 END_TEST
 
