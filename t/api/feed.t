@@ -121,6 +121,18 @@ is $s->get('/api/feed/?page_size=0', token => $A)->{status}, 400, 'nor is page_s
 is $s->get('/api/feed/')->{status}, 401, 'the feed needs a token';
 is $s->get('/api/feed/', token => $s->expired_token($alice))->{status}, 401, 'a live one';
 
+# ---- fan-out on read: a review by a user with many followers is one row ----
+$s->psql(qq{INSERT INTO users (username, email) SELECT 'follower' || g, 'follower' || g || '\@example.test'
+            FROM generate_series(1, 300) g});
+$s->psql(qq{INSERT INTO follows (follower_id, followee_id)
+            SELECT id, $dave->{id} FROM users WHERE username LIKE 'follower%'});
+cmp_ok $s->get('/api/users/dave/')->{json}{followers_count}, '>', 300, 'dave has over 300 followers';
+my $events = $s->psql('SELECT count(*) FROM feed_events');
+$s->post("/api/movies/$m[3]/reviews/", token => $dave->{access}, json => { body => 'For my 300 followers' });
+is $s->psql('SELECT count(*) FROM feed_events'), $events + 1, 'his review writes one feed event, not 300';
+$s->post('/api/users/dave/follow/', token => $A);
+like said(feed('?page_size=1')), qr/^dave reviewed Film 3$/, 'which his followers read';
+
 # ---- the plan: each followed user's newest rows, by index ----
 $s->psql('VACUUM ANALYZE feed_events');
 my $mark = Marquee::Plans::mark($s);
