@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "db/db.h"
 #include "db/rows.h"
+#include "storage/image.h"
 #include "storage/media.h"
 
 /* $1 user, $2 unread only, $3 $4 the page. */
@@ -67,7 +68,8 @@ static struct json_object *shown(struct mq_ctx *c, PGresult *res, int i)
 		mq_json_add_str(actor, "username", n.actor_username);
 		mq_json_add_str(actor, "display_name", PQgetvalue(res, i, MQ_NOTICE_NCOLS + 3));
 		const char *avatar = text_or_null(res, i, MQ_NOTICE_NCOLS + 4);
-		mq_json_add_str(actor, "avatar_url", avatar ? mq_media_url(c, avatar) : NULL);
+		mq_json_add_str(actor, "avatar_url", avatar ? mq_media_size_url(c, avatar, "medium") : NULL);
+		json_object_object_add(actor, "avatar_sizes", mq_media_sizes(c, avatar, MQ_IMAGE_AVATAR));
 	}
 	if (n.movie) {
 		movie = json_object_new_object();

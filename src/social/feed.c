@@ -63,6 +63,8 @@ static void finish(struct mq_ctx *c, struct json_object *event)
 		mq_movie_add_urls(c, o);
 		json_object_object_del(o, "backdrop_path");
 		json_object_object_del(o, "backdrop_url");
+		json_object_object_del(o, "backdrop_sizes");
+		json_object_object_del(o, "poster_sizes");
 	}
 }
 
