@@ -120,9 +120,14 @@ is $s->psql(q{SELECT count(*) FROM deliveries WHERE outcome IS NOT NULL AND noti
 
 # the mail server comes back, holding the first message it gets: the
 # sender is killed in the middle of it, with the rest of its batch claimed
+# (stopped first and every delivery made due, so that its first claim is
+# a whole batch, whatever the back-off had made of their times)
+$s->kill_outbox;
+$s->psql('UPDATE deliveries SET next_attempt_at = now() WHERE finished_at IS NULL');
 $s->mail_mode('stall');
 $s->start_mail_sink;
 $s->start_push;
+$s->start_outbox;
 wait_until { $s->mail_stalling } timeout => 30, what => 'the sender to send a mail';
 $s->kill_outbox;
 cmp_ok $s->psql(q{SELECT count(*) FROM deliveries WHERE finished_at IS NULL AND next_attempt_at > now()
