@@ -152,6 +152,25 @@ CREATE TABLE payment_events (
 CREATE INDEX payment_events_due ON payment_events (next_attempt_at)
 	WHERE processed_at IS NULL;
 
+-- ---- premium extras ----
+
+-- Trailers, featurettes and other files an administrator offers to the
+-- users entitled to a feature: files under [media] dir/protected/ (put
+-- there by hand: they may be large), which nginx serves only through
+-- X-Accel-Redirect from a worker that checked a short-lived signed URL.
+CREATE TABLE premium_extras (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	movie_id bigint NOT NULL REFERENCES movies ON DELETE CASCADE,
+	title text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+	file_path text NOT NULL CHECK (length(file_path) <= 300
+				       AND file_path ~ '^[A-Za-z0-9_-][A-Za-z0-9_./-]*$'
+				       AND file_path !~ '\.\.' AND file_path !~ '//'),
+	content_type text NOT NULL CHECK (content_type ~ '^(video|audio|image)/[a-z0-9.+-]{1,60}$'),
+	feature text NOT NULL DEFAULT 'premium_media' CHECK (feature ~ '^[a-z0-9_]{1,40}$'),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX premium_extras_movie ON premium_extras (movie_id, id);
+
 -- ---- entitlements: the one place that says who gets premium ----
 
 -- True when a subscription in this state gives its plan's features:

@@ -137,6 +137,11 @@ const struct mq_route mq_routes[] = {
 	{ MQ_PUT, "/api/subscriptions/", mq_subscriptions_put, USER, 0 },
 	{ MQ_DELETE, "/api/subscriptions/", mq_subscriptions_delete, USER, 0 },
 	{ MQ_GET, "/api/payments/", mq_payments_list, USER, 0 },
+	/* premium extras: extras.c; a signed URL is the file's only credential */
+	{ MQ_GET, "/api/movies/{id:int}/extras/", mq_movie_extras_list, USER, 0 },
+	{ MQ_GET, "/api/extras/{id:int}/file/", mq_extras_file, ANON, TOKENLESS },
+	{ MQ_POST, "/api/admin/extras/", mq_admin_extras_create, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/extras/{id:int}/", mq_admin_extras_delete, ADMIN, 0 },
 	/* the gateway's deliveries: their signature authenticates them */
 	{ MQ_POST, "/api/payments/webhook/", mq_payments_webhook, ANON, TOKENLESS },
 	{ MQ_POST, "/api/admin/plans/", mq_admin_plans_create, ADMIN, 0 },
