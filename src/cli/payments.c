@@ -60,8 +60,9 @@ static void wait_for_work(struct mq_ctx *c, int sigfd, int timeout_ms, bool *sto
 }
 
 /* Processes what is due; false when the database failed. */
-static bool drain(struct mq_ctx *c, struct mq_pay *g, bool *stop)
+static bool drain(struct mq_ctx *c, bool *stop)
 {
+	struct mq_pay *g;
 	enum mq_status st;
 	int64_t n;
 
@@ -97,7 +98,7 @@ static int work(struct mq_ctx *c, bool once)
 			PQclear(PQexec(conn, "LISTEN marquee_payments"));
 			listening = mq_db_generation(c->db);
 		}
-		ok = drain(c, NULL, &stop);
+		ok = drain(c, &stop);
 		if (once) {
 			close(sigfd);
 			return ok ? 0 : 1;

@@ -103,5 +103,13 @@ $r = $s->post('/api/admin/plans/', token => $admin->{access}, json => \%premium)
 is $r->{status}, 201, 'its name may be offered again';
 is $s->delete("/api/admin/plans/$plan->{id}/", token => $alice->{access})->{status}, 403, 'a user may not delete';
 
+# ---- without [payments]: the plans show, paying does not ----
+my $r503 = $s->post('/api/subscriptions/', token => $alice->{access}, json => { plan => $r->{json}{id} });
+is $r503->{status}, 503, 'subscribing on a server without a gateway: 503';
+ok $r503->{headers}{'retry-after'}, 'with Retry-After';
+is $s->pay_webhook('{}', signature => 't=1,v1=' . ('0' x 64))->{status}, 503, 'and webhooks: 503';
+is $s->get('/api/subscriptions/', token => $alice->{access})->{json}{subscription}{status}, 'active',
+    'what we know of a subscription still shows';
+
 $s->finish;
 done_testing;
