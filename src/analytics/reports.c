@@ -85,12 +85,12 @@ static struct mq_stmt engagement_series = S(
 	"  END AS users) a "
 	"ORDER BY d.period");
 
-/* Weekly retention: of each week's sign-ups (the cohorts from the week of
- * from to to), how many were active n weeks later. */
+/* Weekly retention: of each week's sign-ups (the cohorts of the weeks of
+ * from to to, whole), how many were active n weeks later. */
 static struct mq_stmt engagement_cohorts = S(
 	", s AS (SELECT date_trunc('week', g.day)::date AS cohort, count(*) AS size "
-	"  FROM p, analytics_signups g "
-	"  WHERE g.day >= date_trunc('week', p.f)::date AND g.day <= p.t GROUP BY 1) "
+	"  FROM p, analytics_signups g WHERE g.day >= date_trunc('week', p.f)::date "
+	"  AND g.day < (date_trunc('week', p.t) + interval '1 week')::date GROUP BY 1) "
 	"SELECT c.cohort::text AS cohort, s.size::int AS size, (c.week - c.cohort) / 7 AS weeks_after, "
 	"  c.users, round(c.users::numeric / s.size, 4)::float8 AS retention "
 	"FROM s JOIN analytics_cohorts c USING (cohort) "
