@@ -15,15 +15,16 @@
 #include <getopt.h>
 
 #include "cli/cli.h"
-#include "cli/progress.h"
+#include "cli/recs.h"
 #include "core/config.h"
+#include "db/db.h"
 #include "recs/eval.h"
 #include "recs/linalg.h"
 #include "recs/ratings_file.h"
 
 #define MAX_MODELS 32
 
-static int usage(void)
+int mq_cli_recs_usage(void)
 {
 	fprintf(stderr,
 		"usage: marquee recs train [--threads N] [--quiet]\n"
@@ -104,7 +105,7 @@ static int eval(int argc, char **argv)
 			break;
 		case 'm':
 			if (split_models(optarg, names, MAX_MODELS) <= 0)
-				return usage();
+				return mq_cli_recs_usage();
 			o.models = names;
 			break;
 		case 'k':
@@ -128,11 +129,11 @@ static int eval(int argc, char **argv)
 			o.model.threads = (int)v;
 			break;
 		case 'q': o.progress = false; o.model.quiet = true; break;
-		default: return usage();
+		default: return mq_cli_recs_usage();
 		}
 	}
 	if (ratings == NULL || optind != argc)
-		return usage();
+		return mq_cli_recs_usage();
 	mq_recs_threads(o.model.threads);
 	if (mq_recs_ratings_read(&d, ratings, err, sizeof(err)) < 0)
 		goto fail;
@@ -161,12 +162,98 @@ out:
 	return rc;
 }
 
+/* A duration in words: "3h 5m". */
+static void print_age(double secs)
+{
+	long s = (long)secs;
+
+	if (s >= 86400)
+		printf("%ldd %ldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		printf("%ldh %ldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		printf("%ldm %lds", s / 60, s % 60);
+	else
+		printf("%lds", s);
+}
+
+static int status(struct mq_config *cfg, int argc, char **argv)
+{
+	struct mq_ctx *c;
+	PGconn *conn;
+	PGresult *res;
+	int rc = 1;
+
+	if (argc != 1)
+		return mq_cli_recs_usage();
+	c = mq_cli_ctx_new(cfg, "marquee recs status", false);
+	if (mq_db_connect(c->db) < 0) {
+		mq_cli_error("recs status", "%s", mq_db_error(c->db));
+		goto out;
+	}
+	conn = mq_db_conn(c->db);
+	res = PQexec(conn,
+		"SELECT v.id, rfc3339(v.published_at), extract(epoch FROM now() - v.published_at), "
+		"  v.metrics, pg_size_pretty(pg_total_relation_size('recs_items')), "
+		"  pg_size_pretty(pg_total_relation_size('recs_features')), "
+		"  (SELECT count(*) FROM recs_items i WHERE i.version = v.id) "
+		"FROM recs_active a JOIN recs_versions v ON v.id = a.version");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		mq_cli_error("recs status", "%s", PQresultErrorMessage(res));
+		PQclear(res);
+		goto out;
+	}
+	if (PQntuples(res) == 0) {
+		printf("no active version: run marquee recs train (until then recommendations are "
+		       "the popular and trending movies)\n");
+	} else {
+		printf("active version %s, published %s (", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+		print_age(strtod(PQgetvalue(res, 0, 2), NULL));
+		printf(" ago)\n  %s rows; tables: recs_items %s, recs_features %s (every kept "
+		       "version)\n  metrics: %s\n", PQgetvalue(res, 0, 6), PQgetvalue(res, 0, 4),
+		       PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	res = PQexec(conn, "SELECT id, status, rfc3339(started_at), coalesce(rfc3339(published_at), '-'), "
+		     "coalesce(error, '') FROM recs_versions ORDER BY id DESC LIMIT 10");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
+		printf("\nruns (newest first):\n  %-8s %-9s %-21s %-21s %s\n", "version", "status",
+		       "started", "published", "error");
+		for (int i = 0; i < PQntuples(res); i++)
+			printf("  %-8s %-9s %-21s %-21s %s\n", PQgetvalue(res, i, 0),
+			       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+			       PQgetvalue(res, i, 4));
+	}
+	PQclear(res);
+	rc = 0;
+out:
+	mq_cli_ctx_free(c);
+	return rc;
+}
+
 int mq_cli_recs(struct mq_config *cfg, int argc, char **argv)
 {
+	struct mq_config *own = NULL;
+	char err[512];
+	int rc;
+
 	if (argc < 2)
-		return usage();
+		return mq_cli_recs_usage();
 	optind = 1;
 	if (strcmp(argv[1], "eval") == 0)
 		return eval(argc - 1, argv + 1);
-	return usage();
+	if (strcmp(argv[1], "train") != 0 && strcmp(argv[1], "status") != 0)
+		return mq_cli_recs_usage();
+	/* eval needs no configuration; these need the database's */
+	if (cfg->path == NULL) {
+		if ((own = mq_config_load(mq_config_default_path(), err, sizeof(err))) == NULL) {
+			mq_cli_error("recs", "%s", err);
+			return 1;
+		}
+		cfg = own;
+	}
+	rc = strcmp(argv[1], "train") == 0 ? mq_cli_recs_train(cfg, argc - 1, argv + 1)
+					   : status(cfg, argc - 1, argv + 1);
+	mq_config_free(own);
+	return rc;
 }

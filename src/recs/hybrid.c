@@ -62,12 +62,12 @@ static size_t list_fill(void *arg, int thread, uint32_t j, uint32_t *items, floa
 	return kept;
 }
 
-int mq_recs_hybrid_lists(const struct mq_recs_set *s, const float *weight, uint32_t k, int threads,
+int mq_recs_hybrid_lists(const struct mq_recs_set *s, const float *weight,
+			 const struct mq_recs_neighbors *knn, uint32_t k, int threads,
 			 struct mq_recs_neighbors *out)
 {
 	struct mq_recs_ease e;
-	struct mq_recs_neighbors knn;
-	struct lists_job l = { .e = &e, .knn = &knn, .k = k };
+	struct lists_job l = { .e = &e, .knn = knn, .k = k };
 	int rc = mq_recs_ease_train(&e, s, weight, MQ_RECS_EASE_LAMBDA, MQ_RECS_EASE_MAX_ITEMS);
 
 	if (threads < 1)
@@ -75,7 +75,6 @@ int mq_recs_hybrid_lists(const struct mq_recs_set *s, const float *weight, uint3
 	if (rc < 0)
 		e.n = 0, memset(e.row, 0xff, s->nitems * sizeof(*e.row));	/* none kept */
 	l.disc = mq_recs_discounts(s, weight);
-	mq_recs_neighbors_cosine(s, weight, MQ_RECS_KNN_LIST_K, threads, &knn);
 	l.row = mq_xcalloc((size_t)threads, sizeof(*l.row));
 	l.top = mq_xcalloc((size_t)threads, sizeof(*l.top));
 	for (int t = 0; t < threads; t++) {
@@ -91,7 +90,6 @@ int mq_recs_hybrid_lists(const struct mq_recs_set *s, const float *weight, uint3
 	free(l.row);
 	free(l.top);
 	free((void *)l.disc);
-	mq_recs_neighbors_free(&knn);
 	mq_recs_ease_free(&e);
 	return rc;
 }
@@ -210,10 +208,14 @@ static struct mq_recs_model *hybrid_fit(const struct mq_recs_set *s, const struc
 {
 	struct hybrid *m = mq_xcalloc(1, sizeof(*m));
 	uint32_t k = o->neighbors > 0 ? (uint32_t)o->neighbors : MQ_RECS_LIST_K;
+	int threads = o->threads > 0 ? o->threads : mq_recs_default_threads();
+	struct mq_recs_neighbors knn;
 
 	m->train = s;
 	m->weight = mq_recs_rating_weights(s);
-	mq_recs_hybrid_lists(s, m->weight, k, o->threads > 0 ? o->threads : mq_recs_default_threads(), &m->nb);
+	mq_recs_neighbors_cosine(s, m->weight, MQ_RECS_KNN_LIST_K, threads, &knn);
+	mq_recs_hybrid_lists(s, m->weight, &knn, k, threads, &m->nb);
+	mq_recs_neighbors_free(&knn);
 	m->ids = mq_xmalloc((m->nb.ptr[s->nitems] + 1) * sizeof(*m->ids));
 	for (size_t x = 0; x < m->nb.ptr[s->nitems]; x++)
 		m->ids[x] = (int64_t)m->nb.item[x] + 1;

@@ -38,9 +38,12 @@
 float *mq_recs_discounts(const struct mq_recs_set *s, const float *weight);
 
 /* The item lists of the hybrid (above) for the events of s with
- * strengths weight[], k per item, threads threads.  Returns 0, or -1
- * when EASE failed (the lists are then item-kNN's alone). */
-int mq_recs_hybrid_lists(const struct mq_recs_set *s, const float *weight, uint32_t k, int threads,
+ * strengths weight[], k per item, threads threads; knn are the items'
+ * cosine neighbours (mq_recs_neighbors_cosine with MQ_RECS_KNN_LIST_K),
+ * for the items EASE leaves out.  Returns 0, or -1 when EASE failed (the
+ * lists are then item-kNN's alone). */
+int mq_recs_hybrid_lists(const struct mq_recs_set *s, const float *weight,
+			 const struct mq_recs_neighbors *knn, uint32_t k, int threads,
 			 struct mq_recs_neighbors *out);
 
 /* One candidate of a user: its score and the signal that gave the most
