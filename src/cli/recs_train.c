@@ -100,25 +100,6 @@ static char *query_value(struct train *t, const char *sql, int n, const char *co
 	return v;
 }
 
-/* "{1,2,3}" into ints (at most max). */
-static size_t int_array(const char *s, int *out, size_t max)
-{
-	size_t n = 0;
-
-	if (s == NULL || *s != '{')
-		return 0;
-	for (const char *p = s + 1; *p && *p != '}' && n < max;) {
-		char *end;
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		out[n++] = (int)v;
-		p = *end == ',' ? end + 1 : end;
-	}
-	return n;
-}
-
 static int read_signals(struct train *t)
 {
 	struct mq_copy cp;
@@ -162,7 +143,7 @@ static int read_signals(struct train *t)
 
 static int read_movies(struct train *t)
 {
-	static int genres[256], keywords[4096];
+	static int64_t genres[256], keywords[4096];
 	struct mq_copy cp;
 	char *f[6];
 	int n;
@@ -176,8 +157,8 @@ static int read_movies(struct train *t)
 			continue;
 		mq_recs_catalog_add(&t->catalog, strtoll(f[0], NULL, 10),
 				    f[1] ? strtof(f[1], NULL) : 0, genres,
-				    int_array(f[2], genres, MQ_ARRAY_LEN(genres)), keywords,
-				    int_array(f[3], keywords, MQ_ARRAY_LEN(keywords)), f[4],
+				    mq_recs_int_array(f[2], genres, MQ_ARRAY_LEN(genres)), keywords,
+				    mq_recs_int_array(f[3], keywords, MQ_ARRAY_LEN(keywords)), f[4],
 				    f[5] ? (int)strtol(f[5], NULL, 10) : 0);
 	}
 	if (n < 0) {

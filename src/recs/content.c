@@ -33,7 +33,8 @@ static void push_feature(struct mq_recs_catalog *c, mq_recs_feature f)
 }
 
 void mq_recs_catalog_add(struct mq_recs_catalog *c, int64_t id, float popularity,
-			 const int *genres, size_t ngenres, const int *keywords, size_t nkeywords,
+			 const int64_t *genres, size_t ngenres, const int64_t *keywords,
+			 size_t nkeywords,
 			 const char *language, int year)
 {
 	size_t first;
@@ -48,10 +49,10 @@ void mq_recs_catalog_add(struct mq_recs_catalog *c, int64_t id, float popularity
 		c->fptr[0] = 0;
 	first = c->nfeat;
 	for (size_t k = 0; k < ngenres; k++)
-		if (genres[k] > 0)
+		if (genres[k] > 0 && genres[k] <= UINT32_MAX)
 			push_feature(c, mq_recs_feature_make(MQ_RECS_F_GENRE, (uint32_t)genres[k]));
 	for (size_t k = 0; k < nkeywords; k++)
-		if (keywords[k] > 0)
+		if (keywords[k] > 0 && keywords[k] <= UINT32_MAX)
 			push_feature(c, mq_recs_feature_make(MQ_RECS_F_KEYWORD, (uint32_t)keywords[k]));
 	if (language && language[0] && language[1])
 		push_feature(c, mq_recs_feature_make(MQ_RECS_F_LANGUAGE, mq_recs_language_value(language)));

@@ -59,7 +59,8 @@ struct mq_recs_catalog {
 /* Adds a movie: genre and keyword ids, language (NULL or "xx"), year (0
  * when unknown). */
 void mq_recs_catalog_add(struct mq_recs_catalog *c, int64_t id, float popularity,
-			 const int *genres, size_t ngenres, const int *keywords, size_t nkeywords,
+			 const int64_t *genres, size_t ngenres, const int64_t *keywords,
+			 size_t nkeywords,
 			 const char *language, int year);
 void mq_recs_catalog_free(struct mq_recs_catalog *c);
 

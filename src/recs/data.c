@@ -147,6 +147,24 @@ void mq_recs_set_free(struct mq_recs_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+size_t mq_recs_int_array(const char *literal, int64_t *out, size_t max)
+{
+	size_t n = 0;
+
+	if (literal == NULL)
+		return 0;
+	for (const char *p = literal + (*literal == '{'); *p && *p != '}' && n < max;) {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		out[n++] = v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
 uint64_t mq_recs_rng_next(struct mq_recs_rng *g)
 {
 	uint64_t z = (g->s += 0x9e3779b97f4a7c15ULL);

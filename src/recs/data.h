@@ -78,6 +78,11 @@ static inline size_t mq_recs_item_count(const struct mq_recs_set *s, uint32_t i)
 	return s->iptr[i + 1] - s->iptr[i];
 }
 
+/* The integers of an array literal as PostgreSQL prints it ("{4,18}"),
+ * at most max, into out; returns how many (reading stops at anything
+ * else). */
+size_t mq_recs_int_array(const char *literal, int64_t *out, size_t max);
+
 /* A small, fast, seedable generator (splitmix64): the same seed gives the
  * same folds and the same initial factors on every machine. */
 struct mq_recs_rng {

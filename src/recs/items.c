@@ -130,29 +130,13 @@ enum mq_status mq_recs_also_liked(struct mq_ctx *c, const char *movie, const str
 
 /* ---- similar, for a movie the version does not know ---- */
 
-static size_t int_array(const char *s, int *out, size_t max)
-{
-	size_t n = 0;
-
-	for (const char *p = s + (*s == '{'); *p && *p != '}' && n < max;) {
-		char *end;
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		out[n++] = (int)v;
-		p = *end == ',' ? end + 1 : end;
-	}
-	return n;
-}
-
 static void add_movie(struct mq_recs_catalog *cat, int64_t id, float popularity, const char *genres,
 		      const char *keywords, const char *language, const char *year)
 {
-	int g[64], k[512];
+	int64_t g[64], k[512];
 
-	mq_recs_catalog_add(cat, id, popularity, g, int_array(genres, g, MQ_ARRAY_LEN(g)), k,
-			    int_array(keywords, k, MQ_ARRAY_LEN(k)), *language ? language : NULL,
+	mq_recs_catalog_add(cat, id, popularity, g, mq_recs_int_array(genres, g, MQ_ARRAY_LEN(g)), k,
+			    mq_recs_int_array(keywords, k, MQ_ARRAY_LEN(k)), *language ? language : NULL,
 			    *year ? (int)strtol(year, NULL, 10) : 0);
 }
 

@@ -115,6 +115,17 @@ static bool better(float sa, uint32_t a, float sb, uint32_t b)
 	return sa > sb || (sa == sb && a < b);
 }
 
+static void swap(float *hs, uint32_t *hi, size_t a, size_t b)
+{
+	float ts = hs[a];
+	uint32_t ti = hi[a];
+
+	hs[a] = hs[b];
+	hi[a] = hi[b];
+	hs[b] = ts;
+	hi[b] = ti;
+}
+
 /* The heap keeps the worst of the k best at its root. */
 static void sift_down(float *hs, uint32_t *hi, size_t n, size_t at)
 {
@@ -127,12 +138,7 @@ static void sift_down(float *hs, uint32_t *hi, size_t n, size_t at)
 			worst = r;
 		if (worst == at)
 			return;
-		float ts = hs[at];
-		uint32_t ti = hi[at];
-		hs[at] = hs[worst];
-		hi[at] = hi[worst];
-		hs[worst] = ts;
-		hi[worst] = ti;
+		swap(hs, hi, at, worst);
 		at = worst;
 	}
 }
@@ -161,12 +167,7 @@ size_t mq_recs_top_k(const float *scores, size_t n, const uint8_t *skip, size_t 
 
 				if (!better(hs[parent], top[parent], hs[at], top[at]))
 					break;
-				float ts = hs[at];
-				uint32_t ti = top[at];
-				hs[at] = hs[parent];
-				top[at] = top[parent];
-				hs[parent] = ts;
-				top[parent] = ti;
+				swap(hs, top, at, parent);
 				at = parent;
 			}
 		} else if (better(s, (uint32_t)i, hs[0], top[0])) {
@@ -177,12 +178,7 @@ size_t mq_recs_top_k(const float *scores, size_t n, const uint8_t *skip, size_t 
 	}
 	/* heap sort: the worst to the end, one by one */
 	for (size_t end = m; end > 1; end--) {
-		float ts = hs[0];
-		uint32_t ti = top[0];
-		hs[0] = hs[end - 1];
-		top[0] = top[end - 1];
-		hs[end - 1] = ts;
-		top[end - 1] = ti;
+		swap(hs, top, 0, end - 1);
 		sift_down(hs, top, end - 1, 0);
 	}
 	free(hs);

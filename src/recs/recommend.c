@@ -274,23 +274,16 @@ static void push(struct rec *r, int64_t id, float score, const char *reason, int
 	r->because[r->n++] = because;
 }
 
+/* The ids of an array literal, in the arena. */
 static int64_t *int_array(struct mq_arena *a, const char *text, size_t *n)
 {
-	int64_t *out;
 	size_t cap = 1;
+	int64_t *out;
 
 	for (const char *p = text; *p; p++)
 		cap += *p == ',';
 	out = mq_arena_alloc(a, (cap + 1) * sizeof(*out));
-	*n = 0;
-	for (const char *p = text + 1; *p && *p != '}' && *n < cap;) {
-		char *end;
-
-		out[(*n)++] = strtoll(p, &end, 10);
-		if (end == p)
-			break;
-		p = *end == ',' ? end + 1 : end;
-	}
+	*n = mq_recs_int_array(text, out, cap);
 	return out;
 }
 
