@@ -9,6 +9,7 @@
 #include "recs/metrics.h"
 #include "recs/model.h"
 #include "recs/parallel.h"
+#include "recs/signals.h"
 
 #define PEARSON_SHRINK 100.0
 #define COSINE_SHRINK 10.0
@@ -361,20 +362,18 @@ const struct mq_recs_algo mq_recs_knn_baseline = {
 struct knn_rank {
 	struct mq_recs_model base;
 	const struct mq_recs_set *train;
+	float *weight;
 	struct mq_recs_neighbors nb;
 };
 
 static struct mq_recs_model *knn_rank_fit(const struct mq_recs_set *s, const struct mq_recs_opts *o)
 {
 	struct knn_rank *m = mq_xcalloc(1, sizeof(*m));
-	float *w = mq_xmalloc((s->n + 1) * sizeof(*w));
 
-	for (size_t e = 0; e < s->n; e++)
-		w[e] = 1.0f;
 	m->train = s;
-	mq_recs_neighbors_cosine(s, w, o->neighbors ? (uint32_t)o->neighbors : RANK_NEIGHBORS,
+	m->weight = mq_recs_rating_weights(s);
+	mq_recs_neighbors_cosine(s, m->weight, o->neighbors ? (uint32_t)o->neighbors : RANK_NEIGHBORS,
 				 o->threads > 0 ? o->threads : mq_recs_default_threads(), &m->nb);
-	free(w);
 	return &m->base;
 }
 
@@ -385,10 +384,10 @@ static void knn_rank_score(const struct mq_recs_model *mm, uint32_t u, float *ou
 
 	memset(out, 0, mm->nitems * sizeof(*out));
 	for (size_t a = s->uptr[u]; a < s->uptr[u + 1]; a++) {
-		uint32_t j = s->r[s->by_user[a]].item;
+		uint32_t e = s->by_user[a], j = s->r[e].item;
 
 		for (size_t t = m->nb.ptr[j]; t < m->nb.ptr[j + 1]; t++)
-			out[m->nb.item[t]] += m->nb.score[t];
+			out[m->nb.item[t]] += m->weight[e] * m->nb.score[t];
 	}
 }
 
@@ -397,6 +396,7 @@ static void knn_rank_free(struct mq_recs_model *mm)
 	struct knn_rank *m = (struct knn_rank *)mm;
 
 	mq_recs_neighbors_free(&m->nb);
+	free(m->weight);
 	free(m);
 }
 

@@ -18,6 +18,8 @@ struct mq_recs_opts {
 	int factors;		/* latent dimensions */
 	int iterations;		/* epochs or sweeps */
 	int neighbors;		/* kept per item (item-kNN, EASE, serving) */
+	double learning_rate;	/* SGD models: a constant step size instead of the
+				 * shrinking default (small data sets) */
 	uint64_t seed;		/* initial factors, SGD order, probe split */
 	int threads;		/* 0: as many as OpenBLAS uses */
 	bool quiet;		/* no progress on stderr */

@@ -19,7 +19,11 @@
  * The step sizes and regularisation are Koren's (gamma = 0.007, lambda =
  * 0.005 for biases and 0.015 for factors, steps shrunk by 0.9 a sweep;
  * the time terms' from the 2009 paper), the biases start from the ALS
- * baseline.  As in the papers' implementations the implicit part
+ * baseline.  That schedule was made for the Netflix data's 100 million
+ * ratings: on a matrix of a few hundred ratings the factors hardly move
+ * from their start (the model is then its biases), so a caller with
+ * little data gives a constant learning rate and more sweeps instead
+ * (struct mq_recs_opts).  As in the papers' implementations the implicit part
  * |N(u)|^-1/2 sum y_j is held fixed while one user's ratings are visited
  * and the y_j updated once per user, which keeps a sweep linear in the
  * ratings.  The order of users and of each user's ratings is shuffled
@@ -262,7 +266,8 @@ static struct mq_recs_model *fit(const struct mq_recs_set *s, const struct mq_re
 	struct mq_recs_biases b;
 	int epochs = o->iterations ? o->iterations : EPOCHS;
 	size_t maxu = 0;
-	double gamma = GAMMA;
+	double gamma = o->learning_rate > 0 ? o->learning_rate : GAMMA;
+	double decay = o->learning_rate > 0 ? 1.0 : GAMMA_DECAY;
 
 	m->variant = v;
 	m->f = o->factors ? o->factors : FACTORS;
@@ -288,7 +293,7 @@ static struct mq_recs_model *fit(const struct mq_recs_set *s, const struct mq_re
 	}
 	uint32_t *order = mq_xmalloc((maxu + 1) * sizeof(*order));
 	float *z = mq_xmalloc((size_t)m->f * sizeof(*z)), *grad = mq_xmalloc((size_t)m->f * sizeof(*grad));
-	for (int e = 0; e < epochs; e++, gamma *= GAMMA_DECAY) {
+	for (int e = 0; e < epochs; e++, gamma *= decay) {
 		mq_recs_rng_shuffle(&g, users, s->nusers);
 		sweep(m, s, users, &g, gamma, z, grad, order);
 	}
