@@ -514,7 +514,8 @@ int mq_cli_recs_train(struct mq_config *cfg, int argc, char **argv)
 	}
 	if (optind != argc)
 		return mq_cli_recs_usage();
-	t.threads = t.threads ? t.threads : mq_recs_default_threads();
+	t.threads = t.threads ? t.threads : cfg->recs_threads ? cfg->recs_threads
+						     : mq_recs_default_threads();
 	t.quiet = t.quiet || !isatty(STDERR_FILENO);
 	mq_recs_threads(t.threads);
 	t.c = mq_cli_ctx_new(cfg, "marquee recs train", false);

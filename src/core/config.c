@@ -125,6 +125,9 @@ static const struct directive directives[] = {
 	D("tmdb", "breaker_cooloff", T_MS, tmdb_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 
+	D("recs", "threads", T_INT, recs_threads, "0", 0, 64),
+	D("recs", "max_signals", T_INT, recs_max_signals, "500", 1, 100000),
+
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),
 };

@@ -110,6 +110,10 @@ struct mq_config {
 	int tmdb_breaker_cooloff_ms;
 	char *tmdb_image_base_url;
 
+	/* [recs] */
+	int recs_threads;	/* 0: one per CPU, at most 8 */
+	int recs_max_signals;
+
 	/* [log] */
 	int log_level;
 	bool access_log;

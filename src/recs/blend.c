@@ -10,12 +10,14 @@
  * ratings the user and the item have, which say how far each component
  * can be trusted) that predict the probe best.  The components are then
  * fitted again on all the training ratings and blended with those
- * weights.  Each component errs differently: the neighbourhood model
+ * weights.  The components are fitted side by side, one a thread.
+ * Each component errs differently: the neighbourhood model
  * sees local relations among items, the factor models global ones, the
  * time-aware one the mood of a day.
  */
 #include "recs/baseline.h"
 #include "recs/model.h"
+#include "recs/parallel.h"
 
 #include <lapacke.h>
 #include <math.h>
@@ -59,6 +61,31 @@ static void features(const struct blend *b, const struct mq_recs_set *s,
 	}
 }
 
+struct fit_job {
+	const struct mq_recs_set *s;
+	const struct mq_recs_opts *o;
+	struct mq_recs_model **out;
+};
+
+static void fit_components(void *arg, int thread, size_t from, size_t to)
+{
+	struct fit_job *j = arg;
+
+	for (size_t c = from; c < to; c++)
+		j->out[c] = mq_recs_fit(components[c], j->s, j->o);
+}
+
+/* Fits every component on s into out, on up to o->threads threads (they
+ * are independent: each its own thread). */
+static void fit_all(const struct mq_recs_set *s, const struct mq_recs_opts *o,
+		    struct mq_recs_model **out)
+{
+	struct fit_job j = { s, o, out };
+	int threads = o->threads > 0 ? o->threads : mq_recs_default_threads();
+
+	mq_recs_parallel(threads < (int)NCOMP ? threads : (int)NCOMP, NCOMP, 1, fit_components, &j);
+}
+
 static struct mq_recs_model *blend_fit(const struct mq_recs_set *s, const struct mq_recs_opts *o)
 {
 	struct blend *b = mq_xcalloc(1, sizeof(*b));
@@ -79,8 +106,7 @@ static struct mq_recs_model *blend_fit(const struct mq_recs_set *s, const struct
 			core[ncore++] = s->r[e];
 	}
 	mq_recs_set_build(&cs, core, ncore, s->nusers, s->nitems);
-	for (size_t c = 0; c < NCOMP; c++)
-		pm[c] = mq_recs_fit(components[c], &cs, o);
+	fit_all(&cs, o, pm);
 	/* the normal equations of the probe: A = X'X + ridge, y = X'r */
 	for (size_t e = 0; e < nprobe; e++) {
 		const struct mq_recs_rating *r = &probe[e];
@@ -101,10 +127,9 @@ static struct mq_recs_model *blend_fit(const struct mq_recs_set *s, const struct
 		for (size_t c = 0; c < NCOMP; c++)
 			b->w[1 + c] = 1.0 / NCOMP;
 	}
-	for (size_t c = 0; c < NCOMP; c++) {
+	for (size_t c = 0; c < NCOMP; c++)
 		pm[c]->algo->free(pm[c]);
-		b->m[c] = mq_recs_fit(components[c], s, o);
-	}
+	fit_all(s, o, b->m);
 	mq_recs_set_free(&cs);
 	free(core);
 	free(probe);

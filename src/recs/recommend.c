@@ -3,7 +3,7 @@
  *
  * Three statements at most:
  *
- *   1. the user's signals, newest first (at most MAX_SIGNALS), each with
+ *   1. the user's signals, newest first (at most [recs] max_signals), each with
  *      its movie's list in the active version (hybrid.h);
  *   2. the scores: each signal's strength times its list, summed in C by
  *      the scorer that `marquee recs eval` measures as "hybrid" (a rating
@@ -31,13 +31,13 @@
 #include "catalog/genre_names.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
 #include "db/rows.h"
 #include "recs/hybrid.h"
 #include "recs/signals.h"
 
-#define MAX_SIGNALS "500"
 #define CANDIDATES 500
 #define BECAUSE_SHARE 0.2f
 #define CONTENT_SCALE 0.02f
@@ -207,7 +207,8 @@ static bool is_own(void *arg, int64_t item)
 static enum mq_status score(struct rec *r, int64_t user)
 {
 	struct mq_ctx *c = r->c;
-	const char *params[] = { mq_arena_int(c->arena, user), MAX_SIGNALS };
+	const char *params[] = { mq_arena_int(c->arena, user),
+				 mq_arena_int(c->arena, c->cfg->recs_max_signals) };
 	PGresult *res = mq_db_q(c, &signals, 2, params);
 	int rows;
 
