@@ -35,9 +35,13 @@ mq_reply mq_movies_get(struct mq_req *r)
 	    mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
 					    lang.tag)))
 		return rc;
-	if ((st = mq_movie_fetch(&r->ctx, id, &lang, &o)) != MQ_OK)
+	st = mq_movie_fetch(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, &o);
+	if (st != MQ_OK)
 		return mq_fail(r, st);	/* 404 "No movie with id ...", or the database's */
 	body = mq_json_render(o, &len);
+	/* a provisional movie is shown to few: never cached for all */
+	if (json_object_get_boolean(json_object_object_get(o, "provisional")))
+		mq_respcache_skip(&rc_cache);
 	return mq_respcache_respond(r, &rc_cache, body, len);
 }
 

@@ -34,8 +34,9 @@
 #define IMPORTS_MAX 5
 #define LOCAL_CANDIDATES "200"
 
+/* (a provisional movie is missing: importing it from TMDb confirms it) */
 static struct mq_stmt known = MQ_STMT_READ(
-	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[])");
+	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[]) AND provisional_by IS NULL");
 
 /* $1 the ids in order, $2 $3 the language, $4 $5 limit and offset. */
 static struct mq_stmt by_ids = MQ_STMT_READ(
@@ -48,9 +49,11 @@ static struct mq_stmt by_ids = MQ_STMT_READ(
 static struct mq_stmt local = MQ_STMT_READ(
 	"WITH act AS (" MQ_RECS_TRENDING_SQL("$5", LOCAL_CANDIDATES) "), "
 	"cand AS (SELECT movie_id AS id FROM act UNION (SELECT id FROM movies "
-	"         ORDER BY popularity DESC, id DESC LIMIT " LOCAL_CANDIDATES ")), "
+	"         WHERE provisional_by IS NULL ORDER BY popularity DESC, id DESC "
+	"         LIMIT " LOCAL_CANDIDATES ")), "
 	"ranked AS (SELECT m.id, m.popularity, coalesce(act.score, 0) AS activity "
 	"  FROM cand JOIN movies m USING (id) LEFT JOIN act ON act.movie_id = m.id "
+	"  WHERE m.provisional_by IS NULL "
 	"  ORDER BY activity DESC, m.popularity DESC, m.id DESC LIMIT " LOCAL_CANDIDATES "), "
 	"pg AS (SELECT *, count(*) OVER () AS total FROM ranked "
 	"       ORDER BY activity DESC, popularity DESC, id DESC "
@@ -201,10 +204,10 @@ static enum mq_status fetch(struct mq_req *r, struct trending *t, bool from_tmdb
 static mq_reply respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc_cache,
 			bool from_tmdb)
 {
-	struct json_object *results, *env;
+	struct json_object *results = NULL, *env;
 	const char *body;
 	enum mq_status st;
-	int64_t count;
+	int64_t count = 0;
 	size_t len;
 
 	if ((st = fetch(r, t, from_tmdb, &results, &count)) != MQ_OK)

@@ -42,7 +42,9 @@ static struct mq_stmt remove_one = MQ_STMT(
 	"           SELECT $1, 'rating_removed', movie_id, rating FROM gone) "
 	"SELECT count(*) FROM gone");
 
-/* $1 movie, $2 the caller (NULL: anonymous).  The average and count are
+/* $1 movie, $2 the caller (NULL: anonymous); a provisional movie has no
+ * public statistics (its maker sees their rating in their ratings).  The
+ * average and count are
  * the maintained ones; the histogram is counted (an index-only scan of
  * the movie's ratings). */
 static struct mq_stmt summary = MQ_STMT_READ(
@@ -53,7 +55,7 @@ static struct mq_stmt summary = MQ_STMT_READ(
 	"     ON c.rating = v) AS histogram, "
 	"  (SELECT rating::float8 FROM ratings WHERE user_id = $2 AND movie_id = m.id) "
 	"    AS user_rating "
-	"FROM movies m WHERE m.id = $1");
+	"FROM movies m WHERE m.id = $1 AND m.provisional_by IS NULL");
 
 /* rating: 0.5 to 5.0 in steps of 0.5; NULL (an error recorded) else. */
 static const char *read_rating(struct mq_form *f)
@@ -70,16 +72,22 @@ static const char *read_rating(struct mq_form *f)
 }
 
 /* Writes the caller's rating of movie and answers it: 201 when new, 200
- * when it replaced one. */
-static mq_reply rate(struct mq_req *r, const char *movie, const char *rating)
+ * when it replaced one.  A movie that is no more is a 404, naming the
+ * body's `movie` unless the URL named it (in_path). */
+static mq_reply rate(struct mq_req *r, const char *movie, const char *rating, bool in_path)
 {
 	const char *params[] = { mq_req_user_text(r), movie, rating };
 	struct json_object *o;
 	PGresult *res = mq_q(r, &upsert, 3, params);
 	bool created;
 
-	if (res == NULL)	/* 404 when the movie is no more */
-		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
+	if (res == NULL) {
+		enum mq_status st = mq_movie_write_failure(&r->ctx, movie);
+
+		if (st == MQ_NOT_FOUND && in_path)
+			r->ctx.err.field = NULL;
+		return mq_fail(r, st);
+	}
 	o = mq_row_owned(r->arena, res);
 	created = json_object_get_boolean(json_object_object_get(o, "created"));
 	json_object_object_del(o, "created");
@@ -107,7 +115,7 @@ mq_reply mq_ratings_rate(struct mq_req *r)
 		return rc;
 	if ((st = mq_movie_ref_resolve(&r->ctx, &ref, &movie)) != MQ_OK)
 		return mq_fail(r, st);
-	return rate(r, movie, rating);
+	return rate(r, movie, rating, false);
 }
 
 /* PUT /api/movies/{id}/rating/ {rating} */
@@ -123,7 +131,7 @@ mq_reply mq_ratings_put(struct mq_req *r)
 	rating = read_rating(&f);
 	if (mq_done(rc = mq_form_end(&f)))
 		return rc;
-	return rate(r, mq_req_id_text(r, "id"), rating);
+	return rate(r, mq_req_id_text(r, "id"), rating, true);
 }
 
 /* DELETE /api/movies/{id}/rating/: 204, or 404 without a rating. */

@@ -12,8 +12,7 @@
  * ... SELECT per chunk, with the per-row search trigger switched off
  * (marquee.bulk) and each film's search document computed in the same
  * statement: a million films load in minutes, not hours.  VACUUM ANALYZE
- * follows, without which the planner ignores the fresh indexes
- * (DESIGN.md, "Big tables").
+ * follows, without which the planner ignores the fresh indexes.
  */
 #include "core/common.h"
 
@@ -534,7 +533,7 @@ int mq_cli_demo_data(struct mq_config *cfg, int argc, char **argv)
 	if (optind != argc)
 		return usage(), 2;
 	run.seed = (uint64_t)seed;
-	run.db = mq_db_new(cfg, "marquee-demo-data");
+	run.db = mq_db_new_owner(cfg, "marquee-demo-data");
 	run.conn = mq_db_conn(run.db);
 	if (run.conn == NULL) {
 		mq_cli_error("demo-data", "cannot connect: %s", mq_db_error(run.db));

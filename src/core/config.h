@@ -39,8 +39,11 @@ struct mq_config {
 	int max_requests_jitter;
 	int request_timeout_ms;
 	int shutdown_timeout_ms;
+	int crash_uptime_ms;	/* a worker dead sooner died young */
+	int min_workers;	/* kept through a crash-loop back-off; 0: half */
 	char *scoreboard;
 	char *public_url;
+	bool production;
 
 	/* [limits] */
 	size_t body_max;
@@ -53,6 +56,8 @@ struct mq_config {
 	/* [database] */
 	char *db_conninfo;
 	struct mq_secret db_password;
+	char *db_owner_conninfo;	/* migrations, bulk loads; "": db_conninfo */
+	struct mq_secret db_owner_password;
 	int db_connect_timeout_ms;
 	int db_statement_timeout_ms;
 	char *migrations_dir;
@@ -75,6 +80,9 @@ struct mq_config {
 	char *common_passwords;
 	int login_max_failures;
 	int login_failure_window_ms;
+	int register_max_refusals;
+	int register_max_per_email;
+	int register_window_ms;
 	int verify_email_ttl_ms;
 	int password_reset_ttl_ms;
 
@@ -94,6 +102,7 @@ struct mq_config {
 	char *media_url;
 	size_t avatar_max;
 	size_t image_max;
+	int image_pixels_max;	/* decoded images: width x height */
 
 	/* [tmdb] */
 	char *tmdb_base_url;
@@ -109,6 +118,7 @@ struct mq_config {
 	int tmdb_breaker_threshold;
 	int tmdb_breaker_cooloff_ms;
 	char *tmdb_image_base_url;
+	int tmdb_provisional_max;
 
 	/* [recs] */
 	int recs_threads;	/* 0: one per CPU, at most 8 */
@@ -128,6 +138,11 @@ struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
  * or more, and a readable [auth] common_passwords unless it is empty.
  * Returns 0, or -1 with the reason in err. */
 int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
+
+/* What is unsafe in production about a config that loads (production =
+ * on): one line to warn with, or NULL.  An empty public_url: absolute
+ * links are then built from the Host header each client sends. */
+const char *mq_config_warning(const struct mq_config *cfg);
 
 /* Frees a config and wipes its secrets.  NULL is accepted. */
 void mq_config_free(struct mq_config *cfg);

@@ -10,6 +10,8 @@ my $admin = $s->admin;
 my $alice = $s->user('alice');
 my $bob = $s->user('bob');
 my ($A, $B) = ($alice->{access}, $bob->{access});
+# (confirmed addresses: they may make provisional movies, t/api/provisional_movies.t)
+$s->psql('UPDATE users SET email_verified_at = now()');
 my $m1 = $s->movie($admin, title => 'The General', tmdb_id => 961);
 my $m2 = $s->movie($admin, title => 'Battleship Potemkin', tmdb_id => 643);
 my $m3 = $s->movie($admin, title => 'Greed', tmdb_id => 1405);
@@ -42,7 +44,7 @@ is $r->{json}{id}, $e1, 'naming the entry it has';
 $r = $s->post('/api/watchlist/', token => $A, json => { tmdb_id => 888001 });
 is $r->{status}, 503, 'an unknown tmdb_id without a title: 503';
 $r = $s->post('/api/watchlist/', token => $A, json => { tmdb_id => 888001, title => 'Intolerance', priority => 'low' });
-is $r->{status}, 201, 'with a title: made and added';
+is $r->{status}, 201, 'with a title: made (provisional) and added';
 my $e3 = $r->{json}{id};
 is $s->get("/api/movies/$m1/")->{json}{statistics}{watchlist_count}, 1, 'the movie counts it';
 my $b1 = $s->post('/api/watchlist/', token => $B, json => { movie => $m1 })->{json}{id};
@@ -54,15 +56,15 @@ ok $b1, "bob's own entry for the same movie";
 # commit, so it cannot see the entry it conflicted with, yet each must
 # answer 409 naming it.
 my $held = $s->movie($admin, title => 'Held');
-my @got = $s->in_parallel(sub {
-    $s->psql("BEGIN; INSERT INTO watchlist (user_id, movie_id) VALUES ($alice->{id}, $held);
-              SELECT pg_sleep(1.5); COMMIT"); 'held' },
-    map { sub {
-        select undef, undef, undef, 0.5;
-        my $r = $s->post('/api/watchlist/', token => $A, json => { movie => $held });
-        "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+my $hold = $s->hold("INSERT INTO watchlist (user_id, movie_id) VALUES ($alice->{id}, $held)");
+my $bg = $s->in_background(map { sub {
+    my $r = $s->post('/api/watchlist/', token => $A, json => { movie => $held });
+    "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+wait_until { $s->lock_waiters >= 4 } what => 'the four adds to wait on the held entry';
+$hold->release;
+my @got = $bg->results;
 my $held_id = $s->psql("SELECT id FROM watchlist WHERE user_id = $alice->{id} AND movie_id = $held");
-is_deeply \@got, [ 'held', ("409:$held_id") x 4 ], 'four adds during a commit: 409 naming the entry';
+is_deeply \@got, [ ("409:$held_id") x 4 ], 'four adds during a commit: 409 naming the entry';
 $s->psql("DELETE FROM watchlist WHERE id = $held_id");
 
 # ---- bad input ----

@@ -11,6 +11,7 @@ package Marquee::FastCGI;
 use strict;
 use warnings;
 use IO::Socket::UNIX;
+use Marquee::OpenAPI;
 
 use constant { BEGIN_REQUEST => 1, END_REQUEST => 3, PARAMS => 4, FCGI_STDIN => 5, FCGI_STDOUT => 6,
                RESPONDER => 1, KEEP_CONN => 1 };
@@ -87,10 +88,15 @@ sub response {
     return { status => $status, headers => \%h, body => $body };
 }
 
+# One request and its response, which is checked against
+# docs/openapi.yaml as the stack's requests are (but for X-Request-Id,
+# which nginx adds).
 sub request {
     my ($self, $method, $uri, %opt) = @_;
     $self->send_raw($self->encode($method, $uri, %opt)) or return undef;
-    return $self->response;
+    my $res = $self->response // return undef;
+    Marquee::OpenAPI::enforce($method, $uri, { %$res, content => $res->{body} }, via => 'fastcgi');
+    return $res;
 }
 
 1;

@@ -17,20 +17,34 @@ package Marquee::Stack;
 # Options: workers, keepalive, nginx_workers, extra_config (appended to the
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
-# SMTP sink and the outbox job), and the others read in start() below.
+# SMTP sink and the outbox job), start_timeout => seconds (30: how long the
+# stack may take to answer; more under valgrind), and the others read in
+# start() below.
+#
+# Tests wait for what they expect, never for time to pass: wait_until
+# (exported) polls a condition with a deadline; hold() keeps a transaction
+# open until released, lock_waiters counts what waits on it; the fakes
+# stall on request (mail_mode('stall'), tmdb_mode('hold')) until told.
 #
 # Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
 # from this file's location), MQ_TEST_KEEP=1 keeps the directory.
+#
+# Privileges, as in production (docs/deployment.md): the sockets are in
+# run/, a directory only the servers' user may enter; PostgreSQL takes
+# peer authentication alone, mapping that user (and root, when we are
+# root) onto its roles; the pool connects as "marquee", a role that may
+# only read and write rows, and `marquee migrate` and the bulk loads as
+# "marquee_owner", the database's owner (no superuser).
 
 use strict;
 use warnings;
 
 use Cwd qw(abs_path);
 use Digest::SHA qw(hmac_sha256 sha1_hex);
-use MIME::Base64 qw(encode_base64);
+use MIME::Base64 qw(encode_base64 decode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use File::Path qw(make_path remove_tree);
 use File::Spec;
 use File::Temp qw(tempdir);
@@ -38,10 +52,12 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use IO::Socket::UNIX;
 use JSON::PP;
+use Marquee::OpenAPI;
 use POSIX qw(WNOHANG);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
+our @EXPORT = qw(wait_until);
 our @EXPORT_OK = qw(json_body);
 
 my $JSON = JSON::PP->new->utf8->canonical;
@@ -65,7 +81,68 @@ sub builddir {
 # directory when it was not built.
 sub docs_root {
     my $site = builddir() . '/docs-site';
-    return -f "$site/swagger.html" ? $site : do { make_path("$site-empty"); "$site-empty" };
+    return reachable($site) if -f "$site/swagger.html";
+    make_path(tmp_root() . '/docs-empty');
+    return tmp_root() . '/docs-empty';
+}
+
+# Where the clusters and the stacks live: $build/t/tmp, unless the user
+# the servers run as cannot reach it (a checkout under a private directory,
+# as root) or its path is too long for the sockets in it (a unix socket's
+# path holds 107 bytes; the longest is ROOT/pg-catalog-moviesN-HASH/run/
+# .s.PGSQL.5432, as in make distcheck's build), in which case t/tmp is a
+# symbolic link to a directory made in /tmp.  Dies, in one line, when even
+# that cannot be reached.
+my $tmp_root;
+sub tmp_root {
+    return $tmp_root if $tmp_root;
+    my $t = builddir() . '/t';
+    make_path($t);
+    if (!-l "$t/tmp" && length("$t/tmp") + 52 <= 107 && can_reach($t)) {
+        make_path("$t/tmp");
+        chmod 0755, "$t/tmp";
+        return $tmp_root = "$t/tmp";
+    }
+    open my $lock, '>', "$t/tmp.lock" or die "$t/tmp.lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    my $dir = readlink "$t/tmp";
+    unless ($dir && -d $dir && !-l $dir && (lstat $dir)[4] == $> && can_reach($dir)) {
+        $dir = tempdir('marquee-tests-XXXXXX', DIR => File::Spec->tmpdir);
+        chmod 0755, $dir;
+        unlink "$t/tmp";
+        remove_tree("$t/tmp");
+        symlink $dir, "$t/tmp" or die "symlink $t/tmp: $!\n";
+    }
+    close $lock;
+    can_reach($dir) or die "the API tests run their servers as " . run_user() . ", who can reach "
+        . "neither $t nor $dir: make the checkout's parent directories searchable (chmod o+x)\n";
+    return $tmp_root = $dir;
+}
+
+# Whether the user the servers run as can reach (search, read) a path.
+sub can_reach {
+    my ($path) = @_;
+    return 1 unless run_user();
+    return system(as_user('test', '-r', $path, '-a', '-x', $path)) == 0;
+}
+
+# $path, or when the servers cannot reach it a copy of it in tmp_root,
+# made again when $path changes.
+sub reachable {
+    my ($path) = @_;
+    return $path if can_reach($path);
+    my $copy = tmp_root() . '/copies/' . substr(sha1_hex($path), 0, 8) . '-' . basename($path);
+    open my $lock, '>', tmp_root() . '/copies.lock' or die "lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    if (!-e $copy || (stat $copy)[9] != (stat $path)[9]) {
+        make_path(dirname($copy));
+        remove_tree("$copy.new");
+        sh('cp', '-a', $path, "$copy.new");
+        remove_tree($copy);
+        rename "$copy.new", $copy or die "rename $copy: $!\n";
+    }
+    close $lock;
+    return $copy;
 }
 
 sub pg_bindir {
@@ -82,10 +159,11 @@ sub pg_bindir {
 sub run_user { return $> == 0 ? 'nobody' : undef }
 sub run_group { return $> == 0 ? 'nogroup' : undef }
 
+# From /, where any user may be: the current directory may be private.
 sub as_user {
     my (@cmd) = @_;
     my $u = run_user();
-    return $u ? ('runuser', '-u', $u, '--', @cmd) : @cmd;
+    return $u ? ('runuser', '-u', $u, '--', 'env', '-C', '/', @cmd) : @cmd;
 }
 
 sub chown_tree {
@@ -126,14 +204,81 @@ sub spew {
     close $fh or die "$path: $!\n";
 }
 
-sub wait_for {
-    my ($what, $timeout, $check) = @_;
+# Calls $check every 50 ms until it returns true, for up to $timeout
+# seconds; returns what it last returned.
+sub poll {
+    my ($timeout, $check) = @_;
     my $deadline = time + $timeout;
-    while (time < $deadline) {
-        return 1 if $check->();
+    for (;;) {
+        my $v = $check->();
+        return $v if $v || time >= $deadline;
         sleep 0.05;
     }
-    die "timed out waiting for $what\n";
+}
+
+# How tests wait for something to happen, never for time to pass:
+#   wait_until { $s->get('/readyz')->{status} == 200 } what => '/readyz to answer 200';
+# polls the block (timeout => seconds, 10 by default) and returns its
+# true value; on timeout it fails a test saying what it waited for, and
+# returns false.
+sub wait_until(&@) {
+    my ($check, %opt) = @_;
+    my $timeout = $opt{timeout} // 10;
+    my $v = poll($timeout, $check);
+    return $v if $v;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    fail("waiting for " . ($opt{what} // 'a condition'));
+    diag("timed out after ${timeout}s waiting for " . ($opt{what} // 'a condition'));
+    return $v;
+}
+
+# The same for the harness, where nothing can go on without it: dies.
+sub wait_for {
+    my ($what, $timeout, $check) = @_;
+    poll($timeout, $check) or die "timed out after ${timeout}s waiting for $what\n";
+}
+
+# The roles of the tests' databases: the owner, who migrates, and the
+# pool's, who reads and writes rows (sql/0011_row_privileges.sql).
+our ($OWNER, $POOL_ROLE) = ('marquee_owner', 'marquee');
+
+# How the golden cluster is set up, beyond its migrations: a change here
+# makes a new one.
+my $CLUSTER_SETUP = 'peer+map, roles marquee_owner and marquee, v1';
+
+# The OS users PostgreSQL's peer authentication lets in, each as any of
+# the tests' roles: the servers' user, and root when the tests run as root
+# (the harness's psql and `marquee` commands).
+sub peer_users {
+    return $> == 0 ? ('root', run_user()) : (scalar getpwuid($>));
+}
+
+# pg_hba.conf and pg_ident.conf of a test cluster: unix sockets only, peer
+# authentication only, through the map above.  No trust.
+sub write_pg_auth {
+    my ($data) = @_;
+    spew("$data/pg_hba.conf", "# written by Marquee::Stack: peer authentication only\n"
+                              . "local all all peer map=marquee\n");
+    spew("$data/pg_ident.conf", join '', map { my $u = $_;
+        map { "marquee $u $_\n" } 'postgres', $OWNER, $POOL_ROLE } peer_users());
+}
+
+# The SQL, run as the superuser, that makes DB the database of the roles:
+# owned by the owner, entered by the pool's role, its CREATE and
+# TEMPORARY privileges the owner's alone (docs/deployment.md).
+sub database_privileges_sql {
+    my ($db) = @_;
+    return ("ALTER DATABASE $db OWNER TO $OWNER", "REVOKE ALL ON DATABASE $db FROM PUBLIC",
+            "GRANT CONNECT ON DATABASE $db TO $POOL_ROLE");
+}
+
+# A config of `marquee migrate` and the bulk loads for the cluster whose
+# sockets are in RUN, on database DB.
+sub migrate_config {
+    my ($run, $db, $more) = @_;
+    return "[database]\nconninfo = host=$run dbname=$db user=$POOL_ROLE\n"
+           . "owner_conninfo = host=$run dbname=$db user=$OWNER\n"
+           . "migrations_dir = " . srcdir() . "/sql\n" . ($more // '');
 }
 
 # The golden cluster: initdb'd and migrated once per set of migrations,
@@ -144,11 +289,9 @@ sub golden_cluster {
     my $build = builddir();
     my $bin = pg_bindir();
     my $sums = join '', map { sha1_hex(slurp($_)) } sort glob("$src/sql/*.sql");
-    my $key = substr(sha1_hex($sums . $bin), 0, 12);
-    my $root = "$build/t/tmp";
+    my $key = substr(sha1_hex($sums . $bin . $CLUSTER_SETUP . join(',', peer_users())), 0, 12);
+    my $root = tmp_root();
     my $dir = "$root/pg-golden-$key";
-    make_path($root);
-    chmod 0755, $root;
     open my $lock, '>', "$root/golden.lock" or die "lock: $!\n";
     flock($lock, LOCK_EX) or die "flock: $!\n";
     # clusters of older migrations (and their catalogs) are of no more use
@@ -156,10 +299,13 @@ sub golden_cluster {
         remove_tree($_) for grep { $_ ne $dir } glob("$root/pg-golden-*");
     }
     build_golden($dir, sub {
-        sh(as_user("$bin/createdb", '-h', "$dir/run", '-U', 'postgres', 'marquee_template'));
-        spew("$dir/migrate.conf",
-             "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
-             . "migrations_dir = $src/sql\n");
+        for my $sql ("CREATE ROLE $OWNER LOGIN", "CREATE ROLE $POOL_ROLE LOGIN",
+                     'CREATE DATABASE marquee_template', database_privileges_sql('marquee_template'),
+                     'REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC') {
+            sh(as_user("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', "$dir/run",
+                       '-U', 'postgres', '-d', 'postgres', '-c', $sql));
+        }
+        spew("$dir/migrate.conf", migrate_config("$dir/run", 'marquee_template'));
         sh("$build/src/marquee -c $dir/migrate.conf migrate >>$dir/migrate.log 2>&1");
     }) unless -e "$dir/READY";
     close $lock;
@@ -185,8 +331,7 @@ sub catalog_cluster {
     # one catalog of each size is kept: they are large
     remove_tree($_) for grep { $_ ne $dir } glob("$root/pg-catalog-movies$n-*");
     my $fill = sub {
-        spew($conf, "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
-                    . "migrations_dir = " . srcdir() . "/sql\n[cache]\nservers =\n");
+        spew($conf, migrate_config("$dir/run", 'marquee_template', "[cache]\nservers =\n"));
         sh("$marquee -c $conf demo-data --movies $n --curated " . srcdir()
            . "/data/demo-movies.tsv >>$dir/demo-data.log 2>&1");
     };
@@ -213,9 +358,13 @@ sub build_golden {
     }
     unlink "$dir/READY";
     chown_tree($dir);
-    sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
-               '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
-       . " >$dir/initdb.log 2>&1") unless $from;
+    chmod 0700, "$dir/run";
+    unless ($from) {
+        sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
+                   '--auth=peer', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
+           . " >$dir/initdb.log 2>&1");
+        write_pg_auth("$dir/data");
+    }
     sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-l', "$dir/golden.log", '-w', '-o',
                "-k $dir/run -c listen_addresses= -c fsync=off", 'start'));
     my $ok = eval { $fill->(); 1 };
@@ -247,7 +396,8 @@ sub start {
     $self->start_outbox if $self->{mail};
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
-    wait_for('the stack to answer /healthz', 30, sub { $self->get('/healthz')->{status} == 200 });
+    wait_for('the stack to answer /healthz', $self->{start_timeout} // 30, sub {
+        $self->get('/healthz', unchecked => 'polled while nginx and the pool start')->{status} == 200 });
     return $self;
 }
 
@@ -270,9 +420,7 @@ sub make_dir {
     $self->{src} = srcdir();
     $self->{build} = builddir();
     $self->{pgbin} = pg_bindir();
-    my $base = "$self->{build}/t/tmp";
-    make_path($base);
-    $self->{dir} = tempdir("$prefix-XXXXXX", DIR => $base);
+    $self->{dir} = tempdir("$prefix-XXXXXX", DIR => tmp_root());
     chmod 0755, $self->{dir};
     make_path(map { "$self->{dir}/$_" } @subdirs);
 }
@@ -281,6 +429,14 @@ sub dir { $_[0]{dir} }
 sub port { $_[0]{port} }
 sub base_url { "http://127.0.0.1:$_[0]{port}" }
 sub pool_log { slurp("$_[0]{dir}/log/" . ($_[1] // 'pool') . '.log') }
+
+# The lines of a log (the pool's, or log/NAME.log) that match $re, joined:
+# what to give like() or is(), so that a failure shows those lines rather
+# than the whole log.
+sub log_lines {
+    my ($self, $re, $name) = @_;
+    return join '', grep { /$re/ } split /^/m, $self->pool_log($name);
+}
 
 # ---- PostgreSQL ----
 
@@ -292,9 +448,13 @@ sub start_postgres {
     chown_tree("$d/pg");
     chown_tree("$d/run");
     chown_tree("$d/log");
+    # the sockets' directory: the servers' user alone (root passes anyway)
+    chmod 0700, "$d/run";
     $self->pg_ctl('start');
-    sh(as_user("$self->{pgbin}/psql", '-q', '-h', "$d/run", '-U', 'postgres', '-d', 'postgres',
-               '-c', 'CREATE DATABASE marquee TEMPLATE marquee_template'));
+    for my $sql ('CREATE DATABASE marquee TEMPLATE marquee_template', database_privileges_sql('marquee')) {
+        sh(as_user("$self->{pgbin}/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', "$d/run",
+                   '-U', 'postgres', '-d', 'postgres', '-c', $sql));
+    }
 }
 
 sub pg_ctl {
@@ -314,8 +474,14 @@ sub start_postgres_again { $_[0]->pg_ctl('start') }
 # Runs SQL as the superuser in the test database; returns psql's output.
 sub psql {
     my ($self, $sql) = @_;
+    return $self->psql_as('postgres', $sql);
+}
+
+# The same as ROLE (and in database db => NAME); dies when it fails.
+sub psql_as {
+    my ($self, $role, $sql, %opt) = @_;
     my @cmd = as_user("$self->{pgbin}/psql", '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1',
-                      '-h', "$self->{dir}/run", '-U', 'postgres', '-d', 'marquee', '-c', $sql);
+                      '-h', "$self->{dir}/run", '-U', $role, '-d', $opt{db} // 'marquee', '-c', $sql);
     open my $fh, '-|', @cmd or die "psql: $!\n";
     local $/;
     my $out = <$fh>;
@@ -324,12 +490,44 @@ sub psql {
     return $out;
 }
 
+# A transaction held open in a session of its own, so that a test can
+# see what waits on it rather than guess how long that takes:
+#   my $h = $s->hold('LOCK TABLE genres IN ACCESS EXCLUSIVE MODE');
+#   ... requests that block on it; $s->lock_waiters counts them ...
+#   $h->release;                # COMMIT; or release('UPDATE ...') runs that first
+# Returns once the SQL has run and the transaction waits, idle.
+my $holds = 0;
+sub hold {
+    my ($self, $sql) = @_;
+    my $app = "mq-hold-$$-" . ++$holds;
+    pipe my $rd, my $wr or die "pipe: $!\n";
+    my $pid = $self->spawn('hold', sub { open STDIN, '<&', $rd or die "stdin: $!" },
+                           as_user("$self->{pgbin}/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+                                   "host=$self->{dir}/run dbname=marquee user=postgres "
+                                   . "application_name=$app"));
+    close $rd;
+    $wr->autoflush(1);
+    print {$wr} "BEGIN;\n$sql;\n";
+    wait_for("the transaction of '$sql' to hold", 15, sub {
+        die "holding '$sql' failed: " . slurp("$self->{dir}/log/hold.log")
+            if waitpid($pid, WNOHANG) == $pid;
+        $self->psql("SELECT state FROM pg_stat_activity WHERE application_name = '$app'")
+            eq 'idle in transaction' });
+    return bless { pid => $pid, wr => $wr, sql => $sql }, 'Marquee::Stack::Hold';
+}
+
+# How many sessions wait on a lock (behind a hold, say).
+sub lock_waiters {
+    my ($self) = @_;
+    return $self->psql(q{SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'});
+}
+
 # ---- memcached ----
 
 sub start_memcached {
     my ($self) = @_;
     my $sock = "$self->{dir}/run/memcached.sock";
-    my @cmd = ('memcached', '-s', $sock, '-a', '0777', '-m', '32', '-t', '1', '-U', '0');
+    my @cmd = ('memcached', '-s', $sock, '-a', '0600', '-m', '32', '-t', '1', '-U', '0');
     push @cmd, '-u', run_user() if run_user();
     unlink $sock;
     $self->{pids}{memcached} = $self->spawn('memcached', @cmd);
@@ -364,8 +562,7 @@ sub pool_config {
     # Tests hash passwords cheaply unless they ask for the real cost.
     my $cost = $self->{real_password_cost} ? ''
              : "password_memory = 64k\npassword_iterations = 1\n";
-    my $passwords = "$self->{build}/common-passwords.txt";
-    $passwords = '' unless -f $passwords;
+    my $passwords = reachable("$self->{src}/data/common-passwords.txt");
     my $smtp = $self->{smtp_port} // 1;
     my $tmdb = $self->{tmdb_port} ? <<"TMDB" : '';
 [tmdb]
@@ -387,9 +584,11 @@ max_requests_jitter = 0
 request_timeout = $self->{request_timeout}
 shutdown_timeout = $self->{shutdown_timeout}
 scoreboard = $d/run/$sb
+production = off
 
 [database]
-conninfo = host=$d/run dbname=marquee user=postgres
+conninfo = host=$d/run dbname=marquee user=$POOL_ROLE
+owner_conninfo = host=$d/run dbname=marquee user=$OWNER
 migrations_dir = $self->{src}/sql
 
 [cache]
@@ -497,6 +696,9 @@ sub mail_mode {
     unlink map { "$self->{dir}/mail/$_" } qw(fail reject stall);
     spew("$self->{dir}/mail/$mode", '') if $mode;
 }
+
+# True while the sink, told to stall, holds a message it has not answered.
+sub mail_stalling { -e "$_[0]{dir}/mail/stalling" }
 
 # Every message the sink accepted: { to, subject, body, message_id, headers }.
 sub mails {
@@ -612,15 +814,20 @@ sub admin {
 }
 
 # An access token of user (from user()) made here with the stack's key,
-# expiring expires_in seconds from now (negative: already expired).
+# expiring expires_in seconds from now (negative: already expired), in
+# the session of the user's access token (its sid); claims (a hash) adds
+# or replaces claims, undef removing one.
 sub forged_token {
-    my ($self, $user, $expires_in) = @_;
+    my ($self, $user, $expires_in, $claims) = @_;
     my $b64 = sub { my $b = encode_base64(shift, ''); $b =~ tr{+/}{-_}; $b =~ s/=+$//; $b };
+    my $payload = (split /\./, $user->{access} // '')[1] // '';
+    $payload =~ tr{-_}{+/};
+    my $sid = eval { decode_json(decode_base64($payload . '=' x ((4 - length($payload) % 4) % 4)))->{sid} };
     my $now = int time;
-    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.'
-        . $b64->(encode_json({ typ => 'access', sub => "$user->{id}", role => 'user',
-                               iat => $now - 3600, exp => $now + $expires_in, jti => 'forged',
-                               ver => 1 }));
+    my %c = (typ => 'access', sub => "$user->{id}", role => 'user', iat => $now - 3600,
+             exp => $now + $expires_in, jti => 'forged', ver => 1, sid => $sid, %{ $claims // {} });
+    defined $c{$_} or delete $c{$_} for keys %c;
+    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.' . $b64->(encode_json(\%c));
     return "$data." . $b64->(hmac_sha256($data, slurp("$self->{dir}/jwt.key")));
 }
 
@@ -636,15 +843,53 @@ sub movie {
     return $r->{json}{id};
 }
 
-# Rewrites the config (e.g. with other workers) and sends SIGHUP.
+# Rewrites the config (e.g. with other workers), sends SIGHUP and waits
+# until the master has acted on it.  Returns true once the workers of the
+# new generation are all serving and the old ones gone; false when the
+# master refused the config (it says so in its log and keeps running).
 sub reload_pool {
     my ($self, %change) = @_;
+    my $gen = $self->scoreboard->{generation} + 1;
+    my $mark = length $self->pool_log;
     @$self{keys %change} = values %change;
     spew($self->{conf}, $self->pool_config);
     kill 'HUP', $self->{pids}{pool};
+    my $said;
+    wait_for('the master to act on SIGHUP', 20, sub {
+        ($said) = substr($self->pool_log, $mark) =~ /(reloaded .*: generation \d+|reload failed)/;
+        $said });
+    return 0 if $said eq 'reload failed';
+    die "SIGHUP: expected generation $gen, the master says \"$said\"\n" unless $said =~ / $gen$/;
+    wait_for("the $self->{workers} workers of generation $gen", 20, sub {
+        my @w = @{ $self->scoreboard->{workers} };
+        @w == $self->{workers} && !grep { $_->{gen} != $gen || $_->{state} !~ /^(idle|busy)$/ } @w });
+    return 1;
+}
+
+# The pool's scoreboard, as `marquee status` prints it: { generation,
+# workers => [ { slot, pid, gen, state } ] } of the live workers.
+sub scoreboard {
+    my ($self) = @_;
+    my ($rc, $out) = $self->marquee('status');
+    die "marquee status: $out" if $rc;
+    my ($gen) = $out =~ /^master pid \d+, .*generation (\d+)$/m or die "marquee status: $out";
+    my @workers;
+    while ($out =~ /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\w+)\s/mg) {
+        push @workers, { slot => $1, pid => $2, gen => $3, state => $4 };
+    }
+    return { generation => $gen, workers => \@workers };
 }
 
 sub pool_pid { $_[0]{pids}{pool} }
+
+# How many connections to the pool's unix socket are open: accepted by a
+# worker and not yet closed (/proc/net/unix, state 03, the socket's path).
+sub fcgi_connections {
+    my ($self) = @_;
+    my $sock = "$self->{dir}/run/fcgi.sock";
+    return scalar grep { my @f = split ' '; @f == 8 && $f[5] eq '03' && $f[7] eq $sock }
+        split /\n/, slurp('/proc/net/unix');
+}
 
 # Pids of the pool's workers, from the process table.
 sub worker_pids {
@@ -735,11 +980,7 @@ sub stop_process {
     my ($self, $name, $signal, $timeout) = @_;
     my $pid = delete $self->{pids}{$name} or return;
     kill $signal // 'TERM', $pid;
-    my $deadline = time + ($timeout // 15);
-    while (time < $deadline) {
-        return $? if waitpid($pid, WNOHANG) == $pid;
-        sleep 0.02;
-    }
+    return $? if poll($timeout // 15, sub { waitpid($pid, WNOHANG) == $pid });
     kill 'KILL', -$pid;
     kill 'KILL', $pid;
     waitpid($pid, 0);
@@ -751,15 +992,9 @@ sub stop_process {
 sub wait_pool_exit {
     my ($self, $timeout) = @_;
     my $pid = $self->{pids}{pool} or return $self->{pool_exit};
-    my $deadline = time + ($timeout // 30);
-    while (time < $deadline) {
-        if (waitpid($pid, WNOHANG) == $pid) {
-            delete $self->{pids}{pool};
-            return $self->{pool_exit} = $?;
-        }
-        sleep 0.02;
-    }
-    return undef;
+    poll($timeout // 30, sub { waitpid($pid, WNOHANG) == $pid }) or return undef;
+    delete $self->{pids}{pool};
+    return $self->{pool_exit} = $?;
 }
 
 sub stop_all {
@@ -778,12 +1013,17 @@ sub stop_all {
 # and no sanitizer reported anything in its log.
 sub finish {
     my ($self) = @_;
+    Marquee::OpenAPI::collect();
     $self->stop_all;
     is($self->{pool_exit}, 0, 'the pool exits 0 on SIGTERM');
     my $log = join '', map { slurp($_) } glob "$self->{dir}/log/{pool*,outbox}.log";
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
+    # glibc prints a NULL %s argument as "(null)"; UBSan says nothing
+    my @nulls = $log =~ /^(.*\(null\).*)$/mg;
+    ok(!@nulls, 'no "(null)" in the pool log: no NULL was printed with %s')
+        or diag(join "\n", @nulls[0 .. ($#nulls < 5 ? $#nulls : 5)]);
     # [cache] verify: a cache hit that PostgreSQL no longer agrees with is
     # a write that forgot to make it stale (catalog/changes.h)
     my @stale = $log =~ /^(.*msg="stale cached response".*)$/mg;
@@ -811,8 +1051,12 @@ END {
 
 # ---- HTTP ----
 
-# request(METHOD, PATH, json => $data | body => $raw, headers => {...})
+# request(METHOD, PATH, json => $data | body => $raw, headers => {...},
+#         token => $access, from => '127.0.0.2' (the client's address))
 # Returns { status, headers, content, json (decoded when it parses) }.
+# Every answer is checked against docs/openapi.yaml (Marquee::OpenAPI): a
+# mismatch fails the test.  unchecked => 'why' skips that, for an answer
+# no client of the document can meet.
 sub request {
     my ($self, $method, $path, %opt) = @_;
     my %headers = %{ $opt{headers} // {} };
@@ -824,8 +1068,12 @@ sub request {
     $headers{Authorization} = "Bearer $opt{token}" if $opt{token};
     my %args = (headers => \%headers);
     $args{content} = $body if defined $body;
-    my $res = $self->{http}->request($method, $self->base_url . $path, \%args);
+    my $http = $opt{from} ? HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0,
+                                            local_address => $opt{from})
+                          : $self->{http};
+    my $res = $http->request($method, $self->base_url . $path, \%args);
     $res->{json} = json_body($res->{content});
+    Marquee::OpenAPI::enforce($method, $path, $res, unchecked => $opt{unchecked});
     return $res;
 }
 
@@ -836,20 +1084,28 @@ sub patch { my ($self, $path, %o) = @_; $self->request('PATCH', $path, %o) }
 sub delete { my ($self, $path, %o) = @_; $self->request('DELETE', $path, %o) }
 
 # How many rows of movie_counts differ from a recount: 0 when the kept
-# counts are exact.
+# counts are exact.  (Provisional movies are in no count.)
 sub stale_movie_counts {
     my ($self) = @_;
-    return $self->psql(q{SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
-        WHEN 'all' THEN (SELECT count(*) FROM movies)
-        WHEN 'year' THEN (SELECT count(*) FROM movies WHERE year::text = c.value)
-        WHEN 'language' THEN (SELECT count(*) FROM movies WHERE original_language = c.value)
-        WHEN 'genre' THEN (SELECT count(*) FROM movie_genres WHERE genre_id::text = c.value) END});
+    return $self->psql(q{WITH p AS (SELECT * FROM movies WHERE provisional_by IS NULL)
+        SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
+        WHEN 'all' THEN (SELECT count(*) FROM p)
+        WHEN 'year' THEN (SELECT count(*) FROM p WHERE year::text = c.value)
+        WHEN 'language' THEN (SELECT count(*) FROM p WHERE original_language = c.value)
+        WHEN 'genre' THEN (SELECT count(*) FROM movie_genres g JOIN p ON p.id = g.movie_id
+                           WHERE g.genre_id::text = c.value) END});
 }
 
 # Runs each sub in its own process at once and returns what each returned
 # (a list of statuses, say), in order. Children leave with _exit so that the
 # stack's destructor runs only in the test itself.
 sub in_parallel {
+    my ($self, @jobs) = @_;
+    return $self->in_background(@jobs)->results;
+}
+
+# The same, without waiting: ->results waits and returns what they returned.
+sub in_background {
     my ($self, @jobs) = @_;
     my @kids;
     for my $job (@jobs) {
@@ -864,31 +1120,32 @@ sub in_parallel {
         close $wr;
         push @kids, [ $pid, $rd ];
     }
-    my @out;
-    for (@kids) {
-        my $line = do { local $/; readline $_->[1] } // '';
-        push @out, split /,/, $line;
-        waitpid $_->[0], 0;
-    }
-    return @out;
+    return bless { kids => \@kids }, 'Marquee::Stack::Background';
 }
 
 # Requests path over and over from $clients processes until stopped:
 #   my $load = $s->background_load('/api/genres/', clients => 2);
+#   $load->wait_requests(20);       # until 20 more have been answered
 #   ...; my $tally = $load->stop;   # { total => N, failed => N, by_status => {...} }
+# Its answers are not checked against docs/openapi.yaml: it only tallies
+# statuses, as fast as it can, and the test checks the same path itself.
 sub background_load {
     my ($self, $path, %opt) = @_;
     my $clients = $opt{clients} // 2;
     my $dir = tempdir('load-XXXXXX', DIR => $self->{dir});
     my @pids;
+    my $parent = $$;
     for my $i (1 .. $clients) {
         my $pid = fork // die "fork: $!\n";
         if ($pid == 0) {
             my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
             my %by;
-            until (-e "$dir/stop") {
+            my $n = 0;
+            # until stopped, or the test died without stopping it
+            until (-e "$dir/stop" || getppid() != $parent) {
                 my $res = $http->get($self->base_url . $path);
                 $by{ $res->{status} }++;
+                spew("$dir/count.$i", ++$n);
             }
             spew("$dir/tally.$i", join '', map { "$_ $by{$_}\n" } keys %by);
             POSIX::_exit(0);
@@ -898,7 +1155,47 @@ sub background_load {
     return bless { dir => $dir, pids => \@pids }, 'Marquee::Stack::Load';
 }
 
+package Marquee::Stack::Background;
+
+sub results {
+    my ($self) = @_;
+    my @out;
+    for (@{ $self->{kids} }) {
+        my $line = do { local $/; readline $_->[1] } // '';
+        push @out, split /,/, $line;
+        waitpid $_->[0], 0;
+    }
+    Marquee::OpenAPI::collect();    # what the children's answers broke
+    return @out;
+}
+
+package Marquee::Stack::Hold;
+
+sub release {
+    my ($self, $sql) = @_;
+    my $wr = delete $self->{wr} or return;
+    print {$wr} "$sql;\n" if $sql;
+    print {$wr} "COMMIT;\n\\q\n";
+    close $wr;
+    waitpid $self->{pid}, 0;
+    die "the transaction of '$self->{sql}' failed to commit ($?)\n" if $?;
+}
+
 package Marquee::Stack::Load;
+
+# How many requests the clients have had answered so far.
+sub requests {
+    my ($self) = @_;
+    my $n = 0;
+    $n += Marquee::Stack::slurp($_) || 0 for glob "$self->{dir}/count.*";
+    return $n;
+}
+
+sub wait_requests {
+    my ($self, $more) = @_;
+    my $want = $self->requests + $more;
+    Marquee::Stack::wait_for("$more more requests of the load", 30, sub { $self->requests >= $want });
+}
 
 sub stop {
     my ($self) = @_;
@@ -928,7 +1225,8 @@ sub json_body {
 # A raw request over a socket, for what HTTP::Tiny will not send
 # (malformed request lines, lying headers).  The request must make the
 # server close the connection (an error, or Connection: close).  Returns
-# the status code, and in list context the whole answer too.
+# the status code, and in list context the whole answer too.  The answer
+# is checked against docs/openapi.yaml like request()'s.
 sub raw_request {
     my ($self, $bytes) = @_;
     my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{port},
@@ -938,6 +1236,16 @@ sub raw_request {
     my $answer = <$sock> // '';
     close $sock;
     my ($status) = $answer =~ m{^HTTP/1\.[01] (\d{3})};
+    my ($method, $path) = $bytes =~ m{^(\S+) (\S+)};
+    my ($head, $body) = split /\r\n\r\n/, $answer, 2;
+    my %h;
+    for (split /\r\n/, $head // '') {
+        my ($k, $v) = /^([\w-]+):\s*(.*)$/ or next;
+        $h{ lc $k } = exists $h{ lc $k } ? [ (ref $h{ lc $k } ? @{ $h{ lc $k } } : $h{ lc $k }), $v ] : $v;
+    }
+    Marquee::OpenAPI::enforce($method // '?', $path // '/', { status => $status // 0, headers => \%h,
+                                                             content => $body // '' })
+        if ($h{'transfer-encoding'} // '') ne 'chunked';    # nginx's own errors have a length
     return wantarray ? ($status // 0, $answer) : ($status // 0);
 }
 
