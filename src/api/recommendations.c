@@ -25,7 +25,8 @@
 #define MAX_DEPTH 1000
 
 static struct mq_stmt mark = MQ_STMT(
-	"WITH m AS (SELECT id FROM movies WHERE id = $2), "
+	"WITH m AS (SELECT id FROM movies WHERE id = $2 "
+	"           AND (provisional_by IS NULL OR provisional_by = $1)), "
 	"ins AS (INSERT INTO not_interested (user_id, movie_id) SELECT $1, id FROM m "
 	"        ON CONFLICT DO NOTHING RETURNING movie_id) "
 	"SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM ins)");

@@ -35,7 +35,8 @@
 /* pg_advisory_lock key of training runs ("recs" in ASCII) */
 #define TRAIN_LOCK "1919247731"
 
-/* Every user's signals, one row per user and movie. */
+/* Every user's signals, one row per user and movie; provisional movies
+ * (seen by their makers only: sql/0010_hardening.sql) are left out. */
 #define SIGNALS_SQL \
 	"COPY (SELECT user_id, movie_id, max(rating), bool_or(favorite), bool_or(watched), " \
 	"  bool_or(watchlist), bool_or(not_interested), " \
@@ -50,11 +51,12 @@
 	"        FROM watchlist " \
 	"      UNION ALL SELECT user_id, movie_id, NULL, false, false, false, true, created_at " \
 	"        FROM not_interested) s " \
+	"WHERE movie_id NOT IN (SELECT id FROM movies WHERE provisional_by IS NOT NULL) " \
 	"GROUP BY user_id, movie_id) TO STDOUT"
 
 #define MOVIES_SQL \
 	"COPY (SELECT id, popularity, genre_ids, keyword_ids, original_language, year " \
-	"FROM movies) TO STDOUT"
+	"FROM movies WHERE provisional_by IS NULL) TO STDOUT"
 
 struct train {
 	struct mq_ctx *c;

@@ -24,7 +24,7 @@
 /* The page of a list l (id, score, n) of movies: those that exist, in
  * order, each a movie of the list shape with its score. */
 #define PAGE(LANG_TAG, LANG_PRIMARY, LIMIT, OFFSET) \
-	"ok AS (SELECT l.* FROM l JOIN movies m ON m.id = l.id), " \
+	"ok AS (SELECT l.* FROM l JOIN movies m ON m.id = l.id AND m.provisional_by IS NULL), " \
 	"pg AS (SELECT ok.*, count(*) OVER () AS total FROM ok ORDER BY n LIMIT " LIMIT \
 	"       OFFSET " OFFSET ") " \
 	"SELECT p.total, round(p.score::numeric, 4) AS score, " MQ_MOVIE_ITEM_COLUMNS \
@@ -42,12 +42,14 @@
 static struct mq_stmt also_model = MODEL_LIST("liked_ids", "liked_scores");
 static struct mq_stmt similar_model = MODEL_LIST("content_ids", "content_scores");
 
-/* What the version knows of movie $1 (no row: no such movie). */
+/* What the version knows of movie $1 (no row: no such movie, or one
+ * only its maker sees: provisional). */
 static struct mq_stmt known = MQ_STMT_READ(
 	"SELECT m.genre_ids, m.keyword_ids, m.original_language, m.year, a.version, "
 	"  i.liked_ids IS NOT NULL, i.content_ids IS NOT NULL "
 	"FROM movies m LEFT JOIN recs_active a ON true "
-	"LEFT JOIN recs_items i ON i.version = a.version AND i.movie_id = m.id WHERE m.id = $1");
+	"LEFT JOIN recs_items i ON i.version = a.version AND i.movie_id = m.id "
+	"WHERE m.id = $1 AND m.provisional_by IS NULL");
 
 /* "Also liked", counted now: the movies rated 4 or more by the latest
  * fans of $1 (rated it 4 or more), by co-occurrence over the geometric
@@ -75,9 +77,11 @@ static struct mq_stmt candidates = MQ_STMT_PLANNED(
 	"SELECT m.id, m.popularity, m.genre_ids, m.keyword_ids, m.original_language, m.year "
 	"FROM movies m WHERE m.id IN ("
 	"  (SELECT x.id FROM movies x WHERE x.keyword_ids && $2::int[] AND x.id <> $3 "
+	"   AND x.provisional_by IS NULL "
 	"   ORDER BY x.popularity DESC, x.id DESC LIMIT " CANDIDATES ") "
 	"  UNION "
 	"  (SELECT x.id FROM movies x WHERE x.genre_ids && $1::int[] AND x.id <> $3 "
+	"   AND x.provisional_by IS NULL "
 	"   ORDER BY x.popularity DESC, x.id DESC LIMIT " CANDIDATES ")) "
 	"ORDER BY m.popularity DESC, m.id DESC");
 

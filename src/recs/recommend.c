@@ -73,13 +73,16 @@ static struct mq_stmt active = MQ_STMT_READ("SELECT version FROM recs_active");
 
 /* The pool besides trending: the most popular, and the newest popular. */
 static struct mq_stmt pool = MQ_STMT_READ(
-	"SELECT ARRAY(SELECT id FROM movies ORDER BY popularity DESC, id DESC LIMIT " POOL_POPULAR "), "
+	"SELECT ARRAY(SELECT id FROM movies WHERE provisional_by IS NULL "
+	"        ORDER BY popularity DESC, id DESC LIMIT " POOL_POPULAR "), "
 	"  ARRAY(SELECT id FROM movies WHERE created_at >= now() - interval '" NEW_DAYS "' "
+	"        AND provisional_by IS NULL "
 	"        ORDER BY created_at DESC, id DESC LIMIT " POOL_NEW ")");
 
-/* $1..$6 the filters, over movies m. */
+/* $1..$6 the filters, over movies m; never a provisional movie (one that
+ * TMDb has not confirmed: sql/0010_hardening.sql). */
 #define FILTERS \
-	"($1::int[] IS NULL OR m.genre_ids && $1) " \
+	"m.provisional_by IS NULL AND ($1::int[] IS NULL OR m.genre_ids && $1) " \
 	"AND ($2::int[] IS NULL OR m.year = ANY ($2)) " \
 	"AND ($3::int IS NULL OR m.year >= $3) AND ($4::int IS NULL OR m.year <= $4) " \
 	"AND ($5::text IS NULL OR m.original_language = $5) " \
