@@ -103,3 +103,12 @@ struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_pag
 {
 	return envelope(r, p, count, &count_exact, has_next, results);
 }
+
+mq_reply mq_page_respond(struct mq_req *r, const struct mq_page *p, int64_t count,
+			 struct json_object *results)
+{
+	if (mq_page_past_end(p, count))
+		return mq_page_not_found(r, p);
+	mq_resp_header(r, "Cache-Control", "private, no-store");
+	return mq_respond_json(r, 200, mq_page_envelope(r, p, count, results));
+}

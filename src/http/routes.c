@@ -141,6 +141,23 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/push/subscriptions/", mq_push_subscriptions_post, USER, 0 },
 	{ MQ_DELETE, "/api/push/subscriptions/", mq_push_subscriptions_delete, USER, 0 },
 
+	/* subscriptions and payments: plans.c, subscriptions.c */
+	{ MQ_GET, "/api/plans/", mq_plans_list, ANON, 0 },
+	{ MQ_POST, "/api/subscriptions/", mq_subscriptions_post, USER, 0 },
+	{ MQ_GET, "/api/subscriptions/", mq_subscriptions_get, USER, 0 },
+	{ MQ_PUT, "/api/subscriptions/", mq_subscriptions_put, USER, 0 },
+	{ MQ_DELETE, "/api/subscriptions/", mq_subscriptions_delete, USER, 0 },
+	{ MQ_GET, "/api/payments/", mq_payments_list, USER, 0 },
+	/* premium extras: extras.c; a signed URL is the file's only credential */
+	{ MQ_GET, "/api/movies/{id:int}/extras/", mq_movie_extras_list, USER, 0 },
+	{ MQ_GET, "/api/extras/{id:int}/file/", mq_extras_file, ANON, TOKENLESS },
+	{ MQ_POST, "/api/admin/extras/", mq_admin_extras_create, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/extras/{id:int}/", mq_admin_extras_delete, ADMIN, 0 },
+	/* the gateway's deliveries: their signature authenticates them */
+	{ MQ_POST, "/api/payments/webhook/", mq_payments_webhook, ANON, TOKENLESS },
+	{ MQ_POST, "/api/admin/plans/", mq_admin_plans_create, ADMIN, 0 },
+	{ MQ_PUT, "/api/admin/plans/{id:int}/", mq_admin_plans_put, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/plans/{id:int}/", mq_admin_plans_delete, ADMIN, 0 },
 	/* analytics: analytics.c */
 	{ MQ_POST, "/api/events/", mq_events_post, ANON, 0 },
 	{ MQ_GET, "/api/admin/analytics/popular-movies/", mq_admin_analytics_popular_movies, ADMIN, 0 },
