@@ -1,0 +1,137 @@
+/*
+ * test_media.c: uploaded files on disk (storage/media.c): what is sniffed,
+ * where it is stored, that a removal never leaves the media directory,
+ * and the URLs a client is given.  (./dev coverage found WebP, a removal
+ * with "..", a [media] url on another host and the failures of writing
+ * untested.)
+ */
+#include "core/common.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "storage/media.h"
+#include "unit.h"
+
+static struct mq_config cfg;
+static struct mq_ctx c;
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_media.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	cfg = (struct mq_config){ .media_dir = dir, .media_url = "/media/" };
+	c = (struct mq_ctx){ .cfg = &cfg, .arena = mq_arena_new(0), .origin = "https://x.example" };
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	mq_arena_destroy(c.arena);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static bool exists(const char *rel)
+{
+	struct stat st;
+
+	return stat(mq_arena_printf(c.arena, "%s/%s", dir, rel), &st) == 0;
+}
+
+START_TEST(sniffing)
+{
+	ck_assert_str_eq(mq_media_sniff("\x89PNG\r\n\x1a\n", 8), "png");
+	ck_assert_str_eq(mq_media_sniff("\xff\xd8\xff\xe0", 4), "jpeg");
+	ck_assert_str_eq(mq_media_sniff("RIFF\x24\0\0\0WEBPVP8 ", 16), "webp");
+	ck_assert_str_eq(mq_media_type("webp"), "image/webp");
+	ck_assert_str_eq(mq_media_type("jpeg"), "image/jpeg");
+	ck_assert_ptr_null(mq_media_sniff("\x89PNG\r\n\x1a", 7));	/* cut short */
+	ck_assert_ptr_null(mq_media_sniff("RIFF\x24\0\0\0WAVE", 12));
+	ck_assert_ptr_null(mq_media_sniff("GIF89a", 6));
+	ck_assert_ptr_null(mq_media_sniff("", 0));
+}
+END_TEST
+
+START_TEST(stored_then_removed)
+{
+	const char *rel = mq_media_store(&c, "avatars", "7", "png", "\x89PNG\r\n\x1a\nrest", 12);
+
+	ck_assert_ptr_nonnull(rel);
+	ck_assert(strncmp(rel, "avatars/7-", 10) == 0 && strstr(rel, ".png"));
+	ck_assert(exists(rel));
+	ck_assert(!exists(mq_arena_printf(c.arena, "%s.tmp", rel)));
+	mq_media_remove(&c, rel);
+	ck_assert(!exists(rel));
+	mq_media_remove(&c, rel);	/* gone already: fine */
+	mq_media_remove(&c, NULL);
+	mq_media_remove(&c, "");
+}
+END_TEST
+
+/* A stored path comes from the database: one with ".." must not reach
+ * outside the media directory. */
+START_TEST(removal_stays_inside)
+{
+	char outside[96];
+	FILE *f;
+
+	snprintf(outside, sizeof(outside), "%s.outside", dir);
+	f = fopen(outside, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	mq_media_remove(&c, mq_arena_printf(c.arena, "../%s", strrchr(outside, '/') + 1));
+	ck_assert_int_eq(access(outside, F_OK), 0);
+	unlink(outside);
+}
+END_TEST
+
+START_TEST(storing_fails_cleanly)
+{
+	/* the subdirectory's place is taken by a file */
+	FILE *f = fopen(mq_arena_printf(c.arena, "%s/posters", dir), "w");
+
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_ptr_null(mq_media_store(&c, "posters", "1", "jpeg", "\xff\xd8\xff", 3));
+	cfg.media_dir = "/nonexistent/media";
+	ck_assert_ptr_null(mq_media_store(&c, "avatars", "1", "jpeg", "\xff\xd8\xff", 3));
+}
+END_TEST
+
+START_TEST(urls)
+{
+	ck_assert_ptr_null(mq_media_url(&c, NULL));
+	ck_assert_str_eq(mq_media_url(&c, "avatars/1-ab.png"), "https://x.example/media/avatars/1-ab.png");
+	c.origin = "https://x.example/prefix";	/* public_url with a path of its own */
+	ck_assert_str_eq(mq_media_url(&c, "a.png"), "https://x.example/media/a.png");
+	cfg.media_url = "https://cdn.example/m";
+	ck_assert_str_eq(mq_media_url(&c, "a.png"), "https://cdn.example/m/a.png");
+	cfg.media_url = "http://cdn.example/m/";
+	ck_assert_str_eq(mq_media_url(&c, "a.png"), "http://cdn.example/m/a.png");
+	cfg.media_url = "/static";
+	ck_assert_str_eq(mq_media_url(&c, "a.png"), "https://x.example/static/a.png");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("media");
+	TCase *tc = tcase_create("media");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sniffing);
+	tcase_add_test(tc, stored_then_removed);
+	tcase_add_test(tc, removal_stays_inside);
+	tcase_add_test(tc, storing_fails_cleanly);
+	tcase_add_test(tc, urls);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+MQ_UNIT_MAIN()
