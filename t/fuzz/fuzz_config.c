@@ -1,6 +1,7 @@
 /*
- * fuzz_config.c: marquee.conf (core/config.c on libinih), and the checks
- * run on it before the pool starts.
+ * fuzz_config.c: marquee.conf (core/config.c on libinih), the checks run
+ * on it before the pool starts, and the memcached servers it names
+ * (cache/cache.c).
  *
  * Input: the file.  Secret files it names are looked up next to it, in a
  * directory of this process where "key" holds a marker.  What must hold:
@@ -13,6 +14,7 @@
 
 /* The directive table is static: this target is compiled with it. */
 #include "core/config.c"
+#include "cache/cache.h"
 #include "integrations/tmdb.h"
 
 #define MARKER "secret-marker-4c1d"
@@ -90,6 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(cfg->workers >= 1 && cfg->workers <= MQ_MAX_WORKERS);
 	mq_config_check_pool(cfg, err, sizeof(err));
 	mq_tmdb_check_config(cfg, err, sizeof(err));
+	/* [cache] servers: host, host:port, [v6]:port, /socket; nothing is
+	 * connected to until a call */
+	mq_cache_free(mq_cache_new(cfg));
 	f = open_memstream(&dump, &dump_len);
 	FZ_CHECK(f != NULL);
 	mq_config_dump(cfg, f);
