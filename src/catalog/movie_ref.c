@@ -5,7 +5,7 @@
  * catalog for the collections: a tmdb_id the catalog lacks is imported
  * from TMDb (tmdb_import.h); when TMDb cannot answer, the details the
  * client sent (title, overview, poster_path) make a minimal movie, as
- * API.md's "missing details are fetched from TMDb" has it.
+ * docs/openapi.yaml says of POST /api/users/favorites/ and the others.
  */
 #include "catalog/movie_ref.h"
 

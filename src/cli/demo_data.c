@@ -12,8 +12,7 @@
  * ... SELECT per chunk, with the per-row search trigger switched off
  * (marquee.bulk) and each film's search document computed in the same
  * statement: a million films load in minutes, not hours.  VACUUM ANALYZE
- * follows, without which the planner ignores the fresh indexes
- * (DESIGN.md, "Big tables").
+ * follows, without which the planner ignores the fresh indexes.
  */
 #include "core/common.h"
 

@@ -2,9 +2,10 @@
  * arena.h: the request arena.
  *
  * Everything that lives for one request is allocated here and released in
- * one go by mq_arena_reset() at the top of the worker's accept loop.  Objects
- * owned by other libraries (PGresult, json_object, jwt_t, curl lists) are
- * handed to the arena with a cleanup so they die with the request.
+ * one go by mq_arena_reset() once the worker has finished the request.
+ * Objects owned by other libraries (PGresult, json_object, jwt_t, curl
+ * lists) are handed to the arena with a cleanup so they die with the
+ * request.
  */
 #ifndef MQ_ARENA_H
 #define MQ_ARENA_H

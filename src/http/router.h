@@ -1,7 +1,7 @@
 /*
  * router.h: matching a method and path against the route table.
  *
- * Patterns are written as in API.md, with typed parameters:
+ * Patterns are the paths of docs/openapi.yaml, with typed parameters:
  *   "/api/genres/{id:int}/movies/"
  * Types: int (1 .. 2^63-1), slug (letters, digits, _ . @ + -), lang (a BCP 47
  * tag such as fr or pt-BR), word (lower-case letters, digits and -).  A value

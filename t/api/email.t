@@ -4,7 +4,6 @@
 use strict;
 use warnings;
 use Test::More;
-use Time::HiRes qw(sleep time);
 use Marquee::Stack;
 
 my $s = Marquee::Stack->start(mail => 1);
@@ -15,13 +14,8 @@ sub outbox { $s->psql(shift) }
 # undef when none came.
 sub mail_like {
     my ($to, $re) = @_;
-    my $found;
-    eval {
-        Marquee::Stack::wait_for("mail to $to", 10, sub {
-            ($found) = grep { lc($_->{to} // '') eq lc $to && $_->{subject} =~ $re } $s->mails;
-            $found });
-    };
-    return $found;
+    return Marquee::Stack::poll(10, sub {
+        (grep { lc($_->{to} // '') eq lc $to && $_->{subject} =~ $re } $s->mails)[0] });
 }
 
 # Every reset token mailed to $to so far, oldest first.
@@ -57,7 +51,7 @@ my $first = $s->mailed_token('bob@example.test');
 $r = $s->post('/api/users/verify-email/resend/', token => $bob->{access});
 is $r->{status}, 202, 'resend is 202';
 my $second;
-Marquee::Stack::wait_for('a second mail', 10, sub { ($second = $s->mailed_token('bob@example.test')) ne $first });
+wait_until { ($second = $s->mailed_token('bob@example.test')) ne $first } what => 'a second mail';
 is $s->post('/api/users/verify-email/', json => { token => $first })->{status}, 400, 'the first link no longer works';
 $s->psql("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $bob->{id}");
 is $s->post('/api/users/verify-email/', json => { token => $second })->{status}, 400, 'nor an expired one';
@@ -83,7 +77,7 @@ is $unknown->{status}, 202, 'a reset for an unknown address is 202';
 is $known->{status}, 202, 'so is one for a known address';
 is $unknown->{content}, $known->{content}, 'with the same body: nothing to learn';
 $mail = $s->wait_mail('alice@example.test');
-Marquee::Stack::wait_for('the reset mail', 10, sub { ($mail = ($s->mails)[-1])->{subject} =~ /Reset/ });
+wait_until { ($mail = ($s->mails)[-1])->{subject} =~ /Reset/ } what => 'the reset mail';
 is scalar(() = $s->mails), $count + 1, 'only the known address got mail';
 like $mail->{body}, qr{^http://app\.marquee\.test/reset-password\?token=}m,
     'with a reset link to the configured site, whatever Host the request named';
@@ -105,7 +99,7 @@ my $notice = mail_like('alice@example.test', qr/password was changed/);
 ok $notice, 'the address is told that the password changed (ASVS 2.2.3)';
 unlike $notice->{body} // '', qr/token=/, 'in a mail that carries no link to act on';
 $s->post('/api/users/password-reset/', json => { email => 'bob@example.test' });
-Marquee::Stack::wait_for('bob\'s reset', 10, sub { ($s->mails)[-1]{body} =~ /reset-password/ });
+wait_until { ($s->mails)[-1]{body} =~ /reset-password/ } what => 'bob\'s reset';
 my ($late) = ($s->mails)[-1]{body} =~ /token=([A-Za-z0-9_-]+)/;
 $s->psql("UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE purpose = 'reset_password'");
 is $s->post('/api/users/password-reset/confirm/', json => { token => $late, new_password => 'bob has a new one' })->{status},
@@ -124,10 +118,10 @@ is outbox(q{SELECT count(*) FROM password_reset_requests}), '2', 'are each queue
 is_deeply [ map { outbox("SELECT count(*) FROM $_") } qw(user_tokens outbox) ], [ $tokens, $queued ],
     'and nothing else: no token, no mail yet';
 $s->start_outbox;
-Marquee::Stack::wait_for('the requests to be resolved', 10, sub {
-    outbox(q{SELECT count(*) FROM password_reset_requests}) == 0 });
-ok eval { Marquee::Stack::wait_for('the reset mail', 10, sub { reset_tokens('bob@example.test') > $bob_resets }) },
-    'the sender mails the known address';
+wait_until { outbox(q{SELECT count(*) FROM password_reset_requests}) == 0 }
+    what => 'the requests to be resolved';
+wait_until { reset_tokens('bob@example.test') > $bob_resets } what => 'the reset mail'
+    and pass 'the sender mails the known address';
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'stranger@example.test'}), '0', 'and only that one';
 
 # --- earlier reset links stop working ---
@@ -135,13 +129,13 @@ my $carol = $s->user('carol');
 my $reset_body;
 for my $n (1 .. 2) {
     $reset_body = $s->post('/api/users/password-reset/', json => { email => 'carol@example.test' })->{content};
-    Marquee::Stack::wait_for("reset mail $n", 10, sub { reset_tokens('carol@example.test') == $n });
+    wait_until { reset_tokens('carol@example.test') == $n } what => "reset mail $n";
 }
 my @links = reset_tokens('carol@example.test');
 is $s->post('/api/users/password-reset/confirm/', json => { token => $links[0], new_password => 'carol is back again' })->{status},
     400, 'a new reset link voids the one mailed before';
 $s->post('/api/users/password-reset/', json => { email => 'carol@example.test' });
-Marquee::Stack::wait_for('reset mail 3', 10, sub { reset_tokens('carol@example.test') == 3 });
+wait_until { reset_tokens('carol@example.test') == 3 } what => 'reset mail 3';
 @links = reset_tokens('carol@example.test');
 $r = $s->post('/api/users/password/change/', token => $carol->{access},
               json => { old_password => $carol->{password}, new_password => 'carol changed it herself' });
@@ -156,21 +150,21 @@ is $s->post('/api/users/login/', json => { username => 'carol', password => 'car
 $r = $s->post('/api/users/password-reset/', json => { email => 'carol@example.test' });
 is $r->{status}, 202, 'a fourth reset request within the hour is 202';
 is $r->{content}, $reset_body, 'with the same body as ever';
-Marquee::Stack::wait_for('the request to be resolved', 10, sub {
-    outbox(q{SELECT count(*) FROM password_reset_requests}) == 0 });
+wait_until { outbox(q{SELECT count(*) FROM password_reset_requests}) == 0 }
+    what => 'the request to be resolved';
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test' AND subject LIKE 'Reset%'}), '3',
     'but mails nothing';
 
 # --- the outbox keeps no bodies once a message has left ---
-Marquee::Stack::wait_for('the queue to empty', 10, sub {
-    outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL}) == 0 });
+sub queued { outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL}) }
+wait_until { queued() == 0 } what => 'the queue to empty';
 is outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND body <> ''}), '0',
     'a sent message keeps no body (its link)';
-ok outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient <> '' AND subject <> ''}) > 0,
-    'only its recipient and subject, as a record';
+cmp_ok outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient <> '' AND subject <> ''}),
+    '>', 0, 'only its recipient and subject, as a record';
 outbox(q{UPDATE outbox SET sent_at = now() - interval '8 days' WHERE recipient = 'alice@example.test'});
-my $tokens = outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FROM user_tokens});
-ok $tokens >= 2, 'some tokens to prune' or diag $tokens;
+$tokens = outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FROM user_tokens});
+cmp_ok $tokens, '>=', 2, 'some tokens to prune';
 outbox(q{UPDATE refresh_tokens SET expires_at = now() - interval '8 days'
          WHERE id = (SELECT min(id) FROM refresh_tokens)});
 outbox(q{UPDATE user_tokens SET expires_at = now() - interval '8 days'
@@ -183,64 +177,63 @@ is outbox(q{SELECT count(*) FROM refresh_tokens}) + outbox(q{SELECT count(*) FRO
 is $rc, 0, 'marquee outbox --once runs' or diag $out;
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'}), '0',
     'and deletes messages sent more than a week ago';
-ok outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test'}) > 0, 'newer ones stay';
+cmp_ok outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'carol@example.test'}), '>', 0, 'newer ones stay';
 
 # --- security events, without secrets ---
-my $log = $s->pool_log;
-ok $s->pool_log('outbox') =~ /msg="password reset link queued" user=$carol->{id}\b/,
+like $s->log_lines(qr/msg="password reset link queued" /, 'outbox'), qr/ user=$carol->{id}\b/,
     'a reset link queued is logged with the user';
-ok $log =~ /msg=security event=password_reset .*user=$alice->{id}\b/, 'so is a reset';
-ok $log !~ /\Q$reset\E|\Q$links[2]\E/, 'never a reset token';
-ok $log !~ /a fresh start for alice|carol changed it herself/, 'nor a password';
+like $s->log_lines(qr/msg=security event=password_reset /), qr/ user=$alice->{id}\b/, 'so is a reset';
+is $s->log_lines(qr/\Q$reset\E|\Q$links[2]\E/), '', 'never a reset token';
+is $s->log_lines(qr/a fresh start for alice|carol changed it herself/), '', 'nor a password';
 
 # --- the outbox while the mail server is down ---
 sub delivered { my $to = shift; scalar grep { lc $_->{to} eq lc $to } $s->mails }
 
 $s->stop_mail_sink;
 $s->user("down$_") for 1 .. 3;
-Marquee::Stack::wait_for('failed attempts', 10, sub {
-    outbox(q{SELECT count(*) FROM outbox WHERE recipient LIKE 'down%' AND attempts > 0 AND sent_at IS NULL}) == 3 });
-pass 'with the server down, sending fails and is retried';
+wait_until { outbox(q{SELECT count(*) FROM outbox WHERE recipient LIKE 'down%' AND attempts > 0
+                     AND sent_at IS NULL}) == 3 } what => 'failed attempts'
+    and pass 'with the server down, sending fails and is retried';
+like outbox(q{SELECT last_error FROM outbox WHERE recipient = 'down1@example.test'}), qr/connect.* \(SMTP \d+\)$/i,
+    'the error is kept';
 is outbox(q{SELECT count(*) FROM outbox WHERE recipient LIKE 'down%' AND failed_at IS NOT NULL}), '0',
     'nothing is given up';
 $s->start_mail_sink;
-Marquee::Stack::wait_for('delivery after the outage', 20, sub { delivered("down3\@example.test") });
-sleep 0.5;
+# Once nothing is left to send, every delivery has been made: the sink
+# stores a message before it answers, and the sender marks it sent after.
+wait_until { queued() == 0 } timeout => 20, what => 'delivery after the outage';
 is_deeply [ map { delivered("down$_\@example.test") } 1 .. 3 ], [ 1, 1, 1 ],
     'once it is back, each message arrives exactly once';
-like outbox(q{SELECT last_error FROM outbox WHERE recipient = 'down1@example.test'}), qr/.*/, 'the error was kept';
+is outbox(q{SELECT last_error FROM outbox WHERE recipient = 'down1@example.test'}), '',
+    'and cleared once the message went';
 
 # --- the sender killed in the middle of a message ---
 $s->mail_mode('stall');
 $s->user('stalled');
-Marquee::Stack::wait_for('the sender to reach the server', 10, sub {
-    outbox(q{SELECT count(*) FROM pg_locks l JOIN outbox o ON true WHERE o.recipient = 'stalled@example.test' AND l.locktype = 'transactionid'}) > 0 });
-sleep 0.3;
+wait_until { $s->mail_stalling } what => 'the sender to send the message';
 $s->kill_outbox;
+wait_until { !$s->mail_stalling } what => 'the sink to see the sender hang up';
 $s->user("after$_") for 1 .. 2;
 $s->mail_mode(undef);
 is delivered('stalled@example.test'), 0, 'killed before the server said OK: nothing was delivered';
 $s->start_outbox;
-Marquee::Stack::wait_for('delivery after the restart', 20, sub {
-    delivered('stalled@example.test') && delivered('after2@example.test') });
-sleep 0.5;
+wait_until { queued() == 0 } timeout => 20, what => 'delivery after the restart';
 is_deeply [ map { delivered($_) } qw(stalled@example.test after1@example.test after2@example.test) ], [ 1, 1, 1 ],
     'after a restart every message arrives exactly once';
-is outbox(q{SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL}), '0', 'the queue is empty';
 
 # --- a permanent refusal is not retried forever ---
 $s->mail_mode('reject');
 $s->user('refused');
-Marquee::Stack::wait_for('the refusal', 10, sub {
-    outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'refused@example.test' AND failed_at IS NOT NULL}) == 1 });
+wait_until { outbox(q{SELECT count(*) FROM outbox WHERE recipient = 'refused@example.test'
+                     AND failed_at IS NOT NULL}) == 1 } what => 'the refusal';
 is outbox(q{SELECT attempts FROM outbox WHERE recipient = 'refused@example.test'}), '1', 'a 5xx answer is final';
 like outbox(q{SELECT last_error FROM outbox WHERE recipient = 'refused@example.test'}), qr/550/, 'with the reason kept';
 is outbox(q{SELECT body FROM outbox WHERE recipient = 'refused@example.test'}), '',
     'and without the body, given up on';
 $s->mail_mode(undef);
 $s->user('fine');
-Marquee::Stack::wait_for('the next message', 10, sub { delivered('fine@example.test') });
-pass 'and the next message goes out';
+wait_until { delivered('fine@example.test') } what => 'the next message'
+    and pass 'and the next message goes out';
 
 $s->finish;
 done_testing;

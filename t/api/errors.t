@@ -56,8 +56,12 @@ is $status, 400, 'a malformed Content-Length is a 400';
 like $raw, qr{application/problem\+json}, 'as problem+json';
 ($status) = $s->raw_request("BREW /pot HTTP/1.1\r\n\r\n");
 is $status, 400, 'a request without Host is a 400';
-($status, $raw) = $s->raw_request("GET /api/genres/ HTTP/1.1\r\nHost: x\r\n" . ("X-Pad: " . ('y' x 1000) . "\r\n") x 40 . "\r\n");
-ok $status == 400 || $status == 431 || $status == 494, "huge headers are refused ($status)";
+($status, $raw) = $s->raw_request("GET /api/genres/ HTTP/1.1
+Host: x
+" . ("X-Pad: " . ('y' x 1000) . "
+") x 40 . "
+");
+like $status, qr/^(?:400|431|494)$/, 'huge headers are refused';
 like $raw, qr{application/problem\+json}, 'as problem+json (regression: nginx\'s HTML page)';
 
 # an early answer leaves the body unread; the kept FastCGI connection must

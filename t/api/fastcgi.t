@@ -4,7 +4,6 @@
 use strict;
 use warnings;
 use Test::More;
-use Time::HiRes qw(sleep time);
 use Marquee::Stack;
 use Marquee::FastCGI;
 
@@ -33,12 +32,8 @@ undef $c;
 my $stall = Marquee::FastCGI->connect($sock);
 my $bytes = $stall->encode(GET => '/healthz');
 $stall->send_raw(substr($bytes, 0, 20));
-my $killed;
-for (1 .. 60) {
-    last if $killed = $s->pool_log =~ /killing worker .*\(reading request\)/;
-    sleep 0.1;
-}
-ok $killed, 'request_timeout covers a worker stuck reading a half-sent request';
+wait_until { $s->pool_log =~ /killing worker .*\(reading request\)/ } what => 'the stuck worker to be killed'
+    and pass 'request_timeout covers a worker stuck reading a half-sent request';
 $r = Marquee::FastCGI->connect($sock)->request(GET => '/healthz');
 is $r && $r->{status}, 200, 'and a new worker serves the next direct request';
 
@@ -50,7 +45,9 @@ $s->finish;
 $s = Marquee::Stack->start(workers => 1, keepalive => 1,
                            extra_config => "[server]\nconnections_per_worker = 1\n");
 $sock = $s->dir . '/run/fcgi.sock';
-sleep 1;    # let nginx's kept connection from the start-up check go idle
+# The start-up check's connection (nginx keeps none to /healthz) must be
+# closed, for the next one to take the slot.
+wait_until { $s->fcgi_connections == 0 } what => 'no connection to the pool';
 my $a = Marquee::FastCGI->connect($sock);
 is $a->request(GET => '/healthz', keep => 1)->{status}, 200, 'a kept connection takes the only slot';
 my $b = Marquee::FastCGI->connect($sock);    # waits in the backlog

@@ -39,12 +39,8 @@ is $r->{json}{checks}{database}, 'down', 'the database check says down';
 is $s->get('/healthz')->{status}, 200, '/healthz does not depend on the database';
 $s->start_postgres_again;
 
-my $ok;
-for (1 .. 50) {
-    $ok = $s->get('/readyz')->{status} == 200 and last;
-    select undef, undef, undef, 0.1;
-}
-ok $ok, '/readyz is 200 again once PostgreSQL is back';
+wait_until { $s->get('/readyz')->{status} == 200 } what => '/readyz to answer 200'
+    and pass '/readyz is 200 again once PostgreSQL is back';
 
 $s->finish;
 done_testing;

@@ -5,7 +5,8 @@ use warnings;
 use Test::More;
 use Marquee::Stack;
 
-my $s = Marquee::Stack->start;
+# Five workers: five writes at once wait on one lock below.
+my $s = Marquee::Stack->start(workers => 5);
 my $admin = $s->admin;
 my $alice = $s->user('alice');
 my $bob = $s->user('bob');
@@ -62,12 +63,12 @@ my $gone = $s->movie($admin, title => 'Soon gone');
 my $blist = $s->post('/api/lists/', token => $B, json => { name => 'Doomed' })->{json}{id};
 my @writes = (['/api/users/favorites/', {}], ['/api/watchlist/', {}], ['/api/users/me/history/', {}],
               ["/api/lists/$blist/items/", {}], ['/api/movies/rate/', { rating => 3 }]);
-my @got = $s->in_parallel(sub {
-    $s->psql("BEGIN; DELETE FROM movies WHERE id = $gone; SELECT pg_sleep(2); COMMIT"); 'held' },
-    map { my ($path, $more) = @$_; sub {
-        select undef, undef, undef, 0.5;
-        $s->post($path, token => $B, json => { movie => $gone, %$more })->{status} } } @writes);
-is_deeply \@got, [ 'held', (404) x @writes ], 'favorite, watchlist, history, list item, rating: 404';
+my $hold = $s->hold("DELETE FROM movies WHERE id = $gone");
+my $bg = $s->in_background(map { my ($path, $more) = @$_; sub {
+    $s->post($path, token => $B, json => { movie => $gone, %$more })->{status} } } @writes);
+wait_until { $s->lock_waiters >= @writes } what => 'the writes to wait on the delete';
+$hold->release;
+is_deeply [ $bg->results ], [ (404) x @writes ], 'favorite, watchlist, history, list item, rating: 404';
 is $s->post('/api/users/me/history/', token => $A, body => 'nope',
             headers => { 'Content-Type' => 'application/json' })->{status}, 400, 'malformed JSON: 400';
 $r = $s->get('/api/users/me/history/', token => $A);

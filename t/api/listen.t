@@ -7,7 +7,7 @@ use Test::More;
 use File::Temp qw(tempdir);
 use IO::Socket::UNIX;
 use Socket qw(SOCK_DGRAM);
-use Time::HiRes qw(sleep time);
+use Time::HiRes qw(time);
 use Marquee::Stack;
 
 {
@@ -58,36 +58,20 @@ sub notified {
     my $mode = (stat $s->dir . '/run/fcgi.sock')[2] & 07777;
     is sprintf('%04o', $mode), '0660', 'with mode 0660';
 
-    # a request held up by a lock is in progress when SIGTERM arrives
+    # a request held up by a lock is in progress when SIGTERM arrives, and
+    # the lock goes only once the pool has begun to stop
     $s->stop_memcached;
-    my $locker = fork // die;
-    if ($locker == 0) {
-        open STDERR, '>', '/dev/null';
-        eval { $s->psql('BEGIN; LOCK TABLE genres IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT;') };
-        POSIX::_exit(0);
-    }
-    sleep 0.3;
-    pipe(my $rd, my $wr) or die;
-    my $client = fork // die;
-    if ($client == 0) {
-        close $rd;
-        my $r = $s->get('/api/genres/');
-        print {$wr} $r->{status};
-        close $wr;
-        POSIX::_exit(0);
-    }
-    close $wr;
-    sleep 0.3;
-    my $t0 = time;
+    my $hold = $s->hold('LOCK TABLE genres IN ACCESS EXCLUSIVE MODE');
+    my $client = $s->in_background(sub { $s->get('/api/genres/')->{status} });
+    wait_until { $s->lock_waiters >= 1 } what => 'the request to wait on the lock';
     kill 'TERM', $s->pool_pid;
-    my $status = do { local $/; <$rd> };
-    waitpid $client, 0;
-    waitpid $locker, 0;
-    is $status, 200, 'SIGTERM lets the request in progress finish with 200';
+    wait_until { $s->pool_log =~ /stopping: letting requests in progress finish/ }
+        what => 'the pool to begin stopping' and pass 'saying what it does';
+    $hold->release;
+    is_deeply [ $client->results ], [200], 'SIGTERM lets the request in progress finish with 200';
     is $s->wait_pool_exit(10), 0, 'and the pool then exits 0';
-    cmp_ok time - $t0, '<', 8, 'well within shutdown_timeout';
+    unlike $s->pool_log, qr/shutdown_timeout reached/, 'well within shutdown_timeout';
     ok !-e $s->dir . '/run/fcgi.sock', 'removing the socket it created';
-    like $s->pool_log, qr/stopping: letting requests in progress finish/, 'saying what it does';
     $s->finish;
 }
 

@@ -36,15 +36,15 @@ is $r->{json}{id}, $rv, 'naming the first';
 # meanwhile and wait on it; their snapshot cannot see it, yet each must
 # answer 409 naming it (not 503).
 my $held = $s->movie($admin, title => 'Held');
-my @got = $s->in_parallel(sub {
-    $s->psql("BEGIN; INSERT INTO reviews (user_id, movie_id, body) VALUES ($carol->{id}, $held, 'Held.');
-              SELECT pg_sleep(1.5); COMMIT"); 'held' },
-    map { sub {
-        select undef, undef, undef, 0.5;
-        my $r = $s->post("/api/movies/$held/reviews/", token => $carol->{access}, json => { body => 'Same.' });
-        "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+my $hold = $s->hold("INSERT INTO reviews (user_id, movie_id, body) VALUES ($carol->{id}, $held, 'Held.')");
+my $bg = $s->in_background(map { sub {
+    my $r = $s->post("/api/movies/$held/reviews/", token => $carol->{access}, json => { body => 'Same.' });
+    "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+wait_until { $s->lock_waiters >= 4 } what => 'the four reviews to wait on the held one';
+$hold->release;
+my @got = $bg->results;
 my $held_id = $s->psql("SELECT id FROM reviews WHERE user_id = $carol->{id} AND movie_id = $held");
-is_deeply \@got, [ 'held', ("409:$held_id") x 4 ], 'four reviews during a commit: 409 naming it';
+is_deeply \@got, [ ("409:$held_id") x 4 ], 'four reviews during a commit: 409 naming it';
 $s->psql("DELETE FROM reviews WHERE id = $held_id");
 my $rb = $s->post("/api/movies/$m/reviews/", token => $B, json => { body => 'Too slow.', rating => 2.5 })->{json}{id};
 is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'the movie counts them';
@@ -218,14 +218,12 @@ is $s->put("/api/admin/reports/$rep3/", token => $A, json => { status => 'resolv
 # report of it (held locked here); a read of the movie meanwhile sees the
 # old count, and must not cache it for after the commit.
 is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'the movie counts the review';
-my @removal = $s->in_parallel(
-    sub { $s->psql("BEGIN; SELECT 1 FROM reports WHERE id = $rep2 FOR UPDATE; SELECT pg_sleep(2); COMMIT");
-          'held' },
-    sub { select undef, undef, undef, 0.5;
-          $s->delete("/api/admin/reports/$rep1/", token => $R)->{status} },
-    sub { select undef, undef, undef, 1.2;
-          $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count} });
-is_deeply \@removal, [ 'held', 204, 2 ], 'removing the content: 204; a read before its commit sees 2';
+$hold = $s->hold("SELECT 1 FROM reports WHERE id = $rep2 FOR UPDATE");
+$bg = $s->in_background(sub { $s->delete("/api/admin/reports/$rep1/", token => $R)->{status} });
+wait_until { $s->lock_waiters >= 1 } what => 'the removal to wait on the other report';
+is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 2, 'a read before its commit sees 2';
+$hold->release;
+is_deeply [ $bg->results ], [204], 'removing the content: 204';
 is $s->get("/api/movies/$m/reviews/")->{json}{count}, 1, 'the review is gone';
 is $s->get("/api/movies/$m/")->{json}{statistics}{reviews_count}, 1, 'and counted out, not cached stale';
 $r = $s->get('/api/admin/reports/?status=resolved', token => $R);

@@ -159,13 +159,15 @@ $s->psql('DELETE FROM movies WHERE tmdb_id = 999');
 # a movie deleted while the refresh waits for TMDb stays deleted
 $s->psql(q{UPDATE movies SET tmdb_checked_at = now() - interval '30 days' WHERE tmdb_id = 603});
 $s->flush_memcached;	# TMDb's answer is not at hand: the refresh waits for it
-$s->tmdb_mode('slow 1');
-my @par = $s->in_parallel(
-    sub { my ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
-          $out =~ tr/,/;/; $out },
-    sub { select undef, undef, undef, 0.5; $s->psql('DELETE FROM movies WHERE tmdb_id = 603'); 'x' });
+$s->tmdb_mode('hold');
+my $asked = $s->tmdb_requests(qr{/3/movie/603\b});
+my $refresh = $s->in_background(sub {
+    my ($rc, $out) = $s->marquee('import', 'tmdb', '--stale', '7', '--rate', '100');
+    $out =~ tr/,/;/; $out });
+wait_until { $s->tmdb_requests(qr{/3/movie/603\b}) > $asked } what => 'the refresh to ask TMDb';
+$s->psql('DELETE FROM movies WHERE tmdb_id = 603');
 $s->tmdb_mode();
-like $par[0], qr/deleted meanwhile 1/, 'refresh of a movie deleted meanwhile: counted';
+like(($refresh->results)[0], qr/deleted meanwhile 1/, 'refresh of a movie deleted meanwhile: counted');
 is $s->psql('SELECT count(*) FROM movies WHERE tmdb_id = 603'), 0, '  and not made again';
 
 # a v4 read access token instead of the v3 key (another cache prefix: no

@@ -54,15 +54,15 @@ ok $b1, "bob's own entry for the same movie";
 # commit, so it cannot see the entry it conflicted with, yet each must
 # answer 409 naming it.
 my $held = $s->movie($admin, title => 'Held');
-my @got = $s->in_parallel(sub {
-    $s->psql("BEGIN; INSERT INTO watchlist (user_id, movie_id) VALUES ($alice->{id}, $held);
-              SELECT pg_sleep(1.5); COMMIT"); 'held' },
-    map { sub {
-        select undef, undef, undef, 0.5;
-        my $r = $s->post('/api/watchlist/', token => $A, json => { movie => $held });
-        "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+my $hold = $s->hold("INSERT INTO watchlist (user_id, movie_id) VALUES ($alice->{id}, $held)");
+my $bg = $s->in_background(map { sub {
+    my $r = $s->post('/api/watchlist/', token => $A, json => { movie => $held });
+    "$r->{status}:" . ($r->{json}{id} // '') } } 1 .. 4);
+wait_until { $s->lock_waiters >= 4 } what => 'the four adds to wait on the held entry';
+$hold->release;
+my @got = $bg->results;
 my $held_id = $s->psql("SELECT id FROM watchlist WHERE user_id = $alice->{id} AND movie_id = $held");
-is_deeply \@got, [ 'held', ("409:$held_id") x 4 ], 'four adds during a commit: 409 naming the entry';
+is_deeply \@got, [ ("409:$held_id") x 4 ], 'four adds during a commit: 409 naming the entry';
 $s->psql("DELETE FROM watchlist WHERE id = $held_id");
 
 # ---- bad input ----

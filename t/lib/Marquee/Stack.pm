@@ -19,6 +19,11 @@ package Marquee::Stack;
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
 # SMTP sink and the outbox job), and the others read in start() below.
 #
+# Tests wait for what they expect, never for time to pass: wait_until
+# (exported) polls a condition with a deadline; hold() keeps a transaction
+# open until released, lock_waiters counts what waits on it; the fakes
+# stall on request (mail_mode('stall'), tmdb_mode('hold')) until told.
+#
 # Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
 # from this file's location), MQ_TEST_KEEP=1 keeps the directory.
 
@@ -30,7 +35,7 @@ use Digest::SHA qw(hmac_sha256 sha1_hex);
 use MIME::Base64 qw(encode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use File::Path qw(make_path remove_tree);
 use File::Spec;
 use File::Temp qw(tempdir);
@@ -43,6 +48,7 @@ use POSIX qw(WNOHANG);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
+our @EXPORT = qw(wait_until);
 our @EXPORT_OK = qw(json_body);
 
 my $JSON = JSON::PP->new->utf8->canonical;
@@ -66,7 +72,68 @@ sub builddir {
 # directory when it was not built.
 sub docs_root {
     my $site = builddir() . '/docs-site';
-    return -f "$site/swagger.html" ? $site : do { make_path("$site-empty"); "$site-empty" };
+    return reachable($site) if -f "$site/swagger.html";
+    make_path(tmp_root() . '/docs-empty');
+    return tmp_root() . '/docs-empty';
+}
+
+# Where the clusters and the stacks live: $build/t/tmp, unless the user
+# the servers run as cannot reach it (a checkout under a private directory,
+# as root) or its path is too long for the sockets in it (a unix socket's
+# path holds 107 bytes; the longest is ROOT/pg-catalog-moviesN-HASH/run/
+# .s.PGSQL.5432, as in make distcheck's build), in which case t/tmp is a
+# symbolic link to a directory made in /tmp.  Dies, in one line, when even
+# that cannot be reached.
+my $tmp_root;
+sub tmp_root {
+    return $tmp_root if $tmp_root;
+    my $t = builddir() . '/t';
+    make_path($t);
+    if (!-l "$t/tmp" && length("$t/tmp") + 52 <= 107 && can_reach($t)) {
+        make_path("$t/tmp");
+        chmod 0755, "$t/tmp";
+        return $tmp_root = "$t/tmp";
+    }
+    open my $lock, '>', "$t/tmp.lock" or die "$t/tmp.lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    my $dir = readlink "$t/tmp";
+    unless ($dir && -d $dir && !-l $dir && (lstat $dir)[4] == $> && can_reach($dir)) {
+        $dir = tempdir('marquee-tests-XXXXXX', DIR => File::Spec->tmpdir);
+        chmod 0755, $dir;
+        unlink "$t/tmp";
+        remove_tree("$t/tmp");
+        symlink $dir, "$t/tmp" or die "symlink $t/tmp: $!\n";
+    }
+    close $lock;
+    can_reach($dir) or die "the API tests run their servers as " . run_user() . ", who can reach "
+        . "neither $t nor $dir: make the checkout's parent directories searchable (chmod o+x)\n";
+    return $tmp_root = $dir;
+}
+
+# Whether the user the servers run as can reach (search, read) a path.
+sub can_reach {
+    my ($path) = @_;
+    return 1 unless run_user();
+    return system(as_user('test', '-r', $path, '-a', '-x', $path)) == 0;
+}
+
+# $path, or when the servers cannot reach it a copy of it in tmp_root,
+# made again when $path changes.
+sub reachable {
+    my ($path) = @_;
+    return $path if can_reach($path);
+    my $copy = tmp_root() . '/copies/' . substr(sha1_hex($path), 0, 8) . '-' . basename($path);
+    open my $lock, '>', tmp_root() . '/copies.lock' or die "lock: $!\n";
+    flock($lock, LOCK_EX) or die "flock: $!\n";
+    if (!-e $copy || (stat $copy)[9] != (stat $path)[9]) {
+        make_path(dirname($copy));
+        remove_tree("$copy.new");
+        sh('cp', '-a', $path, "$copy.new");
+        remove_tree($copy);
+        rename "$copy.new", $copy or die "rename $copy: $!\n";
+    }
+    close $lock;
+    return $copy;
 }
 
 sub pg_bindir {
@@ -83,10 +150,11 @@ sub pg_bindir {
 sub run_user { return $> == 0 ? 'nobody' : undef }
 sub run_group { return $> == 0 ? 'nogroup' : undef }
 
+# From /, where any user may be: the current directory may be private.
 sub as_user {
     my (@cmd) = @_;
     my $u = run_user();
-    return $u ? ('runuser', '-u', $u, '--', @cmd) : @cmd;
+    return $u ? ('runuser', '-u', $u, '--', 'env', '-C', '/', @cmd) : @cmd;
 }
 
 sub chown_tree {
@@ -127,14 +195,38 @@ sub spew {
     close $fh or die "$path: $!\n";
 }
 
-sub wait_for {
-    my ($what, $timeout, $check) = @_;
+# Calls $check every 50 ms until it returns true, for up to $timeout
+# seconds; returns what it last returned.
+sub poll {
+    my ($timeout, $check) = @_;
     my $deadline = time + $timeout;
-    while (time < $deadline) {
-        return 1 if $check->();
+    for (;;) {
+        my $v = $check->();
+        return $v if $v || time >= $deadline;
         sleep 0.05;
     }
-    die "timed out waiting for $what\n";
+}
+
+# How tests wait for something to happen, never for time to pass:
+#   wait_until { $s->get('/readyz')->{status} == 200 } what => '/readyz to answer 200';
+# polls the block (timeout => seconds, 10 by default) and returns its
+# true value; on timeout it fails a test saying what it waited for, and
+# returns false.
+sub wait_until(&@) {
+    my ($check, %opt) = @_;
+    my $timeout = $opt{timeout} // 10;
+    my $v = poll($timeout, $check);
+    return $v if $v;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    fail("waiting for " . ($opt{what} // 'a condition'));
+    diag("timed out after ${timeout}s waiting for " . ($opt{what} // 'a condition'));
+    return $v;
+}
+
+# The same for the harness, where nothing can go on without it: dies.
+sub wait_for {
+    my ($what, $timeout, $check) = @_;
+    poll($timeout, $check) or die "timed out after ${timeout}s waiting for $what\n";
 }
 
 # The golden cluster: initdb'd and migrated once per set of migrations,
@@ -146,10 +238,8 @@ sub golden_cluster {
     my $bin = pg_bindir();
     my $sums = join '', map { sha1_hex(slurp($_)) } sort glob("$src/sql/*.sql");
     my $key = substr(sha1_hex($sums . $bin), 0, 12);
-    my $root = "$build/t/tmp";
+    my $root = tmp_root();
     my $dir = "$root/pg-golden-$key";
-    make_path($root);
-    chmod 0755, $root;
     open my $lock, '>', "$root/golden.lock" or die "lock: $!\n";
     flock($lock, LOCK_EX) or die "flock: $!\n";
     # clusters of older migrations (and their catalogs) are of no more use
@@ -272,9 +362,7 @@ sub make_dir {
     $self->{src} = srcdir();
     $self->{build} = builddir();
     $self->{pgbin} = pg_bindir();
-    my $base = "$self->{build}/t/tmp";
-    make_path($base);
-    $self->{dir} = tempdir("$prefix-XXXXXX", DIR => $base);
+    $self->{dir} = tempdir("$prefix-XXXXXX", DIR => tmp_root());
     chmod 0755, $self->{dir};
     make_path(map { "$self->{dir}/$_" } @subdirs);
 }
@@ -283,6 +371,14 @@ sub dir { $_[0]{dir} }
 sub port { $_[0]{port} }
 sub base_url { "http://127.0.0.1:$_[0]{port}" }
 sub pool_log { slurp("$_[0]{dir}/log/" . ($_[1] // 'pool') . '.log') }
+
+# The lines of a log (the pool's, or log/NAME.log) that match $re, joined:
+# what to give like() or is(), so that a failure shows those lines rather
+# than the whole log.
+sub log_lines {
+    my ($self, $re, $name) = @_;
+    return join '', grep { /$re/ } split /^/m, $self->pool_log($name);
+}
 
 # ---- PostgreSQL ----
 
@@ -326,6 +422,38 @@ sub psql {
     return $out;
 }
 
+# A transaction held open in a session of its own, so that a test can
+# see what waits on it rather than guess how long that takes:
+#   my $h = $s->hold('LOCK TABLE genres IN ACCESS EXCLUSIVE MODE');
+#   ... requests that block on it; $s->lock_waiters counts them ...
+#   $h->release;                # COMMIT; or release('UPDATE ...') runs that first
+# Returns once the SQL has run and the transaction waits, idle.
+my $holds = 0;
+sub hold {
+    my ($self, $sql) = @_;
+    my $app = "mq-hold-$$-" . ++$holds;
+    pipe my $rd, my $wr or die "pipe: $!\n";
+    my $pid = $self->spawn('hold', sub { open STDIN, '<&', $rd or die "stdin: $!" },
+                           as_user("$self->{pgbin}/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+                                   "host=$self->{dir}/run dbname=marquee user=postgres "
+                                   . "application_name=$app"));
+    close $rd;
+    $wr->autoflush(1);
+    print {$wr} "BEGIN;\n$sql;\n";
+    wait_for("the transaction of '$sql' to hold", 15, sub {
+        die "holding '$sql' failed: " . slurp("$self->{dir}/log/hold.log")
+            if waitpid($pid, WNOHANG) == $pid;
+        $self->psql("SELECT state FROM pg_stat_activity WHERE application_name = '$app'")
+            eq 'idle in transaction' });
+    return bless { pid => $pid, wr => $wr, sql => $sql }, 'Marquee::Stack::Hold';
+}
+
+# How many sessions wait on a lock (behind a hold, say).
+sub lock_waiters {
+    my ($self) = @_;
+    return $self->psql(q{SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'});
+}
+
 # ---- memcached ----
 
 sub start_memcached {
@@ -366,8 +494,7 @@ sub pool_config {
     # Tests hash passwords cheaply unless they ask for the real cost.
     my $cost = $self->{real_password_cost} ? ''
              : "password_memory = 64k\npassword_iterations = 1\n";
-    my $passwords = "$self->{build}/common-passwords.txt";
-    $passwords = '' unless -f $passwords;
+    my $passwords = reachable("$self->{src}/data/common-passwords.txt");
     my $smtp = $self->{smtp_port} // 1;
     my $tmdb = $self->{tmdb_port} ? <<"TMDB" : '';
 [tmdb]
@@ -499,6 +626,9 @@ sub mail_mode {
     unlink map { "$self->{dir}/mail/$_" } qw(fail reject stall);
     spew("$self->{dir}/mail/$mode", '') if $mode;
 }
+
+# True while the sink, told to stall, holds a message it has not answered.
+sub mail_stalling { -e "$_[0]{dir}/mail/stalling" }
 
 # Every message the sink accepted: { to, subject, body, message_id, headers }.
 sub mails {
@@ -638,15 +768,53 @@ sub movie {
     return $r->{json}{id};
 }
 
-# Rewrites the config (e.g. with other workers) and sends SIGHUP.
+# Rewrites the config (e.g. with other workers), sends SIGHUP and waits
+# until the master has acted on it.  Returns true once the workers of the
+# new generation are all serving and the old ones gone; false when the
+# master refused the config (it says so in its log and keeps running).
 sub reload_pool {
     my ($self, %change) = @_;
+    my $gen = $self->scoreboard->{generation} + 1;
+    my $mark = length $self->pool_log;
     @$self{keys %change} = values %change;
     spew($self->{conf}, $self->pool_config);
     kill 'HUP', $self->{pids}{pool};
+    my $said;
+    wait_for('the master to act on SIGHUP', 20, sub {
+        ($said) = substr($self->pool_log, $mark) =~ /(reloaded .*: generation \d+|reload failed)/;
+        $said });
+    return 0 if $said eq 'reload failed';
+    die "SIGHUP: expected generation $gen, the master says \"$said\"\n" unless $said =~ / $gen$/;
+    wait_for("the $self->{workers} workers of generation $gen", 20, sub {
+        my @w = @{ $self->scoreboard->{workers} };
+        @w == $self->{workers} && !grep { $_->{gen} != $gen || $_->{state} !~ /^(idle|busy)$/ } @w });
+    return 1;
+}
+
+# The pool's scoreboard, as `marquee status` prints it: { generation,
+# workers => [ { slot, pid, gen, state } ] } of the live workers.
+sub scoreboard {
+    my ($self) = @_;
+    my ($rc, $out) = $self->marquee('status');
+    die "marquee status: $out" if $rc;
+    my ($gen) = $out =~ /^master pid \d+, .*generation (\d+)$/m or die "marquee status: $out";
+    my @workers;
+    while ($out =~ /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\w+)\s/mg) {
+        push @workers, { slot => $1, pid => $2, gen => $3, state => $4 };
+    }
+    return { generation => $gen, workers => \@workers };
 }
 
 sub pool_pid { $_[0]{pids}{pool} }
+
+# How many connections to the pool's unix socket are open: accepted by a
+# worker and not yet closed (/proc/net/unix, state 03, the socket's path).
+sub fcgi_connections {
+    my ($self) = @_;
+    my $sock = "$self->{dir}/run/fcgi.sock";
+    return scalar grep { my @f = split ' '; @f == 8 && $f[5] eq '03' && $f[7] eq $sock }
+        split /\n/, slurp('/proc/net/unix');
+}
 
 # Pids of the pool's workers, from the process table.
 sub worker_pids {
@@ -737,11 +905,7 @@ sub stop_process {
     my ($self, $name, $signal, $timeout) = @_;
     my $pid = delete $self->{pids}{$name} or return;
     kill $signal // 'TERM', $pid;
-    my $deadline = time + ($timeout // 15);
-    while (time < $deadline) {
-        return $? if waitpid($pid, WNOHANG) == $pid;
-        sleep 0.02;
-    }
+    return $? if poll($timeout // 15, sub { waitpid($pid, WNOHANG) == $pid });
     kill 'KILL', -$pid;
     kill 'KILL', $pid;
     waitpid($pid, 0);
@@ -753,15 +917,9 @@ sub stop_process {
 sub wait_pool_exit {
     my ($self, $timeout) = @_;
     my $pid = $self->{pids}{pool} or return $self->{pool_exit};
-    my $deadline = time + ($timeout // 30);
-    while (time < $deadline) {
-        if (waitpid($pid, WNOHANG) == $pid) {
-            delete $self->{pids}{pool};
-            return $self->{pool_exit} = $?;
-        }
-        sleep 0.02;
-    }
-    return undef;
+    poll($timeout // 30, sub { waitpid($pid, WNOHANG) == $pid }) or return undef;
+    delete $self->{pids}{pool};
+    return $self->{pool_exit} = $?;
 }
 
 sub stop_all {
@@ -862,6 +1020,12 @@ sub stale_movie_counts {
 # stack's destructor runs only in the test itself.
 sub in_parallel {
     my ($self, @jobs) = @_;
+    return $self->in_background(@jobs)->results;
+}
+
+# The same, without waiting: ->results waits and returns what they returned.
+sub in_background {
+    my ($self, @jobs) = @_;
     my @kids;
     for my $job (@jobs) {
         pipe my $rd, my $wr or die "pipe: $!\n";
@@ -875,18 +1039,12 @@ sub in_parallel {
         close $wr;
         push @kids, [ $pid, $rd ];
     }
-    my @out;
-    for (@kids) {
-        my $line = do { local $/; readline $_->[1] } // '';
-        push @out, split /,/, $line;
-        waitpid $_->[0], 0;
-    }
-    Marquee::OpenAPI::collect();    # what the children's answers broke
-    return @out;
+    return bless { kids => \@kids }, 'Marquee::Stack::Background';
 }
 
 # Requests path over and over from $clients processes until stopped:
 #   my $load = $s->background_load('/api/genres/', clients => 2);
+#   $load->wait_requests(20);       # until 20 more have been answered
 #   ...; my $tally = $load->stop;   # { total => N, failed => N, by_status => {...} }
 # Its answers are not checked against docs/openapi.yaml: it only tallies
 # statuses, as fast as it can, and the test checks the same path itself.
@@ -900,9 +1058,11 @@ sub background_load {
         if ($pid == 0) {
             my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
             my %by;
+            my $n = 0;
             until (-e "$dir/stop") {
                 my $res = $http->get($self->base_url . $path);
                 $by{ $res->{status} }++;
+                spew("$dir/count.$i", ++$n);
             }
             spew("$dir/tally.$i", join '', map { "$_ $by{$_}\n" } keys %by);
             POSIX::_exit(0);
@@ -912,7 +1072,47 @@ sub background_load {
     return bless { dir => $dir, pids => \@pids }, 'Marquee::Stack::Load';
 }
 
+package Marquee::Stack::Background;
+
+sub results {
+    my ($self) = @_;
+    my @out;
+    for (@{ $self->{kids} }) {
+        my $line = do { local $/; readline $_->[1] } // '';
+        push @out, split /,/, $line;
+        waitpid $_->[0], 0;
+    }
+    Marquee::OpenAPI::collect();    # what the children's answers broke
+    return @out;
+}
+
+package Marquee::Stack::Hold;
+
+sub release {
+    my ($self, $sql) = @_;
+    my $wr = delete $self->{wr} or return;
+    print {$wr} "$sql;\n" if $sql;
+    print {$wr} "COMMIT;\n\\q\n";
+    close $wr;
+    waitpid $self->{pid}, 0;
+    die "the transaction of '$self->{sql}' failed to commit ($?)\n" if $?;
+}
+
 package Marquee::Stack::Load;
+
+# How many requests the clients have had answered so far.
+sub requests {
+    my ($self) = @_;
+    my $n = 0;
+    $n += Marquee::Stack::slurp($_) || 0 for glob "$self->{dir}/count.*";
+    return $n;
+}
+
+sub wait_requests {
+    my ($self, $more) = @_;
+    my $want = $self->requests + $more;
+    Marquee::Stack::wait_for("$more more requests of the load", 30, sub { $self->requests >= $want });
+}
 
 sub stop {
     my ($self) = @_;
