@@ -20,7 +20,7 @@ static void free_jwt(void *p)
 }
 
 const char *mq_jwt_issue(struct mq_arena *a, const struct mq_config *cfg, int64_t user_id,
-			 const char *role, int64_t version)
+			 const char *role, int64_t version, const char *sid)
 {
 	const struct mq_secret *key = &cfg->jwt_key;
 	unsigned char raw[12];
@@ -38,6 +38,7 @@ const char *mq_jwt_issue(struct mq_arena *a, const struct mq_config *cfg, int64_
 	if (jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)key->value, (int)key->len) ||
 	    jwt_add_grant(jwt, "typ", "access") || jwt_add_grant(jwt, "sub", sub) ||
 	    jwt_add_grant(jwt, "role", role) || jwt_add_grant(jwt, "jti", jti) ||
+	    jwt_add_grant(jwt, "sid", sid) ||
 	    jwt_add_grant_int(jwt, "iat", (long)now) ||
 	    jwt_add_grant_int(jwt, "exp", (long)(now + cfg->access_ttl_ms / 1000)) ||
 	    jwt_add_grant_int(jwt, "ver", (long)version))
@@ -50,6 +51,19 @@ const char *mq_jwt_issue(struct mq_arena *a, const struct mq_config *cfg, int64_
 out:
 	jwt_free(jwt);
 	return out;
+}
+
+/* A session id as PostgreSQL writes a uuid: 8-4-4-4-12 lower-case hex
+ * digits. */
+static bool uuid_ok(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	}
+	return s[36] == '\0';
 }
 
 /* A claim that must be a positive integer. */
@@ -69,7 +83,7 @@ int mq_jwt_verify(struct mq_arena *a, const struct mq_config *cfg, const char *t
 		  struct mq_claims *c, const char **why)
 {
 	const struct mq_secret *key = &cfg->jwt_key;
-	const char *typ, *sub, *role;
+	const char *typ, *sub, *role, *sid;
 	time_t now = time(NULL);
 	jwt_t *jwt = NULL;
 
@@ -93,13 +107,16 @@ int mq_jwt_verify(struct mq_arena *a, const struct mq_config *cfg, const char *t
 	typ = jwt_get_grant(jwt, "typ");
 	sub = jwt_get_grant(jwt, "sub");
 	role = jwt_get_grant(jwt, "role");
+	sid = jwt_get_grant(jwt, "sid");
 	if (typ == NULL || strcmp(typ, "access") != 0 || sub == NULL || role == NULL ||
+	    sid == NULL || !uuid_ok(sid) ||
 	    mq_parse_int64(sub, 1, INT64_MAX, &c->user_id) < 0 ||
 	    int_claim(jwt, "exp", &c->expires_at) < 0 || int_claim(jwt, "iat", &c->issued_at) < 0 ||
 	    int_claim(jwt, "ver", &c->version) < 0) {
 		*why = "The access token lacks a required claim.";
 		return -1;
 	}
+	memcpy(c->sid, sid, sizeof(c->sid));
 	if (c->expires_at <= now) {
 		*why = "The access token has expired.";
 		return -1;

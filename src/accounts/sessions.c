@@ -13,7 +13,7 @@
 static struct mq_stmt insert_refresh = MQ_STMT(
 	"INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) "
 	"VALUES ($1, coalesce($2::uuid, gen_random_uuid()), $3, "
-	"        now() + $4 * interval '1 millisecond')");
+	"        now() + $4 * interval '1 millisecond') RETURNING family");
 
 static struct mq_stmt revoke_all = MQ_STMT(
 	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
@@ -29,9 +29,11 @@ enum mq_status mq_sessions_issue(struct mq_ctx *c, struct json_object *o, int64_
 	snprintf(ttl, sizeof(ttl), "%lld", (long long)cfg->refresh_ttl_ms);
 	mq_token_new(c->arena, &token, &hash);
 	const char *params[] = { id, family, hash, ttl };
-	if (mq_db_q(c, &insert_refresh, 4, params) == NULL)
+	PGresult *res = mq_db_q(c, &insert_refresh, 4, params);
+	if (res == NULL)
 		return mq_db_failure(c);
-	access = mq_jwt_issue(c->arena, cfg, user_id, role, version);
+	/* the access token names the session, which auth.c checks is alive */
+	access = mq_jwt_issue(c->arena, cfg, user_id, role, version, PQgetvalue(res, 0, 0));
 	if (access == NULL) {
 		mq_log_error("cannot sign access tokens: is [auth] jwt_key_file 32 bytes or more?");
 		mq_db_rollback(c->db);

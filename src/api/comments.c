@@ -63,7 +63,10 @@ static struct mq_stmt page_of_replies = PAGE_OF_THREADS(
 static struct mq_stmt comment_of_movie = MQ_STMT_READ(
 	"SELECT 1 FROM comments WHERE id = $1 AND movie_id = $2");
 
-static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT 1 FROM movies WHERE id = $1");
+/* (a provisional movie has no reviews or comments: they are for
+ * everyone, and its own trigger refuses them) */
+static struct mq_stmt movie_exists = MQ_STMT_READ(
+	"SELECT 1 FROM movies WHERE id = $1 AND provisional_by IS NULL");
 
 static struct mq_stmt one = MQ_STMT_READ(
 	"SELECT " COMMENT_COLUMNS " FROM comments c LEFT JOIN users u ON u.id = c.user_id "

@@ -23,31 +23,36 @@
 #include "http/movie_ref_form.h"
 #include "http/page.h"
 
-#define LIST_COLUMNS \
+/* CALLER: the caller's user id (NULL: anonymous), whom alone their own
+ * provisional movies are counted and shown for (others' lists cannot
+ * hold any: sql/0010_hardening.sql). */
+#define VISIBLE_TO(CALLER) "(m.provisional_by IS NULL OR m.provisional_by = " CALLER ") "
+#define LIST_COLUMNS(CALLER) \
 	"l.id, l.name, l.description, l.is_public, u.username AS owner, " \
-	"(SELECT count(*) FROM list_items i WHERE i.list_id = l.id) AS items_count, " \
+	"(SELECT count(*) FROM list_items i JOIN movies m ON m.id = i.movie_id " \
+	" WHERE i.list_id = l.id AND " VISIBLE_TO(CALLER) ") AS items_count, " \
 	"rfc3339(l.created_at) AS created_at, rfc3339(l.updated_at) AS updated_at "
 
 /* $1 the caller (NULL: anonymous), $2 username or NULL, $3 $4 page.
  * Known cost: count(*) OVER () reads every public list for each page;
  * cap it as movies.c does (COUNT_CAP, "count_exact") as lists grow. */
 static struct mq_stmt list_lists = MQ_STMT_READ(
-	"SELECT count(*) OVER () AS total, " LIST_COLUMNS
+	"SELECT count(*) OVER () AS total, " LIST_COLUMNS("$1")
 	"FROM lists l JOIN users u ON u.id = l.user_id "
 	"WHERE (l.is_public OR l.user_id = $1) AND ($2::text IS NULL OR lower(u.username) = lower($2)) "
 	"ORDER BY l.created_at DESC, l.id DESC LIMIT $3 OFFSET $4");
 
 /* $1 list, $2 the caller (NULL: anonymous). */
 static struct mq_stmt one_list = MQ_STMT_READ(
-	"SELECT " LIST_COLUMNS "FROM lists l JOIN users u ON u.id = l.user_id "
+	"SELECT " LIST_COLUMNS("$2") "FROM lists l JOIN users u ON u.id = l.user_id "
 	"WHERE l.id = $1 AND (l.is_public OR l.user_id = $2)");
 
-/* $1 list, $2 $3 language, $4 $5 page. */
+/* $1 list, $2 $3 language, $4 $5 page, $6 the caller (NULL: anonymous). */
 static struct mq_stmt list_items = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, i.position, i.note, rfc3339(i.added_at) AS added_at, "
 	MQ_MOVIE_ITEM_COLUMNS " FROM list_items i JOIN movies m ON m.id = i.movie_id "
 	MQ_MOVIE_TRANSLATION("$2", "$3")
-	"WHERE i.list_id = $1 ORDER BY i.position LIMIT $4 OFFSET $5");
+	"WHERE i.list_id = $1 AND " VISIBLE_TO("$6") "ORDER BY i.position LIMIT $4 OFFSET $5");
 
 static struct mq_stmt one_item = MQ_STMT_READ(
 	"SELECT i.position, i.note, rfc3339(i.added_at) AS added_at, " MQ_MOVIE_ITEM_COLUMNS " "
@@ -175,8 +180,8 @@ static mq_reply show(struct mq_req *r, int status, const char *id, const struct 
 		return mq_fail_db(r);
 	if ((list = mq_row_owned(r->arena, res)) == NULL)
 		return no_list(r, id);
-	const char *params[] = { id, lang.tag, lang.primary, p.limit_s, p.offset_s };
-	if ((res = mq_q(r, &list_items, 5, params)) == NULL)
+	const char *params[] = { id, lang.tag, lang.primary, p.limit_s, p.offset_s, user_param(r) };
+	if ((res = mq_q(r, &list_items, 6, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0 && p.page > 1)
 		return mq_page_not_found(r, &p);

@@ -19,8 +19,9 @@
 #define SIMILAR_MAX "100"	/* movies ranked as similar */
 #define CANDIDATES "500"	/* the most popular sharing a keyword, and a genre */
 
+/* (a provisional movie has no public page but its maker's detail) */
 static struct mq_stmt movie_links = MQ_STMT_READ(
-	"SELECT genre_ids, keyword_ids FROM movies WHERE id = $1");
+	"SELECT genre_ids, keyword_ids FROM movies WHERE id = $1 AND provisional_by IS NULL");
 
 /* Scored by what they share (a genre 1, a keyword 2), the more popular
  * first among equals; candidates are the most popular movies sharing a
@@ -30,9 +31,11 @@ static struct mq_stmt movie_links = MQ_STMT_READ(
 static struct mq_stmt similar = MQ_STMT_PLANNED(
 	"WITH cand AS ("
 	"  (SELECT m.id FROM movies m WHERE m.keyword_ids && $2::int[] AND m.id <> $3 "
+	"   AND m.provisional_by IS NULL "
 	"   ORDER BY m.popularity DESC, m.id DESC LIMIT " CANDIDATES ") "
 	"  UNION "
 	"  (SELECT m.id FROM movies m WHERE m.genre_ids && $1::int[] AND m.id <> $3 "
+	"   AND m.provisional_by IS NULL "
 	"   ORDER BY m.popularity DESC, m.id DESC LIMIT " CANDIDATES ")), "
 	"scored AS MATERIALIZED ("
 	"  SELECT m.id, m.popularity, "
@@ -64,9 +67,13 @@ mq_reply mq_movies_get(struct mq_req *r)
 	    mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
 					    lang.tag)))
 		return rc;
-	if ((st = mq_movie_fetch(&r->ctx, id, &lang, &o)) != MQ_OK)
+	st = mq_movie_fetch(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, &o);
+	if (st != MQ_OK)
 		return mq_fail(r, st);	/* 404 "No movie with id ...", or the database's */
 	body = mq_json_render(o, &len);
+	/* a provisional movie is shown to few: never cached for all */
+	if (json_object_get_boolean(json_object_object_get(o, "provisional")))
+		mq_respcache_skip(&rc_cache);
 	return mq_respcache_respond(r, &rc_cache, body, len);
 }
 

@@ -57,9 +57,11 @@
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
-/* $1..$14: the filters, in the order of enum mq_movie_param. */
+/* $1..$14: the filters, in the order of enum mq_movie_param.  A
+ * provisional movie (sql/0010_hardening.sql) is in no list. */
 #define FILTERS \
-	"($1::text IS NULL OR search_fold(m.title) LIKE '%' || like_escape(search_fold($1)) || '%') " \
+	"m.provisional_by IS NULL " \
+	"AND ($1::text IS NULL OR search_fold(m.title) LIKE '%' || like_escape(search_fold($1)) || '%') " \
 	"AND ($2::text IS NULL OR search_fold(m.title) LIKE like_escape(search_fold($2)) || '%') " \
 	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
 	"AND ($4::text IS NULL OR m.imdb_id = $4) " \

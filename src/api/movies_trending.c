@@ -32,8 +32,9 @@
 #define IMPORTS_MAX 5
 #define LOCAL_CANDIDATES "200"
 
+/* (a provisional movie is missing: importing it from TMDb confirms it) */
 static struct mq_stmt known = MQ_STMT_READ(
-	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[])");
+	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[]) AND provisional_by IS NULL");
 
 /* $1 the ids in order, $2 $3 the language, $4 $5 limit and offset. */
 static struct mq_stmt by_ids = MQ_STMT_READ(
@@ -43,7 +44,8 @@ static struct mq_stmt by_ids = MQ_STMT_READ(
 
 /* The most popular (an index scan), ranked by activity. */
 static struct mq_stmt local = MQ_STMT_READ(
-	"WITH cand AS (SELECT id FROM movies ORDER BY popularity DESC, id DESC "
+	"WITH cand AS (SELECT id FROM movies WHERE provisional_by IS NULL "
+	"              ORDER BY popularity DESC, id DESC "
 	"              LIMIT " LOCAL_CANDIDATES "), "
 	"ranked AS (SELECT m.id, count(*) OVER () AS total, "
 	"  m.ratings_count + m.favorites_count + m.watchlist_count + m.reviews_count AS activity "

@@ -42,7 +42,9 @@ static struct mq_stmt remove_one = MQ_STMT(
 	"           SELECT $1, 'rating_removed', movie_id, rating FROM gone) "
 	"SELECT count(*) FROM gone");
 
-/* $1 movie, $2 the caller (NULL: anonymous).  The average and count are
+/* $1 movie, $2 the caller (NULL: anonymous); a provisional movie has no
+ * public statistics (its maker sees their rating in their ratings).  The
+ * average and count are
  * the maintained ones; the histogram is counted (an index-only scan of
  * the movie's ratings). */
 static struct mq_stmt summary = MQ_STMT_READ(
@@ -53,7 +55,7 @@ static struct mq_stmt summary = MQ_STMT_READ(
 	"     ON c.rating = v) AS histogram, "
 	"  (SELECT rating::float8 FROM ratings WHERE user_id = $2 AND movie_id = m.id) "
 	"    AS user_rating "
-	"FROM movies m WHERE m.id = $1");
+	"FROM movies m WHERE m.id = $1 AND m.provisional_by IS NULL");
 
 /* rating: 0.5 to 5.0 in steps of 0.5; NULL (an error recorded) else. */
 static const char *read_rating(struct mq_form *f)

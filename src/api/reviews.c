@@ -42,7 +42,10 @@ static struct mq_stmt list_stmts[] = {
 	LIST("v.rating NULLS LAST, v.id"),
 };
 
-static struct mq_stmt movie_exists = MQ_STMT_READ("SELECT 1 FROM movies WHERE id = $1");
+/* (a provisional movie has no reviews or comments: they are for
+ * everyone, and its own trigger refuses them) */
+static struct mq_stmt movie_exists = MQ_STMT_READ(
+	"SELECT 1 FROM movies WHERE id = $1 AND provisional_by IS NULL");
 
 static struct mq_stmt one = MQ_STMT_READ(
 	"SELECT " REVIEW_COLUMNS " FROM reviews v JOIN users u ON u.id = v.user_id WHERE v.id = $1");

@@ -6,8 +6,6 @@
  * presented again means two parties hold the family, so the whole family
  * is revoked and both must log in again.
  */
-#include <ctype.h>
-
 #include "accounts/account.h"
 #include "accounts/password.h"
 #include "accounts/sessions.h"
@@ -19,10 +17,12 @@
 #include "http/form.h"
 #include "http/handlers.h"
 
+/* Column 5: the login as the database folds it to find the account,
+ * which the limit counts under (attempt_keys). */
 static struct mq_stmt find_login = MQ_STMT_READ(
-	"SELECT u.id, u.password_hash, u.role, u.token_version, u.is_active "
-	"FROM users u WHERE (lower(u.username) = lower($1) OR lower(u.email) = lower($1)) "
-	"AND u.deleted_at IS NULL");
+	"SELECT u.id, u.password_hash, u.role, u.token_version, u.is_active, lower($1) "
+	"FROM users u RIGHT JOIN (SELECT) one "
+	"ON (lower(u.username) = lower($1) OR lower(u.email) = lower($1)) AND u.deleted_at IS NULL");
 
 /* Only while the account is still as find_login saw it: a password
  * change, reset, deactivation or role change that committed while the
@@ -75,8 +75,13 @@ static struct mq_stmt refresh_user = MQ_STMT(
  *       many, everyone is.  One attacker can thus not lock the owner out;
  *       only a crowd of addresses can, for a window.
  *
- * The name is the login as given, lower-cased: an account's username and
- * its address are counted apart, so that a 429 for one never tells that
+ * The name is the login lower-cased by the database, in the statement
+ * that looks the account up, so that every spelling that finds an
+ * account counts against it: C's tolower() left "secalİce" (U+0130) and
+ * a Kelvin sign (U+212A) as they were, while lower() in PostgreSQL folds
+ * them to "secalice" and "k", and each such letter was a fresh count of
+ * guesses (issue 12, finding 2).  An account's username and its address
+ * are counted apart, so that a 429 for one never tells that
  * the other belongs to the same account (the price: twice the guesses).
  * Unknown names are counted alike, so a 429 tells nothing either.  The
  * keys hold the account's token version, which replacing the password
@@ -93,14 +98,11 @@ struct attempt {
 	const char *per_addr, *per_name;
 };
 
-static void attempt_keys(struct mq_req *r, PGresult *account, const char *login,
-			 struct attempt *a)
+static void attempt_keys(struct mq_req *r, PGresult *account, struct attempt *a)
 {
-	const char *version = PQntuples(account) == 1 ? PQgetvalue(account, 0, 3) : "0";
-	char *name = mq_arena_strdup(r->arena, login);
+	const char *version = PQgetisnull(account, 0, 0) ? "0" : PQgetvalue(account, 0, 3);
+	const char *name = PQgetvalue(account, 0, 5);
 
-	for (char *p = name; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
 	a->per_addr = mq_arena_printf(r->arena, "login-fail:v%s:%s %s", version,
 				      mq_req_client(r), name);
 	a->per_name = mq_arena_printf(r->arena, "login-fail:v%s:* %s", version, name);
@@ -196,8 +198,8 @@ mq_reply mq_sessions_login(struct mq_req *r)
 	res = mq_q(r, &find_login, 1, &login);
 	if (res == NULL)
 		return mq_fail_db(r);
-	id = PQntuples(res) == 1 ? mq_row_int(res, 0, 0) : 0;
-	attempt_keys(r, res, login, &attempt);
+	id = PQgetisnull(res, 0, 0) ? 0 : mq_row_int(res, 0, 0);
+	attempt_keys(r, res, &attempt);
 	if (!attempt_allowed(r, &attempt))
 		return too_many(r, id);
 	/* The same work whether or not the account exists. */
@@ -234,7 +236,7 @@ static mq_reply refresh_field(struct mq_req *r, const char **token)
 static mq_reply invalid_refresh(struct mq_req *r, const char *why)
 {
 	mq_resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-	return mq_problem(r, 401, "%s", why);
+	return mq_problem_ext(r, 401, why, NULL);
 }
 
 /* A token that could not be spent.  If it was spent before, two parties

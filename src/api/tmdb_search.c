@@ -23,8 +23,9 @@
 #define TMDB_PAGE_MAX 500
 #define POPULARITY_MAX 1e9	/* TMDb's run to some thousands */
 
+/* (a provisional movie is not imported: TMDb has not confirmed it) */
 static struct mq_stmt imported = MQ_STMT_READ(
-	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[])");
+	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[]) AND provisional_by IS NULL");
 
 struct search {
 	const char *query, *year, *page;

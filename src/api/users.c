@@ -6,6 +6,7 @@
 #include "accounts/account.h"
 #include "accounts/password.h"
 #include "accounts/verification.h"
+#include "cache/cache.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/rows.h"
@@ -47,6 +48,59 @@ static struct mq_stmt set_avatar = MQ_STMT(
 	"      FOR UPDATE) o "
 	"WHERE u.id = $1 RETURNING o.old");
 
+/*
+ * Registration says when a username or an address is taken: the
+ * contract answers 201 with the new user, and a feigned success for a
+ * taken address would be told apart anyway, by its username staying free
+ * for the next registration.  Probing addresses through it is limited
+ * instead (issue 12, finding 7), in memcached, for [auth] register_window:
+ *
+ *   per client address, registrations refused for a taken username or
+ *       address: each registration reserves one before its account is
+ *       written and gives it back unless it was refused so (parallel
+ *       probes cannot slip past; successes never count); past
+ *       register_max_refusals every registration from there is a 429;
+ *   per email address, lower-cased (mq_email_problem admits ASCII only,
+ *       so this is the database's lower()), every attempt from anywhere:
+ *       past register_max_per_email, a 429 for that address.
+ *
+ * A 429 comes whatever the fields, so it tells nothing either.  When
+ * memcached does not answer nothing is counted (fails open, as the login
+ * limit does; nginx's limit per client address still holds).
+ */
+struct reg_limit {
+	const char *per_client;	/* reserved: give back unless refused as taken */
+};
+
+static mq_reply reg_limited(struct mq_req *r, const char *reason)
+{
+	mq_req_event(r, MQ_LOG_WARN, "register_limited", 0, "reason", reason, NULL);
+	mq_resp_header(r, "Retry-After", mq_arena_int(r->arena, r->ctx.cfg->register_window_ms / 1000));
+	return mq_problem(r, 429, "Too many registration attempts; try again later.");
+}
+
+/* Counts the attempt and reserves a refusal, or answers 429. */
+static mq_reply reg_allowed(struct mq_req *r, const char *email, struct reg_limit *l)
+{
+	const struct mq_config *cfg = r->ctx.cfg;
+	int window = cfg->register_window_ms / 1000;
+	char *key = mq_arena_printf(r->arena, "register-email:%s", email);
+
+	l->per_client = NULL;
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (cfg->register_max_per_email > 0 &&
+	    mq_cache_incr(r->ctx.cache, key, window) > (uint64_t)cfg->register_max_per_email)
+		return reg_limited(r, "email");
+	if (cfg->register_max_refusals == 0)
+		return MQ_NEXT;
+	key = mq_arena_printf(r->arena, "register-refused:%s", mq_req_client(r));
+	if (mq_cache_incr(r->ctx.cache, key, window) > (uint64_t)cfg->register_max_refusals)
+		return reg_limited(r, "address");
+	l->per_client = key;
+	return MQ_NEXT;
+}
+
 /* Unique violations on register: which field is taken. */
 static mq_reply taken(struct mq_req *r)
 {
@@ -63,16 +117,49 @@ static mq_reply taken(struct mq_req *r)
 	return mq_form_end(&f);
 }
 
+/* The account, made; *refused when a username or address was taken. */
+static mq_reply create_user(struct mq_req *r, const char *username, const char *email,
+			    const char *password, bool *refused)
+{
+	char hash[MQ_PASSWORD_HASH_MAX];
+	struct json_object *user;
+	enum mq_status st;
+	PGresult *res;
+
+	*refused = false;
+	if (mq_password_hash(r->ctx.cfg, password, hash) < 0)
+		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
+
+	const char *params[] = { username, email, hash };
+	if (mq_db_begin(r->ctx.db) < 0)
+		return mq_fail_db(r);
+	res = mq_q(r, &insert_user, 3, params);
+	if (res == NULL && strcmp(mq_db_sqlstate(r->ctx.db), "23505") == 0) {
+		*refused = true;
+		return taken(r);
+	}
+	if (res == NULL)
+		return mq_fail_db(r);
+	user = mq_row_owned(r->arena, res);
+	/* Counted against the address's mail limit, which resend checks;
+	 * never refused here, where an address can come only once. */
+	mq_outbox_allow(&r->ctx, "verify_email", email);
+	if ((st = mq_verification_send(&r->ctx, mq_row_int(res, 0, 0), email)) != MQ_OK)
+		return mq_fail(r, st);
+	if (mq_db_commit(r->ctx.db) < 0)
+		return mq_fail_db(r);
+	mq_account_finish(&r->ctx, user);
+	return mq_respond_json(r, 201, user);
+}
+
 /* POST /api/users/register/ {username, email, password} -> 201 user */
 mq_reply mq_users_register(struct mq_req *r)
 {
 	static const char *const fields[] = { "username", "email", "password", NULL };
-	struct json_object *user;
-	char hash[MQ_PASSWORD_HASH_MAX];
 	const char *username, *email, *password, *why;
+	struct reg_limit limit;
 	struct mq_form f;
-	enum mq_status st;
-	PGresult *res;
+	bool refused;
 	mq_reply rc;
 
 	if (mq_done(rc = mq_form_read(&f, r, fields, read_only)))
@@ -86,27 +173,12 @@ mq_reply mq_users_register(struct mq_req *r)
 		mq_form_error(&f, "email", "%s", why);
 	if (password && (why = mq_password_problem(r->ctx.cfg, password)))
 		mq_form_error(&f, "password", "%s", why);
-	if (mq_done(rc = mq_form_end(&f)))
+	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = reg_allowed(r, email, &limit)))
 		return rc;
-	if (mq_password_hash(r->ctx.cfg, password, hash) < 0)
-		return mq_problem(r, 503, "The server is short of memory; try again shortly.");
-
-	const char *params[] = { username, email, hash };
-	if (mq_db_begin(r->ctx.db) < 0)
-		return mq_fail_db(r);
-	res = mq_q(r, &insert_user, 3, params);
-	if (res == NULL)
-		return strcmp(mq_db_sqlstate(r->ctx.db), "23505") == 0 ? taken(r) : mq_fail_db(r);
-	user = mq_row_owned(r->arena, res);
-	/* Counted against the address's mail limit, which resend checks;
-	 * never refused here, where an address can come only once. */
-	mq_outbox_allow(&r->ctx, "verify_email", email);
-	if ((st = mq_verification_send(&r->ctx, mq_row_int(res, 0, 0), email)) != MQ_OK)
-		return mq_fail(r, st);
-	if (mq_db_commit(r->ctx.db) < 0)
-		return mq_fail_db(r);
-	mq_account_finish(&r->ctx, user);
-	return mq_respond_json(r, 201, user);
+	rc = create_user(r, username, email, password, &refused);
+	if (limit.per_client && !refused)
+		mq_cache_decr(r->ctx.cache, limit.per_client);
+	return rc;
 }
 
 /* How much of each collection the user has (index-only counts). */

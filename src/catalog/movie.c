@@ -12,7 +12,9 @@
 
 /* Everything about a movie in one round trip (keyword names come from
  * keyword_names.c, genre names from genre_names.c): $1 id, $2 language tag,
- * $3 language alone. */
+ * $3 language alone; $4 the viewer's user id (0: anonymous) and $5
+ * whether they are an administrator, to whom alone, besides its maker, a
+ * provisional movie is shown. */
 static struct mq_stmt movie = MQ_STMT_READ(
 	"SELECT " MQ_MOVIE_ITEM_COLUMNS ", "
 	"coalesce(nullif(t.tagline, ''), m.tagline) AS tagline, t.language AS translation, "
@@ -27,15 +29,17 @@ static struct mq_stmt movie = MQ_STMT_READ(
 	"json_build_object('ratings_count', m.ratings_count, 'rating', round(m.rating::numeric, 2), "
 	"  'favorites_count', m.favorites_count, 'watchlist_count', m.watchlist_count, "
 	"  'reviews_count', m.reviews_count) AS statistics, "
-	"m.source, m.movielens_id, rfc3339(m.created_at) AS created_at, "
-	"rfc3339(m.updated_at) AS updated_at "
-	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1");
+	"m.source, m.movielens_id, m.provisional_by IS NOT NULL AS provisional, "
+	"rfc3339(m.created_at) AS created_at, rfc3339(m.updated_at) AS updated_at "
+	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1 "
+	"AND (m.provisional_by IS NULL OR m.provisional_by = $4 OR $5::boolean)");
 
-enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, const struct mq_lang *lang,
-			      struct json_object **out)
+enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
+			      const struct mq_lang *lang, struct json_object **out)
 {
-	const char *params[] = { id, lang->tag, lang->primary };
-	PGresult *res = mq_db_q(c, &movie, 3, params);
+	const char *params[] = { id, lang->tag, lang->primary, mq_arena_int(c->arena, viewer),
+				 admin ? "true" : "false" };
+	PGresult *res = mq_db_q(c, &movie, 5, params);
 	struct json_object *o, *media;
 	enum mq_status st;
 

@@ -10,9 +10,11 @@
 #include "core/lang.h"
 
 /* The movie with id as its detail shows it (genres, keywords, media,
- * translations, statistics), in lang, into *out (owned by the arena);
- * MQ_NOT_FOUND when there is none, else the database's failure. */
-enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, const struct mq_lang *lang,
-			      struct json_object **out);
+ * translations, statistics, whether it is provisional), in lang, into
+ * *out (owned by the arena), as user viewer (0: anonymous) sees it: a
+ * provisional movie only its maker and administrators (admin) see.
+ * MQ_NOT_FOUND when there is none for them, else the database's failure. */
+enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
+			      const struct mq_lang *lang, struct json_object **out);
 
 #endif

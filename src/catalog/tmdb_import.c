@@ -10,7 +10,10 @@
 /* What one GET /movie/{id} brings along. */
 #define APPENDED "keywords,images,videos,external_ids,translations"
 
-static struct mq_stmt find_movie = MQ_STMT_READ("SELECT id FROM movies WHERE tmdb_id = $1");
+/* A provisional movie (sql/0010_hardening.sql) is not TMDb's yet: an
+ * import reads TMDb and writes over it, which confirms it. */
+static struct mq_stmt find_movie = MQ_STMT_READ(
+	"SELECT id FROM movies WHERE tmdb_id = $1 AND provisional_by IS NULL");
 
 static struct mq_stmt find_imdb = MQ_STMT_READ("SELECT id FROM movies WHERE imdb_id = $1");
 

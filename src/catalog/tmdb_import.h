@@ -21,8 +21,9 @@ enum mq_import_result {
 	MQ_IMPORT_OK = 0, MQ_IMPORT_TMDB = -1, MQ_IMPORT_DB = -2, MQ_IMPORT_GONE = -3,
 };
 
-/* 0 with *movie_id when the catalog has the movie of TMDb id tmdb_id; 1
- * when not; -1 when the database failed. */
+/* 0 with *movie_id when the catalog has the movie of TMDb id tmdb_id
+ * (confirmed: a provisional one is not TMDb's yet); 1 when not; -1 when
+ * the database failed. */
 int mq_tmdb_movie_find(struct mq_db *db, int64_t tmdb_id, int64_t *movie_id);
 
 /* The local movie of TMDb id tmdb_id: the one in the catalog, or (when

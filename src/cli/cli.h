@@ -25,7 +25,7 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv);
 
 /* Prints "marquee <cmd>: <message>" to stderr. */
-void mq_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mq_cli_error(const char *cmd, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
 
 /* Runs constant SQL (no parameters); reports a failure as cmd's error. */
 bool mq_cli_exec(const char *cmd, PGconn *c, const char *sql);

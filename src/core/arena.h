@@ -31,12 +31,13 @@ void mq_arena_destroy(struct mq_arena *a);
 /* Returns n bytes aligned for any type; never NULL (aborts on OOM). */
 void *mq_arena_alloc(struct mq_arena *a, size_t n);
 void *mq_arena_calloc(struct mq_arena *a, size_t count, size_t size);
-char *mq_arena_strdup(struct mq_arena *a, const char *s);
-char *mq_arena_strndup(struct mq_arena *a, const char *s, size_t n);
-char *mq_arena_printf(struct mq_arena *a, const char *fmt, ...) MQ_PRINTF(2, 3);
+char *mq_arena_strdup(struct mq_arena *a, const char *s) MQ_NONNULL(1, 2);
+char *mq_arena_strndup(struct mq_arena *a, const char *s, size_t n) MQ_NONNULL(1, 2);
+char *mq_arena_printf(struct mq_arena *a, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
 /* n in decimal, for a statement parameter. */
 const char *mq_arena_int(struct mq_arena *a, int64_t n);
-char *mq_arena_vprintf(struct mq_arena *a, const char *fmt, va_list ap);
+char *mq_arena_vprintf(struct mq_arena *a, const char *fmt, va_list ap) MQ_PRINTF(2, 0)
+	MQ_NONNULL(1, 2);
 
 /* Calls fn(ptr) when the arena is next reset.  A NULL ptr is ignored. */
 void mq_arena_defer(struct mq_arena *a, mq_cleanup_fn *fn, void *ptr);

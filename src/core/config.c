@@ -63,6 +63,7 @@ static const struct directive directives[] = {
 	D("server", "shutdown_timeout", T_MS, shutdown_timeout_ms, "30s", 0, HOUR_MS),
 	D("server", "scoreboard", T_STR, scoreboard, "/run/marquee/scoreboard", 0, 0),
 	D("server", "public_url", T_STR, public_url, "", 0, 0),
+	D("server", "production", T_BOOL, production, "on", 0, 0),
 
 	D("limits", "body_max", T_SIZE, body_max, "64k", 1, 64 * MB),
 	D("limits", "upload_max", T_SIZE, upload_max, "10m", 1, 1024 * MB),
@@ -93,6 +94,9 @@ static const struct directive directives[] = {
 	D("auth", "common_passwords", T_STR, common_passwords, MQ_PKGDATADIR "/common-passwords.txt", 0, 0),
 	D("auth", "login_max_failures", T_INT, login_max_failures, "10", 0, 1000),
 	D("auth", "login_failure_window", T_MS, login_failure_window_ms, "15m", 1000, DAY_MS),
+	D("auth", "register_max_refusals", T_INT, register_max_refusals, "5", 0, 1000),
+	D("auth", "register_max_per_email", T_INT, register_max_per_email, "5", 0, 1000),
+	D("auth", "register_window", T_MS, register_window_ms, "1h", 1000, DAY_MS),
 	D("auth", "verify_email_ttl", T_MS, verify_email_ttl_ms, "24h", 60000, 30 * DAY_MS),
 	D("auth", "password_reset_ttl", T_MS, password_reset_ttl_ms, "15m", 60000, DAY_MS),
 
@@ -124,6 +128,7 @@ static const struct directive directives[] = {
 	D("tmdb", "breaker_threshold", T_INT, tmdb_breaker_threshold, "5", 1, 1000),
 	D("tmdb", "breaker_cooloff", T_MS, tmdb_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
+	D("tmdb", "provisional_max", T_INT, tmdb_provisional_max, "10", 0, 1000),
 
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),
@@ -136,7 +141,7 @@ struct loader {
 	bool failed;
 };
 
-static int fail(struct loader *ld, const char *fmt, ...) MQ_PRINTF(2, 3);
+static int fail(struct loader *ld, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
 
 static int fail(struct loader *ld, const char *fmt, ...)
 {
@@ -311,9 +316,29 @@ static int read_secret(struct loader *ld, const struct directive *d,
 	return 0;
 }
 
+/* public_url: empty, or scheme://host[:port] with nothing after it (the
+ * request's path is added to it as it came). */
+static bool public_url_ok(const char *v)
+{
+	const char *host = strncmp(v, "https://", 8) == 0 ? v + 8
+			 : strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+
+	if (*v == '\0')
+		return true;
+	if (host == NULL || *host == '\0')
+		return false;
+	for (const char *p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
+			return false;
+	return true;
+}
+
 /* Extra checks for values a type cannot express. */
 static int check_value(struct loader *ld, const struct directive *d, const char *value)
 {
+	if (strcmp(d->name, "public_url") == 0 && !public_url_ok(value))
+		return fail(ld, "[server] public_url = %s: must be http:// or https:// and a host "
+			    "(and port), with no path, not even a final /", value);
 	if (strcmp(d->name, "prefix") == 0 && strcmp(d->section, "cache") == 0) {
 		if (strlen(value) > 64)
 			return fail(ld, "[cache] prefix: at most 64 characters");
@@ -535,6 +560,15 @@ static int check_common_passwords(const struct mq_config *cfg, char *err, size_t
 	}
 	close(fd);
 	return 0;
+}
+
+const char *mq_config_warning(const struct mq_config *cfg)
+{
+	if (cfg->production && cfg->public_url[0] == '\0')
+		return "[server] public_url is empty, so absolute links (pagination's next and "
+		       "previous) are built from the Host header clients send: set it to the "
+		       "site's URL, or production = off on a development or test stack";
+	return NULL;
 }
 
 int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)

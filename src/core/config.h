@@ -41,6 +41,7 @@ struct mq_config {
 	int shutdown_timeout_ms;
 	char *scoreboard;
 	char *public_url;
+	bool production;
 
 	/* [limits] */
 	size_t body_max;
@@ -75,6 +76,9 @@ struct mq_config {
 	char *common_passwords;
 	int login_max_failures;
 	int login_failure_window_ms;
+	int register_max_refusals;
+	int register_max_per_email;
+	int register_window_ms;
 	int verify_email_ttl_ms;
 	int password_reset_ttl_ms;
 
@@ -109,6 +113,7 @@ struct mq_config {
 	int tmdb_breaker_threshold;
 	int tmdb_breaker_cooloff_ms;
 	char *tmdb_image_base_url;
+	int tmdb_provisional_max;
 
 	/* [log] */
 	int log_level;
@@ -124,6 +129,11 @@ struct mq_config *mq_config_load(const char *path, char *err, size_t errlen);
  * or more, and a readable [auth] common_passwords unless it is empty.
  * Returns 0, or -1 with the reason in err. */
 int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
+
+/* What is unsafe in production about a config that loads (production =
+ * on): one line to warn with, or NULL.  An empty public_url: absolute
+ * links are then built from the Host header each client sends. */
+const char *mq_config_warning(const struct mq_config *cfg);
 
 /* Frees a config and wipes its secrets.  NULL is accepted. */
 void mq_config_free(struct mq_config *cfg);

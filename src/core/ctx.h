@@ -35,14 +35,14 @@ struct mq_ctx {
 /* Records a failure in c->err and returns status.  field may be NULL;
  * detail is printf-style, formatted into the arena. */
 enum mq_status mq_fail_with(struct mq_ctx *c, enum mq_status status, const char *field,
-			    const char *fmt, ...) MQ_PRINTF(4, 5);
+			    const char *fmt, ...) MQ_PRINTF(4, 5) MQ_NONNULL(1, 4);
 
 /* The same with a message for the field apart from the detail. */
 enum mq_status mq_fail_field(struct mq_ctx *c, enum mq_status status, const char *field,
 			     const char *field_msg, const char *detail);
 
 /* MQ_UNAVAILABLE with a Retry-After of seconds. */
-enum mq_status mq_fail_retry(struct mq_ctx *c, int seconds, const char *detail);
+enum mq_status mq_fail_retry(struct mq_ctx *c, int seconds, const char *detail) MQ_NONNULL(1, 3);
 
 /* Logs a security event (ASVS 7.2.1): one logfmt line "msg=security
  * event=EVENT id=<request id> addr=<client> user=<user_id, or - for 0>"
@@ -50,6 +50,6 @@ enum mq_status mq_fail_retry(struct mq_ctx *c, int seconds, const char *detail);
  * value is written as -).  Never pass a password, a token or a mail's
  * text. */
 void mq_event(const struct mq_ctx *c, enum mq_log_level level, const char *event,
-	      int64_t user_id, ...) __attribute__((sentinel));
+	      int64_t user_id, ...) __attribute__((sentinel)) MQ_NONNULL(1, 3);
 
 #endif

@@ -5,6 +5,15 @@
  * Infinity, raw control characters in strings, "1." and lone surrogates,
  * so the text is first checked against RFC 8259's grammar here, then
  * handed to json-c to build the tree.
+ *
+ * Duplicate names in an object are refused too, at any depth: RFC 8259
+ * leaves them to the parser, and json-c keeps the last one, so that
+ * {"role": "user", "role": "admin"} means what a reader of the first
+ * never saw.  The check counts the names of the text and those of
+ * json-c's tree: json-c stores one member per distinct name (after
+ * decoding escapes: "a" and "\u0061" are one name), so the tree has fewer
+ * exactly when the text repeats a name somewhere.  Counting leaves the
+ * question of sameness to the parser whose tree the handlers read.
  */
 #include "core/json.h"
 
@@ -13,6 +22,7 @@
 struct cursor {
 	const unsigned char *p, *end;
 	int depth, max_depth;
+	size_t names;		/* object member names seen, at every depth */
 	const char *err;
 };
 
@@ -160,6 +170,7 @@ static bool container(struct cursor *c, unsigned char close)
 		if (object) {
 			if (c->p == c->end || *c->p != '"' || !string(c))
 				return fail(c, "Object keys must be double-quoted strings.");
+			c->names++;
 			skip_ws(c);
 			if (c->p == c->end || *c->p++ != ':')
 				return fail(c, "The body is not valid JSON.");
@@ -199,18 +210,38 @@ static bool value(struct cursor *c)
 	}
 }
 
-/* Checks buf against RFC 8259; NULL when it conforms, else the reason. */
-static const char *check_syntax(const char *buf, size_t len, int max_depth)
+/* Checks buf against RFC 8259; NULL when it conforms, else the reason.
+ * *names: how many object member names it has, at every depth. */
+static const char *check_syntax(const char *buf, size_t len, int max_depth, size_t *names)
 {
 	struct cursor c = { (const unsigned char *)buf, (const unsigned char *)buf + len, 0,
-			    max_depth, NULL };
+			    max_depth, 0, NULL };
 
 	if (!mq_utf8_valid(buf, len))
 		return "The JSON body is not valid UTF-8.";
 	if (!value(&c))
 		return c.err;
 	skip_ws(&c);
+	*names = c.names;
 	return c.p == c.end ? NULL : "The body has data after the JSON value.";
+}
+
+/* The members of every object in v, at every depth (v was checked to
+ * nest at most max_depth deep). */
+static size_t members(struct json_object *v)
+{
+	size_t n = 0;
+
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, val) {
+			(void)key;
+			n += 1 + members(val);
+		}
+	} else if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0, len = json_object_array_length(v); i < len; i++)
+			n += members(json_object_array_get_idx(v, i));
+	}
+	return n;
 }
 
 static void put_json(void *p)
@@ -223,20 +254,21 @@ static void free_tokener(void *p)
 	json_tokener_free(p);
 }
 
-struct json_object *mq_json_parse(struct mq_arena *a, const char *buf, size_t len,
-				  int max_depth, const char **err)
+int mq_json_parse(struct mq_arena *a, const char *buf, size_t len, int max_depth,
+		  struct json_object **out, const char **err)
 {
 	struct json_tokener *tok;
 	struct json_object *v;
 	enum json_tokener_error jerr;
+	size_t names = 0;
 
 	if (len > INT32_MAX) {
 		*err = "The body is too large.";
-		return NULL;
+		return -1;
 	}
-	*err = check_syntax(buf, len, max_depth);
+	*err = check_syntax(buf, len, max_depth, &names);
 	if (*err != NULL)
-		return NULL;
+		return -1;
 	/* The check above enforced max_depth; json-c's own limit is a
 	 * second guard. */
 	tok = json_tokener_new_ex(max_depth + 1);
@@ -265,9 +297,14 @@ struct json_object *mq_json_parse(struct mq_arena *a, const char *buf, size_t le
 			*err = "The body is not valid JSON.";
 			break;
 		}
-		return NULL;
+		return -1;
 	}
-	return v;
+	if (members(v) != names) {
+		*err = "The JSON body has a duplicate key.";
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 struct json_object *mq_json_object(struct mq_arena *a)

@@ -12,10 +12,12 @@
 #include "core/arena.h"
 
 /* Parses buf[0..len) as one JSON value: strict RFC 8259 syntax, valid
- * UTF-8, nesting at most max_depth, nothing after the value.  Returns the
- * value (owned by the arena), or NULL with *err set to a short reason. */
-struct json_object *mq_json_parse(struct mq_arena *a, const char *buf, size_t len,
-				  int max_depth, const char **err);
+ * UTF-8, nesting at most max_depth, no name twice in an object, nothing
+ * after the value.  Returns 0 with the value in *out (owned by the arena;
+ * NULL is the JSON null, which json-c represents so: check the type, not
+ * the pointer), or -1 with *err set to a short reason. */
+int mq_json_parse(struct mq_arena *a, const char *buf, size_t len, int max_depth,
+		  struct json_object **out, const char **err) __attribute__((nonnull(1, 2, 5, 6)));
 
 /* New empty object or array, owned by the arena (put the root only: adding
  * a child to a parent transfers the child's reference). */

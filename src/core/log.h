@@ -36,11 +36,12 @@ bool mq_logline_start(struct mq_logline *l, enum mq_log_level level);
 void mq_logline_str(struct mq_logline *l, const char *key, const char *val);
 void mq_logline_strn(struct mq_logline *l, const char *key, const char *val, size_t n);
 void mq_logline_int(struct mq_logline *l, const char *key, long long val);
-void mq_logline_fmt(struct mq_logline *l, const char *key, const char *fmt, ...) MQ_PRINTF(3, 4);
+void mq_logline_fmt(struct mq_logline *l, const char *key, const char *fmt, ...) MQ_PRINTF(3, 4)
+	MQ_NONNULL(1, 2, 3);
 void mq_logline_emit(struct mq_logline *l);
 
 /* One-shot: level, msg and nothing else. */
-void mq_log(enum mq_log_level level, const char *fmt, ...) MQ_PRINTF(2, 3);
+void mq_log(enum mq_log_level level, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(2);
 
 #define mq_log_debug(...) mq_log(MQ_LOG_DEBUG, __VA_ARGS__)
 #define mq_log_info(...) mq_log(MQ_LOG_INFO, __VA_ARGS__)

@@ -3,8 +3,12 @@
  *
  * The token's signature and claims say who the caller was when it was
  * issued; the users row says whether that still holds (active, same token
- * version), so deactivation, password changes and role changes take
- * effect on the next request, not when the token expires.
+ * version), and the refresh tokens whether its session (sid, the family
+ * its login started) still lives, so deactivation, password changes, role
+ * changes, logout and the reuse of a spent refresh token take effect on
+ * the next request, not when the token expires.  One statement, one round
+ * trip: the users row by its key, and two probes of small partial indexes
+ * of refresh_tokens (sql/0010_hardening.sql).
  */
 #include "http/auth.h"
 
@@ -13,16 +17,24 @@
 #include "accounts/access_token.h"
 #include "db/db.h"
 
+/* The session lives while it has its unspent, unrevoked token (one per
+ * family) and no revoked member: a token that a concurrent refresh
+ * inserted escapes a revocation's snapshot, the one that refresh spent
+ * does not (api/sessions.c: spend_refresh). */
 static struct mq_stmt current_user = MQ_STMT_READ(
-	"SELECT role, token_version FROM users "
-	"WHERE id = $1 AND is_active AND deleted_at IS NULL");
+	"SELECT u.role FROM users u "
+	"WHERE u.id = $1 AND u.token_version = $2::bigint AND u.is_active AND u.deleted_at IS NULL "
+	"AND EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family = $3::uuid AND t.user_id = u.id "
+	"            AND t.revoked_at IS NULL AND t.spent_at IS NULL) "
+	"AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family = $3::uuid "
+	"                AND t.revoked_at IS NOT NULL)");
 
 static mq_reply invalid(struct mq_req *r, const char *why)
 {
 	mq_resp_header(r, "WWW-Authenticate",
 		       mq_arena_printf(r->arena, "Bearer error=\"invalid_token\", "
 				       "error_description=\"%s\"", why));
-	return mq_problem(r, 401, "%s", why);
+	return mq_problem_ext(r, 401, why, NULL);
 }
 
 /* Sets r->user_id and r->role from a Bearer token, or answers 401. */
@@ -39,10 +51,11 @@ static mq_reply authenticate(struct mq_req *r)
 		h++;
 	if (mq_jwt_verify(r->arena, r->ctx.cfg, h, &c, &why) < 0)
 		return invalid(r, why);
-	const char *id = mq_arena_int(r->arena, c.user_id);
-	if ((res = mq_q(r, &current_user, 1, &id)) == NULL)
+	const char *params[] = { mq_arena_int(r->arena, c.user_id), mq_arena_int(r->arena, c.version),
+				 c.sid };
+	if ((res = mq_q(r, &current_user, 3, params)) == NULL)
 		return mq_fail_db(r);
-	if (PQntuples(res) == 0 || strtoll(PQgetvalue(res, 0, 1), NULL, 10) != c.version)
+	if (PQntuples(res) == 0)
 		return invalid(r, "The access token has been revoked.");
 	r->user_id = c.user_id;
 	r->role = strcmp(PQgetvalue(res, 0, 0), "admin") == 0 ? MQ_ROLE_ADMIN : MQ_ROLE_USER;

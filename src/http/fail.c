@@ -36,7 +36,7 @@ mq_reply mq_fail(struct mq_req *r, enum mq_status status)
 		if (field)
 			return mq_problem_about(r, map[i].http, detail, field,
 						e->field_msg ? e->field_msg : detail);
-		return mq_problem(r, map[i].http, "%s", detail);
+		return mq_problem_ext(r, map[i].http, detail, NULL);
 	}
 	/* MQ_INTERNAL, and MQ_OK asked to fail: a bug, logged where it happened */
 	return mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);

@@ -43,7 +43,8 @@ mq_reply mq_form_read(struct mq_form *f, struct mq_req *r, const char *const *al
 void mq_form_begin(struct mq_form *f, struct mq_req *r, struct json_object *body,
 		   const char *const *allowed, const char *const *read_only);
 
-void mq_form_error(struct mq_form *f, const char *field, const char *fmt, ...) MQ_PRINTF(3, 4);
+void mq_form_error(struct mq_form *f, const char *field, const char *fmt, ...) MQ_PRINTF(3, 4)
+	MQ_NONNULL(1, 2, 3);
 
 /* True when the body has the field (null included). */
 bool mq_form_has(const struct mq_form *f, const char *name);

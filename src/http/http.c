@@ -299,9 +299,9 @@ mq_reply mq_req_json(struct mq_req *r, struct json_object **out)
 		return rc;
 	if (len == 0)
 		return mq_problem(r, 400, "The body is empty; a JSON object is expected.");
-	v = mq_json_parse(r->arena, body, len, r->ctx.cfg->json_max_depth, &err);
-	if (v == NULL)
-		return mq_problem(r, 400, "%s", err);
+	if (mq_json_parse(r->arena, body, len, r->ctx.cfg->json_max_depth, &v, &err) < 0)
+		return mq_problem_ext(r, 400, err, NULL);
+	/* null (v is NULL) among the rest */
 	if (!json_object_is_type(v, json_type_object))
 		return mq_problem(r, 400, "The body must be a JSON object.");
 	*out = v;

@@ -117,34 +117,38 @@ mq_reply mq_req_json(struct mq_req *r, struct json_object **out);
 
 /* Adds a response header (name and value copied into the arena).  A value
  * with a control character is refused (logged, not sent). */
-void mq_resp_header(struct mq_req *r, const char *name, const char *value);
+void mq_resp_header(struct mq_req *r, const char *name, const char *value) MQ_NONNULL(1, 2, 3);
 
 /* Answers with a body of the given type (NULL type and body for none). */
 mq_reply mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len);
 mq_reply mq_respond_json(struct mq_req *r, int status, struct json_object *o);
 
 /* Answers {"detail": text}: the short confirmations of actions. */
-mq_reply mq_respond_detail(struct mq_req *r, int status, const char *text);
+mq_reply mq_respond_detail(struct mq_req *r, int status, const char *text) MQ_NONNULL(1, 3);
 
 /* Answers 200 with body and a weak ETag, or 304 when If-None-Match has it. */
 mq_reply mq_respond_cached(struct mq_req *r, const char *etag, const char *body, size_t len);
 
-/* RFC 9457 problem+json.  detail is printf-style. */
-mq_reply mq_problem(struct mq_req *r, int status, const char *fmt, ...) MQ_PRINTF(3, 4);
+/* RFC 9457 problem+json.  detail is printf-style; a text that is not a
+ * literal goes to mq_problem_ext, which refuses a NULL, not through "%s". */
+mq_reply mq_problem(struct mq_req *r, int status, const char *fmt, ...) MQ_PRINTF(3, 4)
+	MQ_NONNULL(1, 3);
 
 /* 400 with "errors": {"field": ["message", ...]}. */
 mq_reply mq_problem_fields(struct mq_req *r, struct json_object *errors);
 
 /* 400 with one field's one message. */
-mq_reply mq_problem_field(struct mq_req *r, const char *field, const char *msg);
+mq_reply mq_problem_field(struct mq_req *r, const char *field, const char *msg)
+	MQ_NONNULL(1, 2, 3);
 
 /* Another status (404 for an id that names nothing, 409 for a value
  * taken) with detail, and "errors" naming the field with msg. */
 mq_reply mq_problem_about(struct mq_req *r, int status, const char *detail, const char *field,
-		     const char *msg);
+		     const char *msg) MQ_NONNULL(1, 3, 4, 5);
 
 /* A problem with extra members merged in (extra may be NULL). */
-mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra);
+mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
+	MQ_NONNULL(1, 3);
 
 /* Answers a failure of the domain or data layers (core/status.h) with
  * the problem it maps to, from the details in r->ctx.err: 404, 400 (naming

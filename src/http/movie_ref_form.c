@@ -31,6 +31,7 @@ void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref)
 	int64_t n;
 
 	memset(ref, 0, sizeof(*ref));
+	ref->user_id = f->r->user_id;
 	if (has_movie == has_tmdb) {
 		mq_form_error(f, has_movie ? "tmdb_id" : "movie",
 			      has_movie ? "Give movie or tmdb_id, not both."

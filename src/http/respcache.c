@@ -80,6 +80,12 @@ static void verify(struct mq_req *r, const struct mq_respcache *rc, const char *
 	mq_logline_emit(&l);
 }
 
+void mq_respcache_skip(struct mq_respcache *rc)
+{
+	rc->key = NULL;
+	rc->hit = NULL;
+}
+
 mq_reply mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body,
 			      size_t len)
 {

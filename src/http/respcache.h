@@ -33,6 +33,12 @@ struct mq_respcache {
 mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
 			    const char *variant);
 
+/* Makes the response about to be answered one that is not stored (it
+ * depends on who asks: a provisional movie shown to its maker).  A
+ * public response is never of that kind, so there is no entry to
+ * compare under [cache] verify either. */
+void mq_respcache_skip(struct mq_respcache *rc);
+
 /* Answers 200 with body and its weak ETag (304 when If-None-Match has
  * it), and stores it for the next request.  A hit kept by [cache] verify
  * that differs from body is logged as an error: a write did not make it

@@ -106,7 +106,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/comments/{id:int}/", mq_comments_delete, USER, 0 },
 	{ MQ_POST, "/api/reports/", mq_reports_create, USER, 0 },
 
-	/* administration: admin_users.c, reports.c */
+	/* administration: admin_users.c, reports.c, admin_movies.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/users/{id:int}/", mq_admin_users_put, ADMIN, 0 },
 	{ MQ_PATCH, "/api/admin/users/{id:int}/", mq_admin_users_patch, ADMIN, 0 },
@@ -114,6 +114,8 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/admin/reports/", mq_admin_reports_list, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/reports/{id:int}/", mq_admin_reports_put, ADMIN, 0 },
 	{ MQ_DELETE, "/api/admin/reports/{id:int}/", mq_admin_reports_delete, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/movies/provisional/", mq_admin_movies_provisional, ADMIN, 0 },
+	{ MQ_POST, "/api/admin/movies/{id:int}/approve/", mq_admin_movies_approve, ADMIN, 0 },
 };
 
 const size_t mq_routes_count = MQ_ARRAY_LEN(mq_routes);

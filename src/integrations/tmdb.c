@@ -195,11 +195,13 @@ static void finite_only(struct json_object *o)
 
 static struct json_object *parse(struct mq_arena *a, const char *buf, size_t len)
 {
+	struct json_object *o;
 	const char *err;
-	struct json_object *o = mq_json_parse(a, buf, len, MAX_DEPTH, &err);
 
-	if (o)
-		finite_only(o);
+	/* null (o NULL) is no document either */
+	if (mq_json_parse(a, buf, len, MAX_DEPTH, &o, &err) < 0 || o == NULL)
+		return NULL;
+	finite_only(o);
 	return o;
 }
 

@@ -130,7 +130,7 @@ void mq_dispatch(struct mq_worker *w, FCGX_Request *fcgi, struct mq_arena *a)
 	r.sb = w->sb;
 	mq_scoreboard_begin(w->sb, w->slot, r.method_name, "-", r.request_id);
 	if (status != 0)
-		mq_problem(&r, status, "%s", why);
+		mq_problem_ext(&r, status, why, NULL);
 	else
 		route(w, &r);
 	discard_body(&r);

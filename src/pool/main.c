@@ -36,6 +36,8 @@ static int check_config(struct mq_config *cfg)
 		return 1;
 	}
 	mq_router_free(rt);
+	if (mq_config_warning(cfg))
+		fprintf(stderr, "marquee-fcgi: warning: %s\n", mq_config_warning(cfg));
 	mq_config_dump(cfg, stdout);
 	printf("\n# configuration OK (%zu routes)\n", mq_routes_count);
 	return 0;

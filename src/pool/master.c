@@ -359,6 +359,8 @@ static void reload(struct master *m, uint64_t now)
 	mq_config_free(m->cfg);
 	m->cfg = next;
 	mq_log_setup((enum mq_log_level)next->log_level, "master", -1);
+	if (mq_config_warning(next))
+		mq_log_warn("%s", mq_config_warning(next));
 	m->generation++;
 	m->sb->generation = m->generation;
 	m->backoff_ns = 0;
@@ -464,6 +466,8 @@ int mq_master_run(const char *config_path, struct mq_config *cfg)
 
 	m.listener.fd = -1;
 	mq_log_setup((enum mq_log_level)cfg->log_level, "master", -1);
+	if (mq_config_warning(cfg))
+		mq_log_warn("%s", mq_config_warning(cfg));
 	m.router = mq_router_new(mq_routes, mq_routes_count, err, sizeof(err));
 	if (m.router == NULL) {
 		mq_log_error("route table: %s", err);

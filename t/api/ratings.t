@@ -9,6 +9,8 @@ my $s = Marquee::Stack->start;
 my $admin = $s->admin;
 my $alice = $s->user('alice');
 my $bob = $s->user('bob');
+# (confirmed addresses: they may make provisional movies, t/api/provisional_movies.t)
+$s->psql('UPDATE users SET email_verified_at = now()');
 my $A = $alice->{access};
 
 sub movie { $s->movie($admin, @_) }
@@ -80,8 +82,9 @@ is $s->psql("SELECT string_agg(verb || ':' || rating, ',' ORDER BY id) FROM acti
 $r = $s->post('/api/movies/rate/', token => $A, json => { tmdb_id => 999001, rating => 4 });
 is $r->{status}, 503, 'an unknown tmdb_id without a title: 503';
 $r = $s->post('/api/movies/rate/', token => $A, json => { tmdb_id => 999001, title => 'Tabu', rating => 4 });
-is $r->{status}, 201, 'with a title: made and rated';
-is $s->get("/api/movies/$r->{json}{movie}/")->{json}{rating}, 4, 'the new movie has the rating';
+is $r->{status}, 201, 'with a title: made (provisional) and rated';
+is $s->get("/api/movies/$r->{json}{movie}/", token => $A)->{json}{rating}, 4,
+    'the new movie has the rating (its maker sees it)';
 
 # ---- bad input ----
 for my $case ([{ movie => $m }, 'rating', 'no rating'],

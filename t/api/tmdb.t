@@ -12,6 +12,8 @@ use Marquee::Stack;
 my $s = Marquee::Stack->start(tmdb => 1, extra_config => "[tmdb]\ncache_ttl = 3\n");
 my $admin = $s->admin;
 my $user = $s->user('alice');
+# (a confirmed address: she may make provisional movies, t/api/provisional_movies.t)
+$s->psql('UPDATE users SET email_verified_at = now()');
 my $A = $admin->{access};
 
 sub import_tmdb { $s->post('/api/movies/', token => $A, json => { tmdb_id => $_[0] }) }
@@ -258,7 +260,8 @@ is $r->{status}, 502, 'TMDb failing and no title: TMDb\'s failure';
 $r = $s->post('/api/movies/rate/', token => $U,
               json => { tmdb_id => 4242, rating => 4, title => 'Häxan', overview => 'Witches.' });
 is $r->{status}, 201, 'TMDb failing, a title sent: rated' or diag $r->{content};
-is $s->get("/api/movies/$r->{json}{movie}/")->{json}{title}, 'Häxan', '  a movie made of the details sent';
+is $s->get("/api/movies/$r->{json}{movie}/", token => $U)->{json}{title}, 'Häxan',
+    '  a (provisional) movie made of the details sent';
 $s->tmdb_mode();
 
 # ---- what TMDb sends that JSON or the catalog cannot hold ----

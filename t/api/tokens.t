@@ -27,16 +27,20 @@ sub forge {
     return "$data." . b64url($sig);
 }
 
+# The session (refresh family) an access token names.
+sub sid_of { decode_json(unb64url((split /\./, shift)[1]))->{sid} }
+
 my $now = time;
 my %valid = (typ => 'access', sub => "$alice->{id}", role => 'user', iat => $now, exp => $now + 600,
-             jti => 'abc', ver => 1);
+             jti => 'abc', ver => 1, sid => sid_of($alice->{access}));
 my $h256 = { alg => 'HS256', typ => 'JWT' };
 
 sub me { $s->get('/api/users/me/', token => shift) }
 
 is me($alice->{access})->{json}{username}, 'alice', 'a real token works';
 is me(forge($h256, \%valid, 'key'))->{status}, 200, 'and so does one made here with the real key (the forging works)';
-is me(forge($h256, { %valid, sub => "$bob->{id}" }, 'key'))->{json}{username}, 'bob', '... for anyone who has the key';
+is me(forge($h256, { %valid, sub => "$bob->{id}", sid => sid_of($bob->{access}) }, 'key'))->{json}{username},
+    'bob', '... for anyone who has the key';
 
 my %attacks = (
     'alg none' => forge({ alg => 'none', typ => 'JWT' }, \%valid, 'none'),
@@ -52,6 +56,10 @@ my %attacks = (
     'no typ' => forge($h256, { map { $_ => $valid{$_} } grep { $_ ne 'typ' } keys %valid }, 'key'),
     'iat in the future' => forge($h256, { %valid, iat => $now + 3600, exp => $now + 7200 }, 'key'),
     'a stale token version' => forge($h256, { %valid, ver => 2 }, 'key'),
+    'no sid' => forge($h256, { map { $_ => $valid{$_} } grep { $_ ne 'sid' } keys %valid }, 'key'),
+    'a sid in capitals' => forge($h256, { %valid, sid => uc $valid{sid} }, 'key'),
+    'the sid of another user\'s session' => forge($h256, { %valid, sid => sid_of($bob->{access}) }, 'key'),
+    'a version past 32 bits' => forge($h256, { %valid, ver => 2**40 }, 'key'),
     'a user that does not exist' => forge($h256, { %valid, sub => '999999' }, 'key'),
     'a sub that is not a number' => forge($h256, { %valid, sub => 'alice' }, 'key'),
     'a truncated token' => substr($alice->{access}, 0, length($alice->{access}) - 5),

@@ -10,6 +10,8 @@ my $admin = $s->admin;
 my $alice = $s->user('alice');
 my $bob = $s->user('bob');
 my ($A, $B) = ($alice->{access}, $bob->{access});
+# (confirmed addresses: they may make provisional movies, t/api/provisional_movies.t)
+$s->psql('UPDATE users SET email_verified_at = now()');
 my $m1 = $s->movie($admin, title => 'The General', tmdb_id => 961);
 my $m2 = $s->movie($admin, title => 'Battleship Potemkin', tmdb_id => 643);
 my $m3 = $s->movie($admin, title => 'Greed', tmdb_id => 1405);
@@ -42,7 +44,7 @@ is $r->{json}{id}, $e1, 'naming the entry it has';
 $r = $s->post('/api/watchlist/', token => $A, json => { tmdb_id => 888001 });
 is $r->{status}, 503, 'an unknown tmdb_id without a title: 503';
 $r = $s->post('/api/watchlist/', token => $A, json => { tmdb_id => 888001, title => 'Intolerance', priority => 'low' });
-is $r->{status}, 201, 'with a title: made and added';
+is $r->{status}, 201, 'with a title: made (provisional) and added';
 my $e3 = $r->{json}{id};
 is $s->get("/api/movies/$m1/")->{json}{statistics}{watchlist_count}, 1, 'the movie counts it';
 my $b1 = $s->post('/api/watchlist/', token => $B, json => { movie => $m1 })->{json}{id};

@@ -191,6 +191,9 @@ sub check {
         $body = $plain;
     }
     $body = '' if $method eq 'HEAD';
+    # glibc prints a NULL %s argument as "(null)", which no sanitizer
+    # reports: an answer saying it printed a pointer that was not there
+    $problem->('the body has "(null)": a NULL printed with %s') if $body =~ /\(null\)/;
     my $via = $opt{via} // 'nginx';
     # nginx gives every answer its id; below it there is none to check
     $problem->('no X-Request-Id header') if $via eq 'nginx' && !defined $h->{'x-request-id'};

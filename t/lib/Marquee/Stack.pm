@@ -32,7 +32,7 @@ use warnings;
 
 use Cwd qw(abs_path);
 use Digest::SHA qw(hmac_sha256 sha1_hex);
-use MIME::Base64 qw(encode_base64);
+use MIME::Base64 qw(encode_base64 decode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
 use File::Basename qw(basename dirname);
@@ -516,6 +516,7 @@ max_requests_jitter = 0
 request_timeout = $self->{request_timeout}
 shutdown_timeout = $self->{shutdown_timeout}
 scoreboard = $d/run/$sb
+production = off
 
 [database]
 conninfo = host=$d/run dbname=marquee user=postgres
@@ -744,15 +745,20 @@ sub admin {
 }
 
 # An access token of user (from user()) made here with the stack's key,
-# expiring expires_in seconds from now (negative: already expired).
+# expiring expires_in seconds from now (negative: already expired), in
+# the session of the user's access token (its sid); claims (a hash) adds
+# or replaces claims, undef removing one.
 sub forged_token {
-    my ($self, $user, $expires_in) = @_;
+    my ($self, $user, $expires_in, $claims) = @_;
     my $b64 = sub { my $b = encode_base64(shift, ''); $b =~ tr{+/}{-_}; $b =~ s/=+$//; $b };
+    my $payload = (split /\./, $user->{access} // '')[1] // '';
+    $payload =~ tr{-_}{+/};
+    my $sid = eval { decode_json(decode_base64($payload . '=' x ((4 - length($payload) % 4) % 4)))->{sid} };
     my $now = int time;
-    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.'
-        . $b64->(encode_json({ typ => 'access', sub => "$user->{id}", role => 'user',
-                               iat => $now - 3600, exp => $now + $expires_in, jti => 'forged',
-                               ver => 1 }));
+    my %c = (typ => 'access', sub => "$user->{id}", role => 'user', iat => $now - 3600,
+             exp => $now + $expires_in, jti => 'forged', ver => 1, sid => $sid, %{ $claims // {} });
+    defined $c{$_} or delete $c{$_} for keys %c;
+    my $data = $b64->(encode_json({ alg => 'HS256', typ => 'JWT' })) . '.' . $b64->(encode_json(\%c));
     return "$data." . $b64->(hmac_sha256($data, slurp("$self->{dir}/jwt.key")));
 }
 
@@ -945,6 +951,10 @@ sub finish {
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
+    # glibc prints a NULL %s argument as "(null)"; UBSan says nothing
+    my @nulls = $log =~ /^(.*\(null\).*)$/mg;
+    ok(!@nulls, 'no "(null)" in the pool log: no NULL was printed with %s')
+        or diag(join "\n", @nulls[0 .. ($#nulls < 5 ? $#nulls : 5)]);
     # [cache] verify: a cache hit that PostgreSQL no longer agrees with is
     # a write that forgot to make it stale (catalog/changes.h)
     my @stale = $log =~ /^(.*msg="stale cached response".*)$/mg;
@@ -1005,14 +1015,16 @@ sub patch { my ($self, $path, %o) = @_; $self->request('PATCH', $path, %o) }
 sub delete { my ($self, $path, %o) = @_; $self->request('DELETE', $path, %o) }
 
 # How many rows of movie_counts differ from a recount: 0 when the kept
-# counts are exact.
+# counts are exact.  (Provisional movies are in no count.)
 sub stale_movie_counts {
     my ($self) = @_;
-    return $self->psql(q{SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
-        WHEN 'all' THEN (SELECT count(*) FROM movies)
-        WHEN 'year' THEN (SELECT count(*) FROM movies WHERE year::text = c.value)
-        WHEN 'language' THEN (SELECT count(*) FROM movies WHERE original_language = c.value)
-        WHEN 'genre' THEN (SELECT count(*) FROM movie_genres WHERE genre_id::text = c.value) END});
+    return $self->psql(q{WITH p AS (SELECT * FROM movies WHERE provisional_by IS NULL)
+        SELECT count(*) FROM movie_counts c WHERE n <> CASE dimension
+        WHEN 'all' THEN (SELECT count(*) FROM p)
+        WHEN 'year' THEN (SELECT count(*) FROM p WHERE year::text = c.value)
+        WHEN 'language' THEN (SELECT count(*) FROM p WHERE original_language = c.value)
+        WHEN 'genre' THEN (SELECT count(*) FROM movie_genres g JOIN p ON p.id = g.movie_id
+                           WHERE g.genre_id::text = c.value) END});
 }
 
 # Runs each sub in its own process at once and returns what each returned
