@@ -9,7 +9,8 @@
  *   2  the same signed with another key.
  * What must hold: a token is accepted only when its signature is the key's
  * HMAC-SHA256 of its first two parts, its header says HS256, and its
- * claims are the ones access_token.h lists, unexpired.
+ * claims are the ones access_token.h lists (the session's among them),
+ * unexpired.
  */
 #include "harness.h"
 
@@ -99,6 +100,11 @@ static void check_accepted(struct mq_arena *a, const char *token, const struct m
 		 json_object_get_int64(v) == c->expires_at);
 	FZ_CHECK(json_object_object_get_ex(payload, "ver", &v) &&
 		 json_object_get_int64(v) == c->version);
+	/* the session: a UUID as PostgreSQL writes one */
+	FZ_CHECK(str_member(payload, "sid") && strcmp(str_member(payload, "sid"), c->sid) == 0);
+	FZ_CHECK(strlen(c->sid) == 36 && strspn(c->sid, "0123456789abcdef-") == 36);
+	for (int i = 0; i < 36; i++)
+		FZ_CHECK((c->sid[i] == '-') == (i == 8 || i == 13 || i == 18 || i == 23));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

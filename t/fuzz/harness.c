@@ -168,6 +168,7 @@ int fz_check_response(struct mq_arena *a)
 {
 	size_t len;
 	const char *resp = fz_response(&len), *end, *type, *cl, *err;
+	struct json_object *v;
 	char *head;
 	int status = 0, n = 0;
 
@@ -193,7 +194,9 @@ int fz_check_response(struct mq_arena *a)
 	}
 	if (len > 0 && (strncmp(type, "application/json", 16) == 0 ||
 			strcmp(type, "application/problem+json") == 0))
-		FZ_CHECK(mq_json_parse(a, end, len, 64, &err) != NULL);
+		FZ_CHECK(mq_json_parse(a, end, len, 64, &v, &err) == 0);
+	/* glibc prints a NULL string as "(null)" (issue 12, finding 4) */
+	FZ_CHECK(memmem(end, len, "\"detail\":\"(null)\"", 17) == NULL);
 	if (status >= 400 && len > 0)
 		FZ_CHECK(strcmp(type, "application/problem+json") == 0);
 	return status;
