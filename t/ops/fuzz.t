@@ -1,10 +1,10 @@
 # The libFuzzer targets of t/fuzz, one test each: every input of the
 # target's checked-in corpus (t/fuzz/corpus/<name>, which keeps the inputs
-# of the crashes found so far), then a short run from it with a fixed seed.
-# ./dev test builds the targets with clang in var/build/fuzz and names that
-# build in MQ_FUZZ_BUILDDIR; ./dev fuzz [TARGET] [SECONDS] runs them for
-# longer.  MQ_FUZZ_SECONDS sets the short run (1 second: libFuzzer stops
-# within the second after).
+# of the crashes found so far), then a short run from it with a fixed seed:
+# MQ_FUZZ_RUNS inputs (10000), or MQ_FUZZ_SECONDS (1; libFuzzer stops within
+# the second after) for the slower targets.  ./dev test builds the targets
+# with clang in var/build/fuzz and names that build in MQ_FUZZ_BUILDDIR;
+# ./dev fuzz [TARGET] [SECONDS] runs them for longer.
 use strict;
 use warnings;
 use Test::More;
@@ -17,6 +17,7 @@ my $src = Marquee::Stack::srcdir();
 my $build = $ENV{MQ_FUZZ_BUILDDIR}
     or plan skip_all => 'no fuzz build: ./dev test makes one (MQ_FUZZ_BUILDDIR)';
 my $seconds = $ENV{MQ_FUZZ_SECONDS} // 1;
+my $runs = $ENV{MQ_FUZZ_RUNS} // 10000;
 my @targets = map { m{/fuzz_(\w+)\.c$} ? $1 : () } sort glob "$src/t/fuzz/fuzz_*.c";
 ok(@targets >= 12, 'the targets are there') or diag("found: @targets");
 
@@ -35,12 +36,12 @@ for my $t (@targets) {
         next;
     }
     # New inputs go to $tmp, never into the checked-in corpus.
-    my @cmd = ($bin, '-seed=1', '-runs=10000000', "-max_total_time=$seconds", '-timeout=10',
+    my @cmd = ($bin, '-seed=1', '-runs=' . ($runs + @inputs), "-max_total_time=$seconds", '-timeout=10',
                '-rss_limit_mb=2048', "-artifact_prefix=$tmp/", @dict, $tmp, $corpus);
     my $out = run(@cmd);
     my ($done) = $out =~ /^#(\d+)\s+DONE/m;
     if (ok($? == 0 && $done && $done >= @inputs,
-           "fuzz_$t: its " . @inputs . " inputs and ${seconds}s from them")) {
+           "fuzz_$t: its " . @inputs . " inputs, then $runs more or ${seconds}s")) {
         next;
     }
     my @lines = split /\n/, $out;
