@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <strings.h>
 
+#include "storage/image.h"
 #include "storage/media.h"
 
 /* Path words under /api/users/ that a username would shadow. */
@@ -78,6 +79,7 @@ void mq_account_finish(struct mq_ctx *c, struct json_object *user)
 	if (json_object_object_get_ex(user, "avatar_path", &path) && path)
 		rel = json_object_get_string(path);
 	json_object_object_add(user, "avatar_url",
-			       rel ? json_object_new_string(mq_media_url(c, rel)) : NULL);
+			       rel ? json_object_new_string(mq_media_size_url(c, rel, "medium")) : NULL);
+	json_object_object_add(user, "avatar_sizes", mq_media_sizes(c, rel, MQ_IMAGE_AVATAR));
 	json_object_object_del(user, "avatar_path");
 }

@@ -26,7 +26,8 @@ const char *mq_email_problem(const char *email);
 #define MQ_USER_PUBLIC \
 	"u.id, u.username, u.display_name, u.bio, u.avatar_path, rfc3339(u.created_at) AS date_joined"
 
-/* Replaces the avatar_path member of a user object by avatar_url. */
+/* Replaces the avatar_path member of a user object by avatar_url (its
+ * medium size) and avatar_sizes. */
 void mq_account_finish(struct mq_ctx *c, struct json_object *user);
 
 #endif

@@ -153,8 +153,8 @@ static mq_reply update_user(struct mq_req *r, bool put)
 {
 	static const char *const fields[] = { "role", "is_active", NULL };
 	static const char *const read_only[] = { "id", "username", "email", "display_name", "bio",
-						 "locale", "region", "avatar_url", "email_verified",
-						 "date_joined", "last_login", NULL };
+						 "locale", "region", "avatar_url", "avatar_sizes",
+						 "email_verified", "date_joined", "last_login", NULL };
 	struct json_object *user;
 	int64_t id = mq_req_id(r, "id");
 	const char *ids = mq_arena_int(r->arena, id), *role;

@@ -133,6 +133,12 @@ static void workers(struct mq_buf *b, const struct mq_scoreboard *sb)
 		      (unsigned long long)sb->worker_timeouts);
 	counter(b, "marquee_worker_starts_total", "Workers started, first ones included.",
 		sb->worker_starts);
+	counter(b, "marquee_worker_young_deaths_total", "Crashed workers that died young (before "
+		"a request or within [server] crash_uptime of starting).", sb->worker_young_deaths);
+	mq_buf_printf(b, "# HELP marquee_pool_restarts_slowed 1 while a crash loop slows the "
+		      "restart of workers beyond min_workers.\n# TYPE marquee_pool_restarts_slowed "
+		      "gauge\nmarquee_pool_restarts_slowed %d\n",
+		      sb->backoff_until_mono_ns > mq_now_mono_ns());
 	mq_buf_printf(b, "# HELP marquee_pool_generation Configuration generation (one more per "
 		      "reload).\n# TYPE marquee_pool_generation gauge\nmarquee_pool_generation %u\n",
 		      sb->generation);

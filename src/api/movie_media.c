@@ -24,6 +24,7 @@
 #include "http/handlers.h"
 #include "http/http.h"
 #include "http/upload.h"
+#include "storage/image.h"
 #include "storage/media.h"
 
 #define MEDIA_COLUMNS \
@@ -161,19 +162,21 @@ static mq_reply read_image_query(struct mq_req *r, struct item *it)
 	return mq_form_end(&f);
 }
 
+/* An image as the body, decoded and stored anew in the sizes of its kind
+ * (storage/image.h). */
 static mq_reply add_image(struct mq_req *r, struct item *it)
 {
 	struct mq_image img;
+	enum mq_status st;
 	mq_reply rc;
 
 	if (mq_done(rc = read_image_query(r, it)) ||
 	    mq_done(rc = mq_req_image(r, r->ctx.cfg->image_max, &img)))
 		return rc;
-	it->file = mq_media_store(&r->ctx, "movies",
-				  mq_arena_printf(r->arena, "%s-%s", it->movie, it->kind),
-				  img.kind, img.data, img.len);
-	if (it->file == NULL)
-		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
+	if ((st = mq_image_store(&r->ctx, (enum mq_image_kind)mq_image_kind_of(it->kind), "movies",
+				 mq_arena_printf(r->arena, "%s-%s", it->movie, it->kind), img.kind,
+				 img.data, img.len, &it->file)) != MQ_OK)
+		return mq_fail(r, st);
 	return add(r, it);
 }
 
@@ -220,7 +223,7 @@ mq_reply mq_movie_media_put(struct mq_req *r)
 {
 	static const char *const allowed[] = { "is_primary", "language", NULL };
 	static const char *const read_only[] = {
-		"id", "kind", "file_path", "site", "video_key", "url", "created_at", NULL,
+		"id", "kind", "file_path", "site", "video_key", "url", "sizes", "created_at", NULL,
 	};
 	const char *movie = mq_req_id_text(r, "id"), *language;
 	const char *media = mq_req_id_text(r, "media_id");

@@ -56,8 +56,9 @@ static bool valid_language(const char *s)
 }
 
 /* TMDb's image paths ("/kqjL17yufvn9OVLyXYpvtyrFfak.jpg"), or one of an
- * image uploaded here ("movies/42-poster-0123456789abcdef.png"), as the
- * movie shows it, so that what GET gives PUT takes back. */
+ * image uploaded here ("movies/42-poster-0123456789abcdef/original.png",
+ * or "movies/42-poster-0123456789abcdef.png" from before the sizes), as
+ * the movie shows it, so that what GET gives PUT takes back. */
 static bool valid_image_path(const char *s)
 {
 	static const char *const exts[] = { ".jpg", ".jpeg", ".png", ".webp" };
@@ -67,6 +68,8 @@ static bool valid_image_path(const char *s)
 	if (name == NULL || strlen(s) > 120 || strstr(s, ".."))
 		return false;
 	len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+	if (s[0] != '/' && len > 0 && strncmp(name + len, "/original.", 10) == 0)
+		len += 9;
 	for (size_t i = 0; i < MQ_ARRAY_LEN(exts); i++)
 		if (len > 0 && strcmp(name + len, exts[i]) == 0)
 			return true;
@@ -104,7 +107,7 @@ static const char *const allowed[] = {
 
 static const char *const read_only[] = {
 	"id", "year", "rating", "ratings_count", "statistics", "poster_url", "backdrop_url",
-	"media", "translations", "translation", "source", "movielens_id", "created_at",
+	"poster_sizes", "backdrop_sizes", "media", "translations", "translation", "source", "movielens_id", "created_at",
 	"updated_at", "score", NULL,
 };
 

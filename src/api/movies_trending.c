@@ -196,10 +196,10 @@ static enum mq_status fetch(struct mq_req *r, struct trending *t, bool from_tmdb
 static mq_reply respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc_cache,
 			bool from_tmdb)
 {
-	struct json_object *results, *env;
+	struct json_object *results = NULL, *env;
 	const char *body;
 	enum mq_status st;
-	int64_t count;
+	int64_t count = 0;
 	size_t len;
 
 	if ((st = fetch(r, t, from_tmdb, &results, &count)) != MQ_OK)

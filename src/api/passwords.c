@@ -174,7 +174,7 @@ mq_reply mq_passwords_change(struct mq_req *r)
 	static const char *const fields[] = { "old_password", "new_password", NULL };
 	struct json_object *out;
 	const char *id = mq_req_user_text(r);
-	const char *old, *pw, *old_hash;
+	const char *old, *pw, *old_hash = NULL;
 	char hash[MQ_PASSWORD_HASH_MAX];
 	struct mq_form f;
 	enum mq_status st;

@@ -14,12 +14,13 @@
 #include "http/handlers.h"
 #include "http/upload.h"
 #include "notify/outbox.h"
+#include "storage/image.h"
 #include "storage/media.h"
 
 /* Fields shown on a user that no request may set. */
 static const char *const read_only[] = {
 	"id", "role", "is_active", "email_verified", "email_verified_at", "date_joined",
-	"avatar_url", "token_version", "password_hash", NULL,
+	"avatar_url", "avatar_sizes", "token_version", "password_hash", NULL,
 };
 
 static struct mq_stmt insert_user = MQ_STMT(
@@ -327,23 +328,26 @@ static mq_reply replace_avatar(struct mq_req *r, const char *rel)
 }
 
 /* PUT /api/users/me/avatar/: the image is the body (PNG, JPEG or WebP,
- * told by its first bytes, and Content-Type must agree). */
+ * told by its first bytes, and Content-Type must agree), decoded and
+ * stored anew in its sizes (storage/image.h). */
 mq_reply mq_users_avatar_put(struct mq_req *r)
 {
 	struct mq_image img;
 	struct json_object *o;
 	const char *rel;
+	enum mq_status st;
 	mq_reply rc;
 
 	if (mq_done(rc = mq_req_image(r, r->ctx.cfg->avatar_max, &img)))
 		return rc;
-	rel = mq_media_store(&r->ctx, "avatars", mq_req_user_text(r), img.kind, img.data, img.len);
-	if (rel == NULL)
-		return mq_problem(r, 500, "The image could not be stored (request %s).", r->request_id);
+	if ((st = mq_image_store(&r->ctx, MQ_IMAGE_AVATAR, "avatars", mq_req_user_text(r), img.kind,
+				 img.data, img.len, &rel)) != MQ_OK)
+		return mq_fail(r, st);
 	if (mq_done(rc = replace_avatar(r, rel)))
 		return rc;
 	o = mq_json_object(r->arena);
-	mq_json_add_str(o, "avatar_url", mq_media_url(&r->ctx, rel));
+	mq_json_add_str(o, "avatar_url", mq_media_size_url(&r->ctx, rel, "medium"));
+	json_object_object_add(o, "avatar_sizes", mq_media_sizes(&r->ctx, rel, MQ_IMAGE_AVATAR));
 	return mq_respond_json(r, 200, o);
 }
 

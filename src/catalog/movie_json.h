@@ -10,13 +10,16 @@
 
 struct mq_ctx;
 
-/* Adds poster_url and backdrop_url from poster_path and backdrop_path. */
+/* Adds poster_url and backdrop_url (w500, w1280) from poster_path and
+ * backdrop_path, and poster_sizes and backdrop_sizes: the URL of each
+ * size. */
 void mq_movie_add_urls(struct mq_ctx *c, struct json_object *movie);
 
 /* The same for every movie of an array. */
 void mq_movies_add_urls(struct mq_ctx *c, struct json_object *movies);
 
-/* Adds url to one media item: its image, or its video page. */
+/* Adds url to one media item: its image, or its video page; and sizes,
+ * for an image. */
 void mq_media_add_url(struct mq_ctx *c, struct json_object *item);
 
 #endif

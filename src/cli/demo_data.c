@@ -533,7 +533,7 @@ int mq_cli_demo_data(struct mq_config *cfg, int argc, char **argv)
 	if (optind != argc)
 		return usage(), 2;
 	run.seed = (uint64_t)seed;
-	run.db = mq_db_new(cfg, "marquee-demo-data");
+	run.db = mq_db_new_owner(cfg, "marquee-demo-data");
 	run.conn = mq_db_conn(run.db);
 	if (run.conn == NULL) {
 		mq_cli_error("demo-data", "cannot connect: %s", mq_db_error(run.db));

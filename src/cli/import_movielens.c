@@ -506,7 +506,7 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 		return 2;
 	}
 	im.dir = argv[1];
-	db = mq_db_new(cfg, "marquee-import");
+	db = mq_db_new_owner(cfg, "marquee-import");
 	im.conn = mq_db_conn(db);
 	if (im.conn == NULL) {
 		mq_cli_error(CMD, "cannot connect: %s", mq_db_error(db));

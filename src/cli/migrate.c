@@ -9,6 +9,11 @@
  * CONCURRENTLY needs that) and must be written to be re-runnable.  An
  * applied file that has since changed is refused: fix forward with a new
  * migration instead.
+ *
+ * It connects as the database's owner ([database] owner_conninfo); when
+ * the pool connects as another role ([database] conninfo's user), that
+ * role is then granted the rows of every table and nothing more
+ * (marquee_grant_rows(), sql/0011_row_privileges.sql).
  */
 #include "core/common.h"
 
@@ -176,7 +181,57 @@ fail:
 	return false;
 }
 
-static int run(PGconn *c, const char *dir, bool status_only)
+/* The role [database] conninfo connects as: its user, or libpq's default
+ * (PGUSER, else the name of the user running this).  Malloc'd; NULL when
+ * libpq knows none. */
+static char *pool_role(const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL), *defaults = NULL;
+	char *role = NULL;
+
+	for (PQconninfoOption *o = opts; o && o->keyword && !role; o++)
+		if (strcmp(o->keyword, "user") == 0 && o->val && *o->val)
+			role = mq_xstrdup(o->val);
+	if (role == NULL && (defaults = PQconndefaults()) != NULL)
+		for (PQconninfoOption *o = defaults; o->keyword && !role; o++)
+			if (strcmp(o->keyword, "user") == 0 && o->val && *o->val)
+				role = mq_xstrdup(o->val);
+	PQconninfoFree(opts);
+	PQconninfoFree(defaults);
+	return role;
+}
+
+/* With an owner of its own ([database] owner_conninfo), grants the pool's
+ * role the rows of every table, when it is another role than ours and the
+ * migrations have made marquee_grant_rows(). */
+static int grant_rows(PGconn *c, const struct mq_config *cfg)
+{
+	const char *check = "SELECT to_regprocedure('marquee_grant_rows(name)') IS NOT NULL "
+			    "AND $1::name <> current_user";
+	char *role;
+	PGresult *res;
+	int rc = 0;
+
+	if (*cfg->db_owner_conninfo == '\0' || (role = pool_role(cfg->db_conninfo)) == NULL)
+		return 0;
+	const char *params[] = { role };
+	res = PQexecParams(c, check, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQgetvalue(res, 0, 0)[0] == 't') {
+		PQclear(res);
+		res = PQexecParams(c, "SELECT marquee_grant_rows($1)", 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK)
+			printf("granted the rows of every table to %s\n", role);
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		mq_cli_error("migrate", "granting rows to %s: %s", role, PQresultErrorMessage(res));
+		rc = 1;
+	}
+	PQclear(res);
+	free(role);
+	return rc;
+}
+
+static int run(PGconn *c, const struct mq_config *cfg, const char *dir, bool status_only)
 {
 	struct migration *m = NULL;
 	PGresult *applied;
@@ -216,6 +271,9 @@ static int run(PGconn *c, const char *dir, bool status_only)
 	if (!status_only && rc == 0)
 		printf("%d migration%s applied, %d already there\n", done, done == 1 ? "" : "s",
 		       n - done);
+	/* under the lock: concurrent GRANTs of one object can fail */
+	if (!status_only && rc == 0)
+		rc = grant_rows(c, cfg);
 out:
 	PQclear(applied);
 	free_migrations(m, n);
@@ -246,14 +304,14 @@ int mq_cli_migrate(struct mq_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	db = mq_db_new(cfg, "marquee-migrate");
+	db = mq_db_new_owner(cfg, "marquee-migrate");
 	conn = mq_db_conn(db);
 	if (conn == NULL) {
 		mq_cli_error("migrate", "cannot connect: %s", mq_db_error(db));
 		mq_db_free(db);
 		return 1;
 	}
-	rc = run(conn, dir, status_only);
+	rc = run(conn, cfg, dir, status_only);
 	mq_db_free(db);
 	return rc;
 }

@@ -24,17 +24,37 @@ static void print_duration(uint64_t ns)
 		printf("%.3fs", (double)ns / 1e9);
 }
 
-static void print_slot(uint32_t i, const struct mq_slot *s, uint64_t now_mono)
+static void print_slot(uint32_t i, const struct mq_slot *s, uint64_t now_mono, uint64_t now_real)
 {
 	printf("%4u  %7d  %3u  %-8s  %9llu  %7llu  ", i, (int)s->pid, s->generation,
 	       mq_worker_state_name((enum mq_worker_state)s->state),
 	       (unsigned long long)s->stats.requests, (unsigned long long)s->rss_kb);
+	if (s->started_real_ns && now_real >= s->started_real_ns)
+		print_duration(now_real - s->started_real_ns);
+	else
+		printf("-");
+	printf("  ");
 	if (s->state == MQ_W_BUSY && s->request_mono_ns && now_mono >= s->request_mono_ns) {
 		printf("%s %s (", s->method, s->route);
 		print_duration(now_mono - s->request_mono_ns);
 		printf(")");
 	}
 	printf("\n");
+}
+
+/* The crash-loop back-off: whether restarts are slowed, and for how long. */
+static void print_backoff(const struct mq_scoreboard *sb, uint64_t now_mono)
+{
+	uint64_t until = sb->backoff_until_mono_ns;
+
+	if (until <= now_mono) {
+		printf("restarts not slowed\n");
+		return;
+	}
+	printf("restarts slowed: workers died young; next restart in ");
+	print_duration(until - now_mono);
+	printf(" (back-off %ums), keeping at least %u workers running\n", sb->backoff_ms,
+	       sb->workers_floor);
 }
 
 int mq_cli_status(struct mq_config *cfg, int argc, char **argv)
@@ -60,14 +80,17 @@ int mq_cli_status(struct mq_config *cfg, int argc, char **argv)
 	printf("master pid %d, up ", (int)sb->master_pid);
 	print_duration(now_real - sb->started_real_ns);
 	printf(", generation %u\n", sb->generation);
-	printf("workers started %llu, exited %llu, crashed %llu, killed for request_timeout %llu\n\n",
+	printf("workers started %llu, exited %llu, crashed %llu (%llu young), killed for "
+	       "request_timeout %llu\n",
 	       (unsigned long long)sb->worker_starts, (unsigned long long)sb->worker_exits,
-	       (unsigned long long)sb->worker_crashes, (unsigned long long)sb->worker_timeouts);
-	printf("slot      pid  gen  state      requests   rss_kb  request\n");
+	       (unsigned long long)sb->worker_crashes, (unsigned long long)sb->worker_young_deaths,
+	       (unsigned long long)sb->worker_timeouts);
+	print_backoff(sb, now_mono);
+	printf("\nslot      pid  gen  state      requests   rss_kb  up      request\n");
 	for (uint32_t i = 0; i < sb->nslots; i++) {
 		if (sb->slots[i].state == MQ_W_FREE)
 			continue;
-		print_slot(i, &sb->slots[i], now_mono);
+		print_slot(i, &sb->slots[i], now_mono, now_real);
 		live++;
 	}
 	printf("\n%d workers; %llu requests served by workers since replaced\n", live,

@@ -61,6 +61,8 @@ static const struct directive directives[] = {
 	D("server", "max_requests_jitter", T_INT, max_requests_jitter, "10000", 0, 1000000000),
 	D("server", "request_timeout", T_MS, request_timeout_ms, "30s", 100, 24 * HOUR_MS),
 	D("server", "shutdown_timeout", T_MS, shutdown_timeout_ms, "30s", 0, HOUR_MS),
+	D("server", "crash_uptime", T_MS, crash_uptime_ms, "1s", 0, HOUR_MS),
+	D("server", "min_workers", T_INT, min_workers, "0", 0, MQ_MAX_WORKERS),
 	D("server", "scoreboard", T_STR, scoreboard, "/run/marquee/scoreboard", 0, 0),
 	D("server", "public_url", T_STR, public_url, "", 0, 0),
 	D("server", "production", T_BOOL, production, "on", 0, 0),
@@ -74,6 +76,8 @@ static const struct directive directives[] = {
 
 	D("database", "conninfo", T_STR, db_conninfo, "dbname=marquee", 0, 0),
 	D("database", "password_file", T_SECRET, db_password, "", 0, 0),
+	D("database", "owner_conninfo", T_STR, db_owner_conninfo, "", 0, 0),
+	D("database", "owner_password_file", T_SECRET, db_owner_password, "", 0, 0),
 	D("database", "connect_timeout", T_MS, db_connect_timeout_ms, "2s", 1000, 60000),
 	D("database", "statement_timeout", T_MS, db_statement_timeout_ms, "10s", 0, HOUR_MS),
 	D("database", "migrations_dir", T_STR, migrations_dir, MQ_PKGDATADIR "/sql", 0, 0),
@@ -114,6 +118,7 @@ static const struct directive directives[] = {
 	D("media", "url", T_STR, media_url, "/media/", 0, 0),
 	D("media", "avatar_max", T_SIZE, avatar_max, "2m", 1, 64 * MB),
 	D("media", "image_max", T_SIZE, image_max, "8m", 1, 64 * MB),
+	D("media", "image_pixels_max", T_INT, image_pixels_max, "25000000", 1, 1000000000),
 
 	D("tmdb", "base_url", T_STR, tmdb_base_url, "https://api.themoviedb.org/3", 0, 0),
 	D("tmdb", "api_key_file", T_SECRET, tmdb_api_key, "", 0, 0),

@@ -39,6 +39,8 @@ struct mq_config {
 	int max_requests_jitter;
 	int request_timeout_ms;
 	int shutdown_timeout_ms;
+	int crash_uptime_ms;	/* a worker dead sooner died young */
+	int min_workers;	/* kept through a crash-loop back-off; 0: half */
 	char *scoreboard;
 	char *public_url;
 	bool production;
@@ -54,6 +56,8 @@ struct mq_config {
 	/* [database] */
 	char *db_conninfo;
 	struct mq_secret db_password;
+	char *db_owner_conninfo;	/* migrations, bulk loads; "": db_conninfo */
+	struct mq_secret db_owner_password;
 	int db_connect_timeout_ms;
 	int db_statement_timeout_ms;
 	char *migrations_dir;
@@ -98,6 +102,7 @@ struct mq_config {
 	char *media_url;
 	size_t avatar_max;
 	size_t image_max;
+	int image_pixels_max;	/* decoded images: width x height */
 
 	/* [tmdb] */
 	char *tmdb_base_url;

@@ -14,7 +14,7 @@
 #include "core/common.h"
 
 #define MQ_SB_MAGIC 0x4d51534255ULL	/* "MQSBU" */
-#define MQ_SB_VERSION 1
+#define MQ_SB_VERSION 2
 #define MQ_SB_ROUTES 192		/* route table rows + the two below */
 #define MQ_SB_ROUTE_NOT_FOUND (MQ_SB_ROUTES - 2)
 #define MQ_SB_ROUTE_NOT_ALLOWED (MQ_SB_ROUTES - 1)
@@ -69,6 +69,12 @@ struct mq_scoreboard {
 	uint64_t worker_exits;		/* left on purpose (max_requests, stop) */
 	uint64_t worker_crashes;	/* died, or exited non-zero (timeouts apart) */
 	uint64_t worker_timeouts;	/* killed for request_timeout */
+	uint64_t worker_young_deaths;	/* crashes of workers that died young */
+	/* crash-loop back-off: restarts beyond workers_floor wait until
+	 * backoff_until_mono_ns (CLOCK_MONOTONIC); 0 when not slowed */
+	volatile uint64_t backoff_until_mono_ns;
+	volatile uint32_t backoff_ms;
+	volatile uint32_t workers_floor;
 	struct mq_worker_stats retired;
 	struct mq_slot slots[];
 };

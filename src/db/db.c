@@ -19,6 +19,8 @@
 struct mq_db {
 	const struct mq_config *cfg;
 	const char *app_name;
+	const char *conninfo;
+	const struct mq_secret *password;
 	PGconn *conn;
 	uint64_t gen;
 	uint64_t reconnects;
@@ -42,6 +44,19 @@ struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name)
 
 	db->cfg = cfg;
 	db->app_name = app_name;
+	db->conninfo = cfg->db_conninfo;
+	db->password = &cfg->db_password;
+	return db;
+}
+
+struct mq_db *mq_db_new_owner(const struct mq_config *cfg, const char *app_name)
+{
+	struct mq_db *db = mq_db_new(cfg, app_name);
+
+	if (*cfg->db_owner_conninfo) {
+		db->conninfo = cfg->db_owner_conninfo;
+		db->password = &cfg->db_owner_password;
+	}
 	return db;
 }
 
@@ -108,12 +123,12 @@ int mq_db_connect(struct mq_db *db)
 
 	drop(db);
 	snprintf(timeout, sizeof(timeout), "%d", (cfg->db_connect_timeout_ms + 999) / 1000);
-	user_options(cfg->db_conninfo, theirs, sizeof(theirs));
+	user_options(db->conninfo, theirs, sizeof(theirs));
 	snprintf(options, sizeof(options), "%s-c statement_timeout=%d -c TimeZone=UTC", theirs,
 		 cfg->db_statement_timeout_ms);
-	keys[n] = "dbname", vals[n++] = cfg->db_conninfo;
-	if (cfg->db_password.value)
-		keys[n] = "password", vals[n++] = cfg->db_password.value;
+	keys[n] = "dbname", vals[n++] = db->conninfo;
+	if (db->password->value)
+		keys[n] = "password", vals[n++] = db->password->value;
 	keys[n] = "application_name", vals[n++] = db->app_name;
 	keys[n] = "connect_timeout", vals[n++] = timeout;
 	keys[n] = "options", vals[n++] = options;

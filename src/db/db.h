@@ -49,6 +49,11 @@ struct mq_db;
 
 /* A handle that connects on first use; app_name shows in pg_stat_activity. */
 struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name);
+
+/* The same, connecting as the database's owner: [database] owner_conninfo
+ * and owner_password_file, or conninfo when owner_conninfo is empty.  For
+ * what the pool's role may not do: migrations, VACUUM, temporary tables. */
+struct mq_db *mq_db_new_owner(const struct mq_config *cfg, const char *app_name);
 void mq_db_free(struct mq_db *db);
 
 /* Connects now (a worker does this at start so its first request is not

@@ -41,6 +41,7 @@ int mq_master_check_config(const struct mq_config *cfg, char *err, size_t errlen
 #define CRASH_WINDOW_NS (10000 * MS)
 #define BACKOFF_MIN_NS (250 * MS)
 #define BACKOFF_MAX_NS (30000 * MS)
+#define FLOOR_GAP_NS (100 * MS)		/* between starts kept up by the floor */
 #define READY_WAIT_NS (5000 * MS)
 
 enum phase { RUNNING, STOPPING };
@@ -56,14 +57,25 @@ struct master {
 	uint32_t generation;
 	uint64_t stop_deadline_ns;
 	uint64_t retire_old_at_ns;	/* after a reload: when to stop the old ones */
-	/* crash-loop back-off */
+	/* crash-loop back-off: only for workers that die young */
 	uint64_t crash_times[8];
 	int crash_next;
 	uint64_t backoff_ns;
 	uint64_t backoff_raised_ns;
-	uint64_t next_spawn_ns;
+	uint64_t next_spawn_ns;		/* restarts slowed until then */
+	uint64_t next_floor_spawn_ns;	/* ... but min_workers are kept */
 	bool timed_out[NSLOTS];
+	uint64_t started_ns[NSLOTS];	/* monotonic, for crash_uptime */
 };
+
+/* The workers kept through a back-off: [server] min_workers, or half of
+ * workers rounded up; never more than workers. */
+static int floor_workers(const struct mq_config *cfg)
+{
+	int n = cfg->min_workers ? cfg->min_workers : (cfg->workers + 1) / 2;
+
+	return n < cfg->workers ? n : cfg->workers;
+}
 
 static int block_signals(void)
 {
@@ -174,20 +186,37 @@ static void spawn(struct master *m)
 	m->sb->slots[slot].pid = (int32_t)pid;
 	m->sb->worker_starts++;
 	m->timed_out[slot] = false;
+	m->started_ns[slot] = mq_now_mono_ns();
 	mq_log_debug("started worker slot=%d pid=%d generation=%u", slot, (int)pid, m->generation);
 }
 
-/* Starts the workers the current generation lacks, unless a crash loop
- * is being slowed down. */
+/* Starts the workers the current generation lacks.  While a crash loop
+ * is slowed down, only those below the floor, one per FLOOR_GAP. */
 static void top_up(struct master *m, uint64_t now)
 {
-	int missing;
+	int have = count_workers(m, m->generation, false);
+	int missing = m->cfg->workers - have;
 
-	if (m->phase != RUNNING || now < m->next_spawn_ns)
+	if (m->phase != RUNNING)
 		return;
-	missing = m->cfg->workers - count_workers(m, m->generation, false);
+	if (now < m->next_spawn_ns) {
+		if (have >= floor_workers(m->cfg) || now < m->next_floor_spawn_ns)
+			return;
+		mq_log_info("restarts slowed; starting a worker to keep %d of %d running",
+			    floor_workers(m->cfg), m->cfg->workers);
+		m->next_floor_spawn_ns = now + FLOOR_GAP_NS;
+		missing = 1;
+	}
 	while (missing-- > 0)
 		spawn(m);
+}
+
+/* Publishes the back-off for `marquee status` and /metrics. */
+static void show_backoff(struct master *m)
+{
+	m->sb->backoff_until_mono_ns = m->next_spawn_ns;
+	m->sb->backoff_ms = (uint32_t)(m->backoff_ns / MS);
+	m->sb->workers_floor = (uint32_t)floor_workers(m->cfg);
 }
 
 static void note_crash(struct master *m, uint64_t now)
@@ -201,17 +230,24 @@ static void note_crash(struct master *m, uint64_t now)
 			recent++;
 	if (recent >= 3) {
 		/* Deaths at the same moment (a bad deploy, a signal to all)
-		 * are one step; only a loop that goes on doubles the wait. */
-		if (m->backoff_ns == 0)
+		 * are one step; only a loop that goes on doubles the wait,
+		 * once per wait (the floor's workers die faster than that). */
+		if (m->backoff_ns == 0) {
 			m->backoff_ns = BACKOFF_MIN_NS;
-		else if (now >= m->backoff_raised_ns + m->backoff_ns)
+			m->backoff_raised_ns = now;
+		} else if (now >= m->backoff_raised_ns + m->backoff_ns) {
 			m->backoff_ns = m->backoff_ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS
 									   : m->backoff_ns * 2;
-		m->backoff_raised_ns = now;
-		mq_log_warn("%d workers died within %llus; next restart in %llums", recent,
+			m->backoff_raised_ns = now;
+		}
+		mq_log_warn("%d workers died young within %llus (before their first request or "
+			    "within %dms of starting); restarts slowed: next in %llums, keeping %d "
+			    "of %d workers running", recent,
 			    (unsigned long long)(CRASH_WINDOW_NS / 1000000000),
-			    (unsigned long long)(m->backoff_ns / MS));
+			    m->cfg->crash_uptime_ms, (unsigned long long)(m->backoff_ns / MS),
+			    floor_workers(m->cfg), m->cfg->workers);
 		m->next_spawn_ns = now + m->backoff_ns;
+		show_backoff(m);
 	}
 }
 
@@ -225,12 +261,24 @@ static void forget_old_crashes(struct master *m, uint64_t now)
 
 		for (size_t i = 0; i < MQ_ARRAY_LEN(m->crash_times); i++)
 			any |= m->crash_times[i] != 0;
-		if (!any)
+		if (!any) {
 			m->backoff_ns = 0;
+			show_backoff(m);
+		}
 	}
 }
 
-static void log_exit(pid_t pid, int slot, int status, bool timed_out)
+/* Whether the worker in slot died young: before finishing a request, or
+ * within crash_uptime of its start.  Only such deaths are a crash loop; a
+ * worker that served and then was killed (the OOM killer, an operator)
+ * is replaced at once. */
+static bool died_young(const struct master *m, int slot, uint64_t now)
+{
+	return m->sb->slots[slot].stats.requests == 0 ||
+	       now - m->started_ns[slot] < (uint64_t)m->cfg->crash_uptime_ms * MS;
+}
+
+static void log_exit(pid_t pid, int slot, int status, bool timed_out, bool young)
 {
 	struct mq_logline l;
 	bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -246,6 +294,8 @@ static void log_exit(pid_t pid, int slot, int status, bool timed_out)
 		mq_logline_str(&l, "signal", sigabbrev_np(WTERMSIG(status)));
 	if (timed_out)
 		mq_logline_str(&l, "reason", "request_timeout");
+	if (!clean && !timed_out)
+		mq_logline_str(&l, "young", young ? "yes" : "no");
 	mq_logline_emit(&l);
 }
 
@@ -257,18 +307,21 @@ static void reap(struct master *m, uint64_t now)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		int slot = mq_scoreboard_find(m->sb, pid);
 		bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		bool timed_out;
+		bool timed_out, young;
 
 		if (slot < 0)
 			continue;
 		timed_out = m->timed_out[slot];
-		log_exit(pid, slot, status, timed_out);
+		young = died_young(m, slot, now);
+		log_exit(pid, slot, status, timed_out, young);
 		if (clean)
 			m->sb->worker_exits++;
 		else if (!timed_out)
 			m->sb->worker_crashes++;
-		if (!clean && !timed_out && m->sb->slots[slot].generation == m->generation &&
-		    m->phase == RUNNING)
+		if (!clean && !timed_out && young)
+			m->sb->worker_young_deaths++;
+		if (!clean && !timed_out && young && m->phase == RUNNING &&
+		    m->sb->slots[slot].generation == m->generation)
 			note_crash(m, now);
 		mq_scoreboard_release(m->sb, slot);
 	}
@@ -365,6 +418,7 @@ static void reload(struct master *m, uint64_t now)
 	m->sb->generation = m->generation;
 	m->backoff_ns = 0;
 	m->next_spawn_ns = 0;
+	show_backoff(m);
 	/* New workers first; the old ones are told to leave once the new
 	 * ones are ready (or after READY_WAIT), and finish what they hold. */
 	top_up(m, now);
@@ -415,6 +469,14 @@ static int live_workers(const struct master *m)
 	return n;
 }
 
+/* The poll timeout that wakes the loop by at_ns (when still to come). */
+static int wake_within(uint64_t at_ns, uint64_t now, int timeout)
+{
+	if (at_ns > now && (at_ns - now) / MS < (uint64_t)timeout)
+		return (int)((at_ns - now) / MS) + 1;
+	return timeout;
+}
+
 static int loop(struct master *m)
 {
 	for (;;) {
@@ -437,8 +499,8 @@ static int loop(struct master *m)
 		forget_old_crashes(m, now);
 		top_up(m, now);
 		retire_old_generation(m, now);
-		if (m->next_spawn_ns > now && (m->next_spawn_ns - now) / MS < (uint64_t)timeout)
-			timeout = (int)((m->next_spawn_ns - now) / MS) + 1;
+		timeout = wake_within(m->next_spawn_ns, now, timeout);
+		timeout = wake_within(m->next_floor_spawn_ns, now, timeout);
 		if (m->retire_old_at_ns)
 			timeout = 50;
 		poll(&p, 1, timeout);
@@ -497,6 +559,7 @@ int mq_master_run(const char *config_path, struct mq_config *cfg)
 	if (!lookup_user(cfg, &uid, &gid))
 		goto out;
 	m.generation = m.sb->generation = 1;
+	show_backoff(&m);
 	top_up(&m, mq_now_mono_ns());
 	mq_log_info("marquee-fcgi %s listening on %s with %d workers", PACKAGE_VERSION,
 		    m.listener.from_systemd ? "the socket systemd passed" : cfg->listen,

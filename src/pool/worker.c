@@ -35,6 +35,7 @@
 #include "db/db.h"
 #include "integrations/tmdb.h"
 #include "pool/dispatch.h"
+#include "storage/image.h"
 
 /* Exactly these are blocked and read from the signalfd; everything else,
  * including SIGCHLD which the master blocks, is left at its default. */
@@ -315,7 +316,9 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 		mq_log_error("libcurl failed to initialise");
 		return 1;
 	}
-	rc = serve(&w, listen_fd, sigfd);
+	/* libvips starts threads: here, after the fork, never in the master */
+	rc = mq_image_init() < 0 ? 1 : serve(&w, listen_fd, sigfd);
+	mq_image_shutdown();
 	mq_tmdb_free(w.tmdb);
 	mq_keyword_names_reset();
 	mq_password_cleanup();

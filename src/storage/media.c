@@ -1,8 +1,9 @@
 /*
- * media.c: sniffing, storing and removing uploaded images.
+ * media.c: sniffing, storing and removing uploaded images, and their URLs.
  */
 #include "storage/media.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -11,7 +12,9 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/json.h"
 #include "core/log.h"
+#include "storage/image.h"
 
 const char *mq_media_sniff(const char *d, size_t len)
 {
@@ -50,45 +53,104 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-const char *mq_media_store(struct mq_ctx *c, const char *subdir, const char *prefix,
-			   const char *kind, const char *data, size_t len)
+const char *mq_media_ext(const char *kind)
+{
+	return strcmp(kind, "jpeg") == 0 ? "jpg" : kind;
+}
+
+static bool made_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return true;
+	mq_log_error("media: mkdir %s: %s", dir, strerror(errno));
+	return false;
+}
+
+const char *mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char *prefix)
 {
 	const char *root = c->cfg->media_dir;
 	unsigned char raw[8];
 	char rnd[17];
-	const char *dir = mq_arena_printf(c->arena, "%s/%s", root, subdir);
-	const char *rel, *path, *tmp;
-	int fd;
+	const char *rel;
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(rnd, sizeof(rnd), raw, sizeof(raw));
-	rel = mq_arena_printf(c->arena, "%s/%s-%s.%s", subdir, prefix, rnd, kind);
-	path = mq_arena_printf(c->arena, "%s/%s", root, rel);
-	tmp = mq_arena_printf(c->arena, "%s.tmp", path);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		mq_log_error("media: mkdir %s: %s", dir, strerror(errno));
+	rel = mq_arena_printf(c->arena, "%s/%s-%s", subdir, prefix, rnd);
+	if (!made_dir(mq_arena_printf(c->arena, "%s/%s", root, subdir)) ||
+	    !made_dir(mq_arena_printf(c->arena, "%s/%s", root, rel)))
 		return NULL;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	return rel;
+}
+
+int mq_media_write(struct mq_ctx *c, const char *reldir, const char *name, const void *data,
+		   size_t len)
+{
+	const char *path = mq_arena_printf(c->arena, "%s/%s/%s", c->cfg->media_dir, reldir, name);
+	const char *tmp = mq_arena_printf(c->arena, "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
 	if (fd < 0) {
 		mq_log_error("media: %s: %s", tmp, strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
 	    rename(tmp, path) < 0) {
 		mq_log_error("media: writing %s: %s", path, strerror(errno));
 		unlink(tmp);
-		return NULL;
+		return -1;
 	}
-	return rel;
+	return 0;
+}
+
+/* A relative path that stays under the media dir. */
+static bool sane(const char *relpath)
+{
+	return relpath && *relpath && relpath[0] != '/' && !strstr(relpath, "..");
+}
+
+void mq_media_remove_dir(struct mq_ctx *c, const char *reldir)
+{
+	const char *dir;
+	struct dirent *e;
+	DIR *d;
+
+	if (!sane(reldir))
+		return;
+	dir = mq_arena_printf(c->arena, "%s/%s", c->cfg->media_dir, reldir);
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			mq_log_warn("media: removing %s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+			mq_log_warn("media: removing %s/%s: %s", dir, e->d_name, strerror(errno));
+	closedir(d);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		mq_log_warn("media: removing %s: %s", dir, strerror(errno));
+}
+
+/* The directory of an image stored with its sizes (".../original.png"),
+ * or NULL for a single file. */
+static const char *image_dir(struct mq_ctx *c, const char *relpath)
+{
+	const char *slash = strrchr(relpath, '/');
+
+	if (slash == NULL || strncmp(slash + 1, "original.", 9) != 0)
+		return NULL;
+	return mq_arena_printf(c->arena, "%.*s", (int)(slash - relpath), relpath);
 }
 
 void mq_media_remove(struct mq_ctx *c, const char *relpath)
 {
-	const char *path;
+	const char *path, *dir;
 
-	if (relpath == NULL || *relpath == '\0' || strstr(relpath, ".."))
+	if (!sane(relpath))
 		return;
+	if ((dir = image_dir(c, relpath)) != NULL) {
+		mq_media_remove_dir(c, dir);
+		return;
+	}
 	path = mq_arena_printf(c->arena, "%s/%s", c->cfg->media_dir, relpath);
 	if (unlink(path) < 0 && errno != ENOENT)
 		mq_log_warn("media: removing %s: %s", path, strerror(errno));
@@ -110,4 +172,31 @@ const char *mq_media_url(struct mq_ctx *c, const char *relpath)
 	const char *slash = host ? strchr(host + 3, '/') : NULL;
 	int n = slash ? (int)(slash - c->origin) : (int)strlen(c->origin);
 	return mq_arena_printf(c->arena, "%.*s%s%s%s", n, c->origin, url, sep, relpath);
+}
+
+const char *mq_media_size_url(struct mq_ctx *c, const char *relpath, const char *size)
+{
+	const char *dir, *ext;
+
+	if (relpath == NULL || strcmp(size, "original") == 0 || (dir = image_dir(c, relpath)) == NULL)
+		return mq_media_url(c, relpath);
+	ext = strrchr(relpath, '.') + 1;
+	return mq_media_url(c, mq_arena_printf(c->arena, "%s/%s.%s", dir, size, ext));
+}
+
+struct json_object *mq_media_sizes(struct mq_ctx *c, const char *relpath, int image_kind)
+{
+	const struct mq_image_size *sizes;
+	struct json_object *o;
+	size_t n;
+
+	if (relpath == NULL)
+		return NULL;
+	sizes = mq_image_sizes((enum mq_image_kind)image_kind, &n);
+	o = json_object_new_object();
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(o, sizes[i].name, json_object_new_string(
+						   mq_media_size_url(c, relpath, sizes[i].name)));
+	json_object_object_add(o, "original", json_object_new_string(mq_media_url(c, relpath)));
+	return o;
 }

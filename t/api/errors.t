@@ -56,13 +56,33 @@ is $status, 400, 'a malformed Content-Length is a 400';
 like $raw, qr{application/problem\+json}, 'as problem+json';
 ($status) = $s->raw_request("BREW /pot HTTP/1.1\r\n\r\n");
 is $status, 400, 'a request without Host is a 400';
-($status, $raw) = $s->raw_request("GET /api/genres/ HTTP/1.1
-Host: x
-" . ("X-Pad: " . ('y' x 1000) . "
-") x 40 . "
-");
-like $status, qr/^(?:400|431|494)$/, 'huge headers are refused';
+($status, $raw) = $s->raw_request("GET /api/genres/ HTTP/1.1\r\nHost: x\r\n" . ("X-Pad: " . ('y' x 1000) . "\r\n") x 40 . "\r\n");
+is $status, 431, 'huge headers are refused with 431 (nginx\'s 494)';
 like $raw, qr{application/problem\+json}, 'as problem+json (regression: nginx\'s HTML page)';
+
+# Malformed request lines: nginx refuses them before it knows a URI, and
+# an error_page to a named location then fails ("empty URI in redirect to
+# named location") into nginx's HTML 500.  Regression, issue 12 finding 3.
+sub raw_is_problem {
+    my ($bytes, $want, $name) = @_;
+    my ($got, $answer) = $s->raw_request($bytes);
+    my ($head, $body) = split /\r\n\r\n/, $answer, 2;
+    my $json = Marquee::Stack::json_body($body);
+    is $got, $want, "$name: $want";
+    like $head, qr{^Content-Type: application/problem\+json}mi, "$name: problem+json";
+    is $json && $json->{status}, $want, "$name: its status member";
+    like $head, qr{^X-Request-Id: \S+}mi, "$name: X-Request-Id";
+}
+raw_is_problem("GET /api/genres/%00 HTTP/1.1\r\nHost: x\r\n\r\n", 400, 'a %00 in the path');
+raw_is_problem("get /api/genres/ HTTP/1.1\r\nHost: x\r\n\r\n", 400, 'a lowercase method');
+raw_is_problem("GET /api/gen res/ HTTP/1.1\r\nHost: x\r\n\r\n", 400, 'a raw space in the path');
+raw_is_problem("GET /api/genres/\x01 HTTP/1.1\r\nHost: x\r\n\r\n", 400, 'a control character');
+raw_is_problem("GET /api/x?q=" . ('a' x 9000) . " HTTP/1.1\r\nHost: x\r\n\r\n", 414, 'a URL over 8 KB');
+raw_is_problem("GET /api/genres/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
+               'a transfer coding nginx does not know');
+raw_is_problem("GET /api/genres/ HTTP/2.7\r\nHost: x\r\n\r\n", 505, 'an HTTP version nginx does not speak');
+raw_is_problem("POST /api/genres/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
+               'a malformed chunked body');
 
 # an early answer leaves the body unread; the kept FastCGI connection must
 # still be usable for the next request (a POST is never retried by nginx)
@@ -82,6 +102,12 @@ is $head->{headers}{'content-length'}, $get->{headers}{'content-length'}, 'with 
 
 # the pool survived all of it
 is $s->get('/api/genres/')->{status}, 200, 'the API still answers';
+
+# with the pool gone, nginx answers 502 itself (it was a 503 for every
+# gateway error, whatever happened)
+kill 'TERM', $s->pool_pid;
+is $s->wait_pool_exit, 0, 'the pool stops';
+is_problem($s->get('/api/genres/'), 502, 'no pool to answer');
 
 $s->finish;
 done_testing;

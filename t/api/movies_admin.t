@@ -4,6 +4,7 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
+use Marquee::Images qw(png jpeg dimensions);
 use Marquee::Stack;
 
 my $s = Marquee::Stack->start(extra_config => "[media]\nimage_max = 100k\n");
@@ -146,18 +147,18 @@ is $r->{json}{year}, undef, 'and goes when the date goes';
 is $s->get('/api/movies/?year=1921')->{json}{count}, 0, 'from the counts too';
 
 # ---- media: images ----
-my $png = "\x89PNG\r\n\x1a\n" . ("\0" x 64);
-my $jpeg = "\xff\xd8\xff\xe0" . ("\0" x 64);
+my $png = png(40, 60);
+my $jpeg = jpeg();
 $r = $s->post("/api/movies/$id/media/", token => $A, body => $png,
               headers => { 'Content-Type' => 'image/png' });
 is $r->{status}, 201, 'a poster upload: 201';
 my $poster = $r->{json};
 is $poster->{kind}, 'poster', 'a poster by default';
 ok $poster->{is_primary}, 'the first poster is the primary one';
-like $poster->{url}, qr{^http://127\.0\.0\.1:\d+/media/movies/$id-poster-[0-9a-f]{16}\.png$},
-    'at a media URL';
+like $poster->{url}, qr{^http://127\.0\.0\.1:\d+/media/movies/$id-poster-[0-9a-f]{16}/w500\.png$},
+    'at a media URL (its w500; t/api/uploads.t tests the sizes)';
 (my $path = $poster->{url}) =~ s{^http://[^/]+}{};
-is $s->get($path)->{content}, $png, 'which nginx serves from disk';
+is_deeply [ dimensions($s->get($path)->{content}) ], [40, 60, 'png'], 'which nginx serves from disk';
 is $s->get("/api/movies/$id/")->{json}{poster_url}, $poster->{url}, 'the movie shows it as its poster';
 my $shown = $s->get("/api/movies/$id/")->{json};
 $r = $s->put("/api/movies/$id/", token => $A,
@@ -188,7 +189,7 @@ $r = $s->post("/api/movies/$id/media/", token => $A, body => $jpeg,
 is $r->{status}, 415, 'a JPEG that says it is a PNG: 415';
 is $s->post("/api/movies/$id/media/", token => $A, body => '<svg/>',
             headers => { 'Content-Type' => 'image/png' })->{status}, 415, 'not an image: 415';
-is $s->post("/api/movies/$id/media/", token => $A, body => $png . ("\0" x 110_000),
+is $s->post("/api/movies/$id/media/", token => $A, body => png(40, 60, after => "\0" x 110_000),
             headers => { 'Content-Type' => 'image/png' })->{status}, 413,
     'an image over [media] image_max: 413';
 for my $q ('kind=trailer', 'kind=banner', 'primary=yes', 'language=french', 'size=big', 'kind=poster&kind=still') {
@@ -200,7 +201,7 @@ is $s->post('/api/movies/999999/media/', token => $A, body => $png,
 is $s->post("/api/movies/$id/media/", token => $user->{access}, body => $png,
             headers => { 'Content-Type' => 'image/png' })->{status}, 403, 'uploads by a user: 403';
 opendir my $dh, $s->dir . '/media/movies' or die;
-is scalar(grep { /\.(png|jpeg)$/ } readdir $dh), 3, 'refused uploads leave no file behind';
+is scalar(grep { /^$id-/ } readdir $dh), 3, 'refused uploads leave no file behind';
 
 # ---- media: videos ----
 $r = $s->post("/api/movies/$id/media/", token => $A,

@@ -75,6 +75,7 @@ like $r->{content}, qr/^marquee_worker_exits_total\{reason="crashed"\} [1-9]/m, 
 $r = $s->get('/metrics', from => '127.0.0.2');
 is $r->{status}, 403, '/metrics is refused to any other address';
 like $r->{headers}{'content-type'}, qr{problem\+json}, 'as problem+json';
+is $r->{json}{detail}, 'Access to this path is not allowed.', 'saying what it is';
 
 # --- media and uploads ---
 Marquee::Stack::spew("$d/media/hello.txt", "a poster, say\n");
@@ -87,6 +88,14 @@ is $s->get('/protected-media/hello.txt')->{status}, 404, 'the X-Accel-Redirect l
 $r = $s->get('/media/no-such-poster.png');
 is $r->{status}, 404, 'a missing image is a 404';
 like $r->{headers}{'content-type'}, qr{^application/problem\+json}, 'as problem+json, not image/png';
+# regression: a directory under /media/ was a 403 "not served to your
+# address", the text of /metrics; it is nothing to serve
+mkdir "$d/media/movies";
+for my $dir ('/media/', '/media/movies/', '/media/movies') {
+    $r = $s->get($dir);
+    is $r->{status}, 404, "$dir is a 404, not a listing refused";
+    is $r->{json}{detail}, 'There is nothing at this path.', '... as a problem';
+}
 $r = $s->put('/api/users/me/avatar/', body => 'x' x (2 * 1024 * 1024),
              headers => { 'Content-Type' => 'image/png' });
 isnt $r->{status}, 413, "a 2 MB upload passes nginx on an upload path ($r->{status})";

@@ -1,6 +1,8 @@
 # The worker pool under faults: a worker killed mid-loop, a reload under
-# load, workers retiring after max_requests, a crash loop slowed down, a
-# request killed for running past request_timeout, and `marquee status`.
+# load, workers retiring after max_requests, a request killed for running
+# past request_timeout, workers killed under load replaced at once, a
+# crash loop of workers dying young slowed down but never below
+# min_workers, and `marquee status`.
 use strict;
 use warnings;
 use Test::More;
@@ -17,6 +19,26 @@ sub all_ok {
 }
 
 sub status_text { ($s->marquee('status'))[1] }
+
+# Seconds from marquee status's durations: 0.250s, 1m05s, 2h03m.
+sub seconds {
+    my ($d) = @_;
+    return $1 if $d =~ /^([\d.]+)s$/;
+    return $1 * 60 + $2 if $d =~ /^(\d+)m(\d+)s$/;
+    return $1 * 3600 + $2 * 60 if $d =~ /^(\d+)h(\d+)m$/;
+    return 86400 * $1 + 3600 * $2 if $d =~ /^(\d+)d(\d+)h$/;
+    return 0;
+}
+
+# The live workers in marquee status: { pid, requests, up (seconds) }.
+sub slots {
+    my @slots;
+    for (split /\n/, status_text()) {
+        my ($pid, $requests, $up) = /^\s+\d+\s+(\d+)\s+\d+\s+(?:idle|busy)\s+(\d+)\s+\d+\s+(\S+)/ or next;
+        push @slots, { pid => $pid, requests => $requests, up => seconds($up) };
+    }
+    return @slots;
+}
 
 sub wait_workers {
     my ($n) = @_;
@@ -87,11 +109,57 @@ $hold->release;
 wait_workers(4) and pass 'and replaced it';
 ok all_ok(10), 'later requests succeed';
 
-# a crash loop is slowed down: three deaths within 10s are one
-kill 'KILL', $s->worker_pids;
-wait_until { $s->pool_log =~ /workers died within 10s; next restart in \d+ms/ } what => 'a back-off'
-    and pass 'repeated deaths trigger a back-off';
-wait_workers(4) and pass 'the pool still comes back to four workers';
+# Workers killed from outside after they served (the OOM killer, an
+# operator's kill -9) are no crash loop: each is replaced at once, and
+# the pool keeps serving.  Regression (issue 12, finding 11): with a
+# random worker SIGKILLed every 2s under load, the master slowed every
+# restart down and left all the slots empty for 8s.
+my $load2 = $s->background_load('/api/genres/', clients => 3);
+my $kills = 0;
+for (1 .. 6) {
+    my $victim;
+    # one that finished requests and is past crash_uptime (1s)
+    wait_until { ($victim) = grep { $_->{requests} > 0 && $_->{up} >= 1.2 } slots() }
+        what => 'a worker that served and is 1.2s old', timeout => 30 or last;
+    kill 'KILL', $victim->{pid};
+    $kills++;
+    wait_until { my @pids = $s->worker_pids; @pids == 4 && !grep { $_ == $victim->{pid} } @pids }
+        what => "the replacement of worker $victim->{pid}" or last;
+}
+$tally = $load2->stop;
+cmp_ok $tally->{total}, '>', 50, "requests flowed through $kills kills ($tally->{total})";
+cmp_ok $tally->{failed}, '<=', $kills, "at most one failed per kill ($tally->{failed})"
+    or diag explain $tally;
+my @old_deaths = $s->pool_log =~ /msg="worker died".*signal=KILL.*young=no/g;
+cmp_ok scalar(@old_deaths), '>=', $kills, 'each death logged as not young';
+unlike $s->pool_log, qr/restarts slowed|next restart in/, 'and none of them slowed restarts down';
+like status_text(), qr/^restarts not slowed$/m, 'marquee status says restarts are not slowed';
+
+# Workers that die young (before a request, or within crash_uptime of
+# starting) are a crash loop: restarts are slowed, doubling while it goes
+# on, but min_workers (half of 4: 2) are kept running, and the log and
+# marquee status say so.  No load here: a new worker serves nothing, so
+# every one killed died young.
+my %killed;
+wait_until {
+    for my $pid ($s->worker_pids) {
+        kill 'KILL', $pid unless $killed{$pid}++;
+    }
+    status_text() =~ /back-off (\d+)ms/ && $1 >= 4000;
+} what => 'restarts slowed by 4s or more', timeout => 60;
+wait_workers(2) and pass 'the floor of 2 workers is kept up at once';
+my $slowed = status_text();
+like $slowed, qr/^restarts slowed: workers died young; next restart in \S+ \(back-off \d+ms\), keeping at least 2 workers running$/m,
+    'marquee status says restarts are slowed, and keeps 2 workers';
+like $slowed, qr/crashed \d+ \((\d+) young\)/, 'and counts the young deaths';
+is scalar(() = $slowed =~ /^\s+\d+\s+\d+\s+\d+\s+(?:idle|busy|starting)/mg), 2, 'no more than 2 meanwhile';
+ok all_ok(5), 'those 2 serve meanwhile';
+like status_text(), qr/^restarts slowed/m, '... while restarts were still slowed';
+like $s->pool_log, qr/\d+ workers died young within 10s \(before their first request or within 1000ms of starting\); restarts slowed: next in \d+ms, keeping 2 of 4 workers running/,
+    'the log says why restarts are slowed';
+like $s->pool_log, qr/msg="worker died".*signal=KILL.*young=yes/, 'and which deaths were young';
+wait_until { scalar($s->worker_pids) == 4 } what => 'four workers after the back-off', timeout => 60
+    and pass 'the pool comes back to four workers when the back-off ends';
 ok all_ok(10), 'and serves again';
 
 $s->finish;

@@ -3,6 +3,7 @@
 use strict;
 use warnings;
 use Test::More;
+use Marquee::Images qw(png jpeg dimensions);
 use Marquee::Stack qw(json_body);
 
 my $s = Marquee::Stack->start;
@@ -141,20 +142,21 @@ for my $bad ([ locale => 'english' ], [ locale => 'ab-' ], [ locale => 'ab--CD' 
 # --- public profiles ---
 $r = $s->get('/api/users/ALICE/');
 is $r->{status}, 200, 'a public profile, by username in any case';
-is_deeply [ sort keys %{ $r->{json} } ], [qw(avatar_url bio date_joined display_name id username)],
+is_deeply [ sort keys %{ $r->{json} } ], [qw(avatar_sizes avatar_url bio date_joined display_name id username)],
     'with public fields only';
 is $s->get('/api/users/nobody/')->{status}, 404, 'an unknown user is 404';
 
 # --- avatars ---
-my $png = "\x89PNG\r\n\x1a\n" . ("\0" x 64);
-my $jpeg = "\xff\xd8\xff\xe0" . ("\0" x 64);
+my $png = png(100, 100);
+my $jpeg = jpeg();
 $r = $s->put('/api/users/me/avatar/', token => $alice, body => $png,
              headers => { 'Content-Type' => 'image/png' });
 is $r->{status}, 200, 'a PNG avatar is stored';
 my $url = $r->{json}{avatar_url};
-like $url, qr{^http://127\.0\.0\.1:\d+/media/avatars/\d+-[0-9a-f]{16}\.png$}, 'at a media URL';
+like $url, qr{^http://127\.0\.0\.1:\d+/media/avatars/\d+-[0-9a-f]{16}/medium\.png$},
+    'at a media URL (its medium size; t/api/uploads.t tests the sizes)';
 my $path = $url =~ s{^http://[^/]+}{}r;
-is $s->get($path)->{content}, $png, 'which nginx serves from disk';
+is_deeply [ dimensions($s->get($path)->{content}) ], [100, 100, 'png'], 'which nginx serves from disk';
 is $s->get('/api/users/me/', token => $alice)->{json}{avatar_url}, $url, 'and the profile shows';
 $r = $s->put('/api/users/me/avatar/', token => $alice, body => $jpeg,
              headers => { 'Content-Type' => 'image/png' });
@@ -175,7 +177,7 @@ is $status, 415, 'a Content-Type that is not UTF-8 is refused';
 is +(json_body($raw =~ s/^.*?\r\n\r\n//sr) // {})->{detail},
     "The body is image/png, but Content-Type says image/p\x{fffd}ng.",
     'with a detail in UTF-8, the byte replaced';
-$r = $s->put('/api/users/me/avatar/', token => $alice, body => $png . ("\0" x (3 * 1024 * 1024)),
+$r = $s->put('/api/users/me/avatar/', token => $alice, body => png(10, 10, after => "\0" x (3 * 1024 * 1024)),
              headers => { 'Content-Type' => 'image/png' });
 is $r->{status}, 413, 'an avatar over 2 MB is refused';
 $r = $s->put('/api/users/me/avatar/', token => $alice, body => $jpeg,

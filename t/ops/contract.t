@@ -80,6 +80,13 @@ caught 'an error that is not problem+json', qr/not application\/problem\+json/,
     GET => '/api/nothing-here/', 404, \%json, { detail => 'no' };
 caught 'a problem without its members', qr{/detail: .*Missing property},
     GET => '/api/nothing-here/', 404, \%problem, { type => 'about:blank', title => 'Not Found', status => 404 };
+passes "nginx's own errors need only be problems on any path", GET => '/api/genres/', 414, \%problem,
+    { type => 'about:blank', title => 'URI Too Long', status => 414, detail => 'Too long.' };
+caught '... when nginx sent them', qr/status 414 is not documented/, GET => '/api/genres/', 414,
+    \%problem, { type => 'about:blank', title => 'URI Too Long', status => 414, detail => 'Too long.' },
+    via => 'fastcgi';
+caught '... and HTML is no problem', qr/not application\/problem\+json/, GET => '/api/genres/', 502,
+    { 'content-type' => 'text/html', 'x-request-id' => 'abc123' }, '<html></html>';
 caught 'a 405 without Allow', qr/405 without an Allow header/, DELETE => '/api/genres/', 405, \%problem,
     { type => 'about:blank', title => 'Method Not Allowed', status => 405, detail => 'No.' };
 caught 'an integer path parameter that is not one is no route', qr{/api/movies/abc/ is in no path},

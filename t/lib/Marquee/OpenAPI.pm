@@ -163,6 +163,13 @@ sub methods_of {
     return sort map { uc } grep { /^(get|put|post|patch|delete)$/ } keys %{ $self->{doc}{paths}{$template} };
 }
 
+# Statuses nginx answers itself on any path, before a route is known or
+# when the pool cannot answer: a malformed request (400), a slow one (408),
+# a body, URL or headers too large (413, 414, 431), what it does not
+# implement (501, 505), and a pool that failed (500, 502, 504).  The
+# document says so once, in its description; each need only be a problem.
+my %NGINX_ANY_PATH = map { $_ => 1 } qw(400 408 413 414 431 500 501 502 504 505);
+
 # check(METHOD, PATH, RES, via => 'nginx' | 'fastcgi'): how RES (status,
 # headers with lower-case names, content) was checked, and what in it
 # contradicts the document:
@@ -215,13 +222,16 @@ sub check {
     my @methods = $self->methods_of($template);
     if (!grep { $_ eq $documented_method } @methods) {
         # A method the path does not take: a 405 naming those it does, or
-        # nginx's 413 for a body over its limit, refused before any route.
+        # one of nginx's own errors, refused before any route.
         $problem->("$method $template is not documented, yet answered $status")
-            if $status != 405 && $status != 413;
+            if $status != 405 && !($via eq 'nginx' && $NGINX_ANY_PATH{$status});
         $problem->('405 without an Allow header') if $status == 405 && !defined $h->{allow};
         return $self->check_problem($r, $method, $h, $body, $data);
     }
     my $doc = $self->response_of($documented_method, $template, $status);
+    if (!$doc && $via eq 'nginx' && $NGINX_ANY_PATH{$status}) {
+        return $self->check_problem($r, $method, $h, $body, $data);
+    }
     if (!$doc) {
         $problem->("status $status is not documented for $documented_method $template (it documents "
                    . join(', ', $self->statuses_of($documented_method, $template)) . ')');

@@ -17,7 +17,9 @@ package Marquee::Stack;
 # Options: workers, keepalive, nginx_workers, extra_config (appended to the
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
-# SMTP sink and the outbox job), and the others read in start() below.
+# SMTP sink and the outbox job), start_timeout => seconds (30: how long the
+# stack may take to answer; more under valgrind), and the others read in
+# start() below.
 #
 # Tests wait for what they expect, never for time to pass: wait_until
 # (exported) polls a condition with a deadline; hold() keeps a transaction
@@ -26,6 +28,13 @@ package Marquee::Stack;
 #
 # Environment: MQ_SRCDIR, MQ_BUILDDIR (set by make check; otherwise found
 # from this file's location), MQ_TEST_KEEP=1 keeps the directory.
+#
+# Privileges, as in production (docs/deployment.md): the sockets are in
+# run/, a directory only the servers' user may enter; PostgreSQL takes
+# peer authentication alone, mapping that user (and root, when we are
+# root) onto its roles; the pool connects as "marquee", a role that may
+# only read and write rows, and `marquee migrate` and the bulk loads as
+# "marquee_owner", the database's owner (no superuser).
 
 use strict;
 use warnings;
@@ -229,6 +238,49 @@ sub wait_for {
     poll($timeout, $check) or die "timed out after ${timeout}s waiting for $what\n";
 }
 
+# The roles of the tests' databases: the owner, who migrates, and the
+# pool's, who reads and writes rows (sql/0011_row_privileges.sql).
+our ($OWNER, $POOL_ROLE) = ('marquee_owner', 'marquee');
+
+# How the golden cluster is set up, beyond its migrations: a change here
+# makes a new one.
+my $CLUSTER_SETUP = 'peer+map, roles marquee_owner and marquee, v1';
+
+# The OS users PostgreSQL's peer authentication lets in, each as any of
+# the tests' roles: the servers' user, and root when the tests run as root
+# (the harness's psql and `marquee` commands).
+sub peer_users {
+    return $> == 0 ? ('root', run_user()) : (scalar getpwuid($>));
+}
+
+# pg_hba.conf and pg_ident.conf of a test cluster: unix sockets only, peer
+# authentication only, through the map above.  No trust.
+sub write_pg_auth {
+    my ($data) = @_;
+    spew("$data/pg_hba.conf", "# written by Marquee::Stack: peer authentication only\n"
+                              . "local all all peer map=marquee\n");
+    spew("$data/pg_ident.conf", join '', map { my $u = $_;
+        map { "marquee $u $_\n" } 'postgres', $OWNER, $POOL_ROLE } peer_users());
+}
+
+# The SQL, run as the superuser, that makes DB the database of the roles:
+# owned by the owner, entered by the pool's role, its CREATE and
+# TEMPORARY privileges the owner's alone (docs/deployment.md).
+sub database_privileges_sql {
+    my ($db) = @_;
+    return ("ALTER DATABASE $db OWNER TO $OWNER", "REVOKE ALL ON DATABASE $db FROM PUBLIC",
+            "GRANT CONNECT ON DATABASE $db TO $POOL_ROLE");
+}
+
+# A config of `marquee migrate` and the bulk loads for the cluster whose
+# sockets are in RUN, on database DB.
+sub migrate_config {
+    my ($run, $db, $more) = @_;
+    return "[database]\nconninfo = host=$run dbname=$db user=$POOL_ROLE\n"
+           . "owner_conninfo = host=$run dbname=$db user=$OWNER\n"
+           . "migrations_dir = " . srcdir() . "/sql\n" . ($more // '');
+}
+
 # The golden cluster: initdb'd and migrated once per set of migrations,
 # shared by every test file (each copies it).  Guarded by a lock so
 # parallel test files build it once.
@@ -237,7 +289,7 @@ sub golden_cluster {
     my $build = builddir();
     my $bin = pg_bindir();
     my $sums = join '', map { sha1_hex(slurp($_)) } sort glob("$src/sql/*.sql");
-    my $key = substr(sha1_hex($sums . $bin), 0, 12);
+    my $key = substr(sha1_hex($sums . $bin . $CLUSTER_SETUP . join(',', peer_users())), 0, 12);
     my $root = tmp_root();
     my $dir = "$root/pg-golden-$key";
     open my $lock, '>', "$root/golden.lock" or die "lock: $!\n";
@@ -247,10 +299,13 @@ sub golden_cluster {
         remove_tree($_) for grep { $_ ne $dir } glob("$root/pg-golden-*");
     }
     build_golden($dir, sub {
-        sh(as_user("$bin/createdb", '-h', "$dir/run", '-U', 'postgres', 'marquee_template'));
-        spew("$dir/migrate.conf",
-             "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
-             . "migrations_dir = $src/sql\n");
+        for my $sql ("CREATE ROLE $OWNER LOGIN", "CREATE ROLE $POOL_ROLE LOGIN",
+                     'CREATE DATABASE marquee_template', database_privileges_sql('marquee_template'),
+                     'REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC') {
+            sh(as_user("$bin/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', "$dir/run",
+                       '-U', 'postgres', '-d', 'postgres', '-c', $sql));
+        }
+        spew("$dir/migrate.conf", migrate_config("$dir/run", 'marquee_template'));
         sh("$build/src/marquee -c $dir/migrate.conf migrate >>$dir/migrate.log 2>&1");
     }) unless -e "$dir/READY";
     close $lock;
@@ -276,8 +331,7 @@ sub catalog_cluster {
     # one catalog of each size is kept: they are large
     remove_tree($_) for grep { $_ ne $dir } glob("$root/pg-catalog-movies$n-*");
     my $fill = sub {
-        spew($conf, "[database]\nconninfo = host=$dir/run dbname=marquee_template user=postgres\n"
-                    . "migrations_dir = " . srcdir() . "/sql\n[cache]\nservers =\n");
+        spew($conf, migrate_config("$dir/run", 'marquee_template', "[cache]\nservers =\n"));
         sh("$marquee -c $conf demo-data --movies $n --curated " . srcdir()
            . "/data/demo-movies.tsv >>$dir/demo-data.log 2>&1");
     };
@@ -304,9 +358,13 @@ sub build_golden {
     }
     unlink "$dir/READY";
     chown_tree($dir);
-    sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
-               '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
-       . " >$dir/initdb.log 2>&1") unless $from;
+    chmod 0700, "$dir/run";
+    unless ($from) {
+        sh(join(' ', map({ quotemeta } as_user("$bin/initdb", '-D', "$dir/data", '-U', 'postgres',
+                   '--auth=peer', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync')))
+           . " >$dir/initdb.log 2>&1");
+        write_pg_auth("$dir/data");
+    }
     sh(as_user("$bin/pg_ctl", '-s', '-D', "$dir/data", '-l', "$dir/golden.log", '-w', '-o',
                "-k $dir/run -c listen_addresses= -c fsync=off", 'start'));
     my $ok = eval { $fill->(); 1 };
@@ -338,7 +396,7 @@ sub start {
     $self->start_outbox if $self->{mail};
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
-    wait_for('the stack to answer /healthz', 30, sub {
+    wait_for('the stack to answer /healthz', $self->{start_timeout} // 30, sub {
         $self->get('/healthz', unchecked => 'polled while nginx and the pool start')->{status} == 200 });
     return $self;
 }
@@ -390,9 +448,13 @@ sub start_postgres {
     chown_tree("$d/pg");
     chown_tree("$d/run");
     chown_tree("$d/log");
+    # the sockets' directory: the servers' user alone (root passes anyway)
+    chmod 0700, "$d/run";
     $self->pg_ctl('start');
-    sh(as_user("$self->{pgbin}/psql", '-q', '-h', "$d/run", '-U', 'postgres', '-d', 'postgres',
-               '-c', 'CREATE DATABASE marquee TEMPLATE marquee_template'));
+    for my $sql ('CREATE DATABASE marquee TEMPLATE marquee_template', database_privileges_sql('marquee')) {
+        sh(as_user("$self->{pgbin}/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', "$d/run",
+                   '-U', 'postgres', '-d', 'postgres', '-c', $sql));
+    }
 }
 
 sub pg_ctl {
@@ -412,8 +474,14 @@ sub start_postgres_again { $_[0]->pg_ctl('start') }
 # Runs SQL as the superuser in the test database; returns psql's output.
 sub psql {
     my ($self, $sql) = @_;
+    return $self->psql_as('postgres', $sql);
+}
+
+# The same as ROLE (and in database db => NAME); dies when it fails.
+sub psql_as {
+    my ($self, $role, $sql, %opt) = @_;
     my @cmd = as_user("$self->{pgbin}/psql", '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1',
-                      '-h', "$self->{dir}/run", '-U', 'postgres', '-d', 'marquee', '-c', $sql);
+                      '-h', "$self->{dir}/run", '-U', $role, '-d', $opt{db} // 'marquee', '-c', $sql);
     open my $fh, '-|', @cmd or die "psql: $!\n";
     local $/;
     my $out = <$fh>;
@@ -459,7 +527,7 @@ sub lock_waiters {
 sub start_memcached {
     my ($self) = @_;
     my $sock = "$self->{dir}/run/memcached.sock";
-    my @cmd = ('memcached', '-s', $sock, '-a', '0777', '-m', '32', '-t', '1', '-U', '0');
+    my @cmd = ('memcached', '-s', $sock, '-a', '0600', '-m', '32', '-t', '1', '-U', '0');
     push @cmd, '-u', run_user() if run_user();
     unlink $sock;
     $self->{pids}{memcached} = $self->spawn('memcached', @cmd);
@@ -519,7 +587,8 @@ scoreboard = $d/run/$sb
 production = off
 
 [database]
-conninfo = host=$d/run dbname=marquee user=postgres
+conninfo = host=$d/run dbname=marquee user=$POOL_ROLE
+owner_conninfo = host=$d/run dbname=marquee user=$OWNER
 migrations_dir = $self->{src}/sql
 
 [cache]
@@ -1065,13 +1134,15 @@ sub background_load {
     my $clients = $opt{clients} // 2;
     my $dir = tempdir('load-XXXXXX', DIR => $self->{dir});
     my @pids;
+    my $parent = $$;
     for my $i (1 .. $clients) {
         my $pid = fork // die "fork: $!\n";
         if ($pid == 0) {
             my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
             my %by;
             my $n = 0;
-            until (-e "$dir/stop") {
+            # until stopped, or the test died without stopping it
+            until (-e "$dir/stop" || getppid() != $parent) {
                 my $res = $http->get($self->base_url . $path);
                 $by{ $res->{status} }++;
                 spew("$dir/count.$i", ++$n);
