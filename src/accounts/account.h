@@ -20,11 +20,12 @@ const char *mq_email_problem(const char *email);
 #define MQ_USER_PRIVATE \
 	"u.id, u.username, u.email, u.display_name, u.bio, u.locale, u.region, " \
 	"u.avatar_path, u.role, u.email_verified_at IS NOT NULL AS email_verified, " \
-	"rfc3339(u.created_at) AS date_joined"
+	"rfc3339(u.created_at) AS date_joined, u.followers_count, u.following_count"
 
 /* The public ones, for anyone to see. */
 #define MQ_USER_PUBLIC \
-	"u.id, u.username, u.display_name, u.bio, u.avatar_path, rfc3339(u.created_at) AS date_joined"
+	"u.id, u.username, u.display_name, u.bio, u.avatar_path, rfc3339(u.created_at) AS date_joined, " \
+	"u.followers_count, u.following_count"
 
 /* Replaces the avatar_path member of a user object by avatar_url (its
  * medium size) and avatar_sizes. */

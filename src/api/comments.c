@@ -16,6 +16,7 @@
 #include "http/form.h"
 #include "http/handlers.h"
 #include "http/page.h"
+#include "social/social.h"
 
 #define BODY_MAX 5000
 #define MAX_DEPTH 10	/* replies nest this deep (the table's CHECK says so too) */
@@ -35,30 +36,36 @@
 #define REPLIES_SHOWN 10
 #define LEVELS_SHOWN 2
 
+/* Not by a user the caller ($4; 0: anonymous) blocks: their comments, and
+ * the replies under them, are not shown to the blocker. */
+#define SHOWN(c) " AND NOT EXISTS (SELECT 1 FROM blocks b " \
+	"WHERE b.blocker_id = $4 AND b.blocked_id = " c ".user_id) "
+
 /* The threads of a page and the replies shown under them, each reply
  * after its parent (ordered by the path of ids).  roots: the page's
- * threads, from $1 movie and $2 $3 the page (and $4 a parent comment). */
+ * threads, from $1 movie and $2 $3 the page, $4 the caller (and $5 a
+ * parent comment). */
 #define PAGE_OF_THREADS(roots) MQ_STMT_READ( \
 	"WITH RECURSIVE roots AS (" roots "), " \
 	"tree AS (SELECT id, ARRAY[id] AS path FROM roots " \
 	"  UNION ALL SELECT c.id, t.path || c.id FROM tree t CROSS JOIN LATERAL " \
-	"    (SELECT id FROM comments WHERE parent_id = t.id ORDER BY id " \
+	"    (SELECT id FROM comments r WHERE parent_id = t.id " SHOWN("r") "ORDER BY id " \
 	"     LIMIT " MQ_STRINGIFY(REPLIES_SHOWN) ") c " \
 	"  WHERE cardinality(t.path) <= " MQ_STRINGIFY(LEVELS_SHOWN) ") " \
 	"SELECT (SELECT max(total) FROM roots) AS total, " COMMENT_COLUMNS ", " \
-	"(SELECT count(*) FROM comments x WHERE x.parent_id = c.id) AS replies_count " \
+	"(SELECT count(*) FROM comments x WHERE x.parent_id = c.id " SHOWN("x") ") AS replies_count " \
 	"FROM tree t JOIN comments c USING (id) LEFT JOIN users u ON u.id = c.user_id " \
 	"ORDER BY t.path")
 
 /* The movie's top-level comments. */
 static struct mq_stmt page_of_threads = PAGE_OF_THREADS(
-	"SELECT id, count(*) OVER () AS total FROM comments "
-	"WHERE movie_id = $1 AND parent_id IS NULL ORDER BY id LIMIT $2 OFFSET $3");
+	"SELECT id, count(*) OVER () AS total FROM comments r "
+	"WHERE movie_id = $1 AND parent_id IS NULL " SHOWN("r") "ORDER BY id LIMIT $2 OFFSET $3");
 
-/* The replies of comment $4 (of movie $1), as threads. */
+/* The replies of comment $5 (of movie $1), as threads. */
 static struct mq_stmt page_of_replies = PAGE_OF_THREADS(
-	"SELECT id, count(*) OVER () AS total FROM comments "
-	"WHERE parent_id = $4 AND movie_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+	"SELECT id, count(*) OVER () AS total FROM comments r "
+	"WHERE parent_id = $5 AND movie_id = $1 " SHOWN("r") "ORDER BY id LIMIT $2 OFFSET $3");
 
 static struct mq_stmt comment_of_movie = MQ_STMT_READ(
 	"SELECT 1 FROM comments WHERE id = $1 AND movie_id = $2");
@@ -158,8 +165,8 @@ mq_reply mq_comments_list(struct mq_req *r)
 	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &p)) ||
 	    mq_done(rc = read_parent(r, &parent)))
 		return rc;
-	const char *params[] = { movie, p.limit_s, p.offset_s, parent };
-	res = parent ? mq_q(r, &page_of_replies, 4, params) : mq_q(r, &page_of_threads, 3, params);
+	const char *params[] = { movie, p.limit_s, p.offset_s, mq_req_user_text(r), parent };
+	res = parent ? mq_q(r, &page_of_replies, 5, params) : mq_q(r, &page_of_threads, 4, params);
 	if (res == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0 && p.page > 1)
@@ -211,7 +218,7 @@ mq_reply mq_comments_create(struct mq_req *r)
 	if ((res = mq_q(r, &insert_comment, 4, params)) == NULL) {
 		if (strcmp(mq_db_sqlstate(r->ctx.db), "23503") == 0)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
-		return mq_fail_db(r);
+		return mq_fail(r, mq_social_refused(&r->ctx, "You cannot reply to this user."));
 	}
 	if (PQntuples(res) == 0)
 		return mq_problem_field(r, "parent", mq_arena_printf(r->arena, "No comment %s on "

@@ -12,6 +12,7 @@
 #include "catalog/changes.h"
 #include "core/json.h"
 #include "db/db.h"
+#include "db/rows.h"
 #include "http/collection.h"
 #include "http/form.h"
 #include "http/handlers.h"
@@ -20,14 +21,16 @@
 #define BODY_MAX 10000
 #define TITLE_MAX 200
 
-#define REVIEW_COLUMNS \
+/* VIEWER: the caller's user id (0: anonymous), whose like is liked_by_me. */
+#define REVIEW_COLUMNS(VIEWER) \
 	"v.id, v.movie_id AS movie, u.username AS author, v.title, v.body, " \
-	"v.rating::float8 AS rating, rfc3339(v.created_at) AS created_at, " \
-	"rfc3339(v.updated_at) AS updated_at"
+	"v.rating::float8 AS rating, v.likes_count, " \
+	"EXISTS (SELECT 1 FROM review_likes l WHERE l.review_id = v.id AND l.user_id = " VIEWER ") " \
+	"  AS liked_by_me, rfc3339(v.created_at) AS created_at, rfc3339(v.updated_at) AS updated_at"
 
-/* $1 movie, $2 $3 page. */
+/* $1 movie, $2 $3 page, $4 the caller. */
 #define LIST(order) MQ_STMT_READ( \
-	"SELECT count(*) OVER () AS total, " REVIEW_COLUMNS " " \
+	"SELECT count(*) OVER () AS total, " REVIEW_COLUMNS("$4") " " \
 	"FROM reviews v JOIN users u ON u.id = v.user_id WHERE v.movie_id = $1 " \
 	"ORDER BY " order " LIMIT $2 OFFSET $3")
 
@@ -48,7 +51,8 @@ static struct mq_stmt movie_exists = MQ_STMT_READ(
 	"SELECT 1 FROM movies WHERE id = $1 AND provisional_by IS NULL");
 
 static struct mq_stmt one = MQ_STMT_READ(
-	"SELECT " REVIEW_COLUMNS " FROM reviews v JOIN users u ON u.id = v.user_id WHERE v.id = $1");
+	"SELECT " REVIEW_COLUMNS("$2") " FROM reviews v JOIN users u ON u.id = v.user_id "
+	"WHERE v.id = $1");
 
 /* $1 user, $2 movie, $3 title, $4 body, $5 rating.  A second review of
  * the movie by the user: the first's id, negated. */
@@ -81,7 +85,7 @@ static mq_reply read_review(struct mq_req *r, struct review *v)
 {
 	static const char *const fields[] = { "title", "body", "rating", NULL };
 	static const char *const read_only[] = {
-		"id", "movie", "author", "created_at", "updated_at", NULL,
+		"id", "movie", "author", "likes_count", "liked_by_me", "created_at", "updated_at", NULL,
 	};
 	struct mq_form f;
 	mq_reply rc;
@@ -102,9 +106,20 @@ static mq_reply read_review(struct mq_req *r, struct review *v)
 	return mq_form_end(&f);
 }
 
+/* The review as the caller sees it (liked_by_me), with status. */
 static mq_reply show(struct mq_req *r, int status, const char *id)
 {
-	return mq_collection_show_row(r, &one, id, status, "review", "/api/reviews/");
+	const char *params[] = { id, mq_req_user_text(r) };
+	PGresult *res = mq_q(r, &one, 2, params);
+	struct json_object *o;
+
+	if (res == NULL)
+		return mq_fail_db(r);
+	if ((o = mq_row_owned(r->arena, res)) == NULL)
+		return mq_problem(r, 404, "No review with id %s.", id);
+	if (status == 201)
+		mq_resp_header(r, "Location", mq_arena_printf(r->arena, "/api/reviews/%s/", id));
+	return mq_respond_json(r, status, o);
 }
 
 /* GET /api/movies/{id}/reviews/: newest first, or by rating. */
@@ -126,8 +141,8 @@ mq_reply mq_reviews_list(struct mq_req *r)
 	if (order < 0)
 		return mq_problem_field(r, "ordering", "Must be created_at or rating, optionally with "
 					"a leading - for descending.");
-	const char *params[] = { movie, p.limit_s, p.offset_s };
-	if ((res = mq_q(r, &list_stmts[order], 3, params)) == NULL)
+	const char *params[] = { movie, p.limit_s, p.offset_s, mq_req_user_text(r) };
+	if ((res = mq_q(r, &list_stmts[order], 4, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0 && p.page == 1) {	/* none, or no such movie? */
 		if ((found = mq_q(r, &movie_exists, 1, &movie)) == NULL)

@@ -20,6 +20,11 @@ struct mq_cache {
 	struct mq_cache_stats stats;
 	bool up;
 	bool warned;
+	/* After a time-out, operations are not tried before this
+	 * (monotonic ns): libmemcached leaves alone for retry_timeout a
+	 * server it cannot connect to, but not one that hangs, whose every
+	 * operation would wait out [cache] timeout. */
+	uint64_t rest_until_ns;
 	/* Generations this process failed to bump while the cache was down;
 	 * bumped as soon as it answers again so entries cached before the
 	 * write stop being served. */
@@ -138,6 +143,15 @@ static bool retry_once(const struct mq_cache *c, memcached_return_t rc)
 			 rc == MEMCACHED_SERVER_ERROR);
 }
 
+/* True while the cache is left alone after a time-out ([cache]
+ * retry_timeout): operations then fail at once, without a call.  Left
+ * alone whole, all servers, as one hanging server cannot be told from
+ * the others here. */
+static bool resting(const struct mq_cache *c)
+{
+	return c->rest_until_ns && mq_now_mono_ns() < c->rest_until_ns;
+}
+
 static void note(struct mq_cache *c, memcached_return_t rc)
 {
 	bool ok = rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ||
@@ -146,12 +160,16 @@ static void note(struct mq_cache *c, memcached_return_t rc)
 
 	if (!ok) {
 		c->stats.errors++;
+		if (rc == MEMCACHED_TIMEOUT)
+			c->rest_until_ns = mq_now_mono_ns() +
+					   (uint64_t)c->cfg->cache_retry_ms * 1000000;
 		if (c->up || !c->warned)
 			mq_log_warn("cache unavailable: %s", memcached_strerror(c->mc, rc));
 		c->warned = true;
 		c->up = false;
 		return;
 	}
+	c->rest_until_ns = 0;
 	if (!c->up) {
 		mq_log_info("cache reachable again");
 		c->warned = false;
@@ -168,6 +186,10 @@ char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size
 	size_t vlen = 0;
 	char *v, *copy;
 
+	if (resting(c)) {
+		c->stats.misses++;
+		return NULL;
+	}
 	make_key(c, key, k, sizeof(k));
 	v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
 	if (v == NULL && retry_once(c, rc))
@@ -213,6 +235,10 @@ char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const
 	char *value = NULL;
 
 	*gen = 0;
+	if (resting(c)) {
+		c->stats.misses++;
+		return NULL;
+	}
 	snprintf(tmp, sizeof(tmp), "gen:%s", kind);
 	make_key(c, tmp, gkey, sizeof(gkey));
 	make_key(c, key, vkey, sizeof(vkey));
@@ -250,6 +276,8 @@ int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t le
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
 
+	if (resting(c))
+		return -1;
 	make_key(c, key, k, sizeof(k));
 	rc = memcached_set(c->mc, k, strlen(k), val, len, ttl ? ttl : c->cfg->cache_ttl, 0);
 	if (retry_once(c, rc))
@@ -263,6 +291,8 @@ int mq_cache_delete(struct mq_cache *c, const char *key)
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
 
+	if (resting(c))
+		return -1;
 	make_key(c, key, k, sizeof(k));
 	rc = memcached_delete(c->mc, k, strlen(k), 0);
 	if (retry_once(c, rc))
@@ -287,6 +317,8 @@ static uint64_t generation(struct mq_cache *c, const char *kind, int attempts)
 	uint64_t gen = 0;
 	char *v;
 
+	if (resting(c))
+		return 0;
 	snprintf(key, sizeof(key), "gen:%s", kind);
 	make_key(c, key, k, sizeof(k));
 	v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
@@ -322,6 +354,8 @@ static bool bump(struct mq_cache *c, const char *kind)
 	memcached_return_t rc;
 	uint64_t v;
 
+	if (resting(c))
+		return false;
 	snprintf(key, sizeof(key), "gen:%s", kind);
 	make_key(c, key, k, sizeof(k));
 	rc = memcached_increment(c->mc, k, strlen(k), 1, &v);
@@ -368,6 +402,8 @@ uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl)
 	memcached_return_t rc;
 	uint64_t v = 0;
 
+	if (resting(c))
+		return 0;
 	make_key(c, key, k, sizeof(k));
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = memcached_increment(c->mc, k, strlen(k), 1, &v);
@@ -392,6 +428,8 @@ void mq_cache_decr(struct mq_cache *c, const char *key)
 	char k[KEY_MAX + 1];
 	uint64_t v;
 
+	if (resting(c))
+		return;
 	make_key(c, key, k, sizeof(k));
 	note(c, memcached_decrement(c->mc, k, strlen(k), 1, &v));
 }

@@ -22,7 +22,8 @@ static const struct command {
 	{ "status", mq_cli_status, true, "show the worker pool's scoreboard" },
 	{ "routes", mq_cli_routes, false, "list every route: method, path, least role, flags" },
 	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
-	{ "outbox", mq_cli_outbox, true, "send the queued email, and keep sending (a long-running job)" },
+	{ "outbox", mq_cli_outbox, true, "send the queued email and notifications, and keep sending (a long-running job)" },
+	{ "notify", mq_cli_notify, true, "notifications: notify digest makes this week's digests" },
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
 	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR | import tmdb ..." },
 };

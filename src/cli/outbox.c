@@ -17,6 +17,10 @@
  * turned into mail here (see resolve_resets), so that the API does the
  * same work for an address with an account as for one without.
  *
+ * Notifications' deliveries, email and Web Push, are sent here too
+ * (notify/deliver.h: claimed in batches with a lease, marked by the claim
+ * that sent them), after the mail of each turn.
+ *
  * The job sleeps until the next message is due or a request commits one
  * (LISTEN marquee_outbox; the INSERT sends NOTIFY).
  */
@@ -36,6 +40,8 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "integrations/smtp.h"
+#include "integrations/webpush.h"
+#include "notify/deliver.h"
 
 #define IDLE_WAIT_MS 30000
 #define DOWN_WAIT_MS 1000
@@ -111,8 +117,10 @@ enum outcome { NOTHING, DONE, DB_DOWN };
 
 struct job {
 	struct mq_config *cfg;
+	struct mq_ctx *ctx;	/* the deliveries' (its db is the job's) */
 	struct mq_db *db;
 	struct mq_smtp *smtp;
+	struct mq_deliverer deliver;
 	char domain[200];
 	uint64_t listening_gen;
 	uint64_t pruned_ns;	/* when prune last succeeded (0: never) */
@@ -195,6 +203,10 @@ static void prune(struct job *j)
 	res = mq_db_exec(j->db, &prune_outbox, 0, NULL);
 	if (res == NULL)
 		return;
+	int64_t pruned = mq_deliver_prune(j->ctx);
+	if (pruned > 0)
+		mq_log_info("deleted %lld finished deliveries and read notifications",
+			    (long long)pruned);
 	if (strcmp(PQcmdTuples(res), "0") != 0)
 		mq_log_info("deleted %s sent or failed messages older than " KEEP_DAYS " days",
 			    PQcmdTuples(res));
@@ -262,13 +274,28 @@ static int next_wait(struct job *j)
 {
 	PGresult *res = mq_db_exec(j->db, &wait_ms, 0, NULL);
 	long long ms = IDLE_WAIT_MS;
+	int64_t deliveries;
 
-	if (res == NULL)
+	if (res == NULL || (deliveries = mq_deliver_next_ms(j->ctx)) == -2) {
+		PQclear(res);
 		return DOWN_WAIT_MS;
+	}
 	if (!PQgetisnull(res, 0, 0))
 		ms = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
+	if (deliveries >= 0 && deliveries < ms)
+		ms = deliveries;
 	return ms < IDLE_WAIT_MS ? (int)ms + 1 : IDLE_WAIT_MS;
+}
+
+/* Sends the deliveries due, a batch at a time. */
+static enum outcome deliver(struct job *j)
+{
+	enum mq_deliver_outcome o;
+
+	while (!j->stop && (o = mq_deliver_batch(&j->deliver)) == MQ_DELIVER_DONE)
+		wait_for_work(j, 0);
+	return !j->stop && o == MQ_DELIVER_DOWN ? DB_DOWN : NOTHING;
 }
 
 static int run(struct job *j, bool once)
@@ -281,6 +308,8 @@ static int run(struct job *j, bool once)
 		resolve(j);
 		while (!j->stop && (o = send_one(j)) == DONE)
 			wait_for_work(j, 0);
+		if (o != DB_DOWN)
+			o = deliver(j);
 		if (once)
 			return o == DB_DOWN ? 1 : 0;
 		if (o == DB_DOWN) {
@@ -309,6 +338,29 @@ static int signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* What deliveries need: a key for unsubscribe links, a lease longer than
+ * any send may take, and the VAPID key when push is on (*push; NULL
+ * when it is off).  false with the reason in err. */
+static bool ready_to_deliver(const struct mq_config *cfg, struct mq_webpush **push, char *err,
+			     size_t errlen)
+{
+	int slowest = cfg->smtp_timeout_ms > cfg->push_timeout_ms ? cfg->smtp_timeout_ms
+								  : cfg->push_timeout_ms;
+
+	*push = NULL;
+	if (cfg->jwt_key.value == NULL) {
+		snprintf(err, errlen, "[auth] jwt_key_file is needed: it signs the unsubscribe links "
+			 "of notification mail");
+		return false;
+	}
+	if (cfg->notify_lease_ms <= slowest) {
+		snprintf(err, errlen, "[notify] lease (%d ms) must be longer than [mail] timeout and "
+			 "[push] timeout (%d ms)", cfg->notify_lease_ms, slowest);
+		return false;
+	}
+	return !mq_webpush_configured(cfg) || (*push = mq_webpush_new(cfg, err, errlen)) != NULL;
+}
+
 int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = { { "once", no_argument, NULL, 'o' },
@@ -334,13 +386,23 @@ int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv)
 		mq_cli_error("outbox", "%s", j.smtp ? strerror(errno) : err);
 		goto out;
 	}
+	if (!ready_to_deliver(cfg, &j.deliver.push, err, sizeof(err))) {
+		mq_cli_error("outbox", "%s", err);
+		goto out;
+	}
 	const char *at = strchr(mq_smtp_address(cfg->mail_from, from, sizeof(from)), '@');
 	snprintf(j.domain, sizeof(j.domain), "%s", at ? at + 1 : "marquee.invalid");
-	j.db = mq_db_new(cfg, "marquee-outbox");
-	mq_log_info("sending mail through %s", cfg->smtp_url);
+	j.ctx = mq_cli_ctx_new(cfg, "marquee-outbox", false);
+	j.db = j.ctx->db;
+	j.deliver.c = j.ctx;
+	j.deliver.smtp = j.smtp;
+	j.deliver.domain = j.domain;
+	mq_log_info("sending mail through %s%s", cfg->smtp_url,
+		    j.deliver.push ? ", and Web Push" : " (Web Push is off)");
 	rc = run(&j, once);
 out:
-	mq_db_free(j.db);
+	mq_cli_ctx_free(j.ctx);
+	mq_webpush_free(j.deliver.push);
 	mq_smtp_free(j.smtp);
 	if (j.sigfd >= 0)
 		close(j.sigfd);

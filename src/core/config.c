@@ -135,6 +135,21 @@ static const struct directive directives[] = {
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 	D("tmdb", "provisional_max", T_INT, tmdb_provisional_max, "10", 0, 1000),
 
+	D("push", "vapid_key_file", T_SECRET, push_vapid_key, "", 0, 0),
+	D("push", "subject", T_STR, push_subject, "", 0, 0),
+	D("push", "endpoint_hosts", T_STR, push_endpoint_hosts,
+	  "fcm.googleapis.com updates.push.services.mozilla.com notify.windows.com push.apple.com",
+	  0, 0),
+	D("push", "timeout", T_MS, push_timeout_ms, "10s", 1000, 120000),
+	D("push", "ttl", T_MS, push_ttl_ms, "1d", 0, 28 * DAY_MS),
+	D("push", "max_subscriptions", T_INT, push_max_subscriptions, "20", 1, 1000),
+
+	D("notify", "batch", T_INT, notify_batch, "20", 1, 1000),
+	D("notify", "lease", T_MS, notify_lease_ms, "2m", 1000, DAY_MS),
+	D("notify", "digest_size", T_INT, notify_digest_size, "10", 1, 50),
+	D("notify", "unsubscribe_ttl", T_MS64, notify_unsubscribe_ttl_ms, "365d", HOUR_MS,
+	  3650 * DAY_MS),
+
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),
 };

@@ -120,6 +120,20 @@ struct mq_config {
 	char *tmdb_image_base_url;
 	int tmdb_provisional_max;
 
+	/* [push] */
+	struct mq_secret push_vapid_key;	/* PEM; NULL: Web Push is off */
+	char *push_subject;
+	char *push_endpoint_hosts;
+	int push_timeout_ms;
+	int push_ttl_ms;
+	int push_max_subscriptions;
+
+	/* [notify] */
+	int notify_batch;
+	int notify_lease_ms;
+	int notify_digest_size;
+	int64_t notify_unsubscribe_ttl_ms;
+
 	/* [log] */
 	int log_level;
 	bool access_log;

@@ -106,6 +106,30 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/comments/{id:int}/", mq_comments_delete, USER, 0 },
 	{ MQ_POST, "/api/reports/", mq_reports_create, USER, 0 },
 
+	/* social: follows.c, feed.c, likes.c, shares.c */
+	{ MQ_POST, "/api/users/{username:slug}/follow/", mq_follows_post, USER, 0 },
+	{ MQ_DELETE, "/api/users/{username:slug}/follow/", mq_follows_delete, USER, 0 },
+	{ MQ_GET, "/api/users/{username:slug}/followers/", mq_follows_followers, ANON, 0 },
+	{ MQ_GET, "/api/users/{username:slug}/following/", mq_follows_following, ANON, 0 },
+	{ MQ_POST, "/api/users/{username:slug}/block/", mq_blocks_post, USER, 0 },
+	{ MQ_DELETE, "/api/users/{username:slug}/block/", mq_blocks_delete, USER, 0 },
+	{ MQ_GET, "/api/feed/", mq_feed_list, USER, 0 },
+	{ MQ_POST, "/api/reviews/{id:int}/like/", mq_likes_post, USER, 0 },
+	{ MQ_DELETE, "/api/reviews/{id:int}/like/", mq_likes_delete, USER, 0 },
+	{ MQ_POST, "/api/shares/", mq_shares_post, USER, 0 },
+	{ MQ_GET, "/s/{code:slug}/", mq_shares_page, ANON, 0 },	/* HTML, for people */
+
+	/* notifications: notifications.c, push.c */
+	{ MQ_GET, "/api/notifications/", mq_notifications_get, USER, 0 },
+	{ MQ_POST, "/api/notifications/{id:int}/read/", mq_notifications_post_read, USER, 0 },
+	{ MQ_POST, "/api/notifications/read-all/", mq_notifications_post_read_all, USER, 0 },
+	{ MQ_POST, "/api/notifications/unsubscribe/", mq_notifications_post_unsubscribe, ANON, 0 },
+	{ MQ_GET, "/api/users/me/notification-settings/", mq_notification_settings_get, USER, 0 },
+	{ MQ_PUT, "/api/users/me/notification-settings/", mq_notification_settings_put, USER, 0 },
+	{ MQ_GET, "/api/push/key/", mq_push_key_get, ANON, 0 },
+	{ MQ_POST, "/api/push/subscriptions/", mq_push_subscriptions_post, USER, 0 },
+	{ MQ_DELETE, "/api/push/subscriptions/", mq_push_subscriptions_delete, USER, 0 },
+
 	/* administration: admin_users.c, reports.c, admin_movies.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/users/{id:int}/", mq_admin_users_put, ADMIN, 0 },

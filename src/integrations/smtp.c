@@ -81,11 +81,12 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Headers and body, lines ending in CRLF, in a buffer sized for them
- * (From comes from the configuration and may be of any length), which
- * the caller frees. */
+/* Headers (with the extra ones, already checked) and body, lines ending
+ * in CRLF, in a buffer sized for them (From comes from the configuration
+ * and may be of any length), which the caller frees. */
 static char *compose(const struct mq_smtp *s, const char *to, const char *subject,
-		     const char *body, const char *message_id, size_t *len)
+		     const char *body, const char *message_id, const char *const *extra,
+		     size_t *len)
 {
 #define HEAD "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: %s\r\n" \
 	     "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" \
@@ -104,9 +105,16 @@ static char *compose(const struct mq_smtp *s, const char *to, const char *subjec
 		return NULL;
 	/* Each body byte takes at most two (a CR added before LF). */
 	cap = (size_t)hn + strlen(body) * 2 + 1;
+	for (int i = 0; extra && extra[i]; i++)
+		cap += strlen(extra[i]) + 2;
 	out = mq_xmalloc(cap);
 	n = (size_t)snprintf(out, cap, HEAD, date, s->cfg->mail_from, to, subject, message_id);
 #undef HEAD
+	/* the extra lines go before the blank line that ends the header */
+	n -= 2;
+	for (int i = 0; extra && extra[i]; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s\r\n", extra[i]);
+	n += (size_t)snprintf(out + n, cap - n, "\r\n");
 	for (const char *p = body; *p; p++) {
 		if (*p == '\n' && (p == body || p[-1] != '\r'))
 			out[n++] = '\r';
@@ -120,6 +128,13 @@ static char *compose(const struct mq_smtp *s, const char *to, const char *subjec
 int mq_smtp_send(struct mq_smtp *s, const char *to, const char *subject, const char *body,
 		 const char *message_id, char *err, size_t errlen, bool *permanent)
 {
+	return mq_smtp_send_headers(s, to, subject, body, message_id, NULL, err, errlen, permanent);
+}
+
+int mq_smtp_send_headers(struct mq_smtp *s, const char *to, const char *subject, const char *body,
+			 const char *message_id, const char *const *headers, char *err,
+			 size_t errlen, bool *permanent)
+{
 	const struct mq_config *cfg = s->cfg;
 	struct curl_slist *rcpt = NULL;
 	struct upload u = { 0 };
@@ -128,12 +143,16 @@ int mq_smtp_send(struct mq_smtp *s, const char *to, const char *subject, const c
 	CURLcode rc;
 
 	*permanent = false;
-	if (strpbrk(to, "\r\n") || strpbrk(subject, "\r\n")) {
+	bool broken = strpbrk(to, "\r\n") || strpbrk(subject, "\r\n");
+
+	for (int i = 0; headers && headers[i]; i++)
+		broken = broken || strpbrk(headers[i], "\r\n");
+	if (broken) {
 		snprintf(err, errlen, "a header would contain a line break");
 		*permanent = true;
 		return -1;
 	}
-	u.data = compose(s, to, subject, body, message_id, &u.len);
+	u.data = compose(s, to, subject, body, message_id, headers, &u.len);
 	if (u.data == NULL) {
 		snprintf(err, errlen, "the message could not be composed");
 		*permanent = true;

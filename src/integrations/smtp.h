@@ -20,6 +20,12 @@ void mq_smtp_free(struct mq_smtp *s);
 int mq_smtp_send(struct mq_smtp *s, const char *to, const char *subject, const char *body,
 		 const char *message_id, char *err, size_t errlen, bool *permanent);
 
+/* The same with more header lines ("Name: value", NULL-terminated; NULL
+ * for none), each refused (permanently) when it holds a line break. */
+int mq_smtp_send_headers(struct mq_smtp *s, const char *to, const char *subject, const char *body,
+			 const char *message_id, const char *const *headers, char *err,
+			 size_t errlen, bool *permanent);
+
 /* The address part of a From value ("Marquee <a@b>" -> "a@b"), in buf. */
 const char *mq_smtp_address(const char *from, char *buf, size_t len);
 

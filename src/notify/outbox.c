@@ -35,7 +35,7 @@ bool mq_outbox_allow(struct mq_ctx *c, const char *purpose, const char *to)
 	return mq_cache_incr(c->cache, key, MQ_OUTBOX_WINDOW_S) <= MQ_OUTBOX_PER_WINDOW;
 }
 
-const char *mq_outbox_link(struct mq_ctx *c, const char *path, const char *token)
+const char *mq_outbox_base(struct mq_ctx *c)
 {
 	static bool warned;
 	const struct mq_config *cfg = c->cfg;
@@ -53,7 +53,12 @@ const char *mq_outbox_link(struct mq_ctx *c, const char *path, const char *token
 	size_t blen = strlen(base);
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
-	return mq_arena_printf(c->arena, "%.*s/%s?token=%s", (int)blen, base, path, token);
+	return mq_arena_strndup(c->arena, base, blen);
+}
+
+const char *mq_outbox_link(struct mq_ctx *c, const char *path, const char *token)
+{
+	return mq_arena_printf(c->arena, "%s/%s?token=%s", mq_outbox_base(c), path, token);
 }
 
 const char *mq_outbox_duration(struct mq_ctx *c, int ms)

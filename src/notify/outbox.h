@@ -23,6 +23,10 @@ bool mq_outbox_allow(struct mq_ctx *c, const char *purpose, const char *to);
 enum mq_status mq_outbox_queue(struct mq_ctx *c, const char *to, const char *subject,
 			       const char *body);
 
+/* The base of the links mail carries: [mail] link_base, else [server]
+ * public_url, without a final slash (arena). */
+const char *mq_outbox_base(struct mq_ctx *c);
+
 /* The absolute link a message carries: [mail] link_base (else [server]
  * public_url) + "/" + path + "?token=" + token.  Never built from the
  * request's Host header, which the client chooses. */

@@ -186,30 +186,38 @@ static int save(VipsImage *img, const char *kind, void **buf, size_t *len)
 	return vips_webpsave_buffer(img, buf, len, "Q", 80, "strip", TRUE, NULL);
 }
 
-/* Writes img as <dir>/<name>, encoded as kind.  Returns 0 or -1 (logged). */
-static int write_as(struct mq_ctx *c, VipsImage *img, const char *dir, const char *name,
-		    const char *kind)
+/* The failure of a step other than writing, logged by the caller. */
+static enum mq_status not_stored(struct mq_ctx *c)
+{
+	return mq_fail_with(c, MQ_INTERNAL, NULL, "The image could not be stored.");
+}
+
+/* Writes img as <dir>/<name>, encoded as kind.  Returns MQ_OK or the
+ * failure (logged; mq_media_write's when writing failed). */
+static enum mq_status write_as(struct mq_ctx *c, VipsImage *img, const char *dir,
+			       const char *name, const char *kind)
 {
 	void *buf = NULL;
 	size_t len = 0;
-	int rc;
+	enum mq_status st;
 
 	if (save(img, kind, &buf, &len) != 0) {
 		mq_log_error("image: encoding %s/%s: %s", dir, name, vips_error_buffer());
-		return -1;
+		return not_stored(c);
 	}
-	rc = mq_media_write(c, dir, name, buf, len);
+	st = mq_media_write(c, dir, name, buf, len);
 	g_free(buf);
-	return rc;
+	return st;
 }
 
 /* img in one size, as <size>.<ext>, and as <size>.<ext>.webp unless kind
  * is WebP already. */
-static int write_size(struct mq_ctx *c, VipsImage *img, const struct mq_image_size *s,
-		      const char *dir, const char *kind)
+static enum mq_status write_size(struct mq_ctx *c, VipsImage *img, const struct mq_image_size *s,
+				 const char *dir, const char *kind)
 {
 	const char *name = mq_arena_printf(c->arena, "%s.%s", s->name, mq_media_ext(kind));
 	VipsImage *t = NULL;
+	enum mq_status st;
 	int rc;
 
 	if (s->height)
@@ -220,13 +228,13 @@ static int write_size(struct mq_ctx *c, VipsImage *img, const struct mq_image_si
 					  VIPS_SIZE_DOWN, NULL);
 	if (rc != 0) {
 		mq_log_error("image: resizing to %s: %s", s->name, vips_error_buffer());
-		return -1;
+		return not_stored(c);
 	}
-	rc = write_as(c, t, dir, name, kind);
-	if (rc == 0 && strcmp(kind, "webp") != 0)
-		rc = write_as(c, t, dir, mq_arena_printf(c->arena, "%s.webp", name), "webp");
+	st = write_as(c, t, dir, name, kind);
+	if (st == MQ_OK && strcmp(kind, "webp") != 0)
+		st = write_as(c, t, dir, mq_arena_printf(c->arena, "%s.webp", name), "webp");
 	g_object_unref(t);
-	return rc;
+	return st;
 }
 
 static enum mq_status write_all(struct mq_ctx *c, VipsImage *img, enum mq_image_kind image_kind,
@@ -234,14 +242,12 @@ static enum mq_status write_all(struct mq_ctx *c, VipsImage *img, enum mq_image_
 {
 	size_t n;
 	const struct mq_image_size *sizes = mq_image_sizes(image_kind, &n);
+	enum mq_status st;
 
-	if (write_as(c, img, dir, mq_arena_printf(c->arena, "original.%s", mq_media_ext(kind)),
-		     kind) < 0)
-		return MQ_INTERNAL;
-	for (size_t i = 0; i < n; i++)
-		if (write_size(c, img, &sizes[i], dir, kind) < 0)
-			return MQ_INTERNAL;
-	return MQ_OK;
+	st = write_as(c, img, dir, mq_arena_printf(c->arena, "original.%s", mq_media_ext(kind)), kind);
+	for (size_t i = 0; st == MQ_OK && i < n; i++)
+		st = write_size(c, img, &sizes[i], dir, kind);
+	return st;
 }
 
 /* The header's promise checked before anything is decoded: a 100000 x
@@ -282,14 +288,10 @@ enum mq_status mq_image_store(struct mq_ctx *c, enum mq_image_kind image_kind,
 				  kind_name(kind));
 		goto out;
 	}
-	if ((dir = mq_media_dir_new(c, subdir, prefix)) == NULL) {
-		st = mq_fail_with(c, MQ_INTERNAL, NULL, "The image could not be stored.");
+	if ((st = mq_media_dir_new(c, subdir, prefix, &dir)) != MQ_OK)
 		goto out;
-	}
-	st = write_all(c, img, image_kind, dir, kind);
-	if (st != MQ_OK) {
+	if ((st = write_all(c, img, image_kind, dir, kind)) != MQ_OK) {
 		mq_media_remove_dir(c, dir);
-		mq_fail_with(c, st, NULL, "The image could not be stored.");
 		goto out;
 	}
 	*relpath = mq_arena_printf(c->arena, "%s/original.%s", dir, mq_media_ext(kind));

@@ -60,8 +60,9 @@ void mq_image_shutdown(void);
  * of image_kind under <media dir>/<subdir>/<prefix>-<random>/.  On MQ_OK,
  * *relpath is the path of its original (in the arena).  MQ_UNSUPPORTED:
  * it does not decode as kind; MQ_TOO_LARGE: more than [media]
- * image_pixels_max pixels; MQ_INTERNAL: it could not be written (logged).
- * The details are in c->err. */
+ * image_pixels_max pixels; MQ_UNAVAILABLE (with a Retry-After): the
+ * disk is full; MQ_INTERNAL: it could not be written otherwise (logged).
+ * Nothing of it is left on disk on failure.  The details are in c->err. */
 enum mq_status mq_image_store(struct mq_ctx *c, enum mq_image_kind image_kind,
 			      const char *subdir, const char *prefix, const char *kind,
 			      const char *data, size_t len, const char **relpath);

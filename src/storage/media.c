@@ -58,48 +58,64 @@ const char *mq_media_ext(const char *kind)
 	return strcmp(kind, "jpeg") == 0 ? "jpg" : kind;
 }
 
-static bool made_dir(const char *dir)
+/* A failed write to the media dir, logged (what: "mkdir", "writing"),
+ * as a status: a full disk (or quota) passes, so it is MQ_UNAVAILABLE
+ * with a Retry-After; anything else is MQ_INTERNAL. */
+static enum mq_status failed(struct mq_ctx *c, const char *what, const char *path, int err)
 {
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-		return true;
-	mq_log_error("media: mkdir %s: %s", dir, strerror(errno));
-	return false;
+	mq_log_error("media: %s %s: %s", what, path, strerror(err));
+	if (err == ENOSPC || err == EDQUOT)
+		return mq_fail_retry(c, MQ_MEDIA_FULL_RETRY_S,
+				     "There is no room to store the image; try again later.");
+	return mq_fail_with(c, MQ_INTERNAL, NULL, "The image could not be stored.");
 }
 
-const char *mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char *prefix)
+static enum mq_status made_dir(struct mq_ctx *c, const char *dir)
+{
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return MQ_OK;
+	return failed(c, "mkdir", dir, errno);
+}
+
+enum mq_status mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char *prefix,
+				const char **rel)
 {
 	const char *root = c->cfg->media_dir;
 	unsigned char raw[8];
+	enum mq_status st;
 	char rnd[17];
-	const char *rel;
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(rnd, sizeof(rnd), raw, sizeof(raw));
-	rel = mq_arena_printf(c->arena, "%s/%s-%s", subdir, prefix, rnd);
-	if (!made_dir(mq_arena_printf(c->arena, "%s/%s", root, subdir)) ||
-	    !made_dir(mq_arena_printf(c->arena, "%s/%s", root, rel)))
-		return NULL;
-	return rel;
+	*rel = mq_arena_printf(c->arena, "%s/%s-%s", subdir, prefix, rnd);
+	if ((st = made_dir(c, mq_arena_printf(c->arena, "%s/%s", root, subdir))) != MQ_OK)
+		return st;
+	return made_dir(c, mq_arena_printf(c->arena, "%s/%s", root, *rel));
 }
 
-int mq_media_write(struct mq_ctx *c, const char *reldir, const char *name, const void *data,
-		   size_t len)
+enum mq_status mq_media_write(struct mq_ctx *c, const char *reldir, const char *name,
+			      const void *data, size_t len)
 {
 	const char *path = mq_arena_printf(c->arena, "%s/%s/%s", c->cfg->media_dir, reldir, name);
 	const char *tmp = mq_arena_printf(c->arena, "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), err = 0;
 
-	if (fd < 0) {
-		mq_log_error("media: %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		mq_log_error("media: writing %s: %s", path, strerror(errno));
+	if (fd < 0)
+		return failed(c, "creating", tmp, errno);
+	errno = 0;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		err = errno ? errno : EIO;	/* a write of 0 bytes says nothing */
+	/* Closed whatever happened: an open descriptor keeps the blocks of
+	 * the unlinked file, on a disk that may be full already. */
+	if (close(fd) < 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp, path) < 0)
+		err = errno;
+	if (err) {
 		unlink(tmp);
-		return -1;
+		return failed(c, "writing", path, err);
 	}
-	return 0;
+	return MQ_OK;
 }
 
 /* A relative path that stays under the media dir. */

@@ -6,6 +6,7 @@
 #define MQ_MEDIA_H
 
 #include "core/common.h"
+#include "core/status.h"
 
 struct mq_ctx;
 
@@ -18,15 +19,22 @@ const char *mq_media_type(const char *kind);
 /* The extension of files of a sniffed kind: "png", "jpg" or "webp". */
 const char *mq_media_ext(const char *kind);
 
+/* Seconds a client is told to wait (Retry-After) when the disk is full. */
+#define MQ_MEDIA_FULL_RETRY_S 60
+
 /* Makes a new directory <dir>/<subdir>/<prefix>-<random> for an image's
- * files.  Returns its path relative to the media dir (in the arena), or
- * NULL (logged). */
-const char *mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char *prefix);
+ * files; its path relative to the media dir (in the arena) goes to *rel.
+ * Returns MQ_OK, or the failure (logged, details in c->err):
+ * MQ_UNAVAILABLE with a Retry-After when the disk is full, MQ_INTERNAL
+ * for any other. */
+enum mq_status mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char *prefix,
+				const char **rel);
 
 /* Writes data as <media dir>/<reldir>/<name>, through a temporary file so
- * that a reader never sees half of it.  Returns 0, or -1 (logged). */
-int mq_media_write(struct mq_ctx *c, const char *reldir, const char *name, const void *data,
-		   size_t len);
+ * that a reader never sees half of it; on failure nothing of it is left.
+ * Returns what mq_media_dir_new does. */
+enum mq_status mq_media_write(struct mq_ctx *c, const char *reldir, const char *name,
+			      const void *data, size_t len);
 
 /* Removes a directory from mq_media_dir_new and the files in it. */
 void mq_media_remove_dir(struct mq_ctx *c, const char *reldir);

@@ -142,7 +142,8 @@ for my $bad ([ locale => 'english' ], [ locale => 'ab-' ], [ locale => 'ab--CD' 
 # --- public profiles ---
 $r = $s->get('/api/users/ALICE/');
 is $r->{status}, 200, 'a public profile, by username in any case';
-is_deeply [ sort keys %{ $r->{json} } ], [qw(avatar_sizes avatar_url bio date_joined display_name id username)],
+is_deeply [ sort keys %{ $r->{json} } ],
+    [qw(avatar_sizes avatar_url bio date_joined display_name followers_count following_count id username)],
     'with public fields only';
 is $s->get('/api/users/nobody/')->{status}, 404, 'an unknown user is 404';
 

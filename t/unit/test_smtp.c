@@ -85,13 +85,41 @@ START_TEST(compose_long_from)
 	set(&cfg->mail_from, from);
 	s = mq_smtp_new(cfg, err, sizeof(err));
 	ck_assert_msg(s != NULL, "%s", err);
-	msg = compose(s, "to@example.com", "Hi", "line one\nline two\n", "<x@y>", &len);
+	msg = compose(s, "to@example.com", "Hi", "line one\nline two\n", "<x@y>", NULL, &len);
 	ck_assert_uint_eq(len, strlen(msg));
 	ck_assert_ptr_nonnull(strstr(msg, from));
 	ck_assert_ptr_nonnull(strstr(msg, "\r\n\r\nline one\r\nline two\r\n"));
 	free(msg);
 	mq_smtp_free(s);
 	free(from);
+}
+END_TEST
+
+/* List-Unsubscribe and the like go in the header, before its blank line;
+ * one with a line break is refused before anything is sent. */
+START_TEST(extra_headers)
+{
+	static const char *const extra[] = { "List-Unsubscribe: <https://x.test/u?t=1>",
+					     "List-Unsubscribe-Post: List-Unsubscribe=One-Click", NULL };
+	static const char *const broken[] = { "X-A: b\r\nBcc: victim@example.com", NULL };
+	char err[512], *msg;
+	struct mq_smtp *s = mq_smtp_new(cfg, err, sizeof(err));
+	size_t len;
+	bool permanent;
+
+	ck_assert_msg(s != NULL, "%s", err);
+	msg = compose(s, "to@example.com", "Hi", "body\n", "<x@y>", extra, &len);
+	ck_assert_uint_eq(len, strlen(msg));
+	ck_assert_ptr_nonnull(strstr(msg, "\r\nMessage-ID: <x@y>\r\n"));
+	ck_assert_ptr_nonnull(strstr(msg, "\r\nList-Unsubscribe: <https://x.test/u?t=1>\r\n"
+				     "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\nbody\r\n"));
+	ck_assert_ptr_null(strstr(msg, "\r\n\r\nList-"));
+	free(msg);
+	ck_assert_int_eq(mq_smtp_send_headers(s, "to@example.com", "Hi", "body", "<x@y>", broken, err,
+					      sizeof(err), &permanent), -1);
+	ck_assert(permanent);
+	ck_assert_ptr_nonnull(strstr(err, "line break"));
+	mq_smtp_free(s);
 }
 END_TEST
 
@@ -116,6 +144,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, loopback_hosts);
 	tcase_add_test(tc, plain_smtp_only_to_this_host);
 	tcase_add_test(tc, compose_long_from);
+	tcase_add_test(tc, extra_headers);
 	tcase_add_test(tc, from_address_too_long);
 	suite_add_tcase(s, tc);
 	return s;

@@ -17,9 +17,12 @@ package Marquee::Stack;
 # Options: workers, keepalive, nginx_workers, extra_config (appended to the
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
-# SMTP sink and the outbox job), start_timeout => seconds (30: how long the
-# stack may take to answer; more under valgrind), and the others read in
-# start() below.
+# SMTP sink and the outbox job), push => 1 (Web Push on, with a fake push
+# service; with mail => 1), start_timeout => seconds (30: how long the
+# stack may take to answer; more under valgrind), api_inflight => N
+# (nginx's limit on API requests in flight at once, API_INFLIGHT; 10000,
+# out of the way, unless a test sets it), and the others read in start()
+# below.
 #
 # Tests wait for what they expect, never for time to pass: wait_until
 # (exported) polls a condition with a deadline; hold() keeps a transaction
@@ -390,6 +393,7 @@ sub start {
         $self->{smtp_port} = free_port();
         $self->start_mail_sink;
     }
+    $self->start_push if $self->{push};
     $self->start_tmdb if $self->{tmdb};
     $self->start_pool;
     $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
@@ -575,7 +579,19 @@ breaker_threshold = 3
 breaker_cooloff = 2s
 
 TMDB
-    return <<"CONF" . $tmdb . ($self->{extra_config} // '');
+    my $push = $self->{push_port} ? <<"PUSH" : '';
+[push]
+vapid_key_file = $d/vapid.pem
+subject = mailto:ops\@marquee.test
+endpoint_hosts = 127.0.0.1
+timeout = 2s
+
+[notify]
+batch = 5
+lease = 6s
+
+PUSH
+    return <<"CONF" . $tmdb . $push . ($self->{extra_config} // '');
 [server]
 listen = $listen
 ${user}workers = $self->{workers}
@@ -731,6 +747,74 @@ sub mailed_token {
     my ($token) = $self->wait_mail($to)->{body} =~ /token=([A-Za-z0-9_-]+)/;
     return $token;
 }
+
+# ---- Web Push: a fake push service (t/lib/push-fake) ----
+
+# Makes the VAPID key (the first time) and starts the fake, which knows
+# its public key.
+sub start_push {
+    my ($self) = @_;
+    require Crypt::PK::ECC;
+    my $d = $self->{dir};
+    make_path("$d/push");
+    unless ($self->{vapid_public}) {
+        my $key = Crypt::PK::ECC->new;
+        $key->generate_key('secp256r1');
+        spew("$d/vapid.pem", $key->export_key_pem('private'));
+        chmod 0600, "$d/vapid.pem";
+        $self->{vapid_public} = b64url($key->export_key_raw('public'));
+        $self->{push_port} = free_port();
+    }
+    $self->{pids}{'push-fake'} = $self->spawn('push-fake', $^X, "$self->{src}/t/lib/push-fake",
+                                              '--port', $self->{push_port}, '--dir', "$d/push",
+                                              '--vapid', $self->{vapid_public});
+    wait_for('the fake push service', 10, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{push_port}) });
+}
+
+sub stop_push { $_[0]->stop_process('push-fake', 'TERM') }
+sub vapid_public { $_[0]{vapid_public} }
+
+sub b64url { my $b = encode_base64(shift, ''); $b =~ tr{+/}{-_}; $b =~ s/=+$//; $b }
+
+# A browser's subscription with keys of its own, which the fake decrypts
+# with: { endpoint, keys => { p256dh, auth } }, as PushSubscription.toJSON().
+sub push_subscription {
+    my ($self, $id) = @_;
+    require Crypt::PK::ECC;
+    my $key = Crypt::PK::ECC->new;
+    $key->generate_key('secp256r1');
+    my $sub = { private => b64url($key->export_key_raw('private')),
+                public => b64url($key->export_key_raw('public')),
+                auth => b64url(join '', map { chr int rand 256 } 1 .. 16) };
+    spew("$self->{dir}/push/subs/$id.json", $JSON->encode($sub));
+    return { endpoint => "http://127.0.0.1:$self->{push_port}/push/$id",
+             keys => { p256dh => $sub->{public}, auth => $sub->{auth} } };
+}
+
+# Tells the fake: push_mode('500' | '503' | 'stall' | undef); push_gone(ID)
+# answers 410 for that subscription from now on.
+sub push_mode {
+    my ($self, $mode) = @_;
+    $mode ? spew("$self->{dir}/push/mode", "$mode\n") : unlink "$self->{dir}/push/mode";
+}
+sub push_gone { spew("$_[0]{dir}/push/gone/$_[1]", '') }
+sub push_stalling { -e "$_[0]{dir}/push/stalling" }
+
+# Every message the fake took: { sub, payload (decoded), ttl, urgency }.
+sub pushes {
+    my ($self) = @_;
+    my @out;
+    for my $file (sort glob "$self->{dir}/push/received/*.json") {
+        my $m = $JSON->decode(slurp($file));
+        $m->{payload} = json_body($m->{payload}) // $m->{payload};
+        push @out, $m;
+    }
+    return @out;
+}
+
+# What the fake refused (bad VAPID, undecryptable payloads), a line each.
+sub push_errors { my $e = slurp("$_[0]{dir}/push/errors"); return $e eq '' ? () : split /\n/, $e }
 
 # ---- a fake TMDb (t/lib/tmdb-fake) ----
 
@@ -942,6 +1026,7 @@ sub start_nginx {
        'RATE_API=' . ($self->{rate_api} // '100000r/s'),
        'BURST_API=' . ($self->{burst_api} // 1000),
        'BURST_AUTH=' . ($self->{burst_auth} // 1000),
+       'API_INFLIGHT=' . ($self->{api_inflight} // 10000),
        "NGINX_PREFIX=$n",
        'NGINX_USER=' . (run_user() ? 'user nobody nogroup;' : ''),
        "NGINX_WORKERS=$self->{nginx_workers}",
@@ -1001,7 +1086,8 @@ sub stop_all {
     my ($self) = @_;
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
-    $self->stop_process($_, 'TERM', 30) for grep { /^(pool-|outbox|smtp-sink|tmdb-fake)/ } keys %{ $self->{pids} };
+    $self->stop_process($_, 'TERM', 30)
+        for grep { /^(pool-|outbox|smtp-sink|tmdb-fake|push-fake)/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }
