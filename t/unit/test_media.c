@@ -62,12 +62,12 @@ END_TEST
 
 START_TEST(written_then_removed)
 {
-	const char *dir = mq_media_dir_new(&c, "avatars", "7"), *orig;
+	const char *dir = NULL, *orig;
 
-	ck_assert_ptr_nonnull(dir);
+	ck_assert_int_eq(mq_media_dir_new(&c, "avatars", "7", &dir), MQ_OK);
 	ck_assert(strncmp(dir, "avatars/7-", 10) == 0);
-	ck_assert_int_eq(mq_media_write(&c, dir, "original.png", "\x89PNG\r\n\x1a\nrest", 12), 0);
-	ck_assert_int_eq(mq_media_write(&c, dir, "small.png", "x", 1), 0);
+	ck_assert_int_eq(mq_media_write(&c, dir, "original.png", "\x89PNG\r\n\x1a\nrest", 12), MQ_OK);
+	ck_assert_int_eq(mq_media_write(&c, dir, "small.png", "x", 1), MQ_OK);
 	orig = mq_arena_printf(c.arena, "%s/original.png", dir);
 	ck_assert(exists(orig));
 	ck_assert(!exists(mq_arena_printf(c.arena, "%s.tmp", orig)));
@@ -77,7 +77,7 @@ START_TEST(written_then_removed)
 	mq_media_remove(&c, NULL);
 	mq_media_remove(&c, "");
 	/* a single file, stored before there were sizes */
-	ck_assert_int_eq(mq_media_write(&c, "avatars", "1-ab.png", "x", 1), 0);
+	ck_assert_int_eq(mq_media_write(&c, "avatars", "1-ab.png", "x", 1), MQ_OK);
 	mq_media_remove(&c, "avatars/1-ab.png");
 	ck_assert(!exists("avatars/1-ab.png"));
 }
@@ -110,13 +110,15 @@ START_TEST(storing_fails_cleanly)
 {
 	/* the subdirectory's place is taken by a file */
 	FILE *f = fopen(mq_arena_printf(c.arena, "%s/posters", root), "w");
+	const char *dir = NULL;
 
 	ck_assert_ptr_nonnull(f);
 	fclose(f);
-	ck_assert_ptr_null(mq_media_dir_new(&c, "posters", "1"));
-	ck_assert_int_eq(mq_media_write(&c, "nowhere", "original.jpg", "\xff\xd8\xff", 3), -1);
+	ck_assert_int_eq(mq_media_dir_new(&c, "posters", "1", &dir), MQ_INTERNAL);
+	ck_assert_int_eq(mq_media_write(&c, "nowhere", "original.jpg", "\xff\xd8\xff", 3),
+			 MQ_INTERNAL);
 	cfg.media_dir = "/nonexistent/media";
-	ck_assert_ptr_null(mq_media_dir_new(&c, "avatars", "1"));
+	ck_assert_int_eq(mq_media_dir_new(&c, "avatars", "1", &dir), MQ_INTERNAL);
 }
 END_TEST
 
