@@ -48,8 +48,8 @@ static struct mq_stmt local = MQ_STMT_READ(
 	"              ORDER BY popularity DESC, id DESC "
 	"              LIMIT " LOCAL_CANDIDATES "), "
 	"ranked AS (SELECT m.id, count(*) OVER () AS total, "
-	"  m.ratings_count + m.favorites_count + m.watchlist_count + m.reviews_count AS activity "
-	"  FROM cand JOIN movies m USING (id) "
+	"  s.ratings_count + s.favorites_count + s.watchlist_count + s.reviews_count AS activity "
+	"  FROM cand JOIN movies m USING (id) JOIN movie_stats s ON s.movie_id = m.id "
 	"  ORDER BY activity DESC, m.popularity DESC, m.id DESC LIMIT $3 OFFSET $4) "
 	"SELECT r.total, " MQ_MOVIE_ITEM_COLUMNS " FROM ranked r JOIN movies m USING (id) "
 	MQ_MOVIE_TRANSLATION("$1", "$2") "ORDER BY r.activity DESC, m.popularity DESC, m.id DESC");

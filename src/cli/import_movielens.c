@@ -130,21 +130,19 @@ static const char *const opinion_sql[] = {
 	"WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.movielens_id = s.movielens_id)",
 };
 
-/* The rated films' statistics: their rows locked first, then counted in
- * a statement of its own, whose snapshot sees every rating committed
- * before the lock; a rating added through the API after it waits on the
- * lock (its trigger updates the row) and adds itself to the recount. */
+/* The rated films' statistics: their rows of movie_stats locked first,
+ * then counted in a statement of its own, whose snapshot sees every
+ * rating committed before the lock; a rating added through the API after
+ * it waits on the lock (its trigger updates the row) and adds itself to
+ * the recount. */
 static const char *const recount_sql[] = {
 	"CREATE TEMP TABLE ml_rated ON COMMIT DROP AS SELECT DISTINCT m.id FROM ml_ratings s "
 	"JOIN movies m ON m.movielens_id = s.movielens_id",
-	"SELECT 1 FROM movies WHERE id IN (SELECT id FROM ml_rated) ORDER BY id FOR UPDATE",
+	"SELECT 1 FROM movie_stats WHERE movie_id IN (SELECT id FROM ml_rated) ORDER BY movie_id "
+	"FOR UPDATE",
 };
 static const char recount_update[] =
-	"UPDATE movies m SET ratings_count = c.n, ratings_sum = c.total "
-	"FROM (SELECT t.id, count(r.movie_id) AS n, coalesce(sum(r.rating), 0) AS total "
-	"      FROM ml_rated t LEFT JOIN ratings r ON r.movie_id = t.id GROUP BY t.id) c "
-	"WHERE m.id = c.id AND (m.ratings_count, m.ratings_sum) IS DISTINCT FROM (c.n, c.total) "
-	"RETURNING m.id";
+	"SELECT movie_ratings_recount(ARRAY(SELECT id FROM ml_rated))";
 
 struct import {
 	PGconn *conn;
