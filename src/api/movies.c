@@ -62,8 +62,8 @@
  * provisional movie (sql/0010_hardening.sql) is in no list. */
 #define FILTERS \
 	"m.provisional_by IS NULL " \
-	"AND ($1::text IS NULL OR search_fold(m.title) LIKE '%' || like_escape(search_fold($1)) || '%') " \
-	"AND ($2::text IS NULL OR search_fold(m.title) LIKE like_escape(search_fold($2)) || '%') " \
+	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%') " \
+	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%') " \
 	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
 	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
 	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
