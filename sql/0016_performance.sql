@@ -135,3 +135,10 @@ CREATE INDEX movies_title_trgm ON movies USING gin (title_fold gin_trgm_ops);
 ALTER TABLE movies ALTER COLUMN title_fold SET STATISTICS 1000;
 CREATE INDEX movies_title_prefix ON movies (title_fold text_pattern_ops);
 CREATE INDEX movies_popularity ON movies (popularity, id) INCLUDE (title_fold, provisional_by);
+
+-- ---- Bulk loads ----
+-- (marquee import movielens writes the derived columns of the films it
+-- adds in their INSERT: movies_refresh() rewrote each of them a second
+-- time, every index and the full-text document again, 0.8 ms a film at
+-- 100,000 (docs/performance.md); it now refreshes only the films already
+-- there that changed.)
