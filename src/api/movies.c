@@ -418,12 +418,14 @@ static enum mq_status too_deep(struct mq_req *r, struct list *l, bool *past_end)
 }
 
 /* The next page's link: page + 1, or after= the last movie shown on a
- * page after= a cursor and where page + 1 would be too deep. */
+ * page after= a cursor and where page + 1 would be too deep (relevance,
+ * which has no cursor, goes by page). */
 static const char *next_link(struct mq_req *r, const struct list *l)
 {
 	if (!l->has_next)
 		return NULL;
-	if (l->next_after && (l->f.after_id || l->page.offset + l->page.size >= MAX_DEPTH))
+	if (l->next_after && mq_movie_cursor_orderable(l->f.order) &&
+	    (l->f.after_id || l->page.offset + l->page.size >= MAX_DEPTH))
 		return mq_page_url_after(r, l->next_after);
 	return mq_page_url(r, l->page.page + 1);
 }
