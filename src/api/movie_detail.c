@@ -2,6 +2,7 @@
  * movie_detail.c: one movie (GET /api/movies/{id}/) and the movies like
  * it (GET /api/movies/{id}/similar/).
  */
+#include "analytics/events.h"
 #include "catalog/genre_names.h"
 #include "catalog/movie.h"
 #include "catalog/movie_json.h"
@@ -63,8 +64,10 @@ mq_reply mq_movies_get(struct mq_req *r)
 	size_t len;
 
 	if (mq_done(rc = mq_query_check(r, params)) ||
-	    mq_done(rc = mq_lang_choose(r, "language", &lang)) ||
-	    mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
+	    mq_done(rc = mq_lang_choose(r, "language", &lang)))
+		return rc;
+	mq_analytics_view(&r->ctx, r->user_id, id);	/* when there is such a movie */
+	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
 					    lang.tag)))
 		return rc;
 	st = mq_movie_fetch(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, &o);

@@ -34,6 +34,7 @@
  * second), and the envelope says "search": "corrected" and the query
  * searched for.
  */
+#include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/genre_names.h"
 #include "catalog/genres.h"
@@ -492,6 +493,33 @@ static mq_reply begin(struct mq_req *r, struct list *l, enum mq_movie_filter_set
 	return MQ_NEXT;
 }
 
+/* A search (q= or title=) is an event: the query, the other filters
+ * given, how many movies it found and whether q was corrected, read from
+ * the answer (body, as rendered or as the cache had it). */
+static void searched(struct mq_req *r, const char *body, size_t len)
+{
+	const char *q = mq_query_get(&r->query, "q"), *err;
+	struct json_object *answer, *filters, *v;
+	int64_t results = 0;
+	bool corrected = false;
+
+	if (q == NULL && (q = mq_query_get(&r->query, "title")) == NULL)
+		return;
+	if (body && mq_json_parse(r->arena, body, len, 64, &answer, &err) == 0) {
+		if (json_object_object_get_ex(answer, "count", &v))
+			results = json_object_get_int64(v);
+		corrected = json_object_object_get_ex(answer, "corrected_q", NULL);
+	}
+	filters = mq_json_object(r->arena);
+	for (int i = 0; i < r->query.count; i++) {
+		const char *k = r->query.params[i].key;
+
+		if (strcmp(k, "q") && strcmp(k, "title") && strcmp(k, "page") && strcmp(k, "page_size"))
+			mq_json_add_str(filters, k, r->query.params[i].value);
+	}
+	mq_analytics_search(&r->ctx, r->user_id, q, filters, results, corrected);
+}
+
 /* Serves the list from the cache or renders and caches it.  genre: the
  * genre of the path, checked on a miss; 0 for none. */
 static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
@@ -502,8 +530,10 @@ static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
 	mq_reply rc;
 	size_t len;
 
-	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", l->lang.tag)))
+	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", l->lang.tag))) {
+		searched(r, rc_cache.hit, rc_cache.hit_len);
 		return rc;
+	}
 	if (genre > INT32_MAX)	/* genre ids are integers */
 		return mq_problem(r, 404, "No genre with id %lld.", (long long)genre);
 	if (genre) {
@@ -514,6 +544,7 @@ static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
 		return rc;
 	if ((st = render(r, l, &body, &len)) != MQ_OK)
 		return mq_fail(r, st);
+	searched(r, *body ? body : NULL, len);
 	if (*body == '\0')
 		return mq_page_not_found(r, &l->page);
 	return mq_respcache_respond(r, &rc_cache, body, len);

@@ -20,6 +20,7 @@ int mq_cli_routes(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_user(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_notify(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_analytics(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_demo_data(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);

@@ -24,6 +24,7 @@ static const struct command {
 	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
 	{ "outbox", mq_cli_outbox, true, "send the queued email and notifications, and keep sending (a long-running job)" },
 	{ "notify", mq_cli_notify, true, "notifications: notify digest makes this week's digests" },
+	{ "analytics", mq_cli_analytics, true, "analytics: partitions, rollup [--from --to], report" },
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
 	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR | import tmdb ..." },
 };

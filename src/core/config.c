@@ -150,6 +150,11 @@ static const struct directive directives[] = {
 	D("notify", "unsubscribe_ttl", T_MS64, notify_unsubscribe_ttl_ms, "365d", HOUR_MS,
 	  3650 * DAY_MS),
 
+	D("analytics", "retention", T_MS64, analytics_retention_ms, "395d", DAY_MS, 3650 * DAY_MS),
+	D("analytics", "months_ahead", T_INT, analytics_months_ahead, "3", 1, 24),
+	D("analytics", "rollup_margin", T_MS, analytics_rollup_margin_ms, "1h", 0, DAY_MS),
+	D("analytics", "events_per_minute", T_INT, analytics_events_per_minute, "60", 0, 100000),
+
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),
 };

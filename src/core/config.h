@@ -134,6 +134,12 @@ struct mq_config {
 	int notify_digest_size;
 	int64_t notify_unsubscribe_ttl_ms;
 
+	/* [analytics] */
+	int64_t analytics_retention_ms;	/* raw events kept; rollups kept for ever */
+	int analytics_months_ahead;	/* partitions made ahead */
+	int analytics_rollup_margin_ms;	/* a day is final this long after its end */
+	int analytics_events_per_minute;	/* POST /api/events/ batches per caller; 0: no limit */
+
 	/* [log] */
 	int log_level;
 	bool access_log;

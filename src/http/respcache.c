@@ -61,6 +61,8 @@ mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const cha
 		rc->hit_len = body_len;
 		return MQ_NEXT;
 	}
+	rc->hit = body;		/* what was answered, for the caller to read */
+	rc->hit_len = body_len;
 	return mq_respond_cached(r, etag, body, body_len);
 }
 

@@ -23,12 +23,12 @@ struct mq_respcache {
 	const char *kind;
 	const char *key;
 	uint64_t gen;		/* the generation seen on lookup; 0 if none yet */
-	const char *hit;	/* [cache] verify: the body found, to compare */
+	const char *hit;	/* the body found: answered, or ([cache] verify) to compare */
 	size_t hit_len;
 };
 
 /* Looks this request's response up.  On a hit, answers it (200 with its
- * ETag, or 304); on a miss, fills rc for the store and returns MQ_NEXT.
+ * ETag, or 304; rc->hit is the body); on a miss, fills rc for the store and returns MQ_NEXT.
  * variant: what else the response depends on besides its URL (the
  * language chosen by Accept-Language), or NULL.  With [cache] verify, a
  * hit is kept in rc and not answered, so the response is rendered again

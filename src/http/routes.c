@@ -89,6 +89,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/users/me/history/", mq_history_add, USER, 0 },
 	{ MQ_DELETE, "/api/users/me/history/{id:int}/", mq_history_delete, USER, 0 },
 	{ MQ_GET, "/api/users/me/activity/", mq_activity_list, USER, 0 },
+	{ MQ_GET, "/api/users/me/stats/", mq_users_me_stats, USER, 0 },
 	{ MQ_GET, "/api/lists/", mq_lists_list, ANON, 0 },
 	{ MQ_POST, "/api/lists/", mq_lists_create, USER, 0 },
 	{ MQ_GET, "/api/lists/{id:int}/", mq_lists_get, ANON, 0 },
@@ -129,6 +130,17 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/push/key/", mq_push_key_get, ANON, 0 },
 	{ MQ_POST, "/api/push/subscriptions/", mq_push_subscriptions_post, USER, 0 },
 	{ MQ_DELETE, "/api/push/subscriptions/", mq_push_subscriptions_delete, USER, 0 },
+
+	/* analytics: analytics.c */
+	{ MQ_POST, "/api/events/", mq_events_post, ANON, 0 },
+	{ MQ_GET, "/api/admin/analytics/popular-movies/", mq_admin_analytics_popular_movies, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/most-favorited/", mq_admin_analytics_most_favorited, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/active-users/", mq_admin_analytics_active_users, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/top-genres/", mq_admin_analytics_top_genres, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/engagement/", mq_admin_analytics_engagement, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/search/", mq_admin_analytics_search, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/recommendations/", mq_admin_analytics_recommendations,
+	  ADMIN, 0 },
 
 	/* administration: admin_users.c, reports.c, admin_movies.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },

@@ -1,0 +1,246 @@
+/*
+ * events.c: the events of requests, and the client's batches.
+ */
+#include "analytics/events.h"
+
+#include <ctype.h>
+
+#include "core/arena.h"
+#include "core/json.h"
+#include "db/db.h"
+#include "db/rows.h"
+
+/* track() (sql/0014_analytics.sql) skips bulk loads and erased users. */
+static struct mq_stmt view = MQ_STMT(
+	"SELECT track('movie_view', $1, id, NULL, NULL) FROM movies WHERE id = $2");
+
+static struct mq_stmt search = MQ_STMT(
+	"SELECT track('search', $1, NULL, NULL, $2::jsonb)");
+
+/* $3: [{kind, movie, value, data}, ...], checked here. */
+static struct mq_stmt ingest = MQ_STMT(
+	"WITH ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
+	"  SELECT e.kind, $1, $2::uuid, e.movie, e.value, e.data "
+	"  FROM jsonb_to_recordset($3::jsonb) AS e(kind text, movie bigint, value numeric, data jsonb) "
+	"  WHERE e.movie IS NULL OR EXISTS (SELECT 1 FROM movies m WHERE m.id = e.movie) "
+	"  RETURNING 1) "
+	"SELECT count(*) FROM ins");
+
+static const char *user_param(struct mq_ctx *c, int64_t user_id)
+{
+	return user_id ? mq_arena_int(c->arena, user_id) : NULL;
+}
+
+/* An event lost is logged, never a failure of what it is about. */
+static void run(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const *params)
+{
+	if (mq_db_q(c, st, n, params) == NULL)
+		mq_log_warn("msg=\"event not recorded\" id=%s error=\"%s\"", c->request_id,
+			    mq_db_sqlstate(c->db));
+}
+
+void mq_analytics_view(struct mq_ctx *c, int64_t user_id, const char *movie)
+{
+	const char *params[] = { user_param(c, user_id), movie };
+
+	run(c, &view, 2, params);
+}
+
+void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
+			 struct json_object *filters, int64_t results, bool corrected)
+{
+	struct json_object *d = mq_json_object(c->arena);
+
+	json_object_object_add(d, "q", json_object_new_string(q));
+	if (filters && json_object_object_length(filters))
+		json_object_object_add(d, "filters", json_object_get(filters));
+	json_object_object_add(d, "results", json_object_new_int64(results));
+	json_object_object_add(d, "corrected", json_object_new_boolean(corrected));
+	const char *params[] = { user_param(c, user_id), mq_json_render(d, &(size_t){ 0 }) };
+	run(c, &search, 2, params);
+}
+
+/* ---- the client's events ---- */
+
+enum ftype {
+	F_MOVIE,	/* a movie's id: the event's movie */
+	F_SECONDS,	/* 0..86400: the event's value */
+	F_POSITION,	/* 0..1000, in data */
+	F_WORD,		/* [a-z0-9_]{1,32}, in data */
+};
+
+struct field {
+	const char *name;
+	enum ftype type;
+	bool required;
+};
+
+/* Every kind a client may send, and its fields: nothing else is taken. */
+static const struct kind {
+	const char *name;
+	struct field fields[4];
+} kinds[] = {
+	{ "trailer_play", { { "movie", F_MOVIE, true }, { "seconds", F_SECONDS, false } } },
+	{ "rec_impression", { { "movie", F_MOVIE, true }, { "reason", F_WORD, true },
+			      { "position", F_POSITION, false } } },
+	{ "rec_click", { { "movie", F_MOVIE, true }, { "reason", F_WORD, true },
+			 { "position", F_POSITION, false } } },
+	{ "share_click", { { "movie", F_MOVIE, false }, { "channel", F_WORD, false } } },
+};
+
+static const struct kind *find_kind(const char *name)
+{
+	for (size_t i = 0; i < MQ_ARRAY_LEN(kinds); i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+static const struct field *find_field(const struct kind *k, const char *name)
+{
+	for (size_t i = 0; i < MQ_ARRAY_LEN(k->fields) && k->fields[i].name; i++)
+		if (strcmp(k->fields[i].name, name) == 0)
+			return &k->fields[i];
+	return NULL;
+}
+
+static bool word_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* 8-4-4-4-12 hex digits. */
+static bool uuid_ok(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
+static bool int_in(struct json_object *v, int64_t lo, int64_t hi)
+{
+	int64_t n;
+
+	if (!json_object_is_type(v, json_type_int))
+		return false;
+	n = json_object_get_int64(v);
+	return n >= lo && n <= hi;
+}
+
+/* Checks one field's value and puts it where it goes in out. */
+static enum mq_status put_field(struct mq_ctx *c, const char *where, const struct field *f,
+				struct json_object *v, struct json_object *out,
+				struct json_object *data)
+{
+	switch (f->type) {
+	case F_MOVIE:
+		if (!int_in(v, 1, INT64_MAX))
+			return mq_fail_with(c, MQ_INVALID, where, "Must be a movie's id.");
+		json_object_object_add(out, "movie", json_object_get(v));
+		return MQ_OK;
+	case F_SECONDS:
+		if (!int_in(v, 0, 86400))
+			return mq_fail_with(c, MQ_INVALID, where,
+					    "Must be a whole number of seconds from 0 to 86400.");
+		json_object_object_add(out, "value", json_object_get(v));
+		return MQ_OK;
+	case F_POSITION:
+		if (!int_in(v, 0, 1000))
+			return mq_fail_with(c, MQ_INVALID, where,
+					    "Must be a whole number from 0 to 1000.");
+		break;
+	case F_WORD:
+		if (!json_object_is_type(v, json_type_string) || !word_ok(json_object_get_string(v)))
+			return mq_fail_with(c, MQ_INVALID, where,
+					    "Must be 1 to 32 lower-case letters, digits or _.");
+		break;
+	}
+	json_object_object_add(data, f->name, json_object_get(v));
+	return MQ_OK;
+}
+
+/* Checks event i and appends its row ({kind, movie, value, data}) to rows. */
+static enum mq_status check_event(struct mq_ctx *c, size_t i, struct json_object *e,
+				  struct json_object *rows)
+{
+	const char *at = mq_arena_printf(c->arena, "events[%zu]", i);
+	struct json_object *kind, *row, *data;
+	const struct kind *k;
+	enum mq_status st;
+
+	if (!json_object_is_type(e, json_type_object))
+		return mq_fail_with(c, MQ_INVALID, at, "Must be an object.");
+	if (!json_object_object_get_ex(e, "kind", &kind) ||
+	    !json_object_is_type(kind, json_type_string) ||
+	    (k = find_kind(json_object_get_string(kind))) == NULL)
+		return mq_fail_with(c, MQ_INVALID, mq_arena_printf(c->arena, "%s.kind", at),
+				    "Must be trailer_play, rec_impression, rec_click or share_click.");
+	row = json_object_new_object();
+	json_object_array_add(rows, row);
+	data = json_object_new_object();
+	json_object_object_add(row, "data", data);
+	json_object_object_add(row, "kind", json_object_get(kind));
+	json_object_object_foreach(e, name, v) {
+		const struct field *f = strcmp(name, "kind") == 0 ? NULL : find_field(k, name);
+		const char *where = mq_arena_printf(c->arena, "%s.%s", at, name);
+
+		if (strcmp(name, "kind") == 0)
+			continue;
+		if (f == NULL)
+			return mq_fail_with(c, MQ_INVALID, where, "No such field in a %s event.",
+					    k->name);
+		if ((st = put_field(c, where, f, v, row, data)) != MQ_OK)
+			return st;
+	}
+	for (size_t j = 0; j < MQ_ARRAY_LEN(k->fields) && k->fields[j].name; j++)
+		if (k->fields[j].required && !json_object_object_get_ex(e, k->fields[j].name, NULL))
+			return mq_fail_with(c, MQ_INVALID,
+					    mq_arena_printf(c->arena, "%s.%s", at, k->fields[j].name),
+					    "Required in a %s event.", k->name);
+	return MQ_OK;
+}
+
+enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char *client_id,
+				   struct json_object *events, int64_t *accepted)
+{
+	struct json_object *rows = mq_json_array(c->arena);
+	enum mq_status st;
+	PGresult *res;
+	size_t n;
+
+	*accepted = 0;
+	if (!json_object_is_type(events, json_type_array))
+		return mq_fail_with(c, MQ_INVALID, "events", "Must be an array of events.");
+	if ((n = json_object_array_length(events)) > MQ_EVENTS_BATCH_MAX)
+		return mq_fail_with(c, MQ_TOO_LARGE, "events",
+				    "At most %d events in a batch.", MQ_EVENTS_BATCH_MAX);
+	if (user_id && client_id)
+		return mq_fail_with(c, MQ_INVALID, "client_id",
+				    "Not with an access token: the events are the user's.");
+	if (!user_id && (client_id == NULL || !uuid_ok(client_id)))
+		return mq_fail_with(c, MQ_INVALID, "client_id",
+				    "Required without an access token: a random UUID the client "
+				    "keeps.");
+	for (size_t i = 0; i < n; i++)
+		if ((st = check_event(c, i, json_object_array_get_idx(events, i), rows)) != MQ_OK)
+			return st;
+	if (n == 0)
+		return MQ_OK;
+	const char *params[] = { user_param(c, user_id), client_id,
+				 mq_json_render(rows, &(size_t){ 0 }) };
+	if ((res = mq_db_q(c, &ingest, 3, params)) == NULL)
+		return mq_db_failure(c);
+	*accepted = mq_row_int(res, 0, 0);
+	return MQ_OK;
+}

@@ -1,0 +1,43 @@
+/*
+ * events.h: what people do, recorded for analytics (sql/0014_analytics.sql).
+ *
+ * Writes to the catalog and to people's collections are events by
+ * trigger, in their own transaction.  What only a request knows is
+ * recorded here: a movie viewed, a search made (by the handler that
+ * served it), and the client's own events (POST /api/events/): a batch
+ * of at most MQ_EVENTS_BATCH_MAX, each of a fixed kind with fixed fields.
+ * No address or user agent is ever recorded; an anonymous client is the
+ * random id it sends.
+ */
+#ifndef MQ_ANALYTICS_EVENTS_H
+#define MQ_ANALYTICS_EVENTS_H
+
+#include <json-c/json.h>
+
+#include "core/ctx.h"
+
+#define MQ_EVENTS_BATCH_MAX 100
+
+/* Records a view of movie (its id as text) by user_id (0: anonymous), when
+ * there is such a movie.  A failure is logged and otherwise ignored: a
+ * view is answered whether or not it could be counted. */
+void mq_analytics_view(struct mq_ctx *c, int64_t user_id, const char *movie);
+
+/* Records a search: q as typed, the filters given (an object, or NULL),
+ * how many movies it found, and whether q was corrected.  Failures as
+ * mq_analytics_view's. */
+void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
+			 struct json_object *filters, int64_t results, bool corrected);
+
+/* Records a batch of client events (a JSON array) of user_id, or, for 0,
+ * of the anonymous client_id (a UUID; required then, refused otherwise).
+ * Each event is {"kind": ..., and the fields of its kind}; a kind or a
+ * field not listed, a value out of range or a batch too large is refused
+ * whole (MQ_INVALID naming "events[i].field", MQ_TOO_LARGE).  Events of
+ * a movie that does not exist are dropped.  *accepted: the events
+ * written.  Other failures are the database's. */
+enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char *client_id,
+				   struct json_object *events, int64_t *accepted);
+
+
+#endif

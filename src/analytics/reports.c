@@ -1,0 +1,192 @@
+/*
+ * reports.c: each report's sections, as statements on the rollups
+ * (sql/0014_analytics.sql).
+ *
+ * Every statement takes the same four parameters, named once in the CTE
+ * p: from, to, the interval, the limit.  Series run over whole periods
+ * (w: from's period's start, to's period's end, exclusive).
+ */
+#include "analytics/reports.h"
+
+#include "core/arena.h"
+#include "db/db.h"
+
+#define P "WITH p AS (SELECT $1::date AS f, $2::date AS t, $3::text AS iv, $4::int AS lim), " \
+	"w AS (SELECT date_trunc(p.iv, p.f)::date AS lo, " \
+	"      (date_trunc(p.iv, p.t) + ('1 ' || p.iv)::interval)::date AS hi FROM p) "
+#define S(text) MQ_STMT_READ(P text)
+
+/* What a movie's activity is: every view, rating, favorite and
+ * watchlist addition. */
+#define ACTIVITY "(x.views + x.ratings + x.favorites + x.watchlist_adds)"
+
+#define GENRES(order, having) S( \
+	"SELECT g.genre_id AS id, gn.slug, gn.name, sum(g.activity)::bigint AS activity, " \
+	"  sum(g.ratings)::bigint AS ratings, " \
+	"  round(sum(g.rating_sum) / nullif(sum(g.ratings), 0), 2)::float8 AS average_rating " \
+	"FROM p, analytics_genres g JOIN genres gn ON gn.id = g.genre_id " \
+	"WHERE g.day BETWEEN p.f AND p.t GROUP BY g.genre_id, gn.slug, gn.name " having \
+	" ORDER BY " order ", g.genre_id LIMIT (SELECT lim FROM p)")
+
+#define SEARCHES(having, order) S( \
+	"SELECT s.query, sum(s.searches)::bigint AS searches, " \
+	"  sum(s.no_results)::bigint AS no_results, sum(s.corrected)::bigint AS corrected " \
+	"FROM p, analytics_searches s WHERE s.day BETWEEN p.f AND p.t " \
+	"GROUP BY s.query " having " ORDER BY " order ", s.query LIMIT (SELECT lim FROM p)")
+
+#define CTR(clicks, impressions) \
+	"round(" clicks "::numeric / nullif(" impressions ", 0), 4)::float8 AS ctr"
+
+static struct mq_stmt popular = S(
+	"SELECT x.movie_id AS id, mv.title, x.views, x.ratings, x.favorites, x.watchlist_adds, "
+	"  " ACTIVITY " AS activity "
+	"FROM p, analytics_movie_window(p.f, p.t) x JOIN movies mv ON mv.id = x.movie_id "
+	"ORDER BY activity DESC, x.movie_id LIMIT (SELECT lim FROM p)");
+
+static struct mq_stmt favorited = S(
+	"SELECT x.movie_id AS id, mv.title, x.favorites, x.unfavorites, "
+	"  x.favorites - x.unfavorites AS net "
+	"FROM p, analytics_movie_window(p.f, p.t) x JOIN movies mv ON mv.id = x.movie_id "
+	"WHERE x.favorites > 0 "
+	"ORDER BY x.favorites DESC, net DESC, x.movie_id LIMIT (SELECT lim FROM p)");
+
+/* DAU by day; WAU and MAU, the distinct users of each week and month. */
+static struct mq_stmt active_series = S(
+	"SELECT d.day::text AS period, d.active_users AS users "
+	"FROM p, w, analytics_days d WHERE p.iv = 'day' AND d.day >= w.lo AND d.day < w.hi "
+	"UNION ALL "
+	"SELECT a.start::text, a.users FROM p, w, analytics_active a "
+	"WHERE a.period = p.iv AND a.start >= w.lo AND a.start < w.hi "
+	"ORDER BY period");
+
+static struct mq_stmt active_top = S(
+	"SELECT u.user_id AS id, us.username, sum(u.events)::bigint AS events, "
+	"  count(*)::int AS active_days "
+	"FROM p, analytics_users u JOIN users us ON us.id = u.user_id "
+	"WHERE u.day BETWEEN p.f AND p.t GROUP BY u.user_id, us.username "
+	"ORDER BY events DESC, u.user_id LIMIT (SELECT lim FROM p)");
+
+static struct mq_stmt genres_activity = GENRES("activity DESC", "");
+static struct mq_stmt genres_rating = GENRES("average_rating DESC, ratings DESC",
+					     "HAVING sum(g.ratings) > 0");
+
+/* Active users of each period (DAU, WAU, MAU), the events of signed-in
+ * users per active user, new users (who signed up) and returning ones. */
+static struct mq_stmt engagement_series = S(
+	", d AS (SELECT date_trunc(p.iv, d.day)::date AS period, sum(d.user_events) AS events, "
+	"  sum(d.sign_ups) AS new_users "
+	"  FROM p, w, analytics_days d WHERE d.day >= w.lo AND d.day < w.hi GROUP BY 1) "
+	"SELECT d.period::text AS period, a.users AS active_users, d.events::bigint AS events, "
+	"  round(d.events / nullif(a.users, 0), 2)::float8 AS actions_per_user, "
+	"  d.new_users::bigint AS new_users, greatest(a.users - d.new_users, 0)::bigint AS returning_users "
+	"FROM p, d CROSS JOIN LATERAL (SELECT CASE WHEN p.iv = 'day' "
+	"  THEN (SELECT active_users FROM analytics_days WHERE day = d.period) "
+	"  ELSE (SELECT users FROM analytics_active WHERE period = p.iv AND start = d.period) "
+	"  END AS users) a "
+	"ORDER BY d.period");
+
+/* Weekly retention: of each week's sign-ups (the cohorts of the weeks of
+ * from to to, whole), how many were active n weeks later. */
+static struct mq_stmt engagement_cohorts = S(
+	", s AS (SELECT date_trunc('week', g.day)::date AS cohort, count(*) AS size "
+	"  FROM p, analytics_signups g WHERE g.day >= date_trunc('week', p.f)::date "
+	"  AND g.day < (date_trunc('week', p.t) + interval '1 week')::date GROUP BY 1) "
+	"SELECT c.cohort::text AS cohort, s.size::int AS size, (c.week - c.cohort) / 7 AS weeks_after, "
+	"  c.users, round(c.users::numeric / s.size, 4)::float8 AS retention "
+	"FROM s JOIN analytics_cohorts c USING (cohort) "
+	"ORDER BY c.cohort, c.week");
+
+static struct mq_stmt search_top = SEARCHES("", "searches DESC");
+static struct mq_stmt search_none = SEARCHES("HAVING sum(s.no_results) > 0", "no_results DESC");
+
+static struct mq_stmt recs_reason = S(
+	"SELECT r.reason, sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks, "
+	"  " CTR("sum(r.clicks)", "sum(r.impressions)") " "
+	"FROM p, analytics_recs r WHERE r.day BETWEEN p.f AND p.t GROUP BY r.reason "
+	"ORDER BY impressions DESC, r.reason LIMIT (SELECT lim FROM p)");
+
+static struct mq_stmt recs_series = S(
+	"SELECT date_trunc(p.iv, r.day)::date::text AS period, "
+	"  sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks, "
+	"  " CTR("sum(r.clicks)", "sum(r.impressions)") " "
+	"FROM p, w, analytics_recs r WHERE r.day >= w.lo AND r.day < w.hi "
+	"GROUP BY 1 ORDER BY 1");
+
+static struct mq_stmt user_stats = MQ_STMT_READ(
+	"WITH months AS (SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') "
+	"    - interval '11 months', date_trunc('month', now() AT TIME ZONE 'UTC'), "
+	"    interval '1 month') AS m), "
+	"seen AS (SELECT movie_id FROM watch_history WHERE user_id = $1 "
+	"  UNION SELECT movie_id FROM ratings WHERE user_id = $1) "
+	"SELECT jsonb_build_object("
+	" 'watched', (SELECT count(*) FROM watch_history WHERE user_id = $1), "
+	" 'rated', (SELECT count(*) FROM ratings WHERE user_id = $1), "
+	" 'hours_watched', (SELECT round(coalesce(sum(mv.runtime), 0) / 60.0, 1)::float8 "
+	"    FROM watch_history h JOIN movies mv ON mv.id = h.movie_id WHERE h.user_id = $1), "
+	" 'months', (SELECT jsonb_agg(jsonb_build_object('month', to_char(m, 'YYYY-MM'), "
+	"    'watched', (SELECT count(*) FROM watch_history WHERE user_id = $1 "
+	"      AND watched_at >= m AT TIME ZONE 'UTC' "
+	"      AND watched_at < (m + interval '1 month') AT TIME ZONE 'UTC'), "
+	"    'rated', (SELECT count(*) FROM ratings WHERE user_id = $1 "
+	"      AND created_at >= m AT TIME ZONE 'UTC' "
+	"      AND created_at < (m + interval '1 month') AT TIME ZONE 'UTC')) ORDER BY m) "
+	"    FROM months), "
+	" 'favorite_genres', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'slug', g.slug, "
+	"    'name', g.name, 'movies', n.movies) ORDER BY n.movies DESC, g.id), '[]') "
+	"    FROM (SELECT gid, count(*) AS movies FROM seen JOIN movies mv ON mv.id = seen.movie_id, "
+	"          unnest(mv.genre_ids) gid GROUP BY gid ORDER BY movies DESC, gid LIMIT 5) n "
+	"    JOIN genres g ON g.id = n.gid), "
+	" 'rating_histogram', (SELECT jsonb_agg(jsonb_build_object('rating', s, 'count', "
+	"    (SELECT count(*) FROM ratings WHERE user_id = $1 AND rating = s)) ORDER BY s) "
+	"    FROM generate_series(0.5, 5.0, 0.5) s)) AS stats");
+
+static const struct spec {
+	const char *name;
+	struct {
+		const char *name;
+		struct mq_stmt *stmt;
+	} sections[MQ_REPORT_SECTIONS_MAX];
+} specs[] = {
+	{ "popular-movies", { { "results", &popular } } },
+	{ "most-favorited", { { "results", &favorited } } },
+	{ "active-users", { { "series", &active_series }, { "top_users", &active_top } } },
+	{ "top-genres", { { "by_activity", &genres_activity }, { "by_rating", &genres_rating } } },
+	{ "engagement", { { "series", &engagement_series }, { "cohorts", &engagement_cohorts } } },
+	{ "search", { { "top_queries", &search_top }, { "no_results", &search_none } } },
+	{ "recommendations", { { "by_reason", &recs_reason }, { "series", &recs_series } } },
+};
+
+const char *const mq_report_names[] = {
+	"popular-movies", "most-favorited", "active-users", "top-genres", "engagement", "search",
+	"recommendations", NULL,
+};
+
+enum mq_status mq_analytics_report(struct mq_ctx *c, const char *name,
+				   const struct mq_report_query *q, struct mq_report *out)
+{
+	const char *params[] = { q->from, q->to, q->interval, mq_arena_int(c->arena, q->limit) };
+	const struct spec *s = NULL;
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(specs) && s == NULL; i++)
+		if (strcmp(specs[i].name, name) == 0)
+			s = &specs[i];
+	if (s == NULL)
+		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "No report called %s.", name);
+	*out = (struct mq_report){ .name = s->name };
+	for (int i = 0; i < MQ_REPORT_SECTIONS_MAX && s->sections[i].name; i++) {
+		if ((out->res[i] = mq_db_q(c, s->sections[i].stmt, 4, params)) == NULL)
+			return mq_db_failure(c);
+		out->section[i] = s->sections[i].name;
+		out->sections++;
+	}
+	return MQ_OK;
+}
+
+enum mq_status mq_analytics_user_stats(struct mq_ctx *c, int64_t user_id, PGresult **out)
+{
+	const char *id = mq_arena_int(c->arena, user_id);
+
+	if ((*out = mq_db_q(c, &user_stats, 1, &id)) == NULL)
+		return mq_db_failure(c);
+	return MQ_OK;
+}
