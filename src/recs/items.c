@@ -60,8 +60,8 @@ static struct mq_stmt also_live = MQ_STMT_READ(
 	"co AS (SELECT x.movie_id AS id, count(*) AS n FROM ratings x JOIN fans f USING (user_id) "
 	"       WHERE x.rating >= 4 AND x.movie_id <> $1 GROUP BY x.movie_id), "
 	"sc AS (SELECT co.id, (co.n / sqrt((SELECT count(*) FROM fans) * "
-	"         greatest(mm.ratings_count, co.n)))::real AS score "
-	"       FROM co JOIN movies mm ON mm.id = co.id "
+	"         greatest(coalesce(mm.ratings_count, 0), co.n)))::real AS score "
+	"       FROM co LEFT JOIN movie_stats mm ON mm.movie_id = co.id "
 	"       ORDER BY score DESC, co.id DESC LIMIT " LIVE_MAX "), "
 	"l AS (SELECT id, score, row_number() OVER (ORDER BY score DESC, id DESC) AS n FROM sc), "
 	PAGE("$2", "$3", "$4", "$5"));
