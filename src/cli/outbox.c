@@ -36,6 +36,7 @@
 
 #include "cli/cli.h"
 #include "core/config.h"
+#include "core/coverage.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "integrations/smtp.h"
@@ -316,6 +317,7 @@ static int run(struct job *j, bool once)
 			wait_for_work(j, DOWN_WAIT_MS);
 			continue;
 		}
+		mq_coverage_flush();	/* a job killed while it waits loses nothing */
 		wait_for_work(j, next_wait(j));
 	}
 	mq_log_info("stopping");

@@ -135,6 +135,9 @@ static const struct directive directives[] = {
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 	D("tmdb", "provisional_max", T_INT, tmdb_provisional_max, "10", 0, 1000),
 
+	D("recs", "threads", T_INT, recs_threads, "0", 0, 64),
+	D("recs", "max_signals", T_INT, recs_max_signals, "500", 1, 100000),
+
 	D("push", "vapid_key_file", T_SECRET, push_vapid_key, "", 0, 0),
 	D("push", "subject", T_STR, push_subject, "", 0, 0),
 	D("push", "endpoint_hosts", T_STR, push_endpoint_hosts,

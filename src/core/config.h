@@ -120,6 +120,10 @@ struct mq_config {
 	char *tmdb_image_base_url;
 	int tmdb_provisional_max;
 
+	/* [recs] */
+	int recs_threads;	/* 0: one per CPU, at most 8 */
+	int recs_max_signals;
+
 	/* [push] */
 	struct mq_secret push_vapid_key;	/* PEM; NULL: Web Push is off */
 	char *push_subject;

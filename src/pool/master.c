@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/coverage.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "http/router.h"
@@ -174,10 +175,13 @@ static void spawn(struct master *m)
 	if (pid == 0) {
 		int status = 1;
 
+		mq_coverage_forked();
 		close(m->sigfd);
-		if (drop_privileges(m->cfg) == 0)
+		if (drop_privileges(m->cfg) == 0) {
+			mq_coverage_user();
 			status = mq_worker_run(m->cfg, m->router, m->sb, slot, m->generation,
 					       m->listener.fd);
+		}
 		mq_router_free(m->router);
 		mq_config_free(m->cfg);
 		exit(status);
