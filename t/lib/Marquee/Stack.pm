@@ -1183,7 +1183,7 @@ sub stop_all {
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
     $self->stop_process($_, 'TERM', 30)
-        for grep { /^(pool-|outbox|smtp-sink|tmdb-fake|push-fake)/ } keys %{ $self->{pids} };
+        for grep { /^(pool-|outbox|payments|smtp-sink|tmdb-fake|push-fake|pay-fake)/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }
@@ -1198,7 +1198,7 @@ sub finish {
     Marquee::OpenAPI::collect();
     $self->stop_all;
     is($self->{pool_exit}, 0, 'the pool exits 0 on SIGTERM');
-    my $log = join '', map { slurp($_) } glob "$self->{dir}/log/{pool*,outbox}.log";
+    my $log = join '', map { slurp($_) } glob "$self->{dir}/log/{pool*,outbox,payments}.log";
     my @reports = $log =~ /^(.*(?:AddressSanitizer|LeakSanitizer|runtime error:).*)$/mg;
     ok(!@reports, 'no sanitizer reports in the pool log')
         or diag(join "\n", @reports[0 .. ($#reports < 5 ? $#reports : 5)]);
