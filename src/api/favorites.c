@@ -31,7 +31,7 @@
 #define LIST(order) MQ_STMT_READ( \
 	"SELECT count(*) OVER () AS total, " ITEM FROM \
 	"WHERE f.user_id = $1 " \
-	"AND ($4::text IS NULL OR search_fold(m.title) LIKE '%' || like_escape(search_fold($4)) || '%') " \
+	"AND ($4::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($4)) || '%') " \
 	"AND ($5::int IS NULL OR m.tmdb_id = $5) " \
 	"AND ($6::int[] IS NULL OR m.genre_ids && $6) " \
 	"AND ($7::timestamptz IS NULL OR f.created_at >= $7) " \

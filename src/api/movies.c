@@ -48,12 +48,13 @@
 #include "http/handlers.h"
 #include "http/http.h"
 #include "http/lang.h"
+#include "http/movie_cursor.h"
 #include "http/movie_filters.h"
 #include "http/page.h"
 #include "http/respcache.h"
 
 /* Deeper pages cost a scan of every row before them: past this many rows,
- * narrow the filters instead. */
+ * the list goes on by after= cursor (or narrower filters). */
 #define MAX_DEPTH 10000
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
@@ -62,8 +63,8 @@
  * provisional movie (sql/0010_hardening.sql) is in no list. */
 #define FILTERS \
 	"m.provisional_by IS NULL " \
-	"AND ($1::text IS NULL OR search_fold(m.title) LIKE '%' || like_escape(search_fold($1)) || '%') " \
-	"AND ($2::text IS NULL OR search_fold(m.title) LIKE like_escape(search_fold($2)) || '%') " \
+	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%') " \
+	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%') " \
 	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
 	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
 	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
@@ -74,33 +75,67 @@
 	"AND ($12::int IS NULL OR m.runtime >= $12) AND ($13::int IS NULL OR m.runtime <= $13) " \
 	"AND ($14::text IS NULL OR m.search @@ movie_query($14)) "
 
-/* $15, $16: the language; $17, $18: limit and offset. */
+/* $15, $16: the language; $17, $18: limit and offset.  The page (ids,
+ * and k, the key of the ordering as text, which the last movie shown
+ * makes the after= cursor of the next page) is chosen first, then shown. */
 #define SHOW_PAGE \
-	"SELECT " MQ_MOVIE_ITEM_COLUMNS " " \
-	"FROM (SELECT id, row_number() OVER () AS n FROM page) p JOIN movies m USING (id) " \
+	"SELECT p.k AS after_key, " MQ_MOVIE_ITEM_COLUMNS " " \
+	"FROM (SELECT id, k, row_number() OVER () AS n FROM page) p JOIN movies m USING (id) " \
 	MQ_MOVIE_TRANSLATION("$15", "$16") "ORDER BY p.n"
 
-#define LIST(order) MQ_STMT_PLANNED( \
-	"WITH page AS MATERIALIZED (SELECT m.id FROM movies m WHERE " FILTERS \
+#define LIST(order, key) MQ_STMT_PLANNED( \
+	"WITH page AS MATERIALIZED (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
 	"  ORDER BY " order " LIMIT $17 OFFSET $18) " SHOW_PAGE)
 
+/* The keys of the orderings, as text (movie_cursor.c), and as $19 read
+ * back; $20 is the id of the movie the page comes after. */
+#define TITLE_KEY "m.title"
+#define TITLE_AT "$19::text"
+#define DATE_KEY "(m.release_date - DATE '1970-01-01')::text"
+#define DATE_AT "(DATE '1970-01-01' + $19::text::int)"
+#define REAL_AT "$19::text::real"
+#define CREATED_KEY "((extract(epoch FROM m.created_at) * 1000000)::bigint)::text"
+#define CREATED_AT "(TIMESTAMPTZ 'epoch' + $19::text::bigint * INTERVAL '1 microsecond')"
+
+/* The page after a movie: the movies whose (key, id) comes after its own,
+ * a range of the ordering's index.  $18 (an offset of 0) is named so that
+ * the parameters are those of LIST. */
+#define AFTER(order, key, cond) MQ_STMT_PLANNED( \
+	"WITH page AS MATERIALIZED (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
+	"  AND " cond " ORDER BY " order " LIMIT $17 OFFSET $18) " SHOW_PAGE)
+
+/* The same for a key that may be NULL, whose NULLs come last in both
+ * directions: the rows after the cursor's non-NULL key (none when it is
+ * NULL), then those with a NULL key (after its id when it is NULL); a
+ * range of the index each, where one condition with OR would walk the
+ * index from its start. */
+#define AFTER_NULLABLE(order, col, key, at, op, id_order) MQ_STMT_PLANNED( \
+	"WITH page AS MATERIALIZED (SELECT id, k FROM (" \
+	"  (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
+	"   AND $19::text IS NOT NULL AND (" col ", m.id) " op " (" at ", $20::bigint) " \
+	"   ORDER BY " order " LIMIT $17) " \
+	"  UNION ALL " \
+	"  (SELECT m.id, NULL AS k FROM movies m WHERE " FILTERS " AND " col " IS NULL " \
+	"   AND ($19::text IS NOT NULL OR m.id " op " $20::bigint) " \
+	"   ORDER BY " id_order " LIMIT $17)) u LIMIT $17 OFFSET $18) " SHOW_PAGE)
+
 static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
-	[MQ_ORDER_TITLE] = LIST("m.title, m.id"),
-	[MQ_ORDER_TITLE_DESC] = LIST("m.title DESC, m.id DESC"),
-	[MQ_ORDER_RELEASE_DATE] = LIST("m.release_date, m.id"),
-	[MQ_ORDER_RELEASE_DATE_DESC] = LIST("m.release_date DESC NULLS LAST, m.id DESC"),
-	[MQ_ORDER_POPULARITY] = LIST("m.popularity, m.id"),
-	[MQ_ORDER_POPULARITY_DESC] = LIST("m.popularity DESC, m.id DESC"),
-	[MQ_ORDER_RATING] = LIST("m.rating, m.id"),
-	[MQ_ORDER_RATING_DESC] = LIST("m.rating DESC NULLS LAST, m.id DESC"),
-	[MQ_ORDER_CREATED_AT] = LIST("m.created_at, m.id"),
-	[MQ_ORDER_CREATED_AT_DESC] = LIST("m.created_at DESC, m.id DESC"),
-	[MQ_ORDER_ID] = LIST("m.id"),
-	[MQ_ORDER_ID_DESC] = LIST("m.id DESC"),
+	[MQ_ORDER_TITLE] = LIST("m.title, m.id", TITLE_KEY),
+	[MQ_ORDER_TITLE_DESC] = LIST("m.title DESC, m.id DESC", TITLE_KEY),
+	[MQ_ORDER_RELEASE_DATE] = LIST("m.release_date, m.id", DATE_KEY),
+	[MQ_ORDER_RELEASE_DATE_DESC] = LIST("m.release_date DESC NULLS LAST, m.id DESC", DATE_KEY),
+	[MQ_ORDER_POPULARITY] = LIST("m.popularity, m.id", "m.popularity::text"),
+	[MQ_ORDER_POPULARITY_DESC] = LIST("m.popularity DESC, m.id DESC", "m.popularity::text"),
+	[MQ_ORDER_RATING] = LIST("m.rating, m.id", "m.rating::text"),
+	[MQ_ORDER_RATING_DESC] = LIST("m.rating DESC NULLS LAST, m.id DESC", "m.rating::text"),
+	[MQ_ORDER_CREATED_AT] = LIST("m.created_at, m.id", CREATED_KEY),
+	[MQ_ORDER_CREATED_AT_DESC] = LIST("m.created_at DESC, m.id DESC", CREATED_KEY),
+	[MQ_ORDER_ID] = LIST("m.id", "NULL::text"),
+	[MQ_ORDER_ID_DESC] = LIST("m.id DESC", "NULL::text"),
 	/* the most popular matches by relevance, then the rest by popularity */
 	[MQ_ORDER_RANK] = MQ_STMT_PLANNED(
 		"WITH page AS MATERIALIZED ("
-		"  SELECT id FROM ("
+		"  SELECT id, NULL::text AS k FROM ("
 		"    SELECT m.id, ts_rank_cd(m.search, movie_query($14), 1) AS rel, "
 		"           row_number() OVER (ORDER BY m.popularity DESC, m.id DESC) AS pop "
 		"    FROM movies m WHERE " FILTERS
@@ -108,6 +143,34 @@ static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
 		"    LIMIT greatest(" RANK_WINDOW ", $17::int + $18::int)) c "
 		"  ORDER BY pop > " RANK_WINDOW ", CASE WHEN pop <= " RANK_WINDOW " THEN rel END DESC, "
 		"           pop LIMIT $17 OFFSET $18) " SHOW_PAGE),
+};
+
+/* The pages after= a cursor, by ordering (relevance has none). */
+static struct mq_stmt after_stmts[MQ_ORDER_COUNT] = {
+	[MQ_ORDER_TITLE] = AFTER("m.title, m.id", TITLE_KEY,
+				 "(m.title, m.id) > (" TITLE_AT ", $20::bigint)"),
+	[MQ_ORDER_TITLE_DESC] = AFTER("m.title DESC, m.id DESC", TITLE_KEY,
+				      "(m.title, m.id) < (" TITLE_AT ", $20::bigint)"),
+	[MQ_ORDER_RELEASE_DATE] = AFTER_NULLABLE("m.release_date, m.id", "m.release_date",
+						 DATE_KEY, DATE_AT, ">", "m.id"),
+	[MQ_ORDER_RELEASE_DATE_DESC] = AFTER_NULLABLE("m.release_date DESC NULLS LAST, m.id DESC",
+						      "m.release_date", DATE_KEY, DATE_AT, "<",
+						      "m.id DESC"),
+	[MQ_ORDER_POPULARITY] = AFTER("m.popularity, m.id", "m.popularity::text",
+				      "(m.popularity, m.id) > (" REAL_AT ", $20::bigint)"),
+	[MQ_ORDER_POPULARITY_DESC] = AFTER("m.popularity DESC, m.id DESC", "m.popularity::text",
+					   "(m.popularity, m.id) < (" REAL_AT ", $20::bigint)"),
+	[MQ_ORDER_RATING] = AFTER_NULLABLE("m.rating, m.id", "m.rating", "m.rating::text", REAL_AT,
+					   ">", "m.id"),
+	[MQ_ORDER_RATING_DESC] = AFTER_NULLABLE("m.rating DESC NULLS LAST, m.id DESC", "m.rating",
+						"m.rating::text", REAL_AT, "<", "m.id DESC"),
+	[MQ_ORDER_CREATED_AT] = AFTER("m.created_at, m.id", CREATED_KEY,
+				      "(m.created_at, m.id) > (" CREATED_AT ", $20::bigint)"),
+	[MQ_ORDER_CREATED_AT_DESC] = AFTER("m.created_at DESC, m.id DESC", CREATED_KEY,
+					   "(m.created_at, m.id) < (" CREATED_AT ", $20::bigint)"),
+	[MQ_ORDER_ID] = AFTER("m.id", "NULL::text", "$19::text IS NULL AND m.id > $20::bigint"),
+	[MQ_ORDER_ID_DESC] = AFTER("m.id DESC", "NULL::text",
+				   "$19::text IS NULL AND m.id < $20::bigint"),
 };
 
 static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
@@ -131,10 +194,11 @@ struct list {
 	struct mq_movie_filters f;
 	struct mq_page page;
 	struct mq_lang lang;
-	const char *params[19];
+	const char *params[MQ_MF_COUNT + 6];
 	int64_t count;
 	bool count_exact;
 	bool has_next;
+	const char *next_after;	/* the cursor of the next page */
 	const char *corrected;	/* q found nothing: what was searched instead */
 };
 
@@ -263,25 +327,53 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 	return MQ_OK;
 }
 
-/* The page's movies as JSON into *results.  A failure is the database's. */
-static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object **results)
+static void set_filter_params(struct list *l)
 {
-	PGresult *res;
-
 	for (int i = 0; i < MQ_MF_COUNT; i++)
 		l->params[i] = l->f.param[i];
+}
+
+/* Takes the ordering's key out of the movies shown, keeping the last
+ * one's as the next page's cursor. */
+static void take_keys(struct mq_req *r, struct list *l, struct json_object *results)
+{
+	size_t n = json_object_array_length(results);
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *movie = json_object_array_get_idx(results, i), *key;
+
+		if (i + 1 == n && json_object_object_get_ex(movie, "after_key", &key))
+			l->next_after = mq_movie_cursor_make(
+				r->arena, l->f.order, json_object_get_int64(json_object_object_get(movie, "id")),
+				key ? json_object_get_string(key) : NULL);
+		json_object_object_del(movie, "after_key");
+	}
+}
+
+/* The page's movies as JSON into *results: by page number, or after the
+ * cursor of after=.  A failure is the database's. */
+static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object **results)
+{
+	bool after = l->f.after_id != NULL;
+	PGresult *res;
+
+	set_filter_params(l);
 	l->params[MQ_MF_COUNT] = l->lang.tag;
 	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 	/* one more than the page: is there a next page? */
 	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.size + 1);
-	l->params[MQ_MF_COUNT + 3] = l->page.offset_s;
-	res = mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
+	l->params[MQ_MF_COUNT + 3] = after ? "0" : l->page.offset_s;
+	l->params[MQ_MF_COUNT + 4] = l->f.after_key;
+	l->params[MQ_MF_COUNT + 5] = l->f.after_id;
+	res = after ? mq_q(r, &after_stmts[l->f.order], MQ_MF_COUNT + 6, l->params)
+		    : mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
 	if (res == NULL)
 		return mq_db_failure(&r->ctx);
 	*results = mq_rows_array(r->arena, res);
 	l->has_next = (int64_t)json_object_array_length(*results) > l->page.size;
 	if (l->has_next)
 		json_object_array_del_idx(*results, (size_t)l->page.size, 1);
+	take_keys(r, l, *results);
 	mq_movies_add_urls(&r->ctx, *results);
 	return mq_genre_names_fill(&r->ctx, *results, l->lang.primary);
 }
@@ -302,13 +394,59 @@ static enum mq_status correct(struct mq_req *r, struct list *l, struct json_obje
 	return fetch(r, l, results);
 }
 
+/* A page number deeper than MAX_DEPTH: past the end of the list it is a
+ * 404, as any page past the end (DRF's contract), else the list goes on by
+ * cursor.  Whether the list is that long: its kept count, or a count of
+ * its matches that stops at the page (no ordering: any index finds them).
+ * Returns MQ_OK with *past_end set, MQ_INVALID (page) for a page within
+ * the list, or the database's failure. */
+static enum mq_status too_deep(struct mq_req *r, struct list *l, bool *past_end)
+{
+	const char *dim = kept_dimension(&l->f);
+	int64_t n;
+
+	set_filter_params(l);
+	l->params[MQ_MF_COUNT] = mq_arena_int(r->arena, l->page.offset + 1);
+	n = dim ? count_from_kept(r, &l->f, dim)
+		: first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params));
+	if (n < 0)
+		return mq_db_failure(&r->ctx);
+	if ((*past_end = n <= l->page.offset))
+		return MQ_OK;
+	return mq_fail_with(&r->ctx, MQ_INVALID, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH)
+			    " movies deep by page; follow the next links (after=) to walk "
+			    "further, or narrow the filters.");
+}
+
+/* The next page's link: page + 1, or after= the last movie shown on a
+ * page after= a cursor and where page + 1 would be too deep (relevance,
+ * which has no cursor, goes by page). */
+static const char *next_link(struct mq_req *r, const struct list *l)
+{
+	if (!l->has_next)
+		return NULL;
+	if (l->next_after && mq_movie_cursor_orderable(l->f.order) &&
+	    (l->f.after_id || l->page.offset + l->page.size >= MAX_DEPTH))
+		return mq_page_url_after(r, l->next_after);
+	return mq_page_url(r, l->page.page + 1);
+}
+
 /* Renders the list l describes, from the database, into *body: "" for a
  * page past the end.  A failure is the database's. */
 static enum mq_status render(struct mq_req *r, struct list *l, const char **body, size_t *len)
 {
 	struct json_object *results, *env;
-	enum mq_status st = fetch(r, l, &results);
+	enum mq_status st;
+	bool past_end;
 	int64_t shown;
+
+	if (l->f.after_id == NULL && l->page.offset >= MAX_DEPTH) {
+		if ((st = too_deep(r, l, &past_end)) != MQ_OK)
+			return st;
+		*body = "";
+		return MQ_OK;
+	}
+	st = fetch(r, l, &results);
 
 	if (st == MQ_OK && json_object_array_length(results) == 0 && l->f.param[MQ_MF_Q] &&
 	    l->f.order == MQ_ORDER_RANK)
@@ -320,7 +458,7 @@ static enum mq_status render(struct mq_req *r, struct list *l, const char **body
 		*body = "";
 		return MQ_OK;
 	}
-	if (!l->has_next) {
+	if (!l->has_next && !l->f.after_id) {
 		l->count = l->page.offset + shown;	/* the end is on this page */
 		l->count_exact = true;
 	} else if ((st = count(r, l)) != MQ_OK) {
@@ -329,7 +467,9 @@ static enum mq_status render(struct mq_req *r, struct list *l, const char **body
 	/* an estimate is never less than the pages that exist */
 	if (l->count <= l->page.offset + shown)
 		l->count = l->page.offset + shown + l->has_next;
-	env = mq_page_envelope_known(r, &l->page, l->count, l->count_exact, l->has_next, results);
+	env = mq_page_envelope_links(r, l->count, l->count_exact, next_link(r, l),
+				     l->f.after_id || l->page.page == 1 ? NULL
+				     : mq_page_url(r, l->page.page - 1), results);
 	if (l->f.param[MQ_MF_Q] || l->corrected)
 		mq_json_add_str(env, "search", l->corrected ? "corrected" : "fulltext");
 	if (l->corrected)
@@ -350,9 +490,6 @@ static mq_reply begin(struct mq_req *r, struct list *l, enum mq_movie_filter_set
 		return rc;
 	if (!mq_movie_filters_parse(r, set, &l->f, errors))
 		return mq_problem_fields(r, errors);
-	if (l->page.offset >= MAX_DEPTH)
-		return mq_problem_field(r, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH)
-					" movies deep; narrow the filters to see further.");
 	return MQ_NEXT;
 }
 

@@ -6,7 +6,9 @@
  *
  * A rating is one upsert or delete statement that also writes the
  * activity log; the movie's ratings_count and ratings_sum follow by
- * trigger in the same transaction under the movie row's lock, so they
+ * trigger in the same transaction under the lock of the movie's row of
+ * movie_stats (and its rounded average, on the movies row, when that
+ * changes: sql/0016_performance.sql), so they
  * stay exact however many clients rate at once (t/api/ratings.t checks
  * them against a recount).  The average shows in the movie lists and the
  * detail, so a change makes their cached answers stale.
@@ -48,7 +50,8 @@ static struct mq_stmt remove_one = MQ_STMT(
  * the maintained ones; the histogram is counted (an index-only scan of
  * the movie's ratings). */
 static struct mq_stmt summary = MQ_STMT_READ(
-	"SELECT m.id AS movie, round(m.rating::numeric, 2) AS average, m.ratings_count AS count, "
+	"SELECT m.id AS movie, round(m.rating::numeric, 2) AS average, "
+	"  coalesce((SELECT ratings_count FROM movie_stats WHERE movie_id = m.id), 0) AS count, "
 	"  (SELECT json_object_agg(to_char(v, 'FM0.0'), coalesce(c.n, 0) ORDER BY v) "
 	"   FROM generate_series(0.5, 5.0, 0.5) v LEFT JOIN "
 	"     (SELECT rating, count(*) AS n FROM ratings WHERE movie_id = m.id GROUP BY rating) c "

@@ -16,6 +16,9 @@
 
 struct mq_cache {
 	memcached_st *mc;
+	/* The same servers, for writes nobody waits on (noreply): storing a
+	 * rendered response costs the request no round trip. */
+	memcached_st *quiet;
 	const struct mq_config *cfg;
 	struct mq_cache_stats stats;
 	bool up;
@@ -97,6 +100,9 @@ struct mq_cache *mq_cache_new(const struct mq_config *cfg)
 	for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
 		add_server(c, tok);
 	free(list);
+	if ((c->quiet = memcached_clone(NULL, c->mc)) == NULL)
+		abort();
+	memcached_behavior_set(c->quiet, MEMCACHED_BEHAVIOR_NOREPLY, 1);
 	c->up = true;
 	return c;
 }
@@ -105,6 +111,7 @@ void mq_cache_free(struct mq_cache *c)
 {
 	if (c == NULL)
 		return;
+	memcached_free(c->quiet);
 	memcached_free(c->mc);
 	free(c);
 }
@@ -154,7 +161,7 @@ static bool resting(const struct mq_cache *c)
 
 static void note(struct mq_cache *c, memcached_return_t rc)
 {
-	bool ok = rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ||
+	bool ok = rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_BUFFERED ||
 		  rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS ||
 		  rc == MEMCACHED_STORED || rc == MEMCACHED_DELETED || rc == MEMCACHED_END;
 
@@ -286,6 +293,17 @@ int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t le
 	return rc == MEMCACHED_SUCCESS ? 0 : -1;
 }
 
+int mq_cache_set_quiet(struct mq_cache *c, const char *key, const char *val, size_t len)
+{
+	char k[KEY_MAX + 1];
+
+	if (resting(c) || !c->up)
+		return -1;
+	make_key(c, key, k, sizeof(k));
+	note(c, memcached_set(c->quiet, k, strlen(k), val, len, c->cfg->cache_ttl, 0));
+	return c->up ? 0 : -1;
+}
+
 int mq_cache_delete(struct mq_cache *c, const char *key)
 {
 	char k[KEY_MAX + 1];
@@ -346,6 +364,20 @@ static uint64_t generation(struct mq_cache *c, const char *kind, int attempts)
 uint64_t mq_cache_generation(struct mq_cache *c, const char *kind)
 {
 	return generation(c, kind, 2);
+}
+
+uint64_t mq_cache_generation_propose(struct mq_cache *c, const char *kind)
+{
+	char key[128], k[KEY_MAX + 1], num[24];
+	uint64_t gen = fresh_generation();
+
+	if (resting(c) || !c->up)
+		return 0;
+	snprintf(key, sizeof(key), "gen:%s", kind);
+	make_key(c, key, k, sizeof(k));
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)gen);
+	note(c, memcached_add(c->quiet, k, strlen(k), num, strlen(num), 0, 0));
+	return c->up ? gen : 0;
 }
 
 static bool bump(struct mq_cache *c, const char *kind)

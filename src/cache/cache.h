@@ -41,6 +41,12 @@ char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const
 int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl);
 int mq_cache_delete(struct mq_cache *c, const char *key);
 
+/* Stores value for the configured ttl without waiting for memcached's
+ * answer (noreply), so a failure to store goes unseen; for values nobody
+ * waits on (rendered responses).  Returns -1 when the cache is known to
+ * be unreachable, else 0. */
+int mq_cache_set_quiet(struct mq_cache *c, const char *key, const char *val, size_t len);
+
 /* Adds 1 to the counter under key, created with a lifetime of ttl seconds
  * (the window it counts over).  Returns the new value, or 0 when the cache
  * is unreachable. */
@@ -53,6 +59,14 @@ void mq_cache_decr(struct mq_cache *c, const char *key);
 /* The current generation of a kind of data ("genres"), created on first
  * use.  Returns 0 when the cache is unreachable: callers then skip it. */
 uint64_t mq_cache_generation(struct mq_cache *c, const char *kind);
+
+/* For a kind found without a generation: proposes a new one (from the
+ * clock, so never one used before) with an add that is not waited for,
+ * and returns it; 0 when the cache is unreachable.  Entries tagged with
+ * it are served only if the add won: if another worker's generation, or
+ * a write's bump, came first, they never are, which is what makes it
+ * safe to tag a response rendered before the proposal. */
+uint64_t mq_cache_generation_propose(struct mq_cache *c, const char *kind);
 
 /* Moves a kind to a new generation, orphaning everything cached for it. */
 void mq_cache_bump(struct mq_cache *c, const char *kind);

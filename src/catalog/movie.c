@@ -11,7 +11,10 @@
 #include "db/rows.h"
 
 /* Everything about a movie in one round trip (keyword names come from
- * keyword_names.c, genre names from genre_names.c): $1 id, $2 language tag,
+ * keyword_names.c, genre names from genre_names.c), nearly a lookup by
+ * primary key: the translation, the statistics and the media are probes
+ * by key made only when the row says there is something to find
+ * (m.translations, m.media_count).  $1 id, $2 language tag,
  * $3 language alone; $4 the viewer's user id (0: anonymous) and $5
  * whether they are an administrator, to whom alone, besides its maker, a
  * provisional movie is shown. */
@@ -19,16 +22,19 @@ static struct mq_stmt movie = MQ_STMT_READ(
 	"SELECT " MQ_MOVIE_ITEM_COLUMNS ", "
 	"coalesce(nullif(t.tagline, ''), m.tagline) AS tagline, t.language AS translation, "
 	"m.keyword_ids, "
-	"(SELECT coalesce(json_agg(json_build_object('id', x.id, 'kind', x.kind, "
+	"CASE WHEN m.media_count > 0 THEN coalesce("
+	"  (SELECT json_agg(json_build_object('id', x.id, 'kind', x.kind, "
 	"          'file_path', x.file_path, 'site', x.site, 'video_key', x.video_key, "
 	"          'language', x.language, 'is_primary', x.is_primary, "
-	"          'created_at', rfc3339(x.created_at)) ORDER BY x.kind, NOT x.is_primary, x.id), "
-	"                 '[]') FROM movie_media x WHERE m.media_count > 0 AND x.movie_id = m.id) "
-	"  AS media, "
+	"          'created_at', rfc3339(x.created_at)) ORDER BY x.kind, NOT x.is_primary, x.id) "
+	"   FROM movie_media x WHERE x.movie_id = m.id), '[]') "
+	"  ELSE '[]'::json END AS media, "
 	"array_to_json(m.translations) AS translations, "
-	"json_build_object('ratings_count', m.ratings_count, 'rating', round(m.rating::numeric, 2), "
-	"  'favorites_count', m.favorites_count, 'watchlist_count', m.watchlist_count, "
-	"  'reviews_count', m.reviews_count) AS statistics, "
+	"json_build_object('ratings_count', coalesce(ms.ratings_count, 0), "
+	"  'rating', round(m.rating::numeric, 2), "
+	"  'favorites_count', coalesce(ms.favorites_count, 0), "
+	"  'watchlist_count', coalesce(ms.watchlist_count, 0), "
+	"  'reviews_count', coalesce(ms.reviews_count, 0)) AS statistics, "
 	"m.source, m.movielens_id, m.provisional_by IS NOT NULL AS provisional, "
 	"rfc3339(m.created_at) AS created_at, rfc3339(m.updated_at) AS updated_at "
 	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1 "

@@ -10,23 +10,27 @@
 #define MQ_MOVIE_SQL_H
 
 /* The columns of a movie in lists, over "movies m" joined with
- * MQ_MOVIE_TRANSLATION(...) as "t".  genre_ids becomes the genres, named
+ * MQ_MOVIE_TRANSLATION(...) (its translation "t", its statistics "ms").  genre_ids becomes the genres, named
  * in C (genre_names.h): a subquery per movie would double the cost of a
  * page. */
 #define MQ_MOVIE_ITEM_COLUMNS \
 	"m.id, m.tmdb_id, m.imdb_id, coalesce(t.title, m.title) AS title, m.original_title, " \
 	"coalesce(nullif(t.overview, ''), m.overview) AS overview, m.release_date, m.year, " \
 	"m.runtime, m.original_language, m.status, m.popularity, " \
-	"round(m.rating::numeric, 2) AS rating, m.ratings_count, m.poster_path, " \
+	"round(m.rating::numeric, 2) AS rating, coalesce(ms.ratings_count, 0) AS ratings_count, " \
+	"m.poster_path, " \
 	"m.backdrop_path, m.genre_ids"
 
 /* The translation of movie m, if any, as t (title, overview, tagline,
- * language); looked for only when m.translations has the language. */
+ * language): for the whole tag, else the language alone, chosen from
+ * m.translations (the languages it has), so that it is one probe of the
+ * primary key, and none when it has neither (a NULL key); and its
+ * statistics as ms (movie_stats, sql/0016_performance.sql: a movie's
+ * counters are not on its row). */
 #define MQ_MOVIE_TRANSLATION(LANG_TAG, LANG_PRIMARY) \
-	"LEFT JOIN LATERAL (SELECT tr.title, tr.overview, tr.tagline, tr.language " \
-	"  FROM movie_translations tr WHERE tr.movie_id = m.id " \
-	"  AND m.translations && ARRAY[" LANG_TAG ", " LANG_PRIMARY "]::text[] " \
-	"  AND tr.language IN (" LANG_TAG ", " LANG_PRIMARY ") " \
-	"  ORDER BY tr.language = " LANG_TAG " DESC LIMIT 1) t ON true "
+	"LEFT JOIN movie_translations t ON t.movie_id = m.id AND t.language = " \
+	"  CASE WHEN " LANG_TAG " = ANY (m.translations) THEN " LANG_TAG \
+	"  WHEN " LANG_PRIMARY " = ANY (m.translations) THEN " LANG_PRIMARY " END " \
+	"LEFT JOIN movie_stats ms ON ms.movie_id = m.id "
 
 #endif

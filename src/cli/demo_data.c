@@ -66,13 +66,20 @@ static struct mq_stmt note_generated = MQ_STMT(
 
 static struct mq_stmt insert_chunk = MQ_STMT(
 	"INSERT INTO movies (id, source, title, original_title, overview, tagline, release_date, "
-	"  runtime, original_language, status, popularity, ratings_count, ratings_sum, "
+	"  runtime, original_language, status, popularity, rating, "
 	"  created_at, updated_at, genre_ids, keyword_ids, search) "
 	"SELECT id, 'demo', title, original_title, overview, tagline, release_date, runtime, "
-	"  original_language, status, popularity, ratings_count, ratings_sum, "
+	"  original_language, status, popularity, movie_rating(ratings_count, ratings_sum), "
 	"  now() - age * interval '1 second', now() - age * interval '1 second', "
 	"  genre_ids, keyword_ids, movie_document(title, original_title, keywords, overview) "
 	"FROM demo_staging WHERE id BETWEEN $1 AND $2");
+
+/* The rated films' statistics, in the rows their insert made (HOT
+ * updates: movie_stats leaves room on its pages). */
+static struct mq_stmt stats_chunk = MQ_STMT(
+	"UPDATE movie_stats s SET ratings_count = d.ratings_count, ratings_sum = d.ratings_sum "
+	"FROM demo_staging d WHERE d.id BETWEEN $1 AND $2 AND d.ratings_count > 0 "
+	"AND s.movie_id = d.id");
 
 struct ids {
 	const char *name;
@@ -406,6 +413,9 @@ static int insert_staged(struct run *run, int64_t first, int64_t last)
 		snprintf(a, sizeof(a), "%lld", (long long)lo);
 		snprintf(b, sizeof(b), "%lld", (long long)hi);
 		if ((res = run_stmt(run, &insert_chunk, 2, params)) == NULL)
+			return -1;
+		PQclear(res);
+		if ((res = run_stmt(run, &stats_chunk, 2, params)) == NULL)
 			return -1;
 		PQclear(res);
 		mq_progress_set(&p, (uint64_t)(hi - first + 1));

@@ -79,10 +79,16 @@ static const char *const write_sql[] = {
 	"    OR (m.release_date IS NULL AND s.year IS NOT NULL AND m.year IS DISTINCT FROM s.year)) "
 	"  RETURNING m.id) "
 	"INSERT INTO ml_touched SELECT id, false FROM w",
+	/* new films with their derived columns (genres, document): no second
+	 * version of each written by a refresh */
 	"WITH ins AS ("
-	"  INSERT INTO movies (movielens_id, tmdb_id, imdb_id, source, title, original_title, year) "
-	"  SELECT movielens_id, tmdb_id, imdb_id, 'movielens', title, original_title, year "
-	"  FROM ml_movies WHERE movie_id IS NULL RETURNING id, movielens_id), "
+	"  INSERT INTO movies (movielens_id, tmdb_id, imdb_id, source, title, original_title, year, "
+	"                      genre_ids, search) "
+	"  SELECT movielens_id, tmdb_id, imdb_id, 'movielens', title, original_title, year, "
+	"    coalesce((SELECT array_agg(g.id ORDER BY g.id) FROM genres g "
+	"              WHERE g.slug = ANY (s.genres)), '{}'), "
+	"    movie_document(title, original_title, '', '') "
+	"  FROM ml_movies s WHERE movie_id IS NULL RETURNING id, movielens_id), "
 	"linked AS (UPDATE ml_movies s SET movie_id = ins.id FROM ins "
 	"           WHERE ins.movielens_id = s.movielens_id) "
 	"INSERT INTO ml_touched SELECT id, true FROM ins",
@@ -98,8 +104,10 @@ static const char *const write_sql[] = {
 	"  JOIN genres g ON g.slug = ANY (s.genres) WHERE m.source = 'movielens' "
 	"  ON CONFLICT DO NOTHING RETURNING movie_id) "
 	"INSERT INTO ml_touched SELECT movie_id, false FROM w",
-	/* derived columns (genre_ids, search, ...) of what changed */
-	"SELECT movies_refresh(array_agg(DISTINCT id)) FROM ml_touched",
+	/* derived columns (genre_ids, search, ...) of the films already there
+	 * that changed */
+	"SELECT movies_refresh(array_agg(DISTINCT id)) FROM ml_touched t "
+	"WHERE NOT EXISTS (SELECT 1 FROM ml_touched f WHERE f.fresh AND f.id = t.id)",
 };
 
 /* Ratings and tags, after the films: each a constant statement over the
@@ -130,21 +138,19 @@ static const char *const opinion_sql[] = {
 	"WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.movielens_id = s.movielens_id)",
 };
 
-/* The rated films' statistics: their rows locked first, then counted in
- * a statement of its own, whose snapshot sees every rating committed
- * before the lock; a rating added through the API after it waits on the
- * lock (its trigger updates the row) and adds itself to the recount. */
+/* The rated films' statistics: their rows of movie_stats locked first,
+ * then counted in a statement of its own, whose snapshot sees every
+ * rating committed before the lock; a rating added through the API after
+ * it waits on the lock (its trigger updates the row) and adds itself to
+ * the recount. */
 static const char *const recount_sql[] = {
 	"CREATE TEMP TABLE ml_rated ON COMMIT DROP AS SELECT DISTINCT m.id FROM ml_ratings s "
 	"JOIN movies m ON m.movielens_id = s.movielens_id",
-	"SELECT 1 FROM movies WHERE id IN (SELECT id FROM ml_rated) ORDER BY id FOR UPDATE",
+	"SELECT 1 FROM movie_stats WHERE movie_id IN (SELECT id FROM ml_rated) ORDER BY movie_id "
+	"FOR UPDATE",
 };
 static const char recount_update[] =
-	"UPDATE movies m SET ratings_count = c.n, ratings_sum = c.total "
-	"FROM (SELECT t.id, count(r.movie_id) AS n, coalesce(sum(r.rating), 0) AS total "
-	"      FROM ml_rated t LEFT JOIN ratings r ON r.movie_id = t.id GROUP BY t.id) c "
-	"WHERE m.id = c.id AND (m.ratings_count, m.ratings_sum) IS DISTINCT FROM (c.n, c.total) "
-	"RETURNING m.id";
+	"SELECT movie_ratings_recount(ARRAY(SELECT id FROM ml_rated))";
 
 struct import {
 	PGconn *conn;
@@ -407,20 +413,25 @@ static int64_t run(struct import *im, const char *sql, bool collect)
 
 static int merge(struct import *im)
 {
+	struct mq_progress p;
 	int64_t n;
 
+	mq_progress_start(&p, "merge", MQ_ARRAY_LEN(match_steps) + MQ_ARRAY_LEN(write_sql));
 	for (size_t i = 0; i < MQ_ARRAY_LEN(match_steps); i++) {
 		if ((n = run(im, match_steps[i].sql, false)) < 0)
 			return -1;
 		if (match_steps[i].conflict)
 			im->conflicts += (uint64_t)n;
+		mq_progress_set(&p, i + 1);
 	}
 	for (size_t i = 0; i < MQ_ARRAY_LEN(write_sql); i++) {
 		if ((n = run(im, write_sql[i], false)) < 0)
 			return -1;
 		if (i == 1)
 			im->added = (uint64_t)n;
+		mq_progress_set(&p, MQ_ARRAY_LEN(match_steps) + i + 1);
 	}
+	mq_progress_end(&p);
 	/* every film already there that changed: its row, or its genres */
 	if (run(im, "SELECT DISTINCT id FROM ml_touched t WHERE NOT EXISTS "
 		    "(SELECT 1 FROM ml_touched f WHERE f.fresh AND f.id = t.id)", true) < 0)
@@ -435,13 +446,18 @@ static int opinions(struct import *im)
 {
 	int64_t n;
 
+	struct mq_progress p;
+
 	if (im->ratings == 0 && im->tags == 0)
 		return 0;
+	mq_progress_start(&p, "opinions", OPINION_STEPS);
 	for (int i = 0; i < OPINION_STEPS; i++) {
 		if ((n = run(im, opinion_sql[i], false)) < 0)
 			return -1;
 		im->opinion[i] = (uint64_t)n;
+		mq_progress_set(&p, (uint64_t)i + 1);
 	}
+	mq_progress_end(&p);
 	for (size_t i = 0; i < MQ_ARRAY_LEN(recount_sql); i++)
 		if (run(im, recount_sql[i], false) < 0)
 			return -1;

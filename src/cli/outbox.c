@@ -324,20 +324,6 @@ static int run(struct job *j, bool once)
 	return 0;
 }
 
-static int signals(void)
-{
-	sigset_t set;
-
-	/* HUP means "reload" to service managers; there is nothing to reload. */
-	signal(SIGHUP, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
 /* What deliveries need: a key for unsubscribe links, a lease longer than
  * any send may take, and the VAPID key when push is on (*push; NULL
  * when it is off).  false with the reason in err. */
@@ -381,7 +367,7 @@ int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
 	j.smtp = mq_smtp_new(cfg, err, sizeof(err));
-	j.sigfd = signals();
+	j.sigfd = mq_cli_signalfd();
 	if (j.smtp == NULL || j.sigfd < 0) {
 		mq_cli_error("outbox", "%s", j.smtp ? strerror(errno) : err);
 		goto out;

@@ -10,6 +10,7 @@
 #include "core/utf8.h"
 #include "http/form.h"
 #include "http/http.h"
+#include "http/movie_cursor.h"
 
 #define MAX_LIST 20		/* years or genres in one comma list */
 #define TEXT_MAX 200		/* characters of title= and q= */
@@ -169,20 +170,47 @@ static void parse_order(struct mq_form *f, const char *v, struct mq_movie_filter
 		      "with q.");
 }
 
+/* after=: a cursor of this ordering, from a next link; not with page=. */
+static void parse_after(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
+{
+	struct mq_movie_cursor c;
+
+	if (mq_query_get(&f->r->query, "page")) {
+		mq_form_error(f, "after", "Give page or after, not both.");
+		return;
+	}
+	if (!mq_movie_cursor_orderable(mf->order)) {
+		mq_form_error(f, "after", "Lists ordered by relevance go by page only.");
+		return;
+	}
+	if (!mq_movie_cursor_read(f->r->arena, v, mf->order, &c)) {
+		mq_form_error(f, "after", "Must be the after of a next link of this list, "
+			      "in the same ordering.");
+		return;
+	}
+	mf->after_id = c.id;
+	mf->after_key = c.key;
+}
+
 /* The query parameters a list takes. */
 static const char *const *names_of(enum mq_movie_filter_set set)
 {
 	static const char *const all[] = {
 		"page", "page_size", "title", "tmdb_id", "imdb_id", "year", "genre", "language",
-		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", NULL,
+		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", "after",
+		NULL,
 	};
 	static const char *const but_genre[] = {
 		"page", "page_size", "title", "tmdb_id", "imdb_id", "year", "language",
 		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", NULL,
 	};
 	static const char *const none[] = { "page", "page_size", NULL };
+	static const char *const recommended[] = {
+		"page", "page_size", "genre", "year", "language", "runtime_max", NULL,
+	};
 
-	return set == MQ_FILTERS_ALL ? all : set == MQ_FILTERS_BUT_GENRE ? but_genre : none;
+	return set == MQ_FILTERS_ALL ? all : set == MQ_FILTERS_BUT_GENRE ? but_genre
+		: set == MQ_FILTERS_RECOMMENDED ? recommended : none;
 }
 
 bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
@@ -210,7 +238,7 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	}
 	if ((v = mq_query_get(q, "year")))
 		parse_year(&f, v, mf);
-	if (set == MQ_FILTERS_ALL && (v = mq_query_get(q, "genre")))
+	if ((set == MQ_FILTERS_ALL || set == MQ_FILTERS_RECOMMENDED) && (v = mq_query_get(q, "genre")))
 		mq_movie_filters_genre(&f, v, mf);
 	if ((v = mq_query_get(q, "language"))) {
 		if (strlen(v) != 2 || !islower((unsigned char)v[0]) || !islower((unsigned char)v[1]))
@@ -239,5 +267,7 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 		mf->order = MQ_ORDER_RANK;
 	if ((order = mq_query_get(q, "ordering")))
 		parse_order(&f, order, mf);
+	if ((v = mq_query_get(q, "after")))
+		parse_after(&f, v, mf);
 	return mq_form_ok(&f);
 }

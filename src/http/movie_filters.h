@@ -52,6 +52,10 @@ struct mq_movie_filters {
 	const char *genre_ids;		/* genre=: the ids given, int[] literal */
 	const char *genre_slugs;	/* genre=: the slugs given, text[] literal */
 	enum mq_movie_order order;
+	/* after=: the page after this movie (its id, and its key in the
+	 * ordering, NULL when NULL), both NULL without after= (movie_cursor.h) */
+	const char *after_id;
+	const char *after_key;
 };
 
 /* Which query parameters a list takes, besides page and page_size. */
@@ -59,6 +63,8 @@ enum mq_movie_filter_set {
 	MQ_FILTERS_ALL,		/* GET /api/movies/ */
 	MQ_FILTERS_BUT_GENRE,	/* GET /api/genres/{id}/movies/ */
 	MQ_FILTERS_NONE,	/* the fixed lists: recent, similar */
+	MQ_FILTERS_RECOMMENDED,	/* GET /api/movies/recommended/: genre, year, language,
+				 * runtime_max */
 };
 
 /* Reads and checks the filters and ordering.  Problems are added to errors

@@ -53,8 +53,9 @@ static void append_encoded(struct mq_buf *b, const char *s)
 	}
 }
 
-/* This request's query with page set to page (1: left out, as DRF does). */
-static const char *query_for_page(struct mq_req *r, int64_t page)
+/* This request's query without page and after, then with key=value when
+ * key is given (page=1 is left out, as DRF does). */
+static const char *query_with(struct mq_req *r, const char *key, const char *value)
 {
 	struct mq_buf q;
 
@@ -62,7 +63,7 @@ static const char *query_for_page(struct mq_req *r, int64_t page)
 	for (int i = 0; i < r->query.count; i++) {
 		const struct mq_param *prm = &r->query.params[i];
 
-		if (strcmp(prm->key, "page") == 0)
+		if (strcmp(prm->key, "page") == 0 || strcmp(prm->key, "after") == 0)
 			continue;
 		if (q.len)
 			mq_buf_puts(&q, "&");
@@ -70,36 +71,73 @@ static const char *query_for_page(struct mq_req *r, int64_t page)
 		mq_buf_puts(&q, "=");
 		append_encoded(&q, prm->value);
 	}
-	if (page > 1)
-		mq_buf_printf(&q, "%spage=%lld", q.len ? "&" : "", (long long)page);
+	if (key) {
+		mq_buf_printf(&q, "%s%s=", q.len ? "&" : "", key);
+		append_encoded(&q, value);
+	}
 	return q.data;
 }
 
+const char *mq_page_url(struct mq_req *r, int64_t page)
+{
+	return mq_req_url(r, page > 1 ? query_with(r, "page", mq_arena_int(r->arena, page))
+				      : query_with(r, NULL, NULL));
+}
+
+const char *mq_page_url_after(struct mq_req *r, const char *cursor)
+{
+	return mq_req_url(r, query_with(r, "after", cursor));
+}
+
 /* exact: NULL when the list does not say */
-static struct json_object *envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
-				    const bool *exact, bool has_next, struct json_object *results)
+static struct json_object *envelope(struct mq_req *r, int64_t count, const bool *exact,
+				    const char *next, const char *previous,
+				    struct json_object *results)
 {
 	struct json_object *env = mq_json_object(r->arena);
 
 	mq_json_add_int(env, "count", count);
 	if (exact)
 		json_object_object_add(env, "count_exact", json_object_new_boolean(*exact));
-	mq_json_add_str(env, "next", has_next ? mq_req_url(r, query_for_page(r, p->page + 1)) : NULL);
-	mq_json_add_str(env, "previous",
-			p->page > 1 ? mq_req_url(r, query_for_page(r, p->page - 1)) : NULL);
+	mq_json_add_str(env, "next", next);
+	mq_json_add_str(env, "previous", previous);
 	json_object_object_add(env, "results", json_object_get(results));
 	return env;
+}
+
+static const char *previous_of(struct mq_req *r, const struct mq_page *p)
+{
+	return p->page > 1 ? mq_page_url(r, p->page - 1) : NULL;
 }
 
 struct json_object *mq_page_envelope(struct mq_req *r, const struct mq_page *p, int64_t count,
 				     struct json_object *results)
 {
-	return envelope(r, p, count, NULL, p->offset + p->size < count, results);
+	return envelope(r, count, NULL,
+			p->offset + p->size < count ? mq_page_url(r, p->page + 1) : NULL,
+			previous_of(r, p), results);
 }
 
 struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_page *p, int64_t count,
 					   bool count_exact, bool has_next,
 					   struct json_object *results)
 {
-	return envelope(r, p, count, &count_exact, has_next, results);
+	return envelope(r, count, &count_exact, has_next ? mq_page_url(r, p->page + 1) : NULL,
+			previous_of(r, p), results);
+}
+
+struct json_object *mq_page_envelope_links(struct mq_req *r, int64_t count, bool count_exact,
+					   const char *next, const char *previous,
+					   struct json_object *results)
+{
+	return envelope(r, count, &count_exact, next, previous, results);
+}
+
+mq_reply mq_page_respond(struct mq_req *r, const struct mq_page *p, int64_t count,
+			 struct json_object *results)
+{
+	if (mq_page_past_end(p, count))
+		return mq_page_not_found(r, p);
+	mq_resp_header(r, "Cache-Control", "private, no-store");
+	return mq_respond_json(r, 200, mq_page_envelope(r, p, count, results));
 }

@@ -92,8 +92,11 @@ mq_reply mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const c
 			      size_t len)
 {
 	const char *etag = mq_etag_for(r->arena, body, len);
+	/* (a kind never cached before, such as a movie's detail asked for the
+	 * first time: proposing its generation costs no round trip, where
+	 * reading it back would cost two) */
 	uint64_t gen = rc->key == NULL ? 0
-		       : rc->gen ? rc->gen : mq_cache_generation(r->ctx.cache, rc->kind);
+		       : rc->gen ? rc->gen : mq_cache_generation_propose(r->ctx.cache, rc->kind);
 
 	if (rc->hit) {
 		verify(r, rc, body, len);
@@ -107,7 +110,7 @@ mq_reply mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const c
 
 		memcpy(buf, entry, head);
 		memcpy(buf + head, body, len);
-		mq_cache_set(r->ctx.cache, rc->key, buf, head + len, 0);
+		mq_cache_set_quiet(r->ctx.cache, rc->key, buf, head + len);
 	}
 	return mq_respond_cached(r, etag, body, len);
 }

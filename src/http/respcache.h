@@ -8,7 +8,10 @@
  * show calls mq_cache_bump(kind), and every entry of the kind is stale at
  * once.  The generation is read before the database is, so an entry
  * rendered while a write lands is tagged with the older generation and
- * never served.
+ * never served; a kind without one yet gets one proposed after the
+ * render (mq_cache_generation_propose), which is served only if no bump
+ * came first.  A miss costs one round trip, the lookup: the entry (and
+ * a proposed generation) are written without waiting for memcached.
  */
 #ifndef MQ_RESPCACHE_H
 #define MQ_RESPCACHE_H

@@ -22,6 +22,7 @@
 #include "core/scoreboard.h"
 #include "http/router.h"
 #include "http/routes.h"
+#include "integrations/payments.h"
 #include "integrations/tmdb.h"
 #include "pool/listen.h"
 #include "pool/systemd.h"
@@ -31,7 +32,9 @@ int mq_master_check_config(const struct mq_config *cfg, char *err, size_t errlen
 {
 	if (mq_config_check_pool(cfg, err, errlen) < 0)
 		return -1;
-	return mq_tmdb_check_config(cfg, err, errlen);
+	if (mq_tmdb_check_config(cfg, err, errlen) < 0)
+		return -1;
+	return mq_pay_check_config(cfg, err, errlen);
 }
 
 /* Room for three generations at once: the current one, the one a reload

@@ -202,8 +202,8 @@ my @jobs = map { my $u = $_; sub {
 my @statuses = $s->in_parallel(@jobs);
 is scalar(grep { !/^(200|201|204|404)$/ } @statuses), 0, 'parallel adds and removes all answered'
     or diag "@statuses";
-is $s->psql('SELECT count(*) FROM movies m WHERE favorites_count <>
-    (SELECT count(*) FROM favorites f WHERE f.movie_id = m.id)'), 0,
+is $s->psql('SELECT count(*) FROM movie_stats m WHERE favorites_count <>
+    (SELECT count(*) FROM favorites f WHERE f.movie_id = m.movie_id)'), 0,
     'every favorites_count equals a recount';
 is $s->get("/api/movies/$amelie/")->{json}{statistics}{favorites_count},
     $s->psql("SELECT count(*) FROM favorites WHERE movie_id = $amelie"), 'and the detail shows it';

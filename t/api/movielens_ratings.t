@@ -12,11 +12,7 @@ my $dir = $s->dir . '/ml';
 make_path($dir);
 sub write_file { Marquee::Stack::spew(@_) }
 sub import_ml { my ($rc, $out) = $s->marquee('import', 'movielens', $dir); return ($rc, $out) }
-sub stale_stats {
-    $s->psql('SELECT count(*) FROM movies m LEFT JOIN (SELECT movie_id, count(*) AS n,
-        sum(rating) AS total FROM ratings GROUP BY movie_id) r ON r.movie_id = m.id
-        WHERE m.ratings_count <> coalesce(r.n, 0) OR m.ratings_sum <> coalesce(r.total, 0)');
-}
+sub stale_stats { $s->stale_rating_stats }
 
 write_file("$dir/movies.csv", "movieId,title,genres\n1,Toy Story (1995),Animation\n"
            . "2,Jumanji (1995),Adventure\n3,Heat (1995),Crime\n");

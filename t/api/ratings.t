@@ -139,10 +139,8 @@ my @jobs = map { my ($u, $n) = ($users[$_], $_); sub {
 my @statuses = $s->in_parallel(@jobs);
 is scalar(grep { !/^(200|201|204|404)$/ } @statuses), 0, 'parallel rates, re-rates and deletes answered'
     or diag "@statuses";
-is $s->psql('SELECT count(*) FROM movies m LEFT JOIN (SELECT movie_id, count(*) AS n, sum(rating) AS total
-    FROM ratings GROUP BY movie_id) r ON r.movie_id = m.id
-    WHERE m.ratings_count <> coalesce(r.n, 0) OR m.ratings_sum <> coalesce(r.total, 0)'), 0,
-    'every movie\'s ratings_count and ratings_sum equal a recount';
+is $s->stale_rating_stats, 0,
+    'every movie\'s ratings_count, ratings_sum and average equal a recount';
 $r = $s->get("/api/movies/$m/ratings/");
 is $r->{json}{count}, $s->psql("SELECT count(*) FROM ratings WHERE movie_id = $m"), 'the summary shows it';
 my $sum = 0;

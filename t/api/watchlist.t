@@ -161,8 +161,8 @@ is $s->delete("/api/watchlist/$e1", token => $A)->{status}, 404, 'again: 404';
 is $s->get("/api/movies/$m1/")->{json}{statistics}{watchlist_count}, 1, "bob's entry still counts";
 is $s->delete("/api/watchlist/$b1/", token => $B)->{status}, 204, 'bob removes his';
 is $s->get("/api/movies/$m1/")->{json}{statistics}{watchlist_count}, 0, 'the count follows';
-is $s->psql('SELECT count(*) FROM movies m WHERE watchlist_count <>
-    (SELECT count(*) FROM watchlist w WHERE w.movie_id = m.id)'), 0, 'every watchlist_count is exact';
+is $s->psql('SELECT count(*) FROM movie_stats m WHERE watchlist_count <>
+    (SELECT count(*) FROM watchlist w WHERE w.movie_id = m.movie_id)'), 0, 'every watchlist_count is exact';
 is $s->psql("SELECT string_agg(verb, ',' ORDER BY id) FROM activity WHERE user_id = $alice->{id}
     AND movie_id = $m1"), 'watchlist_added,watched,watchlist_removed', 'the activity log has each';
 

@@ -83,15 +83,15 @@ SELECT violates($$INSERT INTO movies (title, source) VALUES ('x', 'imdb')$$, 'mo
 	'a source we do not import from');
 SELECT violates($$INSERT INTO movies (title, popularity) VALUES ('x', -0.5)$$,
 	'movies_popularity_check', 'a negative popularity');
-SELECT violates($$UPDATE movies SET ratings_count = ratings_count - 1 WHERE id = 101$$,
-	'movies_ratings_count_check', 'a count below 0');
-SELECT violates($$UPDATE movies SET favorites_count = -1 WHERE id = 101$$,
-	'movies_favorites_count_check', 'favorites below 0');
-SELECT violates($$UPDATE movies SET ratings_sum = -0.5 WHERE id = 101$$,
-	'movies_ratings_sum_check', 'a sum of ratings below 0');
+SELECT violates($$UPDATE movie_stats SET ratings_count = ratings_count - 1 WHERE movie_id = 101$$,
+	'movie_stats_ratings_count_check', 'a count below 0');
+SELECT violates($$UPDATE movie_stats SET favorites_count = -1 WHERE movie_id = 101$$,
+	'movie_stats_favorites_count_check', 'favorites below 0');
+SELECT violates($$UPDATE movie_stats SET ratings_sum = -0.5 WHERE movie_id = 101$$,
+	'movie_stats_ratings_sum_check', 'a sum of ratings below 0');
 SELECT is((SELECT rating FROM movies WHERE id = 101), NULL, 'no ratings: no average, not 0');
-SELECT throws_ok($$UPDATE movies SET rating = 3 WHERE id = 101$$, '428C9', NULL,
-	'the average is computed, never written');
+SELECT violates($$UPDATE movies SET rating = 0.2 WHERE id = 101$$, 'movies_rating_check',
+	'an average below half a star');
 
 -- ---- ratings, reviews, the watchlist, favorites ----
 SELECT lives_ok($$INSERT INTO ratings (user_id, movie_id, rating) VALUES (101, 101, 0.5), (101, 102, 5.0)$$,

@@ -1,7 +1,7 @@
 -- The SQL functions that others build on: timestamps, folding and
 -- escaping for title=, the full-text document and query of q= and its
 -- typo correction, and the readers of TMDb's documents.
-SELECT plan(53);
+SELECT plan(54);
 
 -- rfc3339: UTC with Z, whatever the session's time zone, whole seconds
 SET LOCAL TimeZone = 'America/New_York';
@@ -19,11 +19,14 @@ SELECT is(search_fold('Straße ŒUVRE Ñandú'), 'strasse oeuvre nandu',
 SELECT is(search_fold('ＡＢＣ１２３％＿'), 'abc123%_', 'search_fold turns full-width forms to ASCII');
 SELECT is(search_fold(NULL), NULL, 'search_fold of NULL is NULL');
 SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'search_fold(text)'::regprocedure), 'i',
-	'search_fold is IMMUTABLE (movies_title_trgm indexes it)');
+	'search_fold is IMMUTABLE (movies.title_fold, which title= searches, is made with it)');
 SELECT is((SELECT count(*)::int FROM pg_index WHERE indexrelid IN
 		('movies_title_trgm'::regclass, 'movies_title_prefix'::regclass)
-		AND pg_get_indexdef(indexrelid) LIKE '%search_fold(title)%'), 2,
-	'title= has its two indexes on search_fold(title)');
+		AND pg_get_indexdef(indexrelid) LIKE '%(title_fold%'), 2,
+	'title= has its two indexes on title_fold');
+SELECT is((SELECT generation_expression FROM information_schema.columns
+	   WHERE table_name = 'movies' AND column_name = 'title_fold'), 'search_fold(title)',
+	  'title_fold is search_fold(title), kept by PostgreSQL');
 
 -- like_escape: a title= pattern's wildcards and backslashes taken literally
 SELECT is(like_escape('50%_off\'), '50\%\_off\\', 'like_escape escapes %, _ and \');

@@ -43,7 +43,7 @@ UPDATE movies SET original_language = 'de' WHERE id = 303;
 UPDATE movies SET original_language = NULL WHERE id = 301;
 SELECT is(counts(), '{all:=3,genre:drama=2,genre:war=1,language:de=1,language:fr=1,year:2010=1}',
 	'languages changed and cleared');
-UPDATE movies SET popularity = 9, ratings_count = 1, ratings_sum = 4, title = 'A2', runtime = 90;
+UPDATE movies SET popularity = 9, rating = 4, title = 'A2', runtime = 90;
 SELECT is(counts(), '{all:=3,genre:drama=2,genre:war=1,language:de=1,language:fr=1,year:2010=1}',
 	'edits of what is not counted change nothing');
 DELETE FROM movie_genres WHERE movie_id = 301 AND genre_id = genre('drama');

@@ -129,7 +129,7 @@ UPDATE movies SET overview = 'Scottie fears heights.' WHERE title = 'Vertigo';
 SELECT ok(EXISTS (SELECT 1 FROM search_words WHERE word = 'scotti'),
 	'the words of an edited document');
 DELETE FROM search_words WHERE word = 'vertigo';
-UPDATE movies SET popularity = 12, ratings_count = 0 WHERE title = 'Vertigo';
+UPDATE movies SET popularity = 12, rating = NULL WHERE title = 'Vertigo';
 SELECT ok(NOT EXISTS (SELECT 1 FROM search_words WHERE word = 'vertigo'),
 	'an edit that leaves the document alone does not touch the words');
 UPDATE movies SET tagline = 'A tagline is not searched.' WHERE title = 'Vertigo';
