@@ -56,8 +56,8 @@ static struct mq_stmt erase = MQ_STMT(
 	"WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING o.old");
 
 /* The user's personal collections and history: favorites, ratings, the
- * watchlist (with its notes), watch history, the activity log, tags and
- * private lists.  What the user published stays, shown as written by a
+ * watchlist (with its notes), watch history, the activity log, tags,
+ * private lists and the movies marked not interested.  What the user published stays, shown as written by a
  * deleted user: reviews, comments, public lists.  The row triggers take
  * the removed rows out of the movies' statistics.  Answers the movies
  * whose statistics changed, whose cached details must go. */
@@ -68,7 +68,8 @@ static struct mq_stmt erase_collections = MQ_STMT(
 	"h AS (DELETE FROM watch_history WHERE user_id = $1), "
 	"a AS (DELETE FROM activity WHERE user_id = $1), "
 	"t AS (DELETE FROM movie_tags WHERE user_id = $1), "
-	"l AS (DELETE FROM lists WHERE user_id = $1 AND NOT is_public) "
+	"l AS (DELETE FROM lists WHERE user_id = $1 AND NOT is_public), "
+	"n AS (DELETE FROM not_interested WHERE user_id = $1) "
 	"SELECT movie_id FROM f UNION SELECT movie_id FROM r UNION SELECT movie_id FROM w");
 
 static struct mq_stmt drop_tokens = MQ_STMT(

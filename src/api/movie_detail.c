@@ -1,6 +1,7 @@
 /*
  * movie_detail.c: one movie (GET /api/movies/{id}/) and the movies like
- * it (GET /api/movies/{id}/similar/).
+ * it (GET /api/movies/{id}/similar/, from the recommendation model's
+ * precomputed neighbours: recs/serve.h).
  */
 #include "analytics/events.h"
 #include "catalog/genre_names.h"
@@ -16,40 +17,7 @@
 #include "http/lang.h"
 #include "http/page.h"
 #include "http/respcache.h"
-
-#define SIMILAR_MAX "100"	/* movies ranked as similar */
-#define CANDIDATES "500"	/* the most popular sharing a keyword, and a genre */
-
-/* (a provisional movie has no public page but its maker's detail) */
-static struct mq_stmt movie_links = MQ_STMT_READ(
-	"SELECT genre_ids, keyword_ids FROM movies WHERE id = $1 AND provisional_by IS NULL");
-
-/* Scored by what they share (a genre 1, a keyword 2), the more popular
- * first among equals; candidates are the most popular movies sharing a
- * keyword and those sharing a genre, so the cost does not grow with the
- * catalog.  $1 genre ids, $2 keyword ids, $3 the movie, $4 $5 language,
- * $6 $7 limit and offset. */
-static struct mq_stmt similar = MQ_STMT_PLANNED(
-	"WITH cand AS ("
-	"  (SELECT m.id FROM movies m WHERE m.keyword_ids && $2::int[] AND m.id <> $3 "
-	"   AND m.provisional_by IS NULL "
-	"   ORDER BY m.popularity DESC, m.id DESC LIMIT " CANDIDATES ") "
-	"  UNION "
-	"  (SELECT m.id FROM movies m WHERE m.genre_ids && $1::int[] AND m.id <> $3 "
-	"   AND m.provisional_by IS NULL "
-	"   ORDER BY m.popularity DESC, m.id DESC LIMIT " CANDIDATES ")), "
-	"scored AS MATERIALIZED ("
-	"  SELECT m.id, m.popularity, "
-	"    cardinality(ARRAY(SELECT unnest(m.genre_ids) INTERSECT SELECT unnest($1::int[]))) + "
-	"    2 * cardinality(ARRAY(SELECT unnest(m.keyword_ids) INTERSECT SELECT unnest($2::int[]))) "
-	"      AS score "
-	"  FROM cand JOIN movies m USING (id) "
-	"  ORDER BY score DESC, m.popularity DESC, m.id DESC LIMIT " SIMILAR_MAX "), "
-	"page AS (SELECT id, score, popularity, count(*) OVER () AS total FROM scored "
-	"  ORDER BY score DESC, popularity DESC, id DESC LIMIT $6 OFFSET $7) "
-	"SELECT p.total, p.score, " MQ_MOVIE_ITEM_COLUMNS " "
-	"FROM page p JOIN movies m USING (id) " MQ_MOVIE_TRANSLATION("$4", "$5")
-	"ORDER BY p.score DESC, m.popularity DESC, m.id DESC");
+#include "recs/serve.h"
 
 /* GET /api/movies/{id}/ */
 mq_reply mq_movies_get(struct mq_req *r)
@@ -80,38 +48,23 @@ mq_reply mq_movies_get(struct mq_req *r)
 	return mq_respcache_respond(r, &rc_cache, body, len);
 }
 
-/* The page of movies like id into *body, "" when the page is past the
- * end.  Failures: MQ_NOT_FOUND when there is no movie id, or the
- * database's. */
+/* The page of movies like id (recs/serve.h) into *body, "" when the page
+ * is past the end.  Failures: MQ_NOT_FOUND when there is no movie id, or
+ * the database's. */
 static enum mq_status render_similar(struct mq_req *r, const char *id, const struct mq_lang *lang,
 				     const struct mq_page *p, const char **body, size_t *len)
 {
-	PGresult *res = mq_q(r, &movie_links, 1, &id);
-	struct json_object *results;
+	struct mq_recs_list list;
 	enum mq_status st;
-	int64_t total;
 
-	if (res == NULL)
-		return mq_db_failure(&r->ctx);
-	if (PQntuples(res) == 0)
-		return mq_fail_with(&r->ctx, MQ_NOT_FOUND, NULL, "No movie with id %s.", id);
-	const char *params[] = { PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), id,
-				 lang->tag, lang->primary, p->limit_s, p->offset_s };
-	if ((res = mq_q(r, &similar, 7, params)) == NULL)
-		return mq_db_failure(&r->ctx);
-	results = mq_rows_array(r->arena, res);
-	total = PQntuples(res) ? mq_row_int(res, 0, 0) : 0;
-	for (size_t i = 0; i < json_object_array_length(results); i++)
-		json_object_object_del(json_object_array_get_idx(results, i), "total");
-	mq_movies_add_urls(&r->ctx, results);
-	if ((st = mq_genre_names_fill(&r->ctx, results, lang->primary)) != MQ_OK)
+	if ((st = mq_recs_similar(&r->ctx, id, lang, p->size, p->offset, &list)) != MQ_OK)
 		return st;
-	*body = mq_page_past_end(p, total) ? ""
-		: mq_json_render(mq_page_envelope(r, p, total, results), len);
+	*body = mq_page_past_end(p, list.count) && p->page > 1
+		? "" : mq_json_render(mq_page_envelope(r, p, list.count, list.results), len);
 	return MQ_OK;
 }
 
-/* GET /api/movies/{id}/similar/: up to 100 movies, paginated. */
+/* GET /api/movies/{id}/similar/: up to 50 movies, paginated. */
 mq_reply mq_movies_similar(struct mq_req *r)
 {
 	const char *id = mq_req_id_text(r, "id"), *body = NULL;

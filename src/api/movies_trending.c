@@ -9,9 +9,10 @@
  * cached like the other lists; one still missing movies is not, so the
  * next request imports more.  When TMDb is not configured, fails, or
  * names nothing the catalog can show, the catalog ranks its own: the
- * LOCAL_CANDIDATES most popular movies, the most active of them first
- * (ratings, favorites, watchlists, reviews), then by popularity.  Never an
- * error of TMDb's; "source" says which ranking it is.
+ * movies most active in the window (a day or a week of ratings,
+ * favorites, watchlists and watches: recs/serve.h), then the most
+ * popular, LOCAL_CANDIDATES in all.  Never an error of TMDb's; "source"
+ * says which ranking it is.
  */
 #include "catalog/changes.h"
 #include "catalog/genre_names.h"
@@ -27,6 +28,7 @@
 #include "http/lang.h"
 #include "http/page.h"
 #include "http/respcache.h"
+#include "recs/serve.h"
 
 #define TRENDING_MAX 20
 #define IMPORTS_MAX 5
@@ -42,16 +44,21 @@ static struct mq_stmt by_ids = MQ_STMT_READ(
 	"JOIN movies m ON m.id = u.id " MQ_MOVIE_TRANSLATION("$2", "$3")
 	"ORDER BY u.n LIMIT $4 OFFSET $5");
 
-/* The most popular (an index scan), ranked by activity. */
+/* The window's most active movies (recs/serve.h), then the most popular
+ * (an index scan), LOCAL_CANDIDATES in all.  $5 the window's interval. */
 static struct mq_stmt local = MQ_STMT_READ(
-	"WITH cand AS (SELECT id FROM movies WHERE provisional_by IS NULL "
-	"              ORDER BY popularity DESC, id DESC "
-	"              LIMIT " LOCAL_CANDIDATES "), "
-	"ranked AS (SELECT m.id, count(*) OVER () AS total, "
-	"  s.ratings_count + s.favorites_count + s.watchlist_count + s.reviews_count AS activity "
-	"  FROM cand JOIN movies m USING (id) JOIN movie_stats s ON s.movie_id = m.id "
-	"  ORDER BY activity DESC, m.popularity DESC, m.id DESC LIMIT $3 OFFSET $4) "
-	"SELECT r.total, " MQ_MOVIE_ITEM_COLUMNS " FROM ranked r JOIN movies m USING (id) "
+	"WITH act AS (" MQ_RECS_TRENDING_SQL("$5", LOCAL_CANDIDATES) "), "
+	"cand AS (SELECT movie_id AS id FROM act UNION (SELECT id FROM movies "
+	"         WHERE provisional_by IS NULL ORDER BY popularity DESC, id DESC "
+	"         LIMIT " LOCAL_CANDIDATES ")), "
+	"ranked AS (SELECT m.id, m.popularity, coalesce(act.score, 0) AS activity "
+	"  FROM cand JOIN movies m USING (id) LEFT JOIN act ON act.movie_id = m.id "
+	"  WHERE m.provisional_by IS NULL "
+	"  ORDER BY activity DESC, m.popularity DESC, m.id DESC LIMIT " LOCAL_CANDIDATES "), "
+	"pg AS (SELECT *, count(*) OVER () AS total FROM ranked "
+	"       ORDER BY activity DESC, popularity DESC, id DESC "
+	"       LIMIT $3 OFFSET $4) "
+	"SELECT r.total, " MQ_MOVIE_ITEM_COLUMNS " FROM pg r JOIN movies m USING (id) "
 	MQ_MOVIE_TRANSLATION("$1", "$2") "ORDER BY r.activity DESC, m.popularity DESC, m.id DESC");
 
 struct trending {
@@ -173,8 +180,9 @@ static enum mq_status fetch(struct mq_req *r, struct trending *t, bool from_tmdb
 {
 	const char *ids = int_array(r, t->ids, t->n, true);
 	const char *p1[] = { ids, t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
-	const char *p2[] = { t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
-	PGresult *res = from_tmdb ? mq_q(r, &by_ids, 5, p1) : mq_q(r, &local, 4, p2);
+	const char *p2[] = { t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s,
+			     mq_recs_window_interval(t->window) };
+	PGresult *res = from_tmdb ? mq_q(r, &by_ids, 5, p1) : mq_q(r, &local, 5, p2);
 
 	if (res == NULL)
 		return mq_db_failure(&r->ctx);

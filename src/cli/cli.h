@@ -20,11 +20,13 @@ int mq_cli_routes(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_user(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_notify(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_payments(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_analytics(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_demo_data(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_recs(struct mq_config *cfg, int argc, char **argv);
 
 /* Prints "marquee <cmd>: <message>" to stderr. */
 void mq_cli_error(const char *cmd, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
@@ -38,6 +40,11 @@ bool mq_cli_exec(const char *cmd, PGconn *c, const char *sql);
  * nothing connects until used. */
 struct mq_ctx *mq_cli_ctx_new(const struct mq_config *cfg, const char *app, bool tmdb);
 void mq_cli_ctx_free(struct mq_ctx *c);
+
+/* For a long-running job: ignores SIGHUP (there is nothing to reload) and
+ * turns SIGTERM and SIGINT into reads of the descriptor returned (poll
+ * it beside the job's work), or -1 with errno. */
+int mq_cli_signalfd(void);
 
 /* Prints a domain failure (c->err) as cmd's error; returns 1. */
 int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st);

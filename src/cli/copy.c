@@ -116,3 +116,57 @@ int mq_copy_end(struct mq_copy *c)
 	c->buf = NULL;
 	return c->failed ? -1 : 0;
 }
+
+int mq_copy_out_begin(struct mq_copy *c, PGconn *conn, const char *sql)
+{
+	PGresult *res;
+
+	*c = (struct mq_copy){ .conn = conn };
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		set_error(c, "COPY");
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int mq_copy_out_row(struct mq_copy *c, char **fields, int max)
+{
+	PGresult *res;
+	char *line;
+	int len, n = 0;
+
+	if (c->buf) {
+		PQfreemem(c->buf);
+		c->buf = NULL;
+	}
+	len = PQgetCopyData(c->conn, &line, 0);
+	if (len == -1) {	/* the end: the COPY's own result says how it went */
+		while ((res = PQgetResult(c->conn)) != NULL) {
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				set_error(c, "COPY");
+			PQclear(res);
+		}
+		return c->failed ? -1 : 0;
+	}
+	if (len < 0) {
+		set_error(c, "COPY data");
+		while ((res = PQgetResult(c->conn)) != NULL)
+			PQclear(res);
+		return -1;
+	}
+	c->buf = line;
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	for (char *p = line; p && n < max; n++) {
+		char *tab = strchr(p, '\t');
+
+		if (tab)
+			*tab = '\0';
+		fields[n] = strcmp(p, "\\N") == 0 ? NULL : p;
+		p = tab ? tab + 1 : NULL;
+	}
+	return n;
+}

@@ -38,4 +38,20 @@ void mq_copy_row_end(struct mq_copy *c);
 /* Sends the rest and finishes.  Returns 0, or -1 with c->error set. */
 int mq_copy_end(struct mq_copy *c);
 
+/* The other way, COPY ... TO STDOUT in text format:
+ *
+ *     if (mq_copy_out_begin(&c, conn, "COPY (SELECT ...) TO STDOUT") < 0) ...
+ *     while ((n = mq_copy_out_row(&c, fields, MAX)) > 0) ...   // fields[0..n)
+ *     if (n < 0) ...   // the server's error in c.error
+ *
+ * A row's fields are cut in place at the tabs and live until the next
+ * row; SQL NULL is NULL.  Values are not unescaped: read only columns
+ * whose text has no backslash, tab or newline (numbers, booleans, arrays
+ * of numbers, codes). */
+int mq_copy_out_begin(struct mq_copy *c, PGconn *conn, const char *sql);
+
+/* The next row's fields (at most max).  Returns their number, 0 at the
+ * end (the COPY finished well), or -1 with c->error set. */
+int mq_copy_out_row(struct mq_copy *c, char **fields, int max);
+
 #endif

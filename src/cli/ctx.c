@@ -3,6 +3,9 @@
  */
 #include "cli/cli.h"
 
+#include <signal.h>
+#include <sys/signalfd.h>
+
 #include "cache/cache.h"
 #include "core/arena.h"
 #include "core/config.h"
@@ -43,4 +46,17 @@ int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st)
 
 	mq_cli_error(cmd, "%s", detail);
 	return 1;
+}
+
+int mq_cli_signalfd(void)
+{
+	sigset_t set;
+
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }

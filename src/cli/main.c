@@ -23,10 +23,12 @@ static const struct command {
 	{ "routes", mq_cli_routes, false, "list every route: method, path, least role, flags" },
 	{ "user", mq_cli_user, true, "create an account: user create|create-admin --username --email" },
 	{ "outbox", mq_cli_outbox, true, "send the queued email and notifications, and keep sending (a long-running job)" },
+	{ "payments", mq_cli_payments, true, "payments work processes the gateway's webhooks; payments sync reconciles with the gateway" },
 	{ "notify", mq_cli_notify, true, "notifications: notify digest makes this week's digests" },
 	{ "analytics", mq_cli_analytics, true, "analytics: partitions, rollup [--from --to], report" },
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
 	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR | import tmdb ..." },
+	{ "recs", mq_cli_recs, false, "recommendations: recs train | recs eval --ratings FILE | recs status" },
 };
 
 void mq_cli_error(const char *cmd, const char *fmt, ...)

@@ -36,6 +36,7 @@
 
 #include "cli/cli.h"
 #include "core/config.h"
+#include "core/coverage.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "integrations/smtp.h"
@@ -316,24 +317,11 @@ static int run(struct job *j, bool once)
 			wait_for_work(j, DOWN_WAIT_MS);
 			continue;
 		}
+		mq_coverage_flush();	/* a job killed while it waits loses nothing */
 		wait_for_work(j, next_wait(j));
 	}
 	mq_log_info("stopping");
 	return 0;
-}
-
-static int signals(void)
-{
-	sigset_t set;
-
-	/* HUP means "reload" to service managers; there is nothing to reload. */
-	signal(SIGHUP, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 /* What deliveries need: a key for unsubscribe links, a lease longer than
@@ -379,7 +367,7 @@ int mq_cli_outbox(struct mq_config *cfg, int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
 	j.smtp = mq_smtp_new(cfg, err, sizeof(err));
-	j.sigfd = signals();
+	j.sigfd = mq_cli_signalfd();
 	if (j.smtp == NULL || j.sigfd < 0) {
 		mq_cli_error("outbox", "%s", j.smtp ? strerror(errno) : err);
 		goto out;

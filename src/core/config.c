@@ -135,6 +135,9 @@ static const struct directive directives[] = {
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 	D("tmdb", "provisional_max", T_INT, tmdb_provisional_max, "10", 0, 1000),
 
+	D("recs", "threads", T_INT, recs_threads, "0", 0, 64),
+	D("recs", "max_signals", T_INT, recs_max_signals, "500", 1, 100000),
+
 	D("push", "vapid_key_file", T_SECRET, push_vapid_key, "", 0, 0),
 	D("push", "subject", T_STR, push_subject, "", 0, 0),
 	D("push", "endpoint_hosts", T_STR, push_endpoint_hosts,
@@ -143,6 +146,19 @@ static const struct directive directives[] = {
 	D("push", "timeout", T_MS, push_timeout_ms, "10s", 1000, 120000),
 	D("push", "ttl", T_MS, push_ttl_ms, "1d", 0, 28 * DAY_MS),
 	D("push", "max_subscriptions", T_INT, push_max_subscriptions, "20", 1, 1000),
+
+	D("payments", "base_url", T_STR, pay_base_url, "https://api.stripe.com", 0, 0),
+	D("payments", "secret_key_file", T_SECRET, pay_secret_key, "", 0, 0),
+	D("payments", "webhook_secret_file", T_SECRET, pay_webhook_secret, "", 0, 0),
+	D("payments", "connect_timeout", T_MS, pay_connect_timeout_ms, "2s", 100, 60000),
+	D("payments", "timeout", T_MS, pay_timeout_ms, "10s", 100, 120000),
+	D("payments", "max_response", T_SIZE, pay_max_response, "1m", 1 * KB, 64 * MB),
+	D("payments", "webhook_tolerance", T_MS, pay_webhook_tolerance_ms, "5m", 1000, HOUR_MS),
+	D("payments", "grace_period", T_MS, pay_grace_ms, "3d", 0, 14 * DAY_MS),
+	D("payments", "success_url", T_STR, pay_success_url, "", 0, 0),
+	D("payments", "cancel_url", T_STR, pay_cancel_url, "", 0, 0),
+	D("payments", "breaker_threshold", T_INT, pay_breaker_threshold, "5", 1, 1000),
+	D("payments", "breaker_cooloff", T_MS, pay_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 
 	D("notify", "batch", T_INT, notify_batch, "20", 1, 1000),
 	D("notify", "lease", T_MS, notify_lease_ms, "2m", 1000, DAY_MS),
@@ -610,6 +626,12 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 		 * request_timeout, the master would kill the worker first */
 		snprintf(err, errlen, "[tmdb] timeout (%dms) must be shorter than [server] "
 			 "request_timeout (%dms)", cfg->tmdb_timeout_ms, cfg->request_timeout_ms);
+		return -1;
+	}
+	if (cfg->pay_secret_key.len && cfg->pay_timeout_ms >= cfg->request_timeout_ms) {
+		/* a checkout makes its calls within one request */
+		snprintf(err, errlen, "[payments] timeout (%dms) must be shorter than [server] "
+			 "request_timeout (%dms)", cfg->pay_timeout_ms, cfg->request_timeout_ms);
 		return -1;
 	}
 	return check_common_passwords(cfg, err, errlen);

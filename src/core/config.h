@@ -120,6 +120,10 @@ struct mq_config {
 	char *tmdb_image_base_url;
 	int tmdb_provisional_max;
 
+	/* [recs] */
+	int recs_threads;	/* 0: one per CPU, at most 8 */
+	int recs_max_signals;
+
 	/* [push] */
 	struct mq_secret push_vapid_key;	/* PEM; NULL: Web Push is off */
 	char *push_subject;
@@ -127,6 +131,20 @@ struct mq_config {
 	int push_timeout_ms;
 	int push_ttl_ms;
 	int push_max_subscriptions;
+
+	/* [payments] */
+	char *pay_base_url;
+	struct mq_secret pay_secret_key;	/* NULL: payments are off */
+	struct mq_secret pay_webhook_secret;
+	int pay_connect_timeout_ms;
+	int pay_timeout_ms;
+	size_t pay_max_response;
+	int pay_webhook_tolerance_ms;
+	int pay_grace_ms;
+	char *pay_success_url;
+	char *pay_cancel_url;
+	int pay_breaker_threshold;
+	int pay_breaker_cooloff_ms;
 
 	/* [notify] */
 	int notify_batch;

@@ -434,9 +434,36 @@ mq_reply mq_respond_cached(struct mq_req *r, const char *etag, const char *body,
 	return mq_respond(r, 200, "application/json; charset=utf-8", body, len);
 }
 
+/* detail, or a copy with each byte that is not part of valid UTF-8
+ * replaced by U+FFFD: a detail may quote what the client sent (its method,
+ * its Content-Type), which nginx passes on byte for byte, and JSON is
+ * UTF-8 (RFC 8259). */
+static const char *utf8_text(struct mq_arena *a, const char *detail)
+{
+	size_t n = detail ? strlen(detail) : 0;
+	struct mq_buf b;
+
+	if (detail == NULL || mq_utf8_valid(detail, n))
+		return detail;
+	mq_buf_init(&b, a, n * 3 + 1);
+	for (size_t i = 0, k; i < n; i += k) {
+		for (k = 1; k <= 4 && i + k <= n && !mq_utf8_valid(detail + i, k); k++)
+			;
+		if (k <= 4 && i + k <= n) {
+			mq_buf_append(&b, detail + i, k);
+		} else {
+			mq_buf_puts(&b, "\xef\xbf\xbd");
+			k = 1;
+		}
+	}
+	return b.data;
+}
+
 mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
 {
 	struct json_object *o = mq_json_object(r->arena);
+
+	detail = utf8_text(r->arena, detail);
 
 	mq_json_add_str(o, "type", "about:blank");
 	mq_json_add_str(o, "title", mq_status_text(status));

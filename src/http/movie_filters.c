@@ -205,8 +205,12 @@ static const char *const *names_of(enum mq_movie_filter_set set)
 		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", NULL,
 	};
 	static const char *const none[] = { "page", "page_size", NULL };
+	static const char *const recommended[] = {
+		"page", "page_size", "genre", "year", "language", "runtime_max", NULL,
+	};
 
-	return set == MQ_FILTERS_ALL ? all : set == MQ_FILTERS_BUT_GENRE ? but_genre : none;
+	return set == MQ_FILTERS_ALL ? all : set == MQ_FILTERS_BUT_GENRE ? but_genre
+		: set == MQ_FILTERS_RECOMMENDED ? recommended : none;
 }
 
 bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
@@ -234,7 +238,7 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	}
 	if ((v = mq_query_get(q, "year")))
 		parse_year(&f, v, mf);
-	if (set == MQ_FILTERS_ALL && (v = mq_query_get(q, "genre")))
+	if ((set == MQ_FILTERS_ALL || set == MQ_FILTERS_RECOMMENDED) && (v = mq_query_get(q, "genre")))
 		mq_movie_filters_genre(&f, v, mf);
 	if ((v = mq_query_get(q, "language"))) {
 		if (strlen(v) != 2 || !islower((unsigned char)v[0]) || !islower((unsigned char)v[1]))

@@ -63,6 +63,8 @@ enum mq_movie_filter_set {
 	MQ_FILTERS_ALL,		/* GET /api/movies/ */
 	MQ_FILTERS_BUT_GENRE,	/* GET /api/genres/{id}/movies/ */
 	MQ_FILTERS_NONE,	/* the fixed lists: recent, similar */
+	MQ_FILTERS_RECOMMENDED,	/* GET /api/movies/recommended/: genre, year, language,
+				 * runtime_max */
 };
 
 /* Reads and checks the filters and ordering.  Problems are added to errors

@@ -132,3 +132,12 @@ struct json_object *mq_page_envelope_links(struct mq_req *r, int64_t count, bool
 {
 	return envelope(r, count, &count_exact, next, previous, results);
 }
+
+mq_reply mq_page_respond(struct mq_req *r, const struct mq_page *p, int64_t count,
+			 struct json_object *results)
+{
+	if (mq_page_past_end(p, count))
+		return mq_page_not_found(r, p);
+	mq_resp_header(r, "Cache-Control", "private, no-store");
+	return mq_respond_json(r, 200, mq_page_envelope(r, p, count, results));
+}

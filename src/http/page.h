@@ -37,6 +37,12 @@ struct json_object *mq_page_envelope_known(struct mq_req *r, const struct mq_pag
 					   bool count_exact, bool has_next,
 					   struct json_object *results);
 
+/* Answers 200 with results (an array, as mq_page_envelope) in the envelope,
+ * not to be cached by others (Cache-Control: private, no-store), or the
+ * 404 of a page past the end. */
+mq_reply mq_page_respond(struct mq_req *r, const struct mq_page *p, int64_t count,
+			 struct json_object *results);
+
 /* The same with the links given (NULL: none): lists that go on by
  * cursor past a depth (api/movies.c). */
 struct json_object *mq_page_envelope_links(struct mq_req *r, int64_t count, bool count_exact,

@@ -33,6 +33,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/movies/", mq_movies_create, ADMIN, 0 },
 	{ MQ_GET, "/api/movies/recent/", mq_movies_recent, ANON, 0 },
 	{ MQ_GET, "/api/movies/trending/", mq_movies_trending, ANON, 0 },
+	{ MQ_GET, "/api/movies/recommended/", mq_movies_recommended, ANON, 0 },
 	{ MQ_GET, "/api/movies/{id:int}/", mq_movies_get, ANON, 0 },
 	{ MQ_PUT, "/api/movies/{id:int}/", mq_movies_put, ADMIN, 0 },
 	{ MQ_PATCH, "/api/movies/{id:int}/", mq_movies_patch, ADMIN, 0 },
@@ -47,6 +48,12 @@ const struct mq_route mq_routes[] = {
 	  mq_movie_translations_delete, ADMIN, 0 },
 	{ MQ_GET, "/api/genres/", mq_genres_list, ANON, 0 },
 	{ MQ_GET, "/api/genres/{id:int}/movies/", mq_genres_movies, ANON, 0 },
+
+	/* recommendations: recommendations.c (the engine: src/recs/) */
+	{ MQ_GET, "/api/movies/{id:int}/recommendations/", mq_movies_recommendations, ANON, 0 },
+	{ MQ_POST, "/api/movies/{id:int}/not-interested/", mq_not_interested_add, USER, 0 },
+	{ MQ_DELETE, "/api/movies/{id:int}/not-interested/", mq_not_interested_remove, USER, 0 },
+	{ MQ_GET, "/api/users/me/not-interested/", mq_not_interested_list, USER, 0 },
 
 	/* TMDb: tmdb_search.c */
 	{ MQ_GET, "/api/tmdb/search/", mq_tmdb_search, ANON, 0 },
@@ -75,6 +82,9 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/users/favorites/{movie_id:int}/", mq_favorites_remove, USER, 0 },
 	{ MQ_GET, "/api/favorites/", mq_favorites_list, USER, 0 },
 	{ MQ_GET, "/api/favorites/recently-added/", mq_favorites_recently_added, USER, 0 },
+	/* the seed list's spelling (an editor's autocorrect made the hyphen an
+	 * arrow), which clients copied: the same resource, a legacy alias */
+	{ MQ_GET, "/api/favorites/recently\u2192added/", mq_favorites_recently_added, USER, 0 },
 	{ MQ_GET, "/api/favorites/recently-removed/", mq_favorites_recently_removed, USER, 0 },
 	{ MQ_POST, "/api/movies/rate/", mq_ratings_rate, USER, 0 },
 	{ MQ_PUT, "/api/movies/{id:int}/rating/", mq_ratings_put, USER, 0 },
@@ -131,6 +141,23 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/push/subscriptions/", mq_push_subscriptions_post, USER, 0 },
 	{ MQ_DELETE, "/api/push/subscriptions/", mq_push_subscriptions_delete, USER, 0 },
 
+	/* subscriptions and payments: plans.c, subscriptions.c */
+	{ MQ_GET, "/api/plans/", mq_plans_list, ANON, 0 },
+	{ MQ_POST, "/api/subscriptions/", mq_subscriptions_post, USER, 0 },
+	{ MQ_GET, "/api/subscriptions/", mq_subscriptions_get, USER, 0 },
+	{ MQ_PUT, "/api/subscriptions/", mq_subscriptions_put, USER, 0 },
+	{ MQ_DELETE, "/api/subscriptions/", mq_subscriptions_delete, USER, 0 },
+	{ MQ_GET, "/api/payments/", mq_payments_list, USER, 0 },
+	/* premium extras: extras.c; a signed URL is the file's only credential */
+	{ MQ_GET, "/api/movies/{id:int}/extras/", mq_movie_extras_list, USER, 0 },
+	{ MQ_GET, "/api/extras/{id:int}/file/", mq_extras_file, ANON, TOKENLESS },
+	{ MQ_POST, "/api/admin/extras/", mq_admin_extras_create, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/extras/{id:int}/", mq_admin_extras_delete, ADMIN, 0 },
+	/* the gateway's deliveries: their signature authenticates them */
+	{ MQ_POST, "/api/payments/webhook/", mq_payments_webhook, ANON, TOKENLESS },
+	{ MQ_POST, "/api/admin/plans/", mq_admin_plans_create, ADMIN, 0 },
+	{ MQ_PUT, "/api/admin/plans/{id:int}/", mq_admin_plans_put, ADMIN, 0 },
+	{ MQ_DELETE, "/api/admin/plans/{id:int}/", mq_admin_plans_delete, ADMIN, 0 },
 	/* analytics: analytics.c */
 	{ MQ_POST, "/api/events/", mq_events_post, ANON, 0 },
 	{ MQ_GET, "/api/admin/analytics/popular-movies/", mq_admin_analytics_popular_movies, ADMIN, 0 },

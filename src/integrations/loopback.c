@@ -5,6 +5,7 @@
 #include "integrations/loopback.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <strings.h>
@@ -50,4 +51,14 @@ bool mq_loopback_url(const char *url)
 	curl_free(host);
 	curl_url_cleanup(u);
 	return ok;
+}
+
+const char *mq_base_url_problem(const char *url)
+{
+	if (strncmp(url, "https://", 8) != 0 && !(strncmp(url, "http://", 7) == 0 && mq_loopback_url(url)))
+		return "use https:// (http:// only for a server on this host)";
+	for (const char *s = url; *s; s++)
+		if (!isgraph((unsigned char)*s) || *s == '?' || *s == '#')
+			return "no query, fragment or spaces";
+	return NULL;
 }

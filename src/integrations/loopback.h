@@ -11,4 +11,9 @@
  * 127.0.0.0/8. */
 bool mq_loopback_url(const char *url);
 
+/* Why url cannot be the base URL of an outside service, or NULL when it
+ * can: https (http only for this machine, the tests' fakes), without a
+ * query, a fragment, spaces or control characters. */
+const char *mq_base_url_problem(const char *url);
+
 #endif

@@ -67,14 +67,10 @@ static bool valid_region(const char *s)
 
 int mq_tmdb_check_config(const struct mq_config *cfg, char *err, size_t errlen)
 {
-	const char *url = cfg->tmdb_base_url;
+	const char *url = cfg->tmdb_base_url, *why = mq_base_url_problem(url);
 
-	if (strncmp(url, "https://", 8) != 0 &&
-	    !(strncmp(url, "http://", 7) == 0 && mq_loopback_url(url)))
-		snprintf(err, errlen, "[tmdb] base_url = %s: use https:// (http:// only for a "
-			 "server on this host)", url);
-	else if (strpbrk(url, "?#") || !printable(url))
-		snprintf(err, errlen, "[tmdb] base_url = %s: no query, fragment or spaces", url);
+	if (why)
+		snprintf(err, errlen, "[tmdb] base_url = %s: %s", url, why);
 	else if (!valid_language(cfg->tmdb_language))
 		snprintf(err, errlen, "[tmdb] language = %s: expected a tag such as en-US",
 			 cfg->tmdb_language);

@@ -57,9 +57,13 @@ char *mq_base64url(const uint8_t *bin, size_t len)
 
 ssize_t mq_base64url_decode(const char *s, uint8_t *out, size_t max)
 {
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t n;
 
-	if (sodium_base642bin(out, max, s, strlen(s), NULL, &n, NULL,
+	/* libsodium 1.0.18 reads some bytes outside the alphabet (0xc5, ...)
+	 * as digits: the same key would have many spellings */
+	if (s[strspn(s, alphabet)] != '\0' ||
+	    sodium_base642bin(out, max, s, strlen(s), NULL, &n, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return -1;
 	return (ssize_t)n;

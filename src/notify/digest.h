@@ -13,9 +13,9 @@
  * The picks: what the people a user follows rated well, reviewed or
  * favorited this week, then the week's most active movies, then the
  * most popular; never a movie the user rated, favorited, has on their
- * watchlist or watched, nor a provisional one.  (A recommendation model,
- * when one is there, is the better source: digest_picks in digest.c is
- * the one statement to change.)
+ * watchlist, watched or marked not interested, nor a provisional one.
+ * (A recommendation model, when one is there, is the better source:
+ * digest_picks in digest.c is the one statement to change.)
  */
 #ifndef MQ_NOTIFY_DIGEST_H
 #define MQ_NOTIFY_DIGEST_H

@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/coverage.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "http/router.h"
 #include "http/routes.h"
+#include "integrations/payments.h"
 #include "integrations/tmdb.h"
 #include "pool/listen.h"
 #include "pool/systemd.h"
@@ -30,7 +32,9 @@ int mq_master_check_config(const struct mq_config *cfg, char *err, size_t errlen
 {
 	if (mq_config_check_pool(cfg, err, errlen) < 0)
 		return -1;
-	return mq_tmdb_check_config(cfg, err, errlen);
+	if (mq_tmdb_check_config(cfg, err, errlen) < 0)
+		return -1;
+	return mq_pay_check_config(cfg, err, errlen);
 }
 
 /* Room for three generations at once: the current one, the one a reload
@@ -171,10 +175,13 @@ static void spawn(struct master *m)
 	if (pid == 0) {
 		int status = 1;
 
+		mq_coverage_forked();
 		close(m->sigfd);
-		if (drop_privileges(m->cfg) == 0)
+		if (drop_privileges(m->cfg) == 0) {
+			mq_coverage_user();
 			status = mq_worker_run(m->cfg, m->router, m->sb, slot, m->generation,
 					       m->listener.fd);
+		}
 		mq_router_free(m->router);
 		mq_config_free(m->cfg);
 		exit(status);

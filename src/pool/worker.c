@@ -29,6 +29,7 @@
 #include "catalog/keyword_names.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/coverage.h"
 #include "core/log.h"
 #include "core/scoreboard.h"
 #include "db/db.h"
@@ -224,6 +225,7 @@ static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *a
 	mq_dispatch(w, req, arena);
 	FCGX_Finish_r(req);
 	mq_arena_reset(arena);
+	mq_coverage_flush();
 	return true;
 }
 

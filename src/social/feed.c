@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "db/db.h"
 #include "db/rows.h"
+#include "integrations/webpush.h"
 
 #define CURSOR_PREFIX "feed:"
 
@@ -111,10 +112,9 @@ const char *mq_feed_cursor(struct mq_ctx *c, int64_t before)
 bool mq_feed_cursor_parse(const char *text, int64_t *before)
 {
 	char plain[40];
-	size_t n;
+	ssize_t n = mq_base64url_decode(text, (uint8_t *)plain, sizeof(plain) - 1);
 
-	if (sodium_base642bin((unsigned char *)plain, sizeof(plain) - 1, text, strlen(text), NULL, &n,
-			      NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	if (n < 0)
 		return false;
 	plain[n] = '\0';
 	return strncmp(plain, CURSOR_PREFIX, strlen(CURSOR_PREFIX)) == 0 &&

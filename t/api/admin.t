@@ -98,6 +98,7 @@ is $s->psql(q{SELECT count(*) FROM outbox WHERE recipient = 'alice@example.test'
 # alice's collections, history and published content, on a movie dave_b
 # favours too; its detail is cached before the erasure
 my $film = $s->movie($root, title => 'Metropolis');
+my $nope = $s->movie($root, title => 'Cats');
 my $A = $alice->{access};
 $s->post('/api/users/favorites/', token => $_, json => { movie => $film }) for $A, $users[3]{access};
 $s->post('/api/movies/rate/', token => $A, json => { movie => $film, rating => 4.5 });
@@ -107,6 +108,7 @@ my $private = $s->post('/api/lists/', token => $A, json => { name => 'Secret' })
 my $public = $s->post('/api/lists/', token => $A, json => { name => 'Shown', is_public => JSON::PP::true })->{json}{id};
 $s->post("/api/lists/$_/items/", token => $A, json => { movie => $film }) for $private, $public;
 $s->psql("INSERT INTO movie_tags (user_id, movie_id, tag) VALUES ($alice->{id}, $film, 'robots')");
+is $s->post("/api/movies/$nope/not-interested/", token => $A)->{status}, 201, 'alice marks a movie not interested';
 is $s->post("/api/movies/$film/reviews/", token => $A, json => { body => 'Visionary.' })->{status}, 201,
     'alice reviews';
 is $s->post("/api/movies/$film/comments/", token => $A, json => { body => 'The robot!' })->{status}, 201,
@@ -118,11 +120,12 @@ my $personal = "SELECT (SELECT count(*) FROM favorites WHERE user_id = $alice->{
     + (SELECT count(*) FROM watch_history WHERE user_id = $alice->{id})
     + (SELECT count(*) FROM activity WHERE user_id = $alice->{id})
     + (SELECT count(*) FROM movie_tags WHERE user_id = $alice->{id})
-    + (SELECT count(*) FROM lists WHERE user_id = $alice->{id} AND NOT is_public)";
+    + (SELECT count(*) FROM lists WHERE user_id = $alice->{id} AND NOT is_public)
+    + (SELECT count(*) FROM not_interested WHERE user_id = $alice->{id})";
 cmp_ok $s->psql($personal), '>', 0, 'alice has personal data';
 is $s->delete("/api/admin/users/$alice->{id}/", token => $root->{access})->{status}, 204, 'erasing alice';
 is $s->psql($personal), 0,
-    'her favorites, ratings, watchlist, history, activity, tags and private lists are gone';
+    'her favorites, ratings, watchlist, history, activity, tags, private lists and not-interested marks are gone';
 is $s->psql("SELECT (SELECT count(*) FROM reviews WHERE user_id = $alice->{id}) || ' '
     || (SELECT count(*) FROM comments WHERE user_id = $alice->{id}) || ' '
     || (SELECT count(*) FROM lists WHERE user_id = $alice->{id})"), '1 1 1',

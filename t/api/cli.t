@@ -1,5 +1,5 @@
 # The tools: marquee migrate (order, idempotence, concurrent runs, changed
-# files, failures), marquee-fcgi --check-config.
+# files, failures, late ones), marquee-fcgi --check-config.
 use strict;
 use warnings;
 use Test::More;
@@ -54,8 +54,16 @@ is scratch(q{SELECT count(*) FROM schema_migrations WHERE version = 9000}), 1, '
 is scratch(q{SELECT to_regclass('t9001') IS NULL}), 't', 'the bad one left no table';
 is scratch(q{SELECT count(*) FROM schema_migrations WHERE version = 9001}), 0, 'and no record';
 
-# changing an applied file is refused
+# a migration numbered below one already applied (a branch merged after
+# later ones landed) is applied all the same, on its own
 unlink "$mdir/9001_bad.sql";
+Marquee::Stack::spew("$mdir/8999_late.sql", "CREATE TABLE t8999 (id int);\n");
+($rc, $out) = migrate("--dir $mdir");
+is $rc, 0, 'a late migration below the newest applied one' or diag $out;
+like $out, qr/^applied 8999_late\.sql\n1 migration applied/m, 'is applied, alone';
+is scratch(q{SELECT to_regclass('t8999') IS NOT NULL}), 't', 'and made its table';
+
+# changing an applied file is refused
 Marquee::Stack::spew("$mdir/9000_good.sql", "CREATE TABLE t9000 (id bigint);\n");
 ($rc, $out) = migrate("--dir $mdir");
 isnt $rc, 0, 'an applied migration that changed is refused';

@@ -1,7 +1,7 @@
 # marquee notify digest: the week's recommendations for each user, in the
-# app and by mail (with its unsubscribe link); never what they have seen or
-# another user's provisional movie; once per user per week, whether the
-# job runs twice or is killed midway.
+# app and by mail (with its unsubscribe link); never what they have seen
+# or marked not interested, nor another user's provisional movie; once per
+# user per week, whether the job runs twice or is killed midway.
 use strict;
 use warnings;
 use Test::More;
@@ -22,6 +22,9 @@ my $week = $s->psql(q{SELECT to_char(now() AT TIME ZONE 'UTC', 'IYYY-"W"IW')});
 $s->post('/api/users/viewer2/follow/', token => $alice->{access});
 $s->post('/api/movies/rate/', token => $bob->{access}, json => { movie => $_, rating => 5 }) for @m[1, 2];
 $s->post('/api/movies/rate/', token => $alice->{access}, json => { movie => $m[1], rating => 3 });
+# and wants no more of Film 3
+is $s->post("/api/movies/$m[3]/not-interested/", token => $alice->{access})->{status}, 201,
+    'alice marks Film 3 not interested';
 # viewer6 wants no digest at all
 $s->put('/api/users/me/notification-settings/', token => $users[5]{access},
         json => { recommendations => { in_app => JSON::PP::false, email => JSON::PP::false } });
@@ -61,6 +64,8 @@ my $picks = $s->psql(qq{SELECT data->'movies' FROM notifications WHERE user_id =
 my @picked = map { $_->{title} } @{ JSON::PP::decode_json($picks) };
 is $picked[0], 'Film 2', 'first what the people she follows loved this week';
 ok !(grep { $_ eq 'Film 1' } @picked), 'never what she rated';
+ok !(grep { $_ eq 'Film 3' } @picked), 'nor what she marked not interested';
+ok((grep { $_ eq 'Film 4' } @picked), 'but the others are there (Film 4)');
 ok !(grep { $_ eq 'Secret' } @picked), 'never another user\'s provisional movie';
 my $mail;
 wait_until { ($mail) = grep { $_->{subject} eq 'Your movies for the week' } grep { $_->{to} eq 'viewer1@example.test' } $s->mails }

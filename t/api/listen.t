@@ -4,6 +4,10 @@
 use strict;
 use warnings;
 use Test::More;
+use File::Temp qw(tempdir);
+use IO::Socket::UNIX;
+use Socket qw(SOCK_DGRAM);
+use Time::HiRes qw(time);
 use Marquee::Stack;
 
 {
@@ -14,12 +18,38 @@ use Marquee::Stack;
 }
 
 {
+    # Type=notify: systemd waits for READY=1 (and kills a service that
+    # never says it), and is told of reloads and of the stop.
+    my $dir = tempdir(CLEANUP => 1);
+    my $notify = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => "$dir/notify")
+        or die "notify socket: $!\n";
+    local $ENV{NOTIFY_SOCKET} = "$dir/notify";
     my $s = Marquee::Stack->start(listen => 'systemd', workers => 2);
     is $s->get('/api/genres/')->{status}, 200, 'a socket passed with LISTEN_FDS serves through nginx';
     like $s->pool_log, qr/listening on the socket systemd passed/, 'and the pool says it took it';
+    ok notified($notify, 'READY=1'), 'the pool told systemd it is ready (NOTIFY_SOCKET)';
+    $s->reload_pool;
+    ok notified($notify, 'RELOADING=1') && notified($notify, 'READY=1'),
+        'on SIGHUP, that it reloads, then that it is ready again';
     $s->stop_all;
+    ok notified($notify, 'STOPPING=1'), 'on SIGTERM, that it stops';
     ok -S $s->dir . '/run/fcgi.sock', 'on stop, the socket systemd owns is left in place';
     $s->finish;
+}
+
+# Waits (10 s at most) for the datagram $want on $sock, skipping others
+# (PostgreSQL speaks to NOTIFY_SOCKET too).
+sub notified {
+    my ($sock, $want) = @_;
+    my $deadline = time + 10;
+    while ((my $left = $deadline - time) > 0) {
+        my $in = '';
+        vec($in, fileno $sock, 1) = 1;
+        select(my $ready = $in, undef, undef, $left) or next;
+        defined $sock->recv(my $msg, 4096) or return 0;
+        return 1 if $msg eq $want;
+    }
+    return 0;
 }
 
 {

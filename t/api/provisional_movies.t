@@ -56,7 +56,7 @@ for my $who ([ anonymous => undef ], [ bob => $B ]) {
     is $d->{status}, 404, "$name: its detail is 404";
     is $d->{json}{detail}, "No movie with id $m.", "$name: as if there were none";
     for my $path ("/api/movies/$m/similar/", "/api/movies/$m/ratings/", "/api/movies/$m/reviews/",
-                  "/api/movies/$m/comments/") {
+                  "/api/movies/$m/comments/", "/api/movies/$m/recommendations/") {
         is $s->get($path, token => $token)->{status}, 404, "$name: $path is 404";
     }
     my $l = $s->get("/api/lists/$list/", token => $token)->{json};
@@ -68,11 +68,24 @@ for my $who ([ anonymous => undef ], [ bob => $B ]) {
 for my $path ('/api/movies/', '/api/movies/?tmdb_id=550', '/api/movies/?title=evil',
               '/api/movies/?q=stream', '/api/movies/?q=evil.example', '/api/movies/recent/',
               '/api/movies/?ordering=-created_at', '/api/movies/trending/',
-              "/api/movies/$horror/similar/") {
+              "/api/movies/$horror/similar/", '/api/movies/recommended/?page_size=100',
+              "/api/movies/$horror/recommendations/") {
     my $list = $s->get($path);
     is $list->{status}, 200, "$path answers";
     ok !grep({ $_->{id} == $m } @{ $list->{json}{results} }), "$path: without it";
 }
+# nor does a recommendation model trained now: it never learns of it
+my ($trc, $tout) = $s->marquee('recs', 'train');
+is $trc, 0, 'marquee recs train' or diag $tout;
+is $s->psql("SELECT count(*) FROM recs_items WHERE movie_id = $m"), 0, 'the model has no row of it';
+for my $path ("/api/movies/$horror/similar/", '/api/movies/recommended/?page_size=100',
+              "/api/movies/$horror/recommendations/") {
+    ok !grep({ $_->{id} == $m } @{ $s->get($path, token => $B)->{json}{results} }),
+        "after training, $path: without it";
+}
+is $s->get("/api/movies/$m/similar/", token => $B)->{status}, 404, 'its similar movies: still 404';
+is $s->post("/api/movies/$m/not-interested/", token => $B)->{status}, 404,
+    'bob cannot mark what he cannot see';
 is $s->get('/api/movies/')->{json}{count}, 1, 'the catalog counts one movie';
 is $s->psql(q{SELECT n FROM movie_counts WHERE dimension = 'all'}), $all_before + 0,
     'movie_counts did not count it';

@@ -4,7 +4,7 @@ use strict;
 use warnings;
 use Test::More;
 use Marquee::Images qw(png jpeg dimensions);
-use Marquee::Stack;
+use Marquee::Stack qw(json_body);
 
 my $s = Marquee::Stack->start;
 
@@ -168,6 +168,16 @@ is $r->{status}, 415, 'a GIF is refused';
 $r = $s->put('/api/users/me/avatar/', token => $alice, body => "<svg/>",
              headers => { 'Content-Type' => 'image/png' });
 is $r->{status}, 415, 'so is SVG calling itself PNG';
+# A Content-Type that is not UTF-8 (nginx passes a header's bytes on as
+# they came) was quoted as it was: a problem+json that is not JSON.  Found
+# by t/fuzz/fuzz_image.  (HTTP::Tiny will not send such a header.)
+my ($status, $raw) = $s->raw_request("PUT /api/users/me/avatar/ HTTP/1.1\r\nHost: x\r\n"
+    . "Authorization: Bearer $alice\r\nContent-Type: image/p\xe9ng\r\nContent-Length: "
+    . length($png) . "\r\nConnection: close\r\n\r\n$png");
+is $status, 415, 'a Content-Type that is not UTF-8 is refused';
+is +(json_body($raw =~ s/^.*?\r\n\r\n//sr) // {})->{detail},
+    "The body is image/png, but Content-Type says image/p\x{fffd}ng.",
+    'with a detail in UTF-8, the byte replaced';
 $r = $s->put('/api/users/me/avatar/', token => $alice, body => png(10, 10, after => "\0" x (3 * 1024 * 1024)),
              headers => { 'Content-Type' => 'image/png' });
 is $r->{status}, 413, 'an avatar over 2 MB is refused';

@@ -22,6 +22,8 @@ my %STRICT = (
     'POST /api/users/password/change/' => [1, 'checks a password'],
     'POST /api/users/verify-email/resend/' => [1, 'sends mail'],
     'POST /api/users/logout/' => [0, 'checks no password, mints no token, sends no mail'],
+    'GET /api/extras/{id:int}/file/' => [0, 'a signed URL, for <video>: no password, token or mail'],
+    'POST /api/payments/webhook/' => [0, "the gateway's signed deliveries, in bursts: no password, token or mail"],
 );
 
 # A value of each parameter type (router.h).

@@ -24,8 +24,16 @@ my $api = decode_json($json);
 is $api->{openapi}, '3.1.0', 'the document is OpenAPI 3.1';
 
 # "GET /api/movies/{id}" from both sides: parameters without their types,
-# no final slash (the contract serves both).
-sub norm { my ($m, $p) = @_; $p =~ s/\{(\w+):\w+\}/{$1}/g; $p =~ s{/$}{} if $p ne '/'; uc($m) . " $p" }
+# no final slash (the contract serves both), percent-encoding decoded to
+# the bytes the route table holds (a document's paths are URLs: the
+# legacy /api/favorites/recently%E2%86%92added/ is routed as UTF-8).
+sub norm {
+    my ($m, $p) = @_;
+    $p =~ s/\{(\w+):\w+\}/{$1}/g;
+    $p =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge;
+    $p =~ s{/$}{} if $p ne '/';
+    uc($m) . " $p";
+}
 
 my %routed;
 for (split /\n/, `$build/src/marquee routes`) {

@@ -15,12 +15,10 @@ my $build = Marquee::Stack::builddir();
 my $dir = tempdir(CLEANUP => 1);
 make_path("$dir/units/marquee-.service.d", "$dir/man/man5", "$dir/man/man8");
 
-# Rendered like make install does, but pointing at the built programs.
-for my $unit (qw(marquee-fcgi.service marquee-migrate.service marquee-outbox.service marquee-fcgi.socket
-                 marquee-tmdb-refresh.service marquee-tmdb-refresh.timer
-                 marquee-notify-digest.service marquee-notify-digest.timer
-                 marquee-analytics-partitions.service marquee-analytics-rollup.service
-                 marquee-analytics-rollup.timer)) {
+# Every unit the tree ships, rendered like make install does, but
+# pointing at the built programs.
+my @units = map { m{([^/]+)\.in$} } glob("$src/systemd/marquee-*.in");
+for my $unit (@units) {
     my $text = Marquee::Stack::slurp("$src/systemd/$unit.in");
     $text =~ s/\@s?bindir\@/$build\/src/g;
     $text =~ s/\@sysconfdir\@/\/etc/g;
@@ -31,13 +29,11 @@ system("cp $src/docs/man/*.8 $dir/man/man8/ && cp $src/docs/man/*.5 $dir/man/man
 local $ENV{SYSTEMD_UNIT_PATH} = "$dir/units:";
 local $ENV{MANPATH} = "$dir/man:";
 
-my $out = `systemd-analyze verify marquee-fcgi.service marquee-fcgi.socket marquee-migrate.service marquee-outbox.service marquee-tmdb-refresh.service marquee-tmdb-refresh.timer marquee-notify-digest.service marquee-notify-digest.timer marquee-analytics-partitions.service marquee-analytics-rollup.service marquee-analytics-rollup.timer 2>&1`;
+my $out = `systemd-analyze verify @units 2>&1`;
 is $?, 0, 'systemd-analyze verify exits 0';
 is $out, '', 'and says nothing' or diag $out;
 
-for my $unit (qw(marquee-fcgi.service marquee-migrate.service marquee-outbox.service
-                 marquee-tmdb-refresh.service marquee-notify-digest.service
-                 marquee-analytics-partitions.service marquee-analytics-rollup.service)) {
+for my $unit (grep { /\.service$/ } @units) {
     $out = `systemd-analyze security --offline=true --threshold=20 $unit 2>&1`;
     my ($level) = $out =~ /Overall exposure level for \Q$unit\E: ([\d.]+)/;
     ok defined $level, "$unit has an exposure level" or diag $out;

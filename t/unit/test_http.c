@@ -66,6 +66,23 @@ START_TEST(request_ids)
 }
 END_TEST
 
+/* A problem's detail may quote the client's bytes; JSON is UTF-8.  (The
+ * avatar upload quoted a Content-Type of Latin-1: t/fuzz/fuzz_image.) */
+START_TEST(details_are_utf8)
+{
+	struct mq_arena *a = mq_arena_new(0);
+	const char *ok = "caf\xc3\xa9 \xf0\x9f\x8e\xac";
+
+	ck_assert_ptr_eq(utf8_text(a, ok), ok);
+	ck_assert_ptr_null(utf8_text(a, NULL));
+	ck_assert_str_eq(utf8_text(a, "image/p\xe9ng"), "image/p\xef\xbf\xbdng");
+	ck_assert_str_eq(utf8_text(a, "x\xc3"), "x\xef\xbf\xbd");
+	ck_assert_str_eq(utf8_text(a, "\xc0\xaf\xc3\xa9"), "\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
+	ck_assert_str_eq(utf8_text(a, "\xed\xa0\x80!"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!");
+	mq_arena_destroy(a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("http");
@@ -76,6 +93,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, json_content_types);
 	tcase_add_test(tc, status_text_lookup);
 	tcase_add_test(tc, request_ids);
+	tcase_add_test(tc, details_are_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }

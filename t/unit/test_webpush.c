@@ -338,6 +338,10 @@ START_TEST(subscription_keys)
 	ck_assert_ptr_nonnull(mq_webpush_auth_problem(SALT "AA"));
 	ck_assert_ptr_nonnull(mq_webpush_auth_problem("short"));
 	ck_assert_ptr_nonnull(mq_webpush_auth_problem(""));
+	/* a byte outside the alphabet, which libsodium 1.0.18 reads as a
+	 * digit (found by fuzz_social) */
+	ck_assert_ptr_nonnull(mq_webpush_auth_problem("BTBZMqHH\xc5r4Tts7J_aSIgg"));
+	ck_assert_ptr_nonnull(mq_webpush_auth_problem("BTBZMqHH6r4Tts7J_aSIg\xc5"));
 }
 END_TEST
 

@@ -108,7 +108,10 @@ sub path_matcher {
             push @re, $int{$1} ? '\d+' : '[^/]+';
             $rank .= 'b';
         } else {
-            push @re, quotemeta $seg;
+            # a document's paths are URLs: compared decoded, as nginx
+            # passes them on (the legacy /api/favorites/recently%E2%86%92added/)
+            (my $bytes = $seg) =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge;
+            push @re, quotemeta $bytes;
             $rank .= 'a';
         }
     }
@@ -179,6 +182,7 @@ sub check {
     my $status = $res->{status} // 0;
     $method = uc $method;
     $path =~ s/[?#].*//s;
+    $path =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge;
     my $r = { kind => 'body', problems => [] };
     my $problem = sub { push @{ $r->{problems} }, @_ };
 

@@ -18,7 +18,8 @@ package Marquee::Stack;
 # pool's config), catalog => N (a demo catalog of N generated films, built
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
 # SMTP sink and the outbox job), push => 1 (Web Push on, with a fake push
-# service; with mail => 1), start_timeout => seconds (30: how long the
+# service; with mail => 1), payments => 1 (a fake payment gateway,
+# t/lib/pay-fake, and `marquee payments work`), start_timeout => seconds (30: how long the
 # stack may take to answer; more under valgrind), api_inflight => N
 # (nginx's limit on API requests in flight at once, API_INFLIGHT; 10000,
 # out of the way, unless a test sets it), and the others read in start()
@@ -395,9 +396,11 @@ sub start {
     }
     $self->start_push if $self->{push};
     $self->start_tmdb if $self->{tmdb};
+    $self->start_payments if $self->{payments};
     $self->start_pool;
     $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
     $self->start_outbox if $self->{mail};
+    $self->start_payments_work if $self->{payments};
     $self->start_nginx;
     $self->{http} = HTTP::Tiny->new(timeout => 30, keep_alive => 0, max_redirect => 0);
     wait_for('the stack to answer /healthz', $self->{start_timeout} // 30, sub {
@@ -591,7 +594,18 @@ batch = 5
 lease = 6s
 
 PUSH
-    return <<"CONF" . $tmdb . $push . ($self->{extra_config} // '');
+    my $pay = $self->{pay_port} ? <<"PAY" : '';
+[payments]
+base_url = http://127.0.0.1:$self->{pay_port}
+secret_key_file = $d/pay.key
+webhook_secret_file = $d/pay-webhook.secret
+connect_timeout = 1s
+timeout = 2s
+breaker_threshold = 1000
+success_url = http://app.marquee.test/account/subscription?checkout=success
+
+PAY
+    return <<"CONF" . $tmdb . $push . $pay . ($self->{extra_config} // '');
 [server]
 listen = $listen
 ${user}workers = $self->{workers}
@@ -815,6 +829,88 @@ sub pushes {
 
 # What the fake refused (bad VAPID, undecryptable payloads), a line each.
 sub push_errors { my $e = slurp("$_[0]{dir}/push/errors"); return $e eq '' ? () : split /\n/, $e }
+
+# ---- a fake payment gateway (t/lib/pay-fake) ----
+
+our $PAY_KEY = 'sk_test_marquee_0123456789abcdef';
+our $PAY_SECRET = 'whsec_marquee_test_0123456789abcdef';
+
+sub start_payments {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    make_path("$d/pay");
+    spew("$d/pay.key", "$PAY_KEY\n");
+    spew("$d/pay-webhook.secret", "$PAY_SECRET\n");
+    $self->{pay_port} = free_port();
+    $self->{pids}{'pay-fake'} = $self->spawn('pay-fake', $^X, "$self->{src}/t/lib/pay-fake",
+                                             '--port', $self->{pay_port}, '--dir', "$d/pay",
+                                             '--key', $PAY_KEY, '--secret', $PAY_SECRET);
+    wait_for('the fake payment gateway', 10, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{pay_port}) });
+}
+
+# `marquee payments work`: processes the webhooks the stack takes in.
+sub start_payments_work {
+    my ($self) = @_;
+    local $ENV{ASAN_OPTIONS} = 'detect_leaks=1:abort_on_error=0:exitcode=86';
+    $self->{pids}{'payments'} = $self->spawn('payments', "$self->{build}/src/marquee", '-c',
+                                             $self->{conf}, 'payments', 'work');
+}
+
+sub stop_payments_work { $_[0]->stop_process('payments', 'TERM') }
+
+# Tells the fake gateway how to answer: pay_mode('500' | 'slow 3' | 'lost' |
+# ... [once]), or pay_mode() to answer well again.
+sub pay_mode {
+    my ($self, $mode) = @_;
+    my $file = "$self->{dir}/pay/mode";
+    $mode ? spew($file, "$mode\n") : unlink $file;
+}
+
+# Drives the fake: pay_control(METHOD, '/_fake/...', {form}) -> decoded JSON.
+sub pay_control {
+    my ($self, $method, $path, $form) = @_;
+    my $res = HTTP::Tiny->new(timeout => 30)->request($method, "http://127.0.0.1:$self->{pay_port}$path",
+        $form ? { content => HTTP::Tiny->new->www_form_urlencode($form),
+                  headers => { 'Content-Type' => 'application/x-www-form-urlencoded' } } : {});
+    die "pay-fake $method $path: $res->{status} $res->{content}\n" unless $res->{success};
+    return decode_json($res->{content});
+}
+
+# Every event the fake made, oldest first.
+sub pay_events { $_[0]->pay_control('GET', '/_fake/events') }
+
+# The fake sends each event not yet delivered to the stack's webhook.
+sub pay_deliver {
+    my ($self) = @_;
+    return $self->pay_control('POST', '/_fake/deliver',
+                              { url => $self->base_url . '/api/payments/webhook/' });
+}
+
+# Lines of the fake's request log ("POST /v1/customers key=..."), matching $re.
+sub pay_requests {
+    my ($self, $re) = @_;
+    my @lines = split /\n/, slurp("$self->{dir}/pay/requests");
+    return $re ? grep { /$re/ } @lines : @lines;
+}
+
+# A Stripe-Signature header for body, signed at t (now) with secret (the stack's).
+sub pay_signature {
+    my ($self, $body, %opt) = @_;
+    my $t = $opt{t} // int time;
+    my $sig = Digest::SHA::hmac_sha256_hex("$t.$body", $opt{secret} // $PAY_SECRET);
+    return "t=$t,v1=$sig";
+}
+
+# Posts body (raw) to the webhook, signed unless signature => '...'
+# (undef: no header).
+sub pay_webhook {
+    my ($self, $body, %opt) = @_;
+    my %h = ('Content-Type' => 'application/json; charset=utf-8');
+    my $sig = exists $opt{signature} ? $opt{signature} : $self->pay_signature($body);
+    $h{'Stripe-Signature'} = $sig if defined $sig;
+    return $self->post('/api/payments/webhook/', body => $body, headers => \%h);
+}
 
 # ---- a fake TMDb (t/lib/tmdb-fake) ----
 

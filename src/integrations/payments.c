@@ -1,0 +1,370 @@
+/*
+ * payments.c: calls to the payment gateway (see payments.h): the
+ * request, its answer, the circuit breaker.
+ */
+#include "integrations/payments.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/ctx.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "integrations/loopback.h"
+
+#define MAX_DEPTH 32
+#define BREAKER_OPEN_KEY "pay:breaker:open"
+#define BREAKER_FAILS_KEY "pay:breaker:failures"
+#define RETRY_AFTER_MAX 300
+
+struct mq_pay {
+	const struct mq_config *cfg;
+	struct mq_cache *cache;
+	struct mq_arena *arena;
+	CURL *curl;
+};
+
+/* One call in progress. */
+struct call {
+	const char *method;
+	const char *path;	/* for logs */
+	const char *url;
+	const char *form;	/* POST: the body */
+	const char *key;	/* Idempotency-Key, or NULL */
+	struct mq_buf body;
+	size_t max;
+	bool too_big;
+};
+
+static bool printable(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isgraph((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool mq_pay_configured(const struct mq_config *cfg)
+{
+	return cfg->pay_secret_key.len > 0;
+}
+
+static bool absolute_or_empty(const char *url)
+{
+	return *url == '\0' || ((strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) &&
+				printable(url));
+}
+
+int mq_pay_check_config(const struct mq_config *cfg, char *err, size_t errlen)
+{
+	const char *url = cfg->pay_base_url, *why = mq_base_url_problem(url);
+
+	if (why)
+		snprintf(err, errlen, "[payments] base_url = %s: %s", url, why);
+	else if (!printable(cfg->pay_secret_key.value) || !printable(cfg->pay_webhook_secret.value))
+		snprintf(err, errlen, "[payments] the secret key and the webhook secret are one line "
+			 "of printable characters");
+	else if (!absolute_or_empty(cfg->pay_success_url) || !absolute_or_empty(cfg->pay_cancel_url))
+		snprintf(err, errlen, "[payments] success_url and cancel_url are absolute URLs");
+	else
+		return 0;
+	return -1;
+}
+
+static void pay_close(void *arg)
+{
+	struct mq_pay *p = arg;
+
+	curl_easy_cleanup(p->curl);
+	free(p);
+}
+
+struct mq_pay *mq_pay_open(struct mq_ctx *c)
+{
+	struct mq_pay *p = mq_xcalloc(1, sizeof(*p));
+
+	p->cfg = c->cfg;
+	p->cache = c->cache;
+	p->arena = c->arena;
+	if ((p->curl = curl_easy_init()) == NULL) {
+		free(p);
+		return NULL;
+	}
+	mq_arena_defer(c->arena, pay_close, p);
+	return p;
+}
+
+/* ---- the circuit breaker (in memcached, so all workers share it) ---- */
+
+static int cooloff_s(const struct mq_pay *p)
+{
+	return (p->cfg->pay_breaker_cooloff_ms + 999) / 1000;
+}
+
+static int breaker_wait(struct mq_pay *p)
+{
+	size_t len;
+	char *v = p->cache ? mq_cache_get(p->cache, p->arena, BREAKER_OPEN_KEY, &len) : NULL;
+	time_t until = v ? (time_t)strtoll(v, NULL, 10) : 0, now = time(NULL);
+
+	return until > now ? (int)(until - now) : 0;
+}
+
+static void breaker_count(struct mq_pay *p, bool failed)
+{
+	char v[24];
+
+	if (p->cache == NULL)
+		return;
+	if (!failed) {
+		mq_cache_delete(p->cache, BREAKER_FAILS_KEY);
+		return;
+	}
+	if (mq_cache_incr(p->cache, BREAKER_FAILS_KEY, 2 * cooloff_s(p)) <
+	    (uint64_t)p->cfg->pay_breaker_threshold)
+		return;
+	mq_cache_delete(p->cache, BREAKER_FAILS_KEY);
+	snprintf(v, sizeof(v), "%lld", (long long)time(NULL) + cooloff_s(p));
+	mq_cache_set(p->cache, BREAKER_OPEN_KEY, v, strlen(v), cooloff_s(p));
+	mq_log_warn("payments: circuit breaker open for %ds", cooloff_s(p));
+}
+
+/* ---- the request ---- */
+
+static const char *encode(struct mq_pay *p, const char *const *params)
+{
+	struct mq_buf q;
+
+	mq_buf_init(&q, p->arena, 256);
+	for (size_t i = 0; params && params[i]; i += 2) {
+		char *n = curl_easy_escape(p->curl, params[i], 0);
+		char *v = curl_easy_escape(p->curl, params[i + 1], 0);
+
+		mq_buf_printf(&q, "%s%s=%s", q.len ? "&" : "", n ? n : "", v ? v : "");
+		curl_free(n);
+		curl_free(v);
+	}
+	return q.data;
+}
+
+static size_t write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct call *c = arg;
+
+	if (c->body.len + size * n > c->max) {
+		c->too_big = true;
+		return 0;
+	}
+	mq_buf_append(&c->body, data, size * n);
+	return size * n;
+}
+
+static struct curl_slist *headers(struct mq_pay *p, const struct call *c)
+{
+	struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
+
+	h = curl_slist_append(h, "Stripe-Version: " MQ_PAY_API_VERSION);
+	h = curl_slist_append(h, mq_arena_printf(p->arena, "Authorization: Bearer %s",
+						  p->cfg->pay_secret_key.value));
+	if (c->key)
+		h = curl_slist_append(h, mq_arena_printf(p->arena, "Idempotency-Key: %s", c->key));
+	return h;
+}
+
+static void set_options(struct mq_pay *p, struct call *c, struct curl_slist *h)
+{
+	const struct mq_config *cfg = p->cfg;
+	CURL *e = p->curl;
+
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, c->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, mq_loopback_url(c->url) ? "http,https" : "https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->pay_connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->pay_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
+	if (strcmp(c->method, "POST") == 0) {
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->form);
+	} else if (strcmp(c->method, "DELETE") == 0) {
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
+	}
+}
+
+static void failed(struct mq_pay_answer *out, enum mq_pay_status st, const char *why)
+{
+	out->status = st;
+	out->why = why;
+}
+
+/* The gateway's own words for a refusal: error.message, else the status. */
+static const char *error_message(struct mq_pay *p, const struct call *c, long code)
+{
+	struct json_object *o = NULL, *e;
+	const char *err;
+
+	if (mq_json_parse(p->arena, c->body.data, c->body.len, MAX_DEPTH, &o, &err) == 0 && o &&
+	    json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
+		return mq_arena_printf(p->arena, "HTTP %ld: %s", code, mq_pay_str(e, "message"));
+	return mq_arena_printf(p->arena, "HTTP %ld", code);
+}
+
+static void judge(struct mq_pay *p, struct call *c, long code, struct mq_pay_answer *out)
+{
+	curl_off_t retry = 0;
+	const char *err;
+
+	out->http_status = code;
+	if (code == 200) {
+		if (mq_json_parse(p->arena, c->body.data, c->body.len, MAX_DEPTH, &out->json, &err) == 0 &&
+		    out->json && json_object_is_type(out->json, json_type_object))
+			out->status = MQ_PAY_OK;
+		else
+			failed(out, MQ_PAY_BAD_GATEWAY, "the body is not a JSON object");
+	} else if (code == 404) {
+		failed(out, MQ_PAY_NOT_FOUND, error_message(p, c, code));
+	} else if (code == 400 || code == 402) {
+		failed(out, MQ_PAY_REFUSED, error_message(p, c, code));
+	} else if (code == 429 || code == 409) {
+		curl_easy_getinfo(p->curl, CURLINFO_RETRY_AFTER, &retry);
+		out->retry_after = retry <= 0 ? 1 : retry < RETRY_AFTER_MAX ? (int)retry : RETRY_AFTER_MAX;
+		failed(out, MQ_PAY_UNAVAILABLE, error_message(p, c, code));
+	} else {
+		failed(out, MQ_PAY_BAD_GATEWAY, code >= 300 && code < 400 ? "a redirect"
+						: error_message(p, c, code));
+	}
+}
+
+static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
+{
+	struct curl_slist *h;
+	long code = 0;
+	CURLcode rc;
+	int wait;
+
+	memset(out, 0, sizeof(*out));
+	if (!mq_pay_configured(p->cfg)) {
+		out->retry_after = 3600;
+		failed(out, MQ_PAY_UNCONFIGURED, "no [payments] secret_key_file");
+		return;
+	}
+	if ((wait = breaker_wait(p)) > 0) {
+		out->retry_after = wait;
+		failed(out, MQ_PAY_UNAVAILABLE, "circuit breaker open");
+		return;
+	}
+	mq_buf_init(&c->body, p->arena, 4096);
+	c->max = p->cfg->pay_max_response;
+	h = headers(p, c);
+	set_options(p, c, h);
+	rc = curl_easy_perform(p->curl);
+	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(h);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		failed(out, MQ_PAY_TIMEOUT, "timed out");
+	else if (c->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		failed(out, MQ_PAY_BAD_GATEWAY, "the body is larger than [payments] max_response");
+	else if (rc != CURLE_OK)
+		failed(out, MQ_PAY_BAD_GATEWAY, mq_arena_strdup(p->arena, curl_easy_strerror(rc)));
+	else
+		judge(p, c, code, out);
+	breaker_count(p, out->status == MQ_PAY_TIMEOUT || out->status == MQ_PAY_BAD_GATEWAY);
+	if (out->status != MQ_PAY_OK && out->status != MQ_PAY_NOT_FOUND)
+		mq_log_warn("payments: %s %s%s%s: %s", c->method, c->path, c->key ? " key=" : "",
+			    c->key ? c->key : "", out->why);
+}
+
+void mq_pay_post(struct mq_pay *p, const char *path, const char *const *params, const char *key,
+		 struct mq_pay_answer *out)
+{
+	struct call c = { .method = "POST", .path = path, .key = key };
+
+	c.url = mq_arena_printf(p->arena, "%s%s", p->cfg->pay_base_url, path);
+	c.form = encode(p, params);
+	perform(p, &c, out);
+}
+
+void mq_pay_get(struct mq_pay *p, const char *path, const char *const *params,
+		struct mq_pay_answer *out)
+{
+	struct call c = { .method = "GET", .path = path };
+	const char *q = encode(p, params);
+
+	c.url = mq_arena_printf(p->arena, "%s%s%s%s", p->cfg->pay_base_url, path, *q ? "?" : "", q);
+	perform(p, &c, out);
+}
+
+void mq_pay_delete(struct mq_pay *p, const char *path, const char *key, struct mq_pay_answer *out)
+{
+	struct call c = { .method = "DELETE", .path = path, .key = key };
+
+	c.url = mq_arena_printf(p->arena, "%s%s", p->cfg->pay_base_url, path);
+	perform(p, &c, out);
+}
+
+enum mq_status mq_pay_failure(struct mq_ctx *c, const struct mq_pay_answer *ans)
+{
+	switch (ans->status) {
+	case MQ_PAY_NOT_FOUND:
+		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "The payment gateway has no such object.");
+	case MQ_PAY_UNCONFIGURED:
+		return mq_fail_retry(c, ans->retry_after, "Payments are not configured on this server.");
+	case MQ_PAY_UNAVAILABLE:
+		return mq_fail_retry(c, ans->retry_after,
+				     "The payment gateway is unavailable at the moment; try again later.");
+	case MQ_PAY_TIMEOUT:
+		return mq_fail_with(c, MQ_TIMEOUT, NULL, "The payment gateway did not answer in time.");
+	case MQ_PAY_OK:
+	case MQ_PAY_REFUSED:
+	case MQ_PAY_BAD_GATEWAY:
+		break;
+	}
+	return mq_fail_with(c, MQ_BAD_GATEWAY, NULL, "The payment gateway gave an unusable answer.");
+}
+
+const char *mq_pay_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+bool mq_pay_int(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+bool mq_pay_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) &&
+	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+bool mq_pay_id_ok(const char *id)
+{
+	size_t n = id ? strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") : 0;
+
+	return n > 0 && n <= 255 && id[n] == '\0';
+}

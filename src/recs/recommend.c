@@ -1,0 +1,449 @@
+/*
+ * recommend.c: GET /api/movies/recommended/ (serve.h).
+ *
+ * Three statements at most:
+ *
+ *   1. the user's signals, newest first (at most [recs] max_signals), each with
+ *      its movie's list in the active version (hybrid.h);
+ *   2. the scores: each signal's strength times its list, summed in C by
+ *      the scorer that `marquee recs eval` measures as "hybrid" (a rating
+ *      given a second ago counts: its list is added now); a movie the
+ *      version has no list for but content neighbours lends those, weakly
+ *      (a new movie's fans get movies like it); the best CANDIDATES are
+ *      kept, then the cold-start pool (trending this week, new, popular,
+ *      interleaved), which is all an anonymous caller or a user without
+ *      signals gets;
+ *   3. the page: the candidates in order, filtered, without what the user
+ *      rated, favorited, watched or marked not interested, then the
+ *      filters' most popular movies so that a narrow filter never leaves
+ *      the page empty; each joined with its movie in the request's
+ *      language and the title of the movie it is "because" of.
+ *
+ * The reason: because_you_liked when one signal gave at least
+ * BECAUSE_SHARE of the score (that movie), similar_users when the score
+ * is many small parts (EASE's weights are what people who share the
+ * user's movies watch), else the pool's trending, new or popular.
+ */
+#include "recs/serve.h"
+
+#include <math.h>
+
+#include "catalog/genre_names.h"
+#include "catalog/movie_json.h"
+#include "catalog/movie_sql.h"
+#include "core/config.h"
+#include "core/json.h"
+#include "db/db.h"
+#include "db/rows.h"
+#include "recs/hybrid.h"
+#include "recs/signals.h"
+
+#define CANDIDATES 500
+#define BECAUSE_SHARE 0.2f
+#define CONTENT_SCALE 0.02f
+#define POOL_TRENDING 60
+#define POOL_POPULAR "200"
+#define POOL_NEW "20"
+#define NEW_DAYS "30 days"
+#define BACKSTOP "200"
+
+/* $1 user, $2 how many. */
+static struct mq_stmt signals = MQ_STMT_READ(
+	"WITH s AS ("
+	"  SELECT movie_id, max(rating)::real AS rating, bool_or(favorite) AS favorite, "
+	"    bool_or(watched) AS watched, bool_or(watchlist) AS watchlist, "
+	"    bool_or(not_interested) AS not_interested, max(at) AS at "
+	"  FROM (SELECT movie_id, rating, false AS favorite, false AS watched, false AS watchlist, "
+	"          false AS not_interested, updated_at AS at FROM ratings WHERE user_id = $1 "
+	"        UNION ALL SELECT movie_id, NULL, true, false, false, false, created_at "
+	"          FROM favorites WHERE user_id = $1 "
+	"        UNION ALL SELECT movie_id, NULL, false, true, false, false, watched_at "
+	"          FROM watch_history WHERE user_id = $1 "
+	"        UNION ALL SELECT movie_id, NULL, false, watched, true, false, created_at "
+	"          FROM watchlist WHERE user_id = $1 "
+	"        UNION ALL SELECT movie_id, NULL, false, false, false, true, created_at "
+	"          FROM not_interested WHERE user_id = $1) x "
+	"  GROUP BY movie_id ORDER BY max(at) DESC, movie_id DESC LIMIT $2) "
+	"SELECT a.version, s.movie_id, s.rating, s.favorite, s.watched, s.watchlist, "
+	"  s.not_interested, i.list, i.content_ids, i.content_scores "
+	"FROM (SELECT 1) one LEFT JOIN recs_active a ON true LEFT JOIN s ON true "
+	"LEFT JOIN recs_items i ON i.version = a.version AND i.movie_id = s.movie_id");
+
+static struct mq_stmt active = MQ_STMT_READ("SELECT version FROM recs_active");
+
+/* The pool besides trending: the most popular, and the newest popular. */
+static struct mq_stmt pool = MQ_STMT_READ(
+	"SELECT ARRAY(SELECT id FROM movies WHERE provisional_by IS NULL "
+	"        ORDER BY popularity DESC, id DESC LIMIT " POOL_POPULAR "), "
+	"  ARRAY(SELECT id FROM movies WHERE created_at >= now() - interval '" NEW_DAYS "' "
+	"        AND provisional_by IS NULL "
+	"        ORDER BY created_at DESC, id DESC LIMIT " POOL_NEW ")");
+
+/* $1..$6 the filters, over movies m; never a provisional movie (one that
+ * TMDb has not confirmed: sql/0010_hardening.sql). */
+#define FILTERS \
+	"m.provisional_by IS NULL AND ($1::int[] IS NULL OR m.genre_ids && $1) " \
+	"AND ($2::int[] IS NULL OR m.year = ANY ($2)) " \
+	"AND ($3::int IS NULL OR m.year >= $3) AND ($4::int IS NULL OR m.year <= $4) " \
+	"AND ($5::text IS NULL OR m.original_language = $5) " \
+	"AND ($6::int IS NULL OR m.runtime <= $6) "
+
+/* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $11 the user
+ * (NULL: anonymous); $12 $13 language; $14 $15 limit and offset. */
+static struct mq_stmt page = MQ_STMT_PLANNED(
+	"WITH c AS (SELECT * FROM unnest($7::bigint[], $8::real[], $9::text[], $10::bigint[]) "
+	"           WITH ORDINALITY AS c (id, score, reason, because, n)), "
+	"backstop AS (SELECT m.id, m.popularity FROM movies m WHERE " FILTERS
+	"             ORDER BY m.popularity DESC, m.id DESC LIMIT " BACKSTOP "), "
+	"cand AS (SELECT id, score, reason, because, n FROM c "
+	"  UNION ALL SELECT b.id, 0, 'popular', NULL, 1000000 + row_number() OVER "
+	"    (ORDER BY b.popularity DESC, b.id DESC) FROM backstop b WHERE b.id <> ALL ($7)), "
+	"ok AS MATERIALIZED (SELECT c.* FROM cand c JOIN movies m ON m.id = c.id WHERE " FILTERS
+	"  AND ($11::bigint IS NULL OR NOT ("
+	"    EXISTS (SELECT 1 FROM ratings x WHERE x.user_id = $11 AND x.movie_id = c.id) "
+	"    OR EXISTS (SELECT 1 FROM favorites x WHERE x.user_id = $11 AND x.movie_id = c.id) "
+	"    OR EXISTS (SELECT 1 FROM watch_history x WHERE x.user_id = $11 AND x.movie_id = c.id) "
+	"    OR EXISTS (SELECT 1 FROM watchlist x WHERE x.user_id = $11 AND x.movie_id = c.id "
+	"               AND x.watched) "
+	"    OR EXISTS (SELECT 1 FROM not_interested x WHERE x.user_id = $11 AND x.movie_id = c.id)))), "
+	"pg AS (SELECT ok.*, count(*) OVER () AS total FROM ok ORDER BY n LIMIT $14 OFFSET $15) "
+	"SELECT p.total, round(p.score::numeric, 4) AS score, p.reason, p.because, "
+	"  (SELECT coalesce((SELECT tr.title FROM movie_translations tr WHERE tr.movie_id = b.id "
+	"     AND tr.language IN ($12, $13) ORDER BY tr.language = $12 DESC LIMIT 1), b.title) "
+	"   FROM movies b WHERE b.id = p.because) AS because_title, "
+	MQ_MOVIE_ITEM_COLUMNS " FROM pg p JOIN movies m ON m.id = p.id "
+	MQ_MOVIE_TRANSLATION("$12", "$13") "ORDER BY p.n");
+
+struct rec {
+	struct mq_ctx *c;
+	struct mq_recs_scorer sc;
+	int64_t *own;		/* the user's signal movies, sorted */
+	size_t nown;
+	int64_t version;
+	bool personal;		/* a positive signal the lists knew */
+	/* the ranked candidates, as the page statement's arrays */
+	struct mq_recs_scored *best;
+	size_t nbest;
+	int64_t *ids, *because;
+	float *score;
+	const char **reason;
+	size_t n, cap;
+};
+
+static int hexval(char h)
+{
+	return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+}
+
+/* A list column ("\x" and hex of (int64, float32) pairs) into ids and
+ * weights (arena); returns how many, 0 for anything malformed. */
+static size_t decode_list(struct mq_arena *a, const char *text, int64_t **ids, float **w)
+{
+	size_t len = strlen(text), n;
+
+	if (len < 2 || text[0] != '\\' || text[1] != 'x' || (len - 2) % 24 != 0)
+		return 0;
+	n = (len - 2) / 24;
+	*ids = mq_arena_alloc(a, (n + 1) * sizeof(**ids));
+	*w = mq_arena_alloc(a, (n + 1) * sizeof(**w));
+	for (size_t k = 0; k < n; k++) {
+		const char *p = text + 2 + k * 24;
+		uint8_t b[12];
+		uint64_t id = 0;
+		uint32_t bits = 0;
+
+		for (int x = 0; x < 12; x++) {
+			int hi = hexval(p[2 * x]), lo = hexval(p[2 * x + 1]);
+
+			if (hi < 0 || lo < 0)
+				return 0;
+			b[x] = (uint8_t)(hi << 4 | lo);
+		}
+		for (int x = 7; x >= 0; x--)
+			id = id << 8 | b[x];
+		for (int x = 11; x >= 8; x--)
+			bits = bits << 8 | b[x];
+		(*ids)[k] = (int64_t)id;
+		memcpy(&(*w)[k], &bits, sizeof(bits));
+	}
+	return n;
+}
+
+/* "{1,2}" and "{0.5,0.25}" into ids and weights; returns how many. */
+static size_t decode_arrays(struct mq_arena *a, const char *ids_text, const char *w_text,
+			    int64_t **ids, float **w)
+{
+	size_t n = 1;
+
+	for (const char *p = ids_text; *p; p++)
+		n += *p == ',';
+	*ids = mq_arena_alloc(a, (n + 1) * sizeof(**ids));
+	*w = mq_arena_alloc(a, (n + 1) * sizeof(**w));
+	const char *p = ids_text + 1, *q = w_text + 1;
+	size_t k = 0;
+	while (k < n && *p && *p != '}' && *q && *q != '}') {
+		char *end;
+
+		(*ids)[k] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+		(*w)[k++] = strtof(q, &end);
+		q = *end == ',' ? end + 1 : end;
+	}
+	return k;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool is_own(void *arg, int64_t item)
+{
+	const struct rec *r = arg;
+
+	return bsearch(&item, r->own, r->nown, sizeof(*r->own), cmp_id) != NULL;
+}
+
+/* Statement 1 and the scores. */
+static enum mq_status score(struct rec *r, int64_t user)
+{
+	struct mq_ctx *c = r->c;
+	const char *params[] = { mq_arena_int(c->arena, user),
+				 mq_arena_int(c->arena, c->cfg->recs_max_signals) };
+	PGresult *res = mq_db_q(c, &signals, 2, params);
+	int rows;
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	rows = PQntuples(res);
+	r->version = rows && !PQgetisnull(res, 0, 0) ? mq_row_int(res, 0, 0) : 0;
+	r->own = mq_arena_alloc(c->arena, ((size_t)rows + 1) * sizeof(*r->own));
+	mq_recs_scorer_init(&r->sc, 4096);
+	for (int i = 0; i < rows; i++) {
+		struct mq_recs_pair p;
+		int64_t movie, *ids = NULL;
+		float w, *lw = NULL;
+		size_t n = 0;
+
+		if (PQgetisnull(res, i, 1))
+			continue;
+		movie = mq_row_int(res, i, 1);
+		p = (struct mq_recs_pair){
+			.rating = PQgetisnull(res, i, 2) ? 0 : strtof(PQgetvalue(res, i, 2), NULL),
+			.favorite = *PQgetvalue(res, i, 3) == 't',
+			.watched = *PQgetvalue(res, i, 4) == 't',
+			.watchlist = *PQgetvalue(res, i, 5) == 't',
+			.not_interested = *PQgetvalue(res, i, 6) == 't',
+		};
+		/* excluded from the results: all but the watchlist */
+		if (p.rating > 0 || p.favorite || p.watched || p.not_interested)
+			r->own[r->nown++] = movie;
+		if ((w = mq_recs_pair_weight(&p)) == 0)
+			continue;
+		if (!PQgetisnull(res, i, 7)) {
+			n = decode_list(c->arena, PQgetvalue(res, i, 7), &ids, &lw);
+		} else if (!PQgetisnull(res, i, 8)) {
+			/* no behaviour yet: movies like it, weakly */
+			n = decode_arrays(c->arena, PQgetvalue(res, i, 8), PQgetvalue(res, i, 9), &ids, &lw);
+			for (size_t k = 0; k < n; k++)
+				lw[k] *= CONTENT_SCALE;
+		}
+		r->personal = r->personal || (w > 0 && n > 0);
+		mq_recs_scorer_add(&r->sc, movie, w, ids, lw, n);
+	}
+	qsort(r->own, r->nown, sizeof(*r->own), cmp_id);
+	r->best = mq_arena_alloc(c->arena, CANDIDATES * sizeof(*r->best));
+	r->nbest = mq_recs_scorer_top(&r->sc, CANDIDATES, is_own, r, r->best);
+	mq_recs_scorer_free(&r->sc);
+	return MQ_OK;
+}
+
+static bool listed(const struct rec *r, int64_t id)
+{
+	for (size_t k = 0; k < r->n; k++)
+		if (r->ids[k] == id)
+			return true;
+	return false;
+}
+
+static void push(struct rec *r, int64_t id, float score, const char *reason, int64_t because)
+{
+	if (r->n == r->cap || listed(r, id) || is_own(r, id))
+		return;
+	r->ids[r->n] = id;
+	r->score[r->n] = score;
+	r->reason[r->n] = reason;
+	r->because[r->n++] = because;
+}
+
+/* The ids of an array literal, in the arena. */
+static int64_t *int_array(struct mq_arena *a, const char *text, size_t *n)
+{
+	size_t cap = 1;
+	int64_t *out;
+
+	for (const char *p = text; *p; p++)
+		cap += *p == ',';
+	out = mq_arena_alloc(a, (cap + 1) * sizeof(*out));
+	*n = mq_recs_int_array(text, out, cap);
+	return out;
+}
+
+/* The cold-start pool after the personal candidates: trending, popular,
+ * trending, popular, new, and again, skipping what is there already. */
+static enum mq_status add_pool(struct rec *r)
+{
+	struct mq_ctx *c = r->c;
+	PGresult *res = mq_db_q(c, &pool, 0, NULL);
+	int64_t *trend, *pop, *fresh;
+	size_t nt, np, nf, it = 0, ip = 0, in = 0;
+	enum mq_status st;
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	if ((st = mq_recs_trending(c, "week", POOL_TRENDING, &trend, &nt)) != MQ_OK)
+		return st;
+	pop = int_array(c->arena, PQgetvalue(res, 0, 0), &np);
+	fresh = int_array(c->arena, PQgetvalue(res, 0, 1), &nf);
+	while (it < nt || ip < np || in < nf) {
+		for (int slot = 0; slot < 5; slot++) {
+			if ((slot == 0 || slot == 2) && it < nt)
+				push(r, trend[it++], 0, "trending", 0);
+			else if ((slot == 1 || slot == 3) && ip < np)
+				push(r, pop[ip++], 0, "popular", 0);
+			else if (slot == 4 && in < nf)
+				push(r, fresh[in++], 0, "new", 0);
+		}
+	}
+	return MQ_OK;
+}
+
+/* The arrays of statement 3: the personal candidates, then the pool. */
+static enum mq_status rank(struct rec *r)
+{
+	struct mq_arena *a = r->c->arena;
+
+	r->cap = r->nbest + (size_t)POOL_TRENDING + 300;
+	r->ids = mq_arena_alloc(a, r->cap * sizeof(*r->ids));
+	r->because = mq_arena_alloc(a, r->cap * sizeof(*r->because));
+	r->score = mq_arena_alloc(a, r->cap * sizeof(*r->score));
+	r->reason = mq_arena_alloc(a, r->cap * sizeof(*r->reason));
+	for (size_t k = 0; k < r->nbest; k++) {
+		const struct mq_recs_scored *s = &r->best[k];
+		bool one = s->because && s->because_part >= BECAUSE_SHARE * s->score;
+
+		push(r, s->item, s->score, one ? "because_you_liked" : "similar_users",
+		     one ? s->because : 0);
+	}
+	return add_pool(r);
+}
+
+static const char *ids_literal(struct mq_arena *a, const int64_t *v, size_t n)
+{
+	char *out = mq_arena_alloc(a, n * 21 + 3), *p = out;
+
+	*p++ = '{';
+	for (size_t k = 0; k < n; k++)
+		p += snprintf(p, 22, "%s%lld", k ? "," : "", (long long)v[k]);
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+static const char *arrays(struct rec *r, int which)
+{
+	struct mq_arena *a = r->c->arena;
+	char *out = mq_arena_alloc(a, r->n * 24 + 3), *p = out;
+
+	*p++ = '{';
+	for (size_t k = 0; k < r->n; k++) {
+		if (k)
+			*p++ = ',';
+		if (which == 0)
+			p += snprintf(p, 24, "%.6g", (double)r->score[k]);
+		else if (which == 1)
+			p += snprintf(p, 24, "%s", r->reason[k]);
+		else
+			p += r->because[k] ? snprintf(p, 24, "%lld", (long long)r->because[k])
+					   : snprintf(p, 24, "NULL");
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/* The movie's "reason" from the row's reason, because and its title. */
+static void add_reason(struct json_object *movie, struct json_object *row)
+{
+	struct json_object *reason = json_object_new_object(), *kind, *because, *title, *m;
+
+	json_object_object_get_ex(row, "reason", &kind);
+	json_object_object_get_ex(row, "because", &because);
+	json_object_object_get_ex(row, "because_title", &title);
+	json_object_object_add(reason, "kind", json_object_get(kind));
+	if (because && json_object_get_int64(because) > 0) {
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_get(because));
+		json_object_object_add(m, "title", json_object_get(title));
+		json_object_object_add(reason, "movie", m);
+	}
+	json_object_object_add(movie, "reason", reason);
+}
+
+static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_recs_filters *f,
+				 const struct mq_lang *lang, int64_t limit, int64_t offset,
+				 struct mq_recs_list *out)
+{
+	struct mq_ctx *c = r->c;
+	const char *params[] = {
+		f->genres, f->years, f->year_from, f->year_to, f->language, f->runtime_max,
+		ids_literal(c->arena, r->ids, r->n), arrays(r, 0), arrays(r, 1), arrays(r, 2),
+		user ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
+		mq_arena_int(c->arena, limit), mq_arena_int(c->arena, offset),
+	};
+	PGresult *res = mq_db_q(c, &page, 15, params);
+	struct json_object *movies;
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	out->count = PQntuples(res) ? mq_row_int(res, 0, 0) : 0;
+	out->results = movies = mq_json_array(c->arena);
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *row = mq_row_object(res, i);
+		struct json_object *movie = mq_row_columns(res, i, 5, PQnfields(res));
+
+		json_object_object_add(movie, "score",
+				       json_object_get(json_object_object_get(row, "score")));
+		add_reason(movie, row);
+		json_object_put(row);
+		json_object_array_add(movies, movie);
+	}
+	mq_movies_add_urls(c, movies);
+	return mq_genre_names_fill(c, movies, lang->primary);
+}
+
+enum mq_status mq_recs_recommend(struct mq_ctx *c, int64_t user, const struct mq_recs_filters *f,
+				 const struct mq_lang *lang, int64_t limit, int64_t offset,
+				 struct mq_recs_list *out)
+{
+	struct rec r = { .c = c };
+	enum mq_status st;
+	PGresult *res;
+
+	memset(out, 0, sizeof(*out));
+	if (user) {
+		if ((st = score(&r, user)) != MQ_OK)
+			return st;
+	} else {
+		if ((res = mq_db_q(c, &active, 0, NULL)) == NULL)
+			return mq_db_failure(c);
+		r.version = PQntuples(res) ? mq_row_int(res, 0, 0) : 0;
+		r.own = mq_arena_alloc(c->arena, sizeof(*r.own));
+	}
+	if ((st = rank(&r)) != MQ_OK)
+		return st;
+	out->version = r.version;
+	return fetch_page(&r, user, f, lang, limit, offset, out);
+}
