@@ -17,6 +17,10 @@ static struct mq_stmt view = MQ_STMT(
 static struct mq_stmt search = MQ_STMT(
 	"SELECT track('search', $1, NULL, NULL, $2::jsonb)");
 
+/* $2: [{movie, reason}, ...]; $3 the first's position. */
+static struct mq_stmt impressions = MQ_STMT(
+	"SELECT track_impressions($1, $2::jsonb, $3)");
+
 /* $3: [{kind, movie, value, data}, ...], checked here. */
 static struct mq_stmt ingest = MQ_STMT(
 	"WITH ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
@@ -58,6 +62,45 @@ void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
 	json_object_object_add(d, "corrected", json_object_new_boolean(corrected));
 	const char *params[] = { user_param(c, user_id), mq_json_render(d, &(size_t){ 0 }) };
 	run(c, &search, 2, params);
+}
+
+void mq_analytics_impressions(struct mq_ctx *c, int64_t user_id, struct json_object *results,
+			      int64_t first, const char *reason)
+{
+	struct json_object *shown = mq_json_array(c->arena), *id, *why, *kind;
+	size_t n = results ? json_object_array_length(results) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *movie = json_object_array_get_idx(results, i), *row;
+		const char *k = reason;
+
+		if (!json_object_object_get_ex(movie, "id", &id))
+			continue;
+		if (json_object_object_get_ex(movie, "reason", &why) &&
+		    json_object_object_get_ex(why, "kind", &kind))
+			k = json_object_get_string(kind);
+		row = json_object_new_object();
+		json_object_object_add(row, "movie", json_object_get(id));
+		json_object_object_add(row, "reason", json_object_new_string(k ? k : ""));
+		json_object_array_add(shown, row);
+	}
+	if (json_object_array_length(shown) == 0)
+		return;
+	const char *params[] = { user_param(c, user_id), mq_json_render(shown, &(size_t){ 0 }),
+				 mq_arena_int(c->arena, first) };
+	run(c, &impressions, 3, params);
+}
+
+void mq_analytics_impressions_page(struct mq_ctx *c, int64_t user_id, const char *body,
+				   size_t len, int64_t first, const char *reason)
+{
+	struct json_object *page, *results;
+	const char *err;
+
+	if (body && mq_json_parse(c->arena, body, len, 64, &page, &err) == 0 &&
+	    json_object_object_get_ex(page, "results", &results) &&
+	    json_object_is_type(results, json_type_array))
+		mq_analytics_impressions(c, user_id, results, first, reason);
 }
 
 /* ---- the client's events ---- */

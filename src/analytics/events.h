@@ -29,6 +29,21 @@ void mq_analytics_view(struct mq_ctx *c, int64_t user_id, const char *movie);
 void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
 			 struct json_object *filters, int64_t results, bool corrected);
 
+/* Records the recommendations a page showed user_id (0: anonymous), in
+ * one statement: a rec_impression of each movie of results (the page's
+ * results, in rank order, the first at position first of the whole
+ * list), with its reason: the result's reason.kind, else reason.  The
+ * report counts these rather than a client's rec_impression of the same
+ * reason and day (sql/0018_analytics_impressions_batches.sql).  Failures
+ * as mq_analytics_view's. */
+void mq_analytics_impressions(struct mq_ctx *c, int64_t user_id, struct json_object *results,
+			      int64_t first, const char *reason);
+
+/* The same for a page as rendered (body, len: a page of /api/movies/...
+ * as JSON, as a cache had it). */
+void mq_analytics_impressions_page(struct mq_ctx *c, int64_t user_id, const char *body,
+				   size_t len, int64_t first, const char *reason);
+
 /* Records a batch of client events (a JSON array) of user_id, or, for 0,
  * of the anonymous client_id (a UUID; required then, refused otherwise).
  * Each event is {"kind": ..., and the fields of its kind}; a kind or a
