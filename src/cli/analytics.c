@@ -108,7 +108,6 @@ static int report(struct mq_config *cfg, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	struct mq_report_query q = { .from = today(-29), .to = today(0), .interval = "day",
 				     .limit = 10 };
-	const char *const *names;
 	enum mq_status st = MQ_OK;
 	struct mq_report rep;
 	struct mq_ctx *c;
@@ -130,10 +129,13 @@ static int report(struct mq_config *cfg, int argc, char **argv)
 	}
 	if (strcmp(q.from, q.to) > 0)
 		return usage();
-	names = optind < argc ? (const char *const *)argv + optind : mq_report_names;
 	c = mq_cli_ctx_new(cfg, "marquee analytics", false);
-	for (; *names && st == MQ_OK; names++) {
-		if ((st = mq_analytics_report(c, *names, &q, &rep)) != MQ_OK)
+	for (int k = 0; st == MQ_OK; k++) {
+		/* the reports named, or every one */
+		const char *name = optind < argc ? (optind + k < argc ? argv[optind + k] : NULL)
+						 : mq_report_name((size_t)k);
+
+		if (name == NULL || (st = mq_analytics_report(c, name, &q, &rep)) != MQ_OK)
 			break;
 		for (int i = 0; i < rep.sections; i++) {
 			printf("== %s: %s, %s to %s (by %s) ==\n", rep.name, rep.section[i], q.from,
