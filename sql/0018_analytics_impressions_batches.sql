@@ -123,3 +123,43 @@ BEGIN
 	PERFORM analytics_recount_period('month', m);
 	RETURN n;
 END $$;
+
+-- ---- a client's batches, recorded once ----
+--
+-- POST /api/events/ takes an optional batch_id, a UUID the client makes
+-- for a batch and sends again with each retry of it.  The batch is
+-- remembered under its caller (the user, or the anonymous client id) and
+-- its id, in the statement that records its events: a retry, even one
+-- arriving while the first is being written (it waits on the unique
+-- index, then conflicts), records nothing and is answered as the first
+-- was (accepted); the same id with other events (digest) is refused.
+-- Another caller's ids are theirs.  `marquee analytics partitions`
+-- (hourly) forgets the batches of more than a day ago; an erasure forgets
+-- the user's at once.
+CREATE TABLE event_batches (
+	batch_id uuid NOT NULL,
+	user_id bigint,
+	client_id uuid,
+	-- md5 of the batch's events as checked (jsonb text)
+	digest text NOT NULL,
+	-- the answer: how many of its events were recorded
+	accepted integer NOT NULL,
+	at timestamptz NOT NULL DEFAULT now(),
+	CHECK ((user_id IS NULL) <> (client_id IS NULL)),
+	UNIQUE NULLS NOT DISTINCT (batch_id, user_id, client_id)
+);
+CREATE INDEX event_batches_at ON event_batches (at);
+CREATE INDEX event_batches_user ON event_batches (user_id) WHERE user_id IS NOT NULL;
+
+-- sql/0014_analytics.sql's, and the user's batches too.
+CREATE OR REPLACE FUNCTION users_erased_events() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+DECLARE
+	u bigint := CASE TG_OP WHEN 'DELETE' THEN OLD.id ELSE NEW.id END;
+BEGIN
+	DELETE FROM events WHERE user_id = u;
+	DELETE FROM event_batches WHERE user_id = u;
+	DELETE FROM analytics_users WHERE user_id = u;
+	DELETE FROM analytics_signups WHERE user_id = u;
+	RETURN NULL;
+END $$;

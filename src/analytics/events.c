@@ -21,14 +21,36 @@ static struct mq_stmt search = MQ_STMT(
 static struct mq_stmt impressions = MQ_STMT(
 	"SELECT track_impressions($1, $2::jsonb, $3)");
 
-/* $3: [{kind, movie, value, data}, ...], checked here. */
+/* The events of a batch that are taken: those of no movie or of one
+ * that exists. */
+#define TAKEN "FROM jsonb_to_recordset($3::jsonb) " \
+	"  AS e(kind text, movie bigint, value numeric, data jsonb) " \
+	"  WHERE (e.movie IS NULL OR EXISTS (SELECT 1 FROM movies m WHERE m.id = e.movie)) "
+
+/* $3: [{kind, movie, value, data}, ...], checked here; $4 the batch's id
+ * or NULL.  A batch id already the caller's waits for its batch to
+ * commit, then conflicts: nothing is written, and stored is false. */
 static struct mq_stmt ingest = MQ_STMT(
-	"WITH ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
-	"  SELECT e.kind, $1, $2::uuid, e.movie, e.value, e.data "
-	"  FROM jsonb_to_recordset($3::jsonb) AS e(kind text, movie bigint, value numeric, data jsonb) "
-	"  WHERE e.movie IS NULL OR EXISTS (SELECT 1 FROM movies m WHERE m.id = e.movie) "
+	"WITH b AS (INSERT INTO event_batches (batch_id, user_id, client_id, digest, accepted) "
+	"  SELECT $4::uuid, $1, $2::uuid, md5($3::jsonb::text), (SELECT count(*) " TAKEN ") "
+	"  WHERE $4 IS NOT NULL "
+	"  ON CONFLICT (batch_id, user_id, client_id) DO NOTHING RETURNING 1), "
+	"ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
+	"  SELECT e.kind, $1, $2::uuid, e.movie, e.value, e.data " TAKEN
+	"  AND ($4 IS NULL OR EXISTS (SELECT 1 FROM b)) "
 	"  RETURNING 1) "
-	"SELECT count(*) FROM ins");
+	"SELECT count(*), $4 IS NULL OR EXISTS (SELECT 1 FROM b) AS stored FROM ins");
+
+/* The answer to the caller's batch $3, and whether $4 is its events. */
+static struct mq_stmt replay = MQ_STMT_READ(
+	"SELECT accepted, digest = md5($4::jsonb::text) FROM event_batches "
+	"WHERE batch_id = $3::uuid AND user_id IS NOT DISTINCT FROM $1::bigint "
+	"AND client_id IS NOT DISTINCT FROM $2::uuid");
+
+static struct mq_stmt forget = MQ_STMT(
+	"WITH d AS (DELETE FROM event_batches "
+	"  WHERE at < now() - interval '" MQ_EVENTS_BATCH_MEMORY "' RETURNING 1) "
+	"SELECT count(*) FROM d");
 
 static const char *user_param(struct mq_ctx *c, int64_t user_id)
 {
@@ -254,8 +276,27 @@ static enum mq_status check_event(struct mq_ctx *c, size_t i, struct json_object
 	return MQ_OK;
 }
 
+/* The answer to a batch sent again: the first one's, unless its events
+ * differ. */
+static enum mq_status replayed(struct mq_ctx *c, const char *const *params, int64_t *accepted)
+{
+	PGresult *res = mq_db_q(c, &replay, 4, params);
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	*accepted = 0;
+	if (PQntuples(res) == 0)	/* recorded over a day ago, forgotten just now */
+		return MQ_OK;
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+		return mq_fail_with(c, MQ_CONFLICT, "batch_id",
+				    "Already the id of another batch of events.");
+	*accepted = mq_row_int(res, 0, 0);
+	return MQ_OK;
+}
+
 enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char *client_id,
-				   struct json_object *events, int64_t *accepted)
+				   const char *batch_id, struct json_object *events,
+				   int64_t *accepted)
 {
 	struct json_object *rows = mq_json_array(c->arena);
 	enum mq_status st;
@@ -275,15 +316,31 @@ enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char
 		return mq_fail_with(c, MQ_INVALID, "client_id",
 				    "Required without an access token: a random UUID the client "
 				    "keeps.");
+	if (batch_id && !uuid_ok(batch_id))
+		return mq_fail_with(c, MQ_INVALID, "batch_id",
+				    "A UUID the client makes for the batch and sends with its retries.");
 	for (size_t i = 0; i < n; i++)
 		if ((st = check_event(c, i, json_object_array_get_idx(events, i), rows)) != MQ_OK)
 			return st;
 	if (n == 0)
 		return MQ_OK;
 	const char *params[] = { user_param(c, user_id), client_id,
-				 mq_json_render(rows, &(size_t){ 0 }) };
-	if ((res = mq_db_q(c, &ingest, 3, params)) == NULL)
+				 mq_json_render(rows, &(size_t){ 0 }), batch_id };
+	if ((res = mq_db_q(c, &ingest, 4, params)) == NULL)
 		return mq_db_failure(c);
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+		return replayed(c, (const char *[]){ params[0], params[1], batch_id, params[2] },
+				accepted);
 	*accepted = mq_row_int(res, 0, 0);
+	return MQ_OK;
+}
+
+enum mq_status mq_analytics_forget_batches(struct mq_ctx *c, int64_t *n)
+{
+	PGresult *res = mq_db_q(c, &forget, 0, NULL);
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	*n = mq_row_int(res, 0, 0);
 	return MQ_OK;
 }

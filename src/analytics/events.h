@@ -50,9 +50,26 @@ void mq_analytics_impressions_page(struct mq_ctx *c, int64_t user_id, const char
  * field not listed, a value out of range or a batch too large is refused
  * whole (MQ_INVALID naming "events[i].field", MQ_TOO_LARGE).  Events of
  * a movie that does not exist are dropped.  *accepted: the events
- * written.  Other failures are the database's. */
+ * written.
+ *
+ * batch_id (a UUID, or NULL) names the batch: the caller's batch of that
+ * id is recorded once, in the statement that records its events, and a
+ * retry records nothing and has the first one's *accepted; a batch id
+ * the caller sent with other events is MQ_CONFLICT ("batch_id").  Other
+ * callers' ids are theirs.  Batches are remembered for at least
+ * MQ_EVENTS_BATCH_MEMORY (mq_analytics_forget_batches).  Other failures
+ * are the database's. */
 enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char *client_id,
-				   struct json_object *events, int64_t *accepted);
+				   const char *batch_id, struct json_object *events,
+				   int64_t *accepted);
+
+/* How long a batch id is remembered at least (SQL interval text). */
+#define MQ_EVENTS_BATCH_MEMORY "24 hours"
+
+/* Forgets the batch ids older than MQ_EVENTS_BATCH_MEMORY (`marquee
+ * analytics partitions`, hourly by its timer).  *n: how many.  MQ_OK or
+ * the database's failure. */
+enum mq_status mq_analytics_forget_batches(struct mq_ctx *c, int64_t *n);
 
 
 #endif

@@ -29,15 +29,17 @@ static mq_reply limited(struct mq_req *r)
 	return mq_problem(r, 429, "Too many batches of events; send fewer, larger ones.");
 }
 
-/* POST /api/events/ {client_id?, events: [...]}: 202 {accepted}.  The
- * events are the caller's (from the access token, never from the body),
- * or an anonymous client's, by the random id it keeps. */
+/* POST /api/events/ {client_id?, batch_id?, events: [...]}: 202
+ * {accepted}.  The events are the caller's (from the access token, never
+ * from the body), or an anonymous client's, by the random id it keeps; a
+ * batch sent again under its batch_id is answered as the first time and
+ * recorded once. */
 mq_reply mq_events_post(struct mq_req *r)
 {
-	static const char *const fields[] = { "client_id", "events", NULL };
+	static const char *const fields[] = { "client_id", "batch_id", "events", NULL };
 	const struct mq_config *cfg = r->ctx.cfg;
 	struct json_object *events, *out;
-	const char *client;
+	const char *client, *batch;
 	enum mq_status st;
 	int64_t accepted;
 	struct mq_form f;
@@ -46,6 +48,7 @@ mq_reply mq_events_post(struct mq_req *r)
 	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
 		return rc;
 	client = mq_form_string(&f, "client_id", MQ_OPTIONAL, 36, 36);
+	batch = mq_form_string(&f, "batch_id", MQ_OPTIONAL, 36, 36);
 	if (!json_object_object_get_ex(f.body, "events", &events))
 		mq_form_error(&f, "events", "Required: an array of events.");
 	if (mq_done(rc = mq_form_end(&f)))
@@ -58,7 +61,7 @@ mq_reply mq_events_post(struct mq_req *r)
 		if (mq_cache_incr(r->ctx.cache, key, 60) > (uint64_t)cfg->analytics_events_per_minute)
 			return limited(r);
 	}
-	if ((st = mq_analytics_ingest(&r->ctx, r->user_id, client, events, &accepted)) != MQ_OK)
+	if ((st = mq_analytics_ingest(&r->ctx, r->user_id, client, batch, events, &accepted)) != MQ_OK)
 		return mq_fail(r, st);
 	out = mq_json_object(r->arena);
 	mq_json_add_int(out, "accepted", accepted);

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <time.h>
 
+#include "analytics/events.h"
 #include "analytics/reports.h"
 #include "analytics/rollup.h"
 #include "analytics/table.h"
@@ -51,6 +52,7 @@ static int partitions(struct mq_config *cfg)
 	struct mq_ctx *c = mq_cli_ctx_new(cfg, "marquee analytics", false);
 	const char *made, *dropped;
 	enum mq_status st;
+	int64_t forgotten;
 
 	/* DDL: the owner's */
 	mq_db_free(c->db);
@@ -58,6 +60,9 @@ static int partitions(struct mq_config *cfg)
 	if ((st = mq_analytics_partitions(c, &made, &dropped)) == MQ_OK)
 		printf("partitions made: %s\npartitions dropped: %s\n", *made ? made : "none",
 		       *dropped ? dropped : "none");
+	/* and the client batches' ids past remembering */
+	if (st == MQ_OK && (st = mq_analytics_forget_batches(c, &forgotten)) == MQ_OK)
+		printf("batch ids forgotten: %lld\n", (long long)forgotten);
 	return finish(c, st);
 }
 
