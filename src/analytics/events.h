@@ -36,9 +36,9 @@ size_t mq_analytics_pending(void);
 
 /* Writes the queued events, in one statement: all of them when now,
  * else only once there are 64 or the oldest is a second old.  The pool
- * calls it before answering when no other request is waiting for the
- * worker (so that an event is in the database by the time its answer
- * is, at any load a test makes), and as a worker leaves. */
+ * calls it after each answer, with now when no other request waits for
+ * the worker, and as a worker leaves: an event costs its request no
+ * time, and is in the database a moment after its answer was sent. */
 void mq_analytics_flush(struct mq_ctx *c, bool now);
 
 /* Records a batch of client events (a JSON array) of user_id, or, for 0,
