@@ -5,7 +5,8 @@
 -- GET /api/movies/recommended/ and GET /api/movies/{id}/recommendations/
 -- record each page they serve: one rec_impression a movie shown, its
 -- data {reason, position, source: 'server'} (reason: the result's
--- reason.kind, or also_liked), in one statement (track_impressions()).
+-- reason.kind, or also_liked), queued by the worker with its views and
+-- searches and written many pages to a statement (analytics/events.c).
 -- Clicks stay the client's (rec_click, POST /api/events/), and so may
 -- impressions of recommendations the server did not serve as such.  A
 -- client that still sends rec_impression for what these pages showed
@@ -13,23 +14,6 @@
 -- ones when it has any, the client's otherwise (analytics_rollup_recs()).
 -- A client cannot send source (no such field in POST /api/events/), so
 -- it cannot pass for the server.
-
--- Records the recommendations a page showed to user (NULL: anonymous):
--- shown is [{movie, reason}, ...] in rank order, the first at position
--- first (0-based, in the whole list).  Skipped as track() skips.
-CREATE FUNCTION track_impressions(uid bigint, shown jsonb, first integer)
-	RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	IF bulk_load() OR (uid IS NOT NULL AND EXISTS (SELECT 1 FROM users
-							 WHERE id = uid AND deleted_at IS NOT NULL)) THEN
-		RETURN;
-	END IF;
-	INSERT INTO events (kind, user_id, movie_id, data)
-	SELECT 'rec_impression', uid, s.movie,
-	       jsonb_build_object('reason', s.reason, 'position', first + s.n - 1, 'source', 'server')
-	FROM ROWS FROM (jsonb_to_recordset(shown) AS (movie bigint, reason text))
-	     WITH ORDINALITY AS s(movie, reason, n);
-END $$;
 
 -- Day d's rows of analytics_recs: clicks by reason, and impressions by
 -- reason, the server's when the day has any of the reason, else the

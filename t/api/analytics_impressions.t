@@ -15,9 +15,12 @@ my $admin = $s->admin;
 my $alice = $s->user('alice');
 my $A = $alice->{access};
 
-# the server's impressions, as "movie reason position" in order
+# The server's impressions, as "movie reason position" in order, once
+# the worker has written them (after its answer).
 sub shown {
-    my ($where) = @_;
+    my ($where, $n) = @_;
+    wait_until { $s->psql(qq{SELECT count(*) FROM events WHERE kind = 'rec_impression'
+                             AND data->>'source' = 'server' AND $where}) >= $n } what => "$n impressions";
     return $s->psql(qq{SELECT coalesce(string_agg(movie_id || ' ' || (data->>'reason') || ' ' || (data->>'position'),
                        '|' ORDER BY (data->>'position')::int), '') FROM events
                        WHERE kind = 'rec_impression' AND data->>'source' = 'server' AND $where});
@@ -32,17 +35,17 @@ sub page_of {
 my $r = $s->get('/api/movies/recommended/?page_size=7', token => $A);
 is $r->{status}, 200, 'a page of 7 recommendations';
 is scalar @{ $r->{json}{results} }, 7, 'of 7 movies';
-is shown("user_id = $alice->{id}"), page_of($r, 0), '7 impressions: each movie, its reason, its position';
+is shown("user_id = $alice->{id}", 7), page_of($r, 0), '7 impressions: each movie, its reason, its position';
 my $page1 = $r;
 
 my $page2 = $s->get('/api/movies/recommended/?page_size=7&page=2', token => $A);
-is shown("user_id = $alice->{id} AND (data->>'position')::int >= 7"), page_of($page2, 7),
+is shown("user_id = $alice->{id} AND (data->>'position')::int >= 7", 7), page_of($page2, 7),
     'the second page: positions 7 to 13';
 is $s->psql("SELECT count(*) FROM events WHERE kind = 'rec_impression' AND user_id = $alice->{id}"), 14,
     'one impression a movie shown, no more';
 
 $r = $s->get('/api/movies/recommended/?page_size=5');
-is shown('user_id IS NULL AND client_id IS NULL'), page_of($r, 0), 'an anonymous caller\'s: nobody\'s';
+is shown('user_id IS NULL AND client_id IS NULL', 5), page_of($r, 0), 'an anonymous caller\'s: nobody\'s';
 my $anon = $r;
 
 my $count = $s->psql("SELECT count(*) FROM events WHERE kind = 'rec_impression'");
@@ -59,11 +62,11 @@ $s->psql("INSERT INTO ratings (user_id, movie_id, rating) SELECT u.id, m, 5 FROM
 $r = $s->get("/api/movies/$m[0]/recommendations/", token => $A);
 is $r->{status}, 200, 'people who liked this also liked';
 is scalar @{ $r->{json}{results} }, 3, 'three movies';
-is shown("user_id = $alice->{id} AND data->>'reason' = 'also_liked'"), page_of($r, 0, 'also_liked'),
+is shown("user_id = $alice->{id} AND data->>'reason' = 'also_liked'", 3), page_of($r, 0, 'also_liked'),
     'each an impression, reason also_liked';
 $r = $s->get("/api/movies/$m[0]/recommendations/");
-is $s->psql("SELECT count(*) FROM events WHERE kind = 'rec_impression' AND data->>'reason' = 'also_liked'
-             AND user_id IS NULL"), 3, 'the page served again (from the cache): shown again';
+is shown("data->>'reason' = 'also_liked' AND user_id IS NULL", 3), page_of($r, 0, 'also_liked'),
+    'the page served again (from the cache): shown again';
 
 # ---- the report: clicks against the server's impressions ----
 my @p = @{ $page1->{json}{results} };

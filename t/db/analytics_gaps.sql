@@ -1,23 +1,12 @@
 -- sql/0018_analytics_impressions_batches.sql at the database's level: a
--- page's impressions in one call (not of bulk loads), a day's
--- recommendations counting the server's impressions of a reason over
--- the clients', and the batches' one row per caller and id.
-SELECT plan(9);
+-- day's recommendations counting the server's impressions of a reason
+-- over the clients', and the batches' one row per caller and id.
+SELECT plan(6);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE VALUES
 	(201, 'ann', 'ann@example.com'), (202, 'ben', 'ben@example.com');
 INSERT INTO movies (id, title, original_title) OVERRIDING SYSTEM VALUE VALUES
 	(301, 'Heat', 'Heat'), (302, 'Ronin', 'Ronin'), (303, 'Thief', 'Thief');
-
-SELECT track_impressions(201, '[{"movie": 301, "reason": "popular"}, {"movie": 302, "reason": "trending"}]', 20);
-SELECT results_eq($$SELECT user_id, movie_id, data FROM events WHERE kind = 'rec_impression' ORDER BY movie_id$$,
-	$$VALUES (201::bigint, 301::bigint, '{"reason": "popular", "position": 20, "source": "server"}'::jsonb),
-		 (201, 302, '{"reason": "trending", "position": 21, "source": "server"}')$$,
-	'a page: an impression a movie, its reason, its position from the first''s, from the server');
-SELECT lives_ok($$SET LOCAL marquee.bulk = 'on';
-	SELECT track_impressions(NULL, '[{"movie": 303, "reason": "popular"}]', 0);
-	SET LOCAL marquee.bulk = 'off'$$, 'a bulk load''s');
-SELECT is((SELECT count(*)::int FROM events WHERE kind = 'rec_impression'), 2, 'are none');
 
 -- yesterday: popular served by the server twice and reported by the
 -- client too; from_email only by the client
