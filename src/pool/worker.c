@@ -276,7 +276,16 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 		 * served above; idle ones are closed below. */
 		if (stop || retiring)
 			break;
-		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), -1);
+		/* Events still queued (the worker was busy after its last
+		 * answer, or what woke it went to another worker) are
+		 * written as soon as nothing waits, never left for the next
+		 * request, which may be long in coming. */
+		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), mq_analytics_pending() ? 0 : -1);
+		if (n == 0) {
+			flush_events(w, arena, true);
+			mq_arena_reset(arena);
+			continue;
+		}
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
 			int slot = tag == UINT64_MAX - 1 ? free_slot(&c) : (int)tag;
