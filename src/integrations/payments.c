@@ -14,6 +14,7 @@
 #include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "integrations/capped.h"
 #include "integrations/loopback.h"
 
 #define MAX_DEPTH 32
@@ -35,9 +36,7 @@ struct call {
 	const char *url;
 	const char *form;	/* POST: the body */
 	const char *key;	/* Idempotency-Key, or NULL */
-	struct mq_buf body;
-	size_t max;
-	bool too_big;
+	struct mq_capped body;
 };
 
 static bool printable(const char *s)
@@ -151,18 +150,6 @@ static const char *encode(struct mq_pay *p, const char *const *params)
 	return q.data;
 }
 
-static size_t write_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct call *c = arg;
-
-	if (c->body.len + size * n > c->max) {
-		c->too_big = true;
-		return 0;
-	}
-	mq_buf_append(&c->body, data, size * n);
-	return size * n;
-}
-
 static struct curl_slist *headers(struct mq_pay *p, const struct call *c)
 {
 	struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
@@ -187,10 +174,10 @@ static void set_options(struct mq_pay *p, struct call *c, struct curl_slist *h)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->pay_connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->pay_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body.max);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, mq_capped_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->body);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
 	if (strcmp(c->method, "POST") == 0) {
@@ -213,8 +200,8 @@ static const char *error_message(struct mq_pay *p, const struct call *c, long co
 	struct json_object *o = NULL, *e;
 	const char *err;
 
-	if (mq_json_parse(p->arena, c->body.data, c->body.len, MAX_DEPTH, &o, &err) == 0 && o &&
-	    json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
+	if (mq_json_parse(p->arena, c->body.buf.data, c->body.buf.len, MAX_DEPTH, &o, &err) == 0 &&
+	    o && json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
 		return mq_arena_printf(p->arena, "HTTP %ld: %s", code, mq_pay_str(e, "message"));
 	return mq_arena_printf(p->arena, "HTTP %ld", code);
 }
@@ -226,7 +213,8 @@ static void judge(struct mq_pay *p, struct call *c, long code, struct mq_pay_ans
 
 	out->http_status = code;
 	if (code == 200) {
-		if (mq_json_parse(p->arena, c->body.data, c->body.len, MAX_DEPTH, &out->json, &err) == 0 &&
+		if (mq_json_parse(p->arena, c->body.buf.data, c->body.buf.len, MAX_DEPTH, &out->json,
+				  &err) == 0 &&
 		    out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_PAY_OK;
 		else
@@ -263,8 +251,7 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 		failed(out, MQ_PAY_UNAVAILABLE, "circuit breaker open");
 		return;
 	}
-	mq_buf_init(&c->body, p->arena, 4096);
-	c->max = p->cfg->pay_max_response;
+	mq_capped_init(&c->body, p->arena, p->cfg->pay_max_response);
 	h = headers(p, c);
 	set_options(p, c, h);
 	rc = curl_easy_perform(p->curl);
@@ -273,7 +260,7 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 	curl_slist_free_all(h);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		failed(out, MQ_PAY_TIMEOUT, "timed out");
-	else if (c->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	else if (c->body.too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		failed(out, MQ_PAY_BAD_GATEWAY, "the body is larger than [payments] max_response");
 	else if (rc != CURLE_OK)
 		failed(out, MQ_PAY_BAD_GATEWAY, mq_arena_strdup(p->arena, curl_easy_strerror(rc)));
