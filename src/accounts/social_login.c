@@ -311,9 +311,10 @@ static enum mq_status new_code(struct mq_ctx *c, const struct mq_oauth_provider 
 	return MQ_OK;
 }
 
-enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider, const char *state,
-				const char *code, const char *error, const char **location)
+enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider,
+				const struct mq_social_callback *cb, const char **location)
 {
+	const char *state = cb->state, *code = cb->code, *error = cb->error;
 	const struct mq_oauth_provider *p;
 	const char *hash = state ? mq_token_hash(c->arena, state) : NULL, *one_time;
 	struct mq_oauth_user u;
@@ -343,6 +344,14 @@ enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider, const ch
 	if (code == NULL || *code == '\0')
 		return mq_fail_field(c, MQ_INVALID, "code", "The provider sent no code.",
 				     "The provider sent no code.");
+	/* RFC 9207: an issuer that names itself must be this one (a mix-up) */
+	if (cb->iss && p->kind == MQ_OAUTH_OIDC && strcmp(cb->iss, p->issuer) != 0) {
+		mq_event(c, MQ_LOG_WARN, "oauth_refused", 0, "provider", p->name, "reason",
+			 "the callback's iss is another issuer", NULL);
+		return mq_fail_with(c, MQ_FORBIDDEN, NULL,
+				    "The sign-in through %s could not be verified; start it again.",
+				    p->name);
+	}
 	if ((st = mq_oauth_identify(c, p, code, PQgetvalue(s, 0, 2), PQgetvalue(s, 0, 1), &u)) != MQ_OK)
 		return st;
 	if (mq_db_begin(c->db) < 0)

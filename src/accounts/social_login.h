@@ -35,12 +35,17 @@ enum mq_status mq_social_start(struct mq_ctx *c, const char *provider, const cha
  * next), then with code signs in, links or makes the account and mints a
  * one-time code; or with error (the user declined) does nothing.  Where
  * the browser goes (the client's redirect_uri with code, or error, and
- * its state) into *location.  MQ_INVALID for an unknown, used or expired
+ * its state) into *location.  An iss (RFC 9207) must be the issuer's.  MQ_INVALID for an unknown, used or expired
  * state; MQ_FORBIDDEN for a refused code or an unverifiable ID token, an
  * inactive account, or no verified address to make an account with;
  * MQ_CONFLICT when the address's account cannot be linked. */
-enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider, const char *state,
-				const char *code, const char *error, const char **location);
+struct mq_social_callback {
+	const char *state, *code, *error;	/* NULL when absent */
+	const char *iss;			/* RFC 9207's, when the provider sends it */
+};
+
+enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider,
+				const struct mq_social_callback *cb, const char **location);
 
 /* Spends a one-time code (in the caller's transaction): the user's row
  * (MQ_USER_PRIVATE columns, then role and token_version) into *user.

@@ -59,15 +59,18 @@ mq_reply mq_oauth_start(struct mq_req *r)
 }
 
 /* GET /api/auth/oauth/{provider}/callback/?code=&state= (or ?error=):
- * the provider sends the browser here.  Its other parameters (scope,
- * iss, ...) are let be. */
+ * the provider sends the browser here.  An iss must be the provider's
+ * (RFC 9207); its other parameters (scope, ...) are let be. */
 mq_reply mq_oauth_callback(struct mq_req *r)
 {
-	const char *code = mq_query_get(&r->query, "code"), *state = mq_query_get(&r->query, "state");
-	const char *error = mq_query_get(&r->query, "error"), *location;
+	struct mq_social_callback cb = { mq_query_get(&r->query, "state"),
+					 mq_query_get(&r->query, "code"),
+					 mq_query_get(&r->query, "error"),
+					 mq_query_get(&r->query, "iss") };
+	const char *location;
 	enum mq_status st;
 
-	st = mq_social_finish(&r->ctx, mq_req_str(r, "provider"), state, code, error, &location);
+	st = mq_social_finish(&r->ctx, mq_req_str(r, "provider"), &cb, &location);
 	if (st != MQ_OK)
 		return mq_fail(r, st);
 	return redirect(r, location);

@@ -179,6 +179,8 @@ static const struct directive directives[] = {
 	D("oauth", "max_response", T_SIZE, oauth_max_response, "256k", 1 * KB, 16 * MB),
 	D("oauth", "metadata_ttl", T_INT, oauth_metadata_ttl, "3600", 1, 7 * 24 * 3600),
 	D("oauth", "clock_skew", T_MS, oauth_clock_skew_ms, "60s", 0, 600000),
+	D("oauth", "breaker_threshold", T_INT, oauth_breaker_threshold, "5", 1, 1000),
+	D("oauth", "breaker_cooloff", T_MS, oauth_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),

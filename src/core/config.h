@@ -185,6 +185,8 @@ struct mq_config {
 	size_t oauth_max_response;
 	int oauth_metadata_ttl;		/* seconds: discovery documents and JWKS in memcached */
 	int oauth_clock_skew_ms;
+	int oauth_breaker_threshold;
+	int oauth_breaker_cooloff_ms;
 	struct mq_oauth_provider *oauth_providers;
 	size_t oauth_provider_count;
 

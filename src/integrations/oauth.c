@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "integrations/id_token.h"
+#include "integrations/breaker.h"
 #include "integrations/capped.h"
 #include "integrations/loopback.h"
 #include "integrations/webpush.h"
@@ -173,9 +174,10 @@ static void set_options(struct mq_ctx *c, CURL *e, struct call *k)
 	}
 }
 
-static enum mq_status unavailable(struct mq_ctx *c, const struct mq_oauth_provider *p)
+static enum mq_status unavailable(struct mq_ctx *c, const struct mq_oauth_provider *p,
+				  int retry_after)
 {
-	return mq_fail_retry(c, RETRY_AFTER, mq_arena_printf(c->arena,
+	return mq_fail_retry(c, retry_after, mq_arena_printf(c->arena,
 			     "The sign-in provider %s is unavailable at the moment; try again "
 			     "later.", p->name));
 }
@@ -213,20 +215,19 @@ static enum mq_status judge(struct mq_ctx *c, const struct mq_oauth_provider *p,
 		return refused(c, p, "the token endpoint refused the code");
 	mq_log_warn("oauth %s: %s: HTTP %ld", p->name, k->what, code);
 	if (code == 429 || code >= 500)
-		return unavailable(c, p);
+		return unavailable(c, p, RETRY_AFTER);
 	return unusable(c, p);
 }
 
-/* Performs k; its JSON answer (an object or an array) into *out. */
-static enum mq_status perform(struct mq_ctx *c, const struct mq_oauth_provider *p, struct call *k,
-			      struct json_object **out)
+/* One HTTP exchange of k. */
+static enum mq_status exchange(struct mq_ctx *c, const struct mq_oauth_provider *p, struct call *k,
+			       struct json_object **out)
 {
 	CURL *e = curl_easy_init();
 	struct curl_slist *h;
 	long code = 0;
 	CURLcode rc;
 
-	*out = NULL;
 	if (e == NULL)
 		return mq_fail_with(c, MQ_INTERNAL, NULL, "libcurl does not start");
 	mq_arena_defer(c->arena, curl_close, e);
@@ -251,7 +252,27 @@ static enum mq_status perform(struct mq_ctx *c, const struct mq_oauth_provider *
 				    "The sign-in provider %s did not answer in time.", p->name);
 	if (k->body.too_big || rc == CURLE_FILESIZE_EXCEEDED || rc == CURLE_UNSUPPORTED_PROTOCOL)
 		return unusable(c, p);
-	return unavailable(c, p);
+	return unavailable(c, p, RETRY_AFTER);
+}
+
+/* Performs k (a breaker open: MQ_UNAVAILABLE at once); its JSON answer
+ * (an object or an array) into *out.  Failures of the provider count
+ * against its breaker; a refusal of the code is no failure of its. */
+static enum mq_status perform(struct mq_ctx *c, const struct mq_oauth_provider *p, struct call *k,
+			      struct json_object **out)
+{
+	struct mq_breaker b = { c->cache, c->arena, mq_arena_printf(c->arena, "oauth %s", p->name),
+				mq_arena_printf(c->arena, "oauth:%s", p->name),
+				c->cfg->oauth_breaker_threshold, c->cfg->oauth_breaker_cooloff_ms };
+	int wait = mq_breaker_wait(&b);
+	enum mq_status st;
+
+	*out = NULL;
+	if (wait > 0)
+		return unavailable(c, p, wait);
+	st = exchange(c, p, k, out);
+	mq_breaker_count(&b, st == MQ_UNAVAILABLE || st == MQ_TIMEOUT || st == MQ_BAD_GATEWAY);
+	return st;
 }
 
 static const char *str(struct json_object *o, const char *key)
@@ -500,8 +521,10 @@ static const char *github_email(struct json_object *emails)
 		if (json_object_is_type(e, json_type_object) &&
 		    json_object_object_get_ex(e, "primary", &primary) &&
 		    json_object_object_get_ex(e, "verified", &verified) &&
+		    json_object_is_type(primary, json_type_boolean) &&
+		    json_object_is_type(verified, json_type_boolean) &&
 		    json_object_get_boolean(primary) && json_object_get_boolean(verified) &&
-		    json_object_is_type(verified, json_type_boolean) && str(e, "email"))
+		    str(e, "email"))
 			return str(e, "email");
 	}
 	return NULL;

@@ -6,20 +6,17 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <time.h>
 
-#include "cache/cache.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "integrations/breaker.h"
 #include "integrations/capped.h"
 #include "integrations/loopback.h"
 
 #define MAX_DEPTH 32
-#define BREAKER_OPEN_KEY "pay:breaker:open"
-#define BREAKER_FAILS_KEY "pay:breaker:failures"
 #define RETRY_AFTER_MAX 300
 
 struct mq_pay {
@@ -99,37 +96,10 @@ struct mq_pay *mq_pay_open(struct mq_ctx *c)
 
 /* ---- the circuit breaker (in memcached, so all workers share it) ---- */
 
-static int cooloff_s(const struct mq_pay *p)
+static struct mq_breaker breaker(struct mq_pay *p)
 {
-	return (p->cfg->pay_breaker_cooloff_ms + 999) / 1000;
-}
-
-static int breaker_wait(struct mq_pay *p)
-{
-	size_t len;
-	char *v = p->cache ? mq_cache_get(p->cache, p->arena, BREAKER_OPEN_KEY, &len) : NULL;
-	time_t until = v ? (time_t)strtoll(v, NULL, 10) : 0, now = time(NULL);
-
-	return until > now ? (int)(until - now) : 0;
-}
-
-static void breaker_count(struct mq_pay *p, bool failed)
-{
-	char v[24];
-
-	if (p->cache == NULL)
-		return;
-	if (!failed) {
-		mq_cache_delete(p->cache, BREAKER_FAILS_KEY);
-		return;
-	}
-	if (mq_cache_incr(p->cache, BREAKER_FAILS_KEY, 2 * cooloff_s(p)) <
-	    (uint64_t)p->cfg->pay_breaker_threshold)
-		return;
-	mq_cache_delete(p->cache, BREAKER_FAILS_KEY);
-	snprintf(v, sizeof(v), "%lld", (long long)time(NULL) + cooloff_s(p));
-	mq_cache_set(p->cache, BREAKER_OPEN_KEY, v, strlen(v), cooloff_s(p));
-	mq_log_warn("payments: circuit breaker open for %ds", cooloff_s(p));
+	return (struct mq_breaker){ p->cache, p->arena, "payments", "pay",
+				    p->cfg->pay_breaker_threshold, p->cfg->pay_breaker_cooloff_ms };
 }
 
 /* ---- the request ---- */
@@ -235,6 +205,7 @@ static void judge(struct mq_pay *p, struct call *c, long code, struct mq_pay_ans
 
 static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 {
+	struct mq_breaker b = breaker(p);
 	struct curl_slist *h;
 	long code = 0;
 	CURLcode rc;
@@ -246,7 +217,7 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 		failed(out, MQ_PAY_UNCONFIGURED, "no [payments] secret_key_file");
 		return;
 	}
-	if ((wait = breaker_wait(p)) > 0) {
+	if ((wait = mq_breaker_wait(&b)) > 0) {
 		out->retry_after = wait;
 		failed(out, MQ_PAY_UNAVAILABLE, "circuit breaker open");
 		return;
@@ -266,7 +237,7 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 		failed(out, MQ_PAY_BAD_GATEWAY, mq_arena_strdup(p->arena, curl_easy_strerror(rc)));
 	else
 		judge(p, c, code, out);
-	breaker_count(p, out->status == MQ_PAY_TIMEOUT || out->status == MQ_PAY_BAD_GATEWAY);
+	mq_breaker_count(&b, out->status == MQ_PAY_TIMEOUT || out->status == MQ_PAY_BAD_GATEWAY);
 	if (out->status != MQ_PAY_OK && out->status != MQ_PAY_NOT_FOUND)
 		mq_log_warn("payments: %s %s%s%s: %s", c->method, c->path, c->key ? " key=" : "",
 			    c->key ? c->key : "", out->why);

@@ -64,6 +64,10 @@ is $b->{callback}{status}, 400, 'a state of another provider: 400';
 $b = $s->oauth_browse('rs');
 is $b->{callback}{status}, 302, 'a sign-in goes through';
 is $s->get($b->{callback_path})->{status}, 400, 'its callback replayed: 400 (a state is spent)';
+$b = $s->oauth_browse('rs', tamper => sub { ${ $_[0] } .= '&iss=' . Marquee::Stack::uri_escape($s->idp_url . '/es') });
+is $b->{callback}{status}, 403, 'an iss of another issuer (RFC 9207, a mix-up): 403';
+$b = $s->oauth_browse('rs', tamper => sub { ${ $_[0] } .= '&iss=' . Marquee::Stack::uri_escape($s->idp_url . '/rs') });
+is $b->{callback}{status}, 302, 'its own iss: 302';
 my $before = users();
 $b = $s->oauth_browse('rs', tamper => sub { ${ $_[0] } =~ s/code=[^&]+&?// });
 is $b->{callback}{status}, 400, 'no code: 400';
@@ -172,6 +176,21 @@ $r = $s->get('/api/auth/oauth/es/start/?redirect_uri=' . Marquee::Stack::uri_esc
 is $r->{status}, 503, 'discovery down: 503';
 $s->idp_mode();
 is $s->oauth_browse('es')->{callback}{status}, 302, 'back up: signed in';
+
+# the circuit breaker: [oauth] breaker_threshold (3 here) failures open it
+# for breaker_cooloff (2 s)
+$s->idp_mode('down');
+my $asked = () = $s->idp_requests(qr{^POST /es/token});
+is $s->oauth_browse('es')->{callback}{status}, 503, "down: failure $_" for 1 .. 3;
+$b = $s->oauth_browse('es');
+is $b->{callback}{status}, 503, 'the breaker open: 503';
+ok $b->{callback}{headers}{'retry-after'} <= 2, 'Retry-After: the cool-off left';
+is scalar(() = $s->idp_requests(qr{^POST /es/token})), $asked + 3, 'without asking the provider';
+my $rs_asked = () = $s->idp_requests(qr{^GET /rs/});
+is $s->oauth_browse('rs')->{start}{status}, 503, 'another provider (its discovery not cached): 503';
+is scalar(() = $s->idp_requests(qr{^GET /rs/})), $rs_asked + 1, 'after asking: a breaker of its own';
+$s->idp_mode();
+wait_until(sub { $s->oauth_browse('es')->{callback}{status} == 302 }, what => 'the breaker to close', timeout => 15);
 $s->stop_idp;
 $b = $s->oauth_browse('github');
 is $b->{start}{status}, 302, 'GitHub needs no discovery: the start goes';

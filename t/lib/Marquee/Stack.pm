@@ -950,6 +950,8 @@ sub oauth_config {
 redirect_uris = $OAUTH_REDIRECT http://127.0.0.1:9/cb
 connect_timeout = 1s
 timeout = 3s
+breaker_threshold = 3
+breaker_cooloff = 2s
 
 [oauth.rs]
 client_id = $IDP_CLIENT
