@@ -58,11 +58,13 @@ static struct mq_stmt insert_code = MQ_STMT(
 	"INSERT INTO oauth_codes (code_hash, user_id, provider, expires_at) "
 	"VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')");
 
+/* A login like a password's: last_login_at moves (and analytics count a
+ * sign-in). */
 static struct mq_stmt spend_code = MQ_STMT(
 	"WITH c AS (DELETE FROM oauth_codes WHERE code_hash = $1 RETURNING user_id, expires_at) "
-	"SELECT " MQ_USER_PRIVATE ", u.role, u.token_version "
-	"FROM c JOIN users u ON u.id = c.user_id "
-	"WHERE c.expires_at > now() AND u.is_active AND u.deleted_at IS NULL");
+	"UPDATE users u SET last_login_at = now() FROM c "
+	"WHERE u.id = c.user_id AND c.expires_at > now() AND u.is_active AND u.deleted_at IS NULL "
+	"RETURNING " MQ_USER_PRIVATE ", u.role, u.token_version");
 
 static struct mq_stmt identities = MQ_STMT_READ(
 	"SELECT provider, email, email_verified, rfc3339(created_at) AS created_at, "
@@ -325,10 +327,11 @@ enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider,
 	if ((st = mq_oauth_provider(c, provider, &p)) != MQ_OK)
 		return st;
 	const char *params[] = { hash, p->name };
-	if (hash == NULL || (s = mq_db_q(c, &spend_state, 2, params)) == NULL ||
-	    PQntuples(s) == 0 || PQgetvalue(s, 0, 0)[0] != 't') {
-		if (hash && s == NULL)
-			return mq_db_failure(c);
+	if (hash && (s = mq_db_q(c, &spend_state, 2, params)) == NULL)
+		return mq_db_failure(c);
+	/* unknown, spent, expired, or for a redirect_uri taken off the list since */
+	if (s == NULL || PQntuples(s) == 0 || PQgetvalue(s, 0, 0)[0] != 't' ||
+	    !mq_oauth_redirect_allowed(c->cfg, PQgetvalue(s, 0, 3))) {
 		mq_event(c, MQ_LOG_WARN, "oauth_bad_state", 0, "provider", p->name, NULL);
 		return mq_fail_field(c, MQ_INVALID, "state", "This sign-in is unknown, used or expired.",
 				     "This sign-in is unknown, used or expired; start it again.");

@@ -48,6 +48,8 @@ ok $r->{json}{user}{email_verified}, 'verified';
 is $r->{json}{user}{display_name}, 'User alice-rs', 'and the name';
 is $r->{headers}{'cache-control'}, 'no-store', 'tokens not cached';
 my $alice = $r->{json};
+is $s->psql("SELECT last_login_at IS NOT NULL FROM users WHERE id = $alice->{user}{id}"), 't',
+    'a login: last_login_at moved';
 is $s->get('/api/users/me/', token => $alice->{access})->{status}, 200, 'the access token works';
 is $s->post('/api/users/token/refresh/', json => { refresh => $alice->{refresh} })->{status}, 200,
     'and the refresh token';
