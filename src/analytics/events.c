@@ -10,14 +10,36 @@
 #include "db/db.h"
 #include "db/rows.h"
 
-/* $3: [{kind, movie, value, data}, ...], checked here. */
+/* The events of a batch that are taken: those of no movie or of one
+ * that exists. */
+#define TAKEN "FROM jsonb_to_recordset($3::jsonb) " \
+	"  AS e(kind text, movie bigint, value numeric, data jsonb) " \
+	"  WHERE (e.movie IS NULL OR EXISTS (SELECT 1 FROM movies m WHERE m.id = e.movie)) "
+
+/* $3: [{kind, movie, value, data}, ...], checked here; $4 the batch's id
+ * or NULL.  A batch id already the caller's waits for its batch to
+ * commit, then conflicts: nothing is written, and stored is false. */
 static struct mq_stmt ingest = MQ_STMT(
-	"WITH ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
-	"  SELECT e.kind, $1, $2::uuid, e.movie, e.value, e.data "
-	"  FROM jsonb_to_recordset($3::jsonb) AS e(kind text, movie bigint, value numeric, data jsonb) "
-	"  WHERE e.movie IS NULL OR EXISTS (SELECT 1 FROM movies m WHERE m.id = e.movie) "
+	"WITH b AS (INSERT INTO event_batches (batch_id, user_id, client_id, digest, accepted) "
+	"  SELECT $4::uuid, $1, $2::uuid, md5($3::jsonb::text), (SELECT count(*) " TAKEN ") "
+	"  WHERE $4 IS NOT NULL "
+	"  ON CONFLICT (batch_id, user_id, client_id) DO NOTHING RETURNING 1), "
+	"ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
+	"  SELECT e.kind, $1, $2::uuid, e.movie, e.value, e.data " TAKEN
+	"  AND ($4 IS NULL OR EXISTS (SELECT 1 FROM b)) "
 	"  RETURNING 1) "
-	"SELECT count(*) FROM ins");
+	"SELECT count(*), $4 IS NULL OR EXISTS (SELECT 1 FROM b) AS stored FROM ins");
+
+/* The answer to the caller's batch $3, and whether $4 is its events. */
+static struct mq_stmt replay = MQ_STMT_READ(
+	"SELECT accepted, digest = md5($4::jsonb::text) FROM event_batches "
+	"WHERE batch_id = $3::uuid AND user_id IS NOT DISTINCT FROM $1::bigint "
+	"AND client_id IS NOT DISTINCT FROM $2::uuid");
+
+static struct mq_stmt forget = MQ_STMT(
+	"WITH d AS (DELETE FROM event_batches "
+	"  WHERE at < now() - interval '" MQ_EVENTS_BATCH_MEMORY "' RETURNING 1) "
+	"SELECT count(*) FROM d");
 
 static const char *user_param(struct mq_ctx *c, int64_t user_id)
 {
@@ -100,6 +122,41 @@ void mq_analytics_search(int64_t user_id, const char *q, struct json_object *fil
 	json_object_object_add(d, "results", json_object_new_int64(results));
 	json_object_object_add(d, "corrected", json_object_new_boolean(corrected));
 	queue("search", user_id, 0, d);
+}
+
+void mq_analytics_impressions(int64_t user_id, struct json_object *results, int64_t first,
+			      const char *reason)
+{
+	size_t n = results ? json_object_array_length(results) : 0;
+	struct json_object *id, *why, *kind;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *movie = json_object_array_get_idx(results, i), *d;
+		const char *k = reason;
+
+		if (!json_object_object_get_ex(movie, "id", &id))
+			continue;
+		if (json_object_object_get_ex(movie, "reason", &why) &&
+		    json_object_object_get_ex(why, "kind", &kind))
+			k = json_object_get_string(kind);
+		d = json_object_new_object();
+		json_object_object_add(d, "reason", json_object_new_string(k ? k : ""));
+		json_object_object_add(d, "position", json_object_new_int64(first + (int64_t)i));
+		json_object_object_add(d, "source", json_object_new_string("server"));
+		queue("rec_impression", user_id, json_object_get_int64(id), d);
+	}
+}
+
+void mq_analytics_impressions_page(struct mq_ctx *c, int64_t user_id, const char *body,
+				   size_t len, int64_t first, const char *reason)
+{
+	struct json_object *page, *results;
+	const char *err;
+
+	if (body && mq_json_parse(c->arena, body, len, 64, &page, &err) == 0 &&
+	    json_object_object_get_ex(page, "results", &results) &&
+	    json_object_is_type(results, json_type_array))
+		mq_analytics_impressions(user_id, results, first, reason);
 }
 
 /* ---- the client's events ---- */
@@ -253,8 +310,27 @@ static enum mq_status check_event(struct mq_ctx *c, size_t i, struct json_object
 	return MQ_OK;
 }
 
+/* The answer to a batch sent again: the first one's, unless its events
+ * differ. */
+static enum mq_status replayed(struct mq_ctx *c, const char *const *params, int64_t *accepted)
+{
+	PGresult *res = mq_db_q(c, &replay, 4, params);
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	*accepted = 0;
+	if (PQntuples(res) == 0)	/* recorded over a day ago, forgotten just now */
+		return MQ_OK;
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+		return mq_fail_with(c, MQ_CONFLICT, "batch_id",
+				    "Already the id of another batch of events.");
+	*accepted = mq_row_int(res, 0, 0);
+	return MQ_OK;
+}
+
 enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char *client_id,
-				   struct json_object *events, int64_t *accepted)
+				   const char *batch_id, struct json_object *events,
+				   int64_t *accepted)
 {
 	struct json_object *rows = mq_json_array(c->arena);
 	enum mq_status st;
@@ -274,15 +350,31 @@ enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char
 		return mq_fail_with(c, MQ_INVALID, "client_id",
 				    "Required without an access token: a random UUID the client "
 				    "keeps.");
+	if (batch_id && !uuid_ok(batch_id))
+		return mq_fail_with(c, MQ_INVALID, "batch_id",
+				    "A UUID the client makes for the batch and sends with its retries.");
 	for (size_t i = 0; i < n; i++)
 		if ((st = check_event(c, i, json_object_array_get_idx(events, i), rows)) != MQ_OK)
 			return st;
 	if (n == 0)
 		return MQ_OK;
 	const char *params[] = { user_param(c, user_id), client_id,
-				 mq_json_render(rows, &(size_t){ 0 }) };
-	if ((res = mq_db_q(c, &ingest, 3, params)) == NULL)
+				 mq_json_render(rows, &(size_t){ 0 }), batch_id };
+	if ((res = mq_db_q(c, &ingest, 4, params)) == NULL)
 		return mq_db_failure(c);
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+		return replayed(c, (const char *[]){ params[0], params[1], batch_id, params[2] },
+				accepted);
 	*accepted = mq_row_int(res, 0, 0);
+	return MQ_OK;
+}
+
+enum mq_status mq_analytics_forget_batches(struct mq_ctx *c, int64_t *n)
+{
+	PGresult *res = mq_db_q(c, &forget, 0, NULL);
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	*n = mq_row_int(res, 0, 0);
 	return MQ_OK;
 }

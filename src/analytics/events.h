@@ -36,10 +36,26 @@ size_t mq_analytics_pending(void);
 
 /* Writes the queued events, in one statement: all of them when now,
  * else only once there are 64 or the oldest is a second old.  The pool
- * calls it before answering when no other request is waiting for the
- * worker (so that an event is in the database by the time its answer
- * is, at any load a test makes), and as a worker leaves. */
+ * calls it after each answer, with now when no other request waits for
+ * the worker, and as a worker leaves: an event costs its request no
+ * time, and is in the database a moment after its answer was sent. */
 void mq_analytics_flush(struct mq_ctx *c, bool now);
+
+/* Records the recommendations a page showed user_id (0: anonymous): a
+ * rec_impression of each movie of results (the page's results, in rank
+ * order, the first at position first of the whole list), with its
+ * reason (the result's reason.kind, else reason) and source "server".
+ * Queued as mq_analytics_view's, so pages are written many at a time, in
+ * one statement.  The report counts these rather than a client's
+ * rec_impression of the same reason and day
+ * (sql/0018_analytics_impressions_batches.sql). */
+void mq_analytics_impressions(int64_t user_id, struct json_object *results, int64_t first,
+			      const char *reason);
+
+/* The same for a page as rendered (body, len: a page of /api/movies/...
+ * as JSON, as a cache had it). */
+void mq_analytics_impressions_page(struct mq_ctx *c, int64_t user_id, const char *body,
+				   size_t len, int64_t first, const char *reason);
 
 /* Records a batch of client events (a JSON array) of user_id, or, for 0,
  * of the anonymous client_id (a UUID; required then, refused otherwise).
@@ -47,9 +63,26 @@ void mq_analytics_flush(struct mq_ctx *c, bool now);
  * field not listed, a value out of range or a batch too large is refused
  * whole (MQ_INVALID naming "events[i].field", MQ_TOO_LARGE).  Events of
  * a movie that does not exist are dropped.  *accepted: the events
- * written.  Other failures are the database's. */
+ * written.
+ *
+ * batch_id (a UUID, or NULL) names the batch: the caller's batch of that
+ * id is recorded once, in the statement that records its events, and a
+ * retry records nothing and has the first one's *accepted; a batch id
+ * the caller sent with other events is MQ_CONFLICT ("batch_id").  Other
+ * callers' ids are theirs.  Batches are remembered for at least
+ * MQ_EVENTS_BATCH_MEMORY (mq_analytics_forget_batches).  Other failures
+ * are the database's. */
 enum mq_status mq_analytics_ingest(struct mq_ctx *c, int64_t user_id, const char *client_id,
-				   struct json_object *events, int64_t *accepted);
+				   const char *batch_id, struct json_object *events,
+				   int64_t *accepted);
+
+/* How long a batch id is remembered at least (SQL interval text). */
+#define MQ_EVENTS_BATCH_MEMORY "24 hours"
+
+/* Forgets the batch ids older than MQ_EVENTS_BATCH_MEMORY (`marquee
+ * analytics partitions`, hourly by its timer).  *n: how many.  MQ_OK or
+ * the database's failure. */
+enum mq_status mq_analytics_forget_batches(struct mq_ctx *c, int64_t *n);
 
 
 #endif

@@ -140,6 +140,10 @@ static struct mq_stmt user_stats = MQ_STMT_READ(
 	"    (SELECT count(*) FROM ratings WHERE user_id = $1 AND rating = s)) ORDER BY s) "
 	"    FROM generate_series(0.5, 5.0, 0.5) s)) AS stats");
 
+/* The reports: a report is one row, its name (the last segment of its
+ * route, http/routes.c) and its sections, each a name (the key of the
+ * JSON, the section= of CSV) and the statement that makes it (whose
+ * columns are named as the API shows them). */
 static const struct spec {
 	const char *name;
 	struct {
@@ -156,10 +160,10 @@ static const struct spec {
 	{ "recommendations", { { "by_reason", &recs_reason }, { "series", &recs_series } } },
 };
 
-const char *const mq_report_names[] = {
-	"popular-movies", "most-favorited", "active-users", "top-genres", "engagement", "search",
-	"recommendations", NULL,
-};
+const char *mq_report_name(size_t i)
+{
+	return i < MQ_ARRAY_LEN(specs) ? specs[i].name : NULL;
+}
 
 enum mq_status mq_analytics_report(struct mq_ctx *c, const char *name,
 				   const struct mq_report_query *q, struct mq_report *out)

@@ -31,8 +31,9 @@ struct mq_report {
 	PGresult *res[MQ_REPORT_SECTIONS_MAX];		/* in c's arena */
 };
 
-/* The reports' names, NULL-terminated, in the order they are listed. */
-extern const char *const mq_report_names[];
+/* The name of report i (0, 1, ... in the order they are listed), NULL
+ * past the last. */
+const char *mq_report_name(size_t i);
 
 /* Runs the report called name for q into *out.  MQ_NOT_FOUND for no such
  * report; otherwise MQ_OK or the database's failure. */

@@ -29,15 +29,17 @@ static mq_reply limited(struct mq_req *r)
 	return mq_problem(r, 429, "Too many batches of events; send fewer, larger ones.");
 }
 
-/* POST /api/events/ {client_id?, events: [...]}: 202 {accepted}.  The
- * events are the caller's (from the access token, never from the body),
- * or an anonymous client's, by the random id it keeps. */
+/* POST /api/events/ {client_id?, batch_id?, events: [...]}: 202
+ * {accepted}.  The events are the caller's (from the access token, never
+ * from the body), or an anonymous client's, by the random id it keeps; a
+ * batch sent again under its batch_id is answered as the first time and
+ * recorded once. */
 mq_reply mq_events_post(struct mq_req *r)
 {
-	static const char *const fields[] = { "client_id", "events", NULL };
+	static const char *const fields[] = { "client_id", "batch_id", "events", NULL };
 	const struct mq_config *cfg = r->ctx.cfg;
 	struct json_object *events, *out;
-	const char *client;
+	const char *client, *batch;
 	enum mq_status st;
 	int64_t accepted;
 	struct mq_form f;
@@ -46,6 +48,7 @@ mq_reply mq_events_post(struct mq_req *r)
 	if (mq_done(rc = mq_form_read(&f, r, fields, NULL)))
 		return rc;
 	client = mq_form_string(&f, "client_id", MQ_OPTIONAL, 36, 36);
+	batch = mq_form_string(&f, "batch_id", MQ_OPTIONAL, 36, 36);
 	if (!json_object_object_get_ex(f.body, "events", &events))
 		mq_form_error(&f, "events", "Required: an array of events.");
 	if (mq_done(rc = mq_form_end(&f)))
@@ -58,7 +61,7 @@ mq_reply mq_events_post(struct mq_req *r)
 		if (mq_cache_incr(r->ctx.cache, key, 60) > (uint64_t)cfg->analytics_events_per_minute)
 			return limited(r);
 	}
-	if ((st = mq_analytics_ingest(&r->ctx, r->user_id, client, events, &accepted)) != MQ_OK)
+	if ((st = mq_analytics_ingest(&r->ctx, r->user_id, client, batch, events, &accepted)) != MQ_OK)
 		return mq_fail(r, st);
 	out = mq_json_object(r->arena);
 	mq_json_add_int(out, "accepted", accepted);
@@ -152,10 +155,23 @@ static mq_reply respond_csv(struct mq_req *r, const struct mq_report *rep,
 	return mq_respond(r, 200, "text/csv; charset=utf-8; header=present", body, len);
 }
 
+/* The report a route names: the last segment of its pattern,
+ * "/api/admin/analytics/popular-movies/" is popular-movies. */
+static const char *report_name(struct mq_req *r)
+{
+	const char *pattern = r->match.route->pattern;
+	const char *end = pattern + strlen(pattern) - 1, *start = end;
+
+	while (start > pattern && start[-1] != '/')
+		start--;
+	return mq_arena_strndup(r->arena, start, (size_t)(end - start));
+}
+
 /* GET /api/admin/analytics/{name}/?from=&to=&interval=&limit=&format=&section=:
- * from and to default to the last 30 days (UTC), interval to day, limit
- * to 20. */
-static mq_reply report(struct mq_req *r, const char *name)
+ * every report's route (http/routes.c), name the last segment of its
+ * path; the report itself is a row of analytics/reports.c.  from and to
+ * default to the last 30 days (UTC), interval to day, limit to 20. */
+mq_reply mq_admin_analytics_report(struct mq_req *r)
 {
 	static const char *const allowed[] = { "from", "to", "interval", "limit", "format",
 					       "section", NULL };
@@ -163,7 +179,7 @@ static mq_reply report(struct mq_req *r, const char *name)
 	static const char *const formats[] = { "json", "csv", NULL };
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
 	struct mq_report_query q = { .interval = "day", .limit = 20 };
-	const char *v, *format = mq_query_get(&r->query, "format");
+	const char *v, *format = mq_query_get(&r->query, "format"), *name = report_name(r);
 	struct mq_report rep;
 	enum mq_status st;
 	int64_t n;
@@ -195,41 +211,6 @@ static mq_reply report(struct mq_req *r, const char *name)
 	if (wants_csv(r, format))
 		return respond_csv(r, &rep, &q, mq_query_get(&r->query, "section"));
 	return respond_json(r, &rep, &q);
-}
-
-mq_reply mq_admin_analytics_popular_movies(struct mq_req *r)
-{
-	return report(r, "popular-movies");
-}
-
-mq_reply mq_admin_analytics_most_favorited(struct mq_req *r)
-{
-	return report(r, "most-favorited");
-}
-
-mq_reply mq_admin_analytics_active_users(struct mq_req *r)
-{
-	return report(r, "active-users");
-}
-
-mq_reply mq_admin_analytics_top_genres(struct mq_req *r)
-{
-	return report(r, "top-genres");
-}
-
-mq_reply mq_admin_analytics_engagement(struct mq_req *r)
-{
-	return report(r, "engagement");
-}
-
-mq_reply mq_admin_analytics_search(struct mq_req *r)
-{
-	return report(r, "search");
-}
-
-mq_reply mq_admin_analytics_recommendations(struct mq_req *r)
-{
-	return report(r, "recommendations");
 }
 
 /* GET /api/users/me/stats/: the caller's own statistics. */

@@ -8,6 +8,7 @@
  * The engine is src/recs/ (serve.h); a mark is a signal at once: the next
  * request of the user leaves the movie out and holds its neighbours back.
  */
+#include "analytics/events.h"
 #include "catalog/genres.h"
 #include "catalog/movie_sql.h"
 #include "core/json.h"
@@ -105,6 +106,7 @@ mq_reply mq_movies_recommended(struct mq_req *r)
 		return mq_fail(r, st);
 	if (json_object_array_length(list.results) == 0 && p.page > 1)
 		return mq_page_not_found(r, &p);
+	mq_analytics_impressions(r->user_id, list.results, p.offset, NULL);
 	env = mq_page_envelope(r, &p, list.count, list.results);
 	add_version(env, list.version);
 	mq_resp_header(r, "Cache-Control", r->user_id ? "private, no-store" : "no-cache");
@@ -126,13 +128,18 @@ mq_reply mq_movies_recommendations(struct mq_req *r)
 	size_t len;
 
 	if (mq_done(rc = mq_query_check(r, params)) || mq_done(rc = mq_page_parse(r, &p)) ||
-	    mq_done(rc = mq_lang_choose(r, "language", &lang)) ||
-	    mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", lang.tag)))
+	    mq_done(rc = mq_lang_choose(r, "language", &lang)))
 		return rc;
+	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", lang.tag))) {
+		mq_analytics_impressions_page(&r->ctx, r->user_id, rc_cache.hit, rc_cache.hit_len,
+					      p.offset, "also_liked");
+		return rc;
+	}
 	if ((st = mq_recs_also_liked(&r->ctx, id, &lang, p.size, p.offset, &list)) != MQ_OK)
 		return mq_fail(r, st);
 	if (mq_page_past_end(&p, list.count) && p.page > 1)
 		return mq_page_not_found(r, &p);
+	mq_analytics_impressions(r->user_id, list.results, p.offset, "also_liked");
 	env = mq_page_envelope(r, &p, list.count, list.results);
 	add_version(env, list.version);
 	body = mq_json_render(env, &len);

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <time.h>
 
+#include "analytics/events.h"
 #include "analytics/reports.h"
 #include "analytics/rollup.h"
 #include "analytics/table.h"
@@ -51,6 +52,7 @@ static int partitions(struct mq_config *cfg)
 	struct mq_ctx *c = mq_cli_ctx_new(cfg, "marquee analytics", false);
 	const char *made, *dropped;
 	enum mq_status st;
+	int64_t forgotten;
 
 	/* DDL: the owner's */
 	mq_db_free(c->db);
@@ -58,6 +60,9 @@ static int partitions(struct mq_config *cfg)
 	if ((st = mq_analytics_partitions(c, &made, &dropped)) == MQ_OK)
 		printf("partitions made: %s\npartitions dropped: %s\n", *made ? made : "none",
 		       *dropped ? dropped : "none");
+	/* and the client batches' ids past remembering */
+	if (st == MQ_OK && (st = mq_analytics_forget_batches(c, &forgotten)) == MQ_OK)
+		printf("batch ids forgotten: %lld\n", (long long)forgotten);
 	return finish(c, st);
 }
 
@@ -108,7 +113,6 @@ static int report(struct mq_config *cfg, int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	struct mq_report_query q = { .from = today(-29), .to = today(0), .interval = "day",
 				     .limit = 10 };
-	const char *const *names;
 	enum mq_status st = MQ_OK;
 	struct mq_report rep;
 	struct mq_ctx *c;
@@ -130,10 +134,13 @@ static int report(struct mq_config *cfg, int argc, char **argv)
 	}
 	if (strcmp(q.from, q.to) > 0)
 		return usage();
-	names = optind < argc ? (const char *const *)argv + optind : mq_report_names;
 	c = mq_cli_ctx_new(cfg, "marquee analytics", false);
-	for (; *names && st == MQ_OK; names++) {
-		if ((st = mq_analytics_report(c, *names, &q, &rep)) != MQ_OK)
+	for (int k = 0; st == MQ_OK; k++) {
+		/* the reports named, or every one */
+		const char *name = optind < argc ? (optind + k < argc ? argv[optind + k] : NULL)
+						 : mq_report_name((size_t)k);
+
+		if (name == NULL || (st = mq_analytics_report(c, name, &q, &rep)) != MQ_OK)
 			break;
 		for (int i = 0; i < rep.sections; i++) {
 			printf("== %s: %s, %s to %s (by %s) ==\n", rep.name, rep.section[i], q.from,

@@ -168,14 +168,15 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/admin/plans/{id:int}/", mq_admin_plans_delete, ADMIN, 0 },
 	/* analytics: analytics.c */
 	{ MQ_POST, "/api/events/", mq_events_post, ANON, 0 },
-	{ MQ_GET, "/api/admin/analytics/popular-movies/", mq_admin_analytics_popular_movies, ADMIN, 0 },
-	{ MQ_GET, "/api/admin/analytics/most-favorited/", mq_admin_analytics_most_favorited, ADMIN, 0 },
-	{ MQ_GET, "/api/admin/analytics/active-users/", mq_admin_analytics_active_users, ADMIN, 0 },
-	{ MQ_GET, "/api/admin/analytics/top-genres/", mq_admin_analytics_top_genres, ADMIN, 0 },
-	{ MQ_GET, "/api/admin/analytics/engagement/", mq_admin_analytics_engagement, ADMIN, 0 },
-	{ MQ_GET, "/api/admin/analytics/search/", mq_admin_analytics_search, ADMIN, 0 },
-	{ MQ_GET, "/api/admin/analytics/recommendations/", mq_admin_analytics_recommendations,
-	  ADMIN, 0 },
+	/* the reports: one handler, the report named by the path's last
+	 * segment (analytics/reports.c holds each one's sections) */
+	{ MQ_GET, "/api/admin/analytics/popular-movies/", mq_admin_analytics_report, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/most-favorited/", mq_admin_analytics_report, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/active-users/", mq_admin_analytics_report, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/top-genres/", mq_admin_analytics_report, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/engagement/", mq_admin_analytics_report, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/search/", mq_admin_analytics_report, ADMIN, 0 },
+	{ MQ_GET, "/api/admin/analytics/recommendations/", mq_admin_analytics_report, ADMIN, 0 },
 
 	/* administration: admin_users.c, reports.c, admin_movies.c */
 	{ MQ_GET, "/api/admin/users/", mq_admin_users_list, ADMIN, 0 },

@@ -217,9 +217,9 @@ static bool busy(int ep)
 	return epoll_wait(ep, &ev, 1, 0) > 0;
 }
 
-/* Writes the events that requests queued (analytics/events.h): at once
- * when nothing else waits, so that an idle service records each before
- * answering; under load, in batches, after a second or 64 events. */
+/* Writes the events that requests queued (analytics/events.h), after
+ * the answer: at once when nothing else waits for the worker; under
+ * load, in batches, after a second or 64 events. */
 static void flush_events(struct mq_worker *w, struct mq_arena *arena, bool now)
 {
 	struct mq_ctx c = { .cfg = w->cfg, .db = w->db, .cache = w->cache, .arena = arena,
@@ -245,9 +245,9 @@ static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *a
 		return false;
 	}
 	mq_dispatch(w, req, arena);
+	FCGX_Finish_r(req);
 	if (mq_analytics_pending())
 		flush_events(w, arena, !busy(ep));
-	FCGX_Finish_r(req);
 	mq_arena_reset(arena);
 	mq_coverage_flush();
 	return true;

@@ -48,13 +48,20 @@ is $s->post('/api/movies/rate/', token => $A, json => { movie => 999999, rating 
 is $s->psql('SELECT count(*) FROM events'), $before, 'is no event';
 
 # ---- views and searches ----
+# (written by the worker after its answer: a moment later)
+sub settled {
+    my ($where, $n) = @_;
+    Marquee::Stack::poll(30, sub { $s->psql("SELECT count(*) FROM events WHERE $where") >= $n });
+    return events($where);
+}
 $s->get("/api/movies/$heat/") for 1 .. 2;    # the second from the cache
 $s->get("/api/movies/$heat/", token => $bob->{access});
 $s->get('/api/movies/999999/');
-is events("kind = 'movie_view'"), "movie_view:-:$heat movie_view:-:$heat movie_view:$bob->{id}:$heat",
+is settled("kind = 'movie_view'", 3), "movie_view:-:$heat movie_view:-:$heat movie_view:$bob->{id}:$heat",
     'each view of a movie, cached or not, anonymous or not; none of a movie that is not';
 $s->get('/api/movies/?q=heat&year=1995') for 1 .. 2;
 $s->get('/api/movies/?title=zzzz', token => $A);
+settled("kind = 'search'", 3);
 is $s->psql(q{SELECT string_agg(coalesce(user_id::text, '-') || ' ' || (data->>'q') || ' '
               || (data->>'results') || ' ' || coalesce(data->'filters'->>'year', '-'), ', ' ORDER BY at)
               FROM events WHERE kind = 'search'}),

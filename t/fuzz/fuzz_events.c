@@ -34,7 +34,7 @@ static int calls;
 
 PGresult *fz_db_q(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const *params)
 {
-	FZ_CHECK(st == &ingest && n == 3);
+	FZ_CHECK(st == &ingest && n == 4 && params[3] == NULL);
 	stored = mq_arena_strdup(c->arena, params[2]);
 	calls++;
 	return NULL;
@@ -148,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c = (struct mq_ctx){ .cfg = fz_config(), .arena = a, .request_id = "-", .client = "-" };
 	stored = NULL;
 	calls = 0;
-	st = mq_analytics_ingest(&c, user, client, events, &accepted);
+	st = mq_analytics_ingest(&c, user, client, NULL, events, &accepted);
 	FZ_CHECK(accepted == 0);
 	if (st == MQ_OK) {
 		/* nothing to store */
