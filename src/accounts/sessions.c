@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
+#include "notify/sign_in.h"
 
 static struct mq_stmt insert_refresh = MQ_STMT(
 	"INSERT INTO refresh_tokens (user_id, family, token_hash, expires_at) "
@@ -42,6 +43,14 @@ enum mq_status mq_sessions_issue(struct mq_ctx *c, struct json_object *o, int64_
 	mq_json_add_str(o, "access", access);
 	mq_json_add_str(o, "refresh", token);
 	return MQ_OK;
+}
+
+enum mq_status mq_sessions_sign_in(struct mq_ctx *c, struct json_object *o, int64_t user_id,
+				   const char *role, int64_t version, const char *address)
+{
+	enum mq_status st = mq_sessions_issue(c, o, user_id, role, version, NULL);
+
+	return st == MQ_OK ? mq_notify_sign_in(c, user_id, address) : st;
 }
 
 enum mq_status mq_sessions_end_all(struct mq_ctx *c, const char *user_id)

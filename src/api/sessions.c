@@ -16,7 +16,6 @@
 #include "db/rows.h"
 #include "http/form.h"
 #include "http/handlers.h"
-#include "notify/sign_in.h"
 
 /* Column 5: the login as the database folds it to find the account,
  * which the limit counts under (attempt_keys). */
@@ -164,11 +163,8 @@ static mq_reply start_session(struct mq_req *r, PGresult *account, const char *r
 		mq_db_rollback(r->ctx.db);
 		return failed(r, id, "account changed");
 	}
-	st = mq_sessions_issue(&r->ctx, out, id, PQgetvalue(account, 0, 2),
-			       mq_row_int(account, 0, 3), NULL);
-	/* a sign-in from an address not seen before is a security notice */
-	if (st == MQ_OK)
-		st = mq_notify_sign_in(&r->ctx, id, mq_req_client(r));
+	st = mq_sessions_sign_in(&r->ctx, out, id, PQgetvalue(account, 0, 2),
+				 mq_row_int(account, 0, 3), mq_req_client(r));
 	if (st != MQ_OK)
 		return mq_fail(r, st);
 	if (mq_db_commit(r->ctx.db) < 0)

@@ -78,13 +78,19 @@ static struct mq_stmt prune_outbox = MQ_STMT(
 /* Refresh tokens and mailed links past their expiry, kept KEEP_DAYS more
  * (a spent refresh token replayed in that time still revokes its family,
  * and an expired link still answers "expired").  Without this every
- * rotation adds a row for ever, and a refresh's family check reads them. */
+ * rotation adds a row for ever, and a refresh's family check reads them.
+ * Social logins' states and one-time codes go as soon as they expire
+ * (sign-ins abandoned at the provider leave them; each new one deletes
+ * the expired ones too). */
 static struct mq_stmt prune_tokens = MQ_STMT(
 	"WITH refresh AS (DELETE FROM refresh_tokens "
 	"                 WHERE expires_at < now() - interval '" KEEP_DAYS " days' RETURNING 1), "
 	"links AS (DELETE FROM user_tokens "
-	"          WHERE expires_at < now() - interval '" KEEP_DAYS " days' RETURNING 1) "
-	"SELECT (SELECT count(*) FROM refresh) + (SELECT count(*) FROM links)");
+	"          WHERE expires_at < now() - interval '" KEEP_DAYS " days' RETURNING 1), "
+	"states AS (DELETE FROM oauth_states WHERE expires_at < now() RETURNING 1), "
+	"codes AS (DELETE FROM oauth_codes WHERE expires_at < now() RETURNING 1) "
+	"SELECT (SELECT count(*) FROM refresh) + (SELECT count(*) FROM links) "
+	"     + (SELECT count(*) FROM states) + (SELECT count(*) FROM codes)");
 
 /* The password-reset requests the API queued (passwords.c), every one
  * deleted.  For an active account with the address, when the mail may

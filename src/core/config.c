@@ -171,9 +171,40 @@ static const struct directive directives[] = {
 	D("analytics", "rollup_margin", T_MS, analytics_rollup_margin_ms, "1h", 0, DAY_MS),
 	D("analytics", "events_per_minute", T_INT, analytics_events_per_minute, "60", 0, 100000),
 
+	D("oauth", "redirect_uris", T_STR, oauth_redirect_uris, "", 0, 0),
+	D("oauth", "state_ttl", T_MS, oauth_state_ttl_ms, "10m", 60000, HOUR_MS),
+	D("oauth", "code_ttl", T_MS, oauth_code_ttl_ms, "1m", 5000, 600000),
+	D("oauth", "connect_timeout", T_MS, oauth_connect_timeout_ms, "2s", 100, 60000),
+	D("oauth", "timeout", T_MS, oauth_timeout_ms, "5s", 100, 120000),
+	D("oauth", "max_response", T_SIZE, oauth_max_response, "256k", 1 * KB, 16 * MB),
+	D("oauth", "metadata_ttl", T_INT, oauth_metadata_ttl, "3600", 1, 7 * 24 * 3600),
+	D("oauth", "clock_skew", T_MS, oauth_clock_skew_ms, "60s", 0, 600000),
+	D("oauth", "breaker_threshold", T_INT, oauth_breaker_threshold, "5", 1, 1000),
+	D("oauth", "breaker_cooloff", T_MS, oauth_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
+
 	D("log", "level", T_LEVEL, log_level, "info", 0, 0),
 	D("log", "access_log", T_BOOL, access_log, "on", 0, 0),
 };
+
+/* The keys of an [oauth.NAME] section: offsets into struct mq_oauth_provider. */
+#define P(key, type, field, def) \
+	{ "oauth.*", key, type, offsetof(struct mq_oauth_provider, field), def, 0, 0 }
+
+static const struct directive provider_keys[] = {
+	P("kind", T_STR, kind_name, "oidc"),
+	P("client_id", T_STR, client_id, ""),
+	P("client_secret_file", T_SECRET, client_secret, ""),
+	P("issuer", T_STR, issuer, ""),
+	P("authorization_endpoint", T_STR, authorization_endpoint, ""),
+	P("token_endpoint", T_STR, token_endpoint, ""),
+	P("jwks_uri", T_STR, jwks_uri, ""),
+	P("userinfo_endpoint", T_STR, userinfo_endpoint, ""),
+	P("api_url", T_STR, api_url, ""),
+	P("scope", T_STR, scope, ""),
+};
+
+#define OAUTH_PREFIX "oauth."
+#define OAUTH_MAX_PROVIDERS 16
 
 struct loader {
 	struct mq_config *cfg;
@@ -197,9 +228,9 @@ static int fail(struct loader *ld, const char *fmt, ...)
 	return -1;
 }
 
-static void *field(struct mq_config *cfg, const struct directive *d)
+static void *field(void *base, const struct directive *d)
 {
-	return (char *)cfg + d->offset;
+	return (char *)base + d->offset;
 }
 
 /* "64k", "10m", "1g" or plain bytes. */
@@ -394,7 +425,7 @@ static int check_value(struct loader *ld, const struct directive *d, const char 
 static int set_number(struct loader *ld, const struct directive *d,
 		      const char *value, int64_t n)
 {
-	void *f = field(ld->cfg, d);
+	void *f = field(ld->cfg, d);	/* numbers are never a provider's */
 
 	if (n < d->min || n > d->max)
 		return fail(ld, "[%s] %s = %s: must be from %lld to %lld",
@@ -417,9 +448,11 @@ static int online_cpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-static int set_value(struct loader *ld, const struct directive *d, const char *value)
+/* Sets the key d of the struct at base (the config, or a provider). */
+static int set_value_at(struct loader *ld, void *base, const struct directive *d,
+			const char *value)
 {
-	void *f = field(ld->cfg, d);
+	void *f = field(base, d);
 	int64_t n;
 	char *end;
 
@@ -479,6 +512,77 @@ static int set_value(struct loader *ld, const struct directive *d, const char *v
 	return fail(ld, "[%s] %s: unknown type", d->section, d->name);
 }
 
+static int set_value(struct loader *ld, const struct directive *d, const char *value)
+{
+	return set_value_at(ld, ld->cfg, d, value);
+}
+
+static bool provider_name_ok(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+	return n >= 1 && n <= 32 && name[n] == '\0' && name[0] != '-';
+}
+
+/* The provider of section [oauth.NAME], made with its defaults when new. */
+static struct mq_oauth_provider *provider_of(struct loader *ld, const char *section)
+{
+	struct mq_config *cfg = ld->cfg;
+	const char *name = section + strlen(OAUTH_PREFIX);
+	struct mq_oauth_provider *p;
+
+	for (size_t i = 0; i < cfg->oauth_provider_count; i++)
+		if (strcmp(cfg->oauth_providers[i].name, name) == 0)
+			return &cfg->oauth_providers[i];
+	if (!provider_name_ok(name)) {
+		fail(ld, "[%s]: a provider's name is 1 to 32 of a-z, 0-9 and -", section);
+		return NULL;
+	}
+	if (cfg->oauth_provider_count == OAUTH_MAX_PROVIDERS) {
+		fail(ld, "[%s]: at most %d providers", section, OAUTH_MAX_PROVIDERS);
+		return NULL;
+	}
+	if (cfg->oauth_providers == NULL)
+		cfg->oauth_providers = mq_xcalloc(OAUTH_MAX_PROVIDERS, sizeof(*p));
+	p = &cfg->oauth_providers[cfg->oauth_provider_count++];
+	p->name = mq_xstrdup(name);
+	for (size_t i = 0; i < MQ_ARRAY_LEN(provider_keys); i++)
+		if (set_value_at(ld, p, &provider_keys[i], provider_keys[i].def) < 0)
+			return NULL;
+	return p;
+}
+
+static int set_provider_key(struct loader *ld, const char *section, const char *name,
+			    const char *value)
+{
+	struct mq_oauth_provider *p = provider_of(ld, section);
+
+	if (p == NULL)
+		return -1;
+	for (size_t i = 0; i < MQ_ARRAY_LEN(provider_keys); i++)
+		if (strcmp(provider_keys[i].name, name) == 0)
+			return set_value_at(ld, p, &provider_keys[i], value);
+	return fail(ld, "%s: unknown key [%s] %s", ld->cfg->path, section, name);
+}
+
+/* What a provider needs that no single key says. */
+static int check_provider(struct loader *ld, struct mq_oauth_provider *p)
+{
+	if (strcmp(p->kind_name, "oidc") == 0)
+		p->kind = MQ_OAUTH_OIDC;
+	else if (strcmp(p->kind_name, "github") == 0)
+		p->kind = MQ_OAUTH_GITHUB;
+	else
+		return fail(ld, "[oauth.%s] kind = %s: expected oidc or github", p->name,
+			    p->kind_name);
+	if (*p->client_id == '\0' || p->client_secret.value == NULL)
+		return fail(ld, "[oauth.%s]: client_id and client_secret_file are required",
+			    p->name);
+	if (p->kind == MQ_OAUTH_OIDC && *p->issuer == '\0')
+		return fail(ld, "[oauth.%s]: an OpenID Connect provider needs its issuer", p->name);
+	return 0;
+}
+
 static const struct directive *find(const char *section, const char *name)
 {
 	for (size_t i = 0; i < MQ_ARRAY_LEN(directives); i++)
@@ -496,6 +600,8 @@ static int ini_handler_cb(void *user, const char *section, const char *name,
 
 	if (ld->failed)
 		return 0;
+	if (strncmp(section, OAUTH_PREFIX, strlen(OAUTH_PREFIX)) == 0)
+		return set_provider_key(ld, section, name, value) == 0;
 	if (d == NULL) {
 		fail(ld, "%s: unknown key [%s] %s", ld->cfg->path, section, name);
 		return 0;
@@ -575,6 +681,9 @@ struct mq_config *mq_config_load(const char *path, char *err, size_t errlen)
 		goto fail;
 	if (apply_environment(&ld) < 0)
 		goto fail;
+	for (size_t i = 0; i < cfg->oauth_provider_count; i++)
+		if (check_provider(&ld, &cfg->oauth_providers[i]) < 0)
+			goto fail;
 	return cfg;
 fail:
 	mq_config_free(cfg);
@@ -637,18 +746,36 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen)
 	return check_common_passwords(cfg, err, errlen);
 }
 
+const struct mq_oauth_provider *mq_config_oauth(const struct mq_config *cfg, const char *name)
+{
+	for (size_t i = 0; name && i < cfg->oauth_provider_count; i++)
+		if (strcmp(cfg->oauth_providers[i].name, name) == 0)
+			return &cfg->oauth_providers[i];
+	return NULL;
+}
+
+static void free_fields(void *base, const struct directive *table, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		void *f = field(base, &table[i]);
+
+		if (table[i].type == T_STR)
+			free(*(char **)f);
+		else if (table[i].type == T_SECRET)
+			secret_clear(f);
+	}
+}
+
 void mq_config_free(struct mq_config *cfg)
 {
 	if (cfg == NULL)
 		return;
-	for (size_t i = 0; i < MQ_ARRAY_LEN(directives); i++) {
-		void *f = field(cfg, &directives[i]);
-
-		if (directives[i].type == T_STR)
-			free(*(char **)f);
-		else if (directives[i].type == T_SECRET)
-			secret_clear(f);
+	for (size_t i = 0; i < cfg->oauth_provider_count; i++) {
+		free_fields(&cfg->oauth_providers[i], provider_keys, MQ_ARRAY_LEN(provider_keys));
+		free(cfg->oauth_providers[i].name);
 	}
+	free(cfg->oauth_providers);
+	free_fields(cfg, directives, MQ_ARRAY_LEN(directives));
 	free(cfg->path);
 	free(cfg);
 }
@@ -671,9 +798,10 @@ const char *mq_config_default_path(void)
 	return env && *env ? env : MQ_SYSCONFDIR "/marquee/marquee.conf";
 }
 
-static void dump_value(const struct mq_config *cfg, const struct directive *d, FILE *out)
+static void dump_value(const struct mq_config *cfg, const void *base, const struct directive *d,
+		       FILE *out)
 {
-	const void *f = (const char *)cfg + d->offset;
+	const void *f = (const char *)base + d->offset;
 
 	switch (d->type) {
 	case T_STR:
@@ -731,7 +859,15 @@ void mq_config_dump(const struct mq_config *cfg, FILE *out)
 			fprintf(out, "\n[%s]\n", section);
 		}
 		fprintf(out, "%s = ", d->name);
-		dump_value(cfg, d, out);
+		dump_value(cfg, cfg, d, out);
 		fputc('\n', out);
+	}
+	for (size_t i = 0; i < cfg->oauth_provider_count; i++) {
+		fprintf(out, "\n[oauth.%s]\n", cfg->oauth_providers[i].name);
+		for (size_t k = 0; k < MQ_ARRAY_LEN(provider_keys); k++) {
+			fprintf(out, "%s = ", provider_keys[k].name);
+			dump_value(cfg, &cfg->oauth_providers[i], &provider_keys[k], out);
+			fputc('\n', out);
+		}
 	}
 }

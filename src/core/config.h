@@ -21,6 +21,24 @@ struct mq_secret {
 	char *source;	/* the file it came from */
 };
 
+/* An identity provider, [oauth.NAME] (see etc/marquee.conf). */
+enum mq_oauth_kind { MQ_OAUTH_OIDC, MQ_OAUTH_GITHUB };
+
+struct mq_oauth_provider {
+	char *name;			/* NAME: [a-z0-9-], the {provider} of the routes */
+	char *kind_name;		/* "oidc" or "github" */
+	enum mq_oauth_kind kind;
+	char *client_id;
+	struct mq_secret client_secret;
+	char *issuer;			/* OIDC: iss, and discovery's base */
+	char *authorization_endpoint;	/* "": from discovery (OIDC) or GitHub's */
+	char *token_endpoint;
+	char *jwks_uri;
+	char *userinfo_endpoint;
+	char *api_url;			/* GitHub: the REST API (/user, /user/emails) */
+	char *scope;			/* "": openid email profile, or read:user user:email */
+};
+
 struct mq_config {
 	char *path;		/* the file read, or NULL */
 
@@ -158,6 +176,20 @@ struct mq_config {
 	int analytics_rollup_margin_ms;	/* a day is final this long after its end */
 	int analytics_events_per_minute;	/* POST /api/events/ batches per caller; 0: no limit */
 
+	/* [oauth] and the [oauth.NAME] sections */
+	char *oauth_redirect_uris;	/* the clients' URIs, space-separated, exact */
+	int oauth_state_ttl_ms;
+	int oauth_code_ttl_ms;
+	int oauth_connect_timeout_ms;
+	int oauth_timeout_ms;
+	size_t oauth_max_response;
+	int oauth_metadata_ttl;		/* seconds: discovery documents and JWKS in memcached */
+	int oauth_clock_skew_ms;
+	int oauth_breaker_threshold;
+	int oauth_breaker_cooloff_ms;
+	struct mq_oauth_provider *oauth_providers;
+	size_t oauth_provider_count;
+
 	/* [log] */
 	int log_level;
 	bool access_log;
@@ -177,6 +209,9 @@ int mq_config_check_pool(const struct mq_config *cfg, char *err, size_t errlen);
  * on): one line to warn with, or NULL.  An empty public_url: absolute
  * links are then built from the Host header each client sends. */
 const char *mq_config_warning(const struct mq_config *cfg);
+
+/* The provider [oauth.name], or NULL. */
+const struct mq_oauth_provider *mq_config_oauth(const struct mq_config *cfg, const char *name);
 
 /* Frees a config and wipes its secrets.  NULL is accepted. */
 void mq_config_free(struct mq_config *cfg);

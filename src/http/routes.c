@@ -75,6 +75,14 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/users/verify-email/resend/", mq_verification_resend, USER, 0 },
 	{ MQ_GET, "/api/users/{username:slug}/", mq_users_public, ANON, 0 },
 
+	/* social login: oauth.c (accounts/social_login.c, integrations/oauth.c);
+	 * the browser goes through start and callback, which carry no token */
+	{ MQ_GET, "/api/auth/oauth/{provider:word}/start/", mq_oauth_start, ANON, TOKENLESS },
+	{ MQ_GET, "/api/auth/oauth/{provider:word}/callback/", mq_oauth_callback, ANON, TOKENLESS },
+	{ MQ_POST, "/api/auth/oauth/exchange/", mq_oauth_exchange, ANON, TOKENLESS },
+	{ MQ_GET, "/api/users/me/identities/", mq_identities_get, USER, 0 },
+	{ MQ_DELETE, "/api/users/me/identities/{provider:word}/", mq_identities_delete, USER, 0 },
+
 	/* collections and opinions: favorites.c, ratings.c, watchlist.c,
 	 * history.c, lists.c, reviews.c, comments.c, reports.c */
 	{ MQ_POST, "/api/users/favorites/", mq_favorites_add, USER, 0 },

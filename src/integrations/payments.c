@@ -6,19 +6,17 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <time.h>
 
-#include "cache/cache.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "integrations/breaker.h"
+#include "integrations/capped.h"
 #include "integrations/loopback.h"
 
 #define MAX_DEPTH 32
-#define BREAKER_OPEN_KEY "pay:breaker:open"
-#define BREAKER_FAILS_KEY "pay:breaker:failures"
 #define RETRY_AFTER_MAX 300
 
 struct mq_pay {
@@ -35,9 +33,7 @@ struct call {
 	const char *url;
 	const char *form;	/* POST: the body */
 	const char *key;	/* Idempotency-Key, or NULL */
-	struct mq_buf body;
-	size_t max;
-	bool too_big;
+	struct mq_capped body;
 };
 
 static bool printable(const char *s)
@@ -100,37 +96,10 @@ struct mq_pay *mq_pay_open(struct mq_ctx *c)
 
 /* ---- the circuit breaker (in memcached, so all workers share it) ---- */
 
-static int cooloff_s(const struct mq_pay *p)
+static struct mq_breaker breaker(struct mq_pay *p)
 {
-	return (p->cfg->pay_breaker_cooloff_ms + 999) / 1000;
-}
-
-static int breaker_wait(struct mq_pay *p)
-{
-	size_t len;
-	char *v = p->cache ? mq_cache_get(p->cache, p->arena, BREAKER_OPEN_KEY, &len) : NULL;
-	time_t until = v ? (time_t)strtoll(v, NULL, 10) : 0, now = time(NULL);
-
-	return until > now ? (int)(until - now) : 0;
-}
-
-static void breaker_count(struct mq_pay *p, bool failed)
-{
-	char v[24];
-
-	if (p->cache == NULL)
-		return;
-	if (!failed) {
-		mq_cache_delete(p->cache, BREAKER_FAILS_KEY);
-		return;
-	}
-	if (mq_cache_incr(p->cache, BREAKER_FAILS_KEY, 2 * cooloff_s(p)) <
-	    (uint64_t)p->cfg->pay_breaker_threshold)
-		return;
-	mq_cache_delete(p->cache, BREAKER_FAILS_KEY);
-	snprintf(v, sizeof(v), "%lld", (long long)time(NULL) + cooloff_s(p));
-	mq_cache_set(p->cache, BREAKER_OPEN_KEY, v, strlen(v), cooloff_s(p));
-	mq_log_warn("payments: circuit breaker open for %ds", cooloff_s(p));
+	return (struct mq_breaker){ p->cache, p->arena, "payments", "pay",
+				    p->cfg->pay_breaker_threshold, p->cfg->pay_breaker_cooloff_ms };
 }
 
 /* ---- the request ---- */
@@ -149,18 +118,6 @@ static const char *encode(struct mq_pay *p, const char *const *params)
 		curl_free(v);
 	}
 	return q.data;
-}
-
-static size_t write_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct call *c = arg;
-
-	if (c->body.len + size * n > c->max) {
-		c->too_big = true;
-		return 0;
-	}
-	mq_buf_append(&c->body, data, size * n);
-	return size * n;
 }
 
 static struct curl_slist *headers(struct mq_pay *p, const struct call *c)
@@ -187,10 +144,10 @@ static void set_options(struct mq_pay *p, struct call *c, struct curl_slist *h)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->pay_connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->pay_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body.max);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, mq_capped_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->body);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
 	if (strcmp(c->method, "POST") == 0) {
@@ -213,8 +170,8 @@ static const char *error_message(struct mq_pay *p, const struct call *c, long co
 	struct json_object *o = NULL, *e;
 	const char *err;
 
-	if (mq_json_parse(p->arena, c->body.data, c->body.len, MAX_DEPTH, &o, &err) == 0 && o &&
-	    json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
+	if (mq_json_parse(p->arena, c->body.buf.data, c->body.buf.len, MAX_DEPTH, &o, &err) == 0 &&
+	    o && json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
 		return mq_arena_printf(p->arena, "HTTP %ld: %s", code, mq_pay_str(e, "message"));
 	return mq_arena_printf(p->arena, "HTTP %ld", code);
 }
@@ -226,7 +183,8 @@ static void judge(struct mq_pay *p, struct call *c, long code, struct mq_pay_ans
 
 	out->http_status = code;
 	if (code == 200) {
-		if (mq_json_parse(p->arena, c->body.data, c->body.len, MAX_DEPTH, &out->json, &err) == 0 &&
+		if (mq_json_parse(p->arena, c->body.buf.data, c->body.buf.len, MAX_DEPTH, &out->json,
+				  &err) == 0 &&
 		    out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_PAY_OK;
 		else
@@ -247,6 +205,7 @@ static void judge(struct mq_pay *p, struct call *c, long code, struct mq_pay_ans
 
 static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 {
+	struct mq_breaker b = breaker(p);
 	struct curl_slist *h;
 	long code = 0;
 	CURLcode rc;
@@ -258,13 +217,12 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 		failed(out, MQ_PAY_UNCONFIGURED, "no [payments] secret_key_file");
 		return;
 	}
-	if ((wait = breaker_wait(p)) > 0) {
+	if ((wait = mq_breaker_wait(&b)) > 0) {
 		out->retry_after = wait;
 		failed(out, MQ_PAY_UNAVAILABLE, "circuit breaker open");
 		return;
 	}
-	mq_buf_init(&c->body, p->arena, 4096);
-	c->max = p->cfg->pay_max_response;
+	mq_capped_init(&c->body, p->arena, p->cfg->pay_max_response);
 	h = headers(p, c);
 	set_options(p, c, h);
 	rc = curl_easy_perform(p->curl);
@@ -273,13 +231,13 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 	curl_slist_free_all(h);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		failed(out, MQ_PAY_TIMEOUT, "timed out");
-	else if (c->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	else if (c->body.too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		failed(out, MQ_PAY_BAD_GATEWAY, "the body is larger than [payments] max_response");
 	else if (rc != CURLE_OK)
 		failed(out, MQ_PAY_BAD_GATEWAY, mq_arena_strdup(p->arena, curl_easy_strerror(rc)));
 	else
 		judge(p, c, code, out);
-	breaker_count(p, out->status == MQ_PAY_TIMEOUT || out->status == MQ_PAY_BAD_GATEWAY);
+	mq_breaker_count(&b, out->status == MQ_PAY_TIMEOUT || out->status == MQ_PAY_BAD_GATEWAY);
 	if (out->status != MQ_PAY_OK && out->status != MQ_PAY_NOT_FOUND)
 		mq_log_warn("payments: %s %s%s%s: %s", c->method, c->path, c->key ? " key=" : "",
 			    c->key ? c->key : "", out->why);

@@ -15,6 +15,7 @@
 #include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "integrations/capped.h"
 #include "integrations/loopback.h"
 
 #define MAX_DEPTH 64		/* TMDb's documents nest 4 deep */
@@ -37,11 +38,9 @@ struct call {
 	const char *path;	/* for logs: never the URL, which may hold the key */
 	const char *key;	/* the cache key: path and query, without the key */
 	const char *url;
-	struct mq_buf body;
-	size_t max;
+	struct mq_capped body;
 	long timeout_ms;	/* [tmdb] timeout, or less: what is left of the budget */
 	bool cut;		/* timeout_ms is the budget's, not [tmdb] timeout */
-	bool too_big;
 };
 
 static bool printable(const char *s)
@@ -161,8 +160,7 @@ static void build(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 	if (cfg->tmdb_read_token.len == 0 && cfg->tmdb_api_key.len > 0)
 		add_param(t, &q, "api_key", cfg->tmdb_api_key.value);
 	c->url = mq_arena_printf(a, "%s%s?%s", cfg->tmdb_base_url, path, q.data);
-	mq_buf_init(&c->body, a, 4096);
-	c->max = cfg->tmdb_max_response;
+	mq_capped_init(&c->body, a, cfg->tmdb_max_response);
 }
 
 /* Replaces each number json-c read as infinite or NaN (1e400) with null:
@@ -227,7 +225,7 @@ static void to_cache(struct mq_tmdb *t, struct mq_arena *a, const struct call *c
 
 	if (t->cache == NULL)
 		return;
-	v = mq_arena_printf(a, "%lld\n%s", (long long)time(NULL) + cfg->tmdb_cache_ttl, c->body.data);
+	v = mq_arena_printf(a, "%lld\n%s", (long long)time(NULL) + cfg->tmdb_cache_ttl, c->body.buf.data);
 	mq_cache_set(t->cache, c->key, v, strlen(v),
 		     cfg->tmdb_stale_ttl > cfg->tmdb_cache_ttl ? cfg->tmdb_stale_ttl : cfg->tmdb_cache_ttl);
 }
@@ -287,18 +285,6 @@ static void breaker_success(struct mq_tmdb *t)
 
 /* ---- the request ---- */
 
-static size_t write_cb(char *data, size_t size, size_t n, void *arg)
-{
-	struct call *c = arg;
-
-	if (c->body.len + size * n > c->max) {
-		c->too_big = true;
-		return 0;	/* libcurl stops with CURLE_WRITE_ERROR */
-	}
-	mq_buf_append(&c->body, data, size * n);
-	return size * n;
-}
-
 static void set_options(struct mq_tmdb *t, struct call *c, struct curl_slist *headers)
 {
 	const struct mq_config *cfg = t->cfg;
@@ -313,10 +299,10 @@ static void set_options(struct mq_tmdb *t, struct call *c, struct curl_slist *he
 								       : c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body.max);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* the cap counts decoded bytes */
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mq_capped_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->body);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
 }
@@ -334,7 +320,7 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 	curl_off_t retry = 0;
 
 	if (code == 200) {
-		out->json = parse(a, c->body.data, c->body.len);
+		out->json = parse(a, c->body.buf.data, c->body.buf.len);
 		if (out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_TMDB_OK;
 		else
@@ -369,7 +355,7 @@ static void fetch(struct mq_tmdb *t, struct mq_arena *a, struct call *c, struct 
 	curl_slist_free_all(headers);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		failed(out, MQ_TMDB_TIMEOUT, "timed out");
-	else if (c->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	else if (c->body.too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		failed(out, MQ_TMDB_BAD_GATEWAY, "the body is larger than [tmdb] max_response");
 	else if (rc != CURLE_OK)
 		failed(out, MQ_TMDB_BAD_GATEWAY, mq_arena_strdup(a, curl_easy_strerror(rc)));

@@ -81,9 +81,7 @@ static bool public_point(EVP_PKEY *key, uint8_t out[MQ_WEBPUSH_KEY_LEN])
 	       n == MQ_WEBPUSH_KEY_LEN && out[0] == 0x04;
 }
 
-/* A P-256 key of the point (and the scalar priv, if given), or NULL when
- * the point is not on the curve. */
-static EVP_PKEY *p256_key(const uint8_t point[MQ_WEBPUSH_KEY_LEN], const uint8_t *priv, size_t priv_len)
+EVP_PKEY *mq_p256_key(const uint8_t point[MQ_WEBPUSH_KEY_LEN], const uint8_t *priv, size_t priv_len)
 {
 	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
 	OSSL_PARAM *params = NULL;
@@ -126,7 +124,7 @@ const char *mq_webpush_key_problem(const char *p256dh)
 	if (mq_base64url_decode(p256dh, point, sizeof(point)) != MQ_WEBPUSH_KEY_LEN ||
 	    point[0] != 0x04)
 		return "Must be a P-256 public key: 65 bytes (uncompressed), base64url.";
-	if ((key = p256_key(point, NULL, 0)) == NULL)
+	if ((key = mq_p256_key(point, NULL, 0)) == NULL)
 		return "Is not a point on P-256.";
 	EVP_PKEY_free(key);
 	return NULL;
@@ -208,7 +206,7 @@ static int encrypt_with(EVP_PKEY *as_key, const uint8_t salt[MQ_WEBPUSH_SALT_LEN
 	int n, rc = -1;
 
 	if (len > MQ_WEBPUSH_PLAINTEXT_MAX || !public_point(as_key, as_public) ||
-	    (ua = p256_key(ua_public, NULL, 0)) == NULL || ecdh(as_key, ua, secret) < 0)
+	    (ua = mq_p256_key(ua_public, NULL, 0)) == NULL || ecdh(as_key, ua, secret) < 0)
 		goto out;
 	derive(secret, auth, ua_public, as_public, salt, cek, nonce);
 	/* the one record: the plaintext and the last record's delimiter */

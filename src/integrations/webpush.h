@@ -84,4 +84,11 @@ enum mq_push_result mq_webpush_send(struct mq_webpush *w, const struct mq_push_m
 char *mq_base64url(const uint8_t *bin, size_t len);
 ssize_t mq_base64url_decode(const char *s, uint8_t *out, size_t max);
 
+/* A P-256 key (OpenSSL's EVP_PKEY, the caller's to free) of the
+ * uncompressed point (and the scalar priv, if given), or NULL when the
+ * point is not on the curve.  Web Push's keys, and ES256's JWKs (jwk.h). */
+typedef struct evp_pkey_st EVP_PKEY;
+EVP_PKEY *mq_p256_key(const uint8_t point[MQ_WEBPUSH_KEY_LEN], const uint8_t *priv,
+		      size_t priv_len);
+
 #endif

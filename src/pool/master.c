@@ -22,6 +22,7 @@
 #include "core/scoreboard.h"
 #include "http/router.h"
 #include "http/routes.h"
+#include "integrations/oauth.h"
 #include "integrations/payments.h"
 #include "integrations/tmdb.h"
 #include "pool/listen.h"
@@ -33,6 +34,8 @@ int mq_master_check_config(const struct mq_config *cfg, char *err, size_t errlen
 	if (mq_config_check_pool(cfg, err, errlen) < 0)
 		return -1;
 	if (mq_tmdb_check_config(cfg, err, errlen) < 0)
+		return -1;
+	if (mq_oauth_check_config(cfg, err, errlen) < 0)
 		return -1;
 	return mq_pay_check_config(cfg, err, errlen);
 }

@@ -256,6 +256,44 @@ START_TEST(pool_needs_tmdb_timeout_below_request_timeout)
 }
 END_TEST
 
+/* [oauth.NAME]: providers read from their sections, checked. */
+START_TEST(oauth_providers)
+{
+	char err[256];
+	struct mq_config *c;
+	const struct mq_oauth_provider *p;
+
+	write_file("g.secret", "s3cret\n");
+	c = load_text("[oauth.google]\nclient_id = id-1\nclient_secret_file = g.secret\n"
+		      "issuer = https://accounts.google.com\n\n[oauth.github]\nkind = github\n"
+		      "client_id = id-2\nclient_secret_file = g.secret\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->oauth_provider_count, 2);
+	p = mq_config_oauth(c, "google");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->kind, MQ_OAUTH_OIDC);
+	ck_assert_str_eq(p->client_secret.value, "s3cret");
+	ck_assert_str_eq(p->issuer, "https://accounts.google.com");
+	ck_assert_int_eq(mq_config_oauth(c, "github")->kind, MQ_OAUTH_GITHUB);
+	ck_assert_ptr_null(mq_config_oauth(c, "gitlab"));
+	mq_config_free(c);
+	static const char *const bad[] = {
+		"[oauth.google]\nclient_id = x\nissuer = https://a.test\n",	/* no secret */
+		"[oauth.google]\nclient_secret_file = g.secret\nissuer = https://a.test\n",
+		"[oauth.google]\nclient_id = x\nclient_secret_file = g.secret\n",	/* no issuer */
+		"[oauth.x]\nkind = saml\nclient_id = x\nclient_secret_file = g.secret\n",
+		"[oauth.x]\nclient_id = x\nclient_secret_file = g.secret\nissuer = https://a\nfoo = 1\n",
+		"[oauth.Google]\nclient_id = x\n",
+		"[oauth.a/b]\nclient_id = x\n",
+		"[oauth.]\nclient_id = x\n",
+	};
+	for (size_t i = 0; i < MQ_ARRAY_LEN(bad); i++) {
+		c = load_text(bad[i], err, sizeof(err));
+		ck_assert_msg(c == NULL, "accepted: %s", bad[i]);
+	}
+}
+END_TEST
+
 /* etc/marquee.conf names every key (set, or commented out as ";key ="). */
 struct seen {
 	bool found[256];
@@ -308,6 +346,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, oauth_providers);
 	tcase_add_test(tc, an_empty_file_is_the_defaults);
 	tcase_add_test(tc, file_values_and_units);
 	tcase_add_test(tc, environment_overrides_the_file);

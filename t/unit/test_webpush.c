@@ -64,7 +64,7 @@ static EVP_PKEY *key_of(const char *pub, const char *priv)
 
 	decode(pub, point, sizeof(point));
 	decode(priv, d, sizeof(d));
-	k = p256_key(point, d, sizeof(d));
+	k = mq_p256_key(point, d, sizeof(d));
 	ck_assert_ptr_nonnull(k);
 	return k;
 }
@@ -132,7 +132,7 @@ static int browser_decrypt(const uint8_t *body, size_t len, EVP_PKEY *ua, const 
 	if (len < MQ_WEBPUSH_HEADER_LEN + 17 || body[20] != 65 ||
 	    ((uint32_t)body[16] << 24 | body[17] << 16 | body[18] << 8 | body[19]) != 4096)
 		return -1;
-	as = p256_key(as_pub, NULL, 0);
+	as = mq_p256_key(as_pub, NULL, 0);
 	ck_assert_ptr_nonnull(as);
 	ck_assert(public_point(ua, ua_pub));
 	ck_assert_int_eq(ecdh(ua, as, secret), 0);
@@ -254,7 +254,7 @@ START_TEST(vapid_jwt_verifies)
 	free(seg);
 	ECDSA_SIG_set0(sig, BN_bin2bn(raw, 32, NULL), BN_bin2bn(raw + 32, 32, NULL));
 	dlen = i2d_ECDSA_SIG(sig, &der);
-	pub = p256_key(point, NULL, 0);
+	pub = mq_p256_key(point, NULL, 0);
 	signing = mq_xstrndup(jwt, (size_t)(strrchr(jwt, '.') - jwt));
 	ck_assert(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub) == 1);
 	ck_assert(EVP_DigestVerify(md, der, (size_t)dlen, (unsigned char *)signing, strlen(signing)) == 1);

@@ -19,7 +19,9 @@ package Marquee::Stack;
 # once and reused), pg_options (more postgres -c settings), mail => 1 (an
 # SMTP sink and the outbox job), push => 1 (Web Push on, with a fake push
 # service; with mail => 1), payments => 1 (a fake payment gateway,
-# t/lib/pay-fake, and `marquee payments work`), start_timeout => seconds (30: how long the
+# t/lib/pay-fake, and `marquee payments work`), oauth => 1 (a fake identity
+# provider, t/lib/idp-fake, and the providers rs, es, plain (OIDC) and
+# github configured against it), start_timeout => seconds (30: how long the
 # stack may take to answer; more under valgrind), api_inflight => N
 # (nginx's limit on API requests in flight at once, API_INFLIGHT; 10000,
 # out of the way, unless a test sets it), and the others read in start()
@@ -397,6 +399,7 @@ sub start {
     $self->start_push if $self->{push};
     $self->start_tmdb if $self->{tmdb};
     $self->start_payments if $self->{payments};
+    $self->start_idp if $self->{oauth};
     $self->start_pool;
     $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
     $self->start_outbox if $self->{mail};
@@ -605,7 +608,8 @@ breaker_threshold = 1000
 success_url = http://app.marquee.test/account/subscription?checkout=success
 
 PAY
-    return <<"CONF" . $tmdb . $push . $pay . ($self->{extra_config} // '');
+    my $oauth = $self->{idp_port} ? $self->oauth_config : '';
+    return <<"CONF" . $tmdb . $push . $pay . $oauth . ($self->{extra_config} // '');
 [server]
 listen = $listen
 ${user}workers = $self->{workers}
@@ -912,6 +916,136 @@ sub pay_webhook {
     return $self->post('/api/payments/webhook/', body => $body, headers => \%h);
 }
 
+# ---- a fake identity provider (t/lib/idp-fake) ----
+
+our $IDP_CLIENT = 'marquee-test-client';
+our $IDP_SECRET = 'idp-client-secret-0123456789';
+our $OAUTH_REDIRECT = 'https://app.marquee.test/auth/done';
+
+sub start_idp {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    make_path("$d/idp");
+    spew("$d/idp.secret", "$IDP_SECRET\n");
+    $self->{idp_port} //= free_port();
+    $self->{pids}{'idp-fake'} = $self->spawn('idp-fake', $^X, "$self->{src}/t/lib/idp-fake",
+                                             '--port', $self->{idp_port}, '--dir', "$d/idp",
+                                             '--client', $IDP_CLIENT, '--secret', $IDP_SECRET);
+    wait_for('the fake identity provider', 20, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{idp_port}) });
+}
+
+sub stop_idp { $_[0]->stop_process('idp-fake', 'TERM') }
+
+sub idp_url { "http://127.0.0.1:$_[0]{idp_port}" }
+
+# [oauth] and its providers: rs and es by discovery, plain by endpoints
+# given (the rs issuer's), github by GitHub's shape.
+sub oauth_config {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    my $idp = $self->idp_url;
+    return <<"OAUTH";
+[oauth]
+redirect_uris = $OAUTH_REDIRECT http://127.0.0.1:9/cb
+connect_timeout = 1s
+timeout = 3s
+breaker_threshold = 3
+breaker_cooloff = 2s
+
+[oauth.rs]
+client_id = $IDP_CLIENT
+client_secret_file = $d/idp.secret
+issuer = $idp/rs
+
+[oauth.es]
+kind = oidc
+client_id = $IDP_CLIENT
+client_secret_file = $d/idp.secret
+issuer = $idp/es
+
+[oauth.plain]
+client_id = $IDP_CLIENT
+client_secret_file = $d/idp.secret
+issuer = $idp/rs
+authorization_endpoint = $idp/rs/authorize
+token_endpoint = $idp/rs/token
+jwks_uri = $idp/rs/jwks
+
+[oauth.github]
+kind = github
+client_id = $IDP_CLIENT
+client_secret_file = $d/idp.secret
+authorization_endpoint = $idp/gh/login/oauth/authorize
+token_endpoint = $idp/gh/login/oauth/access_token
+api_url = $idp/gh/api
+
+OAUTH
+}
+
+# The user the fake approves as (see t/lib/idp-fake).
+sub idp_user { spew("$_[0]{dir}/idp/user.json", $JSON->encode($_[1])) }
+
+# idp_mode('badsig' | 'down' | ... [once]), or idp_mode() to behave.
+sub idp_mode {
+    my ($self, $mode) = @_;
+    $mode ? spew("$self->{dir}/idp/mode", "$mode\n") : unlink "$self->{dir}/idp/mode";
+}
+
+# A new signing key for issuer (rs or es); its kid.
+sub idp_rotate {
+    my ($self, $issuer) = @_;
+    my $res = HTTP::Tiny->new(timeout => 60)->post_form($self->idp_url . '/_fake/rotate', { issuer => $issuer });
+    die "idp-fake rotate: $res->{status} $res->{content}\n" unless $res->{success};
+    return decode_json($res->{content})->{kid};
+}
+
+# The fake's requests ("GET /rs/jwks"), those matching $re when given.
+sub idp_requests {
+    my ($self, $re) = @_;
+    my @lines = split /\n/, slurp("$self->{dir}/idp/requests") // '';
+    return $re ? grep { /$re/ } @lines : @lines;
+}
+
+# A browser through a sign-in: start (with redirect_uri and state, unless
+# given), the provider (which approves or not), our callback.  Returns {
+# start, authorize, callback } (the responses; authorize's is the fake's),
+# and, when the callback sent the browser to the client, code and state
+# (from its Location).
+sub oauth_browse {
+    my ($self, $provider, %opt) = @_;
+    my %q = (redirect_uri => $opt{redirect_uri} // $OAUTH_REDIRECT, state => $opt{state} // 'client-state-1');
+    delete $q{state} if exists $opt{state} && !defined $opt{state};
+    my $qs = join '&', map { "$_=" . uri_escape($q{$_}) } sort keys %q;
+    my %out = (start => $self->get("/api/auth/oauth/$provider/start/?$qs"));
+    my $to = $out{start}{headers}{location} // return \%out;
+    return \%out unless $out{start}{status} == 302;
+    $out{authorize} = HTTP::Tiny->new(timeout => 30, max_redirect => 0)->get($to);
+    my $back = $out{authorize}{headers}{location} // return \%out;
+    (my $path = $back) =~ s{^https?://[^/]+}{};
+    $opt{tamper}->(\$path) if $opt{tamper};
+    $out{callback_path} = $path;
+    $out{callback} = $self->get($path);
+    my $loc = $out{callback}{headers}{location} // '';
+    $out{location} = $loc;
+    ($out{code}) = $loc =~ /[?&]code=([^&]+)/;
+    ($out{state}) = $loc =~ /[?&]state=([^&]+)/;
+    ($out{error}) = $loc =~ /[?&]error=([^&]+)/;
+    $out{state} =~ s/%([0-9A-F]{2})/chr hex $1/ge if defined $out{state};
+    return \%out;
+}
+
+# The whole sign-in: browse, then the code exchanged.  The exchange's
+# response (with {json}{access} ...), or undef when no code came back.
+sub oauth_login {
+    my ($self, $provider, %opt) = @_;
+    my $b = $self->oauth_browse($provider, %opt);
+    return undef unless $b->{code};
+    return $self->post('/api/auth/oauth/exchange/', json => { code => $b->{code} });
+}
+
+sub uri_escape { my ($s) = @_; $s =~ s/([^A-Za-z0-9\-._~])/sprintf '%%%02X', ord $1/ge; $s }
+
 # ---- a fake TMDb (t/lib/tmdb-fake) ----
 
 sub start_tmdb {
@@ -1183,7 +1317,7 @@ sub stop_all {
     return if $self->{stopped}++;
     $self->stop_process('nginx', 'QUIT');
     $self->stop_process($_, 'TERM', 30)
-        for grep { /^(pool-|outbox|payments|smtp-sink|tmdb-fake|push-fake|pay-fake)/ } keys %{ $self->{pids} };
+        for grep { /^(pool-|outbox|payments|smtp-sink|tmdb-fake|push-fake|pay-fake|idp-fake)/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }
