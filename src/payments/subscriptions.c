@@ -176,7 +176,8 @@ static enum mq_status take_request(struct mq_ctx *c, int64_t user, const char *k
 	    (*row = mq_db_q(c, &request_take, 4, p)) == NULL)
 		return mq_db_failure(c);
 	if (PQntuples(*row) == 0)	/* taken by a concurrent request, not yet committed */
-		return mq_fail_retry(c, 1, "A request of yours for this is in progress.");
+		return mq_fail_with(c, MQ_CONFLICT, NULL, "A request of yours for this is in "
+				    "progress: try again in a moment.");
 	return MQ_OK;
 }
 

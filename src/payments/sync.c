@@ -18,11 +18,20 @@
 static const char *const statuses[] = { "incomplete", "incomplete_expired", "trialing", "active",
 					"past_due", "canceled", "unpaid", "paused", NULL };
 
+/* pc's user has a live subscription other than $1 (with $4 a live status). */
+#define LIVE_OTHER \
+	"$4 NOT IN ('canceled', 'incomplete_expired') AND EXISTS (SELECT 1 FROM subscriptions o " \
+	"WHERE o.user_id = pc.user_id AND o.gateway_id <> $1 " \
+	"AND o.status NOT IN ('canceled', 'incomplete_expired'))"
+
 /* $1 gateway id, $2 customer, $3 price, $4 status, $5 $6 the period,
  * $7 cancel_at_period_end, $8 canceled_at, $9 ended_at, $10 created (unix
  * times).  A final row is left as it is (the WHERE of DO UPDATE); a row
- * whose customer or price is not ours is not written.  old_status: the
- * row's status before, null when it is new or was not written. */
+ * whose customer or price is not ours is not written, nor a new live one
+ * of a user who has a live one (the index subscriptions_live refuses it
+ * anyway: this keeps the job's transaction alive).  old_status: the
+ * row's status before, null when it is new or was not written; the last
+ * column: the user, when this is a second live subscription of theirs. */
 static struct mq_stmt apply_sub = MQ_STMT(
 	"WITH old AS (SELECT status FROM subscriptions WHERE gateway_id = $1), "
 	"up AS (INSERT INTO subscriptions AS s (gateway_id, user_id, plan_id, status, "
@@ -33,7 +42,7 @@ static struct mq_stmt apply_sub = MQ_STMT(
 	"         to_timestamp($9::bigint), CASE WHEN $4 = 'past_due' THEN now() END, "
 	"         coalesce(to_timestamp($10::bigint), now()) "
 	"       FROM payment_customers pc JOIN plan_prices pp ON pp.gateway_id = $3 "
-	"       WHERE pc.gateway_id = $2 "
+	"       WHERE pc.gateway_id = $2 AND NOT (" LIVE_OTHER ") "
 	"       ON CONFLICT (gateway_id) DO UPDATE SET plan_id = EXCLUDED.plan_id, "
 	"         status = EXCLUDED.status, current_period_start = EXCLUDED.current_period_start, "
 	"         current_period_end = EXCLUDED.current_period_end, "
@@ -50,7 +59,8 @@ static struct mq_stmt apply_sub = MQ_STMT(
 	"       WHERE s.status NOT IN ('canceled', 'incomplete_expired') "
 	"       RETURNING s.id, s.user_id, s.status) "
 	"SELECT up.id, up.user_id, up.status, (SELECT status FROM old) AS old_status, "
-	"  EXISTS (SELECT 1 FROM old) AS known "
+	"  EXISTS (SELECT 1 FROM old) AS known, "
+	"  (SELECT pc.user_id FROM payment_customers pc WHERE pc.gateway_id = $2 AND " LIVE_OTHER ") "
 	"FROM (SELECT 1) one LEFT JOIN up ON true");
 
 /* $1 gateway id, $2 subscription, $3 customer, $4 number, $5 status,
@@ -136,6 +146,16 @@ static enum mq_status unusable(struct mq_ctx *c, const char *what, const char *w
 	return mq_fail_with(c, MQ_BAD_GATEWAY, NULL, "The payment gateway gave an unusable %s.", what);
 }
 
+/* Subscription id is a second live one of its user's: left out (and the
+ * event about it retried, with back-off, until the first is over), and
+ * said for whoever refunds it. */
+static enum mq_status second_subscription(struct mq_ctx *c, const char *id, int64_t user)
+{
+	mq_event(c, MQ_LOG_WARN, "subscription_second", user, "subscription", id, NULL);
+	return mq_fail_with(c, MQ_CONFLICT, NULL, "Subscription %s is a second live subscription "
+			    "of its user: cancel one at the payment gateway.", id);
+}
+
 enum mq_status mq_sync_apply_subscription(struct mq_ctx *c, struct json_object *sub)
 {
 	const char *id = mq_pay_str(sub, "id"), *customer = ref(sub, "customer");
@@ -150,11 +170,17 @@ enum mq_status mq_sync_apply_subscription(struct mq_ctx *c, struct json_object *
 			    when(c, sub, "current_period_end"),
 			    mq_pay_bool(sub, "cancel_at_period_end") ? "true" : "false",
 			    when(c, sub, "canceled_at"), when(c, sub, "ended_at"), when(c, sub, "created") };
-	if ((res = mq_db_q(c, &apply_sub, 10, p)) == NULL)
-		return mq_db_failure(c);
+	if ((res = mq_db_q(c, &apply_sub, 10, p)) == NULL) {
+		if (strcmp(mq_db_constraint(c->db), "subscriptions_live") != 0)
+			return mq_db_failure(c);
+		mq_db_failure(c);	/* a concurrent sync made the other: rolled back */
+		return second_subscription(c, id, 0);
+	}
 	if (PQgetisnull(res, 0, 0)) {
 		if (PQgetvalue(res, 0, 4)[0] == 't')
 			return MQ_OK;	/* final: stays as it is */
+		if (!PQgetisnull(res, 0, 5))
+			return second_subscription(c, id, mq_row_int(res, 0, 5));
 		mq_log_warn("payments: subscription %s is not ours (customer %s, price %s)", id,
 			    customer, price);
 		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "Subscription %s is not ours.", id);

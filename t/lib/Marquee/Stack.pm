@@ -859,6 +859,17 @@ sub start_payments_work {
 
 sub stop_payments_work { $_[0]->stop_process('payments', 'TERM') }
 
+# A plan made by administrator admin (from admin()): pay_plan($admin,
+# name => 'Gold', price => 999, features => [...]), monthly in EUR unless
+# said; the plan (decoded), or dies.
+sub pay_plan {
+    my ($self, $admin, %p) = @_;
+    my $r = $self->post('/api/admin/plans/', token => $admin->{access},
+                        json => { interval => 'month', currency => 'EUR', %p });
+    die "plan $p{name}: $r->{status} $r->{content}\n" unless $r->{status} == 201;
+    return $r->{json};
+}
+
 # Tells the fake gateway how to answer: pay_mode('500' | 'slow 3' | 'lost' |
 # ... [once]), or pay_mode() to answer well again.
 sub pay_mode {
