@@ -158,6 +158,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/admin/plans/", mq_admin_plans_create, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/plans/{id:int}/", mq_admin_plans_put, ADMIN, 0 },
 	{ MQ_DELETE, "/api/admin/plans/{id:int}/", mq_admin_plans_delete, ADMIN, 0 },
+	{ MQ_POST, "/api/admin/payments/{id:int}/refund/", mq_admin_payments_refund, ADMIN, 0 },
 	/* analytics: analytics.c */
 	{ MQ_POST, "/api/events/", mq_events_post, ANON, 0 },
 	{ MQ_GET, "/api/admin/analytics/popular-movies/", mq_admin_analytics_popular_movies, ADMIN, 0 },

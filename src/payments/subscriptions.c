@@ -64,12 +64,7 @@ static struct mq_stmt request_done = MQ_STMT(
 	"UPDATE payment_requests SET status = 'done', finished_at = now() WHERE id = $1");
 
 static struct mq_stmt invoices = MQ_STMT_READ(
-	"SELECT count(*) OVER () AS total, i.id, i.number, i.status, i.amount_due, i.amount_paid, "
-	"  i.currency, i.billing_reason, rfc3339(i.period_start) AS period_start, "
-	"  rfc3339(i.period_end) AS period_end, rfc3339(i.created_at) AS created_at, "
-	"  rfc3339(i.paid_at) AS paid_at, i.hosted_url AS invoice_url, p.name AS plan "
-	"FROM invoices i LEFT JOIN subscriptions s ON s.id = i.subscription_id "
-	"LEFT JOIN plans p ON p.id = s.plan_id "
+	"SELECT count(*) OVER () AS total, " MQ_PAYMENT_COLUMNS
 	"WHERE i.user_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2 OFFSET $3");
 
 static struct mq_stmt entitled = MQ_STMT_READ(

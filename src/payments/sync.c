@@ -12,6 +12,7 @@
 #include "db/rows.h"
 #include "integrations/payments.h"
 #include "payments/events.h"
+#include "payments/refunds.h"
 
 #define OPEN_BATCH "500"
 
@@ -65,15 +66,17 @@ static struct mq_stmt apply_sub = MQ_STMT(
 
 /* $1 gateway id, $2 subscription, $3 customer, $4 number, $5 status,
  * $6 amount_due, $7 amount_paid, $8 currency, $9 billing_reason,
- * $10 hosted URL, $11 $12 the period, $13 created, $14 paid_at.  Only
- * invoices of our customers. */
+ * $10 hosted URL, $11 $12 the period, $13 created, $14 paid_at, $15 its
+ * charge, $16 what the charge has refunded (null: not known).  Only
+ * invoices of our customers; what was refunded only ever grows. */
 static struct mq_stmt apply_invoice = MQ_STMT(
 	"INSERT INTO invoices AS i (gateway_id, subscription_id, user_id, number, status, "
 	"  amount_due, amount_paid, currency, billing_reason, hosted_url, period_start, "
-	"  period_end, created_at, paid_at) "
+	"  period_end, created_at, paid_at, charge_id, amount_refunded) "
 	"SELECT $1, (SELECT id FROM subscriptions WHERE gateway_id = $2), pc.user_id, $4, $5, "
 	"  $6::bigint, $7::bigint, $8, $9, $10, to_timestamp($11::bigint), to_timestamp($12::bigint), "
-	"  to_timestamp($13::bigint), to_timestamp($14::bigint) "
+	"  to_timestamp($13::bigint), to_timestamp($14::bigint), $15, "
+	"  least(coalesce($16::bigint, 0), $7::bigint) "
 	"FROM payment_customers pc WHERE pc.gateway_id = $3 "
 	"ON CONFLICT (gateway_id) DO UPDATE SET "
 	"  subscription_id = coalesce(EXCLUDED.subscription_id, i.subscription_id), "
@@ -81,7 +84,9 @@ static struct mq_stmt apply_invoice = MQ_STMT(
 	"  amount_paid = EXCLUDED.amount_paid, currency = EXCLUDED.currency, "
 	"  billing_reason = EXCLUDED.billing_reason, hosted_url = EXCLUDED.hosted_url, "
 	"  period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, "
-	"  paid_at = EXCLUDED.paid_at, synced_at = now()");
+	"  paid_at = EXCLUDED.paid_at, charge_id = coalesce(EXCLUDED.charge_id, i.charge_id), "
+	"  amount_refunded = least(greatest(i.amount_refunded, EXCLUDED.amount_refunded), "
+	"                          EXCLUDED.amount_paid), synced_at = now()");
 
 static struct mq_stmt checkout_done = MQ_STMT(
 	"UPDATE payment_requests SET status = $2, finished_at = now() "
@@ -204,8 +209,8 @@ static const char *upper(struct mq_ctx *c, const char *s)
 static enum mq_status apply_invoice_object(struct mq_ctx *c, struct json_object *inv)
 {
 	const char *id = mq_pay_str(inv, "id"), *currency = mq_pay_str(inv, "currency");
-	struct json_object *tr = NULL;
-	int64_t due, paid;
+	struct json_object *tr = NULL, *charge = NULL;
+	int64_t due, paid, refunded;
 
 	/* amounts are integers of minor units: a float is refused, not rounded */
 	if (!mq_pay_id_ok(id) || !mq_pay_int(inv, "amount_due", &due) ||
@@ -213,15 +218,23 @@ static enum mq_status apply_invoice_object(struct mq_ctx *c, struct json_object 
 	    strlen(currency) != 3)
 		return unusable(c, "invoice", "no id, integer amounts or currency");
 	json_object_object_get_ex(inv, "status_transitions", &tr);
+	/* the charge, expanded: what it has refunded */
+	if (json_object_object_get_ex(inv, "charge", &charge) &&
+	    (!json_object_is_type(charge, json_type_object) ||
+	     !mq_pay_int(charge, "amount_refunded", &refunded) || refunded < 0))
+		charge = NULL;
 	const char *p[] = { id, ref(inv, "subscription"), ref(inv, "customer"),
 			    mq_pay_str(inv, "number"), mq_pay_str(inv, "status"),
 			    mq_arena_int(c->arena, due), mq_arena_int(c->arena, paid),
 			    upper(c, currency), mq_pay_str(inv, "billing_reason"),
 			    mq_pay_str(inv, "hosted_invoice_url"), when(c, inv, "period_start"),
-			    when(c, inv, "period_end"), when(c, inv, "created"), when(c, tr, "paid_at") };
+			    when(c, inv, "period_end"), when(c, inv, "created"), when(c, tr, "paid_at"),
+			    ref(inv, "charge"), charge ? mq_arena_int(c->arena, refunded) : NULL };
 	if (p[4] == NULL || p[12] == NULL)
 		return unusable(c, "invoice", "no status or creation time");
-	if (mq_db_q(c, &apply_invoice, 14, p) == NULL)
+	if (p[14] && !mq_pay_id_ok(p[14]))
+		p[14] = NULL;
+	if (mq_db_q(c, &apply_invoice, 16, p) == NULL)
 		return mq_db_failure(c);
 	return MQ_OK;
 }
@@ -239,7 +252,7 @@ enum mq_status mq_sync_subscription(struct mq_ctx *c, struct mq_pay *g, const ch
 		return mq_pay_failure(c, &ans);
 	if ((st = mq_sync_apply_subscription(c, ans.json)) != MQ_OK)
 		return st;
-	const char *q[] = { "subscription", id, "limit", "100", NULL };
+	const char *q[] = { "subscription", id, "limit", "100", "expand[]", "data.charge", NULL };
 	mq_pay_get(g, "/v1/invoices", q, &ans);
 	if (ans.status != MQ_PAY_OK)
 		return mq_pay_failure(c, &ans);
@@ -315,7 +328,8 @@ enum mq_status mq_sync_all(struct mq_ctx *c, int64_t *synced, int64_t *failed)
 	while (st == MQ_OK && n > 0);
 	if (st != MQ_OK)
 		return st;
-	if ((st = sync_each(c, g, &open_checkouts, mq_sync_checkout, synced, failed)) != MQ_OK)
+	if ((st = sync_each(c, g, &open_checkouts, mq_sync_checkout, synced, failed)) != MQ_OK ||
+	    (st = mq_refunds_resend(c, g, synced, failed)) != MQ_OK)
 		return st;
 	return sync_each(c, g, &open_subs, mq_sync_subscription, synced, failed);
 }
