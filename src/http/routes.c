@@ -100,6 +100,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/users/me/history/{id:int}/", mq_history_delete, USER, 0 },
 	{ MQ_GET, "/api/users/me/activity/", mq_activity_list, USER, 0 },
 	{ MQ_GET, "/api/users/me/stats/", mq_users_me_stats, USER, 0 },
+	{ MQ_GET, "/api/users/me/year-in-review/", mq_users_me_year_in_review, USER, 0 },
 	{ MQ_GET, "/api/lists/", mq_lists_list, ANON, 0 },
 	{ MQ_POST, "/api/lists/", mq_lists_create, USER, 0 },
 	{ MQ_GET, "/api/lists/{id:int}/", mq_lists_get, ANON, 0 },
