@@ -1134,6 +1134,8 @@ sub start_nginx {
        'BURST_API=' . ($self->{burst_api} // 1000),
        'BURST_AUTH=' . ($self->{burst_auth} // 1000),
        'API_INFLIGHT=' . ($self->{api_inflight} // 10000),
+       'RATE_WEBHOOK=' . ($self->{rate_webhook} // '100000r/s'),
+       'BURST_WEBHOOK=' . ($self->{burst_webhook} // 1000),
        "NGINX_PREFIX=$n",
        'NGINX_USER=' . (run_user() ? 'user nobody nogroup;' : ''),
        "NGINX_WORKERS=$self->{nginx_workers}",
