@@ -6,6 +6,7 @@
 # GET /api/users/me/stats/.
 use strict;
 use warnings;
+use POSIX ();
 use Test::More;
 use Marquee::Stack;
 
@@ -59,6 +60,18 @@ is $s->psql(q{SELECT string_agg(coalesce(user_id::text, '-') || ' ' || (data->>'
               FROM events WHERE kind = 'search'}),
     "- heat 1 1995, - heat 1 1995, $alice->{id} zzzz 0 -",
     'each search, with its filters and how many it found (from the cache too)';
+
+# under load a worker writes views in batches (at 64, after a second, or
+# when nothing else waits for it): every one arrives, none twice
+my $views = sub { $s->psql(qq{SELECT count(*) FROM events WHERE kind = 'movie_view' AND movie_id = $ronin}) };
+my @kids = map {
+    my $pid = fork // die "fork: $!";
+    unless ($pid) { $s->get("/api/movies/$ronin/") for 1 .. 40; POSIX::_exit(0) }
+    $pid
+} 1 .. 5;
+waitpid $_, 0 for @kids;
+Marquee::Stack::poll(30, sub { $views->() >= 200 });
+is $views->(), 200, '200 views from 5 clients at once: all 200 written';
 
 # ---- POST /api/events/ ----
 my $client = '0f8fad5b-d9cb-469f-a165-70867728950e';
