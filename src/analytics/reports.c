@@ -112,23 +112,29 @@ static struct mq_stmt recs_series = S(
 	"FROM p, w, analytics_recs r WHERE r.day >= w.lo AND r.day < w.hi "
 	"GROUP BY 1 ORDER BY 1");
 
+/* $1 the user, $2 a year (null: all time, and the last twelve months).
+ * The window's watchings (wh) and ratings made (rt), by UTC time. */
 static struct mq_stmt user_stats = MQ_STMT_READ(
-	"WITH months AS (SELECT generate_series(date_trunc('month', now() AT TIME ZONE 'UTC') "
-	"    - interval '11 months', date_trunc('month', now() AT TIME ZONE 'UTC'), "
-	"    interval '1 month') AS m), "
-	"seen AS (SELECT movie_id FROM watch_history WHERE user_id = $1 "
-	"  UNION SELECT movie_id FROM ratings WHERE user_id = $1) "
+	"WITH b AS (SELECT make_date($2::int, 1, 1)::timestamp AT TIME ZONE 'UTC' AS f, "
+	"    make_date($2::int + 1, 1, 1)::timestamp AT TIME ZONE 'UTC' AS t, "
+	"    coalesce(make_date($2::int, 1, 1)::timestamp, "
+	"             date_trunc('month', now() AT TIME ZONE 'UTC') - interval '11 months') AS m0), "
+	"months AS (SELECT generate_series(m0, m0 + interval '11 months', interval '1 month') AS m "
+	"  FROM b), "
+	"wh AS (SELECT h.movie_id, h.watched_at FROM watch_history h, b WHERE h.user_id = $1 "
+	"  AND ($2::int IS NULL OR (h.watched_at >= b.f AND h.watched_at < b.t))), "
+	"rt AS (SELECT r.movie_id, r.rating, r.created_at FROM ratings r, b WHERE r.user_id = $1 "
+	"  AND ($2::int IS NULL OR (r.created_at >= b.f AND r.created_at < b.t))), "
+	"seen AS (SELECT movie_id FROM wh UNION SELECT movie_id FROM rt) "
 	"SELECT jsonb_build_object("
-	" 'watched', (SELECT count(*) FROM watch_history WHERE user_id = $1), "
-	" 'rated', (SELECT count(*) FROM ratings WHERE user_id = $1), "
+	" 'watched', (SELECT count(*) FROM wh), "
+	" 'rated', (SELECT count(*) FROM rt), "
 	" 'hours_watched', (SELECT round(coalesce(sum(mv.runtime), 0) / 60.0, 1)::float8 "
-	"    FROM watch_history h JOIN movies mv ON mv.id = h.movie_id WHERE h.user_id = $1), "
+	"    FROM wh JOIN movies mv ON mv.id = wh.movie_id), "
 	" 'months', (SELECT jsonb_agg(jsonb_build_object('month', to_char(m, 'YYYY-MM'), "
-	"    'watched', (SELECT count(*) FROM watch_history WHERE user_id = $1 "
-	"      AND watched_at >= m AT TIME ZONE 'UTC' "
+	"    'watched', (SELECT count(*) FROM wh WHERE watched_at >= m AT TIME ZONE 'UTC' "
 	"      AND watched_at < (m + interval '1 month') AT TIME ZONE 'UTC'), "
-	"    'rated', (SELECT count(*) FROM ratings WHERE user_id = $1 "
-	"      AND created_at >= m AT TIME ZONE 'UTC' "
+	"    'rated', (SELECT count(*) FROM rt WHERE created_at >= m AT TIME ZONE 'UTC' "
 	"      AND created_at < (m + interval '1 month') AT TIME ZONE 'UTC')) ORDER BY m) "
 	"    FROM months), "
 	" 'favorite_genres', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'slug', g.slug, "
@@ -136,9 +142,15 @@ static struct mq_stmt user_stats = MQ_STMT_READ(
 	"    FROM (SELECT gid, count(*) AS movies FROM seen JOIN movies mv ON mv.id = seen.movie_id, "
 	"          unnest(mv.genre_ids) gid GROUP BY gid ORDER BY movies DESC, gid LIMIT 5) n "
 	"    JOIN genres g ON g.id = n.gid), "
+	" 'top_rated', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', mv.id, 'title', mv.title, "
+	"    'year', mv.year, 'rating', t.rating) ORDER BY t.rating DESC, t.created_at, mv.id), '[]') "
+	"    FROM (SELECT movie_id, rating, created_at FROM rt "
+	"          ORDER BY rating DESC, created_at, movie_id LIMIT 5) t "
+	"    JOIN movies mv ON mv.id = t.movie_id), "
 	" 'rating_histogram', (SELECT jsonb_agg(jsonb_build_object('rating', s, 'count', "
-	"    (SELECT count(*) FROM ratings WHERE user_id = $1 AND rating = s)) ORDER BY s) "
-	"    FROM generate_series(0.5, 5.0, 0.5) s)) AS stats");
+	"    (SELECT count(*) FROM rt WHERE rating = s)) ORDER BY s) "
+	"    FROM generate_series(0.5, 5.0, 0.5) s)) "
+	"  || CASE WHEN $2::int IS NULL THEN '{}' ELSE jsonb_build_object('year', $2::int) END AS stats");
 
 /* The reports: a report is one row, its name (the last segment of its
  * route, http/routes.c) and its sections, each a name (the key of the
@@ -186,11 +198,13 @@ enum mq_status mq_analytics_report(struct mq_ctx *c, const char *name,
 	return MQ_OK;
 }
 
-enum mq_status mq_analytics_user_stats(struct mq_ctx *c, int64_t user_id, PGresult **out)
+enum mq_status mq_analytics_user_stats(struct mq_ctx *c, int64_t user_id, int year,
+					PGresult **out)
 {
-	const char *id = mq_arena_int(c->arena, user_id);
+	const char *p[] = { mq_arena_int(c->arena, user_id),
+			    year ? mq_arena_int(c->arena, year) : NULL };
 
-	if ((*out = mq_db_q(c, &user_stats, 1, &id)) == NULL)
+	if ((*out = mq_db_q(c, &user_stats, 2, p)) == NULL)
 		return mq_db_failure(c);
 	return MQ_OK;
 }

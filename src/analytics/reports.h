@@ -40,10 +40,14 @@ const char *mq_report_name(size_t i);
 enum mq_status mq_analytics_report(struct mq_ctx *c, const char *name,
 				   const struct mq_report_query *q, struct mq_report *out);
 
-/* The statistics of one user's own (GET /api/users/me/stats/): films
- * watched and rated in each of the last twelve months, hours watched,
- * favourite genres, the histogram of their ratings; one row, one jsonb
- * column "stats", in c's arena.  MQ_OK or the database's failure. */
-enum mq_status mq_analytics_user_stats(struct mq_ctx *c, int64_t user_id, PGresult **out);
+/* The statistics of one user's own, of all time (year 0: GET
+ * /api/users/me/stats/) or of one UTC year (GET
+ * /api/users/me/year-in-review/): films watched and rated, hours
+ * watched, favourite genres, top-rated films, the histogram of their
+ * ratings, and films watched and rated in each month (the last twelve;
+ * the year's), with {year} for a year; one row, one jsonb column "stats",
+ * in c's arena.  MQ_OK or the database's failure. */
+enum mq_status mq_analytics_user_stats(struct mq_ctx *c, int64_t user_id, int year,
+				       PGresult **out);
 
 #endif

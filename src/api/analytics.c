@@ -1,7 +1,9 @@
 /*
  * analytics.c: POST /api/events/ (a client's events), the admin reports
  * GET /api/admin/analytics/{report}/ (JSON, or CSV with format=csv or
- * Accept: text/csv), GET /api/users/me/stats/.
+ * Accept: text/csv), GET /api/users/me/stats/, and its premium edition GET
+ * /api/users/me/year-in-review/?year=YYYY (users entitled to
+ * year_in_review only).
  *
  * The reports read the daily rollups (analytics/reports.h), never the
  * raw events: what happened today shows once `marquee analytics rollup`
@@ -19,6 +21,7 @@
 #include "db/rows.h"
 #include "http/form.h"
 #include "http/handlers.h"
+#include "payments/subscriptions.h"
 
 /* The longest window a report reads, in days. */
 #define WINDOW_MAX 3660
@@ -223,7 +226,60 @@ mq_reply mq_users_me_stats(struct mq_req *r)
 
 	if (mq_done(rc = mq_query_check(r, none)))
 		return rc;
-	if ((st = mq_analytics_user_stats(&r->ctx, r->user_id, &res)) != MQ_OK)
+	if ((st = mq_analytics_user_stats(&r->ctx, r->user_id, 0, &res)) != MQ_OK)
 		return mq_fail(r, st);
+	return mq_respond_json(r, 200, json_object_object_get(mq_row_owned(r->arena, res), "stats"));
+}
+
+/* ?year= as a year (1900 to 9999; absent: this UTC year) into *year, or
+ * the 400 answered. */
+static mq_reply year_param(struct mq_req *r, int *year)
+{
+	const char *v = mq_query_get(&r->query, "year");
+	char *end = NULL;
+	long y;
+	struct tm tm;
+	time_t now = time(NULL);
+
+	if (v == NULL) {
+		gmtime_r(&now, &tm);
+		*year = tm.tm_year + 1900;
+		return MQ_NEXT;
+	}
+	y = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || y < 1900 || y > 9999)
+		return mq_problem_field(r, "year", "Must be a year, 1900 to 9999.");
+	*year = (int)y;
+	return MQ_NEXT;
+}
+
+/* GET /api/users/me/year-in-review/?year=YYYY: the caller's year, for
+ * users entitled to year_in_review (the one entitlement function); a 403
+ * naming the plan that unlocks it otherwise. */
+mq_reply mq_users_me_year_in_review(struct mq_req *r)
+{
+	static const char *const allowed[] = { "year", NULL };
+	struct json_object *plan, *extra;
+	enum mq_status st;
+	PGresult *res;
+	mq_reply rc;
+	bool ok;
+	int year;
+
+	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = year_param(r, &year)))
+		return rc;
+	if ((st = mq_subs_entitled(&r->ctx, r->user_id, "year_in_review", &ok, &plan)) != MQ_OK)
+		return mq_fail(r, st);
+	if (!ok) {
+		extra = mq_json_object(r->arena);
+		json_object_object_add(extra, "plan", plan ? json_object_get(plan) : NULL);
+		return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, "Year in review comes "
+				      "with a subscription to %s.", json_object_get_string(
+				      json_object_object_get(plan, "name")))
+				      : "Year in review is not offered with any plan at the moment.", extra);
+	}
+	if ((st = mq_analytics_user_stats(&r->ctx, r->user_id, year, &res)) != MQ_OK)
+		return mq_fail(r, st);
+	mq_resp_header(r, "Cache-Control", "private, no-store");
 	return mq_respond_json(r, 200, json_object_object_get(mq_row_owned(r->arena, res), "stats"));
 }

@@ -108,6 +108,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/users/me/history/{id:int}/", mq_history_delete, USER, 0 },
 	{ MQ_GET, "/api/users/me/activity/", mq_activity_list, USER, 0 },
 	{ MQ_GET, "/api/users/me/stats/", mq_users_me_stats, USER, 0 },
+	{ MQ_GET, "/api/users/me/year-in-review/", mq_users_me_year_in_review, USER, 0 },
 	{ MQ_GET, "/api/lists/", mq_lists_list, ANON, 0 },
 	{ MQ_POST, "/api/lists/", mq_lists_create, USER, 0 },
 	{ MQ_GET, "/api/lists/{id:int}/", mq_lists_get, ANON, 0 },
@@ -166,6 +167,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/admin/plans/", mq_admin_plans_create, ADMIN, 0 },
 	{ MQ_PUT, "/api/admin/plans/{id:int}/", mq_admin_plans_put, ADMIN, 0 },
 	{ MQ_DELETE, "/api/admin/plans/{id:int}/", mq_admin_plans_delete, ADMIN, 0 },
+	{ MQ_POST, "/api/admin/payments/{id:int}/refund/", mq_admin_payments_refund, ADMIN, 0 },
 	/* analytics: analytics.c */
 	{ MQ_POST, "/api/events/", mq_events_post, ANON, 0 },
 	/* the reports: one handler, the report named by the path's last

@@ -14,7 +14,7 @@
 #include "core/log.h"
 #include "integrations/id_token.h"
 #include "integrations/breaker.h"
-#include "integrations/capped.h"
+#include "integrations/http_client.h"
 #include "integrations/loopback.h"
 #include "integrations/webpush.h"
 
@@ -37,7 +37,7 @@ struct call {
 	const char *form;	/* POST body, or NULL for GET */
 	const char *bearer;	/* an access token, or NULL */
 	bool token_request;	/* 400 and 401 are refusals of the code */
-	struct mq_capped body;
+	struct mq_buf body;	/* the answer's, as received */
 };
 
 enum mq_status mq_oauth_provider(struct mq_ctx *c, const char *name,
@@ -137,11 +137,6 @@ const char *mq_oauth_challenge(struct mq_arena *a, const char *verifier)
 
 /* ---- HTTP ---- */
 
-static void curl_close(void *e)
-{
-	curl_easy_cleanup(e);
-}
-
 static struct curl_slist *headers(struct mq_ctx *c, const struct call *k)
 {
 	struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
@@ -150,28 +145,6 @@ static struct curl_slist *headers(struct mq_ctx *c, const struct call *k)
 		h = curl_slist_append(h, mq_arena_printf(c->arena, "Authorization: Bearer %s",
 							  k->bearer));
 	return h;
-}
-
-static void set_options(struct mq_ctx *c, CURL *e, struct call *k)
-{
-	const struct mq_config *cfg = c->cfg;
-
-	curl_easy_setopt(e, CURLOPT_URL, k->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, mq_loopback_url(k->url) ? "http,https" : "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->oauth_connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->oauth_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k->body.max);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, mq_capped_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &k->body);
-	/* GitHub's API refuses requests without one */
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
-	if (k->form) {
-		curl_easy_setopt(e, CURLOPT_POST, 1L);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, k->form);
-	}
 }
 
 static enum mq_status unavailable(struct mq_ctx *c, const struct mq_oauth_provider *p,
@@ -199,12 +172,13 @@ static enum mq_status refused(struct mq_ctx *c, const struct mq_oauth_provider *
 
 /* What a completed exchange's status says. */
 static enum mq_status judge(struct mq_ctx *c, const struct mq_oauth_provider *p, struct call *k,
-			    long code, struct json_object **out)
+			    const struct mq_http_call *h, struct json_object **out)
 {
+	long code = h->code;
 	const char *err;
 
 	if (code >= 200 && code < 300) {
-		if (mq_json_parse(c->arena, k->body.buf.data, k->body.buf.len, JSON_DEPTH, out, &err) == 0 &&
+		if (mq_json_parse(c->arena, h->body.data, h->body.len, JSON_DEPTH, out, &err) == 0 &&
 		    *out && (json_object_is_type(*out, json_type_object) ||
 			     json_object_is_type(*out, json_type_array)))
 			return MQ_OK;
@@ -223,34 +197,31 @@ static enum mq_status judge(struct mq_ctx *c, const struct mq_oauth_provider *p,
 static enum mq_status exchange(struct mq_ctx *c, const struct mq_oauth_provider *p, struct call *k,
 			       struct json_object **out)
 {
-	CURL *e = curl_easy_init();
-	struct curl_slist *h;
-	long code = 0;
-	CURLcode rc;
+	const struct mq_config *cfg = c->cfg;
+	struct mq_http_call h = { .method = k->form ? "POST" : "GET", .url = k->url, .form = k->form,
+				  .connect_timeout_ms = cfg->oauth_connect_timeout_ms,
+				  .timeout_ms = cfg->oauth_timeout_ms, .max = cfg->oauth_max_response };
+	CURL *e = mq_http_handle();
+	enum mq_http_outcome o;
 
 	if (e == NULL)
 		return mq_fail_with(c, MQ_INTERNAL, NULL, "libcurl does not start");
-	mq_arena_defer(c->arena, curl_close, e);
 	if (endpoint_problem(k->url) || *k->url == '\0') {
 		mq_log_warn("oauth %s: %s: not an https URL", p->name, k->what);
 		return unusable(c, p);
 	}
-	mq_capped_init(&k->body, c->arena, c->cfg->oauth_max_response);
-	h = headers(c, k);
-	set_options(c, e, k);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	rc = curl_easy_perform(e);
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(h);
-	if (rc == CURLE_OK)
-		return judge(c, p, k, code, out);
+	h.headers = headers(c, k);
+	o = mq_http_perform(e, c->arena, &h);
+	curl_slist_free_all(h.headers);
+	k->body = h.body;
+	if (o == MQ_HTTP_ANSWERED)
+		return judge(c, p, k, &h, out);
 	mq_log_warn("oauth %s: %s: %s", p->name, k->what,
-		    k->body.too_big ? "too large" : curl_easy_strerror(rc));
-	if (rc == CURLE_OPERATION_TIMEDOUT)
+		    o == MQ_HTTP_TOO_BIG ? "too large" : o == MQ_HTTP_TIMEOUT ? "timed out" : h.error);
+	if (o == MQ_HTTP_TIMEOUT)
 		return mq_fail_with(c, MQ_TIMEOUT, NULL,
 				    "The sign-in provider %s did not answer in time.", p->name);
-	if (k->body.too_big || rc == CURLE_FILESIZE_EXCEEDED || rc == CURLE_UNSUPPORTED_PROTOCOL)
+	if (o == MQ_HTTP_TOO_BIG)
 		return unusable(c, p);
 	return unavailable(c, p, RETRY_AFTER);
 }
@@ -319,7 +290,7 @@ static enum mq_status metadata(struct mq_ctx *c, const struct mq_oauth_provider 
 		return unusable(c, p);
 	}
 	if (c->cache)
-		mq_cache_set(c->cache, key, k.body.buf.data, k.body.buf.len, c->cfg->oauth_metadata_ttl);
+		mq_cache_set(c->cache, key, k.body.data, k.body.len, c->cfg->oauth_metadata_ttl);
 	return MQ_OK;
 }
 

@@ -13,7 +13,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "integrations/breaker.h"
-#include "integrations/capped.h"
+#include "integrations/http_client.h"
 #include "integrations/loopback.h"
 
 #define MAX_DEPTH 32
@@ -33,7 +33,6 @@ struct call {
 	const char *url;
 	const char *form;	/* POST: the body */
 	const char *key;	/* Idempotency-Key, or NULL */
-	struct mq_capped body;
 };
 
 static bool printable(const char *s)
@@ -73,10 +72,7 @@ int mq_pay_check_config(const struct mq_config *cfg, char *err, size_t errlen)
 
 static void pay_close(void *arg)
 {
-	struct mq_pay *p = arg;
-
-	curl_easy_cleanup(p->curl);
-	free(p);
+	free(arg);	/* not the handle: the process's (http_client.h) */
 }
 
 struct mq_pay *mq_pay_open(struct mq_ctx *c)
@@ -86,7 +82,7 @@ struct mq_pay *mq_pay_open(struct mq_ctx *c)
 	p->cfg = c->cfg;
 	p->cache = c->cache;
 	p->arena = c->arena;
-	if ((p->curl = curl_easy_init()) == NULL) {
+	if ((p->curl = mq_http_handle()) == NULL) {	/* its connections are kept */
 		free(p);
 		return NULL;
 	}
@@ -132,32 +128,6 @@ static struct curl_slist *headers(struct mq_pay *p, const struct call *c)
 	return h;
 }
 
-static void set_options(struct mq_pay *p, struct call *c, struct curl_slist *h)
-{
-	const struct mq_config *cfg = p->cfg;
-	CURL *e = p->curl;
-
-	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, c->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, mq_loopback_url(c->url) ? "http,https" : "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->pay_connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)cfg->pay_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body.max);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, mq_capped_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->body);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
-	if (strcmp(c->method, "POST") == 0) {
-		curl_easy_setopt(e, CURLOPT_POST, 1L);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->form);
-	} else if (strcmp(c->method, "DELETE") == 0) {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
-	}
-}
-
 static void failed(struct mq_pay_answer *out, enum mq_pay_status st, const char *why)
 {
 	out->status = st;
@@ -165,54 +135,55 @@ static void failed(struct mq_pay_answer *out, enum mq_pay_status st, const char 
 }
 
 /* The gateway's own words for a refusal: error.message, else the status. */
-static const char *error_message(struct mq_pay *p, const struct call *c, long code)
+static const char *error_message(struct mq_pay *p, const struct mq_http_call *h, long code)
 {
 	struct json_object *o = NULL, *e;
 	const char *err;
 
-	if (mq_json_parse(p->arena, c->body.buf.data, c->body.buf.len, MAX_DEPTH, &o, &err) == 0 &&
-	    o && json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
+	if (mq_json_parse(p->arena, h->body.data, h->body.len, MAX_DEPTH, &o, &err) == 0 && o &&
+	    json_object_object_get_ex(o, "error", &e) && mq_pay_str(e, "message"))
 		return mq_arena_printf(p->arena, "HTTP %ld: %s", code, mq_pay_str(e, "message"));
 	return mq_arena_printf(p->arena, "HTTP %ld", code);
 }
 
-static void judge(struct mq_pay *p, struct call *c, long code, struct mq_pay_answer *out)
+static void judge(struct mq_pay *p, const struct mq_http_call *h, struct mq_pay_answer *out)
 {
-	curl_off_t retry = 0;
+	curl_off_t retry = h->retry_after;
+	long code = h->code;
 	const char *err;
 
 	out->http_status = code;
 	if (code == 200) {
-		if (mq_json_parse(p->arena, c->body.buf.data, c->body.buf.len, MAX_DEPTH, &out->json,
-				  &err) == 0 &&
+		if (mq_json_parse(p->arena, h->body.data, h->body.len, MAX_DEPTH, &out->json, &err) == 0 &&
 		    out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_PAY_OK;
 		else
 			failed(out, MQ_PAY_BAD_GATEWAY, "the body is not a JSON object");
 	} else if (code == 404) {
-		failed(out, MQ_PAY_NOT_FOUND, error_message(p, c, code));
+		failed(out, MQ_PAY_NOT_FOUND, error_message(p, h, code));
 	} else if (code == 400 || code == 402) {
-		failed(out, MQ_PAY_REFUSED, error_message(p, c, code));
+		failed(out, MQ_PAY_REFUSED, error_message(p, h, code));
 	} else if (code == 429 || code == 409) {
-		curl_easy_getinfo(p->curl, CURLINFO_RETRY_AFTER, &retry);
 		out->retry_after = retry <= 0 ? 1 : retry < RETRY_AFTER_MAX ? (int)retry : RETRY_AFTER_MAX;
-		failed(out, MQ_PAY_UNAVAILABLE, error_message(p, c, code));
+		failed(out, MQ_PAY_UNAVAILABLE, error_message(p, h, code));
 	} else {
 		failed(out, MQ_PAY_BAD_GATEWAY, code >= 300 && code < 400 ? "a redirect"
-						: error_message(p, c, code));
+						: error_message(p, h, code));
 	}
 }
 
 static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 {
 	struct mq_breaker b = breaker(p);
-	struct curl_slist *h;
-	long code = 0;
-	CURLcode rc;
+	const struct mq_config *cfg = p->cfg;
+	struct mq_http_call h = { .method = c->method, .url = c->url, .form = c->form,
+				  .connect_timeout_ms = cfg->pay_connect_timeout_ms,
+				  .timeout_ms = cfg->pay_timeout_ms, .max = cfg->pay_max_response };
+	enum mq_http_outcome o;
 	int wait;
 
 	memset(out, 0, sizeof(*out));
-	if (!mq_pay_configured(p->cfg)) {
+	if (!mq_pay_configured(cfg)) {
 		out->retry_after = 3600;
 		failed(out, MQ_PAY_UNCONFIGURED, "no [payments] secret_key_file");
 		return;
@@ -222,21 +193,17 @@ static void perform(struct mq_pay *p, struct call *c, struct mq_pay_answer *out)
 		failed(out, MQ_PAY_UNAVAILABLE, "circuit breaker open");
 		return;
 	}
-	mq_capped_init(&c->body, p->arena, p->cfg->pay_max_response);
-	h = headers(p, c);
-	set_options(p, c, h);
-	rc = curl_easy_perform(p->curl);
-	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(h);
-	if (rc == CURLE_OPERATION_TIMEDOUT)
+	h.headers = headers(p, c);
+	o = mq_http_perform(p->curl, p->arena, &h);
+	curl_slist_free_all(h.headers);
+	if (o == MQ_HTTP_TIMEOUT)
 		failed(out, MQ_PAY_TIMEOUT, "timed out");
-	else if (c->body.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	else if (o == MQ_HTTP_TOO_BIG)
 		failed(out, MQ_PAY_BAD_GATEWAY, "the body is larger than [payments] max_response");
-	else if (rc != CURLE_OK)
-		failed(out, MQ_PAY_BAD_GATEWAY, mq_arena_strdup(p->arena, curl_easy_strerror(rc)));
+	else if (o == MQ_HTTP_FAILED)
+		failed(out, MQ_PAY_BAD_GATEWAY, h.error);
 	else
-		judge(p, c, code, out);
+		judge(p, &h, out);
 	mq_breaker_count(&b, out->status == MQ_PAY_TIMEOUT || out->status == MQ_PAY_BAD_GATEWAY);
 	if (out->status != MQ_PAY_OK && out->status != MQ_PAY_NOT_FOUND)
 		mq_log_warn("payments: %s %s%s%s: %s", c->method, c->path, c->key ? " key=" : "",

@@ -15,7 +15,7 @@
 #include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "integrations/capped.h"
+#include "integrations/http_client.h"
 #include "integrations/loopback.h"
 
 #define MAX_DEPTH 64		/* TMDb's documents nest 4 deep */
@@ -38,7 +38,7 @@ struct call {
 	const char *path;	/* for logs: never the URL, which may hold the key */
 	const char *key;	/* the cache key: path and query, without the key */
 	const char *url;
-	struct mq_capped body;
+	struct mq_buf body;	/* the answer's */
 	long timeout_ms;	/* [tmdb] timeout, or less: what is left of the budget */
 	bool cut;		/* timeout_ms is the budget's, not [tmdb] timeout */
 };
@@ -90,7 +90,7 @@ struct mq_tmdb *mq_tmdb_new(const struct mq_config *cfg, struct mq_cache *cache)
 
 	t->cfg = cfg;
 	t->cache = cache;
-	t->curl = curl_easy_init();
+	t->curl = mq_http_handle();	/* the worker's: its connections are kept */
 	if (t->curl == NULL) {
 		free(t);
 		return NULL;
@@ -100,10 +100,7 @@ struct mq_tmdb *mq_tmdb_new(const struct mq_config *cfg, struct mq_cache *cache)
 
 void mq_tmdb_free(struct mq_tmdb *t)
 {
-	if (t == NULL)
-		return;
-	curl_easy_cleanup(t->curl);
-	free(t);
+	free(t);	/* not the handle: the process's (http_client.h) */
 }
 
 void mq_tmdb_budget(struct mq_tmdb *t, int ms)
@@ -160,7 +157,6 @@ static void build(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 	if (cfg->tmdb_read_token.len == 0 && cfg->tmdb_api_key.len > 0)
 		add_param(t, &q, "api_key", cfg->tmdb_api_key.value);
 	c->url = mq_arena_printf(a, "%s%s?%s", cfg->tmdb_base_url, path, q.data);
-	mq_capped_init(&c->body, a, cfg->tmdb_max_response);
 }
 
 /* Replaces each number json-c read as infinite or NaN (1e400) with null:
@@ -225,7 +221,7 @@ static void to_cache(struct mq_tmdb *t, struct mq_arena *a, const struct call *c
 
 	if (t->cache == NULL)
 		return;
-	v = mq_arena_printf(a, "%lld\n%s", (long long)time(NULL) + cfg->tmdb_cache_ttl, c->body.buf.data);
+	v = mq_arena_printf(a, "%lld\n%s", (long long)time(NULL) + cfg->tmdb_cache_ttl, c->body.data);
 	mq_cache_set(t->cache, c->key, v, strlen(v),
 		     cfg->tmdb_stale_ttl > cfg->tmdb_cache_ttl ? cfg->tmdb_stale_ttl : cfg->tmdb_cache_ttl);
 }
@@ -285,28 +281,6 @@ static void breaker_success(struct mq_tmdb *t)
 
 /* ---- the request ---- */
 
-static void set_options(struct mq_tmdb *t, struct call *c, struct curl_slist *headers)
-{
-	const struct mq_config *cfg = t->cfg;
-	CURL *h = t->curl;
-
-	curl_easy_reset(h);	/* keeps the connection cache */
-	curl_easy_setopt(h, CURLOPT_URL, c->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, mq_loopback_url(c->url) ? "http,https" : "https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);	/* a redirect is a bad answer */
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 cfg->tmdb_connect_timeout_ms < c->timeout_ms ? (long)cfg->tmdb_connect_timeout_ms
-								       : c->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body.max);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* the cap counts decoded bytes */
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mq_capped_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->body);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "Marquee/" PACKAGE_VERSION);
-}
-
 static void failed(struct mq_tmdb_answer *out, enum mq_tmdb_status st, const char *why)
 {
 	out->status = st;
@@ -314,13 +288,14 @@ static void failed(struct mq_tmdb_answer *out, enum mq_tmdb_status st, const cha
 }
 
 /* What TMDb's HTTP answer means. */
-static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long code,
+static void judge(struct mq_tmdb *t, struct mq_arena *a, const struct mq_http_call *h,
 		  struct mq_tmdb_answer *out)
 {
-	curl_off_t retry = 0;
+	curl_off_t retry = h->retry_after;
+	long code = h->code;
 
 	if (code == 200) {
-		out->json = parse(a, c->body.buf.data, c->body.buf.len);
+		out->json = parse(a, h->body.data, h->body.len);
 		if (out->json && json_object_is_type(out->json, json_type_object))
 			out->status = MQ_TMDB_OK;
 		else
@@ -328,7 +303,6 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 	} else if (code == 404) {
 		failed(out, MQ_TMDB_NOT_FOUND, "not found");
 	} else if (code == 429) {
-		curl_easy_getinfo(t->curl, CURLINFO_RETRY_AFTER, &retry);
 		out->retry_after = retry <= 0 ? cooloff_s(t)
 				   : retry < RETRY_AFTER_MAX ? (int)retry : RETRY_AFTER_MAX;
 		failed(out, MQ_TMDB_UNAVAILABLE, "rate limited (429)");
@@ -341,26 +315,26 @@ static void judge(struct mq_tmdb *t, struct mq_arena *a, struct call *c, long co
 static void fetch(struct mq_tmdb *t, struct mq_arena *a, struct call *c, struct mq_tmdb_answer *out)
 {
 	const struct mq_config *cfg = t->cfg;
-	struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
-	long code = 0;
-	CURLcode rc;
+	struct mq_http_call h = { .method = "GET", .url = c->url,
+				  .connect_timeout_ms = cfg->tmdb_connect_timeout_ms,
+				  .timeout_ms = c->timeout_ms, .max = cfg->tmdb_max_response };
+	enum mq_http_outcome o;
 
+	h.headers = curl_slist_append(NULL, "Accept: application/json");
 	if (cfg->tmdb_read_token.len)
-		headers = curl_slist_append(headers, mq_arena_printf(a, "Authorization: Bearer %s",
-								      cfg->tmdb_read_token.value));
-	set_options(t, c, headers);
-	rc = curl_easy_perform(t->curl);
-	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(headers);
-	if (rc == CURLE_OPERATION_TIMEDOUT)
+		h.headers = curl_slist_append(h.headers, mq_arena_printf(a, "Authorization: Bearer %s",
+									  cfg->tmdb_read_token.value));
+	o = mq_http_perform(t->curl, a, &h);
+	curl_slist_free_all(h.headers);
+	c->body = h.body;
+	if (o == MQ_HTTP_TIMEOUT)
 		failed(out, MQ_TMDB_TIMEOUT, "timed out");
-	else if (c->body.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	else if (o == MQ_HTTP_TOO_BIG)
 		failed(out, MQ_TMDB_BAD_GATEWAY, "the body is larger than [tmdb] max_response");
-	else if (rc != CURLE_OK)
-		failed(out, MQ_TMDB_BAD_GATEWAY, mq_arena_strdup(a, curl_easy_strerror(rc)));
+	else if (o == MQ_HTTP_FAILED)
+		failed(out, MQ_TMDB_BAD_GATEWAY, h.error);
 	else
-		judge(t, a, c, code, out);
+		judge(t, a, &h, out);
 }
 
 /* Calls TMDb and keeps the breaker's count. */

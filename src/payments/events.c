@@ -13,6 +13,7 @@
 #include "db/rows.h"
 #include "integrations/pay_signature.h"
 #include "integrations/payments.h"
+#include "payments/refunds.h"
 #include "payments/sync.h"
 
 #define MAX_DEPTH 32
@@ -108,6 +109,8 @@ static enum mq_status process_one(struct mq_ctx *c, struct mq_pay *g, PGresult *
 
 	if (strcmp(otype, "checkout.session") == 0 && oid)
 		return mq_sync_checkout(c, g, oid);
+	if (strcmp(otype, "charge") == 0 && oid)	/* charge.refunded, among others */
+		return mq_sync_charge(c, g, oid);
 	if (sub == NULL)
 		return MQ_OK;	/* about nothing we keep */
 	for (int k = 0; k < *ndone; k++)

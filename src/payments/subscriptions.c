@@ -64,12 +64,7 @@ static struct mq_stmt request_done = MQ_STMT(
 	"UPDATE payment_requests SET status = 'done', finished_at = now() WHERE id = $1");
 
 static struct mq_stmt invoices = MQ_STMT_READ(
-	"SELECT count(*) OVER () AS total, i.id, i.number, i.status, i.amount_due, i.amount_paid, "
-	"  i.currency, i.billing_reason, rfc3339(i.period_start) AS period_start, "
-	"  rfc3339(i.period_end) AS period_end, rfc3339(i.created_at) AS created_at, "
-	"  rfc3339(i.paid_at) AS paid_at, i.hosted_url AS invoice_url, p.name AS plan "
-	"FROM invoices i LEFT JOIN subscriptions s ON s.id = i.subscription_id "
-	"LEFT JOIN plans p ON p.id = s.plan_id "
+	"SELECT count(*) OVER () AS total, " MQ_PAYMENT_COLUMNS
 	"WHERE i.user_id = $1 ORDER BY i.created_at DESC, i.id DESC LIMIT $2 OFFSET $3");
 
 static struct mq_stmt entitled = MQ_STMT_READ(
@@ -176,7 +171,8 @@ static enum mq_status take_request(struct mq_ctx *c, int64_t user, const char *k
 	    (*row = mq_db_q(c, &request_take, 4, p)) == NULL)
 		return mq_db_failure(c);
 	if (PQntuples(*row) == 0)	/* taken by a concurrent request, not yet committed */
-		return mq_fail_retry(c, 1, "A request of yours for this is in progress.");
+		return mq_fail_with(c, MQ_CONFLICT, NULL, "A request of yours for this is in "
+				    "progress: try again in a moment.");
 	return MQ_OK;
 }
 

@@ -42,6 +42,19 @@ enum mq_status mq_subs_change(struct mq_ctx *c, int64_t user, int64_t plan,
 enum mq_status mq_subs_cancel(struct mq_ctx *c, int64_t user, bool immediately,
 			      struct json_object **out);
 
+/* A payment (an invoice) as GET /api/payments/ shows it, and the joins
+ * it needs (invoices i): its status is the invoice's, or refunded /
+ * partially_refunded once some of it was given back. */
+#define MQ_PAYMENT_COLUMNS \
+	"i.id, i.number, CASE WHEN i.amount_refunded = 0 THEN i.status " \
+	"  WHEN i.amount_refunded < i.amount_paid THEN 'partially_refunded' " \
+	"  ELSE 'refunded' END AS status, i.amount_due, i.amount_paid, i.amount_refunded, " \
+	"  i.currency, i.billing_reason, rfc3339(i.period_start) AS period_start, " \
+	"  rfc3339(i.period_end) AS period_end, rfc3339(i.created_at) AS created_at, " \
+	"  rfc3339(i.paid_at) AS paid_at, i.hosted_url AS invoice_url, p.name AS plan " \
+	"FROM invoices i LEFT JOIN subscriptions s ON s.id = i.subscription_id " \
+	"LEFT JOIN plans p ON p.id = s.plan_id "
+
 /* The user's invoices, newest first. */
 enum mq_status mq_subs_invoices(struct mq_ctx *c, int64_t user, int64_t limit, int64_t offset,
 				struct mq_pay_page *out);

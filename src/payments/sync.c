@@ -12,17 +12,27 @@
 #include "db/rows.h"
 #include "integrations/payments.h"
 #include "payments/events.h"
+#include "payments/refunds.h"
 
 #define OPEN_BATCH "500"
 
 static const char *const statuses[] = { "incomplete", "incomplete_expired", "trialing", "active",
 					"past_due", "canceled", "unpaid", "paused", NULL };
 
+/* pc's user has a live subscription other than $1 (with $4 a live status). */
+#define LIVE_OTHER \
+	"$4 NOT IN ('canceled', 'incomplete_expired') AND EXISTS (SELECT 1 FROM subscriptions o " \
+	"WHERE o.user_id = pc.user_id AND o.gateway_id <> $1 " \
+	"AND o.status NOT IN ('canceled', 'incomplete_expired'))"
+
 /* $1 gateway id, $2 customer, $3 price, $4 status, $5 $6 the period,
  * $7 cancel_at_period_end, $8 canceled_at, $9 ended_at, $10 created (unix
  * times).  A final row is left as it is (the WHERE of DO UPDATE); a row
- * whose customer or price is not ours is not written.  old_status: the
- * row's status before, null when it is new or was not written. */
+ * whose customer or price is not ours is not written, nor a new live one
+ * of a user who has a live one (the index subscriptions_live refuses it
+ * anyway: this keeps the job's transaction alive).  old_status: the
+ * row's status before, null when it is new or was not written; the last
+ * column: the user, when this is a second live subscription of theirs. */
 static struct mq_stmt apply_sub = MQ_STMT(
 	"WITH old AS (SELECT status FROM subscriptions WHERE gateway_id = $1), "
 	"up AS (INSERT INTO subscriptions AS s (gateway_id, user_id, plan_id, status, "
@@ -33,7 +43,7 @@ static struct mq_stmt apply_sub = MQ_STMT(
 	"         to_timestamp($9::bigint), CASE WHEN $4 = 'past_due' THEN now() END, "
 	"         coalesce(to_timestamp($10::bigint), now()) "
 	"       FROM payment_customers pc JOIN plan_prices pp ON pp.gateway_id = $3 "
-	"       WHERE pc.gateway_id = $2 "
+	"       WHERE pc.gateway_id = $2 AND NOT (" LIVE_OTHER ") "
 	"       ON CONFLICT (gateway_id) DO UPDATE SET plan_id = EXCLUDED.plan_id, "
 	"         status = EXCLUDED.status, current_period_start = EXCLUDED.current_period_start, "
 	"         current_period_end = EXCLUDED.current_period_end, "
@@ -50,20 +60,23 @@ static struct mq_stmt apply_sub = MQ_STMT(
 	"       WHERE s.status NOT IN ('canceled', 'incomplete_expired') "
 	"       RETURNING s.id, s.user_id, s.status) "
 	"SELECT up.id, up.user_id, up.status, (SELECT status FROM old) AS old_status, "
-	"  EXISTS (SELECT 1 FROM old) AS known "
+	"  EXISTS (SELECT 1 FROM old) AS known, "
+	"  (SELECT pc.user_id FROM payment_customers pc WHERE pc.gateway_id = $2 AND " LIVE_OTHER ") "
 	"FROM (SELECT 1) one LEFT JOIN up ON true");
 
 /* $1 gateway id, $2 subscription, $3 customer, $4 number, $5 status,
  * $6 amount_due, $7 amount_paid, $8 currency, $9 billing_reason,
- * $10 hosted URL, $11 $12 the period, $13 created, $14 paid_at.  Only
- * invoices of our customers. */
+ * $10 hosted URL, $11 $12 the period, $13 created, $14 paid_at, $15 its
+ * charge, $16 what the charge has refunded (null: not known).  Only
+ * invoices of our customers; what was refunded only ever grows. */
 static struct mq_stmt apply_invoice = MQ_STMT(
 	"INSERT INTO invoices AS i (gateway_id, subscription_id, user_id, number, status, "
 	"  amount_due, amount_paid, currency, billing_reason, hosted_url, period_start, "
-	"  period_end, created_at, paid_at) "
+	"  period_end, created_at, paid_at, charge_id, amount_refunded) "
 	"SELECT $1, (SELECT id FROM subscriptions WHERE gateway_id = $2), pc.user_id, $4, $5, "
 	"  $6::bigint, $7::bigint, $8, $9, $10, to_timestamp($11::bigint), to_timestamp($12::bigint), "
-	"  to_timestamp($13::bigint), to_timestamp($14::bigint) "
+	"  to_timestamp($13::bigint), to_timestamp($14::bigint), $15, "
+	"  least(coalesce($16::bigint, 0), $7::bigint) "
 	"FROM payment_customers pc WHERE pc.gateway_id = $3 "
 	"ON CONFLICT (gateway_id) DO UPDATE SET "
 	"  subscription_id = coalesce(EXCLUDED.subscription_id, i.subscription_id), "
@@ -71,7 +84,9 @@ static struct mq_stmt apply_invoice = MQ_STMT(
 	"  amount_paid = EXCLUDED.amount_paid, currency = EXCLUDED.currency, "
 	"  billing_reason = EXCLUDED.billing_reason, hosted_url = EXCLUDED.hosted_url, "
 	"  period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, "
-	"  paid_at = EXCLUDED.paid_at, synced_at = now()");
+	"  paid_at = EXCLUDED.paid_at, charge_id = coalesce(EXCLUDED.charge_id, i.charge_id), "
+	"  amount_refunded = least(greatest(i.amount_refunded, EXCLUDED.amount_refunded), "
+	"                          EXCLUDED.amount_paid), synced_at = now()");
 
 static struct mq_stmt checkout_done = MQ_STMT(
 	"UPDATE payment_requests SET status = $2, finished_at = now() "
@@ -136,6 +151,16 @@ static enum mq_status unusable(struct mq_ctx *c, const char *what, const char *w
 	return mq_fail_with(c, MQ_BAD_GATEWAY, NULL, "The payment gateway gave an unusable %s.", what);
 }
 
+/* Subscription id is a second live one of its user's: left out (and the
+ * event about it retried, with back-off, until the first is over), and
+ * said for whoever refunds it. */
+static enum mq_status second_subscription(struct mq_ctx *c, const char *id, int64_t user)
+{
+	mq_event(c, MQ_LOG_WARN, "subscription_second", user, "subscription", id, NULL);
+	return mq_fail_with(c, MQ_CONFLICT, NULL, "Subscription %s is a second live subscription "
+			    "of its user: cancel one at the payment gateway.", id);
+}
+
 enum mq_status mq_sync_apply_subscription(struct mq_ctx *c, struct json_object *sub)
 {
 	const char *id = mq_pay_str(sub, "id"), *customer = ref(sub, "customer");
@@ -150,11 +175,17 @@ enum mq_status mq_sync_apply_subscription(struct mq_ctx *c, struct json_object *
 			    when(c, sub, "current_period_end"),
 			    mq_pay_bool(sub, "cancel_at_period_end") ? "true" : "false",
 			    when(c, sub, "canceled_at"), when(c, sub, "ended_at"), when(c, sub, "created") };
-	if ((res = mq_db_q(c, &apply_sub, 10, p)) == NULL)
-		return mq_db_failure(c);
+	if ((res = mq_db_q(c, &apply_sub, 10, p)) == NULL) {
+		if (strcmp(mq_db_constraint(c->db), "subscriptions_live") != 0)
+			return mq_db_failure(c);
+		mq_db_failure(c);	/* a concurrent sync made the other: rolled back */
+		return second_subscription(c, id, 0);
+	}
 	if (PQgetisnull(res, 0, 0)) {
 		if (PQgetvalue(res, 0, 4)[0] == 't')
 			return MQ_OK;	/* final: stays as it is */
+		if (!PQgetisnull(res, 0, 5))
+			return second_subscription(c, id, mq_row_int(res, 0, 5));
 		mq_log_warn("payments: subscription %s is not ours (customer %s, price %s)", id,
 			    customer, price);
 		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "Subscription %s is not ours.", id);
@@ -178,8 +209,8 @@ static const char *upper(struct mq_ctx *c, const char *s)
 static enum mq_status apply_invoice_object(struct mq_ctx *c, struct json_object *inv)
 {
 	const char *id = mq_pay_str(inv, "id"), *currency = mq_pay_str(inv, "currency");
-	struct json_object *tr = NULL;
-	int64_t due, paid;
+	struct json_object *tr = NULL, *charge = NULL;
+	int64_t due, paid, refunded;
 
 	/* amounts are integers of minor units: a float is refused, not rounded */
 	if (!mq_pay_id_ok(id) || !mq_pay_int(inv, "amount_due", &due) ||
@@ -187,15 +218,23 @@ static enum mq_status apply_invoice_object(struct mq_ctx *c, struct json_object 
 	    strlen(currency) != 3)
 		return unusable(c, "invoice", "no id, integer amounts or currency");
 	json_object_object_get_ex(inv, "status_transitions", &tr);
+	/* the charge, expanded: what it has refunded */
+	if (json_object_object_get_ex(inv, "charge", &charge) &&
+	    (!json_object_is_type(charge, json_type_object) ||
+	     !mq_pay_int(charge, "amount_refunded", &refunded) || refunded < 0))
+		charge = NULL;
 	const char *p[] = { id, ref(inv, "subscription"), ref(inv, "customer"),
 			    mq_pay_str(inv, "number"), mq_pay_str(inv, "status"),
 			    mq_arena_int(c->arena, due), mq_arena_int(c->arena, paid),
 			    upper(c, currency), mq_pay_str(inv, "billing_reason"),
 			    mq_pay_str(inv, "hosted_invoice_url"), when(c, inv, "period_start"),
-			    when(c, inv, "period_end"), when(c, inv, "created"), when(c, tr, "paid_at") };
+			    when(c, inv, "period_end"), when(c, inv, "created"), when(c, tr, "paid_at"),
+			    ref(inv, "charge"), charge ? mq_arena_int(c->arena, refunded) : NULL };
 	if (p[4] == NULL || p[12] == NULL)
 		return unusable(c, "invoice", "no status or creation time");
-	if (mq_db_q(c, &apply_invoice, 14, p) == NULL)
+	if (p[14] && !mq_pay_id_ok(p[14]))
+		p[14] = NULL;
+	if (mq_db_q(c, &apply_invoice, 16, p) == NULL)
 		return mq_db_failure(c);
 	return MQ_OK;
 }
@@ -213,7 +252,7 @@ enum mq_status mq_sync_subscription(struct mq_ctx *c, struct mq_pay *g, const ch
 		return mq_pay_failure(c, &ans);
 	if ((st = mq_sync_apply_subscription(c, ans.json)) != MQ_OK)
 		return st;
-	const char *q[] = { "subscription", id, "limit", "100", NULL };
+	const char *q[] = { "subscription", id, "limit", "100", "expand[]", "data.charge", NULL };
 	mq_pay_get(g, "/v1/invoices", q, &ans);
 	if (ans.status != MQ_PAY_OK)
 		return mq_pay_failure(c, &ans);
@@ -289,7 +328,8 @@ enum mq_status mq_sync_all(struct mq_ctx *c, int64_t *synced, int64_t *failed)
 	while (st == MQ_OK && n > 0);
 	if (st != MQ_OK)
 		return st;
-	if ((st = sync_each(c, g, &open_checkouts, mq_sync_checkout, synced, failed)) != MQ_OK)
+	if ((st = sync_each(c, g, &open_checkouts, mq_sync_checkout, synced, failed)) != MQ_OK ||
+	    (st = mq_refunds_resend(c, g, synced, failed)) != MQ_OK)
 		return st;
 	return sync_each(c, g, &open_subs, mq_sync_subscription, synced, failed);
 }

@@ -96,6 +96,18 @@ is_deeply $s->pay_webhook($ping)->{json}, { received => JSON::PP::true, duplicat
 is $s->psql("SELECT deliveries FROM payment_events WHERE id = 'evt_test_ping1'"), '2', 'counted twice';
 is $s->pay_webhook('{"hello": "world"}')->{status}, 400, 'a genuine signature on what is not an event: 400';
 is $s->pay_webhook('[1')->{status}, 400, 'nor on malformed JSON';
+
+# nginx's location of its own for the webhook: bodies up to 64 KiB.
+my $big = sub { $JSON->encode({ id => "evt_test_$_[0]", object => 'event', type => 'ping', created => time,
+                                data => { object => { object => 'balance', pad => 'x' x $_[1] } } }) };
+my $near = $big->('near', 65536 - 200);
+cmp_ok length $near, '<=', 65536, '(an event just under 64 KiB)';
+is $s->pay_webhook($near)->{status}, 200, 'an event just under 64 KiB: taken';
+my $over = $big->('over', 65536);
+$r = $s->pay_webhook($over);
+is $r->{status}, 413, 'a signed body over 64 KiB: 413, from nginx';
+is $r->{headers}{'content-type'}, 'application/problem+json', 'as problem+json';
+is $s->psql("SELECT count(*) FROM payment_events WHERE id = 'evt_test_over'"), '0', 'not recorded';
 processed_all();
 
 # ---- the gateway down, slow, or losing its answer ----

@@ -41,6 +41,18 @@ sub deliver {
 
 is_deeply state_of($alice), { subscription => undef, entitlements => [] }, 'no subscription at first';
 
+# The analytics events (subscription_change) of alice's subscriptions
+# written since the last call, their changes sorted: each change of state
+# writes one, in its transaction (sql/0017).
+my $changes_seen = 0;
+sub new_changes {
+    my @all = split /\n/, $s->psql("SELECT data->>'change' FROM events WHERE kind = 'subscription_change' "
+                                   . "AND user_id = $alice->{id} ORDER BY at");
+    my @new = sort @all[$changes_seen .. $#all];
+    $changes_seen = @all;
+    return \@new;
+}
+
 # ---- subscribe ----
 my $r = $s->post('/api/subscriptions/', token => $alice->{access}, json => { plan => $premium->{id} });
 is $r->{status}, 201, 'subscribing makes a checkout';
@@ -61,6 +73,7 @@ my $sub = $s->pay_control('POST', "/_fake/checkout/$checkout->{checkout_id}/comp
 deliver();
 my $st = state_of($alice);
 is $st->{subscription}{status}, 'active', 'paid: active';
+is_deeply new_changes(), [qw(activated created)], 'analytics: created and activated';
 is $st->{subscription}{plan}{name}, 'Premium', 'on Premium';
 is $st->{subscription}{entitled}, JSON::PP::true, 'entitled';
 is_deeply $st->{entitlements}, [qw(premium_media year_in_review)], 'to the plan\'s features';
@@ -82,11 +95,13 @@ $s->pay_control('POST', "/_fake/subscriptions/$sub->{id}/renew");
 deliver();
 is $s->get('/api/payments/', token => $alice->{access})->{json}{count}, 2, 'a renewal: a second invoice';
 is status_of($alice), 'active', 'still active';
+is_deeply new_changes(), [], 'a renewal is no change of state';
 
 $s->pay_control('POST', "/_fake/subscriptions/$sub->{id}/fail");
 deliver();
 $st = state_of($alice);
 is $st->{subscription}{status}, 'past_due', 'a failed payment: past_due';
+is_deeply new_changes(), ['past_due'], 'analytics: past_due';
 ok $st->{subscription}{grace_until}, 'with a grace period';
 is_deeply $st->{entitlements}, [qw(premium_media year_in_review)], 'in grace: still entitled';
 is $s->get('/api/payments/', token => $alice->{access})->{json}{results}[0]{status}, 'open',
@@ -100,6 +115,7 @@ $s->pay_control('POST', "/_fake/subscriptions/$sub->{id}/recover");
 deliver();
 $st = state_of($alice);
 is $st->{subscription}{status}, 'active', 'paid after all: active again';
+is_deeply new_changes(), ['activated'], 'analytics: activated again';
 is $st->{subscription}{grace_until}, undef, 'no grace period';
 is_deeply $st->{entitlements}, [qw(premium_media year_in_review)], 'entitled again';
 
@@ -107,6 +123,7 @@ is_deeply $st->{entitlements}, [qw(premium_media year_in_review)], 'entitled aga
 $r = $s->put('/api/subscriptions/', token => $alice->{access}, json => { plan => $gold->{id} });
 is $r->{status}, 200, 'changing plan' or diag $r->{content};
 is $r->{json}{subscription}{plan}{name}, 'Gold', 'to Gold, at once';
+is_deeply new_changes(), ['plan_changed'], 'analytics: plan_changed, in the request\'s transaction';
 is_deeply $r->{json}{entitlements}, [qw(premium_media year_in_review export)], 'with its features';
 like(($s->pay_requests(qr{^POST /v1/subscriptions/}))[-1], qr/ key=marquee-request-\d+$/, 'with a key');
 is $s->put('/api/subscriptions/', token => $alice->{access}, json => { plan => $gold->{id} })->{status},
@@ -123,12 +140,14 @@ $r = $s->delete('/api/subscriptions/', token => $alice->{access});
 is $r->{status}, 200, 'canceling';
 is $r->{json}{subscription}{cancel_at_period_end}, JSON::PP::true, 'at the end of the period';
 is $r->{json}{subscription}{status}, 'active', 'active until then';
+is_deeply new_changes(), ['cancel_scheduled'], 'analytics: cancel_scheduled';
 is_deeply $r->{json}{entitlements}, [qw(premium_media year_in_review export)], 'entitled until then';
 $s->pay_control('POST', "/_fake/subscriptions/$sub->{id}/renew");
 deliver();
 $st = state_of($alice);
 is $st->{subscription}{status}, 'canceled', 'the period over: canceled';
 is_deeply $st->{entitlements}, [], 'nothing';
+is_deeply new_changes(), ['canceled'], 'analytics: canceled';
 is $s->delete('/api/subscriptions/', token => $alice->{access})->{status}, 404, 'nothing to cancel';
 is $s->put('/api/subscriptions/', token => $alice->{access}, json => { plan => $premium->{id} })->{status},
     404, 'nor to change';
@@ -140,6 +159,7 @@ $s->psql("UPDATE payment_events SET processed_at = NULL, next_attempt_at = now()
 wait_until { $s->psql('SELECT count(*) FROM payment_events WHERE processed_at IS NULL') eq '0' }
     what => 'the replayed creation to be processed';
 is status_of($alice), 'canceled', 'an old "created" processed again leaves it canceled';
+is_deeply new_changes(), [], 'and writes no event';
 
 # ---- subscribe again ----
 $r = $s->post('/api/subscriptions/', token => $alice->{access}, json => { plan => $premium->{id} });
@@ -149,10 +169,23 @@ my $sub2 = $s->pay_control('POST', "/_fake/checkout/$r->{json}{checkout_id}/comp
 deliver();
 $st = state_of($alice);
 is $st->{subscription}{status}, 'active', 'active again';
+is_deeply new_changes(), [qw(activated resubscribed)], 'analytics: resubscribed and activated';
 isnt $st->{subscription}{id}, undef, 'a new subscription';
 is $s->psql("SELECT count(*) FROM subscriptions WHERE user_id = $alice->{id}"), '2', 'beside the old';
 is $s->get('/api/payments/', token => $alice->{access})->{json}{count}, 4, 'four invoices in all (none for the end of a canceled period)';
 is $s->psql("SELECT count(*) FROM payment_customers"), '1', 'one customer all along';
+
+# A refund of alice's last payment: its event, with the amount.
+my $paid = $s->get('/api/payments/', token => $alice->{access})->{json}{results}[0];
+is $s->post("/api/admin/payments/$paid->{id}/refund/", token => $admin->{access},
+            json => { amount => 120 })->{status}, 201, 'an administrator refunds 120 of it';
+deliver();
+is_deeply new_changes(), ['refunded'], 'analytics: refunded, once (its webhook too)';
+is $s->psql("SELECT value::int || ' ' || (data->>'currency') FROM events "
+            . "WHERE kind = 'subscription_change' AND data->>'change' = 'refunded'"), '120 EUR',
+    'of 120 EUR';
+is $s->psql("SELECT count(*) FROM events WHERE kind = 'subscription_change' AND user_id IS NULL"), '0',
+    'every change is its user\'s';
 
 # ---- an administrator cancels now ----
 my $admin_plan = $s->post('/api/subscriptions/', token => $admin->{access}, json => { plan => $gold->{id} });

@@ -34,12 +34,14 @@ static size_t body_len;
 void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 		 const char *const *params, struct mq_tmdb_answer *out)
 {
+	struct mq_http_call h = { .code = 200 };
 	struct call c = { 0 };
 
 	memset(out, 0, sizeof(*out));
 	build(t, a, path, params, &c);
-	mq_buf_append(&c.body, (const char *)body, body_len);
-	judge(t, a, &c, 200, out);
+	mq_buf_init(&h.body, a, 4096);
+	mq_buf_append(&h.body, (const char *)body, body_len);
+	judge(t, a, &h, out);
 	FZ_CHECK(out->status == MQ_TMDB_OK || out->status == MQ_TMDB_BAD_GATEWAY);
 	FZ_CHECK((out->status == MQ_TMDB_OK) ==
 		 (out->json != NULL && json_object_is_type(out->json, json_type_object)));

@@ -863,6 +863,17 @@ sub start_payments_work {
 
 sub stop_payments_work { $_[0]->stop_process('payments', 'TERM') }
 
+# A plan made by administrator admin (from admin()): pay_plan($admin,
+# name => 'Gold', price => 999, features => [...]), monthly in EUR unless
+# said; the plan (decoded), or dies.
+sub pay_plan {
+    my ($self, $admin, %p) = @_;
+    my $r = $self->post('/api/admin/plans/', token => $admin->{access},
+                        json => { interval => 'month', currency => 'EUR', %p });
+    die "plan $p{name}: $r->{status} $r->{content}\n" unless $r->{status} == 201;
+    return $r->{json};
+}
+
 # Tells the fake gateway how to answer: pay_mode('500' | 'slow 3' | 'lost' |
 # ... [once]), or pay_mode() to answer well again.
 sub pay_mode {
@@ -1257,6 +1268,8 @@ sub start_nginx {
        'BURST_API=' . ($self->{burst_api} // 1000),
        'BURST_AUTH=' . ($self->{burst_auth} // 1000),
        'API_INFLIGHT=' . ($self->{api_inflight} // 10000),
+       'RATE_WEBHOOK=' . ($self->{rate_webhook} // '100000r/s'),
+       'BURST_WEBHOOK=' . ($self->{burst_webhook} // 1000),
        "NGINX_PREFIX=$n",
        'NGINX_USER=' . (run_user() ? 'user nobody nogroup;' : ''),
        "NGINX_WORKERS=$self->{nginx_workers}",
