@@ -10,13 +10,6 @@
 #include "db/db.h"
 #include "db/rows.h"
 
-/* track() (sql/0014_analytics.sql) skips bulk loads and erased users. */
-static struct mq_stmt view = MQ_STMT(
-	"SELECT track('movie_view', $1, id, NULL, NULL) FROM movies WHERE id = $2");
-
-static struct mq_stmt search = MQ_STMT(
-	"SELECT track('search', $1, NULL, NULL, $2::jsonb)");
-
 /* $3: [{kind, movie, value, data}, ...], checked here. */
 static struct mq_stmt ingest = MQ_STMT(
 	"WITH ins AS (INSERT INTO events (kind, user_id, client_id, movie_id, value, data) "
@@ -31,33 +24,82 @@ static const char *user_param(struct mq_ctx *c, int64_t user_id)
 	return user_id ? mq_arena_int(c->arena, user_id) : NULL;
 }
 
+/* The events of requests waiting to be written, oldest first: [{t: the
+ * request's time in microseconds, k: kind, u: user, m: movie, d: data},
+ * ...], written by one statement (which skips, as track() does, a movie
+ * no longer there and a user erased since). */
+static struct json_object *pending;
+static uint64_t pending_since_ns;
+
+#define PENDING_MAX 64
+#define PENDING_AGE_NS 1000000000ULL
+
+static struct mq_stmt write_pending = MQ_STMT(
+	"INSERT INTO events (at, kind, user_id, movie_id, data) "
+	"SELECT to_timestamp(e.t / 1e6), e.k, e.u, e.m, e.d "
+	"FROM jsonb_to_recordset($1::jsonb) AS e(t bigint, k text, u bigint, m bigint, d jsonb) "
+	"WHERE (e.m IS NULL OR EXISTS (SELECT 1 FROM movies WHERE id = e.m)) "
+	"AND (e.u IS NULL OR NOT EXISTS (SELECT 1 FROM users WHERE id = e.u "
+	"                                AND deleted_at IS NOT NULL))");
+
+/* Queues an event; takes data (may be NULL). */
+static void queue(const char *kind, int64_t user_id, int64_t movie_id, struct json_object *data)
+{
+	struct json_object *e = json_object_new_object();
+	uint64_t now = mq_now_real_ns();
+
+	if (pending == NULL) {
+		pending = json_object_new_array();
+		pending_since_ns = now;
+	}
+	json_object_object_add(e, "t", json_object_new_int64((int64_t)(now / 1000)));
+	json_object_object_add(e, "k", json_object_new_string(kind));
+	if (user_id)
+		json_object_object_add(e, "u", json_object_new_int64(user_id));
+	if (movie_id)
+		json_object_object_add(e, "m", json_object_new_int64(movie_id));
+	if (data)
+		json_object_object_add(e, "d", data);
+	json_object_array_add(pending, e);
+}
+
+size_t mq_analytics_pending(void)
+{
+	return pending ? json_object_array_length(pending) : 0;
+}
+
 /* An event lost is logged, never a failure of what it is about. */
-static void run(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const *params)
+void mq_analytics_flush(struct mq_ctx *c, bool now)
 {
-	if (mq_db_q(c, st, n, params) == NULL)
-		mq_log_warn("msg=\"event not recorded\" id=%s error=\"%s\"", c->request_id,
+	size_t n = mq_analytics_pending();
+
+	if (n == 0 || (!now && n < PENDING_MAX &&
+		       mq_now_real_ns() - pending_since_ns < PENDING_AGE_NS))
+		return;
+	const char *params[] = { json_object_to_json_string_ext(pending, JSON_C_TO_STRING_PLAIN) };
+	if (mq_db_q(c, &write_pending, 1, params) == NULL)
+		mq_log_warn("msg=\"events not recorded\" events=%zu error=\"%s\"", n,
 			    mq_db_sqlstate(c->db));
+	json_object_put(pending);
+	pending = NULL;
 }
 
-void mq_analytics_view(struct mq_ctx *c, int64_t user_id, const char *movie)
+void mq_analytics_view(int64_t user_id, int64_t movie_id)
 {
-	const char *params[] = { user_param(c, user_id), movie };
-
-	run(c, &view, 2, params);
+	queue("movie_view", user_id, movie_id, NULL);
 }
 
-void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
-			 struct json_object *filters, int64_t results, bool corrected)
+void mq_analytics_search(int64_t user_id, const char *q, struct json_object *filters,
+			 int64_t results, bool corrected)
 {
-	struct json_object *d = mq_json_object(c->arena);
+	struct json_object *d = json_object_new_object();
 
 	json_object_object_add(d, "q", json_object_new_string(q));
 	if (filters && json_object_object_length(filters))
 		json_object_object_add(d, "filters", json_object_get(filters));
 	json_object_object_add(d, "results", json_object_new_int64(results));
 	json_object_object_add(d, "corrected", json_object_new_boolean(corrected));
-	const char *params[] = { user_param(c, user_id), mq_json_render(d, &(size_t){ 0 }) };
-	run(c, &search, 2, params);
+	queue("search", user_id, 0, d);
 }
 
 /* ---- the client's events ---- */

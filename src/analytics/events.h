@@ -18,16 +18,28 @@
 
 #define MQ_EVENTS_BATCH_MAX 100
 
-/* Records a view of movie (its id as text) by user_id (0: anonymous), when
- * there is such a movie.  A failure is logged and otherwise ignored: a
- * view is answered whether or not it could be counted. */
-void mq_analytics_view(struct mq_ctx *c, int64_t user_id, const char *movie);
+/* Records a view of movie_id by user_id (0: anonymous), when there is
+ * such a movie.  Views and searches are queued in the worker and written
+ * by mq_analytics_flush, not in the request: a read that is not also a
+ * write.  An event that cannot be written is logged and otherwise
+ * ignored: a view is answered whether or not it could be counted. */
+void mq_analytics_view(int64_t user_id, int64_t movie_id);
 
 /* Records a search: q as typed, the filters given (an object, or NULL),
- * how many movies it found, and whether q was corrected.  Failures as
+ * how many movies it found, and whether q was corrected.  Queued as
  * mq_analytics_view's. */
-void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
-			 struct json_object *filters, int64_t results, bool corrected);
+void mq_analytics_search(int64_t user_id, const char *q, struct json_object *filters,
+			 int64_t results, bool corrected);
+
+/* How many events are queued. */
+size_t mq_analytics_pending(void);
+
+/* Writes the queued events, in one statement: all of them when now,
+ * else only once there are 64 or the oldest is a second old.  The pool
+ * calls it after each answer, with now when no other request waits for
+ * the worker, and as a worker leaves: an event costs its request no
+ * time, and is in the database a moment after its answer was sent. */
+void mq_analytics_flush(struct mq_ctx *c, bool now);
 
 /* Records a batch of client events (a JSON array) of user_id, or, for 0,
  * of the anonymous client_id (a UUID; required then, refused otherwise).

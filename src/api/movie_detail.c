@@ -34,7 +34,7 @@ mq_reply mq_movies_get(struct mq_req *r)
 	if (mq_done(rc = mq_query_check(r, params)) ||
 	    mq_done(rc = mq_lang_choose(r, "language", &lang)))
 		return rc;
-	mq_analytics_view(&r->ctx, r->user_id, id);	/* when there is such a movie */
+	mq_analytics_view(r->user_id, mq_req_id(r, "id"));	/* when there is such a movie */
 	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
 					    lang.tag)))
 		return rc;

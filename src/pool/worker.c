@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "accounts/password.h"
+#include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/keyword_names.h"
 #include "core/arena.h"
@@ -206,9 +207,30 @@ static void conns_sync(struct conns *c, bool stopping)
 	}
 }
 
+/* Whether something waits for this worker (a request on one of its
+ * connections, a new connection, a signal).  The events are
+ * level-triggered: the loop's own wait reports them again. */
+static bool busy(int ep)
+{
+	struct epoll_event ev;
+
+	return epoll_wait(ep, &ev, 1, 0) > 0;
+}
+
+/* Writes the events that requests queued (analytics/events.h), after
+ * the answer: at once when nothing else waits for the worker; under
+ * load, in batches, after a second or 64 events. */
+static void flush_events(struct mq_worker *w, struct mq_arena *arena, bool now)
+{
+	struct mq_ctx c = { .cfg = w->cfg, .db = w->db, .cache = w->cache, .arena = arena,
+			    .request_id = "-", .client = "-" };
+
+	mq_analytics_flush(&c, now);
+}
+
 /* Serves one request from req (which accepts a new connection if it holds
  * none).  Returns true when a request was served. */
-static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena)
+static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena, int ep)
 {
 	/* Reading the request's first records can block (a peer that sends
 	 * half a header): count it as busy, so request_timeout covers it. */
@@ -224,6 +246,8 @@ static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *a
 	}
 	mq_dispatch(w, req, arena);
 	FCGX_Finish_r(req);
+	if (mq_analytics_pending())
+		flush_events(w, arena, !busy(ep));
 	mq_arena_reset(arena);
 	mq_coverage_flush();
 	return true;
@@ -263,13 +287,14 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 			}
 			if (slot < 0 || (tag == UINT64_MAX - 1 && stop))
 				continue;
-			if (serve_one(w, c.req[slot], arena))
+			if (serve_one(w, c.req[slot], arena, c.ep))
 				publish_counters(w, ++served);
 			c.fd[slot] = FD_UNKNOWN;
 			conns_sync(&c, stop);
 		}
 	}
 out:
+	flush_events(w, arena, true);
 	mq_scoreboard_state(w->sb, w->slot, MQ_W_EXITING);
 	conns_free(&c);
 	mq_arena_destroy(arena);

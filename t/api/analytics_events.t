@@ -6,6 +6,7 @@
 # GET /api/users/me/stats/.
 use strict;
 use warnings;
+use POSIX ();
 use Test::More;
 use Marquee::Stack;
 
@@ -47,18 +48,37 @@ is $s->post('/api/movies/rate/', token => $A, json => { movie => 999999, rating 
 is $s->psql('SELECT count(*) FROM events'), $before, 'is no event';
 
 # ---- views and searches ----
+# (written by the worker after its answer: a moment later)
+sub settled {
+    my ($where, $n) = @_;
+    Marquee::Stack::poll(30, sub { $s->psql("SELECT count(*) FROM events WHERE $where") >= $n });
+    return events($where);
+}
 $s->get("/api/movies/$heat/") for 1 .. 2;    # the second from the cache
 $s->get("/api/movies/$heat/", token => $bob->{access});
 $s->get('/api/movies/999999/');
-is events("kind = 'movie_view'"), "movie_view:-:$heat movie_view:-:$heat movie_view:$bob->{id}:$heat",
+is settled("kind = 'movie_view'", 3), "movie_view:-:$heat movie_view:-:$heat movie_view:$bob->{id}:$heat",
     'each view of a movie, cached or not, anonymous or not; none of a movie that is not';
 $s->get('/api/movies/?q=heat&year=1995') for 1 .. 2;
 $s->get('/api/movies/?title=zzzz', token => $A);
+settled("kind = 'search'", 3);
 is $s->psql(q{SELECT string_agg(coalesce(user_id::text, '-') || ' ' || (data->>'q') || ' '
               || (data->>'results') || ' ' || coalesce(data->'filters'->>'year', '-'), ', ' ORDER BY at)
               FROM events WHERE kind = 'search'}),
     "- heat 1 1995, - heat 1 1995, $alice->{id} zzzz 0 -",
     'each search, with its filters and how many it found (from the cache too)';
+
+# under load a worker writes views in batches (at 64, after a second, or
+# when nothing else waits for it): every one arrives, none twice
+my $views = sub { $s->psql(qq{SELECT count(*) FROM events WHERE kind = 'movie_view' AND movie_id = $ronin}) };
+my @kids = map {
+    my $pid = fork // die "fork: $!";
+    unless ($pid) { $s->get("/api/movies/$ronin/") for 1 .. 40; POSIX::_exit(0) }
+    $pid
+} 1 .. 5;
+waitpid $_, 0 for @kids;
+Marquee::Stack::poll(30, sub { $views->() >= 200 });
+is $views->(), 200, '200 views from 5 clients at once: all 200 written';
 
 # ---- POST /api/events/ ----
 my $client = '0f8fad5b-d9cb-469f-a165-70867728950e';
