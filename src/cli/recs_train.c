@@ -455,9 +455,9 @@ static int begin(struct train *t)
 	char host[128] = "", trainer[200], *v;
 
 	/* reading every signal and writing a version take longer than the
-	 * workers' statement timeout ([database] timeout), which is not for
-	 * a job: at 100,000 movies the COPY of the version's rows was
-	 * cancelled after 5 s on a loaded machine */
+	 * workers' limit ([database] statement_timeout, 10 s by default),
+	 * which is not for a job: at 100,000 movies the COPY of the
+	 * version's rows was cancelled by it on a loaded machine */
 	if (!exec_ok(t, "SET statement_timeout = 0"))
 		return -1;
 	v = query_value(t, "SELECT pg_try_advisory_lock(" TRAIN_LOCK ")", 0, NULL);
