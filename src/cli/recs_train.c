@@ -454,6 +454,12 @@ static int begin(struct train *t)
 {
 	char host[128] = "", trainer[200], *v;
 
+	/* reading every signal and writing a version take longer than the
+	 * workers' limit ([database] statement_timeout, 10 s by default),
+	 * which is not for a job: at 100,000 movies the COPY of the
+	 * version's rows was cancelled by it on a loaded machine */
+	if (!exec_ok(t, "SET statement_timeout = 0"))
+		return -1;
 	v = query_value(t, "SELECT pg_try_advisory_lock(" TRAIN_LOCK ")", 0, NULL);
 	if (v == NULL || strcmp(v, "t") != 0) {
 		if (v)

@@ -83,11 +83,16 @@ void mq_recs_content_idf(const struct mq_recs_catalog *c, struct mq_recs_idf *ou
 /* The field weight times the IDF of f. */
 float mq_recs_feature_weight(const struct mq_recs_idf *t, mq_recs_feature f);
 
+/* The norm of movie m's vector, and the order of features (qsort). */
+double mq_recs_content_norm(const struct mq_recs_catalog *c, const struct mq_recs_idf *t, size_t m);
+int mq_recs_feature_cmp(const void *a, const void *b);
+
 /* The cosine of movies a and b of c. */
 float mq_recs_content_cosine(const struct mq_recs_catalog *c, const struct mq_recs_idf *t,
 			     size_t a, size_t b);
 
-/* The k most alike of every movie (indices into c), on threads threads. */
+/* The k most alike of every movie (indices into c), on threads threads
+ * (content_index.c). */
 void mq_recs_content_neighbors(const struct mq_recs_catalog *c, const struct mq_recs_idf *t,
 			       uint32_t k, int threads, struct mq_recs_neighbors *out);
 

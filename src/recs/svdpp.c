@@ -71,6 +71,11 @@ struct svdpp {
 	int32_t *days;
 	float *bday;
 	int32_t *last_day;	/* user's last day in training */
+	/* per training rating (as s->r): what its day gives, worked out once
+	 * rather than in every sweep (a pow and a binary search a rating) */
+	double *r_dev;		/* dev_u(t) */
+	ssize_t *r_day;		/* the index of b_{u,t} */
+	uint8_t *r_bin;		/* Bin(t) */
 };
 
 static int bin_of(const struct svdpp *m, int32_t day)
@@ -150,6 +155,16 @@ static void time_setup(struct svdpp *m, const struct mq_recs_set *s)
 	m->bday = mq_xcalloc(n + 1, sizeof(*m->bday));
 	if (m->day0 > m->day1)
 		m->day0 = m->day1 = 0;
+	m->r_dev = mq_xmalloc(s->n * sizeof(*m->r_dev) + 1);
+	m->r_day = mq_xmalloc(s->n * sizeof(*m->r_day) + 1);
+	m->r_bin = mq_xmalloc(s->n * sizeof(*m->r_bin) + 1);
+	for (size_t e = 0; e < s->n; e++) {
+		const struct mq_recs_rating *r = &s->r[e];
+
+		m->r_dev[e] = dev(m, r->user, r->day);
+		m->r_day[e] = day_index(m, r->user, r->day);
+		m->r_bin[e] = (uint8_t)bin_of(m, r->day);
+	}
 }
 
 /* The part of the prediction that is biases, for a rating on day
@@ -166,6 +181,19 @@ static double biases(const struct svdpp *m, uint32_t u, uint32_t i, int32_t day,
 	*di = day_index(m, u, day);
 	return b + m->alpha[u] * dev(m, u, day) + (*di >= 0 ? m->bday[*di] : 0) +
 	       m->bin[(size_t)i * TIME_BINS + (size_t)bin_of(m, day)];
+}
+
+/* biases() of training rating e (of user u), from what time_setup
+ * worked out: the same sum in the same order. */
+static double rating_biases(const struct svdpp *m, uint32_t u, size_t e,
+			    const struct mq_recs_rating *r)
+{
+	double b = m->mean + m->bu[u] + m->bi[r->item];
+
+	if (m->variant != TIMESVDPP)
+		return b;
+	return b + m->alpha[u] * m->r_dev[e] + (m->r_day[e] >= 0 ? m->bday[m->r_day[e]] : 0) +
+	       m->bin[(size_t)r->item * TIME_BINS + m->r_bin[e]];
 }
 
 /* One sweep over the ratings, users in the order given. */
@@ -200,14 +228,14 @@ static void sweep(struct svdpp *m, const struct mq_recs_set *s, const uint32_t *
 		for (size_t k = 0; k < nu; k++) {
 			const struct mq_recs_rating *r = &s->r[order[k]];
 			float *qi = m->q + (size_t)r->item * f;
-			ssize_t di;
-			double e = r->value - biases(m, u, r->item, r->day, &di) - mq_recs_dot(f, qi, z);
+			double e = r->value - rating_biases(m, u, order[k], r) - mq_recs_dot(f, qi, z);
 
 			m->bu[u] += (float)(gb * (e - LAMBDA_BIAS * m->bu[u]));
 			m->bi[r->item] += (float)(gb * (e - LAMBDA_BIAS * m->bi[r->item]));
 			if (m->variant == TIMESVDPP) {
-				float *bb = &m->bin[(size_t)r->item * TIME_BINS + (size_t)bin_of(m, r->day)];
-				double dv = dev(m, u, r->day);
+				float *bb = &m->bin[(size_t)r->item * TIME_BINS + m->r_bin[order[k]]];
+				double dv = m->r_dev[order[k]];
+				ssize_t di = m->r_day[order[k]];
 
 				m->alpha[u] += (float)(ga * (e * dv - LAMBDA_ALPHA * m->alpha[u]));
 				if (di >= 0)
@@ -301,6 +329,12 @@ static struct mq_recs_model *fit(const struct mq_recs_set *s, const struct mq_re
 	free(order);
 	free(z);
 	free(grad);
+	free(m->r_dev);
+	free(m->r_day);
+	free(m->r_bin);
+	m->r_dev = NULL;
+	m->r_day = NULL;
+	m->r_bin = NULL;
 	finish(m, s);
 	return &m->base;
 }
