@@ -17,6 +17,7 @@
 #include "http/form.h"
 #include "http/handlers.h"
 #include "http/page.h"
+#include "integrations/oauth.h"
 
 static bool printable(const char *s)
 {
@@ -40,9 +41,13 @@ mq_reply mq_oauth_start(struct mq_req *r)
 	struct mq_form f = { .r = r, .errors = mq_json_object(r->arena) };
 	const char *uri = mq_query_get(&r->query, "redirect_uri");
 	const char *state = mq_query_get(&r->query, "state"), *location;
+	const struct mq_oauth_provider *provider;
 	enum mq_status st;
 	mq_reply rc;
 
+	/* a provider there is none of is a 404 whatever the query says */
+	if ((st = mq_oauth_provider(&r->ctx, mq_req_str(r, "provider"), &provider)) != MQ_OK)
+		return mq_fail(r, st);
 	mq_form_check_query(&f, allowed);
 	if (uri == NULL || *uri == '\0' || strlen(uri) > MQ_OAUTH_REDIRECT_MAX || !printable(uri))
 		mq_form_error(&f, "redirect_uri", "Required: one of this server's registered "

@@ -7,6 +7,7 @@ use Marquee::Stack;
 
 my $s = Marquee::Stack->start;
 for my $path ('/api/auth/oauth/google/start/?redirect_uri=https%3A%2F%2Fapp.test%2Fcb',
+              '/api/auth/oauth/google/start/',    # no such provider: 404 before the query's 400
               '/api/auth/oauth/github/callback/?code=a&state=b') {
     my $r = $s->get($path);
     is $r->{status}, 404, "$path: 404";
