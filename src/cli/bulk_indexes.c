@@ -22,7 +22,9 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 
-#define CMD "bulk load"
+/* what errors are said as (not a macro: fuzz_csv.c includes this file
+ * beside import_movielens.c, which has its own CMD) */
+static const char bulk_cmd[] = "bulk load";
 
 /* $1 a table, $2 the tables of the load: DROP and CREATE statements of
  * $1's secondary indexes, then of its foreign keys to the load's tables
@@ -75,12 +77,12 @@ int mq_bulk_defer(PGconn *conn, const char *const *tables, struct mq_bulk_deferr
 		PGresult *res = PQexecParams(conn, DEFERRABLE_SQL, 2, NULL, params, NULL, NULL, 0);
 
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			mq_cli_error(CMD, "%s", PQresultErrorMessage(res));
+			mq_cli_error(bulk_cmd, "%s", PQresultErrorMessage(res));
 			PQclear(res);
 			return -1;
 		}
 		for (int i = 0; i < PQntuples(res); i++) {
-			if (!mq_cli_exec(CMD, conn, PQgetvalue(res, i, 0))) {
+			if (!mq_cli_exec(bulk_cmd, conn, PQgetvalue(res, i, 0))) {
 				PQclear(res);
 				return -1;
 			}
@@ -98,11 +100,11 @@ int mq_bulk_restore(PGconn *conn, struct mq_bulk_deferred *d)
 	if (d->n == 0)
 		return 0;
 	/* one sort in memory per index rather than runs on disk */
-	if (!mq_cli_exec(CMD, conn, "SET LOCAL maintenance_work_mem = '256MB'"))
+	if (!mq_cli_exec(bulk_cmd, conn, "SET LOCAL maintenance_work_mem = '256MB'"))
 		return -1;
 	mq_progress_start(&p, "indexes", d->n);
 	for (size_t i = 0; i < d->n; i++) {
-		if (!mq_cli_exec(CMD, conn, d->create[i]))
+		if (!mq_cli_exec(bulk_cmd, conn, d->create[i]))
 			return -1;
 		mq_progress_set(&p, i + 1);
 	}
