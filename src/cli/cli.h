@@ -27,6 +27,7 @@ int mq_cli_import(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_recs(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_watch(struct mq_config *cfg, int argc, char **argv);
 
 /* Prints "marquee <cmd>: <message>" to stderr. */
 void mq_cli_error(const char *cmd, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
