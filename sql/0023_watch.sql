@@ -204,7 +204,8 @@ $$;
 CREATE FUNCTION watch_offers_json(doc jsonb, reg text, logo_base text) RETURNS json
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT json_build_object(
-		'link', CASE WHEN doc -> 'results' -> reg ->> 'link' ~ '^https://[A-Za-z0-9.-]+/[!-~]{0,500}$'
+		'link', CASE WHEN doc -> 'results' -> reg ->> 'link' ~ '^https://[A-Za-z0-9.-]+/[!-~]*$'
+		              AND length(doc -> 'results' -> reg ->> 'link') <= 500
 		             THEN doc -> 'results' -> reg ->> 'link' END,
 		'flatrate', coalesce(json_agg(j ORDER BY p NULLS LAST, id) FILTER (WHERE kind = 'flatrate'), '[]'),
 		'free', coalesce(json_agg(j ORDER BY p NULLS LAST, id) FILTER (WHERE kind = 'free'), '[]'),

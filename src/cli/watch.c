@@ -85,9 +85,11 @@ static int refresh(struct mq_ctx *c, int64_t limit)
 
 	if ((st = mq_watch_provider_list(c)) != MQ_OK)
 		return mq_cli_fail(CMD, c, st);
-	if ((res = mq_db_q(c, &due, 2, params)) == NULL)
+	/* not the arena's: each movie's work resets it */
+	if ((res = mq_db_exec(c->db, &due, 2, params)) == NULL)
 		return mq_cli_fail(CMD, c, mq_db_failure(c));
 	rc = refresh_all(c, res, &n);
+	PQclear(res);
 	if ((res = mq_db_q(c, &prune, 0, NULL)) == NULL)
 		return mq_cli_fail(CMD, c, mq_db_failure(c));
 	printf("refreshed %u movies (%u offers), not on TMDb %u, failed %u; pruned %s media server "
