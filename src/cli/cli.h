@@ -47,6 +47,10 @@ void mq_cli_ctx_free(struct mq_ctx *c);
  * it beside the job's work), or -1 with errno. */
 int mq_cli_signalfd(void);
 
+/* Keeps a job to a rate: waits until *last_ns (a monotonic time, 0 at
+ * first) is interval_ns old, then sets it to now. */
+void mq_cli_throttle(uint64_t *last_ns, uint64_t interval_ns);
+
 /* Prints a domain failure (c->err) as cmd's error; returns 1. */
 int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st);
 

@@ -8,11 +8,13 @@
  * 90 days (what tells a retried webhook apart).  Run nightly by
  * marquee-watch-refresh.timer; stops when TMDb is unavailable (its
  * breaker open, or rate limiting), the rest left for the next run.
+ * --rate R: at most R movies (2R calls to TMDb) a second (0: no limit).
  */
 #include "core/common.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <stdint.h>
 
 #include "cli/cli.h"
 #include "core/arena.h"
@@ -38,12 +40,13 @@ static struct mq_stmt prune = MQ_STMT(
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: marquee watch refresh [--limit N]\n");
+	fprintf(stderr, "usage: marquee watch refresh [--limit N] [--rate R]\n");
 	return 2;
 }
 
 struct counts {
 	unsigned refreshed, offers, missing, failed;
+	uint64_t interval_ns, last_ns;	/* --rate */
 };
 
 /* Refreshes the movies of res; returns 0, or 1 when the run stopped
@@ -55,6 +58,8 @@ static int refresh_all(struct mq_ctx *c, PGresult *res, struct counts *n)
 		enum mq_status st;
 		int offers;
 
+		if (n->interval_ns)
+			mq_cli_throttle(&n->last_ns, n->interval_ns);
 		st = mq_watch_refresh_movie(c, movie, tmdb_id, &offers);
 		mq_arena_reset(c->arena);
 		if (st == MQ_OK) {
@@ -74,11 +79,11 @@ static int refresh_all(struct mq_ctx *c, PGresult *res, struct counts *n)
 	return 0;
 }
 
-static int refresh(struct mq_ctx *c, int64_t limit)
+static int refresh(struct mq_ctx *c, int64_t limit, int64_t rate)
 {
 	const char *params[] = { mq_arena_printf(c->arena, "%lld", (long long)c->cfg->watch_refresh_after_ms),
 				 mq_arena_printf(c->arena, "%lld", (long long)limit) };
-	struct counts n = { 0 };
+	struct counts n = { .interval_ns = rate ? 1000000000u / (uint64_t)rate : 0 };
 	enum mq_status st;
 	PGresult *res;
 	int rc;
@@ -99,8 +104,9 @@ static int refresh(struct mq_ctx *c, int64_t limit)
 
 int mq_cli_watch(struct mq_config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = { { "limit", required_argument, NULL, 'l' }, { 0 } };
-	int64_t limit = cfg->watch_refresh_batch;
+	static const struct option opts[] = { { "limit", required_argument, NULL, 'l' },
+					      { "rate", required_argument, NULL, 'r' }, { 0 } };
+	int64_t limit = cfg->watch_refresh_batch, rate = 0;
 	struct mq_ctx *c;
 	int opt, rc;
 
@@ -108,7 +114,8 @@ int mq_cli_watch(struct mq_config *cfg, int argc, char **argv)
 		return usage();
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (opt != 'l' || mq_parse_int64(optarg, 1, 10000000, &limit) < 0)
+		if ((opt != 'l' || mq_parse_int64(optarg, 1, 10000000, &limit) < 0) &&
+		    (opt != 'r' || mq_parse_int64(optarg, 0, 1000, &rate) < 0))
 			return usage();
 	if (optind != argc)
 		return usage();
@@ -121,7 +128,7 @@ int mq_cli_watch(struct mq_config *cfg, int argc, char **argv)
 		mq_cli_error(CMD, "[tmdb] has no api_key_file or read_token_file");
 		rc = 1;
 	} else {
-		rc = refresh(c, limit);
+		rc = refresh(c, limit, rate);
 	}
 	mq_cli_ctx_free(c);
 	curl_global_cleanup();

@@ -93,7 +93,7 @@ $s->tmdb_mode();
 wait_until { providers($id{680})->{status} == 200 } what => 'the breaker to close';
 
 # ---- the nightly refresh ----
-my ($rc, $out) = $s->marquee('watch', 'refresh');
+my ($rc, $out) = $s->marquee('watch', 'refresh', '--rate', '100');
 is $rc, 0, 'marquee watch refresh: exit 0' or diag $out;
 like $out, qr/refreshed 5 movies/, '  every movie with a TMDb id not asked lately' or diag $out;
 like $out, qr/not on TMDb 1/, '  one that TMDb lacks' or diag $out;
@@ -103,6 +103,7 @@ is $s->psql("SELECT release_date FROM movie_release_dates WHERE movie_id = $id{5
 ($rc, $out) = $s->marquee('watch', 'refresh');
 like $out, qr/refreshed 0 movies/, 'again: nothing is due' or diag $out;
 is(($s->marquee('watch', 'refresh', '--limit', 'x'))[0], 2, 'a bad --limit: usage');
+is(($s->marquee('watch', 'refresh', '--rate', '-1'))[0], 2, 'a bad --rate: usage');
 is(($s->marquee('watch'))[0], 2, 'no action: usage');
 
 # ---- my services ----
