@@ -85,7 +85,7 @@ int mq_multipart_part(struct mq_arena *a, const char *type, const char *body, si
 	else
 		return -1;
 	for (;;) {
-		const char *heads, *content, *next;
+		const char *heads, *content = NULL, *data, *next;
 
 		if (end - p >= 2 && memcmp(p, "--", 2) == 0)
 			return -1;	/* the closing delimiter: no such part */
@@ -95,13 +95,14 @@ int mq_multipart_part(struct mq_arena *a, const char *type, const char *body, si
 			return -1;
 		heads = p + 2;
 		if (end - heads >= 2 && memcmp(heads, "\r\n", 2) == 0)
-			content = heads - 2;	/* a part without headers */
-		else if ((content = memmem(heads, (size_t)(end - heads), "\r\n\r\n", 4)) == NULL)
+			data = heads + 2;	/* a part without headers: no name */
+		else if ((content = memmem(heads, (size_t)(end - heads), "\r\n\r\n", 4)) != NULL)
+			data = content + 4;
+		else
 			return -1;
-		const char *data = content + 4;
 		if ((next = memmem(data, (size_t)(end - data), delim, dn)) == NULL)
 			return -1;
-		if (named(a, heads, (size_t)(content - heads), name)) {
+		if (content && named(a, heads, (size_t)(content - heads), name)) {
 			*part = data;
 			*part_len = (size_t)(next - data);
 			return 0;
