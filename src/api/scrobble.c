@@ -1,10 +1,9 @@
 /*
- * scrobble.c: media servers' webhooks and their secret URL:
- * POST /api/scrobble/{secret}/plex/, .../jellyfin/, .../emby/ (each
- * server's documented payload; the secret in the path is the only
- * credential: tokenless routes), and POST and DELETE
- * /api/users/me/scrobble-secret/ (make or rotate, revoke it).  The
- * domain: src/watch/ (scrobble.h says what each payload must be).
+ * scrobble.c: media servers' webhooks: POST /api/scrobble/{secret}/plex/,
+ * .../jellyfin/, .../emby/ (each server's documented payload; the secret
+ * in the path, which url_secrets.c makes, is the only credential:
+ * tokenless routes).  The domain: src/watch/ (scrobble.h says what each
+ * payload must be).
  */
 #include <strings.h>
 
@@ -15,45 +14,6 @@
 #include "http/multipart.h"
 #include "watch/scrobble.h"
 #include "watch/secrets.h"
-
-static const char *const servers[] = { "plex", "jellyfin", "emby" };
-
-/* POST /api/users/me/scrobble-secret/: 201 {secret, urls: {plex,
- * jellyfin, emby}}; the old URLs stop working. */
-mq_reply mq_scrobble_secret_post(struct mq_req *r)
-{
-	struct json_object *o, *urls;
-	const char *secret;
-	enum mq_status st;
-	mq_reply rc;
-
-	if (mq_done(rc = mq_query_check(r, (const char *const[]){ NULL })))
-		return rc;
-	if ((st = mq_secret_make(&r->ctx, MQ_SECRET_SCROBBLE, r->user_id, &secret)) != MQ_OK)
-		return mq_fail(r, st);
-	o = mq_json_object(r->arena);
-	urls = json_object_new_object();
-	mq_json_add_str(o, "secret", secret);
-	for (size_t i = 0; i < MQ_ARRAY_LEN(servers); i++)
-		mq_json_add_str(urls, servers[i], mq_arena_printf(r->arena, "%s/api/scrobble/%s/%s/",
-								  r->ctx.origin, secret, servers[i]));
-	json_object_object_add(o, "urls", urls);
-	mq_resp_header(r, "Cache-Control", "no-store");
-	return mq_respond_json(r, 201, o);
-}
-
-/* DELETE /api/users/me/scrobble-secret/: 204, or 404 when there was none. */
-mq_reply mq_scrobble_secret_delete(struct mq_req *r)
-{
-	enum mq_status st;
-	mq_reply rc;
-
-	if (mq_done(rc = mq_query_check(r, (const char *const[]){ NULL })))
-		return rc;
-	if ((st = mq_secret_revoke(&r->ctx, MQ_SECRET_SCROBBLE, r->user_id)) != MQ_OK)
-		return mq_fail(r, st);
-	return mq_respond(r, 204, NULL, NULL, 0);
-}
 
 /* The event's JSON: Plex's "payload" part (multipart/form-data), the
  * others' body (application/json); or the problem answered. */

@@ -43,6 +43,28 @@ static bool well_formed_list(const char *v)
 	return *v && *v != ',' && v[strlen(v) - 1] != ',' && strstr(v, ",,") == NULL;
 }
 
+/* A comma list of at most MAX_LIST whole numbers from min to max as an
+ * int[] literal, or NULL. */
+static const char *int_list(struct mq_arena *a, const char *v, int64_t min, int64_t max)
+{
+	char *copy = mq_arena_strdup(a, v), *save = NULL;
+	struct mq_buf b;
+	int64_t x;
+	int n = 0;
+
+	if (!well_formed_list(v))
+		return NULL;
+	mq_buf_init(&b, a, strlen(v) + 3);
+	mq_buf_puts(&b, "{");
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
+		if (n == MAX_LIST || mq_parse_int64(t, min, max, &x) < 0)
+			return NULL;
+		mq_buf_printf(&b, "%s%lld", n ? "," : "", (long long)x);
+	}
+	mq_buf_puts(&b, "}");
+	return n ? b.data : NULL;
+}
+
 /* year=1999, year=2022,2023 or year=1990-1999. */
 static void parse_year(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
@@ -63,27 +85,9 @@ static void parse_year(struct mq_form *f, const char *v, struct mq_movie_filters
 		mf->param[MQ_MF_YEAR_TO] = mq_arena_int(f->r->arena, to);
 		return;
 	}
-	struct mq_buf b;
-	char *copy = mq_arena_strdup(a, v), *save = NULL;
-	int n = 0;
-
-	mq_buf_init(&b, a, strlen(v) + 3);
-	mq_buf_puts(&b, "{");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
-		if (n == MAX_LIST || !well_formed_list(v) || mq_parse_int64(t, 1870, 2100, &y) < 0) {
-			mq_form_error(f, "year", "Must be a year (1999), a comma list of at most %d "
-				      "years (2022,2023) or a range (1990-1999), from 1870 to 2100.",
-				      MAX_LIST);
-			return;
-		}
-		mq_buf_printf(&b, "%s%lld", n ? "," : "", (long long)y);
-	}
-	if (n == 0) {
-		mq_form_error(f, "year", "Must be a year, a comma list of years or a range.");
-		return;
-	}
-	mq_buf_puts(&b, "}");
-	mf->param[MQ_MF_YEARS] = b.data;
+	if ((mf->param[MQ_MF_YEARS] = int_list(a, v, 1870, 2100)) == NULL)
+		mq_form_error(f, "year", "Must be a year (1999), a comma list of at most %d "
+			      "years (2022,2023) or a range (1990-1999), from 1870 to 2100.", MAX_LIST);
 }
 
 static bool is_slug(const char *s)
@@ -176,32 +180,11 @@ static void parse_order(struct mq_form *f, const char *v, struct mq_movie_filter
 /* available_on=mine or available_on=8,337: provider ids, any of them. */
 static void parse_available(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
-	struct mq_arena *a = f->r->arena;
-	char *copy = mq_arena_strdup(a, v), *save = NULL;
-	struct mq_buf b;
-	int64_t id;
-	int n = 0;
-
-	if (strcmp(v, "mine") == 0) {
+	if (strcmp(v, "mine") == 0)
 		mf->available_mine = true;
-		return;
-	}
-	mq_buf_init(&b, a, strlen(v) + 3);
-	mq_buf_puts(&b, "{");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
-		if (n == MAX_LIST || !well_formed_list(v) || mq_parse_int64(t, 1, INT32_MAX, &id) < 0) {
-			mq_form_error(f, "available_on", "Must be mine (your services) or a comma list "
-				      "of at most %d watch provider ids (any of them).", MAX_LIST);
-			return;
-		}
-		mq_buf_printf(&b, "%s%lld", n ? "," : "", (long long)id);
-	}
-	if (n == 0) {
-		mq_form_error(f, "available_on", "Must be mine or a comma list of provider ids.");
-		return;
-	}
-	mq_buf_puts(&b, "}");
-	mf->param[MQ_MF_PROVIDERS] = b.data;
+	else if ((mf->param[MQ_MF_PROVIDERS] = int_list(f->r->arena, v, 1, INT32_MAX)) == NULL)
+		mq_form_error(f, "available_on", "Must be mine (your services) or a comma list of at "
+			      "most %d watch provider ids (any of them).", MAX_LIST);
 }
 
 /* after=: a cursor of this ordering, from a next link; not with page=. */

@@ -56,8 +56,9 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/users/me/not-interested/", mq_not_interested_list, USER, 0 },
 
 	/* where to watch, the release calendar, media servers: watch_providers.c,
-	 * services.c, calendar.c, scrobble.c (the domain: src/watch/); the
-	 * feed and the webhooks carry a secret of their URL, not a token */
+	 * services.c, calendar.c, scrobble.c, url_secrets.c (the domain:
+	 * src/watch/); the feed and the webhooks carry a secret of their URL,
+	 * not a token */
 	{ MQ_GET, "/api/movies/{id:int}/watch-providers/", mq_watch_providers_get, ANON, 0 },
 	{ MQ_GET, "/api/users/me/services/", mq_services_get, USER, 0 },
 	{ MQ_PUT, "/api/users/me/services/", mq_services_put, USER, 0 },
