@@ -502,7 +502,8 @@ static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_re
 	bool filtered = f->genres || f->years || f->year_from || f->year_to || f->language ||
 			f->runtime_max || f->providers;
 	/* the unfiltered statement has no $16, $17 */
-	PGresult *res = filtered ? mq_db_q(c, &page, 17, params) : mq_db_q(c, &page_unfiltered, 15, params);
+	PGresult *res = filtered ? mq_db_q(c, &page, 17, params)
+				 : mq_db_q(c, &page_unfiltered, 15, params);
 	struct json_object *movies;
 
 	if (res == NULL)
