@@ -16,7 +16,8 @@ static const char *boundary_of(struct mq_arena *a, const char *type)
 	const char *p;
 	size_t n;
 
-	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
+	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0 ||
+	    (type[19] != '\0' && type[19] != ';' && type[19] != ' ' && type[19] != '\t'))
 		return NULL;
 	for (p = type + 19; (p = strchr(p, ';')) != NULL;) {
 		for (p++; *p == ' ' || *p == '\t'; p++)

@@ -10,19 +10,30 @@
  */
 #include "harness.h"
 
-#include <strings.h>
+#include <ctype.h>
 
 #include "http/multipart.h"
 
-/* The boundary the type names, read here apart from multipart.c, or NULL. */
+/* The boundary the type names, read here apart from multipart.c, or NULL:
+ * the type multipart/form-data (any case), then parameters, one of them
+ * boundary= (any case), its value quoted or not. */
 static const char *boundary(struct mq_arena *a, const char *type)
 {
-	const char *p = strstr(type, "boundary=");
+	char *t = mq_arena_strdup(a, type), *p;
 	size_t n;
 
-	if (p == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
+	for (p = t; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strncmp(t, "multipart/form-data", 19) != 0 || strchr("; \t", t[19]) == NULL)
 		return NULL;
-	p += 9;
+	for (p = t + 19; (p = strchr(p, ';')) != NULL; ) {
+		p += 1 + strspn(p + 1, " \t");
+		if (strncmp(p, "boundary=", 9) == 0)
+			break;
+	}
+	if (p == NULL)
+		return NULL;
+	p = (char *)type + (p - t) + 9;	/* the value as written */
 	if (*p == '"') {
 		p++;
 		n = strcspn(p, "\"");
