@@ -59,7 +59,7 @@
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
-/* $1..$14: the filters, in the order of enum mq_movie_param.  A
+/* $1..$16: the filters, in the order of enum mq_movie_param.  A
  * provisional movie (sql/0010_hardening.sql) is in no list. */
 #define FILTERS \
 	"m.provisional_by IS NULL " \
@@ -73,36 +73,39 @@
 	"AND ($9::text IS NULL OR m.original_language = $9) " \
 	"AND ($10::real IS NULL OR m.rating >= $10) AND ($11::real IS NULL OR m.rating <= $11) " \
 	"AND ($12::int IS NULL OR m.runtime >= $12) AND ($13::int IS NULL OR m.runtime <= $13) " \
-	"AND ($14::text IS NULL OR m.search @@ movie_query($14)) "
+	"AND ($14::text IS NULL OR m.search @@ movie_query($14)) " \
+	"AND ($15::int[] IS NULL OR EXISTS (SELECT 1 FROM movie_providers mp " \
+	"     WHERE mp.movie_id = m.id AND mp.region = $16 AND mp.provider_id = ANY ($15) " \
+	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
 
-/* $15, $16: the language; $17, $18: limit and offset.  The page (ids,
+/* $17, $18: the language; $19, $20: limit and offset.  The page (ids,
  * and k, the key of the ordering as text, which the last movie shown
  * makes the after= cursor of the next page) is chosen first, then shown. */
 #define SHOW_PAGE \
 	"SELECT p.k AS after_key, " MQ_MOVIE_ITEM_COLUMNS " " \
 	"FROM (SELECT id, k, row_number() OVER () AS n FROM page) p JOIN movies m USING (id) " \
-	MQ_MOVIE_TRANSLATION("$15", "$16") "ORDER BY p.n"
+	MQ_MOVIE_TRANSLATION("$17", "$18") "ORDER BY p.n"
 
 #define LIST(order, key) MQ_STMT_PLANNED( \
 	"WITH page AS MATERIALIZED (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
-	"  ORDER BY " order " LIMIT $17 OFFSET $18) " SHOW_PAGE)
+	"  ORDER BY " order " LIMIT $19 OFFSET $20) " SHOW_PAGE)
 
-/* The keys of the orderings, as text (movie_cursor.c), and as $19 read
- * back; $20 is the id of the movie the page comes after. */
+/* The keys of the orderings, as text (movie_cursor.c), and as $21 read
+ * back; $22 is the id of the movie the page comes after. */
 #define TITLE_KEY "m.title"
-#define TITLE_AT "$19::text"
+#define TITLE_AT "$21::text"
 #define DATE_KEY "(m.release_date - DATE '1970-01-01')::text"
-#define DATE_AT "(DATE '1970-01-01' + $19::text::int)"
-#define REAL_AT "$19::text::real"
+#define DATE_AT "(DATE '1970-01-01' + $21::text::int)"
+#define REAL_AT "$21::text::real"
 #define CREATED_KEY "((extract(epoch FROM m.created_at) * 1000000)::bigint)::text"
-#define CREATED_AT "(TIMESTAMPTZ 'epoch' + $19::text::bigint * INTERVAL '1 microsecond')"
+#define CREATED_AT "(TIMESTAMPTZ 'epoch' + $21::text::bigint * INTERVAL '1 microsecond')"
 
 /* The page after a movie: the movies whose (key, id) comes after its own,
- * a range of the ordering's index.  $18 (an offset of 0) is named so that
+ * a range of the ordering's index.  $20 (an offset of 0) is named so that
  * the parameters are those of LIST. */
 #define AFTER(order, key, cond) MQ_STMT_PLANNED( \
 	"WITH page AS MATERIALIZED (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
-	"  AND " cond " ORDER BY " order " LIMIT $17 OFFSET $18) " SHOW_PAGE)
+	"  AND " cond " ORDER BY " order " LIMIT $19 OFFSET $20) " SHOW_PAGE)
 
 /* The same for a key that may be NULL, whose NULLs come last in both
  * directions: the rows after the cursor's non-NULL key (none when it is
@@ -112,12 +115,12 @@
 #define AFTER_NULLABLE(order, col, key, at, op, id_order) MQ_STMT_PLANNED( \
 	"WITH page AS MATERIALIZED (SELECT id, k FROM (" \
 	"  (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
-	"   AND $19::text IS NOT NULL AND (" col ", m.id) " op " (" at ", $20::bigint) " \
-	"   ORDER BY " order " LIMIT $17) " \
+	"   AND $21::text IS NOT NULL AND (" col ", m.id) " op " (" at ", $22::bigint) " \
+	"   ORDER BY " order " LIMIT $19) " \
 	"  UNION ALL " \
 	"  (SELECT m.id, NULL AS k FROM movies m WHERE " FILTERS " AND " col " IS NULL " \
-	"   AND ($19::text IS NOT NULL OR m.id " op " $20::bigint) " \
-	"   ORDER BY " id_order " LIMIT $17)) u LIMIT $17 OFFSET $18) " SHOW_PAGE)
+	"   AND ($21::text IS NOT NULL OR m.id " op " $22::bigint) " \
+	"   ORDER BY " id_order " LIMIT $19)) u LIMIT $19 OFFSET $20) " SHOW_PAGE)
 
 static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
 	[MQ_ORDER_TITLE] = LIST("m.title, m.id", TITLE_KEY),
@@ -140,44 +143,44 @@ static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
 		"           row_number() OVER (ORDER BY m.popularity DESC, m.id DESC) AS pop "
 		"    FROM movies m WHERE " FILTERS
 		"    ORDER BY m.popularity DESC, m.id DESC "
-		"    LIMIT greatest(" RANK_WINDOW ", $17::int + $18::int)) c "
+		"    LIMIT greatest(" RANK_WINDOW ", $19::int + $20::int)) c "
 		"  ORDER BY pop > " RANK_WINDOW ", CASE WHEN pop <= " RANK_WINDOW " THEN rel END DESC, "
-		"           pop LIMIT $17 OFFSET $18) " SHOW_PAGE),
+		"           pop LIMIT $19 OFFSET $20) " SHOW_PAGE),
 };
 
 /* The pages after= a cursor, by ordering (relevance has none). */
 static struct mq_stmt after_stmts[MQ_ORDER_COUNT] = {
 	[MQ_ORDER_TITLE] = AFTER("m.title, m.id", TITLE_KEY,
-				 "(m.title, m.id) > (" TITLE_AT ", $20::bigint)"),
+				 "(m.title, m.id) > (" TITLE_AT ", $22::bigint)"),
 	[MQ_ORDER_TITLE_DESC] = AFTER("m.title DESC, m.id DESC", TITLE_KEY,
-				      "(m.title, m.id) < (" TITLE_AT ", $20::bigint)"),
+				      "(m.title, m.id) < (" TITLE_AT ", $22::bigint)"),
 	[MQ_ORDER_RELEASE_DATE] = AFTER_NULLABLE("m.release_date, m.id", "m.release_date",
 						 DATE_KEY, DATE_AT, ">", "m.id"),
 	[MQ_ORDER_RELEASE_DATE_DESC] = AFTER_NULLABLE("m.release_date DESC NULLS LAST, m.id DESC",
 						      "m.release_date", DATE_KEY, DATE_AT, "<",
 						      "m.id DESC"),
 	[MQ_ORDER_POPULARITY] = AFTER("m.popularity, m.id", "m.popularity::text",
-				      "(m.popularity, m.id) > (" REAL_AT ", $20::bigint)"),
+				      "(m.popularity, m.id) > (" REAL_AT ", $22::bigint)"),
 	[MQ_ORDER_POPULARITY_DESC] = AFTER("m.popularity DESC, m.id DESC", "m.popularity::text",
-					   "(m.popularity, m.id) < (" REAL_AT ", $20::bigint)"),
+					   "(m.popularity, m.id) < (" REAL_AT ", $22::bigint)"),
 	[MQ_ORDER_RATING] = AFTER_NULLABLE("m.rating, m.id", "m.rating", "m.rating::text", REAL_AT,
 					   ">", "m.id"),
 	[MQ_ORDER_RATING_DESC] = AFTER_NULLABLE("m.rating DESC NULLS LAST, m.id DESC", "m.rating",
 						"m.rating::text", REAL_AT, "<", "m.id DESC"),
 	[MQ_ORDER_CREATED_AT] = AFTER("m.created_at, m.id", CREATED_KEY,
-				      "(m.created_at, m.id) > (" CREATED_AT ", $20::bigint)"),
+				      "(m.created_at, m.id) > (" CREATED_AT ", $22::bigint)"),
 	[MQ_ORDER_CREATED_AT_DESC] = AFTER("m.created_at DESC, m.id DESC", CREATED_KEY,
-					   "(m.created_at, m.id) < (" CREATED_AT ", $20::bigint)"),
-	[MQ_ORDER_ID] = AFTER("m.id", "NULL::text", "$19::text IS NULL AND m.id > $20::bigint"),
+					   "(m.created_at, m.id) < (" CREATED_AT ", $22::bigint)"),
+	[MQ_ORDER_ID] = AFTER("m.id", "NULL::text", "$21::text IS NULL AND m.id > $22::bigint"),
 	[MQ_ORDER_ID_DESC] = AFTER("m.id DESC", "NULL::text",
-				   "$19::text IS NULL AND m.id < $20::bigint"),
+				   "$21::text IS NULL AND m.id < $22::bigint"),
 };
 
 static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
 
-/* Counting at most $15 matches. */
+/* Counting at most $17 matches. */
 static struct mq_stmt count_capped = MQ_STMT_PLANNED(
-	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $15) c");
+	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $17) c");
 
 /* What the planner expects the filters to match (its first "Plan Rows"). */
 static struct mq_stmt estimate = MQ_STMT_PLANNED(
@@ -292,7 +295,7 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 	const char *dim = kept_dimension(&l->f), *key, *v;
 	struct mq_cache *c = r->ctx.cache;
 	unsigned long long g;
-	uint64_t gen;
+	uint64_t gen = 0;
 	long long n;
 	int exact;
 
@@ -302,7 +305,9 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 		return l->count < 0 ? mq_db_failure(&r->ctx) : MQ_OK;
 	}
 	key = count_key(r, l);
-	v = mq_cache_get_with_generation(c, r->arena, "movies", key, &(size_t){ 0 }, &gen);
+	/* where movies stream changes without the catalog's generation */
+	v = l->f.param[MQ_MF_PROVIDERS] ? NULL
+	    : mq_cache_get_with_generation(c, r->arena, "movies", key, &(size_t){ 0 }, &gen);
 	if (v && gen && sscanf(v, "%llu %lld %d", &g, &n, &exact) == 3 && g == gen) {
 		l->count = n;
 		l->count_exact = exact;
@@ -521,16 +526,23 @@ static void searched(struct mq_req *r, const char *body, size_t len)
 }
 
 /* Serves the list from the cache or renders and caches it.  genre: the
- * genre of the path, checked on a miss; 0 for none. */
+ * genre of the path, checked on a miss; 0 for none.  A list filtered by
+ * available_on= is rendered each time (it may be the caller's services,
+ * and where movies stream changes without the catalog's generation). */
 static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
 {
+	bool uncached = l->f.available_mine || l->f.param[MQ_MF_PROVIDERS];
 	struct mq_respcache rc_cache;
 	const char *body;
 	enum mq_status st;
 	mq_reply rc;
 	size_t len;
 
-	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", l->lang.tag))) {
+	if (uncached) {
+		if (mq_done(rc = mq_movie_filters_available(r, &l->f)))
+			return rc;
+		mq_resp_header(r, "Cache-Control", l->f.available_mine ? "private, no-cache" : "no-cache");
+	} else if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", l->lang.tag))) {
 		searched(r, rc_cache.hit, rc_cache.hit_len);
 		return rc;
 	}
@@ -547,6 +559,8 @@ static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
 	searched(r, *body ? body : NULL, len);
 	if (*body == '\0')
 		return mq_page_not_found(r, &l->page);
+	if (uncached)
+		return mq_respond_cached(r, mq_etag_for(r->arena, body, len), body, len);
 	return mq_respcache_respond(r, &rc_cache, body, len);
 }
 

@@ -59,6 +59,7 @@ static mq_reply read_filters(struct mq_req *r, struct mq_recs_filters *out)
 	struct mq_movie_filters f;
 	const char *unknown;
 	enum mq_status st;
+	mq_reply rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!mq_movie_filters_parse(r, MQ_FILTERS_RECOMMENDED, &f, errors))
@@ -77,6 +78,10 @@ static mq_reply read_filters(struct mq_req *r, struct mq_recs_filters *out)
 	out->year_to = f.param[MQ_MF_YEAR_TO];
 	out->language = f.param[MQ_MF_LANGUAGE];
 	out->runtime_max = f.param[MQ_MF_RUNTIME_MAX];
+	if (mq_done(rc = mq_movie_filters_available(r, &f)))
+		return rc;
+	out->providers = f.param[MQ_MF_PROVIDERS];
+	out->region = f.param[MQ_MF_REGION];
 	return MQ_NEXT;
 }
 

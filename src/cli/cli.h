@@ -27,6 +27,7 @@ int mq_cli_import(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_recs(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_watch(struct mq_config *cfg, int argc, char **argv);
 
 /* Prints "marquee <cmd>: <message>" to stderr. */
 void mq_cli_error(const char *cmd, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
@@ -45,6 +46,10 @@ void mq_cli_ctx_free(struct mq_ctx *c);
  * turns SIGTERM and SIGINT into reads of the descriptor returned (poll
  * it beside the job's work), or -1 with errno. */
 int mq_cli_signalfd(void);
+
+/* Keeps a job to a rate: waits until *last_ns (a monotonic time, 0 at
+ * first) is interval_ns old, then sets it to now. */
+void mq_cli_throttle(uint64_t *last_ns, uint64_t interval_ns);
 
 /* Prints a domain failure (c->err) as cmd's error; returns 1. */
 int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st);

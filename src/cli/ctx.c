@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <time.h>
 
 #include "cache/cache.h"
 #include "core/arena.h"
@@ -59,4 +60,17 @@ int mq_cli_signalfd(void)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -1;
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+void mq_cli_throttle(uint64_t *last_ns, uint64_t interval_ns)
+{
+	uint64_t now = mq_now_mono_ns(), next = *last_ns + interval_ns;
+
+	if (*last_ns && now < next) {
+		struct timespec ts = { (time_t)((next - now) / 1000000000u),
+				       (long)((next - now) % 1000000000u) };
+
+		nanosleep(&ts, NULL);
+	}
+	*last_ns = mq_now_mono_ns();
 }

@@ -68,18 +68,10 @@ static void add_id(struct job *j, int64_t id)
 	j->ids[j->n++] = id;
 }
 
-/* Keeps to --rate: waits until the last call is an interval old. */
+/* Keeps to --rate. */
 static void throttle(struct job *j)
 {
-	uint64_t now = mq_now_mono_ns(), next = j->last_call_ns + j->interval_ns;
-
-	if (j->last_call_ns && now < next) {
-		struct timespec ts = { (time_t)((next - now) / 1000000000u),
-				       (long)((next - now) % 1000000000u) };
-
-		nanosleep(&ts, NULL);
-	}
-	j->last_call_ns = mq_now_mono_ns();
+	mq_cli_throttle(&j->last_call_ns, j->interval_ns);
 }
 
 static int read_ids(struct job *j, const char *path)

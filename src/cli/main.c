@@ -28,6 +28,7 @@ static const struct command {
 	{ "analytics", mq_cli_analytics, true, "analytics: partitions, rollup [--from --to], report" },
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
 	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR | import tmdb ..." },
+	{ "watch", mq_cli_watch, true, "where to watch: watch refresh asks TMDb again about providers and release dates" },
 	{ "recs", mq_cli_recs, false, "recommendations: recs train | recs eval --ratings FILE | recs status" },
 };
 

@@ -135,6 +135,10 @@ static const struct directive directives[] = {
 	D("tmdb", "image_base_url", T_STR, tmdb_image_base_url, "https://image.tmdb.org/t/p/", 0, 0),
 	D("tmdb", "provisional_max", T_INT, tmdb_provisional_max, "10", 0, 1000),
 
+	D("watch", "region", T_STR, watch_region, "US", 0, 0),
+	D("watch", "refresh_batch", T_INT, watch_refresh_batch, "1000", 1, 1000000),
+	D("watch", "refresh_after", T_MS64, watch_refresh_after_ms, "7d", HOUR_MS, 365 * DAY_MS),
+
 	D("recs", "threads", T_INT, recs_threads, "0", 0, 64),
 	D("recs", "max_signals", T_INT, recs_max_signals, "500", 1, 100000),
 	D("recs", "precompute_signals", T_INT, recs_precompute_signals, "50", 0, 100000),

@@ -138,6 +138,11 @@ struct mq_config {
 	char *tmdb_image_base_url;
 	int tmdb_provisional_max;
 
+	/* [watch] */
+	char *watch_region;
+	int watch_refresh_batch;
+	int64_t watch_refresh_after_ms;
+
 	/* [recs] */
 	int recs_threads;	/* 0: one per CPU, at most 8 */
 	int recs_max_signals;

@@ -11,6 +11,9 @@
 #include "http/form.h"
 #include "http/http.h"
 #include "http/movie_cursor.h"
+#include "core/region.h"
+#include "watch/providers.h"
+#include "watch/services.h"
 
 #define MAX_LIST 20		/* years or genres in one comma list */
 #define TEXT_MAX 200		/* characters of title= and q= */
@@ -40,6 +43,28 @@ static bool well_formed_list(const char *v)
 	return *v && *v != ',' && v[strlen(v) - 1] != ',' && strstr(v, ",,") == NULL;
 }
 
+/* A comma list of at most MAX_LIST whole numbers from min to max as an
+ * int[] literal, or NULL. */
+static const char *int_list(struct mq_arena *a, const char *v, int64_t min, int64_t max)
+{
+	char *copy = mq_arena_strdup(a, v), *save = NULL;
+	struct mq_buf b;
+	int64_t x;
+	int n = 0;
+
+	if (!well_formed_list(v))
+		return NULL;
+	mq_buf_init(&b, a, strlen(v) + 3);
+	mq_buf_puts(&b, "{");
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
+		if (n == MAX_LIST || mq_parse_int64(t, min, max, &x) < 0)
+			return NULL;
+		mq_buf_printf(&b, "%s%lld", n ? "," : "", (long long)x);
+	}
+	mq_buf_puts(&b, "}");
+	return n ? b.data : NULL;
+}
+
 /* year=1999, year=2022,2023 or year=1990-1999. */
 static void parse_year(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
@@ -60,27 +85,9 @@ static void parse_year(struct mq_form *f, const char *v, struct mq_movie_filters
 		mf->param[MQ_MF_YEAR_TO] = mq_arena_int(f->r->arena, to);
 		return;
 	}
-	struct mq_buf b;
-	char *copy = mq_arena_strdup(a, v), *save = NULL;
-	int n = 0;
-
-	mq_buf_init(&b, a, strlen(v) + 3);
-	mq_buf_puts(&b, "{");
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
-		if (n == MAX_LIST || !well_formed_list(v) || mq_parse_int64(t, 1870, 2100, &y) < 0) {
-			mq_form_error(f, "year", "Must be a year (1999), a comma list of at most %d "
-				      "years (2022,2023) or a range (1990-1999), from 1870 to 2100.",
-				      MAX_LIST);
-			return;
-		}
-		mq_buf_printf(&b, "%s%lld", n ? "," : "", (long long)y);
-	}
-	if (n == 0) {
-		mq_form_error(f, "year", "Must be a year, a comma list of years or a range.");
-		return;
-	}
-	mq_buf_puts(&b, "}");
-	mf->param[MQ_MF_YEARS] = b.data;
+	if ((mf->param[MQ_MF_YEARS] = int_list(a, v, 1870, 2100)) == NULL)
+		mq_form_error(f, "year", "Must be a year (1999), a comma list of at most %d "
+			      "years (2022,2023) or a range (1990-1999), from 1870 to 2100.", MAX_LIST);
 }
 
 static bool is_slug(const char *s)
@@ -170,6 +177,16 @@ static void parse_order(struct mq_form *f, const char *v, struct mq_movie_filter
 		      "with q.");
 }
 
+/* available_on=mine or available_on=8,337: provider ids, any of them. */
+static void parse_available(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
+{
+	if (strcmp(v, "mine") == 0)
+		mf->available_mine = true;
+	else if ((mf->param[MQ_MF_PROVIDERS] = int_list(f->r->arena, v, 1, INT32_MAX)) == NULL)
+		mq_form_error(f, "available_on", "Must be mine (your services) or a comma list of at "
+			      "most %d watch provider ids (any of them).", MAX_LIST);
+}
+
 /* after=: a cursor of this ordering, from a next link; not with page=. */
 static void parse_after(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
 {
@@ -198,7 +215,7 @@ static const char *const *names_of(enum mq_movie_filter_set set)
 	static const char *const all[] = {
 		"page", "page_size", "title", "tmdb_id", "imdb_id", "year", "genre", "language",
 		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", "after",
-		NULL,
+		"available_on", "region", NULL,
 	};
 	static const char *const but_genre[] = {
 		"page", "page_size", "title", "tmdb_id", "imdb_id", "year", "language",
@@ -206,7 +223,8 @@ static const char *const *names_of(enum mq_movie_filter_set set)
 	};
 	static const char *const none[] = { "page", "page_size", NULL };
 	static const char *const recommended[] = {
-		"page", "page_size", "genre", "year", "language", "runtime_max", NULL,
+		"page", "page_size", "genre", "year", "language", "runtime_max", "available_on",
+		"region", NULL,
 	};
 
 	return set == MQ_FILTERS_ALL ? all : set == MQ_FILTERS_BUT_GENRE ? but_genre
@@ -263,6 +281,20 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	if (mf->param[MQ_MF_RUNTIME_MIN] && mf->param[MQ_MF_RUNTIME_MAX] &&
 	    strtol(mf->param[MQ_MF_RUNTIME_MIN], NULL, 10) > strtol(mf->param[MQ_MF_RUNTIME_MAX], NULL, 10))
 		mq_form_error(&f, "runtime_min", "Must not be above runtime_max.");
+	if ((v = mq_query_get(q, "available_on")))
+		parse_available(&f, v, mf);
+	if ((v = mq_query_get(q, "region"))) {
+		char code[3];
+
+		if (!mq_region_parse(v, code))
+			mq_form_error(&f, "region", "Must be an ISO 3166-1 alpha-2 country code such "
+				      "as US or FR.");
+		else if (!mq_query_get(q, "available_on"))
+			mq_form_error(&f, "region", "Goes with available_on (where those providers "
+				      "stream).");
+		else
+			mf->region = mq_arena_strdup(r->arena, code);
+	}
 	if (mf->param[MQ_MF_Q])
 		mf->order = MQ_ORDER_RANK;
 	if ((order = mq_query_get(q, "ordering")))
@@ -270,4 +302,20 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	if ((v = mq_query_get(q, "after")))
 		parse_after(&f, v, mf);
 	return mq_form_ok(&f);
+}
+
+mq_reply mq_movie_filters_available(struct mq_req *r, struct mq_movie_filters *f)
+{
+	enum mq_status st;
+
+	if (!f->available_mine && !f->param[MQ_MF_PROVIDERS])
+		return MQ_NEXT;
+	if (f->available_mine && r->user_id == 0)
+		return mq_problem_field(r, "available_on", "mine means your services: sign in, or "
+					"give provider ids.");
+	if ((f->available_mine &&
+	     (st = mq_services_ids(&r->ctx, r->user_id, &f->param[MQ_MF_PROVIDERS])) != MQ_OK) ||
+	    (st = mq_watch_region(&r->ctx, r->user_id, f->region, &f->param[MQ_MF_REGION])) != MQ_OK)
+		return mq_fail(r, st);
+	return MQ_NEXT;
 }

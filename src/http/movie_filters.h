@@ -13,6 +13,7 @@
 #include "core/common.h"
 
 struct mq_req;
+struct mq_reply;
 struct json_object;
 
 /* Orderings, by name; "-x" is x descending.  MQ_ORDER_RANK is q's
@@ -44,6 +45,8 @@ enum mq_movie_param {
 	MQ_MF_RUNTIME_MIN,
 	MQ_MF_RUNTIME_MAX,
 	MQ_MF_Q,
+	MQ_MF_PROVIDERS,	/* int[] literal: available_on= (mine resolved) */
+	MQ_MF_REGION,		/* with PROVIDERS: the region they stream in */
 	MQ_MF_COUNT
 };
 
@@ -56,6 +59,10 @@ struct mq_movie_filters {
 	 * ordering, NULL when NULL), both NULL without after= (movie_cursor.h) */
 	const char *after_id;
 	const char *after_key;
+	/* available_on=mine: the caller's services, once resolved
+	 * (mq_movie_filters_available); region=: as given, checked */
+	bool available_mine;
+	const char *region;
 };
 
 /* Which query parameters a list takes, besides page and page_size. */
@@ -71,6 +78,12 @@ enum mq_movie_filter_set {
  * ({"field": ["message"]}); returns true when there were none. */
 bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 			    struct mq_movie_filters *f, struct json_object *errors);
+
+/* available_on= and region= into param[MQ_MF_PROVIDERS] and
+ * param[MQ_MF_REGION]: "mine" is the caller's services (a 400 for an
+ * anonymous caller), the region given or the caller's (watch/providers.h:
+ * mq_watch_region).  Answers the problem, or returns MQ_NEXT. */
+struct mq_reply mq_movie_filters_available(struct mq_req *r, struct mq_movie_filters *f);
 
 /* genre=: ids and slugs, comma-separated, into mf->genre_ids and
  * mf->genre_slugs (resolve them with catalog/genres.h); for the other

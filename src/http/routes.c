@@ -55,6 +55,24 @@ const struct mq_route mq_routes[] = {
 	{ MQ_DELETE, "/api/movies/{id:int}/not-interested/", mq_not_interested_remove, USER, 0 },
 	{ MQ_GET, "/api/users/me/not-interested/", mq_not_interested_list, USER, 0 },
 
+	/* where to watch, the release calendar, media servers: watch_providers.c,
+	 * services.c, calendar.c, scrobble.c, url_secrets.c (the domain:
+	 * src/watch/); the feed and the webhooks carry a secret of their URL,
+	 * not a token */
+	{ MQ_GET, "/api/movies/{id:int}/watch-providers/", mq_watch_providers_get, ANON, 0 },
+	{ MQ_GET, "/api/users/me/services/", mq_services_get, USER, 0 },
+	{ MQ_PUT, "/api/users/me/services/", mq_services_put, USER, 0 },
+	{ MQ_POST, "/api/users/me/calendar-token/", mq_calendar_token_post, USER, 0 },
+	{ MQ_DELETE, "/api/users/me/calendar-token/", mq_calendar_token_delete, USER, 0 },
+	{ MQ_GET, "/api/users/me/calendar.ics/", mq_calendar_feed, ANON, TOKENLESS },
+	{ MQ_POST, "/api/users/me/scrobble-secret/", mq_scrobble_secret_post, USER, 0 },
+	{ MQ_DELETE, "/api/users/me/scrobble-secret/", mq_scrobble_secret_delete, USER, 0 },
+	/* Plex adds the poster to its events: an upload's body limit */
+	{ MQ_POST, "/api/scrobble/{secret:slug}/plex/", mq_scrobble_plex, ANON,
+	  TOKENLESS | MQ_RF_UPLOAD },
+	{ MQ_POST, "/api/scrobble/{secret:slug}/jellyfin/", mq_scrobble_jellyfin, ANON, TOKENLESS },
+	{ MQ_POST, "/api/scrobble/{secret:slug}/emby/", mq_scrobble_emby, ANON, TOKENLESS },
+
 	/* TMDb: tmdb_search.c */
 	{ MQ_GET, "/api/tmdb/search/", mq_tmdb_search, ANON, 0 },
 

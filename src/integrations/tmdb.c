@@ -15,6 +15,7 @@
 #include "core/ctx.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/region.h"
 #include "integrations/http_client.h"
 #include "integrations/loopback.h"
 
@@ -67,6 +68,7 @@ static bool valid_region(const char *s)
 int mq_tmdb_check_config(const struct mq_config *cfg, char *err, size_t errlen)
 {
 	const char *url = cfg->tmdb_base_url, *why = mq_base_url_problem(url);
+	char region[3];
 
 	if (why)
 		snprintf(err, errlen, "[tmdb] base_url = %s: %s", url, why);
@@ -76,6 +78,9 @@ int mq_tmdb_check_config(const struct mq_config *cfg, char *err, size_t errlen)
 	else if (!valid_region(cfg->tmdb_region))
 		snprintf(err, errlen, "[tmdb] region = %s: expected a country code such as US",
 			 cfg->tmdb_region);
+	else if (!mq_region_parse(cfg->watch_region, region) || strcmp(region, cfg->watch_region))
+		snprintf(err, errlen, "[watch] region = %s: expected an ISO 3166-1 country code "
+			 "such as US", cfg->watch_region);
 	else if (!printable(cfg->tmdb_api_key.value) || !printable(cfg->tmdb_read_token.value))
 		snprintf(err, errlen, "[tmdb] the API key and the read token are one line of "
 			 "printable characters");
@@ -390,6 +395,7 @@ void mq_tmdb_get(struct mq_tmdb *t, struct mq_arena *a, const char *path,
 		failed(out, MQ_TMDB_TIMEOUT, "the request's time for TMDb is spent");
 	} else {
 		call_tmdb(t, a, &c, out);
+		out->fetched = out->status == MQ_TMDB_OK;
 	}
 	if (have && out->status != MQ_TMDB_OK && out->status != MQ_TMDB_NOT_FOUND)
 		*out = cached;	/* stale beats nothing */

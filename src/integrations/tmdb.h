@@ -41,6 +41,7 @@ struct mq_tmdb_answer {
 	enum mq_tmdb_status status;
 	struct json_object *json;	/* OK: the body, a JSON object owned by the arena */
 	bool stale;			/* OK from an entry older than cache_ttl */
+	bool fetched;			/* OK from TMDb itself, not from memcached */
 	int retry_after;		/* UNAVAILABLE, UNCONFIGURED: seconds */
 	const char *why;		/* failures: what happened, for logs (no secrets) */
 };

@@ -96,14 +96,17 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"        AND provisional_by IS NULL "
 	"        ORDER BY created_at DESC, id DESC LIMIT " POOL_NEW ")");
 
-/* $1..$6 the filters, over movies m; never a provisional movie (one that
+/* $1..$6 and $16, $17 the filters, over movies m; never a provisional movie (one that
  * TMDb has not confirmed: sql/0010_hardening.sql). */
 #define FILTERS \
 	"m.provisional_by IS NULL AND ($1::int[] IS NULL OR m.genre_ids && $1) " \
 	"AND ($2::int[] IS NULL OR m.year = ANY ($2)) " \
 	"AND ($3::int IS NULL OR m.year >= $3) AND ($4::int IS NULL OR m.year <= $4) " \
 	"AND ($5::text IS NULL OR m.original_language = $5) " \
-	"AND ($6::int IS NULL OR m.runtime <= $6) "
+	"AND ($6::int IS NULL OR m.runtime <= $6) " \
+	"AND ($16::int[] IS NULL OR EXISTS (SELECT 1 FROM movie_providers mp " \
+	"     WHERE mp.movie_id = m.id AND mp.region = $17 AND mp.provider_id = ANY ($16) " \
+	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
 
 /* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $11 the user
  * (NULL: anonymous); $12 $13 language; $14 $15 limit and offset; ACCEPT
@@ -557,11 +560,13 @@ static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_re
 		f->genres, f->years, f->year_from, f->year_to, f->language, f->runtime_max,
 		ids_literal(c->arena, r->ids, r->n), arrays(r, 0), arrays(r, 1), arrays(r, 2),
 		user ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
-		mq_arena_int(c->arena, limit), mq_arena_int(c->arena, offset),
+		mq_arena_int(c->arena, limit), mq_arena_int(c->arena, offset), f->providers, f->region,
 	};
 	bool filtered = f->genres || f->years || f->year_from || f->year_to || f->language ||
-			f->runtime_max;
-	PGresult *res = mq_db_q(c, filtered ? &page : &page_unfiltered, 15, params);
+			f->runtime_max || f->providers;
+	/* the unfiltered statement has no $16, $17 */
+	PGresult *res = filtered ? mq_db_q(c, &page, 17, params)
+				 : mq_db_q(c, &page_unfiltered, 15, params);
 	struct json_object *movies;
 
 	if (res == NULL)

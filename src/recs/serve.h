@@ -25,6 +25,8 @@ struct mq_recs_filters {
 	const char *year_from, *year_to;
 	const char *language;
 	const char *runtime_max;
+	const char *providers;	/* int[] literal: available_on=, streaming in region */
+	const char *region;
 };
 
 struct mq_recs_list {

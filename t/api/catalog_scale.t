@@ -11,6 +11,13 @@ use Marquee::Plans;
 
 my $s = Marquee::Stack->start(catalog => 3000,
                               pg_options => Marquee::Plans::AUTO_EXPLAIN(no_seqscan => 1));
+# where movies stream, for available_on=: a tenth on one service in the
+# US, a seventh on another in France
+$s->psql(q{INSERT INTO watch_providers (id, name) VALUES (8, 'Netflix'), (337, 'Disney Plus')});
+$s->psql(q{INSERT INTO movie_providers (movie_id, region, provider_id, kind)
+           SELECT id, 'US', 8, 'flatrate' FROM movies WHERE id % 10 = 0
+           UNION ALL SELECT id, 'FR', 337, 'flatrate' FROM movies WHERE id % 7 = 0
+           UNION ALL SELECT id, 'FR', 8, 'rent' FROM movies WHERE id % 3 = 0});
 $s->psql('VACUUM ANALYZE');
 
 for my $path (@Marquee::Plans::LIST_PATHS) {

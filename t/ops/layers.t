@@ -17,7 +17,7 @@ my %rank = (
     core => 0,
     db => 1, cache => 1, storage => 1,
     integrations => 2,
-    catalog => 3, accounts => 3, notify => 3, recs => 3, social => 3, analytics => 3, payments => 3,
+    catalog => 3, accounts => 3, notify => 3, recs => 3, social => 3, analytics => 3, payments => 3, watch => 3,
     http => 4,
     api => 5,
     pool => 6, cli => 6,

@@ -95,6 +95,7 @@ our @LIST_PATHS = (
     '/api/movies/?genre=drama&year=1990-1999&language=en',
     '/api/movies/?genre=western&ordering=-rating', '/api/movies/?title=harbor&ordering=title',
     '/api/movies/?q=harbor&genre=drama', '/api/movies/?language=ja&runtime_min=120&rating_min=3',
+    '/api/movies/?available_on=8,337', '/api/movies/?available_on=8&genre=drama&region=FR',
     '/api/movies/?page=150', '/api/movies/recent/', '/api/genres/7/movies/',
     '/api/movies/1/similar/',
 );

@@ -1090,6 +1090,14 @@ sub tmdb_movie {
     spew("$self->{dir}/tmdb/movies/movie-$id.json", $json);
 }
 
+# A document the fake serves in place of its fixture, or besides them:
+# tmdb_doc('providers-550.json', JSON text) (see t/lib/tmdb-fake).
+sub tmdb_doc {
+    my ($self, $name, $json) = @_;
+    make_path("$self->{dir}/tmdb/movies");
+    spew("$self->{dir}/tmdb/movies/$name", $json);
+}
+
 # What the fake answers in tmdb_mode('raw'), byte for byte.
 sub tmdb_raw {
     my ($self, $body) = @_;
