@@ -52,24 +52,6 @@ void mq_cli_catalog_changed(struct mq_config *cfg, PGconn *conn, const char *cmd
 	abort();
 }
 
-int mq_bulk_defer(PGconn *conn, const char *const *tables, struct mq_bulk_deferred *d)
-{
-	(void)conn, (void)tables, (void)d;
-	abort();
-}
-
-int mq_bulk_restore(PGconn *conn, struct mq_bulk_deferred *d)
-{
-	(void)conn, (void)d;
-	abort();
-}
-
-void mq_bulk_deferred_free(struct mq_bulk_deferred *d)
-{
-	(void)d;
-	abort();
-}
-
 void mq_progress_start(struct mq_progress *p, const char *label, uint64_t total)
 {
 	(void)p, (void)label, (void)total;
