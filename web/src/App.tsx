@@ -24,7 +24,10 @@ const NotFound = lazy(() => import('./pages/NotFound'));
 
 export function App() {
   const { pathname } = useLocation();
-  useEffect(() => window.scrollTo(0, 0), [pathname]);
+  useEffect(() => {
+    // a block: Chromium's scrollTo returns a promise, which React would take for a cleanup
+    window.scrollTo(0, 0);
+  }, [pathname]);
   return (
     <>
       <a className="skip" href="#main">

@@ -4,7 +4,7 @@ import { api, language, setLanguage, signOut } from '../api';
 import { useSession } from '../session';
 
 const LANGUAGES: [string, string][] = [
-  ['', 'Browser language'],
+  ['', 'Language: auto'],
   ['en-US', 'English'],
   ['fr', 'Français'],
   ['de', 'Deutsch'],
@@ -16,7 +16,10 @@ const LANGUAGES: [string, string][] = [
 function useUnread(signedIn: boolean): number {
   const [n, setN] = useState(0);
   useEffect(() => {
-    if (!signedIn) return setN(0);
+    if (!signedIn) {
+      setN(0);
+      return;
+    }
     let live = true;
     const poll = () =>
       api<{ unread_count: number }>('/api/notifications/?page_size=1')

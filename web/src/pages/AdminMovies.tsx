@@ -233,7 +233,7 @@ export default function AdminMovies() {
           <Importer onMovie={setMovie} />
           <Finder onMovie={setMovie} />
         </div>
-        {movie && <Editor key={movie.id + movie.updated_at} movie={movie} onChange={setMovie} />}
+        {movie && <Editor key={movie.id} movie={movie} onChange={setMovie} />}
       </div>
     </RequireUser>
   );

@@ -41,7 +41,9 @@ export default function Browse() {
   const [params, setParams] = useSearchParams();
   const genres = useApi<Page<Genre>>('/api/genres/?page_size=100&ordering=name');
   const [form, setForm] = useState<Record<string, string>>({});
-  useEffect(() => setForm(Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? '']))), [params]);
+  useEffect(() => {
+    setForm(Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])));
+  }, [params]);
 
   const page = Number(params.get('page') || 1);
   const query = new URLSearchParams();

@@ -1,5 +1,6 @@
 import { Link } from 'react-router-dom';
 import type { Movie, Page } from '../api';
+import { Backdrop } from '../components/Backdrop';
 import { MovieRow } from '../components/MovieCard';
 import { ErrorNote, Loading } from '../components/Status';
 import { useSession } from '../session';
@@ -24,7 +25,7 @@ export function Home() {
       <h1 className="sr-only">Marquee</h1>
       {hero && (
         <section className="hero" aria-label="Featured">
-          {hero.backdrop_url && <img className="hero-bg" src={hero.backdrop_sizes?.w1280 || hero.backdrop_url} alt="" />}
+          {hero.backdrop_url && <Backdrop className="hero-bg" src={hero.backdrop_sizes?.w1280 || hero.backdrop_url} />}
           <div className="hero-text">
             <p className="eyebrow">Trending this week</p>
             <h2>{hero.title}</h2>

@@ -4,6 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiError, type Movie, type MovieDetail, type Page } from '../api';
+import { Backdrop } from '../components/Backdrop';
 import { Histogram } from '../components/Histogram';
 import { MovieRow } from '../components/MovieCard';
 import { Poster } from '../components/Poster';
@@ -45,7 +46,10 @@ function Actions({ movie }: { movie: MovieDetail }) {
 
   useEffect(() => {
     // Whether it is a favorite: the favorites filtered by its TMDb id.
-    if (movie.tmdb_id === null) return setFavorite(false);
+    if (movie.tmdb_id === null) {
+      setFavorite(false);
+      return;
+    }
     api<Page<{ movie: Movie }>>(`/api/favorites/?tmdb_id=${movie.tmdb_id}`)
       .then((p) => setFavorite(p.results.some((f) => f.movie.id === movie.id)))
       .catch(() => setFavorite(false));
@@ -236,7 +240,7 @@ export default function MoviePage() {
     <div className="movie">
       {m.backdrop_url && (
         <div className="backdrop" aria-hidden="true">
-          <img src={m.backdrop_sizes?.w1280 || m.backdrop_url} alt="" />
+          <Backdrop src={m.backdrop_sizes?.w1280 || m.backdrop_url} />
         </div>
       )}
       <div className="movie-head">
@@ -263,7 +267,7 @@ export default function MoviePage() {
             <div>
               <p className="big-rating">
                 {ratings.data?.average != null ? `★ ${ratings.data.average.toFixed(2)}` : 'Not rated yet'}
-                <span className="hint"> {ratings.data ? `${ratings.data.count} ratings` : ''}</span>
+                <span className="hint"> {ratings.data ? `${ratings.data.count} ${ratings.data.count === 1 ? 'rating' : 'ratings'}` : ''}</span>
               </p>
               {user ? (
                 <Stars value={ratings.data?.user_rating ?? null} onRate={rate} />
