@@ -56,6 +56,7 @@ export function ChartView({ type, labels, series, title }: { type: 'line' | 'bar
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
+      {series.every((s) => s.data.every((v) => !v)) && <p className="hint">No activity in this window yet.</p>}
       <div className="chart-box">
         <canvas ref={canvas} role="img" aria-label={title} />
       </div>
