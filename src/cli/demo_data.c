@@ -110,15 +110,19 @@ static PGresult *run_stmt(struct run *run, struct mq_stmt *st, int n, const char
 	return res;
 }
 
-/* A fixed popularity for a curated film, from its TMDb id: famous films
- * sit above most generated ones, in a stable order. */
+/* A fixed popularity for a curated film, from its TMDb id: the real films
+ * come first in every list ordered by popularity (the default) and in the
+ * trending fallback, above every generated film (demo_film.c gives them
+ * less than 200), in a stable order; the generated ones stay for scale.
+ * TMDb's own numbers replace these when the films are refreshed from it
+ * (`marquee import tmdb --stale`). */
 static const char *curated_popularity(const char *tmdb_id, char *buf, size_t size)
 {
 	uint64_t h = 1469598103934665603ull;
 
 	for (const char *p = tmdb_id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	snprintf(buf, size, "%.3f", 20.0 + (double)(h % 100000) / 1000.0);
+	snprintf(buf, size, "%.3f", 201.0 + (double)(h % 100000) / 1000.0);
 	return buf;
 }
 

@@ -58,6 +58,11 @@ is $s->delete("/api/movies/$gone/", token => $admin->{access})->{status}, 204, '
 like $s->demo_catalog(80), qr/80 films were generated already/, 'running again';
 is count('true'), 179, 'does not bring it back';
 like $s->demo_catalog(81, '--seed', 2), qr/81 films added/, 'another seed is another catalog';
+is $s->psql(q{SELECT (SELECT min(popularity) FROM movies WHERE tmdb_id IS NOT NULL AND source = 'demo')
+                   > (SELECT max(popularity) FROM movies WHERE tmdb_id IS NULL)}), 't',
+    'every curated film is more popular than every generated one';
+my $top = $s->get('/api/movies/?page_size=100')->{json}{results};
+is scalar(grep { defined $_->{tmdb_id} } @$top), 100, 'so the catalog opens on the real films';
 my ($rc, $err) = $s->marquee('demo-data', '--movies', 'many');
 is $rc, 2, 'a bad --movies is a usage error';
 ($rc, $err) = $s->marquee('demo-data', '--curated', '/nonexistent.tsv');

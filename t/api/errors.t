@@ -24,8 +24,9 @@ is $r->{json}{title}, 'Not Found', 'titled Not Found';
 like $r->{json}{detail}, qr{/api/no-such-thing/}, 'naming the path';
 
 is_problem($s->get('/api/genres/42/'), 404, 'a path under a known one');
-is_problem($s->get('/nowhere'), 404, 'outside /api (answered by nginx)');
-is_problem($s->get('/'), 404, 'the root');
+is_problem($s->get('/media'), 404, '/media without its slash (answered by nginx)');
+is_problem($s->get('/assets/no-such-file.js'), 404, "a file the web app's build lacks");
+# Other paths outside /api are the web app's (t/web/delivery.t).
 
 $r = $s->delete('/api/genres/');
 is_problem($r, 405, 'DELETE on a GET route');

@@ -113,7 +113,7 @@ system($^X, "$src/nginx/render", $prod, "$src/nginx/marquee.conf",
        'FCGI_SERVERS=server unix:' . "$d/run/fcgi.sock;", "FCGI_LOCAL=unix:$d/run/fcgi.sock",
        'FCGI_KEEP_CONN=on', 'FCGI_LOCAL_KEEP_CONN=off',
        'FCGI_KEEPALIVE=2',
-       "MEDIA_ROOT=$d/media", "DOCS_ROOT=$d/docs", 'RATE_AUTH=10r/m', 'BURST_AUTH=5', 'RATE_API=50r/s',
+       "MEDIA_ROOT=$d/media", "DOCS_ROOT=$d/docs", "WEB_ROOT=$d/web", 'RATE_AUTH=10r/m', 'BURST_AUTH=5', 'RATE_API=50r/s',
        'BURST_API=100', 'API_INFLIGHT=128', 'RATE_WEBHOOK=200r/s', 'BURST_WEBHOOK=1000', 'SERVER_NAME=localhost', "HTTP_PORT=$http", "HTTPS_PORT=$https",
        "TLS_CERT=$d/tls.crt", "TLS_KEY=$d/tls.key", "NGINX_LOG_DIR=$d/log") == 0
     or BAIL_OUT('render failed');

@@ -89,7 +89,7 @@ SKIP: {
     # As Makefile.am renders it, but for the ports and paths a test can use.
     system($^X, "$src/nginx/render", $n, "$src/nginx/marquee.conf",
            'FCGI_SERVERS=server 127.0.0.1:1;', 'FCGI_LOCAL=127.0.0.1:1', 'FCGI_KEEP_CONN=on',
-           'FCGI_LOCAL_KEEP_CONN=off', 'FCGI_KEEPALIVE=8', "MEDIA_ROOT=$dir", "DOCS_ROOT=$dir",
+           'FCGI_LOCAL_KEEP_CONN=off', 'FCGI_KEEPALIVE=8', "MEDIA_ROOT=$dir", "DOCS_ROOT=$dir", "WEB_ROOT=$dir",
            'RATE_AUTH=10r/m', 'BURST_AUTH=5', 'RATE_API=20r/s', 'BURST_API=50', 'API_INFLIGHT=128', 'RATE_WEBHOOK=200r/s', 'BURST_WEBHOOK=1000',
            'SERVER_NAME=api.example.test', "HTTP_PORT=$http", "HTTPS_PORT=$https",
            "TLS_CERT=$dir/cert.pem", "TLS_KEY=$dir/key.pem", "NGINX_LOG_DIR=$n/log") == 0

@@ -92,6 +92,20 @@ sub docs_root {
     return tmp_root() . '/docs-empty';
 }
 
+# The web app (web/dist, built by web/build when a source of it changed,
+# which takes its lock: test files starting at once build it once), or an
+# empty directory when it cannot be built here (no web/ in a release
+# tarball, no npm).
+sub web_root {
+    my $src = srcdir();
+    if (-x "$src/web/build") {
+        system("$src/web/build") == 0 or die "web/build failed\n";
+    }
+    return reachable("$src/web/dist") if -f "$src/web/dist/index.html";
+    make_path(tmp_root() . '/web-empty');
+    return tmp_root() . '/web-empty';
+}
+
 # Where the clusters and the stacks live: $build/t/tmp, unless the user
 # the servers run as cannot reach it (a checkout under a private directory,
 # as root) or its path is too long for the sockets in it (a unix socket's
@@ -1271,6 +1285,7 @@ sub start_nginx {
        "FCGI_KEEPALIVE=$self->{keepalive}",
        "MEDIA_ROOT=$d/media",
        'DOCS_ROOT=' . ($self->{docs_root} // docs_root()),
+       'WEB_ROOT=' . ($self->{web_root} // web_root()),
        'RATE_AUTH=' . ($self->{rate_auth} // '100000r/m'),
        'RATE_API=' . ($self->{rate_api} // '100000r/s'),
        'BURST_API=' . ($self->{burst_api} // 1000),
