@@ -15,7 +15,6 @@
  * them (and with stand-ins for the command-line plumbing they never
  * reach here). */
 #define put csv_put
-#include "cli/bulk_indexes.c"
 #include "cli/csv.c"
 #undef put
 #include "cli/bulk_indexes.c"
