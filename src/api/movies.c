@@ -218,7 +218,7 @@ static mq_reply resolve(struct mq_req *r, struct list *l, int64_t path_genre)
 		return mq_problem(r, 404, "No genre with id %lld.", (long long)path_genre);
 	if (unknown)
 		return mq_problem_field(r, "genre",
-					mq_arena_printf(r->arena, "No such genre: %s.", unknown));
+					mq_arena_printf(r->arena, mq_tr(r->lang.ui, "No such genre: %s."), unknown));
 	return MQ_NEXT;
 }
 
@@ -413,9 +413,8 @@ static enum mq_status too_deep(struct mq_req *r, struct list *l, bool *past_end)
 		return mq_db_failure(&r->ctx);
 	if ((*past_end = n <= l->page.offset))
 		return MQ_OK;
-	return mq_fail_with(&r->ctx, MQ_INVALID, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH)
-			    " movies deep by page; follow the next links (after=) to walk "
-			    "further, or narrow the filters.");
+	return mq_fail_with(&r->ctx, MQ_INVALID, "page", "Lists go %d movies deep by page; follow the next "
+			    "links (after=) to walk further, or narrow the filters.", MAX_DEPTH);
 }
 
 /* The next page's link: page + 1, or after= the last movie shown on a
