@@ -117,6 +117,19 @@ for my $lang (qw(fr de es pt-BR)) {
     unlike $r->{content}, qr/\d,\d/, "$lang: no decimal comma anywhere";
 }
 
+# ---- share pages ----
+my $share = ask('POST', '/api/shares/', 'es', token => $alice->{access},
+                json => { kind => 'movie', id => $movie->{id} });
+is $share->{status}, 201, 'alice shares the movie';
+like $share->{json}{intents}{x}, qr/Le%20Samoura%C3%AF%20en%20Marquee/, 'the share text in Spanish';
+my $page = ask('GET', "/s/$share->{json}{code}", 'pt-BR');
+is $page->{status}, 200, 'its page';
+my $html = decode('UTF-8', $page->{content});
+like $html, qr/<html lang="pt-BR">/, 'in Brazilian Portuguese: <html lang>';
+like $html, qr/>Abrir no Marquee</, 'and its link';
+$page = ask('GET', '/s/AAAAAAAAAAAAAAAA', 'de');
+like decode('UTF-8', $page->{content}), qr/Hier ist nichts/, 'a code that leads nowhere, in German';
+
 # ---- mail ----
 # in the language of the request that made it
 my $reg = $s->post('/api/users/register/', headers => { 'Accept-Language' => 'es' },
