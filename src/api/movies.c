@@ -59,12 +59,25 @@
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
-/* $1..$14: the filters, in the order of enum mq_movie_param.  A
- * provisional movie (sql/0010_hardening.sql) is in no list. */
+/* The movies whose translation into $15 (the whole tag) or $16 (the
+ * language alone) matches cond, as an array: with m.id = ANY of it beside
+ * the condition on movies itself, each side is a range of its own index
+ * (a bitmap OR).  Not asked in English ($16 en), which movies.title is:
+ * the planner, given the values, drops the branch. */
+#define TRANSLATED(cond) \
+	"OR ($16::text <> 'en' AND m.id = ANY (ARRAY(SELECT t.movie_id FROM movie_translations t " \
+	"    WHERE t.language IN ($15::text, $16::text) AND " cond "))) "
+
+/* $1..$14: the filters, in the order of enum mq_movie_param; title and
+ * q match the translation in the language $15/$16 too
+ * (sql/0021_translated_title_search.sql).  A provisional movie
+ * (sql/0010_hardening.sql) is in no list. */
 #define FILTERS \
 	"m.provisional_by IS NULL " \
-	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%') " \
-	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%') " \
+	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' " \
+	TRANSLATED("t.title_fold LIKE '%' || like_escape(search_fold($1)) || '%'") ") " \
+	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%' " \
+	TRANSLATED("t.title_fold LIKE like_escape(search_fold($2)) || '%'") ") " \
 	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
 	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
 	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
@@ -73,7 +86,8 @@
 	"AND ($9::text IS NULL OR m.original_language = $9) " \
 	"AND ($10::real IS NULL OR m.rating >= $10) AND ($11::real IS NULL OR m.rating <= $11) " \
 	"AND ($12::int IS NULL OR m.runtime >= $12) AND ($13::int IS NULL OR m.runtime <= $13) " \
-	"AND ($14::text IS NULL OR m.search @@ movie_query($14)) "
+	"AND ($14::text IS NULL OR m.search @@ movie_query($14) " \
+	TRANSLATED("t.search @@ movie_query($14)") ") "
 
 /* $15, $16: the language; $17, $18: limit and offset.  The page (ids,
  * and k, the key of the ordering as text, which the last movie shown
@@ -175,9 +189,9 @@ static struct mq_stmt after_stmts[MQ_ORDER_COUNT] = {
 
 static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
 
-/* Counting at most $15 matches. */
+/* Counting at most $17 matches ($15, $16: the language). */
 static struct mq_stmt count_capped = MQ_STMT_PLANNED(
-	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $15) c");
+	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $17) c");
 
 /* What the planner expects the filters to match (its first "Plan Rows"). */
 static struct mq_stmt estimate = MQ_STMT_PLANNED(
@@ -270,13 +284,16 @@ static const char *count_key(struct mq_req *r, const struct list *l)
 
 	for (int i = 0; i < MQ_MF_COUNT; i++)
 		key = mq_arena_printf(r->arena, "%s|%s", key, l->f.param[i] ? l->f.param[i] : "");
+	/* what title= and q= match depends on the language too */
+	if (l->f.param[MQ_MF_TITLE] || l->f.param[MQ_MF_TITLE_PREFIX] || l->f.param[MQ_MF_Q])
+		key = mq_arena_printf(r->arena, "%s|%s", key, l->lang.tag);
 	return key;
 }
 
 /* The planner's estimate of the matches; -1 when the database failed. */
 static int64_t estimated(struct mq_req *r, struct list *l)
 {
-	PGresult *res = mq_q(r, &estimate, MQ_MF_COUNT, l->params);
+	PGresult *res = mq_q(r, &estimate, MQ_MF_COUNT + 2, l->params);
 	const char *rows;
 
 	if (res == NULL)
@@ -311,8 +328,8 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 	if ((l->count = estimated(r, l)) < 0)
 		return mq_db_failure(&r->ctx);
 	if (l->count <= r->ctx.cfg->exact_count_max) {
-		l->params[MQ_MF_COUNT] = COUNT_CAP;
-		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params))) < 0)
+		l->params[MQ_MF_COUNT + 2] = COUNT_CAP;
+		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 3, l->params))) < 0)
 			return mq_db_failure(&r->ctx);
 		l->count_exact = n <= MAX_DEPTH;
 		l->count = l->count_exact ? n : l->count > n ? l->count : n;
@@ -331,6 +348,9 @@ static void set_filter_params(struct list *l)
 {
 	for (int i = 0; i < MQ_MF_COUNT; i++)
 		l->params[i] = l->f.param[i];
+	/* title= and q= search the translations of this language too */
+	l->params[MQ_MF_COUNT] = l->lang.tag;
+	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 }
 
 /* Takes the ordering's key out of the movies shown, keeping the last
@@ -358,8 +378,6 @@ static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object
 	PGresult *res;
 
 	set_filter_params(l);
-	l->params[MQ_MF_COUNT] = l->lang.tag;
-	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 	/* one more than the page: is there a next page? */
 	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.size + 1);
 	l->params[MQ_MF_COUNT + 3] = after ? "0" : l->page.offset_s;
@@ -406,9 +424,9 @@ static enum mq_status too_deep(struct mq_req *r, struct list *l, bool *past_end)
 	int64_t n;
 
 	set_filter_params(l);
-	l->params[MQ_MF_COUNT] = mq_arena_int(r->arena, l->page.offset + 1);
+	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.offset + 1);
 	n = dim ? count_from_kept(r, &l->f, dim)
-		: first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params));
+		: first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 3, l->params));
 	if (n < 0)
 		return mq_db_failure(&r->ctx);
 	if ((*past_end = n <= l->page.offset))

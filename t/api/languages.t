@@ -117,6 +117,32 @@ for my $lang (qw(fr de es pt-BR)) {
     unlike $r->{content}, qr/\d,\d/, "$lang: no decimal comma anywhere";
 }
 
+# ---- search by translated titles ----
+my $thieves = $s->movie($admin, title => 'Bicycle Thieves', overview => 'A poster hanger in Rome.');
+for ([ fr => 'Le Voleur de bicyclette', 'Un colleur d\'affiches à Rome.' ],
+     [ de => 'Fahrraddiebe', 'Ein Plakatkleber in Rom.' ]) {
+    is $s->put("/api/movies/$thieves/translations/$_->[0]/", token => $admin->{access},
+               json => { title => $_->[1], overview => $_->[2] })->{status}, 201, "its $_->[0] title";
+}
+sub found {
+    my ($query, $lang) = @_;
+    my $r = ask('GET', "/api/movies/?$query", $lang);
+    return join ',', map { $_->{title} } @{ $r->{json}{results} // [] };
+}
+is found('title=voleur', 'fr'), 'Le Voleur de bicyclette', 'title=voleur in French: found by its French title';
+is found('title=VOLEUR', 'fr-CA'), 'Le Voleur de bicyclette', 'fr-CA reads the fr translation, case folded';
+is found('title=fa', 'de'), 'Fahrraddiebe', 'a prefix of two letters';
+is found('title=voleur', 'en'), '', 'not in English';
+is found('title=voleur', 'de'), '', 'nor in German';
+is found('title=fahrrad', 'de-AT'), 'Fahrraddiebe', 'title=fahrrad in de-AT';
+is found('title=bicycle', 'de'), 'Fahrraddiebe', 'the original title still matches';
+is found('q=plakatkleber', 'de'), 'Fahrraddiebe', 'q= searches the translated overview';
+is found('q=voleur+bicyclette', 'fr'), 'Le Voleur de bicyclette', 'and the translated title';
+my $count = ask('GET', '/api/movies/?title=voleur&page_size=1', 'fr')->{json}{count};
+is $count, 1, 'counted in French';
+is ask('GET', '/api/movies/?title=voleur&page_size=1', 'en')->{json}{count}, 0,
+    'and in English apart (the count is cached per language)';
+
 # ---- share pages ----
 my $share = ask('POST', '/api/shares/', 'es', token => $alice->{access},
                 json => { kind => 'movie', id => $movie->{id} });
