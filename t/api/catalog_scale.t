@@ -13,9 +13,14 @@ my $s = Marquee::Stack->start(catalog => 3000,
                               pg_options => Marquee::Plans::AUTO_EXPLAIN(no_seqscan => 1));
 $s->psql('VACUUM ANALYZE');
 
-for my $path (@Marquee::Plans::LIST_PATHS) {
+# title= and q= search the translations too when asked in another
+# language than the catalog's (sql/0021_translated_title_search.sql)
+my @french = map { [ $_, 'fr' ] } grep { /[?&](title|q)=/ } @Marquee::Plans::LIST_PATHS;
+for my $case ((map { [ $_, undef ] } @Marquee::Plans::LIST_PATHS), @french) {
+    my ($path, $lang) = @$case;
     my $mark = Marquee::Plans::mark($s);
-    my $r = $s->get($path);
+    my $r = $s->get($path, $lang ? (headers => { 'Accept-Language' => $lang }) : ());
+    $path .= " ($lang)" if $lang;
     is $r->{status}, 200, "$path answers";
     my @plans = Marquee::Plans::of_movies(Marquee::Plans::since($s, $mark));
     ok @plans, "$path: its statements' plans were logged";
