@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/i18n.h"
 
 /* Clock skew tolerated on iat between hosts. */
 #define SKEW_SECONDS 60
@@ -87,7 +88,7 @@ int mq_jwt_verify(struct mq_arena *a, const struct mq_config *cfg, const char *t
 	time_t now = time(NULL);
 	jwt_t *jwt = NULL;
 
-	*why = "The access token is malformed.";
+	*why = N_("The access token is malformed.");
 	if (strlen(token) > MQ_JWT_MAX_LEN || key->len < 32)
 		return -1;
 	/* Three base64url parts and nothing else, before libjwt sees it. */
@@ -96,12 +97,12 @@ int mq_jwt_verify(struct mq_arena *a, const struct mq_config *cfg, const char *t
 			return -1;
 	if (jwt_decode(&jwt, token, (const unsigned char *)key->value, (int)key->len) != 0 ||
 	    jwt == NULL) {
-		*why = "The access token's signature is invalid.";
+		*why = N_("The access token's signature is invalid.");
 		return -1;
 	}
 	mq_arena_defer(a, free_jwt, jwt);
 	if (jwt_get_alg(jwt) != JWT_ALG_HS256) {
-		*why = "The access token's algorithm is not accepted.";
+		*why = N_("The access token's algorithm is not accepted.");
 		return -1;
 	}
 	typ = jwt_get_grant(jwt, "typ");
@@ -113,16 +114,16 @@ int mq_jwt_verify(struct mq_arena *a, const struct mq_config *cfg, const char *t
 	    mq_parse_int64(sub, 1, INT64_MAX, &c->user_id) < 0 ||
 	    int_claim(jwt, "exp", &c->expires_at) < 0 || int_claim(jwt, "iat", &c->issued_at) < 0 ||
 	    int_claim(jwt, "ver", &c->version) < 0) {
-		*why = "The access token lacks a required claim.";
+		*why = N_("The access token lacks a required claim.");
 		return -1;
 	}
 	memcpy(c->sid, sid, sizeof(c->sid));
 	if (c->expires_at <= now) {
-		*why = "The access token has expired.";
+		*why = N_("The access token has expired.");
 		return -1;
 	}
 	if (c->issued_at > now + SKEW_SECONDS || c->issued_at > c->expires_at) {
-		*why = "The access token was issued in the future.";
+		*why = N_("The access token was issued in the future.");
 		return -1;
 	}
 	return 0;

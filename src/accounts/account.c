@@ -22,16 +22,16 @@ const char *mq_username_problem(const char *u)
 
 	for (int i = 0; reserved[i]; i++)
 		if (strcasecmp(u, reserved[i]) == 0)
-			return "This username is reserved.";
+			return N_("This username is reserved.");
 	if (strncasecmp(u, "deleted-", 8) == 0 || strncasecmp(u, "movielens-", 10) == 0)
-		return "This username is reserved.";
+		return N_("This username is reserved.");
 	if (n < 3 || n > 30)
-		return "Must be 3 to 30 characters.";
+		return N_("Must be 3 to 30 characters.");
 	if (!isalnum((unsigned char)u[0]))
-		return "Must start with a letter or a digit.";
+		return N_("Must start with a letter or a digit.");
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)u[i]) && !strchr("_.-", u[i]))
-			return "May contain only letters, digits, '_', '.' and '-'.";
+			return N_("May contain only letters, digits, '_', '.' and '-'.");
 	return NULL;
 }
 
@@ -47,25 +47,25 @@ const char *mq_email_problem(const char *e)
 	size_t n = strlen(e);
 
 	if (n > 254)
-		return "Must be at most 254 characters.";
+		return N_("Must be at most 254 characters.");
 	if (at == NULL || at == e || at - e > 64)
-		return "Enter a valid email address.";
+		return N_("Enter a valid email address.");
 	for (const char *p = e; p < at; p++)
 		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '(' || *p == ')' || *p == ',' ||
 		    *p == ':' || *p == ';' || *p == '<' || *p == '>' || *p == '[' || *p == ']' ||
 		    *p == '\\' || *p == '@' || (unsigned char)*p >= 0x7f)
-			return "Enter a valid email address.";
+			return N_("Enter a valid email address.");
 	if (e[0] == '.' || at[-1] == '.' || strstr(e, ".."))
-		return "Enter a valid email address.";
+		return N_("Enter a valid email address.");
 	dot = strrchr(at, '.');
 	if (dot == NULL || at[1] == '.' || at[1] == '-' || e[n - 1] == '-' || strlen(dot + 1) < 2)
-		return "Enter a valid email address.";
+		return N_("Enter a valid email address.");
 	for (const char *p = at + 1; *p; p++) {
 		if (*p == '.') {
 			if (p[1] == '.' || p[1] == '\0' || p[-1] == '-' || p[1] == '-')
-				return "Enter a valid email address.";
+				return N_("Enter a valid email address.");
 		} else if (!label_char((unsigned char)*p)) {
-			return "Enter a valid email address.";
+			return N_("Enter a valid email address.");
 		}
 	}
 	return NULL;

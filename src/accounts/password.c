@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "core/config.h"
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/utf8.h"
 
@@ -116,16 +117,16 @@ const char *mq_password_problem(const struct mq_config *cfg, const char *pw)
 	char lower[MQ_PASSWORD_MAX_BYTES + 1];
 
 	if (bytes > MQ_PASSWORD_MAX_BYTES)
-		return "Must be at most 128 bytes.";
+		return N_("Must be at most 128 bytes.");
 	if (mq_utf8_length(pw) < 8)
-		return "Must be at least 8 characters.";
+		return N_("Must be at least 8 characters.");
 	/* Without the list it names, no password can be called acceptable. */
 	if (load_common(cfg) < 0)
-		return "Passwords cannot be checked right now; try again later.";
+		return N_("Passwords cannot be checked right now; try again later.");
 	for (size_t i = 0; i <= bytes; i++)
 		lower[i] = (char)tolower((unsigned char)pw[i]);
 	if (set_has(lower))
-		return "This password is too common.";
+		return N_("This password is too common.");
 	return NULL;
 }
 

@@ -110,8 +110,8 @@ enum mq_status mq_social_start(struct mq_ctx *c, const char *provider, const cha
 		return st;
 	if (!mq_oauth_redirect_allowed(c->cfg, redirect_uri))
 		return mq_fail_field(c, MQ_INVALID, "redirect_uri",
-				     "Not one of this server's registered redirect URIs.",
-				     "The redirect URI is not registered.");
+				     N_("Not one of this server's registered redirect URIs."),
+				     N_("The redirect URI is not registered."));
 	mq_token_new(c->arena, &state, &state_hash);
 	if ((st = mq_oauth_authorize_url(c, p, state, nonce, verifier, location)) != MQ_OK)
 		return st;
@@ -333,8 +333,8 @@ enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider,
 	if (s == NULL || PQntuples(s) == 0 || PQgetvalue(s, 0, 0)[0] != 't' ||
 	    !mq_oauth_redirect_allowed(c->cfg, PQgetvalue(s, 0, 3))) {
 		mq_event(c, MQ_LOG_WARN, "oauth_bad_state", 0, "provider", p->name, NULL);
-		return mq_fail_field(c, MQ_INVALID, "state", "This sign-in is unknown, used or expired.",
-				     "This sign-in is unknown, used or expired; start it again.");
+		return mq_fail_field(c, MQ_INVALID, "state", N_("This sign-in is unknown, used or expired."),
+				     N_("This sign-in is unknown, used or expired; start it again."));
 	}
 	const char *redirect = PQgetvalue(s, 0, 3);
 	const char *client_state = PQgetisnull(s, 0, 4) ? NULL : PQgetvalue(s, 0, 4);
@@ -345,8 +345,8 @@ enum mq_status mq_social_finish(struct mq_ctx *c, const char *provider,
 		return MQ_OK;
 	}
 	if (code == NULL || *code == '\0')
-		return mq_fail_field(c, MQ_INVALID, "code", "The provider sent no code.",
-				     "The provider sent no code.");
+		return mq_fail_field(c, MQ_INVALID, "code", N_("The provider sent no code."),
+				     N_("The provider sent no code."));
 	/* RFC 9207: an issuer that names itself must be this one (a mix-up) */
 	if (cb->iss && p->kind == MQ_OAUTH_OIDC && strcmp(cb->iss, p->issuer) != 0) {
 		mq_event(c, MQ_LOG_WARN, "oauth_refused", 0, "provider", p->name, "reason",
@@ -380,8 +380,8 @@ enum mq_status mq_social_spend_code(struct mq_ctx *c, const char *code, PGresult
 	if (hash == NULL || PQntuples(*user) == 0) {
 		mq_db_rollback(c->db);
 		mq_event(c, MQ_LOG_WARN, "oauth_bad_code", 0, NULL);
-		return mq_fail_field(c, MQ_INVALID, "code", "This code is invalid, used or expired.",
-				     "This code is invalid, used or expired.");
+		return mq_fail_field(c, MQ_INVALID, "code", N_("This code is invalid, used or expired."),
+				     N_("This code is invalid, used or expired."));
 	}
 	return MQ_OK;
 }

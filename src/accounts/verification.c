@@ -24,12 +24,12 @@ enum mq_status mq_verification_send(struct mq_ctx *c, int64_t user_id, const cha
 	if (mq_db_q(c, &insert_email_token, 4, params) == NULL)
 		return mq_db_failure(c);
 	return mq_outbox_queue(
-		c, email, "Confirm your email address for Marquee",
+		c, email, mq_tr(c->lang, "Confirm your email address for Marquee"),
 		mq_arena_printf(c->arena,
-				"Welcome to Marquee!\n\n"
+				mq_tr(c->lang, "Welcome to Marquee!\n\n"
 				"Confirm your email address by opening this link within %s:\n\n"
 				"%s\n\n"
-				"If you did not create an account, ignore this message.\n",
+				"If you did not create an account, ignore this message.\n"),
 				mq_outbox_duration(c, c->cfg->verify_email_ttl_ms),
 				mq_outbox_link(c, "verify-email", token)));
 }

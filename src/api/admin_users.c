@@ -134,9 +134,10 @@ mq_reply mq_admin_users_list(struct mq_req *r)
 	return mq_respond_json(r, 200, mq_page_envelope(r, &p, count, results));
 }
 
-static mq_reply not_yourself(struct mq_req *r, const char *what)
+/* why: a whole sentence, marked N_() (a verb alone would not translate) */
+static mq_reply not_yourself(struct mq_req *r, const char *why)
 {
-	return mq_problem(r, 400, "You cannot %s your own account.", what);
+	return mq_problem_ext(r, 400, why, NULL);
 }
 
 /* Who changed whom, and to what (ASVS 7.2.1). */
@@ -174,7 +175,7 @@ static mq_reply update_user(struct mq_req *r, bool put)
 	if (mq_done(rc = mq_form_end(&f)))
 		return rc;
 	if (id == r->user_id && ((role && strcmp(role, "admin") != 0) || (has_active && !active)))
-		return not_yourself(r, "demote or deactivate");
+		return not_yourself(r, N_("You cannot demote or deactivate your own account."));
 
 	const char *params[] = { ids, role, has_active ? (active ? "true" : "false") : NULL };
 	if (mq_db_begin(r->ctx.db) < 0)
@@ -231,7 +232,7 @@ mq_reply mq_admin_users_delete(struct mq_req *r)
 	enum mq_status st;
 
 	if (id == r->user_id)
-		return not_yourself(r, "erase");
+		return not_yourself(r, N_("You cannot erase your own account."));
 	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (mq_q(r, &drop_mail, 1, &ids) == NULL)

@@ -149,7 +149,7 @@ static mq_reply respond_csv(struct mq_req *r, const struct mq_report *rep,
 		for (int j = 1; j < rep->sections; j++)
 			names = mq_arena_printf(r->arena, "%s, %s", names, rep->section[j]);
 		return mq_problem_field(r, "section", mq_arena_printf(r->arena,
-					"The %s report has: %s.", rep->name, names));
+					mq_tr(r->lang.ui, "The %s report has: %s."), rep->name, names));
 	}
 	body = mq_table_csv(r->arena, rep->res[i], &len);
 	mq_resp_header(r, "Content-Disposition",
@@ -206,7 +206,7 @@ mq_reply mq_admin_analytics_report(struct mq_req *r)
 	if (mq_form_ok(&f) && epoch_of(q.from) > epoch_of(q.to))
 		mq_form_error(&f, "to", "Must not be before from.");
 	else if (mq_form_ok(&f) && epoch_of(q.to) - epoch_of(q.from) >= WINDOW_MAX * 86400LL)
-		mq_form_error(&f, "from", "Reports read at most " MQ_STRINGIFY(WINDOW_MAX) " days.");
+		mq_form_error(&f, "from", "Reports read at most %d days.", WINDOW_MAX);
 	if (mq_done(rc = mq_form_end(&f)))
 		return rc;
 	if ((st = mq_analytics_report(&r->ctx, name, &q, &rep)) != MQ_OK)
@@ -273,8 +273,8 @@ mq_reply mq_users_me_year_in_review(struct mq_req *r)
 	if (!ok) {
 		extra = mq_json_object(r->arena);
 		json_object_object_add(extra, "plan", plan ? json_object_get(plan) : NULL);
-		return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, "Year in review comes "
-				      "with a subscription to %s.", json_object_get_string(
+		return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, mq_tr(r->lang.ui, "Year in review comes "
+				      "with a subscription to %s."), json_object_get_string(
 				      json_object_object_get(plan, "name")))
 				      : "Year in review is not offered with any plan at the moment.", extra);
 	}

@@ -218,12 +218,12 @@ mq_reply mq_comments_create(struct mq_req *r)
 	if ((res = mq_q(r, &insert_comment, 4, params)) == NULL) {
 		if (strcmp(mq_db_sqlstate(r->ctx.db), "23503") == 0)
 			return mq_problem(r, 404, "No movie with id %s.", movie);
-		return mq_fail(r, mq_social_refused(&r->ctx, "You cannot reply to this user."));
+		return mq_fail(r, mq_social_refused(&r->ctx, N_("You cannot reply to this user.")));
 	}
 	if (PQntuples(res) == 0)
-		return mq_problem_field(r, "parent", mq_arena_printf(r->arena, "No comment %s on "
-					"this movie to reply to (replies nest at most "
-					MQ_STRINGIFY(MAX_DEPTH) " deep).", parent));
+		return mq_problem_field(r, "parent", mq_arena_printf(r->arena, mq_tr(r->lang.ui,
+					"No comment %s on this movie to reply to (replies nest "
+					"at most %d deep)."), parent, MAX_DEPTH));
 	return show(r, 201, mq_arena_strdup(r->arena, PQgetvalue(res, 0, 0)));
 }
 

@@ -12,7 +12,7 @@
 #include "payments/plans.h"
 #include "payments/premium.h"
 
-static const char *const types_note = "Must be a video/, audio/ or image/ type.";
+static const char *const types_note = N_("Must be a video/, audio/ or image/ type.");
 
 /* GET /api/movies/{id}/extras/ */
 mq_reply mq_movie_extras_list(struct mq_req *r)
@@ -69,7 +69,7 @@ mq_reply mq_admin_extras_create(struct mq_req *r)
 	in.content_type = mq_form_string(&f, "content_type", MQ_REQUIRED, 3, 80);
 	if (in.content_type && strncmp(in.content_type, "video/", 6) != 0 &&
 	    strncmp(in.content_type, "audio/", 6) != 0 && strncmp(in.content_type, "image/", 6) != 0)
-		mq_form_error(&f, "content_type", "%s", types_note);
+		mq_form_error(&f, "content_type", "%s", mq_tr(r->lang.ui, types_note));
 	in.feature = mq_form_string(&f, "feature", MQ_OPTIONAL, 1, 40);
 	if (in.feature && !mq_plan_feature_ok(in.feature))
 		mq_form_error(&f, "feature", "Must be 1 to 40 of a-z, 0-9 and _.");

@@ -39,7 +39,7 @@ mq_reply mq_health_ready(struct mq_req *r)
 
 		json_object_object_add(extra, "checks", json_object_get(checks));
 		return mq_problem_ext(r, 503,
-				      mq_arena_printf(r->arena, "PostgreSQL is unreachable: %s",
+				      mq_arena_printf(r->arena, mq_tr(r->lang.ui, "PostgreSQL is unreachable: %s"),
 						      mq_db_error(r->ctx.db)),
 				      extra);
 	}

@@ -59,12 +59,25 @@
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
-/* $1..$16: the filters, in the order of enum mq_movie_param.  A
- * provisional movie (sql/0010_hardening.sql) is in no list. */
+/* The movies whose translation into $17 (the whole tag) or $18 (the
+ * language alone) matches cond, as an array: with m.id = ANY of it beside
+ * the condition on movies itself, each side is a range of its own index
+ * (a bitmap OR).  Not asked in English ($18 en), which movies.title is:
+ * the planner, given the values, drops the branch. */
+#define TRANSLATED(cond) \
+	"OR ($18::text <> 'en' AND m.id = ANY (ARRAY(SELECT t.movie_id FROM movie_translations t " \
+	"    WHERE t.language IN ($17::text, $18::text) AND " cond "))) "
+
+/* $1..$16: the filters, in the order of enum mq_movie_param; title and
+ * q match the translation in the language $17/$18 too
+ * (sql/0021_translated_title_search.sql).  A provisional movie
+ * (sql/0010_hardening.sql) is in no list. */
 #define FILTERS \
 	"m.provisional_by IS NULL " \
-	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%') " \
-	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%') " \
+	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' " \
+	TRANSLATED("t.title_fold LIKE '%' || like_escape(search_fold($1)) || '%'") ") " \
+	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%' " \
+	TRANSLATED("t.title_fold LIKE like_escape(search_fold($2)) || '%'") ") " \
 	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
 	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
 	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
@@ -73,7 +86,8 @@
 	"AND ($9::text IS NULL OR m.original_language = $9) " \
 	"AND ($10::real IS NULL OR m.rating >= $10) AND ($11::real IS NULL OR m.rating <= $11) " \
 	"AND ($12::int IS NULL OR m.runtime >= $12) AND ($13::int IS NULL OR m.runtime <= $13) " \
-	"AND ($14::text IS NULL OR m.search @@ movie_query($14)) " \
+	"AND ($14::text IS NULL OR m.search @@ movie_query($14) " \
+	TRANSLATED("t.search @@ movie_query($14)") ") " \
 	"AND ($15::int[] IS NULL OR EXISTS (SELECT 1 FROM movie_providers mp " \
 	"     WHERE mp.movie_id = m.id AND mp.region = $16 AND mp.provider_id = ANY ($15) " \
 	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
@@ -178,9 +192,9 @@ static struct mq_stmt after_stmts[MQ_ORDER_COUNT] = {
 
 static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
 
-/* Counting at most $17 matches. */
+/* Counting at most $19 matches ($17, $18: the language). */
 static struct mq_stmt count_capped = MQ_STMT_PLANNED(
-	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $17) c");
+	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $19) c");
 
 /* What the planner expects the filters to match (its first "Plan Rows"). */
 static struct mq_stmt estimate = MQ_STMT_PLANNED(
@@ -221,7 +235,7 @@ static mq_reply resolve(struct mq_req *r, struct list *l, int64_t path_genre)
 		return mq_problem(r, 404, "No genre with id %lld.", (long long)path_genre);
 	if (unknown)
 		return mq_problem_field(r, "genre",
-					mq_arena_printf(r->arena, "No such genre: %s.", unknown));
+					mq_arena_printf(r->arena, mq_tr(r->lang.ui, "No such genre: %s."), unknown));
 	return MQ_NEXT;
 }
 
@@ -273,13 +287,16 @@ static const char *count_key(struct mq_req *r, const struct list *l)
 
 	for (int i = 0; i < MQ_MF_COUNT; i++)
 		key = mq_arena_printf(r->arena, "%s|%s", key, l->f.param[i] ? l->f.param[i] : "");
+	/* what title= and q= match depends on the language too */
+	if (l->f.param[MQ_MF_TITLE] || l->f.param[MQ_MF_TITLE_PREFIX] || l->f.param[MQ_MF_Q])
+		key = mq_arena_printf(r->arena, "%s|%s", key, l->lang.tag);
 	return key;
 }
 
 /* The planner's estimate of the matches; -1 when the database failed. */
 static int64_t estimated(struct mq_req *r, struct list *l)
 {
-	PGresult *res = mq_q(r, &estimate, MQ_MF_COUNT, l->params);
+	PGresult *res = mq_q(r, &estimate, MQ_MF_COUNT + 2, l->params);
 	const char *rows;
 
 	if (res == NULL)
@@ -316,8 +333,8 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 	if ((l->count = estimated(r, l)) < 0)
 		return mq_db_failure(&r->ctx);
 	if (l->count <= r->ctx.cfg->exact_count_max) {
-		l->params[MQ_MF_COUNT] = COUNT_CAP;
-		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params))) < 0)
+		l->params[MQ_MF_COUNT + 2] = COUNT_CAP;
+		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 3, l->params))) < 0)
 			return mq_db_failure(&r->ctx);
 		l->count_exact = n <= MAX_DEPTH;
 		l->count = l->count_exact ? n : l->count > n ? l->count : n;
@@ -336,6 +353,9 @@ static void set_filter_params(struct list *l)
 {
 	for (int i = 0; i < MQ_MF_COUNT; i++)
 		l->params[i] = l->f.param[i];
+	/* title= and q= search the translations of this language too */
+	l->params[MQ_MF_COUNT] = l->lang.tag;
+	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 }
 
 /* Takes the ordering's key out of the movies shown, keeping the last
@@ -363,8 +383,6 @@ static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object
 	PGresult *res;
 
 	set_filter_params(l);
-	l->params[MQ_MF_COUNT] = l->lang.tag;
-	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 	/* one more than the page: is there a next page? */
 	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.size + 1);
 	l->params[MQ_MF_COUNT + 3] = after ? "0" : l->page.offset_s;
@@ -411,16 +429,15 @@ static enum mq_status too_deep(struct mq_req *r, struct list *l, bool *past_end)
 	int64_t n;
 
 	set_filter_params(l);
-	l->params[MQ_MF_COUNT] = mq_arena_int(r->arena, l->page.offset + 1);
+	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.offset + 1);
 	n = dim ? count_from_kept(r, &l->f, dim)
-		: first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 1, l->params));
+		: first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 3, l->params));
 	if (n < 0)
 		return mq_db_failure(&r->ctx);
 	if ((*past_end = n <= l->page.offset))
 		return MQ_OK;
-	return mq_fail_with(&r->ctx, MQ_INVALID, "page", "Lists go " MQ_STRINGIFY(MAX_DEPTH)
-			    " movies deep by page; follow the next links (after=) to walk "
-			    "further, or narrow the filters.");
+	return mq_fail_with(&r->ctx, MQ_INVALID, "page", "Lists go %d movies deep by page; follow the next "
+			    "links (after=) to walk further, or narrow the filters.", MAX_DEPTH);
 }
 
 /* The next page's link: page + 1, or after= the last movie shown on a

@@ -321,8 +321,8 @@ static mq_reply taken(struct mq_req *r)
 	mq_db_rollback(r->ctx.db);
 	if (field == NULL)
 		return mq_problem(r, 409, "The change conflicts with another movie.");
-	return mq_problem_about(r, 409, mq_arena_printf(r->arena, "Another movie has this %s.", field),
-				field, "Another movie has this id.");
+	return mq_problem_about(r, 409, mq_arena_printf(r->arena, mq_tr(r->lang.ui, "Another movie has this %s."), field),
+				field, N_("Another movie has this id."));
 }
 
 static mq_reply fail(struct mq_req *r)

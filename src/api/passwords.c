@@ -62,13 +62,13 @@ static struct mq_stmt use_reset = MQ_STMT(
  * transaction.  A failure is the database's. */
 static enum mq_status notify_changed(struct mq_ctx *c, const char *email)
 {
-	return mq_outbox_queue(c, email, "Your Marquee password was changed",
-			       "The password of your Marquee account was just changed, and "
+	return mq_outbox_queue(c, email, mq_tr(c->lang, "Your Marquee password was changed"),
+			       mq_tr(c->lang, "The password of your Marquee account was just changed, and "
 			       "every session of the account was ended.\n\n"
 			       "If it was you, there is nothing more to do.\n\n"
 			       "If it was not, somebody else knows your password or can read "
 			       "your mail: ask for a password reset from the sign-in page at "
-			       "once, and secure this mailbox.\n");
+			       "once, and secure this mailbox.\n"));
 }
 
 /* Sets the password, ends every session, voids the reset links and mails
@@ -108,7 +108,7 @@ static const char *new_password(struct mq_form *f)
 	const char *why = pw ? mq_password_problem(f->r->ctx.cfg, pw) : NULL;
 
 	if (why) {
-		mq_form_error(f, "new_password", "%s", why);
+		mq_form_error(f, "new_password", "%s", mq_tr(f->r->lang.ui, why));
 		return NULL;
 	}
 	return pw;
@@ -226,14 +226,16 @@ mq_reply mq_passwords_reset(struct mq_req *r)
 	mq_token_new(r->arena, &token, &hash);
 	snprintf(ttl, sizeof(ttl), "%d", cfg->password_reset_ttl_ms);
 	body = mq_arena_printf(r->arena,
-			       "Somebody asked to reset the password of your Marquee account.\n\n"
+			       mq_tr(r->ctx.lang, "Somebody asked to reset the password of your Marquee account.\n\n"
 			       "Choose a new one within %s here:\n\n%s\n\n"
 			       "If it was not you, ignore this message: your password stays as "
-			       "it is.\n",
+			       "it is.\n"),
 			       mq_outbox_duration(&r->ctx, cfg->password_reset_ttl_ms),
 			       mq_outbox_link(&r->ctx, "reset-password", token));
 	mail = mq_outbox_allow(&r->ctx, "reset_password", email) ? "true" : "false";
-	const char *params[] = { email, hash, ttl, "Reset your Marquee password", mail, body };
+	/* in the language of the request: whoever asks reads it */
+	const char *params[] = { email, hash, ttl,
+				 mq_tr(r->ctx.lang, "Reset your Marquee password"), mail, body };
 	if (mq_q(r, &queue_reset, 6, params) == NULL)
 		return mq_fail_db(r);
 	return mq_respond_detail(r, 202, "If an account has this address, a reset link is on its way.");

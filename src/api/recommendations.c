@@ -70,7 +70,7 @@ static mq_reply read_filters(struct mq_req *r, struct mq_recs_filters *out)
 			return mq_fail(r, st);
 		if (unknown)
 			return mq_problem_field(r, "genre",
-						mq_arena_printf(r->arena, "No such genre: %s.", unknown));
+						mq_arena_printf(r->arena, mq_tr(r->lang.ui, "No such genre: %s."), unknown));
 	}
 	out->genres = f.param[MQ_MF_GENRES];
 	out->years = f.param[MQ_MF_YEARS];
@@ -88,8 +88,8 @@ static mq_reply read_filters(struct mq_req *r, struct mq_recs_filters *out)
 static mq_reply depth_ok(struct mq_req *r, const struct mq_page *p)
 {
 	if (p->offset >= MAX_DEPTH)
-		return mq_problem_field(r, "page", "Recommendations go " MQ_STRINGIFY(MAX_DEPTH)
-					" movies deep.");
+		return mq_problem_field(r, "page", mq_arena_printf(r->arena,
+					mq_tr(r->lang.ui, "Recommendations go %d movies deep."), MAX_DEPTH));
 	return MQ_NEXT;
 }
 

@@ -183,8 +183,8 @@ mq_reply mq_reviews_create(struct mq_req *r)
 	if (*id == '-') {
 		extra = mq_json_object(r->arena);
 		mq_json_add_int(extra, "id", strtoll(id + 1, NULL, 10));
-		return mq_problem_ext(r, 409, mq_arena_printf(r->arena, "You have reviewed this movie "
-				      "already (review %s); change it with PUT /api/reviews/%s/.",
+		return mq_problem_ext(r, 409, mq_arena_printf(r->arena, mq_tr(r->lang.ui, "You have reviewed this movie "
+				      "already (review %s); change it with PUT /api/reviews/%s/."),
 				      id + 1, id + 1), extra);
 	}
 	mq_movie_changed(&r->ctx, movie);

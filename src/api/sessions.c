@@ -253,7 +253,7 @@ static mq_reply refused(struct mq_req *r, const char *hash)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0) {
 		mq_db_rollback(r->ctx.db);
-		return invalid_refresh(r, "The refresh token is invalid or expired.");
+		return invalid_refresh(r, N_("The refresh token is invalid or expired."));
 	}
 	family = PQgetvalue(res, 0, 0);
 	spent = PQgetvalue(res, 0, 1)[0] == 't';
@@ -261,11 +261,11 @@ static mq_reply refused(struct mq_req *r, const char *hash)
 	if (rev == NULL || mq_db_commit(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	if (!spent)
-		return invalid_refresh(r, "The refresh token is invalid or expired.");
+		return invalid_refresh(r, N_("The refresh token is invalid or expired."));
 	mq_req_event(r, MQ_LOG_WARN, "refresh_reuse", mq_row_int(res, 0, 2), "family", family,
 		     "revoked", PQcmdTuples(rev), NULL);
-	return invalid_refresh(r, "This refresh token was already used; its session is "
-				  "revoked. Log in again.");
+	return invalid_refresh(r, N_("This refresh token was already used; its session is "
+				  "revoked. Log in again."));
 }
 
 /* POST /api/users/token/refresh/ {refresh} -> {access, refresh} */
@@ -281,7 +281,7 @@ mq_reply mq_sessions_refresh(struct mq_req *r)
 		return rc;
 	hash = mq_token_hash(r->arena, token);
 	if (hash == NULL)
-		return invalid_refresh(r, "The refresh token is invalid or expired.");
+		return invalid_refresh(r, N_("The refresh token is invalid or expired."));
 	if (mq_db_begin(r->ctx.db) < 0)
 		return mq_fail_db(r);
 	res = mq_q(r, &spend_refresh, 1, &hash);
@@ -295,7 +295,7 @@ mq_reply mq_sessions_refresh(struct mq_req *r)
 		return mq_fail_db(r);
 	if (PQntuples(u) == 0) {
 		mq_db_rollback(r->ctx.db);
-		return invalid_refresh(r, "This account is no longer active.");
+		return invalid_refresh(r, N_("This account is no longer active."));
 	}
 	out = mq_json_object(r->arena);
 	st = mq_sessions_issue(&r->ctx, out, mq_row_int(res, 0, 0), PQgetvalue(u, 0, 0),

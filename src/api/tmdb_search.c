@@ -206,6 +206,6 @@ mq_reply mq_tmdb_search(struct mq_req *r)
 	if (ans.status == MQ_TMDB_NOT_FOUND)	/* a search is never missing: TMDb is wrong */
 		ans.status = MQ_TMDB_BAD_GATEWAY;
 	if (ans.status != MQ_TMDB_OK)
-		return mq_fail(r, mq_tmdb_failure(&r->ctx, &ans, "TMDb found nothing."));
+		return mq_fail(r, mq_tmdb_failure(&r->ctx, &ans, N_("TMDb found nothing.")));
 	return respond(r, &s, ans.json);
 }

@@ -169,11 +169,11 @@ mq_reply mq_users_register(struct mq_req *r)
 	email = mq_form_string(&f, "email", MQ_REQUIRED, 1, 254);
 	password = mq_form_string(&f, "password", MQ_REQUIRED, 1, MQ_PASSWORD_MAX_BYTES);
 	if (username && (why = mq_username_problem(username)))
-		mq_form_error(&f, "username", "%s", why);
+		mq_form_error(&f, "username", "%s", mq_tr(f.r->lang.ui, why));
 	if (email && (why = mq_email_problem(email)))
-		mq_form_error(&f, "email", "%s", why);
+		mq_form_error(&f, "email", "%s", mq_tr(f.r->lang.ui, why));
 	if (password && (why = mq_password_problem(r->ctx.cfg, password)))
-		mq_form_error(&f, "password", "%s", why);
+		mq_form_error(&f, "password", "%s", mq_tr(f.r->lang.ui, why));
 	if (mq_done(rc = mq_form_end(&f)) || mq_done(rc = reg_allowed(r, email, &limit)))
 		return rc;
 	rc = create_user(r, username, email, password, &refused);

@@ -120,8 +120,8 @@ static mq_reply already(struct mq_req *r, const char *id)
 	struct json_object *extra = mq_json_object(r->arena);
 
 	mq_json_add_int(extra, "id", strtoll(id, NULL, 10));
-	return mq_problem_ext(r, 409, mq_arena_printf(r->arena, "The movie is on your watchlist "
-				"already, as entry %s; change it with PUT /api/watchlist/%s/.", id, id),
+	return mq_problem_ext(r, 409, mq_arena_printf(r->arena, mq_tr(r->lang.ui, "The movie is on your watchlist "
+				"already, as entry %s; change it with PUT /api/watchlist/%s/."), id, id),
 			      extra);
 }
 

@@ -126,6 +126,6 @@ enum mq_status mq_movie_write_failure(struct mq_ctx *c, const char *movie)
 	if (strcmp(mq_db_sqlstate(c->db), "23503") != 0)
 		return mq_db_failure(c);
 	mq_db_rollback(c->db);
-	detail = mq_arena_printf(c->arena, "No movie with id %s.", movie);
+	detail = mq_arena_printf(c->arena, mq_tr(c->lang, "No movie with id %s."), movie);
 	return mq_fail_field(c, MQ_NOT_FOUND, "movie", detail, detail);
 }

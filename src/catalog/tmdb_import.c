@@ -108,7 +108,7 @@ enum mq_status mq_tmdb_movie_ensure(struct mq_ctx *c, int64_t tmdb_id, int64_t *
 			mq_movies_changed(c, mq_arena_int(c->arena, *movie_id));
 		return MQ_OK;
 	case MQ_IMPORT_TMDB:
-		return mq_tmdb_failure(c, ans, mq_arena_printf(c->arena, "TMDb has no movie with id %lld.",
+		return mq_tmdb_failure(c, ans, mq_arena_printf(c->arena, mq_tr(c->lang, "TMDb has no movie with id %lld."),
 							      (long long)tmdb_id));
 	case MQ_IMPORT_DB:
 	case MQ_IMPORT_GONE:	/* not without refresh */

@@ -10,6 +10,7 @@
 #include "cache/cache.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/i18n.h"
 #include "db/db.h"
 #include "integrations/tmdb.h"
 
@@ -26,6 +27,8 @@ struct mq_ctx *mq_cli_ctx_new(const struct mq_config *cfg, const char *app, bool
 	c->origin = *cfg->public_url ? cfg->public_url : "http://localhost";
 	c->request_id = app;
 	c->client = "cli";
+	/* mail (the outbox, the digest) is written in each user's language */
+	mq_i18n_init(cfg->localedir);
 	return c;
 }
 

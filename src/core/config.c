@@ -26,6 +26,9 @@
 #ifndef MQ_PKGDATADIR
 #define MQ_PKGDATADIR "/usr/share/marquee"
 #endif
+#ifndef MQ_LOCALEDIR
+#define MQ_LOCALEDIR "/usr/share/locale"
+#endif
 
 enum dtype { T_STR, T_SECRET, T_INT, T_BOOL, T_SIZE, T_MS, T_MS64, T_MODE, T_WORKERS, T_LEVEL };
 
@@ -66,6 +69,7 @@ static const struct directive directives[] = {
 	D("server", "scoreboard", T_STR, scoreboard, "/run/marquee/scoreboard", 0, 0),
 	D("server", "public_url", T_STR, public_url, "", 0, 0),
 	D("server", "production", T_BOOL, production, "on", 0, 0),
+	D("server", "localedir", T_STR, localedir, MQ_LOCALEDIR, 0, 0),
 
 	D("limits", "body_max", T_SIZE, body_max, "64k", 1, 64 * MB),
 	D("limits", "upload_max", T_SIZE, upload_max, "10m", 1, 1024 * MB),

@@ -62,6 +62,7 @@ struct mq_config {
 	char *scoreboard;
 	char *public_url;
 	bool production;
+	char *localedir;	/* the catalogs of po/: <dir>/<ll>/LC_MESSAGES/marquee.mo */
 
 	/* [limits] */
 	size_t body_max;

@@ -14,7 +14,7 @@ enum mq_status mq_fail_with(struct mq_ctx *c, enum mq_status status, const char 
 	va_start(ap, fmt);
 	c->err = (struct mq_error){
 		.status = status,
-		.detail = mq_arena_vprintf(c->arena, fmt, ap),
+		.detail = mq_arena_vprintf(c->arena, mq_tr(c->lang, fmt), ap),
 		.field = field,
 	};
 	va_end(ap);
@@ -25,7 +25,8 @@ enum mq_status mq_fail_field(struct mq_ctx *c, enum mq_status status, const char
 			     const char *field_msg, const char *detail)
 {
 	c->err = (struct mq_error){
-		.status = status, .detail = detail, .field = field, .field_msg = field_msg,
+		.status = status, .detail = mq_tr(c->lang, detail), .field = field,
+		.field_msg = mq_tr(c->lang, field_msg),
 	};
 	return status;
 }
@@ -33,7 +34,7 @@ enum mq_status mq_fail_field(struct mq_ctx *c, enum mq_status status, const char
 enum mq_status mq_fail_retry(struct mq_ctx *c, int seconds, const char *detail)
 {
 	c->err = (struct mq_error){
-		.status = MQ_UNAVAILABLE, .detail = detail, .retry_after = seconds,
+		.status = MQ_UNAVAILABLE, .detail = mq_tr(c->lang, detail), .retry_after = seconds,
 	};
 	return MQ_UNAVAILABLE;
 }

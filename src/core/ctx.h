@@ -11,6 +11,7 @@
 #define MQ_CTX_H
 
 #include "core/common.h"
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/status.h"
 
@@ -29,15 +30,18 @@ struct mq_ctx {
 	const char *origin;		/* "https://host" of absolute links */
 	const char *request_id;		/* for logs: the request's id, or "-" */
 	const char *client;		/* for logs: the client's address, or "-" */
+	enum mq_ui lang;		/* the language of err's texts (MQ_UI_EN: 0) */
 	struct mq_error err;
 };
 
 /* Records a failure in c->err and returns status.  field may be NULL;
- * detail is printf-style, formatted into the arena. */
+ * detail is printf-style, translated into c->lang (core/i18n.h) and
+ * formatted into the arena. */
 enum mq_status mq_fail_with(struct mq_ctx *c, enum mq_status status, const char *field,
 			    const char *fmt, ...) MQ_PRINTF(4, 5) MQ_NONNULL(1, 4);
 
-/* The same with a message for the field apart from the detail. */
+/* The same with a message for the field apart from the detail (both
+ * translated: mark literals N_()). */
 enum mq_status mq_fail_field(struct mq_ctx *c, enum mq_status status, const char *field,
 			     const char *field_msg, const char *detail);
 

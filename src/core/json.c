@@ -17,6 +17,7 @@
  */
 #include "core/json.h"
 
+#include "core/i18n.h"
 #include "core/utf8.h"
 
 struct cursor {
@@ -218,7 +219,7 @@ static const char *check_syntax(const char *buf, size_t len, int max_depth, size
 			    max_depth, 0, NULL };
 
 	if (!mq_utf8_valid(buf, len))
-		return "The JSON body is not valid UTF-8.";
+		return N_("The JSON body is not valid UTF-8.");
 	if (!value(&c))
 		return c.err;
 	skip_ws(&c);
@@ -263,7 +264,7 @@ int mq_json_parse(struct mq_arena *a, const char *buf, size_t len, int max_depth
 	size_t names = 0;
 
 	if (len > INT32_MAX) {
-		*err = "The body is too large.";
+		*err = N_("The body is too large.");
 		return -1;
 	}
 	*err = check_syntax(buf, len, max_depth, &names);
@@ -288,19 +289,19 @@ int mq_json_parse(struct mq_arena *a, const char *buf, size_t len, int max_depth
 	if (jerr != json_tokener_success) {
 		switch (jerr) {
 		case json_tokener_error_depth:
-			*err = "The JSON body is nested too deeply.";
+			*err = N_("The JSON body is nested too deeply.");
 			break;
 		case json_tokener_error_parse_utf8_string:
-			*err = "The JSON body is not valid UTF-8.";
+			*err = N_("The JSON body is not valid UTF-8.");
 			break;
 		default:
-			*err = "The body is not valid JSON.";
+			*err = N_("The body is not valid JSON.");
 			break;
 		}
 		return -1;
 	}
 	if (members(v) != names) {
-		*err = "The JSON body has a duplicate key.";
+		*err = N_("The JSON body has a duplicate key.");
 		return -1;
 	}
 	*out = v;

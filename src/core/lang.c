@@ -9,6 +9,7 @@
 int mq_lang_parse(const char *s, size_t n, struct mq_lang *out)
 {
 	size_t lang = 0;
+	int ui;
 
 	while (lang < n && isalpha((unsigned char)s[lang]))
 		lang++;
@@ -24,6 +25,8 @@ int mq_lang_parse(const char *s, size_t n, struct mq_lang *out)
 	if (lang != n)
 		snprintf(out->tag + lang, sizeof(out->tag) - lang, "-%c%c",
 			 toupper((unsigned char)s[lang + 1]), toupper((unsigned char)s[lang + 2]));
+	ui = mq_ui_find(out->tag);
+	out->ui = ui < 0 ? MQ_UI_EN : (enum mq_ui)ui;
 	return 0;
 }
 
@@ -51,7 +54,8 @@ static double q_value(const char *params, size_t n)
 
 void mq_lang_from_header(const char *header, struct mq_lang *out)
 {
-	double best = 0;
+	double best = 0, best_ui = 0;
+	enum mq_ui ui = MQ_UI_EN;
 
 	mq_lang_parse(MQ_LANG_DEFAULT, strlen(MQ_LANG_DEFAULT), out);
 	for (const char *p = header; p && *p;) {
@@ -67,10 +71,17 @@ void mq_lang_from_header(const char *header, struct mq_lang *out)
 		while (tag > 0 && t[tag - 1] == ' ')
 			tag--;
 		q = q_value(p + strcspn(p, ";,"), len - strcspn(p, ";,"));
-		if (q > best && mq_lang_parse(t, tag, &cand) == 0) {
-			best = q;
-			*out = cand;
+		if (q > 0 && mq_lang_parse(t, tag, &cand) == 0) {
+			if (q > best) {
+				best = q;
+				*out = cand;
+			}
+			if (q > best_ui && mq_ui_find(cand.tag) >= 0) {
+				best_ui = q;
+				ui = cand.ui;
+			}
 		}
 		p += len + (p[len] == ',');
 	}
+	out->ui = ui;
 }

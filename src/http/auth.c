@@ -45,7 +45,7 @@ static mq_reply authenticate(struct mq_req *r)
 	PGresult *res;
 
 	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return invalid(r, "Use the Authorization: Bearer <access token> scheme.");
+		return invalid(r, N_("Use the Authorization: Bearer <access token> scheme."));
 	h += 7;
 	while (*h == ' ')
 		h++;
@@ -56,7 +56,7 @@ static mq_reply authenticate(struct mq_req *r)
 	if ((res = mq_q(r, &current_user, 3, params)) == NULL)
 		return mq_fail_db(r);
 	if (PQntuples(res) == 0)
-		return invalid(r, "The access token has been revoked.");
+		return invalid(r, N_("The access token has been revoked."));
 	r->user_id = c.user_id;
 	r->role = strcmp(PQgetvalue(res, 0, 0), "admin") == 0 ? MQ_ROLE_ADMIN : MQ_ROLE_USER;
 	return MQ_NEXT;

@@ -9,15 +9,15 @@ static const struct {
 	int http;
 	const char *detail;	/* when the failure gave none */
 } map[] = {
-	{ MQ_NOT_FOUND, 404, "Not found." },
-	{ MQ_INVALID, 400, "The request has invalid fields." },
-	{ MQ_CONFLICT, 409, "This conflicts with an existing record." },
-	{ MQ_FORBIDDEN, 403, "You may not do this." },
-	{ MQ_TOO_LARGE, 413, "The request is too large." },
-	{ MQ_UNSUPPORTED, 415, "This kind of content is not taken here." },
-	{ MQ_UNAVAILABLE, 503, "The service is unavailable; try again shortly." },
-	{ MQ_TIMEOUT, 504, "An outside service did not answer in time." },
-	{ MQ_BAD_GATEWAY, 502, "An outside service gave an unusable answer." },
+	{ MQ_NOT_FOUND, 404, N_("Not found.") },
+	{ MQ_INVALID, 400, N_("The request has invalid fields.") },
+	{ MQ_CONFLICT, 409, N_("This conflicts with an existing record.") },
+	{ MQ_FORBIDDEN, 403, N_("You may not do this.") },
+	{ MQ_TOO_LARGE, 413, N_("The request is too large.") },
+	{ MQ_UNSUPPORTED, 415, N_("This kind of content is not taken here.") },
+	{ MQ_UNAVAILABLE, 503, N_("The service is unavailable; try again shortly.") },
+	{ MQ_TIMEOUT, 504, N_("An outside service did not answer in time.") },
+	{ MQ_BAD_GATEWAY, 502, N_("An outside service gave an unusable answer.") },
 };
 
 mq_reply mq_fail(struct mq_req *r, enum mq_status status)

@@ -51,7 +51,7 @@ void mq_form_error(struct mq_form *f, const char *field, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	msg = mq_arena_vprintf(f->r->arena, fmt, ap);
+	msg = mq_arena_vprintf(f->r->arena, mq_tr(f->r->lang.ui, fmt), ap);
 	va_end(ap);
 	if (!json_object_object_get_ex(f->errors, field, &list)) {
 		list = json_object_new_array();
@@ -98,8 +98,8 @@ static const char *check_string(struct mq_form *f, const char *name, struct json
 	}
 	len = mq_utf8_length(s);
 	if (len < (size_t)min) {
-		mq_form_error(f, name, min == 1 ? "This field may not be blank."
-						: "Must be at least %d characters.", min);
+		mq_form_error(f, name, min == 1 ? N_("This field may not be blank.")
+						: N_("Must be at least %d characters."), min);
 		return NULL;
 	}
 	if (len > (size_t)max) {

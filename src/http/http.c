@@ -21,30 +21,30 @@ static const struct {
 	int status;
 	const char *text;
 } status_texts[] = {
-	{ 200, "OK" },
-	{ 201, "Created" },
-	{ 202, "Accepted" },
-	{ 204, "No Content" },
-	{ 304, "Not Modified" },
-	{ 400, "Bad Request" },
-	{ 401, "Unauthorized" },
-	{ 403, "Forbidden" },
-	{ 404, "Not Found" },
-	{ 405, "Method Not Allowed" },
-	{ 406, "Not Acceptable" },
-	{ 409, "Conflict" },
-	{ 410, "Gone" },
-	{ 411, "Length Required" },
-	{ 412, "Precondition Failed" },
-	{ 413, "Content Too Large" },
-	{ 414, "URI Too Long" },
-	{ 415, "Unsupported Media Type" },
-	{ 422, "Unprocessable Content" },
-	{ 429, "Too Many Requests" },
-	{ 500, "Internal Server Error" },
-	{ 502, "Bad Gateway" },
-	{ 503, "Service Unavailable" },
-	{ 504, "Gateway Timeout" },
+	{ 200, N_("OK") },
+	{ 201, N_("Created") },
+	{ 202, N_("Accepted") },
+	{ 204, N_("No Content") },
+	{ 304, N_("Not Modified") },
+	{ 400, N_("Bad Request") },
+	{ 401, N_("Unauthorized") },
+	{ 403, N_("Forbidden") },
+	{ 404, N_("Not Found") },
+	{ 405, N_("Method Not Allowed") },
+	{ 406, N_("Not Acceptable") },
+	{ 409, N_("Conflict") },
+	{ 410, N_("Gone") },
+	{ 411, N_("Length Required") },
+	{ 412, N_("Precondition Failed") },
+	{ 413, N_("Content Too Large") },
+	{ 414, N_("URI Too Long") },
+	{ 415, N_("Unsupported Media Type") },
+	{ 422, N_("Unprocessable Content") },
+	{ 429, N_("Too Many Requests") },
+	{ 500, N_("Internal Server Error") },
+	{ 502, N_("Bad Gateway") },
+	{ 503, N_("Service Unavailable") },
+	{ 504, N_("Gateway Timeout") },
 };
 
 const char *mq_status_text(int status)
@@ -168,20 +168,22 @@ int mq_req_init(struct mq_req *r, FCGX_Request *fcgi, const struct mq_ctx *servi
 	r->ctx.origin = origin(r);
 	r->ctx.request_id = r->request_id;
 	r->ctx.client = mq_req_client(r);
+	mq_lang_from_header(r->accept_language, &r->lang);
+	r->ctx.lang = r->lang.ui;
 
 	const char *path = request_path(r);
 	if (path == NULL || path[0] != '/') {
-		*why = "The request path is malformed.";
+		*why = N_("The request path is malformed.");
 		return 400;
 	}
 	if (strlen(path) > PATH_MAX_LEN) {
-		*why = "The request path is too long.";
+		*why = N_("The request path is too long.");
 		return 414;
 	}
 	r->path = path;
 	cl = mq_req_param(r, "CONTENT_LENGTH");
 	if (cl && *cl && mq_parse_int64(cl, 0, INT64_MAX, &r->content_length) < 0) {
-		*why = "The Content-Length header is malformed.";
+		*why = N_("The Content-Length header is malformed.");
 		return 400;
 	}
 	if (mq_query_parse(a, r->raw_query, &lim, &r->query, why) < 0)
@@ -334,6 +336,18 @@ static bool has_header(const struct mq_req *r, const char *name)
 	return false;
 }
 
+/* The languages of a response: the one asked for (titles, overviews),
+ * followed by the one our messages are in when that differs: "fr-FR"
+ * (messages in fr), "pt-PT, pt-BR", "it, en" (no catalog for Italian). */
+static const char *content_language(struct mq_req *r)
+{
+	const char *ui = mq_ui_tag(r->lang.ui);
+
+	if (strcmp(r->lang.tag, ui) == 0 || (strcmp(r->lang.primary, ui) == 0))
+		return r->lang.tag;
+	return mq_arena_printf(r->arena, "%s, %s", r->lang.tag, ui);
+}
+
 /* Writes the response; a write the client is gone for is still an answer. */
 static void write_response(struct mq_req *r, int status, const char *type, const char *body,
 			   size_t len)
@@ -351,6 +365,9 @@ static void write_response(struct mq_req *r, int status, const char *type, const
 		mq_buf_printf(&head, "Content-Length: %zu\r\n", len);
 	for (const struct mq_header *h = r->headers; h; h = h->next)
 		mq_buf_printf(&head, "%s: %s\r\n", h->name, h->value);
+	/* every answer's messages follow Accept-Language */
+	mq_buf_printf(&head, "Content-Language: %s\r\nVary: Accept-Language\r\n",
+		      content_language(r));
 	mq_buf_puts(&head, "\r\n");
 	if (FCGX_PutStr(head.data, (int)head.len, out) < 0)
 		return;
@@ -380,7 +397,7 @@ mq_reply mq_respond_detail(struct mq_req *r, int status, const char *text)
 {
 	struct json_object *o = mq_json_object(r->arena);
 
-	mq_json_add_str(o, "detail", text);
+	mq_json_add_str(o, "detail", mq_tr(r->lang.ui, text));
 	return mq_respond_json(r, status, o);
 }
 
@@ -463,10 +480,10 @@ mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct
 {
 	struct json_object *o = mq_json_object(r->arena);
 
-	detail = utf8_text(r->arena, detail);
+	detail = utf8_text(r->arena, mq_tr(r->lang.ui, detail));
 
 	mq_json_add_str(o, "type", "about:blank");
-	mq_json_add_str(o, "title", mq_status_text(status));
+	mq_json_add_str(o, "title", mq_tr(r->lang.ui, mq_status_text(status)));
 	mq_json_add_int(o, "status", status);
 	mq_json_add_str(o, "detail", detail);
 	if (extra) {
@@ -486,7 +503,7 @@ mq_reply mq_problem(struct mq_req *r, int status, const char *fmt, ...)
 	char *detail;
 
 	va_start(ap, fmt);
-	detail = mq_arena_vprintf(r->arena, fmt, ap);
+	detail = mq_arena_vprintf(r->arena, mq_tr(r->lang.ui, fmt), ap);
 	va_end(ap);
 	return mq_problem_ext(r, status, detail, NULL);
 }
@@ -504,7 +521,7 @@ static struct json_object *one_error(struct mq_req *r, const char *field, const 
 	struct json_object *errors = mq_json_object(r->arena);
 	struct json_object *list = json_object_new_array();
 
-	json_object_array_add(list, json_object_new_string(msg));
+	json_object_array_add(list, json_object_new_string(mq_tr(r->lang.ui, msg)));
 	json_object_object_add(errors, field, list);
 	return errors;
 }

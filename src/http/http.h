@@ -22,6 +22,7 @@
 
 #include "core/arena.h"
 #include "core/ctx.h"
+#include "core/lang.h"
 #include "core/log.h"
 #include "db/db.h"
 #include "http/query.h"
@@ -67,6 +68,7 @@ struct mq_req {
 	const char *authorization;
 	const char *content_type;
 	const char *accept_language;
+	struct mq_lang lang;		/* Accept-Language's, or ?language= (http/lang.h) */
 	const char *if_none_match;
 	int64_t content_length;		/* -1 when absent */
 	bool body_read;
@@ -123,7 +125,12 @@ void mq_resp_header(struct mq_req *r, const char *name, const char *value) MQ_NO
 mq_reply mq_respond(struct mq_req *r, int status, const char *type, const char *body, size_t len);
 mq_reply mq_respond_json(struct mq_req *r, int status, struct json_object *o);
 
-/* Answers {"detail": text}: the short confirmations of actions. */
+/* Answers {"detail": text}: the short confirmations of actions.
+ *
+ * Every text a responder is given (detail, fmt, msg) is translated into
+ * the request's language (r->lang.ui, core/i18n.h) before it is used, and
+ * the problem's title too; every response carries Content-Language and
+ * Vary: Accept-Language. */
 mq_reply mq_respond_detail(struct mq_req *r, int status, const char *text) MQ_NONNULL(1, 3);
 
 /* Answers 200 with body and a weak ETag, or 304 when If-None-Match has it. */

@@ -34,8 +34,8 @@ void mq_movie_ref_read(struct mq_form *f, struct mq_movie_ref *ref)
 	ref->user_id = f->r->user_id;
 	if (has_movie == has_tmdb) {
 		mq_form_error(f, has_movie ? "tmdb_id" : "movie",
-			      has_movie ? "Give movie or tmdb_id, not both."
-					: "Give movie (a movie id) or tmdb_id.");
+			      has_movie ? N_("Give movie or tmdb_id, not both.")
+					: N_("Give movie (a movie id) or tmdb_id."));
 		return;
 	}
 	if (has_movie && mq_form_int(f, "movie", MQ_REQUIRED, 1, INT64_MAX, &n))

@@ -3,6 +3,7 @@
  */
 #include "http/query.h"
 
+#include "core/i18n.h"
 #include "core/utf8.h"
 
 static int hexval(int c)
@@ -58,7 +59,7 @@ int mq_query_parse(struct mq_arena *a, const char *qs, const struct mq_query_lim
 	if (len == 0)
 		return 0;
 	if (len > (size_t)lim->max_length) {
-		*err = "The query string is too long.";
+		*err = N_("The query string is too long.");
 		return -1;
 	}
 	for (size_t i = 0; i <= len; i++)
@@ -67,7 +68,7 @@ int mq_query_parse(struct mq_arena *a, const char *qs, const struct mq_query_lim
 	if (pairs > lim->max_params) {
 		/* Empty pieces ("a=1&&b=2") count too: cheaper to refuse
 		 * than to scan twice, and no client sends hundreds. */
-		*err = "The query string has too many parameters.";
+		*err = N_("The query string has too many parameters.");
 		return -1;
 	}
 	out->params = mq_arena_calloc(a, (size_t)pairs, sizeof(*out->params));
@@ -86,7 +87,7 @@ int mq_query_parse(struct mq_arena *a, const char *qs, const struct mq_query_lim
 		prm->value = eq ? mq_percent_decode(a, eq + 1, (size_t)(end - eq - 1), true)
 				: mq_arena_strdup(a, "");
 		if (prm->key == NULL || prm->value == NULL) {
-			*err = "The query string has a malformed percent-escape or invalid UTF-8.";
+			*err = N_("The query string has a malformed percent-escape or invalid UTF-8.");
 			return -1;
 		}
 		out->count++;

@@ -151,8 +151,8 @@ static enum mq_status unavailable(struct mq_ctx *c, const struct mq_oauth_provid
 				  int retry_after)
 {
 	return mq_fail_retry(c, retry_after, mq_arena_printf(c->arena,
-			     "The sign-in provider %s is unavailable at the moment; try again "
-			     "later.", p->name));
+			     mq_tr(c->lang, "The sign-in provider %s is unavailable at the moment; try again "
+			     "later."), p->name));
 }
 
 static enum mq_status unusable(struct mq_ctx *c, const struct mq_oauth_provider *p)

@@ -5,6 +5,7 @@
 #include "integrations/smtp.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <time.h>
 
 #include "core/config.h"
@@ -81,6 +82,34 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The Subject as RFC 2047 encoded words when it is not ASCII (a
+ * translated subject, a title): "=?UTF-8?B?...?=" words of at most 45
+ * bytes of text each, never splitting a character, separated by spaces
+ * (which readers drop between encoded words); malloc'd. */
+static char *subject_header(const char *subject)
+{
+	size_t n = strlen(subject), cap = n * 2 + 64, at = 0;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)subject[i] >= 0x80)
+			goto encode;
+	return mq_xstrdup(subject);
+encode:
+	out = mq_xmalloc(cap + n / 45 * 16);
+	for (size_t i = 0, k; i < n; i += k) {
+		k = n - i < 45 ? n - i : 45;
+		while (i + k < n && ((unsigned char)subject[i + k] & 0xC0) == 0x80)
+			k--;	/* back to a character's first byte */
+		at += (size_t)snprintf(out + at, 16, "%s=?UTF-8?B?", i ? " " : "");
+		sodium_bin2base64(out + at, sodium_base64_ENCODED_LEN(k, sodium_base64_VARIANT_ORIGINAL),
+				  (const unsigned char *)subject + i, k, sodium_base64_VARIANT_ORIGINAL);
+		at += strlen(out + at);
+		at += (size_t)snprintf(out + at, 3, "?=");
+	}
+	return out;
+}
+
 /* Headers (with the extra ones, already checked) and body, lines ending
  * in CRLF, in a buffer sized for them (From comes from the configuration
  * and may be of any length), which the caller frees. */
@@ -100,15 +129,19 @@ static char *compose(const struct mq_smtp *s, const char *to, const char *subjec
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	hn = snprintf(NULL, 0, HEAD, date, s->cfg->mail_from, to, subject, message_id);
-	if (hn < 0)
+	char *subj = subject_header(subject);
+	hn = snprintf(NULL, 0, HEAD, date, s->cfg->mail_from, to, subj, message_id);
+	if (hn < 0) {
+		free(subj);
 		return NULL;
+	}
 	/* Each body byte takes at most two (a CR added before LF). */
 	cap = (size_t)hn + strlen(body) * 2 + 1;
 	for (int i = 0; extra && extra[i]; i++)
 		cap += strlen(extra[i]) + 2;
 	out = mq_xmalloc(cap);
-	n = (size_t)snprintf(out, cap, HEAD, date, s->cfg->mail_from, to, subject, message_id);
+	n = (size_t)snprintf(out, cap, HEAD, date, s->cfg->mail_from, to, subj, message_id);
+	free(subj);
 #undef HEAD
 	/* the extra lines go before the blank line that ends the header */
 	n -= 2;

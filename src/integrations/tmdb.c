@@ -417,7 +417,7 @@ enum mq_status mq_tmdb_failure(struct mq_ctx *c, const struct mq_tmdb_answer *an
 	switch (ans->status) {
 	case MQ_TMDB_OK:
 	case MQ_TMDB_NOT_FOUND:
-		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "%s", not_found);
+		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "%s", mq_tr(c->lang, not_found));
 	case MQ_TMDB_UNCONFIGURED:
 		return mq_fail_retry(c, ans->retry_after, "TMDb is not configured on this server.");
 	case MQ_TMDB_UNAVAILABLE:

@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "core/config.h"
+#include "core/i18n.h"
 #include "integrations/loopback.h"
 
 #define RECORD_SIZE 4096
@@ -123,9 +124,9 @@ const char *mq_webpush_key_problem(const char *p256dh)
 
 	if (mq_base64url_decode(p256dh, point, sizeof(point)) != MQ_WEBPUSH_KEY_LEN ||
 	    point[0] != 0x04)
-		return "Must be a P-256 public key: 65 bytes (uncompressed), base64url.";
+		return N_("Must be a P-256 public key: 65 bytes (uncompressed), base64url.");
 	if ((key = mq_p256_key(point, NULL, 0)) == NULL)
-		return "Is not a point on P-256.";
+		return N_("Is not a point on P-256.");
 	EVP_PKEY_free(key);
 	return NULL;
 }
@@ -135,7 +136,7 @@ const char *mq_webpush_auth_problem(const char *auth)
 	uint8_t secret[MQ_WEBPUSH_AUTH_LEN + 1];
 
 	if (mq_base64url_decode(auth, secret, sizeof(secret)) != MQ_WEBPUSH_AUTH_LEN)
-		return "Must be 16 bytes, base64url.";
+		return N_("Must be 16 bytes, base64url.");
 	return NULL;
 }
 
@@ -434,18 +435,18 @@ const char *mq_webpush_endpoint_problem(const struct mq_config *cfg, const char 
 	const char *why = NULL;
 
 	if (u == NULL)
-		return "Cannot be read.";
+		return N_("Cannot be read.");
 	if (curl_url_set(u, CURLUPART_URL, endpoint, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		why = "Must be an absolute https URL.";
+		why = N_("Must be an absolute https URL.");
 	else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
-		why = "Must not hold a user name.";
+		why = N_("Must not hold a user name.");
 	else if (strcmp(scheme, "https") != 0 &&
 		 !(strcmp(scheme, "http") == 0 && mq_loopback_url(endpoint)))
-		why = "Must be an https URL.";
+		why = N_("Must be an https URL.");
 	else if (!host_listed(cfg->push_endpoint_hosts, host))
-		why = "Is not the URL of a push service this server sends to.";
+		why = N_("Is not the URL of a push service this server sends to.");
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(user);

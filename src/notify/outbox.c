@@ -66,6 +66,8 @@ const char *mq_outbox_duration(struct mq_ctx *c, int ms)
 	int minutes = (ms + 59999) / 60000;
 
 	if (minutes % 60 == 0)
-		return mq_arena_printf(c->arena, "%d hour%s", minutes / 60, minutes == 60 ? "" : "s");
-	return mq_arena_printf(c->arena, "%d minute%s", minutes, minutes == 1 ? "" : "s");
+		return mq_arena_printf(c->arena, mq_trn(c->lang, "%d hour", "%d hours",
+							(unsigned long)minutes / 60), minutes / 60);
+	return mq_arena_printf(c->arena, mq_trn(c->lang, "%d minute", "%d minutes",
+						(unsigned long)minutes), minutes);
 }

@@ -20,14 +20,14 @@ static const struct kind_text {
 	const char *many;	/* actor, others, movie */
 	const char *path;	/* printf of the page: %lld the review, movie or comment */
 } kinds[] = {
-	{ "follow", "%s started following you.", "%s and %s started following you.",
+	{ "follow", N_("%s started following you."), N_("%s and %s started following you."),
 	  "/users/%s/followers" },
-	{ "like", "%s liked your review of %s.", "%s and %s liked your review of %s.",
+	{ "like", N_("%s liked your review of %s."), N_("%s and %s liked your review of %s."),
 	  "/reviews/%lld" },
-	{ "reply", "%s replied to your comment on %s.", "%s and %s replied to your comment on %s.",
+	{ "reply", N_("%s replied to your comment on %s."), N_("%s and %s replied to your comment on %s."),
 	  "/comments/%lld" },
-	{ "watchlist_review", "%s reviewed %s, which is on your watchlist.",
-	  "%s and %s reviewed %s, which is on your watchlist.", "/reviews/%lld" },
+	{ "watchlist_review", N_("%s reviewed %s, which is on your watchlist."),
+	  N_("%s and %s reviewed %s, which is on your watchlist."), "/reviews/%lld" },
 };
 
 static const struct {
@@ -45,22 +45,22 @@ static const struct {
 	const char *footer;		/* unsubscribe link, settings link */
 	const char *security_footer;	/* reset link */
 } words = {
-	.others = "%lld others",
-	.other = "1 other",
-	.someone = "Someone",
-	.a_movie = "a movie",
-	.recommendations = "Your recommendations for the week are ready: %d movies picked for you.",
-	.recommendations_subject = "Your movies for the week",
-	.recommendations_intro = "Picked for you this week:",
-	.password_changed = "The password of your Marquee account was changed.",
-	.email_changed = "The email address of your Marquee account was changed from %s.",
-	.new_sign_in = "Your Marquee account was signed in to from a new address (%s).",
-	.greeting = "Hi %s,",
-	.footer = "You get this mail because of your notification settings.\n"
+	.others = N_("%lld others"),
+	.other = N_("1 other"),
+	.someone = N_("Someone"),
+	.a_movie = N_("a movie"),
+	.recommendations = N_("Your recommendations for the week are ready: %d movies picked for you."),
+	.recommendations_subject = N_("Your movies for the week"),
+	.recommendations_intro = N_("Picked for you this week:"),
+	.password_changed = N_("The password of your Marquee account was changed."),
+	.email_changed = N_("The email address of your Marquee account was changed from %s."),
+	.new_sign_in = N_("Your Marquee account was signed in to from a new address (%s)."),
+	.greeting = N_("Hi %s,"),
+	.footer = N_("You get this mail because of your notification settings.\n"
 		  "Unsubscribe from these mails: %s\n"
-		  "Choose what Marquee tells you: %s",
-	.security_footer = "If this was not you, reset your password now: %s\n"
-			   "Security notices cannot be switched off.",
+		  "Choose what Marquee tells you: %s"),
+	.security_footer = N_("If this was not you, reset your password now: %s\n"
+			   "Security notices cannot be switched off."),
 };
 
 const char *mq_words(struct mq_ctx *c, const char *fmt, ...)
@@ -69,7 +69,7 @@ const char *mq_words(struct mq_ctx *c, const char *fmt, ...)
 	const char *out;
 
 	va_start(ap, fmt);
-	out = mq_arena_vprintf(c->arena, fmt, ap);
+	out = mq_arena_vprintf(c->arena, mq_tr(c->lang, fmt), ap);
 	va_end(ap);
 	return out;
 }
@@ -110,8 +110,8 @@ static const char *digest_lines(struct mq_ctx *c, struct json_object *movies, in
 /* The in-app sentence and page of the kinds an actor does. */
 static bool actor_kind(struct mq_ctx *c, const struct mq_notice *n, struct mq_message *m)
 {
-	const char *actor = n->actor ? n->actor : words.someone;
-	const char *movie = n->movie ? n->movie : words.a_movie;
+	const char *actor = n->actor ? n->actor : mq_tr(c->lang, words.someone);
+	const char *movie = n->movie ? n->movie : mq_tr(c->lang, words.a_movie);
 
 	for (size_t i = 0; i < MQ_ARRAY_LEN(kinds); i++) {
 		const struct kind_text *k = &kinds[i];
@@ -123,7 +123,7 @@ static bool actor_kind(struct mq_ctx *c, const struct mq_notice *n, struct mq_me
 			m->text = mq_words(c, k->one, actor, movie);
 		else
 			m->text = mq_words(c, k->many, actor,
-						  n->actors == 2 ? words.other
+						  n->actors == 2 ? mq_tr(c->lang, words.other)
 						  : mq_words(c, words.others,
 								    (long long)n->actors - 1),
 						  movie);
@@ -139,9 +139,13 @@ void mq_notice_render(struct mq_ctx *c, const struct mq_notice *n, const char *l
 		      const char *unsubscribe, struct mq_message *m)
 {
 	const char *extra = "";
+	enum mq_ui saved = c->lang;
+	int ui = locale ? mq_ui_find(locale) : -1;
 	int count;
 
-	(void)locale;	/* English is all there is, for now */
+	/* in the recipient's language (users.locale), else the request's */
+	if (ui >= 0)
+		c->lang = (enum mq_ui)ui;
 	memset(m, 0, sizeof(*m));
 	m->path = "/notifications";
 	if (actor_kind(c, n, m)) {
@@ -153,11 +157,12 @@ void mq_notice_render(struct mq_ctx *c, const struct mq_notice *n, const char *l
 			json_object_object_get_ex(n->data, "movies", &movies);
 		extra = digest_lines(c, movies, &count);
 		m->text = mq_words(c, words.recommendations, count);
-		m->subject = words.recommendations_subject;
-		extra = mq_arena_printf(c->arena, "%s\n\n%s", words.recommendations_intro, extra);
+		m->subject = mq_tr(c->lang, words.recommendations_subject);
+		extra = mq_arena_printf(c->arena, "%s\n\n%s", mq_tr(c->lang, words.recommendations_intro),
+					extra);
 		m->path = "/recommendations";
 	} else if (strcmp(n->kind, "password_changed") == 0) {
-		m->text = words.password_changed;
+		m->text = mq_tr(c->lang, words.password_changed);
 	} else if (strcmp(n->kind, "email_changed") == 0) {
 		m->text = mq_words(c, words.email_changed,
 					  member(n->data, "old_email") ? member(n->data, "old_email") : "?");
@@ -177,4 +182,5 @@ void mq_notice_render(struct mq_ctx *c, const struct mq_notice *n, const char *l
 						    mq_notice_link(c, m->path));
 	m->body = mq_arena_printf(c->arena, "%s\n\n%s\n-- \n%s\n",
 				  mq_words(c, words.greeting, n->username), main, footer);
+	c->lang = saved;
 }

@@ -1,8 +1,8 @@
 /*
  * render.h: the words of notifications, in the app, in mail and in push
  * messages.  Every user-facing string of notifications is in render.c,
- * to be wrapped with gettext when translations come (the locale is
- * passed along already; English is all there is).
+ * marked N_() and translated (core/i18n.h) into the recipient's locale,
+ * else the language of the unit of work (c->lang).
  */
 #ifndef MQ_NOTIFY_RENDER_H
 #define MQ_NOTIFY_RENDER_H
@@ -31,14 +31,16 @@ struct mq_message {
 	const char *path;	/* the web app's page of it: "/reviews/12" */
 };
 
-/* The words of n in locale (NULL: English), into *m (arena).  unsubscribe:
+/* The words of n in locale ("fr", "pt-BR"; NULL or one without a
+ * catalog: c->lang), into *m (arena).  unsubscribe:
  * the one-click link of a mail's footer, or NULL (security mail, which
  * has none). */
 void mq_notice_render(struct mq_ctx *c, const struct mq_notice *n, const char *locale,
 		      const char *unsubscribe, struct mq_message *m);
 
-/* printf into the arena with a format from a table of words (not a
- * literal: the compiler cannot check it; the table says its arguments). */
+/* printf into the arena with a format from a table of words, translated
+ * into c->lang (not a literal: the compiler cannot check it; the table
+ * says its arguments). */
 const char *mq_words(struct mq_ctx *c, const char *fmt, ...);
 
 /* The link of path in the web app: [mail] link_base (else [server]

@@ -44,12 +44,12 @@ enum mq_status mq_unsubscribe(struct mq_ctx *c, const char *token, const char **
 	if (dot == NULL || strlen(token) > 120 ||
 	    sscanf(token, "%lld.%31[a-z_].%lld%n", &user, k, &exp, &used) != 3 ||
 	    token + used != dot || user <= 0 || !mq_notify_kind_switchable(k))
-		return refused(c, "This unsubscribe link is not valid.");
+		return refused(c, N_("This unsubscribe link is not valid."));
 	const char *text = mq_arena_strndup(c->arena, token, (size_t)(dot - token));
 	if (!mq_mac_ok(c->cfg, KEY_CONTEXT, text, dot + 1))
-		return refused(c, "This unsubscribe link is not valid.");
+		return refused(c, N_("This unsubscribe link is not valid."));
 	if (exp < (long long)time(NULL))
-		return refused(c, "This unsubscribe link has expired; change your settings instead.");
+		return refused(c, N_("This unsubscribe link has expired; change your settings instead."));
 	const char *p[] = { mq_arena_int(c->arena, user), mq_arena_strdup(c->arena, k) };
 	if (mq_db_q(c, &mail_off, 2, p) == NULL)
 		return mq_db_failure(c);

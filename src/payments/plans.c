@@ -108,8 +108,8 @@ enum mq_status mq_plan_get(struct mq_ctx *c, int64_t id, struct json_object **ou
 static enum mq_status name_taken(struct mq_ctx *c, enum mq_status st)
 {
 	if (st == MQ_CONFLICT)
-		return mq_fail_field(c, MQ_CONFLICT, "name", "A plan on offer has this name.",
-				     "A plan on offer has this name.");
+		return mq_fail_field(c, MQ_CONFLICT, "name", N_("A plan on offer has this name."),
+				     N_("A plan on offer has this name."));
 	return st;
 }
 
@@ -183,8 +183,8 @@ enum mq_status mq_plan_gateway_price(struct mq_ctx *c, int64_t plan, const char 
 	if (res == NULL)
 		return mq_db_failure(c);
 	if (PQntuples(res) == 0)
-		return mq_fail_field(c, MQ_NOT_FOUND, "plan", "No plan on offer has this id.",
-				     "No plan on offer has this id.");
+		return mq_fail_field(c, MQ_NOT_FOUND, "plan", N_("No plan on offer has this id."),
+				     N_("No plan on offer has this id."));
 	if (!PQgetisnull(res, 0, 0)) {
 		*price_id = PQgetvalue(res, 0, 0);
 		return MQ_OK;

@@ -54,14 +54,14 @@ enum mq_status mq_extras_add(struct mq_ctx *c, const struct mq_extra_input *in,
 	if (!path_ok(in->file) ||
 	    stat(mq_arena_printf(c->arena, "%s/protected/%s", c->cfg->media_dir, in->file), &st) < 0 ||
 	    !S_ISREG(st.st_mode))
-		return mq_fail_field(c, MQ_INVALID, "file", "Must name a file under the media "
-				     "directory's protected/.", "No such protected file.");
+		return mq_fail_field(c, MQ_INVALID, "file", N_("Must name a file under the media "
+				     "directory's protected/."), N_("No such protected file."));
 	const char *p[] = { mq_arena_int(c->arena, in->movie), in->title, in->file, in->content_type,
 			    in->feature ? in->feature : DEFAULT_FEATURE };
 	if ((res = mq_db_q(c, &add, 5, p)) == NULL)
 		return mq_db_failure(c);
 	if (PQntuples(res) == 0)
-		return mq_fail_field(c, MQ_INVALID, "movie", "No movie has this id.", "No movie has this id.");
+		return mq_fail_field(c, MQ_INVALID, "movie", N_("No movie has this id."), N_("No movie has this id."));
 	*out = mq_row_owned(c->arena, res);
 	return MQ_OK;
 }

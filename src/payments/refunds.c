@@ -132,9 +132,9 @@ static enum mq_status send_refund(struct mq_ctx *c, struct mq_pay *g, const char
 	if (ans.status == MQ_PAY_REFUSED || ans.status == MQ_PAY_NOT_FOUND) {
 		if ((st = record_answer(c, rid, "refused", NULL, ans.why)) != MQ_OK)
 			return st;
-		return mq_fail_field(c, MQ_INVALID, "amount", "The payment gateway refused the refund.",
-				     mq_arena_printf(c->arena, "The payment gateway refused the "
-						     "refund (%s).", ans.why));
+		return mq_fail_field(c, MQ_INVALID, "amount", N_("The payment gateway refused the refund."),
+				     mq_arena_printf(c->arena, mq_tr(c->lang, "The payment gateway refused the "
+						     "refund (%s)."), ans.why));
 	}
 	if (ans.status != MQ_PAY_OK)
 		return mq_pay_failure(c, &ans);
@@ -161,11 +161,11 @@ static enum mq_status refused(struct mq_ctx *c, PGresult *row, bool has_amount, 
 		return mq_fail_with(c, MQ_CONFLICT, NULL, "This payment was not made (the invoice is %s): "
 				    "there is nothing to refund.", PQgetvalue(row, 0, 0));
 	if (left <= 0)
-		return mq_fail_field(c, MQ_INVALID, "amount", "Nothing is left to refund.",
-				     "This payment was refunded in full.");
+		return mq_fail_field(c, MQ_INVALID, "amount", N_("Nothing is left to refund."),
+				     N_("This payment was refunded in full."));
 	if (has_amount && amount > left)
-		return mq_fail_field(c, MQ_INVALID, "amount", "At most what is left to refund.",
-				     mq_arena_printf(c->arena, "At most %lld is left to refund.",
+		return mq_fail_field(c, MQ_INVALID, "amount", N_("At most what is left to refund."),
+				     mq_arena_printf(c->arena, mq_tr(c->lang, "At most %lld is left to refund."),
 						     (long long)left));
 	return mq_fail_with(c, MQ_CONFLICT, NULL, "A refund of this payment is in progress: try "
 			    "again in a moment.");

@@ -329,8 +329,8 @@ enum mq_status mq_subs_change(struct mq_ctx *c, int64_t user, int64_t plan,
 		return st;
 	gid = PQgetvalue(res, 0, PQnfields(res) - 2);
 	if (mq_row_int(res, 0, PQnfields(res) - 1) == plan)
-		return mq_fail_field(c, MQ_CONFLICT, "plan", "Your subscription has this plan.",
-				     "Your subscription has this plan.");
+		return mq_fail_field(c, MQ_CONFLICT, "plan", N_("Your subscription has this plan."),
+				     N_("Your subscription has this plan."));
 	if ((st = mq_plan_get(c, plan, &plan_obj)) != MQ_OK ||
 	    (st = mq_plan_gateway_price(c, plan, &price)) != MQ_OK)
 		return st;
@@ -338,8 +338,8 @@ enum mq_status mq_subs_change(struct mq_ctx *c, int64_t user, int64_t plan,
 	if (strcmp(json_object_get_string(json_object_object_get(cur, "currency")),
 		   json_object_get_string(json_object_object_get(plan_obj, "currency"))) != 0) {
 		json_object_put(cur);
-		return mq_fail_field(c, MQ_CONFLICT, "plan", "This plan is in another currency: cancel, "
-				     "then subscribe to it.", "This plan is in another currency.");
+		return mq_fail_field(c, MQ_CONFLICT, "plan", N_("This plan is in another currency: cancel, "
+				     "then subscribe to it."), N_("This plan is in another currency."));
 	}
 	json_object_put(cur);
 	if ((st = take_request(c, user, "change", mq_arena_int(c->arena, plan),

@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "accounts/password.h"
+#include "core/i18n.h"
 #include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/keyword_names.h"
@@ -334,6 +335,7 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 		mq_log_error("library initialisation failed");
 		return 1;
 	}
+	mq_i18n_init(cfg->localedir);
 	/* The list is read as the user the worker serves as, which the
 	 * master's check of the configuration was not. */
 	if (mq_password_init(cfg) < 0) {

@@ -61,7 +61,7 @@ enum mq_status mq_social_refused(struct mq_ctx *c, const char *detail)
 	if (strcmp(mq_db_sqlstate(c->db), MQ_SQLSTATE_BLOCKED) != 0)
 		return mq_db_failure(c);
 	mq_db_rollback(c->db);
-	return mq_fail_with(c, MQ_FORBIDDEN, NULL, "%s", detail);
+	return mq_fail_with(c, MQ_FORBIDDEN, NULL, "%s", mq_tr(c->lang, detail));
 }
 
 /* The other user of a pair, who must not be me; into *them. */
@@ -71,7 +71,7 @@ static enum mq_status other(struct mq_ctx *c, int64_t me, const char *username, 
 	enum mq_status st = mq_social_user(c, username, them);
 
 	if (st == MQ_OK && *them == me)
-		return mq_fail_with(c, MQ_INVALID, "username", "%s", self);
+		return mq_fail_with(c, MQ_INVALID, "username", "%s", mq_tr(c->lang, self));
 	return st;
 }
 
@@ -92,10 +92,10 @@ enum mq_status mq_follow(struct mq_ctx *c, int64_t me, const char *username, boo
 	PGresult *res;
 	int64_t them;
 
-	if ((st = other(c, me, username, &them, "You cannot follow yourself.")) != MQ_OK)
+	if ((st = other(c, me, username, &them, N_("You cannot follow yourself."))) != MQ_OK)
 		return st;
 	if (pair(c, &insert_follow, me, them, &res) != MQ_OK)
-		return mq_social_refused(c, "You cannot follow this user.");
+		return mq_social_refused(c, N_("You cannot follow this user."));
 	*created = PQntuples(res) > 0;
 	const char *id = mq_arena_int(c->arena, them);
 	if ((res = mq_db_q(c, &followers_of, 1, &id)) == NULL)
@@ -128,7 +128,7 @@ enum mq_status mq_block(struct mq_ctx *c, int64_t me, const char *username, bool
 	PGresult *res;
 	int64_t them;
 
-	if ((st = other(c, me, username, &them, "You cannot block yourself.")) != MQ_OK)
+	if ((st = other(c, me, username, &them, N_("You cannot block yourself."))) != MQ_OK)
 		return st;
 	if (pair(c, &insert_block, me, them, &res) != MQ_OK)
 		return mq_db_failure(c);

@@ -39,7 +39,7 @@ enum mq_status mq_like(struct mq_ctx *c, int64_t me, const char *review, bool *c
 	if (res == NULL) {
 		if (strcmp(mq_db_sqlstate(c->db), "23503") == 0)	/* no such review */
 			return mq_fail_with(c, MQ_NOT_FOUND, NULL, "No review with id %s.", review);
-		return mq_social_refused(c, "You cannot like this user's reviews.");
+		return mq_social_refused(c, N_("You cannot like this user's reviews."));
 	}
 	*created = PQntuples(res) > 0;
 	return counted(c, review, count);

@@ -17,8 +17,8 @@
 #define CODE_BYTES 12	/* 16 characters of base64url, 96 bits */
 
 /* The words people read on a link's page and in its share texts: every
- * one of them here (for gettext, when translations come).  %s are the
- * movie's title and year, the author, the list's name. */
+ * one of them here, translated into the request's language (c->lang).
+ * %s are the movie's title and year, the author, the list's name. */
 static const struct {
 	const char *movie;		/* title (year) */
 	const char *movie_no_year;	/* title */
@@ -33,14 +33,14 @@ static const struct {
 } text = {
 	.movie = "%s (%s)",
 	.movie_no_year = "%s",
-	.review = "%s on %s",
-	.list = "%s, a list by %s",
-	.list_description = "A list of movies by %s on Marquee.",
-	.share_text = "%s on Marquee",
+	.review = N_("%s on %s"),
+	.list = N_("%s, a list by %s"),
+	.list_description = N_("A list of movies by %s on Marquee."),
+	.share_text = N_("%s on Marquee"),
 	.site = "Marquee",
-	.open = "Open in Marquee",
-	.missing_title = "Nothing here",
-	.missing = "This link leads nowhere: what it shared was removed or made private.",
+	.open = N_("Open in Marquee"),
+	.missing_title = N_("Nothing here"),
+	.missing = N_("This link leads nowhere: what it shared was removed or made private."),
 };
 
 /* A description at most 300 characters long. */
@@ -248,7 +248,7 @@ static const char *html(struct mq_ctx *c, const char *s)
 }
 
 #define PAGE_HEAD \
-	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" \
+	"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n" \
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 
 const char *mq_share_html(struct mq_ctx *c, const struct mq_share_target *t)
@@ -277,14 +277,14 @@ const char *mq_share_html(struct mq_ctx *c, const struct mq_share_target *t)
 		"</head>\n<body>\n<main>\n<h1>%s</h1>\n"
 		"%s%s%s%s%s"
 		"<p>%s</p>\n<p><a href=\"%s\">%s</a></p>\n</main>\n</body>\n</html>\n",
-		title, site, desc, url, site, type, title, desc, url,
+		mq_ui_tag(c->lang), title, site, desc, url, site, type, title, desc, url,
 		img ? "<meta property=\"og:image\" content=\"" : "", img ? img : "", img ? "\">\n" : "",
 		img ? "summary_large_image" : "summary", title, desc,
 		img ? "<meta name=\"twitter:image\" content=\"" : "", img ? img : "", img ? "\">\n" : "",
 		title,
 		img ? "<img src=\"" : "", img ? img : "", img ? "\" alt=\"" : "", img ? title : "",
 		img ? "\" width=\"300\">\n" : "",
-		desc, html(c, t->app), html(c, text.open));
+		desc, html(c, t->app), html(c, mq_tr(c->lang, text.open)));
 }
 
 const char *mq_share_missing_html(struct mq_ctx *c)
@@ -292,7 +292,7 @@ const char *mq_share_missing_html(struct mq_ctx *c)
 	return mq_arena_printf(c->arena,
 		PAGE_HEAD "<meta name=\"robots\" content=\"noindex\">\n"
 		"<title>%s · %s</title>\n</head>\n<body>\n<main>\n<h1>%s</h1>\n<p>%s</p>\n</main>\n"
-		"</body>\n</html>\n",
-		html(c, text.missing_title), html(c, text.site), html(c, text.missing_title),
-		html(c, text.missing));
+		"</body>\n</html>\n", mq_ui_tag(c->lang),
+		html(c, mq_tr(c->lang, text.missing_title)), html(c, text.site), html(c, mq_tr(c->lang, text.missing_title)),
+		html(c, mq_tr(c->lang, text.missing)));
 }

@@ -20,9 +20,14 @@ $s->psql(q{INSERT INTO movie_providers (movie_id, region, provider_id, kind)
            UNION ALL SELECT id, 'FR', 8, 'rent' FROM movies WHERE id % 3 = 0});
 $s->psql('VACUUM ANALYZE');
 
-for my $path (@Marquee::Plans::LIST_PATHS) {
+# title= and q= search the translations too when asked in another
+# language than the catalog's (sql/0021_translated_title_search.sql)
+my @french = map { [ $_, 'fr' ] } grep { /[?&](title|q)=/ } @Marquee::Plans::LIST_PATHS;
+for my $case ((map { [ $_, undef ] } @Marquee::Plans::LIST_PATHS), @french) {
+    my ($path, $lang) = @$case;
     my $mark = Marquee::Plans::mark($s);
-    my $r = $s->get($path);
+    my $r = $s->get($path, $lang ? (headers => { 'Accept-Language' => $lang }) : ());
+    $path .= " ($lang)" if $lang;
     is $r->{status}, 200, "$path answers";
     my @plans = Marquee::Plans::of_movies(Marquee::Plans::since($s, $mark));
     ok @plans, "$path: its statements' plans were logged";

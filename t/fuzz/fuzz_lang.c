@@ -37,6 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_split(a, data, size, '\0', &header, &param);
 	mq_lang_from_header(header, &l);
 	FZ_CHECK(normal(&l));
+	/* our messages' language is one there is a catalog for, and English
+	 * unless the header names one (its language at least) */
+	FZ_CHECK((unsigned)l.ui < MQ_UI_COUNT);
+	FZ_CHECK(l.ui == MQ_UI_EN || strcasestr(header, mq_ui_tag(l.ui)) ||
+		 strcasestr(header, l.ui == MQ_UI_PT_BR ? "pt" : mq_ui_tag(l.ui)));
 	/* what was chosen is itself a tag that reads the same */
 	FZ_CHECK(mq_lang_parse(l.tag, strlen(l.tag), &again) == 0);
 	FZ_CHECK(strcmp(l.tag, again.tag) == 0 && strcmp(l.primary, again.primary) == 0);

@@ -49,6 +49,39 @@ START_TEST(accept_language_prefers_the_highest_q)
 }
 END_TEST
 
+/* Our messages' language: the most preferred one with a catalog, the
+ * same language in another region counting (pt-PT -> pt-BR), else en. */
+START_TEST(accept_language_picks_a_catalog_with_fallbacks)
+{
+	static const struct {
+		const char *header;
+		enum mq_ui ui;
+		const char *tag;
+	} cases[] = {
+		{ "pt-PT", MQ_UI_PT_BR, "pt-PT" },
+		{ "pt-PT, de;q=0.5", MQ_UI_PT_BR, "pt-PT" },
+		{ "it, de;q=0.5", MQ_UI_DE, "it" },
+		{ "it", MQ_UI_EN, "it" },
+		{ "fr-CA;q=0.8, es;q=0.9", MQ_UI_ES, "es" },
+		{ "fr;q=0, de;q=0.1", MQ_UI_DE, "de" },
+		{ "zh, en-GB;q=0.5, fr;q=0.4", MQ_UI_EN, "zh" },
+		{ "FR-fr", MQ_UI_FR, "fr-FR" },
+		{ "", MQ_UI_EN, "en-US" },
+	};
+	struct mq_lang l;
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(cases); i++) {
+		mq_lang_from_header(cases[i].header, &l);
+		ck_assert_msg(l.ui == cases[i].ui, "%s: ui %d", cases[i].header, (int)l.ui);
+		ck_assert_str_eq(l.tag, cases[i].tag);
+	}
+	ck_assert_int_eq(mq_ui_find("pt-BR"), MQ_UI_PT_BR);
+	ck_assert_int_eq(mq_ui_find("en-US"), MQ_UI_EN);
+	ck_assert_int_eq(mq_ui_find("ptx"), -1);
+	ck_assert_str_eq(mq_ui_tag(MQ_UI_PT_BR), "pt-BR");
+}
+END_TEST
+
 static void title_is(const char *raw, const char *title, const char *original, int year)
 {
 	struct mq_ml_title t;
@@ -222,6 +255,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, language_tags_are_normalised);
 	tcase_add_test(tc, accept_language_prefers_the_highest_q);
+	tcase_add_test(tc, accept_language_picks_a_catalog_with_fallbacks);
 	tcase_add_test(tc, movielens_titles);
 	tcase_add_test(tc, movielens_genres_and_ids);
 	tcase_add_test(tc, csv_quotes_commas_and_line_ends);

@@ -47,6 +47,7 @@ use warnings;
 
 use Cwd qw(abs_path);
 use Digest::SHA qw(hmac_sha256 sha1_hex);
+use Encode qw(decode);
 use MIME::Base64 qw(encode_base64 decode_base64);
 use Exporter qw(import);
 use Fcntl qw(:flock);
@@ -587,6 +588,8 @@ sub pool_config {
     my $cost = $self->{real_password_cost} ? ''
              : "password_memory = 64k\npassword_iterations = 1\n";
     my $passwords = reachable("$self->{src}/data/common-passwords.txt");
+    # the build's catalogs (make's locale-tree), as installed ones are laid out
+    my $locale = reachable(builddir() . '/locale');
     my $smtp = $self->{smtp_port} // 1;
     my $tmdb = $self->{tmdb_port} ? <<"TMDB" : '';
 [tmdb]
@@ -633,6 +636,7 @@ request_timeout = $self->{request_timeout}
 shutdown_timeout = $self->{shutdown_timeout}
 scoreboard = $d/run/$sb
 production = off
+localedir = $locale
 
 [database]
 conninfo = host=$d/run dbname=marquee user=$POOL_ROLE
@@ -756,7 +760,9 @@ sub mails {
         my ($head, $body) = split /\r?\n\r?\n/, slurp($file), 2;
         my %h = map { /^([\w-]+):\s*(.*)$/ ? (lc $1 => $2) : () } split /\r?\n/, $head;
         $body =~ s/\r\n/\n/g;
-        push @out, { to => $h{to}, subject => $h{subject}, message_id => $h{'message-id'},
+        # a subject that is not ASCII comes as RFC 2047 encoded words
+        my $subject = defined $h{subject} ? decode('MIME-Header', $h{subject}) : undef;
+        push @out, { to => $h{to}, subject => $subject, message_id => $h{'message-id'},
                      body => $body, headers => \%h };
     }
     return @out;
