@@ -259,7 +259,7 @@ static mq_reply year_param(struct mq_req *r, int *year)
 mq_reply mq_users_me_year_in_review(struct mq_req *r)
 {
 	static const char *const allowed[] = { "year", NULL };
-	struct json_object *plan, *extra;
+	struct json_object *plan;
 	enum mq_status st;
 	PGresult *res;
 	mq_reply rc;
@@ -270,14 +270,8 @@ mq_reply mq_users_me_year_in_review(struct mq_req *r)
 		return rc;
 	if ((st = mq_subs_entitled(&r->ctx, r->user_id, "year_in_review", &ok, &plan)) != MQ_OK)
 		return mq_fail(r, st);
-	if (!ok) {
-		extra = mq_json_object(r->arena);
-		json_object_object_add(extra, "plan", plan ? json_object_get(plan) : NULL);
-		return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, "Year in review comes "
-				      "with a subscription to %s.", json_object_get_string(
-				      json_object_object_get(plan, "name")))
-				      : "Year in review is not offered with any plan at the moment.", extra);
-	}
+	if (!ok)
+		return mq_problem_plan(r, "Year in review", plan);
 	if ((st = mq_analytics_user_stats(&r->ctx, r->user_id, year, &res)) != MQ_OK)
 		return mq_fail(r, st);
 	mq_resp_header(r, "Cache-Control", "private, no-store");

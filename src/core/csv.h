@@ -1,14 +1,15 @@
 /*
- * csv.h: reading RFC 4180 CSV (MovieLens's format): fields separated by
- * commas, optionally in double quotes, "" for a quote inside them, quoted
- * fields may hold commas and line breaks; LF or CRLF line ends.
+ * csv.h: reading RFC 4180 CSV (MovieLens's files; Letterboxd's and IMDb's
+ * exports): fields separated by commas, optionally in double quotes, ""
+ * for a quote inside them, quoted fields may hold commas and line breaks;
+ * LF or CRLF line ends.
  */
 #ifndef MQ_CSV_H
 #define MQ_CSV_H
 
 #include "core/common.h"
 
-#define MQ_CSV_MAX_FIELDS 16
+#define MQ_CSV_MAX_FIELDS 24
 
 struct mq_csv {
 	FILE *in;

@@ -3,7 +3,7 @@
  * and at a few hundred megabytes a second far from the bottleneck of an
  * import, which is the database.
  */
-#include "cli/csv.h"
+#include "core/csv.h"
 
 void mq_csv_open(struct mq_csv *c, FILE *in)
 {
