@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "http/form.h"
 #include "http/handlers.h"
+#include "http/multipart.h"
 #include "payments/subscriptions.h"
 #include "portability/jobs.h"
 
@@ -37,8 +38,9 @@ static mq_reply show(struct mq_req *r, const char *kind)
 	return mq_respond_json(r, 200, job);
 }
 
-/* POST /api/users/me/import/: the file as the body (up to [limits]
- * upload_max); 202 and the job. */
+/* POST /api/users/me/import/: the file as the body, or as the part
+ * "file" of a browser's form (multipart/form-data), up to [limits]
+ * upload_max; 202 and the job. */
 mq_reply mq_users_me_import(struct mq_req *r)
 {
 	struct json_object *job;
@@ -46,9 +48,14 @@ mq_reply mq_users_me_import(struct mq_req *r)
 	enum mq_status st;
 	size_t len;
 	mq_reply rc;
+	int found;
 
 	if (mq_done(rc = mq_req_body(r, &body, &len)))
 		return rc;
+	if (mq_multipart_is(r->content_type) &&
+	    (found = mq_multipart_part(r->content_type, body, len, "file", &body, &len)) != 0)
+		return found < 0 ? mq_problem(r, 400, "The multipart/form-data body is malformed.")
+				 : mq_problem_field(r, "file", "Send the export file as the part named file.");
 	if ((st = mq_import_queue(&r->ctx, r->user_id, body, len, &job)) != MQ_OK)
 		return mq_fail(r, st);
 	return accepted(r, "import", job);

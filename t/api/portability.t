@@ -181,6 +181,26 @@ is $job->{format}, 'letterboxd-csv', 'read as a Letterboxd import file';
 is_deeply ratings_of($dave), { $movie{amelie} => '5.0' }, 'matched by its folded title and year';
 is count_of('watch_history', $dave), 1, 'and watched';
 
+# ---- a browser's form: multipart/form-data ----
+my $boundary = '----WebKitFormBoundary7MA4YWxkTrZu0gW';
+sub form { my ($name, $data) = @_;
+    "--$boundary\r\nContent-Disposition: form-data; name=\"$name\"; filename=\"ratings.csv\"\r\n"
+    . "Content-Type: text/csv\r\n\r\n$data\r\n--$boundary--\r\n" }
+my $frank = $s->user('frank');
+my $r = $s->post('/api/users/me/import/', token => $frank->{access},
+                 body => form(file => "Title,Year,Rating\nHeat,1995,3\n"),
+                 headers => { 'Content-Type' => "multipart/form-data; boundary=$boundary" });
+is $r->{status}, 202, 'a form: queued' or diag $r->{content};
+work();
+is_deeply ratings_of($frank), { $movie{heat} => '3.0' }, 'the file of the form imported';
+$r = $s->post('/api/users/me/import/', token => $frank->{access}, body => form(other => 'x'),
+              headers => { 'Content-Type' => "multipart/form-data; boundary=$boundary" });
+is $r->{status}, 400, 'a form without its file: 400';
+ok $r->{json}{errors}{file}, 'naming file';
+is $s->post('/api/users/me/import/', token => $frank->{access}, body => "--$boundary\r\nbroken",
+            headers => { 'Content-Type' => "multipart/form-data; boundary=$boundary" })->{status}, 400,
+    'a malformed form: 400';
+
 # ---- hostile and broken files ----
 sub refused {
     my ($user, $body, $re, $what) = @_;
@@ -201,7 +221,7 @@ refused($eve, '{"format": "other"}', qr/neither Trakt/, 'JSON of nothing known')
 refused($eve, '[{"movie": ', qr/not valid JSON/, 'broken JSON');
 is count_of('ratings', $eve), 0, 'nothing of them was added';
 
-my $r = $s->post('/api/users/me/import/', token => $eve->{access}, body => '',
+$r = $s->post('/api/users/me/import/', token => $eve->{access}, body => '',
                  headers => { 'Content-Type' => 'text/csv' });
 is $r->{status}, 400, 'an empty body: 400';
 $r = $s->post('/api/users/me/import/', body => 'x', headers => { 'Content-Type' => 'text/csv' });
@@ -224,6 +244,20 @@ work();
 is $s->get("/api/users/me/import/$r->{json}{id}/", token => $eve->{access})->{json}{state}, 'done', 'then done';
 is $s->psql("SELECT count(*) FROM import_items"), 0, 'no rows left behind';
 is $s->psql("SELECT count(*) FROM portability_jobs WHERE upload IS NOT NULL"), 0, 'nor uploads';
+
+# a job whose runner died is taken up again once its lease is over
+$r = $s->post('/api/users/me/import/', token => $frank->{access}, body => "Title,Year,Rating\nAlien,1979,2\n",
+              headers => { 'Content-Type' => 'text/csv' });
+$s->psql("UPDATE portability_jobs SET state = 'running', attempts = 1, lease_until = now() + interval '1 hour' "
+         . "WHERE id = $r->{json}{id}");
+work();
+is $s->get("/api/users/me/import/$r->{json}{id}/", token => $frank->{access})->{json}{state}, 'running',
+    'a job under lease is left to its runner';
+$s->psql("UPDATE portability_jobs SET lease_until = now() - interval '1 second' WHERE id = $r->{json}{id}");
+work();
+is $s->get("/api/users/me/import/$r->{json}{id}/", token => $frank->{access})->{json}{state}, 'done',
+    'and taken up again once the lease is over';
+is ratings_of($frank)->{$movie{alien}}, '2.0', 'its rows added';
 
 # ---- the export: premium ----
 my $gold = $s->pay_plan($admin, name => 'Gold', price => 999, features => ['export']);
@@ -261,6 +295,8 @@ ok $link, 'with the link';
 my $file = $s->get($link, unchecked => 'the zip, sent by nginx from disk');
 is $file->{status}, 200, 'the link gives the zip';
 is $file->{headers}{'x-accel-redirect'}, undef, 'nginx keeps X-Accel-Redirect to itself';
+like $file->{headers}{'content-disposition'}, qr/attachment; filename="marquee-alice\.zip"/, 'as a download';
+is $file->{headers}{'content-type'}, 'application/zip', 'a zip';
 (my $forged = $link) =~ s/sig=[\w-]{5}/sig=AAAAA/;
 is $s->get($forged)->{status}, 403, 'a forged signature: 403';
 (my $other = $link) =~ s{/exports/(\d+)/}{'/exports/' . ($1 + 1) . '/'}e;

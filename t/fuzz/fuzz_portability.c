@@ -11,7 +11,10 @@
  * a year 0 or 1870-2100; at most MQ_IMPORT_INVALID_SHOWN invalid rows
  * shown, of as many counted or more; never more rows than rows_max.
  * Odd: the rest is a cell: written by mq_csv_cell as a review's text in
- * a Letterboxd import CSV and read back, it is the same text.
+ * a Letterboxd import CSV and read back, it is the same text.  A first
+ * byte of 2 mod 4: the rest is a multipart/form-data body (a browser's
+ * form, http/multipart.c); the part "file" found lies inside the body and
+ * holds no delimiter.
  */
 #include "harness.h"
 
@@ -20,6 +23,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/utf8.h"
+#include "http/multipart.h"
 #include "portability/export.h"
 #include "portability/formats.h"
 
@@ -90,6 +94,18 @@ static void check_cell(struct mq_ctx *c, const uint8_t *data, size_t size)
 	FZ_CHECK(*w == '\0' || strchr("=+-@\t\r", *w) == NULL);
 }
 
+static void check_multipart(const uint8_t *data, size_t size)
+{
+	static const char ct[] = "multipart/form-data; boundary=XyZ";
+	const char *body = (const char *)data, *part;
+	size_t n;
+
+	if (mq_multipart_part(ct, body, size, "file", &part, &n) != 0)
+		return;
+	FZ_CHECK(part >= body && part + n <= body + size);
+	FZ_CHECK(memmem(part, n, "\r\n--XyZ", 7) == NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mq_arena *a = mq_arena_new(0);
@@ -98,6 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 1) {
 		if (data[0] & 1)
 			check_cell(&c, data + 1, size - 1);
+		else if (data[0] & 2)
+			check_multipart(data + 1, size - 1);
 		else
 			check_import(&c, data + 1, size - 1);
 	}
