@@ -24,7 +24,7 @@ const char *const mq_item_kind_names[] = {
 
 /* ---- rows: checked, then kept or reported ---- */
 
-static void invalid(struct mq_ctx *c, struct mq_import *im, const char *source, const char *reason)
+static void invalid(struct mq_import *im, const char *source, const char *reason)
 {
 	struct json_object *o;
 
@@ -34,7 +34,6 @@ static void invalid(struct mq_ctx *c, struct mq_import *im, const char *source, 
 	mq_json_add_str(o, "source", source);
 	mq_json_add_str(o, "reason", reason);
 	json_object_array_add(im->invalid, o);
-	(void)c;
 }
 
 static bool text_ok(const char *s, size_t max_chars)
@@ -80,7 +79,7 @@ static enum mq_status add(struct mq_ctx *c, struct mq_import *im, const struct m
 	const char *why = item_problem(it);
 
 	if (why) {
-		invalid(c, im, it->source, why);
+		invalid(im, it->source, why);
 		return MQ_OK;
 	}
 	if (im->n == im->rows_max)
@@ -332,7 +331,7 @@ static enum mq_status csv_row(struct mq_ctx *c, struct mq_import *im, enum csv_k
 	enum mq_status st;
 
 	if (!row_movie(c, csv, k, file, &it, &why)) {
-		invalid(c, im, it.source, why);
+		invalid(im, it.source, why);
 		return MQ_OK;
 	}
 	if (kind == IMDB && !imdb_film(field(csv, k->type))) {
@@ -346,7 +345,7 @@ static enum mq_status csv_row(struct mq_ctx *c, struct mq_import *im, enum csv_k
 	if (stars == 0 && k->rating10 >= 0)
 		stars = parse_ten(field(csv, k->rating10));
 	if (bad || stars < 0) {
-		invalid(c, im, it.source, bad ? "a date is not YYYY-MM-DD, or is in the future"
+		invalid(im, it.source, bad ? "a date is not YYYY-MM-DD, or is in the future"
 					       : kind == IMDB ? "the rating is not a whole number from 1 to 10"
 					       : "the rating is not 0.5 to 5 in halves");
 		return MQ_OK;
@@ -381,7 +380,7 @@ static enum mq_status csv_row(struct mq_ctx *c, struct mq_import *im, enum csv_k
 
 		if (field(csv, k->position)[0] && mq_parse_int64(field(csv, k->position), 1, 1000000,
 								 &pos) < 0) {
-			invalid(c, im, it.source, "the position is not a positive number");
+			invalid(im, it.source, "the position is not a positive number");
 			return MQ_OK;
 		}
 		it.kind = MQ_ITEM_LIST_ITEM;
@@ -492,7 +491,7 @@ static enum mq_status csv_file(struct mq_ctx *c, struct mq_import *im, const cha
 				st = csv_row(c, im, (enum csv_kind)kind, &csv, &k, file, list, desc);
 	}
 	if (st == MQ_OK && rc < 0)
-		invalid(c, im, mq_arena_printf(c->arena, "%s:%llu", file, (unsigned long long)csv.line),
+		invalid(im, mq_arena_printf(c->arena, "%s:%llu", file, (unsigned long long)csv.line),
 			"a malformed CSV record (an unclosed quote, too many fields); the rest of the "
 			"file was not read");
 out:
@@ -524,11 +523,10 @@ static int64_t jint(struct json_object *o, const char *key)
 
 /* The movie an object ({title, year, ids: {tmdb, imdb}} as Trakt and we
  * write it) names; false (why) when a member has the wrong type. */
-static bool json_movie(struct mq_ctx *c, struct json_object *m, struct mq_import_item *it,
-		       const char **why)
+static bool json_movie(struct json_object *m, struct mq_import_item *it, const char **why)
 {
 	struct json_object *ids = NULL;
-	int64_t v;
+	int64_t v, year;
 
 	if (!json_object_is_type(m, json_type_object)) {
 		*why = "the movie is not an object";
@@ -542,12 +540,13 @@ static bool json_movie(struct mq_ctx *c, struct json_object *m, struct mq_import
 		it->imdb_id = jstr(ids, "imdb_id");
 	if ((v = jint(ids, "tmdb")) == 0)
 		v = jint(ids, "tmdb_id");
-	if ((v < 0 || v > INT32_MAX) || (it->year = (int)jint(m, "year")) < 0) {
+	year = jint(m, "year");
+	if (v < 0 || v > INT32_MAX || year < 0 || year > 9999) {
 		*why = "an id or the year is not a number";
 		return false;
 	}
 	it->tmdb_id = v;
-	(void)c;
+	it->year = (int)year;
 	return true;
 }
 
@@ -580,22 +579,22 @@ static enum mq_status trakt_item(struct mq_ctx *c, struct mq_import *im, struct 
 	int64_t r;
 
 	if (!json_object_is_type(o, json_type_object)) {
-		invalid(c, im, source, "not an object");
+		invalid(im, source, "not an object");
 		return MQ_OK;
 	}
 	if ((type && strcmp(type, "movie") != 0) || !json_object_object_get_ex(o, "movie", &m)) {
 		im->skipped_count++;
 		return MQ_OK;
 	}
-	if (!json_movie(c, m, &it, &why)) {
-		invalid(c, im, source, why);
+	if (!json_movie(m, &it, &why)) {
+		invalid(im, source, why);
 		return MQ_OK;
 	}
 	if (json_object_object_get_ex(o, "rating", NULL)) {
 		it.kind = MQ_ITEM_RATING;
 		r = jint(o, "rating");
 		if (r < 1 || r > 10) {
-			invalid(c, im, source, "the rating is not a whole number from 1 to 10");
+			invalid(im, source, "the rating is not a whole number from 1 to 10");
 			return MQ_OK;
 		}
 		it.half_stars = (int)r;
@@ -613,11 +612,11 @@ static enum mq_status trakt_item(struct mq_ctx *c, struct mq_import *im, struct 
 		it.kind = MQ_ITEM_WATCHED;
 		it.at = jwhen(c, im, o, "last_watched_at", &bad);
 	} else {
-		invalid(c, im, source, "neither a rating, a viewing, a watchlist entry nor a watched movie");
+		invalid(im, source, "neither a rating, a viewing, a watchlist entry nor a watched movie");
 		return MQ_OK;
 	}
 	if (bad) {
-		invalid(c, im, source, "a date is not an ISO 8601 date-time, or is in the future");
+		invalid(im, source, "a date is not an ISO 8601 date-time, or is in the future");
 		return MQ_OK;
 	}
 	return add(c, im, &it);
@@ -668,8 +667,8 @@ static enum mq_status ours_item(struct mq_ctx *c, struct mq_import *im, enum mq_
 	const char *why = "not an object";
 	bool bad = false;
 
-	if (!json_object_is_type(o, json_type_object) || !json_movie(c, member(o, "movie"), &it, &why)) {
-		invalid(c, im, source, why);
+	if (!json_object_is_type(o, json_type_object) || !json_movie(member(o, "movie"), &it, &why)) {
+		invalid(im, source, why);
 		return MQ_OK;
 	}
 	it.at = time_key ? jwhen(c, im, o, time_key, &bad) : NULL;
@@ -681,7 +680,7 @@ static enum mq_status ours_item(struct mq_ctx *c, struct mq_import *im, enum mq_
 	    strcmp(it.priority, "high") != 0)
 		bad = true;
 	if (bad || it.half_stars < 0) {
-		invalid(c, im, source, "a date, rating or priority is not valid");
+		invalid(im, source, "a date, rating or priority is not valid");
 		return MQ_OK;
 	}
 	return add(c, im, &it);
@@ -696,7 +695,7 @@ static enum mq_status ours_section(struct mq_ctx *c, struct mq_import *im, struc
 	if (a == NULL)
 		return MQ_OK;
 	if (!json_object_is_type(a, json_type_array)) {
-		invalid(c, im, key, "not an array");
+		invalid(im, key, "not an array");
 		return MQ_OK;
 	}
 	for (size_t i = 0; i < json_object_array_length(a) && st == MQ_OK; i++)
@@ -716,7 +715,7 @@ static enum mq_status ours_lists(struct mq_ctx *c, struct mq_import *im, struct 
 		l = json_object_array_get_idx(lists, i);
 		items = json_object_is_type(l, json_type_object) ? member(l, "items") : NULL;
 		if (items == NULL || !json_object_is_type(items, json_type_array)) {
-			invalid(c, im, mq_arena_printf(c->arena, "marquee.json lists[%zu]", i),
+			invalid(im, mq_arena_printf(c->arena, "marquee.json lists[%zu]", i),
 				"a list without an array of items");
 			continue;
 		}
@@ -730,12 +729,12 @@ static enum mq_status ours_lists(struct mq_ctx *c, struct mq_import *im, struct 
 			int64_t pos;
 
 			if (!json_object_is_type(o, json_type_object) ||
-			    !json_movie(c, member(o, "movie"), &it, &why)) {
-				invalid(c, im, source, why);
+			    !json_movie(member(o, "movie"), &it, &why)) {
+				invalid(im, source, why);
 				continue;
 			}
 			if ((pos = jint(o, "position")) < 0 || pos > 1000000) {
-				invalid(c, im, source, "the position is not a positive number");
+				invalid(im, source, "the position is not a positive number");
 				continue;
 			}
 			it.position = (int)pos;
