@@ -94,3 +94,9 @@ void mq_csv_close(struct mq_csv *c)
 	free(c->buf);
 	c->buf = NULL;
 }
+
+bool mq_csv_formula(const char *cell)
+{
+	cell += strspn(cell, "'");
+	return *cell != '\0' && strchr("=+-@\t\r", *cell) != NULL;
+}

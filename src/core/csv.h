@@ -32,4 +32,10 @@ int mq_csv_next(struct mq_csv *c);
 
 void mq_csv_close(struct mq_csv *c);
 
+/* Whether a spreadsheet would take cell for a formula, or it is one
+ * defused: quotes (') and then =, +, -, @, a tab or a carriage return.
+ * A writer puts a ' before such a cell and a reader takes one away, so
+ * that every text reads back as written (OWASP's CSV injection). */
+bool mq_csv_formula(const char *cell);
+
 #endif

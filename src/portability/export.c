@@ -6,6 +6,7 @@
 #include <ctype.h>
 
 #include "core/arena.h"
+#include "core/csv.h"
 #include "core/json.h"
 #include "db/db.h"
 
@@ -67,7 +68,7 @@ void mq_csv_cell(struct mq_buf *b, const char *s)
 	quote = strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ');
 	if (quote)
 		mq_buf_puts(b, "\"");
-	if (strchr("=+-@\t\r", s[0]) && s[0] != '\0')
+	if (mq_csv_formula(s))
 		mq_buf_puts(b, "'");
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')

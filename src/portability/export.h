@@ -7,8 +7,9 @@
  * Title, Year, Rating, WatchedDate, Review).
  *
  * A CSV cell that a spreadsheet would take for a formula (starting with
- * =, +, -, @, a tab or a carriage return) is written with a ' before it;
- * our importer takes that ' away again.
+ * =, +, -, @, a tab or a carriage return), or one defused so already, is
+ * written with a ' before it; our importer takes that ' away again
+ * (core/csv.h: mq_csv_formula).
  */
 #ifndef MQ_PORTABILITY_EXPORT_H
 #define MQ_PORTABILITY_EXPORT_H

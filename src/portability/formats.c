@@ -258,7 +258,7 @@ static const char *field(const struct mq_csv *csv, int i)
 {
 	const char *s = i >= 0 && i < csv->nfields ? csv->fields[i] : "";
 
-	return s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]) ? s + 1 : s;
+	return s[0] == '\'' && mq_csv_formula(s + 1) ? s + 1 : s;
 }
 
 static const char *opt(struct mq_ctx *c, const struct mq_csv *csv, int i)

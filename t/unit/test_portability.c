@@ -242,7 +242,8 @@ END_TEST
 START_TEST(csv_cells_defused_and_read_back)
 {
 	static const char *const cells[] = { "=1+1", "+1 for the chase", "-5", "@SUM(A1)", "\tx",
-					     "a, b", "say \"hi\"", "plain", "'quoted" };
+					     "a, b", "say \"hi\"", "plain", "'quoted",
+					     "'=already", "''+twice", "'\r\n--XyZ" };
 	struct mq_import im;
 	struct mq_buf b;
 
