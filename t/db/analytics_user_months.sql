@@ -1,7 +1,7 @@
 -- sql/0026_analytics_user_months.sql: the monthly rollup of users kept by
 -- the day rollup from what each day changed (rolled again, a day's users
 -- gone or new), the window over whole months and edge days, and erasure.
-SELECT plan(12);
+SELECT plan(15);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE VALUES
 	(201, 'ann', 'ann@example.com'), (202, 'ben', 'ben@example.com'), (203, 'cyd', 'cyd@example.com');
@@ -45,6 +45,14 @@ SELECT set_eq($$SELECT * FROM analytics_user_window('2026-01-31', '2026-02-01')$
 SELECT set_eq($$SELECT * FROM analytics_user_window('2026-01-01', '2026-02-01')$$,
 	$$VALUES (201::bigint, 4::bigint, 3::bigint), (203, 2, 2)$$,
 	'a whole month and a day after it');
+
+SELECT set_eq($$SELECT * FROM analytics_user_window('2026-01-30', '2026-01-30')$$,
+	$$VALUES (201::bigint, 2::bigint, 1::bigint)$$, 'a window of one day');
+SELECT set_eq($$SELECT * FROM analytics_user_window('2026-01-30', '2026-02-28')$$,
+	$$VALUES (201::bigint, 4::bigint, 3::bigint), (203, 2, 2)$$,
+	'edge days before a whole month');
+SELECT is((SELECT coalesce(sum(views), 0)::int FROM analytics_movie_window('2026-01-01', '2026-02-01')), 0,
+	'the movies'' window over a month and a day (these events are searches)');
 
 UPDATE users SET deleted_at = now() WHERE id = 201;
 SELECT is((SELECT count(*)::int FROM analytics_user_months WHERE user_id = 201), 0,
