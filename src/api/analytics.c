@@ -259,7 +259,7 @@ static mq_reply year_param(struct mq_req *r, int *year)
 mq_reply mq_users_me_year_in_review(struct mq_req *r)
 {
 	static const char *const allowed[] = { "year", NULL };
-	struct json_object *plan, *extra;
+	struct json_object *plan;
 	enum mq_status st;
 	PGresult *res;
 	mq_reply rc;

@@ -33,7 +33,7 @@ static mq_reply payload_of(struct mq_req *r, const char *server, const char **js
 	if (!plex) {
 		*json = body;
 		*len = n;
-	} else if (mq_multipart_part(r->arena, type, body, n, "payload", json, len) < 0) {
+	} else if (mq_multipart_part(type, body, n, "payload", json, len) != 0) {
 		return mq_problem_field(r, "payload", "Plex's webhooks carry the event as a "
 					"multipart/form-data part named payload.");
 	}

@@ -28,6 +28,8 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_recs(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_watch(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_portability(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_import_user(struct mq_config *cfg, int argc, char **argv);
 
 /* Prints "marquee <cmd>: <message>" to stderr. */
 void mq_cli_error(const char *cmd, const char *fmt, ...) MQ_PRINTF(2, 3) MQ_NONNULL(1, 2);
@@ -50,6 +52,14 @@ int mq_cli_signalfd(void);
 /* Keeps a job to a rate: waits until *last_ns (a monotonic time, 0 at
  * first) is interval_ns old, then sets it to now. */
 void mq_cli_throttle(uint64_t *last_ns, uint64_t interval_ns);
+/* For a long-running job woken by NOTIFY: LISTEN channel (a constant)
+ * on c's connection, again after each reconnect (*listening: the
+ * connection's generation it was done on, 0 at first). */
+void mq_cli_listen(struct mq_ctx *c, const char *channel, uint64_t *listening);
+
+/* Sleeps until a NOTIFY on c's connection, a signal on sigfd (from
+ * mq_cli_signalfd: sets *stop), or timeout_ms. */
+void mq_cli_wait(struct mq_ctx *c, int sigfd, int timeout_ms, bool *stop);
 
 /* Prints a domain failure (c->err) as cmd's error; returns 1. */
 int mq_cli_fail(const char *cmd, const struct mq_ctx *c, enum mq_status st);

@@ -3,9 +3,11 @@
  */
 #include "cli/cli.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cache/cache.h"
 #include "core/arena.h"
@@ -76,4 +78,35 @@ void mq_cli_throttle(uint64_t *last_ns, uint64_t interval_ns)
 		nanosleep(&ts, NULL);
 	}
 	*last_ns = mq_now_mono_ns();
+}
+
+void mq_cli_listen(struct mq_ctx *c, const char *channel, uint64_t *listening)
+{
+	PGconn *conn = mq_db_conn(c->db);
+	char sql[128];
+
+	if (conn == NULL || *listening == mq_db_generation(c->db))
+		return;
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	PQclear(PQexec(conn, sql));
+	*listening = mq_db_generation(c->db);
+}
+
+void mq_cli_wait(struct mq_ctx *c, int sigfd, int timeout_ms, bool *stop)
+{
+	PGconn *conn = mq_db_conn(c->db);
+	struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN },
+			       { .fd = conn ? PQsocket(conn) : -1, .events = POLLIN } };
+	struct signalfd_siginfo si;
+	PGnotify *n;
+
+	if (poll(p, conn ? 2 : 1, timeout_ms) <= 0)
+		return;
+	while ((p[0].revents & POLLIN) && read(sigfd, &si, sizeof(si)) == sizeof(si))
+		*stop = true;
+	if (conn && (p[1].revents & POLLIN)) {
+		PQconsumeInput(conn);
+		while ((n = PQnotifies(conn)) != NULL)
+			PQfreemem(n);
+	}
 }

@@ -13,6 +13,7 @@ static const struct {
 	{ "movielens", mq_cli_import_movielens, "movielens DIR   (movies.csv and links.csv)" },
 	{ "tmdb", mq_cli_import_tmdb,
 	  "tmdb (--ids FILE | --popular N | --trending | --stale DAYS [--limit N]) [--rate R]" },
+	{ "user", mq_cli_import_user, "user USERNAME FILE   (Letterboxd's, Trakt's, IMDb's or our export)" },
 };
 
 int mq_cli_import(struct mq_config *cfg, int argc, char **argv)

@@ -29,7 +29,7 @@
 #include "cli/bulk_indexes.h"
 #include "cli/cli.h"
 #include "cli/copy.h"
-#include "cli/csv.h"
+#include "core/csv.h"
 #include "cli/movielens.h"
 #include "cli/progress.h"
 #include "core/config.h"

@@ -12,9 +12,7 @@
 #include "core/common.h"
 
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -37,26 +35,6 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: marquee payments work [--once] | marquee payments sync\n");
 	return 2;
-}
-
-/* Sleeps until a NOTIFY, a signal (*stop), or timeout_ms. */
-static void wait_for_work(struct mq_ctx *c, int sigfd, int timeout_ms, bool *stop)
-{
-	PGconn *conn = mq_db_conn(c->db);
-	struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN },
-			       { .fd = conn ? PQsocket(conn) : -1, .events = POLLIN } };
-	struct signalfd_siginfo si;
-	PGnotify *n;
-
-	if (poll(p, conn ? 2 : 1, timeout_ms) <= 0)
-		return;
-	while ((p[0].revents & POLLIN) && read(sigfd, &si, sizeof(si)) == sizeof(si))
-		*stop = true;
-	if (conn && (p[1].revents & POLLIN)) {
-		PQconsumeInput(conn);
-		while ((n = PQnotifies(conn)) != NULL)
-			PQfreemem(n);
-	}
 }
 
 /* Processes what is due; false when the database failed. */
@@ -91,22 +69,18 @@ static int work(struct mq_ctx *c, bool once)
 	}
 	mq_log_info("processing the payment gateway's events from %s", c->cfg->pay_base_url);
 	while (!stop) {
-		PGconn *conn = mq_db_conn(c->db);
 		bool ok;
 
-		if (conn && listening != mq_db_generation(c->db)) {
-			PQclear(PQexec(conn, "LISTEN marquee_payments"));
-			listening = mq_db_generation(c->db);
-		}
+		mq_cli_listen(c, "marquee_payments", &listening);
 		ok = drain(c, &stop);
 		if (once) {
 			close(sigfd);
 			return ok ? 0 : 1;
 		}
 		next = ok ? mq_events_next_ms(c) : -2;
-		wait_for_work(c, sigfd, next == -2 ? DOWN_WAIT_MS
-				       : next < 0 || next > IDLE_WAIT_MS ? IDLE_WAIT_MS : (int)next + 1,
-			      &stop);
+		mq_cli_wait(c, sigfd, next == -2 ? DOWN_WAIT_MS
+				    : next < 0 || next > IDLE_WAIT_MS ? IDLE_WAIT_MS : (int)next + 1,
+			    &stop);
 	}
 	close(sigfd);
 	mq_log_info("stopping");

@@ -169,6 +169,12 @@ static const struct directive directives[] = {
 	D("payments", "breaker_threshold", T_INT, pay_breaker_threshold, "5", 1, 1000),
 	D("payments", "breaker_cooloff", T_MS, pay_breaker_cooloff_ms, "30s", 1000, HOUR_MS),
 
+	D("portability", "zip_entries_max", T_INT, port_entries_max, "1000", 1, 100000),
+	D("portability", "unpacked_max", T_SIZE, port_unpacked_max, "64m", 1 * KB, 1024 * MB),
+	D("portability", "rows_max", T_INT, port_rows_max, "100000", 1, 10000000),
+	D("portability", "export_ttl", T_MS64, port_export_ttl_ms, "7d", 60000, 90 * DAY_MS),
+	D("portability", "lease", T_MS, port_lease_ms, "10m", 10000, DAY_MS),
+
 	D("notify", "batch", T_INT, notify_batch, "20", 1, 1000),
 	D("notify", "lease", T_MS, notify_lease_ms, "2m", 1000, DAY_MS),
 	D("notify", "digest_size", T_INT, notify_digest_size, "10", 1, 50),

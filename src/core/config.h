@@ -171,6 +171,13 @@ struct mq_config {
 	int pay_breaker_threshold;
 	int pay_breaker_cooloff_ms;
 
+	/* [portability] */
+	int port_entries_max;		/* entries of an uploaded zip */
+	size_t port_unpacked_max;	/* its entries' bytes, unpacked */
+	int port_rows_max;		/* rows of one import */
+	int64_t port_export_ttl_ms;	/* an export's file and links */
+	int port_lease_ms;
+
 	/* [notify] */
 	int notify_batch;
 	int notify_lease_ms;

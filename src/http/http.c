@@ -476,6 +476,17 @@ static const char *utf8_text(struct mq_arena *a, const char *detail)
 	return b.data;
 }
 
+mq_reply mq_problem_plan(struct mq_req *r, const char *what, struct json_object *plan)
+{
+	struct json_object *extra = mq_json_object(r->arena);
+
+	json_object_object_add(extra, "plan", plan ? json_object_get(plan) : NULL);
+	return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, "%s comes with a subscription "
+			      "to %s.", what, json_object_get_string(json_object_object_get(plan, "name")))
+			      : mq_arena_printf(r->arena, "%s is not offered with any plan at the moment.",
+						what), extra);
+}
+
 mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
 {
 	struct json_object *o = mq_json_object(r->arena);

@@ -1,113 +1,96 @@
 /*
- * multipart.c: a field of a multipart/form-data body (see multipart.h).
+ * multipart.c: the parts of a multipart/form-data body (see multipart.h).
  */
 #include "http/multipart.h"
 
-#include <ctype.h>
 #include <strings.h>
 
-#include "core/common.h"
-
-#define BOUNDARY_MAX 70	/* RFC 2046 5.1.1 */
-
-/* The boundary parameter of a multipart/form-data type, or NULL. */
-static const char *boundary_of(struct mq_arena *a, const char *type)
+bool mq_multipart_is(const char *content_type)
 {
-	const char *p;
+	return content_type && strncasecmp(content_type, "multipart/form-data", 19) == 0 &&
+	       (content_type[19] == ';' || content_type[19] == ' ' || content_type[19] == '\0');
+}
+
+/* The boundary parameter of content_type into out (NUL-terminated);
+ * false when there is none of 1 to 70 characters. */
+static bool boundary(const char *content_type, char out[71])
+{
+	const char *p = content_type;
 	size_t n;
 
-	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0 ||
-	    (type[19] != '\0' && type[19] != ';' && type[19] != ' ' && type[19] != '\t'))
-		return NULL;
-	for (p = type + 19; (p = strchr(p, ';')) != NULL;) {
-		for (p++; *p == ' ' || *p == '\t'; p++)
-			;
-		if (strncasecmp(p, "boundary=", 9) != 0)
+	for (; (p = strchr(p, ';')) != NULL; p++) {
+		const char *v = p + 1;
+
+		v += strspn(v, " \t");
+		if (strncasecmp(v, "boundary=", 9) != 0)
 			continue;
-		p += 9;
-		if (*p == '"') {
-			n = strcspn(++p, "\"");
-			if (p[n] != '"')
-				return NULL;
+		v += 9;
+		if (*v == '"') {
+			v++;
+			n = strcspn(v, "\"");
+			if (v[n] != '"')
+				return false;
 		} else {
-			n = strcspn(p, "; \t");
+			n = strcspn(v, "; \t");
 		}
-		return n >= 1 && n <= BOUNDARY_MAX ? mq_arena_strndup(a, p, n) : NULL;
-	}
-	return NULL;
-}
-
-/* Whether a parameter's value (v: after "name=") is name. */
-static bool value_is(const char *v, const char *name)
-{
-	size_t want = strlen(name);
-
-	if (*v == '"')
-		return strncmp(v + 1, name, want) == 0 && v[1 + want] == '"';
-	return strncmp(v, name, want) == 0 &&
-	       (v[want] == '\0' || v[want] == ';' || isspace((unsigned char)v[want]));
-}
-
-/* Whether a part's headers (h, n bytes, CRLF-separated) name it name. */
-static bool named(struct mq_arena *a, const char *h, size_t n, const char *name)
-{
-	const char *text = mq_arena_strndup(a, h, n), *line = text;
-
-	while (*line) {
-		const char *end = strstr(line, "\r\n");
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *l = mq_arena_strndup(a, line, len), *q;
-
-		if (strncasecmp(l, "Content-Disposition:", 20) == 0)
-			for (q = l; (q = strstr(q, "name=")) != NULL; q += 5)
-				if (q[-1] == ' ' || q[-1] == ';')
-					return value_is(q + 5, name);
-		line += len + (end ? 2 : 0);
+		if (n == 0 || n > 70)
+			return false;
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return true;
 	}
 	return false;
 }
 
-int mq_multipart_part(struct mq_arena *a, const char *type, const char *body, size_t len,
-		      const char *name, const char **part, size_t *part_len)
+/* Whether the headers h[0..n) say form-data with name="name". */
+static bool named(const char *h, size_t n, const char *name)
 {
-	const char *b = boundary_of(a, type), *p, *end = body + len;
-	const char *delim;
-	size_t dn;
+	size_t want = strlen(name);
 
-	if (b == NULL)
+	for (size_t i = 0; i + 5 + want + 1 <= n; i++) {
+		if ((i > 0 && h[i - 1] != ';' && h[i - 1] != ' ' && h[i - 1] != '\t') ||
+		    strncasecmp(h + i, "name=\"", 6) != 0)
+			continue;
+		if (i + 6 + want < n && memcmp(h + i + 6, name, want) == 0 && h[i + 6 + want] == '"')
+			return true;
+	}
+	return false;
+}
+
+int mq_multipart_part(const char *content_type, const char *body, size_t len, const char *name,
+		      const char **data, size_t *n)
+{
+	char b[71], delim[76];
+	const char *p, *end = body + len, *h, *next;
+	size_t dl;
+
+	if (!mq_multipart_is(content_type) || !boundary(content_type, b))
 		return -1;
-	delim = mq_arena_printf(a, "\r\n--%s", b);
-	dn = strlen(delim);
+	dl = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s", b);
 	/* the first delimiter may open the body, without its CRLF */
-	if (len >= dn - 2 && memcmp(body, delim + 2, dn - 2) == 0)
-		p = body + dn - 2;
-	else if ((p = memmem(body, len, delim, dn)) != NULL)
-		p += dn;
+	if (len >= dl - 2 && memcmp(body, delim + 2, dl - 2) == 0)
+		p = body + dl - 2;
+	else if ((p = memmem(body, len, delim, dl)) != NULL)
+		p += dl;
 	else
 		return -1;
 	for (;;) {
-		const char *heads, *content = NULL, *data, *next;
-
-		if (end - p >= 2 && memcmp(p, "--", 2) == 0)
-			return -1;	/* the closing delimiter: no such part */
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		if (end - p < 2 || memcmp(p, "\r\n", 2) != 0)
+		if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+			return 1;	/* the closing delimiter: no such part */
+		if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
 			return -1;
-		heads = p + 2;
-		if (end - heads >= 2 && memcmp(heads, "\r\n", 2) == 0)
-			data = heads + 2;	/* a part without headers: no name */
-		else if ((content = memmem(heads, (size_t)(end - heads), "\r\n\r\n", 4)) != NULL)
-			data = content + 4;
-		else
+		p += 2;
+		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
+			h = p - 2;	/* no headers at all */
+		else if ((h = memmem(p, (size_t)(end - p), "\r\n\r\n", 4)) == NULL)
 			return -1;
-		if ((next = memmem(data, (size_t)(end - data), delim, dn)) == NULL)
+		if ((next = memmem(h + 4, (size_t)(end - h - 4), delim, dl)) == NULL)
 			return -1;
-		if (content && named(a, heads, (size_t)(content - heads), name)) {
-			*part = data;
-			*part_len = (size_t)(next - data);
+		if (h > p && named(p, (size_t)(h - p), name)) {
+			*data = h + 4;
+			*n = (size_t)(next - h - 4);
 			return 0;
 		}
-		p = next + dn;
+		p = next + dl;
 	}
 }

@@ -175,6 +175,13 @@ const struct mq_route mq_routes[] = {
 	{ MQ_PUT, "/api/subscriptions/", mq_subscriptions_put, USER, 0 },
 	{ MQ_DELETE, "/api/subscriptions/", mq_subscriptions_delete, USER, 0 },
 	{ MQ_GET, "/api/payments/", mq_payments_list, USER, 0 },
+	/* data portability: portability.c (the jobs: src/portability/) */
+	{ MQ_POST, "/api/users/me/import/", mq_users_me_import, USER, MQ_RF_UPLOAD },
+	{ MQ_GET, "/api/users/me/import/{id:int}/", mq_users_me_import_get, USER, 0 },
+	{ MQ_POST, "/api/users/me/export/", mq_users_me_export, USER, 0 },
+	{ MQ_GET, "/api/users/me/export/{id:int}/", mq_users_me_export_get, USER, 0 },
+	{ MQ_GET, "/api/exports/{id:int}/file/", mq_exports_file, ANON, TOKENLESS },
+
 	/* premium extras: extras.c; a signed URL is the file's only credential */
 	{ MQ_GET, "/api/movies/{id:int}/extras/", mq_movie_extras_list, USER, 0 },
 	{ MQ_GET, "/api/extras/{id:int}/file/", mq_extras_file, ANON, TOKENLESS },

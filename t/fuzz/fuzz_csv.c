@@ -1,6 +1,6 @@
 /*
  * fuzz_csv.c: MovieLens's files as `marquee import movielens` reads them:
- * the CSV reader (cli/csv.c), titles, genres and ids (cli/movielens.c),
+ * the CSV reader (core/csv.c), titles, genres and ids (cli/movielens.c),
  * and each file's rows turned into COPY text (cli/import_movielens.c).
  *
  * Input: a first byte choosing the file (movies.csv, links.csv,
@@ -15,7 +15,7 @@
  * them (and with stand-ins for the command-line plumbing they never
  * reach here). */
 #define put csv_put
-#include "cli/csv.c"
+#include "core/csv.c"
 #undef put
 #include "cli/bulk_indexes.c"
 #include "cli/copy.c"

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *part, *b, *delim;
 	size_t n;
 
-	if (mq_multipart_part(a, type, body, len, "payload", &part, &n) == 0) {
+	if (mq_multipart_part(type, body, len, "payload", &part, &n) == 0) {
 		b = boundary(a, type);
 		FZ_CHECK(b != NULL && strlen(b) >= 1 && strlen(b) <= 70);
 		delim = mq_arena_printf(a, "\r\n--%s", b);

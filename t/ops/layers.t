@@ -17,13 +17,13 @@ my %rank = (
     core => 0,
     db => 1, cache => 1, storage => 1,
     integrations => 2,
-    catalog => 3, accounts => 3, notify => 3, recs => 3, social => 3, analytics => 3, payments => 3, watch => 3,
+    catalog => 3, accounts => 3, notify => 3, recs => 3, social => 3, analytics => 3, payments => 3, watch => 3, portability => 3,
     http => 4,
     api => 5,
     pool => 6, cli => 6,
 );
 my %domain = map { $_ => 1 } qw(core db cache storage integrations catalog accounts notify recs social
-                                analytics payments);
+                                analytics payments portability);
 
 my @files;
 find(sub { push @files, $File::Find::name if /\.[ch]$/ }, $src);

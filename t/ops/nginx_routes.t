@@ -23,6 +23,7 @@ my %STRICT = (
     'POST /api/users/verify-email/resend/' => [1, 'sends mail'],
     'POST /api/users/logout/' => [0, 'checks no password, mints no token, sends no mail'],
     'GET /api/extras/{id:int}/file/' => [0, 'a signed URL, for <video>: no password, token or mail'],
+    'GET /api/exports/{id:int}/file/' => [0, 'a signed link from a mail: no password, token or mail'],
     'POST /api/payments/webhook/' => [0, "the gateway's signed deliveries, in bursts: no password, token or mail"],
     'GET /api/users/me/calendar.ics/' => [0, 'a secret URL, for calendar clients: no password, token or mail'],
     'POST /api/scrobble/{secret:slug}/plex/' => [0, "a secret URL, for a media server's webhooks: no password, token or mail"],

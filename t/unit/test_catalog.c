@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "cli/csv.h"
+#include "core/csv.h"
 #include "cli/demo_film.h"
 #include "cli/movielens.h"
 #include "db/db.h"

@@ -29,7 +29,7 @@ static const char *part(const char *type, const char *body, const char *name)
 	const char *p;
 	size_t n;
 
-	if (mq_multipart_part(a, type, body, strlen(body), name, &p, &n) < 0)
+	if (mq_multipart_part(type, body, strlen(body), name, &p, &n) != 0)
 		return "<none>";
 	return mq_arena_strndup(a, p, n);
 }

@@ -3,7 +3,7 @@
  * and at a few hundred megabytes a second far from the bottleneck of an
  * import, which is the database.
  */
-#include "cli/csv.h"
+#include "core/csv.h"
 
 void mq_csv_open(struct mq_csv *c, FILE *in)
 {
@@ -93,4 +93,10 @@ void mq_csv_close(struct mq_csv *c)
 {
 	free(c->buf);
 	c->buf = NULL;
+}
+
+bool mq_csv_formula(const char *cell)
+{
+	cell += strspn(cell, "'");
+	return *cell != '\0' && strchr("=+-@\t\r", *cell) != NULL;
 }

@@ -1,14 +1,15 @@
 /*
- * csv.h: reading RFC 4180 CSV (MovieLens's format): fields separated by
- * commas, optionally in double quotes, "" for a quote inside them, quoted
- * fields may hold commas and line breaks; LF or CRLF line ends.
+ * csv.h: reading RFC 4180 CSV (MovieLens's files; Letterboxd's and IMDb's
+ * exports): fields separated by commas, optionally in double quotes, ""
+ * for a quote inside them, quoted fields may hold commas and line breaks;
+ * LF or CRLF line ends.
  */
 #ifndef MQ_CSV_H
 #define MQ_CSV_H
 
 #include "core/common.h"
 
-#define MQ_CSV_MAX_FIELDS 16
+#define MQ_CSV_MAX_FIELDS 24
 
 struct mq_csv {
 	FILE *in;
@@ -30,5 +31,11 @@ void mq_csv_open(struct mq_csv *c, FILE *in);
 int mq_csv_next(struct mq_csv *c);
 
 void mq_csv_close(struct mq_csv *c);
+
+/* Whether a spreadsheet would take cell for a formula, or it is one
+ * defused: quotes (') and then =, +, -, @, a tab or a carriage return.
+ * A writer puts a ' before such a cell and a reader takes one away, so
+ * that every text reads back as written (OWASP's CSV injection). */
+bool mq_csv_formula(const char *cell);
 
 #endif
