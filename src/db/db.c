@@ -379,8 +379,14 @@ PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *co
 		}
 	}
 	res = exec_on(db, st, n, params);
-	if (res && !st->read_only)
+	if (res && !st->read_only && !st->unseen)
 		db->wrote = true;
+	/* A catalog read kept on the primary for read-your-writes, with the
+	 * primary down (a failover): the replica, synchronous, has every
+	 * write it acknowledged. */
+	if (res == NULL && db->state == MQ_DB_DOWN && st->replica && db->replica && !db->in_tx &&
+	    !db->tx_lost && (db->pinned || db->wrote))
+		res = exec_on(db->replica, st, n, params);
 	return res;
 }
 

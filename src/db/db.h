@@ -29,6 +29,7 @@ struct mq_stmt {
 	bool read_only;		/* safe to retry after a lost connection */
 	bool plan_each_call;	/* planned for its parameter values every time */
 	bool replica;		/* a catalog read a replica may answer */
+	bool unseen;		/* a write no read of its author depends on */
 	unsigned id;		/* server-side name is "mq<id>", given on first use */
 	uint64_t prepared_gen;	/* the connection generation it is prepared on */
 	uint64_t replica_gen;	/* ... and on the replica's connection */
@@ -36,6 +37,12 @@ struct mq_stmt {
 
 #define MQ_STMT(text) { .sql = (text) }
 #define MQ_STMT_READ(text) { .sql = (text), .read_only = true }
+
+/* A write that no later read of the user who caused it depends on
+ * (analytics events, written in batches for other requests too): it does
+ * not count as the request's write for read-your-writes
+ * (mq_db_wrote). */
+#define MQ_STMT_UNSEEN(text) { .sql = (text), .unseen = true }
 
 /* A read of the public catalog (movies, genres), which a streaming replica
  * ([database] replica_conninfo) may answer when the unit of work is not
@@ -78,8 +85,8 @@ int mq_db_use_replica(struct mq_db *db);
  * mq_db_check() (the top of each request) clears it. */
 void mq_db_pin_primary(struct mq_db *db);
 
-/* True when a statement that may write (not MQ_STMT_READ), or a COMMIT,
- * succeeded since mq_db_check(). */
+/* True when a statement that may write (neither MQ_STMT_READ nor
+ * MQ_STMT_UNSEEN), or a COMMIT, succeeded since mq_db_check(). */
 bool mq_db_wrote(const struct mq_db *db);
 
 /* True when catalog reads may go to a replica (mq_db_use_replica). */

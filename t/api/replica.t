@@ -46,9 +46,16 @@ is $s->get("/api/movies/$movie/ratings/", token => $bob->{access})->{status}, 20
     'his own rating is there to read';
 is detail(), 404, 'others still read the replica';
 
-# --- with the marker's memcached down, no marker can be trusted ---
+# --- writes nobody reads back (analytics events) pin no one ---
 my $carol = $s->user('carol');
-is detail($carol), 404, 'carol reads the replica';
+my @seen;
+wait_until { push @seen, detail($carol);
+             $s->psql("SELECT count(*) FROM events WHERE user_id = $carol->{id}") > 0 }
+    what => "carol's views to be written as events";
+is_deeply [ grep { $_ != 404 } @seen ], [], 'carol reads the replica, views written as events and all';
+is marker($carol), 0, '... and the events left her no marker';
+
+# --- with the marker's memcached down, no marker can be trusted ---
 $s->stop_memcached;
 is detail($carol), 200, 'with memcached down she reads the primary';
 is detail(), 404, 'anonymous reads need no marker: the replica still answers them';
