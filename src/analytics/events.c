@@ -49,7 +49,11 @@ static const char *user_param(struct mq_ctx *c, int64_t user_id)
 /* The events of requests waiting to be written, oldest first: [{t: the
  * request's time in microseconds, k: kind, u: user, m: movie, d: data},
  * ...], written by one statement (which skips, as track() does, a movie
- * no longer there and a user erased since). */
+ * no longer there and a user erased since).  The erased users are found
+ * by their own small index (users_erased, sql/0026_analytics_user_months
+ * .sql): without it the planner hashed them from a scan of every user,
+ * each flush (4 to 22 ms of a 20-event flush at 10,000 users).  An
+ * anonymous event's NULL id matches no user. */
 static struct json_object *pending;
 static uint64_t pending_since_ns;
 
@@ -61,8 +65,7 @@ static struct mq_stmt write_pending = MQ_STMT_UNSEEN(
 	"SELECT to_timestamp(e.t / 1e6), e.k, e.u, e.m, e.d "
 	"FROM jsonb_to_recordset($1::jsonb) AS e(t bigint, k text, u bigint, m bigint, d jsonb) "
 	"WHERE (e.m IS NULL OR EXISTS (SELECT 1 FROM movies WHERE id = e.m)) "
-	"AND (e.u IS NULL OR NOT EXISTS (SELECT 1 FROM users WHERE id = e.u "
-	"                                AND deleted_at IS NOT NULL))");
+	"AND NOT EXISTS (SELECT 1 FROM users WHERE id = e.u AND deleted_at IS NOT NULL)");
 
 /* Queues an event; takes data (may be NULL). */
 static void queue(const char *kind, int64_t user_id, int64_t movie_id, struct json_object *data)

@@ -18,7 +18,7 @@
 
 /* What a movie's activity is: every view, rating, favorite and
  * watchlist addition. */
-#define ACTIVITY "(x.views + x.ratings + x.favorites + x.watchlist_adds)"
+#define ACTIVITY "(y.views + y.ratings + y.favorites + y.watchlist_adds)"
 
 #define GENRES(order, having) S( \
 	"SELECT g.genre_id AS id, gn.slug, gn.name, sum(g.activity)::bigint AS activity, " \
@@ -37,18 +37,24 @@
 #define CTR(clicks, impressions) \
 	"round(" clicks "::numeric / nullif(" impressions ", 0), 4)::float8 AS ctr"
 
+/* The window's movies are ranked and cut to the limit before their
+ * titles are joined: joining every movie with activity first (100,000
+ * over two years) was half of each report's 220 ms. */
 static struct mq_stmt popular = S(
 	"SELECT x.movie_id AS id, mv.title, x.views, x.ratings, x.favorites, x.watchlist_adds, "
-	"  " ACTIVITY " AS activity "
-	"FROM p, analytics_movie_window(p.f, p.t) x JOIN movies mv ON mv.id = x.movie_id "
-	"ORDER BY activity DESC, x.movie_id LIMIT (SELECT lim FROM p)");
+	"  x.activity "
+	"FROM (SELECT y.*, " ACTIVITY " AS activity FROM p, analytics_movie_window(p.f, p.t) y "
+	"      ORDER BY activity DESC, y.movie_id LIMIT (SELECT lim FROM p)) x "
+	"JOIN movies mv ON mv.id = x.movie_id "
+	"ORDER BY x.activity DESC, x.movie_id");
 
 static struct mq_stmt favorited = S(
-	"SELECT x.movie_id AS id, mv.title, x.favorites, x.unfavorites, "
-	"  x.favorites - x.unfavorites AS net "
-	"FROM p, analytics_movie_window(p.f, p.t) x JOIN movies mv ON mv.id = x.movie_id "
-	"WHERE x.favorites > 0 "
-	"ORDER BY x.favorites DESC, net DESC, x.movie_id LIMIT (SELECT lim FROM p)");
+	"SELECT x.movie_id AS id, mv.title, x.favorites, x.unfavorites, x.net "
+	"FROM (SELECT y.*, y.favorites - y.unfavorites AS net "
+	"      FROM p, analytics_movie_window(p.f, p.t) y WHERE y.favorites > 0 "
+	"      ORDER BY y.favorites DESC, net DESC, y.movie_id LIMIT (SELECT lim FROM p)) x "
+	"JOIN movies mv ON mv.id = x.movie_id "
+	"ORDER BY x.favorites DESC, x.net DESC, x.movie_id");
 
 /* DAU by day; WAU and MAU, the distinct users of each week and month. */
 static struct mq_stmt active_series = S(
@@ -59,12 +65,15 @@ static struct mq_stmt active_series = S(
 	"WHERE a.period = p.iv AND a.start >= w.lo AND a.start < w.hi "
 	"ORDER BY period");
 
+/* Whole months from analytics_user_months, the days at the edges from
+ * analytics_users (sql/0026_analytics_user_months.sql), ranked before the
+ * names are joined. */
 static struct mq_stmt active_top = S(
-	"SELECT u.user_id AS id, us.username, sum(u.events)::bigint AS events, "
-	"  count(*)::int AS active_days "
-	"FROM p, analytics_users u JOIN users us ON us.id = u.user_id "
-	"WHERE u.day BETWEEN p.f AND p.t GROUP BY u.user_id, us.username "
-	"ORDER BY events DESC, u.user_id LIMIT (SELECT lim FROM p)");
+	"SELECT u.user_id AS id, us.username, u.events, u.active_days::int AS active_days "
+	"FROM (SELECT x.* FROM p, analytics_user_window(p.f, p.t) x "
+	"      ORDER BY x.events DESC, x.user_id LIMIT (SELECT lim FROM p)) u "
+	"JOIN users us ON us.id = u.user_id "
+	"ORDER BY u.events DESC, u.user_id");
 
 static struct mq_stmt genres_activity = GENRES("activity DESC", "");
 static struct mq_stmt genres_rating = GENRES("average_rating DESC, ratings DESC",

@@ -16,7 +16,9 @@
  * rating is upserted (the newest of the file's, by timestamp, wins), a
  * tag added once.  The rated movies' statistics are recounted at the end
  * with their rows locked, so ratings that users add meanwhile through
- * the API are neither lost nor counted twice.
+ * the API are neither lost nor counted twice.  A first load into an
+ * empty catalog makes the indexes of movies, movie_genres and ratings
+ * once, after the rows (bulk_indexes.c).
  */
 #include "core/common.h"
 
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "catalog/changes.h"
+#include "cli/bulk_indexes.h"
 #include "cli/cli.h"
 #include "cli/copy.h"
 #include "cli/csv.h"
@@ -159,7 +162,11 @@ struct import {
 	uint64_t opinion[OPINION_STEPS];
 	int64_t *changed;	/* existing movies whose cached responses are stale */
 	size_t nchanged, capchanged;
+	struct mq_bulk_deferred deferred;	/* a first load's indexes, made after it */
 };
+
+/* A first load into these (all empty) makes their indexes once, after. */
+static const char *const first_load_tables[] = { "movies", "movie_genres", "ratings", NULL };
 
 static FILE *open_csv(struct import *im, const char *name, const char *header, struct mq_csv *csv,
 		      off_t *size)
@@ -489,8 +496,10 @@ static int import(struct import *im)
 	    stage_file(im, &movies_csv, &im->rows) < 0 || stage_file(im, &links_csv, &im->links) < 0 ||
 	    stage_file(im, &ratings_csv, &im->ratings) < 0 ||
 	    stage_file(im, &tags_csv, &im->tags) < 0 ||
+	    mq_bulk_defer(im->conn, first_load_tables, &im->deferred) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_movies") || merge(im) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_ratings") || opinions(im) < 0 ||
+	    mq_bulk_restore(im->conn, &im->deferred) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "COMMIT")) {
 		PQclear(PQexec(im->conn, "ROLLBACK"));
 		return -1;
@@ -539,6 +548,9 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 	       "with their first holder\n", (unsigned long long)im.rows,
 	       (unsigned long long)im.added, (unsigned long long)im.updated,
 	       (unsigned long long)im.conflicts);
+	if (im.deferred.n)
+		printf("movielens: a first load: %zu indexes and foreign keys made after the rows\n",
+		       im.deferred.n);
 	if (im.ratings || im.tags)
 		printf("movielens: %llu ratings and %llu tags read; %llu users added, %llu ratings "
 		       "written, %llu tags added, %llu rows of films not in the catalog skipped\n",
@@ -550,6 +562,7 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 	rc = 0;
 out:
 	free(im.changed);
+	mq_bulk_deferred_free(&im.deferred);
 	mq_db_free(db);
 	return rc;
 }

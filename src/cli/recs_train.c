@@ -70,8 +70,13 @@ struct train {
 	struct mq_recs_catalog catalog;
 	struct mq_recs_idf idf;
 	struct mq_recs_neighbors also, lists, similar;
+	uint8_t *shown;		/* by event: on the watchlist only (not the user's own) */
+	size_t shown_cap;
 	double seconds[5];
-	size_t rows_written;
+	size_t rows_written, users_written;
+	struct mq_copy *copy;	/* of write_users */
+	char *buf;		/* a row's bytea text */
+	size_t bufcap;
 };
 
 enum stage { READ, LISTS, CONTENT, WRITE, TOTAL };
@@ -126,9 +131,14 @@ static int read_signals(struct train *t)
 		};
 		float w = mq_recs_pair_weight(&p);
 
-		if (n == 8 && f[0] && f[1] && w != 0)
+		if (n == 8 && f[0] && f[1] && w != 0) {
 			mq_recs_data_add(&t->signals, strtoll(f[0], NULL, 10), strtoll(f[1], NULL, 10),
 					 w, f[7] ? (int32_t)strtol(f[7], NULL, 10) : 0);
+			if (t->signals.n > t->shown_cap)
+				t->shown = mq_xrealloc(t->shown, t->shown_cap = t->signals.n * 2);
+			t->shown[t->signals.n - 1] = !(p.rating > 0 || p.favorite || p.watched ||
+						       p.not_interested);
+		}
 		if (!t->quiet && (++rows & 0xfff) == 0)
 			mq_progress_set(&pr, rows);
 	}
@@ -195,12 +205,23 @@ static void fit(struct train *t)
 
 /* ---- writing ---- */
 
-static const char *hex = "0123456789abcdef";
+/* The low bytes of v, little-endian, as hex at p; returns the end. */
+static char *put_hex(char *p, uint64_t v, int bytes)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int b = 0; b < bytes; b++) {
+		uint8_t byte = (uint8_t)(v >> (8 * b));
+
+		*p++ = hex[byte >> 4];
+		*p++ = hex[byte & 15];
+	}
+	return p;
+}
 
 /* A list as bytea's text input, "\x" and (int64 id, float32 weight)
  * pairs, little-endian. */
-static void put_list(struct mq_copy *cp, const struct train *t, uint32_t item, char **buf,
-		     size_t *cap)
+static void put_list(struct mq_copy *cp, struct train *t, uint32_t item)
 {
 	const struct mq_recs_neighbors *nb = &t->lists;
 	size_t n = nb->ptr[item + 1] - nb->ptr[item], len = 2 + n * 24 + 1;
@@ -210,28 +231,20 @@ static void put_list(struct mq_copy *cp, const struct train *t, uint32_t item, c
 		mq_copy_null(cp);
 		return;
 	}
-	if (len > *cap)
-		*buf = mq_xrealloc(*buf, *cap = len * 2);
-	p = *buf;
+	if (len > t->bufcap)
+		t->buf = mq_xrealloc(t->buf, t->bufcap = len * 2);
+	p = t->buf;
 	*p++ = '\\';
 	*p++ = 'x';
 	for (size_t k = nb->ptr[item]; k < nb->ptr[item + 1]; k++) {
-		uint8_t bytes[12];
-		int64_t id = t->signals.items.ids[nb->item[k]];
 		uint32_t w;
 
 		memcpy(&w, &nb->score[k], sizeof(w));
-		for (int b = 0; b < 8; b++)
-			bytes[b] = (uint8_t)((uint64_t)id >> (8 * b));
-		for (int b = 0; b < 4; b++)
-			bytes[8 + b] = (uint8_t)(w >> (8 * b));
-		for (int b = 0; b < 12; b++) {
-			*p++ = hex[bytes[b] >> 4];
-			*p++ = hex[bytes[b] & 15];
-		}
+		p = put_hex(p, (uint64_t)t->signals.items.ids[nb->item[k]], 8);
+		p = put_hex(p, w, 4);
 	}
 	*p = '\0';
-	mq_copy_text(cp, *buf);
+	mq_copy_text(cp, t->buf);
 }
 
 /* Two arrays, ids and scores, from a list over ids. */
@@ -290,7 +303,7 @@ static int write_items(struct train *t)
 		put_arrays(&cp, &t->similar, (uint32_t)m, cat->id, &buf, &cap);
 		if (has_list) {
 			put_arrays(&cp, &t->also, item, t->signals.items.ids, &buf, &cap);
-			put_list(&cp, t, item, &buf, &cap);
+			put_list(&cp, t, item);
 		} else {
 			mq_copy_null(&cp);
 			mq_copy_null(&cp);
@@ -306,6 +319,68 @@ static int write_items(struct train *t)
 		mq_progress_end(&pr);
 	}
 	free(buf);
+	if (mq_copy_end(&cp) < 0) {
+		mq_cli_error(CMD, "%s", cp.error);
+		return -1;
+	}
+	return 0;
+}
+
+/* One user's kept candidates as bytea's text input: "\x" and (int64
+ * movie id, float32 score, int64 because, float32 because_part) tuples,
+ * little-endian (recommend.c reads them). */
+static int put_user(void *arg, uint32_t user, const struct mq_recs_scored *best, size_t n)
+{
+	struct train *t = arg;
+	struct mq_copy *cp = t->copy;
+	char *p;
+
+	if (n == 0)
+		return -1;
+	if (2 + n * 48 + 1 > t->bufcap)
+		t->buf = mq_xrealloc(t->buf, t->bufcap = (2 + n * 48 + 1) * 2);
+	p = t->buf;
+	*p++ = '\\';
+	*p++ = 'x';
+	for (size_t k = 0; k < n; k++) {
+		uint64_t v[2] = { (uint64_t)best[k].item, (uint64_t)best[k].because };
+		float f[2] = { best[k].score, best[k].because_part };
+
+		for (int x = 0; x < 2; x++) {
+			uint32_t bits;
+
+			memcpy(&bits, &f[x], sizeof(bits));
+			p = put_hex(p, v[x], 8);
+			p = put_hex(p, bits, 4);
+		}
+	}
+	*p = '\0';
+	mq_copy_int(cp, t->version);
+	mq_copy_int(cp, t->signals.users.ids[user]);
+	mq_copy_text(cp, t->buf);
+	mq_copy_row_end(cp);
+	t->users_written++;
+	return 0;
+}
+
+/* The candidates of the users with at least [recs] precompute_signals
+ * signals (user_lists.c), as recs_users rows. */
+static int write_users(struct train *t)
+{
+	const struct mq_config *cfg = t->c->cfg;
+	struct mq_copy cp;
+
+	if (cfg->recs_precompute_signals == 0)
+		return 0;
+	if (mq_copy_begin(&cp, t->conn, "COPY recs_users (version, user_id, list) FROM STDIN") < 0) {
+		mq_cli_error(CMD, "%s", cp.error);
+		return -1;
+	}
+	t->copy = &cp;
+	mq_recs_user_lists(&t->set, t->weight, &t->lists, t->signals.items.ids, t->shown,
+			   (size_t)cfg->recs_precompute_signals, (size_t)cfg->recs_max_signals,
+			   MQ_RECS_CANDIDATES, t->threads, put_user, t);
+	t->copy = NULL;
 	if (mq_copy_end(&cp) < 0) {
 		mq_cli_error(CMD, "%s", cp.error);
 		return -1;
@@ -376,10 +451,11 @@ static char *metrics_json(const struct train *t)
 	FILE *f = open_memstream(&out, &len);
 
 	fprintf(f, "{\"signals\": %zu, \"users\": %u, \"movies_with_signals\": %u, "
-		"\"movies\": %zu, \"rows\": %zu, \"list_entries\": %zu, \"similar_entries\": %zu, "
+		"\"movies\": %zu, \"rows\": %zu, \"user_rows\": %zu, \"list_entries\": %zu, "
+		"\"similar_entries\": %zu, "
 		"\"seconds\": {\"read\": %.2f, \"lists\": %.2f, \"content\": %.2f, \"write\": %.2f, "
 		"\"total\": %.2f}, \"peak_rss_mb\": %.1f, \"threads\": %d}",
-		t->set.n, t->set.nusers, t->set.nitems, t->catalog.n, t->rows_written,
+		t->set.n, t->set.nusers, t->set.nitems, t->catalog.n, t->rows_written, t->users_written,
 		t->lists.ptr ? t->lists.ptr[t->lists.nitems] : 0,
 		t->similar.ptr ? t->similar.ptr[t->similar.nitems] : 0, t->seconds[READ],
 		t->seconds[LISTS], t->seconds[CONTENT], t->seconds[WRITE], t->seconds[TOTAL],
@@ -395,7 +471,8 @@ static int publish(struct train *t, uint64_t t_start)
 	uint64_t t0 = mq_now_mono_ns();
 
 	snprintf(version, sizeof(version), "%lld", (long long)t->version);
-	if (!exec_ok(t, "BEGIN") || write_items(t) < 0 || write_features(t) < 0)
+	if (!exec_ok(t, "BEGIN") || write_items(t) < 0 || write_features(t) < 0 ||
+	    write_users(t) < 0)
 		goto fail;
 	t->seconds[WRITE] = since(t0);
 	t->seconds[TOTAL] = since(t_start);
@@ -441,6 +518,8 @@ static void train_free(struct train *t)
 	mq_recs_data_free(&t->signals);
 	mq_recs_set_free(&t->set);
 	free(t->weight);
+	free(t->shown);
+	free(t->buf);
 	mq_recs_catalog_free(&t->catalog);
 	mq_recs_idf_free(&t->idf);
 	mq_recs_neighbors_free(&t->also);

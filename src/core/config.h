@@ -146,6 +146,7 @@ struct mq_config {
 	/* [recs] */
 	int recs_threads;	/* 0: one per CPU, at most 8 */
 	int recs_max_signals;
+	int recs_precompute_signals;
 
 	/* [push] */
 	struct mq_secret push_vapid_key;	/* PEM; NULL: Web Push is off */

@@ -31,6 +31,9 @@
 #define MQ_RECS_LIST_K 400	/* an EASE item's list */
 #define MQ_RECS_KNN_LIST_K 50	/* an item-kNN list */
 #define MQ_RECS_POP_BETA 0.34
+/* A user's candidates kept, at request time and by training: the pages
+ * of /api/movies/recommended/ go this deep before the cold-start pool */
+#define MQ_RECS_CANDIDATES 500
 #define MQ_RECS_COSINE_SCALE 0.05f
 
 /* popularity(i)^-beta for every item of s, popularity the number of
@@ -72,11 +75,33 @@ void mq_recs_scorer_add(struct mq_recs_scorer *sc, int64_t from, float w, const 
 /* The entry of item (NULL when it has no score). */
 struct mq_recs_scored *mq_recs_scorer_get(struct mq_recs_scorer *sc, int64_t item);
 
+/* Adds n scored entries (a user's candidates kept by training) to sc:
+ * their scores add up with what is there, and the larger single
+ * contribution names the "because". */
+void mq_recs_scorer_merge(struct mq_recs_scorer *sc, const struct mq_recs_scored *e, size_t n);
+
 /* The best k candidates with a positive score into out (best first, ties
  * to the lower id), leaving out those skip(arg, item) says; returns how
  * many. */
 size_t mq_recs_scorer_top(const struct mq_recs_scorer *sc, size_t k,
 			  bool (*skip)(void *arg, int64_t item), void *arg,
 			  struct mq_recs_scored *out);
+
+/* One user's candidates (user_lists.c): called in user order with the
+ * user's index and best n; returns 0, or -1 to count it as not kept. */
+typedef int mq_recs_user_list_fn(void *arg, uint32_t user, const struct mq_recs_scored *best,
+				 size_t n);
+
+/* Scores, with the request's scorer, every user of s with at least
+ * min_signals events: the newest max_signals of them, each event e with
+ * strength weight[e] adding its item's list (lists, over s's items, whose
+ * external ids are item_ids), and emits the best k that are not the
+ * user's own (an event's item is the user's own unless shown[e]: on the
+ * watchlist only), on threads threads.  Returns how many were emitted;
+ * 0 when min_signals is 0. */
+size_t mq_recs_user_lists(const struct mq_recs_set *s, const float *weight,
+			  const struct mq_recs_neighbors *lists, const int64_t *item_ids,
+			  const uint8_t *shown, size_t min_signals, size_t max_signals, size_t k,
+			  int threads, mq_recs_user_list_fn *emit, void *arg);
 
 #endif

@@ -49,6 +49,21 @@ struct mq_recs_scored *mq_recs_scorer_get(struct mq_recs_scorer *sc, int64_t ite
 	return e->item ? e : NULL;
 }
 
+/* item's entry, added (score 0) when new. */
+static struct mq_recs_scored *entry(struct mq_recs_scorer *sc, int64_t item)
+{
+	struct mq_recs_scored *e;
+
+	if ((sc->n + 1) * 2 > sc->nslots)
+		grow(sc);
+	e = &sc->slot[slot_of(sc, item)];
+	if (e->item == 0) {
+		*e = (struct mq_recs_scored){ .item = item };
+		sc->n++;
+	}
+	return e;
+}
+
 void mq_recs_scorer_add(struct mq_recs_scorer *sc, int64_t from, float w, const int64_t *to,
 			const float *lw, size_t n)
 {
@@ -58,17 +73,27 @@ void mq_recs_scorer_add(struct mq_recs_scorer *sc, int64_t from, float w, const 
 
 		if (to[k] == 0)
 			continue;	/* id 0 marks nothing */
-		if ((sc->n + 1) * 2 > sc->nslots)
-			grow(sc);
-		e = &sc->slot[slot_of(sc, to[k])];
-		if (e->item == 0) {
-			*e = (struct mq_recs_scored){ .item = to[k] };
-			sc->n++;
-		}
+		e = entry(sc, to[k]);
 		e->score += c;
 		if (c > e->because_part) {
 			e->because_part = c;
 			e->because = from;
+		}
+	}
+}
+
+void mq_recs_scorer_merge(struct mq_recs_scorer *sc, const struct mq_recs_scored *in, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct mq_recs_scored *e;
+
+		if (in[k].item == 0)
+			continue;
+		e = entry(sc, in[k].item);
+		e->score += in[k].score;
+		if (in[k].because_part > e->because_part) {
+			e->because_part = in[k].because_part;
+			e->because = in[k].because;
 		}
 	}
 }

@@ -23,8 +23,23 @@ write_file("$dir/ratings.csv", $ratings);
 write_file("$dir/tags.csv", "userId,movieId,tag,timestamp\n2,1,pixar,1445714994\n"
            . "2,1,Pixar,1445714995\n4,3,\"heist, LA\",1445715000\n");
 
+# a first load into an empty catalog drops the tables' indexes and keys
+# and makes them again after the rows (cli/bulk_indexes.c)
+my $keys_sql = q{SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+    SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index
+    WHERE indrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'ratings'::regclass)
+    UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+    FROM pg_constraint
+    WHERE conrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'ratings'::regclass)) x};
+my $keys_before = $s->psql($keys_sql);
+is $s->psql('SELECT count(*) FROM movies'), 0, 'the catalog is empty: a first load';
 my ($rc, $out) = import_ml();
 is $rc, 0, 'the import succeeds' or diag $out;
+like $out, qr/a first load: \d+ indexes and foreign keys made after the rows/, 'made after the rows'
+    or diag $out;
+is $s->psql($keys_sql), $keys_before, 'every index and key of its tables made again as it was';
+like $s->psql(q{SELECT count(*) FROM pg_index WHERE indrelid = 'movies'::regclass}), qr/^[1-9]\d$/,
+    'movies has its indexes';
 like $out, qr/3 films read/, 'the films first';
 like $out, qr/6 ratings and 3 tags read; 4 users added, 4 ratings written, 2 tags added, 1 rows of films not in the catalog skipped/,
     'then what it did with ratings and tags' or diag $out;
@@ -51,6 +66,7 @@ is stale_stats(), 0, 'every movie\'s statistics equal a recount';
 # ---- again: nothing changes; then a changed rating ----
 ($rc, $out) = import_ml();
 like $out, qr/0 users added, 0 ratings written, 0 tags added/, 'a second import changes nothing' or diag $out;
+unlike $out, qr/a first load/, 'and is no first load';
 $ratings =~ s/1,2,3\.5,964981247/1,2,1.5,964990000/;
 write_file("$dir/ratings.csv", $ratings);
 ($rc, $out) = import_ml();

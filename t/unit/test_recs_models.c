@@ -205,6 +205,84 @@ START_TEST(scorer_sums_and_explains)
 }
 END_TEST
 
+/* What user_lists.c hands the emitter, by hand. */
+struct kept {
+	uint32_t users[4];
+	struct mq_recs_scored best[4][4];
+	size_t n[4], calls;
+};
+
+static int keep(void *arg, uint32_t user, const struct mq_recs_scored *best, size_t n)
+{
+	struct kept *k = arg;
+
+	k->users[k->calls] = user;
+	memcpy(k->best[k->calls], best, n * sizeof(*best));
+	k->n[k->calls++] = n;
+	return n ? 0 : -1;
+}
+
+START_TEST(user_lists_by_hand)
+{
+	/* user 1: rated 10 (day 5), has 11 on the watchlist only (day 6),
+	 * rated 12 long ago (day 1); user 2: liked 13, which has no list.
+	 * Lists: 10 -> 13 0.5, 11 0.2; 11 -> 13 0.1, 12 0.4; 12 -> 13 1.
+	 * With the newest two signals (11, 10): 13 = 0.5 + 0.5 * 0.1 = 0.55
+	 * because of 10; 11 = 0.2 (on the watchlist: still shown); 12 =
+	 * 0.5 * 0.4 = 0.2, a tie with 11 that the lower id wins; 12's own
+	 * list is not read (older than the newest two). */
+	struct mq_recs_data d = { 0 };
+	struct mq_recs_set set;
+	size_t ptr[] = { 0, 2, 4, 5, 5 };
+	uint32_t item[] = { 3, 1, 3, 2, 3 };
+	float score[] = { 0.5f, 0.2f, 0.1f, 0.4f, 1.0f }, *weight;
+	struct mq_recs_neighbors lists = { 4, ptr, item, score };
+	const uint8_t shown[] = { 0, 1, 0, 0 };
+	struct kept k = { 0 };
+
+	mq_recs_data_add(&d, 1, 10, 1.0f, 5);
+	mq_recs_data_add(&d, 1, 11, 0.5f, 6);
+	mq_recs_data_add(&d, 1, 12, 1.0f, 1);
+	mq_recs_data_add(&d, 2, 13, 1.0f, 3);
+	mq_recs_set_build(&set, d.r, d.n, d.users.n, d.items.n);
+	weight = mq_xmalloc(set.n * sizeof(*weight));
+	for (size_t e = 0; e < set.n; e++)
+		weight[e] = set.r[e].value;
+	ck_assert_uint_eq(mq_recs_user_lists(&set, weight, &lists, d.items.ids, shown, 1, 2, 4, 2,
+					     keep, &k), 1);
+	ck_assert_uint_eq(k.calls, 2);
+	ck_assert_uint_eq(k.n[0], 3);
+	ck_assert_int_eq(d.users.ids[k.users[0]], 1);
+	ck_assert_int_eq(k.best[0][0].item, 13);
+	ck_assert_double_eq_tol(k.best[0][0].score, 0.55, EPS);
+	ck_assert_int_eq(k.best[0][0].because, 10);
+	ck_assert_double_eq_tol(k.best[0][0].because_part, 0.5, EPS);
+	ck_assert_int_eq(k.best[0][1].item, 11);
+	ck_assert_int_eq(k.best[0][2].item, 12);
+	ck_assert_int_eq(k.best[0][2].because, 11);
+	ck_assert_uint_eq(k.n[1], 0);	/* user 2: nothing to recommend */
+	/* only users with three signals or more; none kept when 0 */
+	memset(&k, 0, sizeof(k));
+	ck_assert_uint_eq(mq_recs_user_lists(&set, weight, &lists, d.items.ids, shown, 3, 2, 4, 1,
+					     keep, &k), 1);
+	ck_assert_uint_eq(k.calls, 1);
+	ck_assert_uint_eq(mq_recs_user_lists(&set, weight, &lists, d.items.ids, shown, 0, 2, 4, 1,
+					     keep, &k), 0);
+	/* kept candidates merged into a request's scorer add up */
+	struct mq_recs_scorer sc;
+	mq_recs_scorer_init(&sc, 2);
+	mq_recs_scorer_merge(&sc, k.best[0], k.n[0]);
+	mq_recs_scorer_add(&sc, 14, 1, (const int64_t[]){ 12 }, (const float[]){ 0.6f }, 1);
+	ck_assert_double_eq_tol(mq_recs_scorer_get(&sc, 12)->score, 0.8, EPS);
+	ck_assert_int_eq(mq_recs_scorer_get(&sc, 12)->because, 14);
+	ck_assert_int_eq(mq_recs_scorer_get(&sc, 13)->because, 10);
+	mq_recs_scorer_free(&sc);
+	free(weight);
+	mq_recs_set_free(&set);
+	mq_recs_data_free(&d);
+}
+END_TEST
+
 START_TEST(signal_strengths)
 {
 	struct mq_recs_pair p = { .rating = 4.5f };
@@ -341,6 +419,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, content_cosines_by_hand);
 	tcase_add_test(tc, content_neighbors_planted);
 	tcase_add_test(tc, scorer_sums_and_explains);
+	tcase_add_test(tc, user_lists_by_hand);
 	tcase_add_test(tc, signal_strengths);
 	tcase_add_loop_test(tc, models_tell_two_tastes_apart, 0, (int)count_algos());
 	suite_add_tcase(s, tc);

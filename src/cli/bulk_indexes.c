@@ -1,0 +1,110 @@
+/*
+ * bulk_indexes.c: a first load into empty tables builds their indexes
+ * and checks their foreign keys once, after the rows are in, as
+ * pg_restore does, instead of row by row.
+ *
+ * `marquee import movielens` of a million generated films into an empty
+ * catalog took 220 s, most of it maintaining the twenty indexes of movies
+ * (trigram and full-text GIN among them) and checking two foreign keys
+ * per movie_genres row, one row at a time.  Within the load's own
+ * transaction, when every table named is empty, the indexes that no ON
+ * CONFLICT needs (neither unique nor a constraint's) and the foreign keys
+ * of those tables are dropped, their definitions read back from the
+ * catalog (pg_get_indexdef, pg_get_constraintdef) so that they are made
+ * again exactly as the migrations made them; the load then makes them in
+ * one pass each.  DROP INDEX locks the tables until the commit: readers
+ * of an empty catalog wait for the first load instead of seeing it half
+ * made.  A failed load rolls all of it back, the indexes with it.
+ */
+#include "core/common.h"
+
+#include "cli/bulk_indexes.h"
+#include "cli/cli.h"
+#include "cli/progress.h"
+
+#define CMD "bulk load"
+
+/* $1 a table: DROP and CREATE statements of its secondary indexes, then
+ * of its foreign keys. */
+#define DEFERRABLE_SQL \
+	"SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid) " \
+	"FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisunique " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) " \
+	"UNION ALL " \
+	"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', k.conrelid::regclass, k.conname), " \
+	"  format('ALTER TABLE %s ADD CONSTRAINT %I %s', k.conrelid::regclass, k.conname, " \
+	"         pg_get_constraintdef(k.oid)) " \
+	"FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype = 'f'"
+
+static bool empty(PGconn *conn, const char *table)
+{
+	char sql[200];
+	PGresult *res;
+	bool yes;
+
+	snprintf(sql, sizeof(sql), "SELECT NOT EXISTS (SELECT 1 FROM %s)", table);
+	res = PQexec(conn, sql);
+	yes = PQresultStatus(res) == PGRES_TUPLES_OK && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	return yes;
+}
+
+static void remember(struct mq_bulk_deferred *d, const char *create)
+{
+	d->create = mq_xrealloc(d->create, (d->n + 1) * sizeof(*d->create));
+	d->create[d->n++] = mq_xstrdup(create);
+}
+
+int mq_bulk_defer(PGconn *conn, const char *const *tables, struct mq_bulk_deferred *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (const char *const *t = tables; *t; t++)
+		if (!empty(conn, *t))
+			return 0;
+	for (const char *const *t = tables; *t; t++) {
+		const char *params[] = { *t };
+		PGresult *res = PQexecParams(conn, DEFERRABLE_SQL, 1, NULL, params, NULL, NULL, 0);
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			mq_cli_error(CMD, "%s", PQresultErrorMessage(res));
+			PQclear(res);
+			return -1;
+		}
+		for (int i = 0; i < PQntuples(res); i++) {
+			if (!mq_cli_exec(CMD, conn, PQgetvalue(res, i, 0))) {
+				PQclear(res);
+				return -1;
+			}
+			remember(d, PQgetvalue(res, i, 1));
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+int mq_bulk_restore(PGconn *conn, struct mq_bulk_deferred *d)
+{
+	struct mq_progress p;
+
+	if (d->n == 0)
+		return 0;
+	/* one sort in memory per index rather than runs on disk */
+	if (!mq_cli_exec(CMD, conn, "SET LOCAL maintenance_work_mem = '256MB'"))
+		return -1;
+	mq_progress_start(&p, "indexes", d->n);
+	for (size_t i = 0; i < d->n; i++) {
+		if (!mq_cli_exec(CMD, conn, d->create[i]))
+			return -1;
+		mq_progress_set(&p, i + 1);
+	}
+	mq_progress_end(&p);
+	return 0;
+}
+
+void mq_bulk_deferred_free(struct mq_bulk_deferred *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->create[i]);
+	free(d->create);
+	memset(d, 0, sizeof(*d));
+}
