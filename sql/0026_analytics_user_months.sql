@@ -17,6 +17,10 @@ CREATE TABLE analytics_user_months (
 );
 CREATE INDEX analytics_user_months_user ON analytics_user_months (user_id);
 
+-- the months so far; a rollup still running the old function would
+-- commit days after this count and the months, adjusted only by what
+-- each day changes, would never see them: it waits
+LOCK TABLE analytics_users IN SHARE MODE;
 INSERT INTO analytics_user_months
 SELECT date_trunc('month', day)::date, user_id, sum(events), count(*)
 FROM analytics_users GROUP BY 1, 2;
@@ -86,8 +90,12 @@ DECLARE
 	n bigint;
 	was bigint[];
 BEGIN
-	-- one rollup of a day at a time: a second waits, then recounts
+	-- one rollup of a day at a time: a second waits, then recounts; and
+	-- one of a month at a time: two days of a month both rewrite its
+	-- rows (analytics_movie_months, analytics_user_months), which two at
+	-- once would deadlock on or make twice
 	PERFORM pg_advisory_xact_lock(hashtextextended('analytics day ' || d, 0));
+	PERFORM pg_advisory_xact_lock(hashtextextended('analytics month ' || m, 0));
 	IF d < (SELECT since FROM analytics_raw) THEN
 		RETURN NULL;
 	END IF;
@@ -166,7 +174,8 @@ BEGIN
 	RETURN n;
 END $$;
 
--- sql/0018_analytics_impressions_batches.sql's, and the user's months.
+-- sql/0018_analytics_impressions_batches.sql's, and the user's months and
+-- kept recommendation candidates.
 CREATE OR REPLACE FUNCTION users_erased_events() RETURNS trigger
 	LANGUAGE plpgsql AS $$
 DECLARE
@@ -176,6 +185,8 @@ BEGIN
 	DELETE FROM event_batches WHERE user_id = u;
 	DELETE FROM analytics_users WHERE user_id = u;
 	DELETE FROM analytics_user_months WHERE user_id = u;
+	-- the candidates training kept for the user (sql/0025_recs_users.sql)
+	DELETE FROM recs_users WHERE version IN (SELECT id FROM recs_versions) AND user_id = u;
 	DELETE FROM analytics_signups WHERE user_id = u;
 	RETURN NULL;
 END $$;

@@ -9,7 +9,7 @@
  * per movie_genres row, one row at a time.  Within the load's own
  * transaction, when every table named is empty, the indexes that no ON
  * CONFLICT needs (neither unique nor a constraint's) and the foreign keys
- * of those tables are dropped, their definitions read back from the
+ * between those tables are dropped, their definitions read back from the
  * catalog (pg_get_indexdef, pg_get_constraintdef) so that they are made
  * again exactly as the migrations made them; the load then makes them in
  * one pass each.  DROP INDEX locks the tables until the commit: readers
@@ -24,8 +24,11 @@
 
 #define CMD "bulk load"
 
-/* $1 a table: DROP and CREATE statements of its secondary indexes, then
- * of its foreign keys. */
+/* $1 a table, $2 the tables of the load: DROP and CREATE statements of
+ * $1's secondary indexes, then of its foreign keys to the load's tables
+ * (only those: dropping a key locks the table it points to until the
+ * commit, and users or genres, locked for the whole load, would stop the
+ * site). */
 #define DEFERRABLE_SQL \
 	"SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid) " \
 	"FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisunique " \
@@ -34,7 +37,8 @@
 	"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', k.conrelid::regclass, k.conname), " \
 	"  format('ALTER TABLE %s ADD CONSTRAINT %I %s', k.conrelid::regclass, k.conname, " \
 	"         pg_get_constraintdef(k.oid)) " \
-	"FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype = 'f'"
+	"FROM pg_constraint k WHERE k.conrelid = $1::regclass AND k.contype = 'f' " \
+	"AND k.confrelid = ANY ($2::regclass[])"
 
 static bool empty(PGconn *conn, const char *table)
 {
@@ -61,9 +65,14 @@ int mq_bulk_defer(PGconn *conn, const char *const *tables, struct mq_bulk_deferr
 	for (const char *const *t = tables; *t; t++)
 		if (!empty(conn, *t))
 			return 0;
+	char all[256] = "{";
+
+	for (const char *const *t = tables; *t; t++)
+		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", t == tables ? "" : ",", *t);
+	snprintf(all + strlen(all), sizeof(all) - strlen(all), "}");
 	for (const char *const *t = tables; *t; t++) {
-		const char *params[] = { *t };
-		PGresult *res = PQexecParams(conn, DEFERRABLE_SQL, 1, NULL, params, NULL, NULL, 0);
+		const char *params[] = { *t, all };
+		PGresult *res = PQexecParams(conn, DEFERRABLE_SQL, 2, NULL, params, NULL, NULL, 0);
 
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			mq_cli_error(CMD, "%s", PQresultErrorMessage(res));

@@ -14,8 +14,8 @@ struct mq_bulk_deferred {
 };
 
 /* In conn's open transaction: when every table of tables (NULL-ended) is
- * empty, drops their indexes that no ON CONFLICT needs and their foreign
- * keys, into d; else drops nothing.  Returns 0, or -1 (said on stderr). */
+ * empty, drops their indexes that no ON CONFLICT needs and the foreign
+ * keys between them, into d; else drops nothing.  Returns 0, or -1 (said on stderr). */
 int mq_bulk_defer(PGconn *conn, const char *const *tables, struct mq_bulk_deferred *d);
 
 /* Makes again what mq_bulk_defer dropped (each foreign key checked over

@@ -219,29 +219,43 @@ static char *put_hex(char *p, uint64_t v, int bytes)
 	return p;
 }
 
+static uint32_t float_bits(float f)
+{
+	uint32_t bits;
+
+	memcpy(&bits, &f, sizeof(bits));
+	return bits;
+}
+
+/* Room in t->buf for a bytea of n tuples of unit bytes as text, "\x"
+ * written; returns where the hex goes. */
+static char *bytea_text(struct train *t, size_t n, size_t unit)
+{
+	size_t len = 2 + n * unit * 2 + 1;
+
+	if (len > t->bufcap)
+		t->buf = mq_xrealloc(t->buf, t->bufcap = len * 2);
+	t->buf[0] = '\\';
+	t->buf[1] = 'x';
+	return t->buf + 2;
+}
+
 /* A list as bytea's text input, "\x" and (int64 id, float32 weight)
  * pairs, little-endian. */
 static void put_list(struct mq_copy *cp, struct train *t, uint32_t item)
 {
 	const struct mq_recs_neighbors *nb = &t->lists;
-	size_t n = nb->ptr[item + 1] - nb->ptr[item], len = 2 + n * 24 + 1;
+	size_t n = nb->ptr[item + 1] - nb->ptr[item];
 	char *p;
 
 	if (n == 0) {
 		mq_copy_null(cp);
 		return;
 	}
-	if (len > t->bufcap)
-		t->buf = mq_xrealloc(t->buf, t->bufcap = len * 2);
-	p = t->buf;
-	*p++ = '\\';
-	*p++ = 'x';
+	p = bytea_text(t, n, 12);
 	for (size_t k = nb->ptr[item]; k < nb->ptr[item + 1]; k++) {
-		uint32_t w;
-
-		memcpy(&w, &nb->score[k], sizeof(w));
 		p = put_hex(p, (uint64_t)t->signals.items.ids[nb->item[k]], 8);
-		p = put_hex(p, w, 4);
+		p = put_hex(p, float_bits(nb->score[k]), 4);
 	}
 	*p = '\0';
 	mq_copy_text(cp, t->buf);
@@ -326,10 +340,12 @@ static int write_items(struct train *t)
 	return 0;
 }
 
-/* One user's kept candidates as bytea's text input: "\x" and (int64
- * movie id, float32 score, int64 because, float32 because_part) tuples,
- * little-endian (recommend.c reads them). */
-static int put_user(void *arg, uint32_t user, const struct mq_recs_scored *best, size_t n)
+/* One user's kept candidates and their basis as bytea's text input:
+ * (int64 movie id, float32 score, int64 because, float32 because_part)
+ * tuples and (int64 movie id, float32 strength) pairs, little-endian
+ * (recommend.c reads them). */
+static int put_user(void *arg, uint32_t user, const struct mq_recs_scored *best, size_t n,
+		    const struct mq_recs_basis *basis, size_t nb)
 {
 	struct train *t = arg;
 	struct mq_copy *cp = t->copy;
@@ -337,26 +353,23 @@ static int put_user(void *arg, uint32_t user, const struct mq_recs_scored *best,
 
 	if (n == 0)
 		return -1;
-	if (2 + n * 48 + 1 > t->bufcap)
-		t->buf = mq_xrealloc(t->buf, t->bufcap = (2 + n * 48 + 1) * 2);
-	p = t->buf;
-	*p++ = '\\';
-	*p++ = 'x';
-	for (size_t k = 0; k < n; k++) {
-		uint64_t v[2] = { (uint64_t)best[k].item, (uint64_t)best[k].because };
-		float f[2] = { best[k].score, best[k].because_part };
-
-		for (int x = 0; x < 2; x++) {
-			uint32_t bits;
-
-			memcpy(&bits, &f[x], sizeof(bits));
-			p = put_hex(p, v[x], 8);
-			p = put_hex(p, bits, 4);
-		}
-	}
-	*p = '\0';
 	mq_copy_int(cp, t->version);
 	mq_copy_int(cp, t->signals.users.ids[user]);
+	p = bytea_text(t, n, 24);
+	for (size_t k = 0; k < n; k++) {
+		p = put_hex(p, (uint64_t)best[k].item, 8);
+		p = put_hex(p, float_bits(best[k].score), 4);
+		p = put_hex(p, (uint64_t)best[k].because, 8);
+		p = put_hex(p, float_bits(best[k].because_part), 4);
+	}
+	*p = '\0';
+	mq_copy_text(cp, t->buf);
+	p = bytea_text(t, nb, 12);
+	for (size_t k = 0; k < nb; k++) {
+		p = put_hex(p, (uint64_t)basis[k].item, 8);
+		p = put_hex(p, float_bits(basis[k].weight), 4);
+	}
+	*p = '\0';
 	mq_copy_text(cp, t->buf);
 	mq_copy_row_end(cp);
 	t->users_written++;
@@ -372,7 +385,7 @@ static int write_users(struct train *t)
 
 	if (cfg->recs_precompute_signals == 0)
 		return 0;
-	if (mq_copy_begin(&cp, t->conn, "COPY recs_users (version, user_id, list) FROM STDIN") < 0) {
+	if (mq_copy_begin(&cp, t->conn, "COPY recs_users (version, user_id, list, basis) FROM STDIN") < 0) {
 		mq_cli_error(CMD, "%s", cp.error);
 		return -1;
 	}

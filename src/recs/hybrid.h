@@ -87,18 +87,27 @@ size_t mq_recs_scorer_top(const struct mq_recs_scorer *sc, size_t k,
 			  bool (*skip)(void *arg, int64_t item), void *arg,
 			  struct mq_recs_scored *out);
 
+/* A signal training summed into a user's candidates, and its strength. */
+struct mq_recs_basis {
+	int64_t item;
+	float weight;
+};
+
 /* One user's candidates (user_lists.c): called in user order with the
- * user's index and best n; returns 0, or -1 to count it as not kept. */
+ * user's index, best n, and the nb signals summed into them (sorted by
+ * item); returns 0,
+ * or -1 to count it as not kept. */
 typedef int mq_recs_user_list_fn(void *arg, uint32_t user, const struct mq_recs_scored *best,
-				 size_t n);
+				 size_t n, const struct mq_recs_basis *basis, size_t nb);
 
 /* Scores, with the request's scorer, every user of s with at least
  * min_signals events: the newest max_signals of them, each event e with
  * strength weight[e] adding its item's list (lists, over s's items, whose
- * external ids are item_ids), and emits the best k that are not the
- * user's own (an event's item is the user's own unless shown[e]: on the
- * watchlist only), on threads threads.  Returns how many were emitted;
- * 0 when min_signals is 0. */
+ * external ids are item_ids; an item whose list is empty is left out:
+ * the request lends it its content neighbours), and emits the best k that
+ * are not the user's own (an event's item is the user's own unless
+ * shown[e]: on the watchlist only), on threads threads.  Returns how many
+ * were emitted; 0 when min_signals is 0. */
 size_t mq_recs_user_lists(const struct mq_recs_set *s, const float *weight,
 			  const struct mq_recs_neighbors *lists, const int64_t *item_ids,
 			  const uint8_t *shown, size_t min_signals, size_t max_signals, size_t k,

@@ -47,29 +47,20 @@
 #define BACKSTOP "200"
 
 /* $1 user, $2 how many.  The first row: the version, and the user's
- * candidates kept by training (recs_users: user_lists.c) if it kept
- * them; then the signals, each with its movie's list only when it is to
- * be folded in: always without kept candidates, else when it is newer
- * than the version's start (a signal given during training may count
- * twice, slightly; one withdrawn since still counts until the next run,
- * though what the user rated is never recommended).  The version is one
- * value (a scalar subquery):
- * joined as the table recs_active, which no ANALYZE visits (one row,
- * updated once a run), the planner took it for 181 rows, expected 17,000
- * probes of recs_items and read all of it instead (a hash join: 1 s at
- * 100,000 movies, where 200 probes of its key take a few ms).  A movie's
- * content neighbours are read only when it has no list (they are used
- * only then): 200 pairs of arrays printed as text were a fifth of the
- * statement's time. */
+ * candidates kept by training with their basis (recs_users:
+ * user_lists.c) if it kept them; then the user's newest signals.  The
+ * version is one value (a scalar subquery): joined as the table
+ * recs_active, which no ANALYZE visits (one row, updated once a run), the
+ * planner took it for 181 rows and read all of recs_items (1 s at 100,000
+ * movies). */
 static struct mq_stmt signals = MQ_STMT_READ(
-	"WITH a AS MATERIALIZED (SELECT r.version, v.started_at AS since, u.list "
+	"WITH a AS MATERIALIZED (SELECT r.version, u.list, u.basis "
 	"  FROM (SELECT (SELECT version FROM recs_active) AS version) r "
-	"  LEFT JOIN recs_versions v ON v.id = r.version "
 	"  LEFT JOIN recs_users u ON u.version = r.version AND u.user_id = $1), "
 	"s AS ("
 	"  SELECT movie_id, max(rating)::real AS rating, bool_or(favorite) AS favorite, "
 	"    bool_or(watched) AS watched, bool_or(watchlist) AS watchlist, "
-	"    bool_or(not_interested) AS not_interested, max(at) AS at "
+	"    bool_or(not_interested) AS not_interested "
 	"  FROM (SELECT movie_id, rating, false AS favorite, false AS watched, false AS watchlist, "
 	"          false AS not_interested, updated_at AS at FROM ratings WHERE user_id = $1 "
 	"        UNION ALL SELECT movie_id, NULL, true, false, false, false, created_at "
@@ -82,15 +73,18 @@ static struct mq_stmt signals = MQ_STMT_READ(
 	"          FROM not_interested WHERE user_id = $1) x "
 	"  GROUP BY movie_id ORDER BY max(at) DESC, movie_id DESC LIMIT $2) "
 	"SELECT a.version, NULL::bigint, NULL::real, NULL::bool, NULL::bool, NULL::bool, "
-	"  NULL::bool, a.list, NULL::bigint[], NULL::real[] FROM a "
+	"  NULL::bool, a.list, a.basis FROM a "
 	"UNION ALL "
 	"SELECT a.version, s.movie_id, s.rating, s.favorite, s.watched, s.watchlist, "
-	"  s.not_interested, i.list, "
-	"  CASE WHEN i.list IS NULL THEN i.content_ids END, "
-	"  CASE WHEN i.list IS NULL THEN i.content_scores END "
-	"FROM a CROSS JOIN s "
-	"LEFT JOIN recs_items i ON i.version = a.version AND i.movie_id = s.movie_id "
-	"  AND (a.list IS NULL OR s.at > a.since)");
+	"  s.not_interested, NULL, NULL FROM a CROSS JOIN s");
+
+/* $1 the version, $2 movies: the lists to fold in.  A movie's content
+ * neighbours are read only when it has no list (they are used only then):
+ * 200 pairs of arrays printed as text were a fifth of the time. */
+static struct mq_stmt lists = MQ_STMT_READ(
+	"SELECT movie_id, list, CASE WHEN list IS NULL THEN content_ids END, "
+	"  CASE WHEN list IS NULL THEN content_scores END "
+	"FROM recs_items WHERE version = $1 AND movie_id = ANY ($2::bigint[])");
 
 static struct mq_stmt active = MQ_STMT_READ("SELECT version FROM recs_active");
 
@@ -290,13 +284,98 @@ static bool is_own(void *arg, int64_t item)
 	return bsearch(&item, r->own, r->nown, sizeof(*r->own), cmp_id) != NULL;
 }
 
-/* Statement 1 and the scores. */
+static const char *ids_literal(struct mq_arena *a, const int64_t *v, size_t n)
+{
+	char *out = mq_arena_alloc(a, n * 21 + 3), *p = out;
+
+	*p++ = '{';
+	for (size_t k = 0; k < n; k++)
+		p += snprintf(p, 22, "%s%lld", k ? "," : "", (long long)v[k]);
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/* A movie to fold in, with the strength to add (negative: taken out). */
+struct fold {
+	int64_t movie;
+	float w;
+};
+
+static int cmp_fold(const void *a, const void *b)
+{
+	return cmp_id(&((const struct fold *)a)->movie, &((const struct fold *)b)->movie);
+}
+
+/* What to fold into the kept candidates: every signal whose strength is
+ * not what training summed (new, changed), and every signal training
+ * summed that is no longer among the newest (withdrawn, or pushed out),
+ * taken out; without kept candidates, every signal.  basis and the
+ * signals are sorted by movie. */
+static size_t differences(const struct fold *now, size_t n, const int64_t *bid, const float *bw,
+			  size_t nb, bool kept, struct fold *out)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < n || (kept && j < nb)) {
+		int64_t m = i < n && (!kept || j >= nb || now[i].movie <= bid[j]) ? now[i].movie
+										: bid[j];
+		float w = i < n && now[i].movie == m ? now[i++].w : 0;
+		float was = kept && j < nb && bid[j] == m ? bw[j++] : 0;
+
+		if (w != was)
+			out[k++] = (struct fold){ m, w - was };
+	}
+	return k;
+}
+
+/* Statement 2: the folded movies' lists added with their strengths. */
+static enum mq_status fold_in(struct rec *r, const struct fold *f, size_t n)
+{
+	struct mq_ctx *c = r->c;
+	int64_t *ids = mq_arena_alloc(c->arena, (n + 1) * sizeof(*ids));
+	PGresult *res;
+
+	for (size_t k = 0; k < n; k++)
+		ids[k] = f[k].movie;
+	const char *params[] = { mq_arena_int(c->arena, r->version), ids_literal(c->arena, ids, n) };
+	if ((res = mq_db_q(c, &lists, 2, params)) == NULL)
+		return mq_db_failure(c);
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct fold key = { mq_row_int(res, i, 0), 0 }, *e;
+		int64_t *to = NULL;
+		float *lw = NULL;
+		size_t len = 0;
+
+		if ((e = bsearch(&key, f, n, sizeof(*f), cmp_fold)) == NULL)
+			continue;
+		if (!PQgetisnull(res, i, 1)) {
+			len = decode_list(c->arena, PQgetvalue(res, i, 1), &to, &lw);
+		} else if (!PQgetisnull(res, i, 2)) {
+			/* no behaviour yet: movies like it, weakly */
+			len = decode_arrays(c->arena, PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), &to, &lw);
+			for (size_t k = 0; k < len; k++)
+				lw[k] *= CONTENT_SCALE;
+		}
+		r->personal = r->personal || (e->w > 0 && len > 0);
+		mq_recs_scorer_add(&r->sc, e->movie, e->w, to, lw, len);
+	}
+	return MQ_OK;
+}
+
+/* Statements 1 and 2, and the scores. */
 static enum mq_status score(struct rec *r, int64_t user)
 {
 	struct mq_ctx *c = r->c;
 	const char *params[] = { mq_arena_int(c->arena, user),
 				 mq_arena_int(c->arena, c->cfg->recs_max_signals) };
 	PGresult *res = mq_db_q(c, &signals, 2, params);
+	struct fold *now, *todo;
+	int64_t *bid = NULL;
+	float *bw = NULL;
+	size_t n = 0, nb = 0, ntodo;
+	bool kept = false;
+	enum mq_status st;
 	int rows;
 
 	if (res == NULL)
@@ -304,25 +383,23 @@ static enum mq_status score(struct rec *r, int64_t user)
 	rows = PQntuples(res);
 	r->version = rows && !PQgetisnull(res, 0, 0) ? mq_row_int(res, 0, 0) : 0;
 	r->own = mq_arena_alloc(c->arena, ((size_t)rows + 1) * sizeof(*r->own));
+	now = mq_arena_alloc(c->arena, ((size_t)rows + 1) * sizeof(*now));
 	mq_recs_scorer_init(&r->sc, 4096);
 	for (int i = 0; i < rows; i++) {
 		struct mq_recs_pair p;
-		int64_t movie, *ids = NULL;
-		float w, *lw = NULL;
-		size_t n = 0;
+		struct mq_recs_scored *best;
+		size_t nbest;
 
 		if (PQgetisnull(res, i, 1)) {
-			struct mq_recs_scored *kept;
-
 			/* the first row: the candidates training kept */
-			if (!PQgetisnull(res, i, 7) &&
-			    (n = decode_user(c->arena, PQgetvalue(res, i, 7), &kept)) > 0) {
-				mq_recs_scorer_merge(&r->sc, kept, n);
-				r->personal = true;
+			if (!PQgetisnull(res, i, 7) && !PQgetisnull(res, i, 8) &&
+			    (nbest = decode_user(c->arena, PQgetvalue(res, i, 7), &best)) > 0) {
+				mq_recs_scorer_merge(&r->sc, best, nbest);
+				nb = decode_list(c->arena, PQgetvalue(res, i, 8), &bid, &bw);
+				r->personal = kept = true;
 			}
 			continue;
 		}
-		movie = mq_row_int(res, i, 1);
 		p = (struct mq_recs_pair){
 			.rating = PQgetisnull(res, i, 2) ? 0 : strtof(PQgetvalue(res, i, 2), NULL),
 			.favorite = *PQgetvalue(res, i, 3) == 't',
@@ -330,23 +407,20 @@ static enum mq_status score(struct rec *r, int64_t user)
 			.watchlist = *PQgetvalue(res, i, 5) == 't',
 			.not_interested = *PQgetvalue(res, i, 6) == 't',
 		};
+		now[n] = (struct fold){ mq_row_int(res, i, 1), mq_recs_pair_weight(&p) };
 		/* excluded from the results: all but the watchlist */
 		if (p.rating > 0 || p.favorite || p.watched || p.not_interested)
-			r->own[r->nown++] = movie;
-		if ((w = mq_recs_pair_weight(&p)) == 0)
-			continue;
-		if (!PQgetisnull(res, i, 7)) {
-			n = decode_list(c->arena, PQgetvalue(res, i, 7), &ids, &lw);
-		} else if (!PQgetisnull(res, i, 8)) {
-			/* no behaviour yet: movies like it, weakly */
-			n = decode_arrays(c->arena, PQgetvalue(res, i, 8), PQgetvalue(res, i, 9), &ids, &lw);
-			for (size_t k = 0; k < n; k++)
-				lw[k] *= CONTENT_SCALE;
-		}
-		r->personal = r->personal || (w > 0 && n > 0);
-		mq_recs_scorer_add(&r->sc, movie, w, ids, lw, n);
+			r->own[r->nown++] = now[n].movie;
+		n++;
 	}
 	qsort(r->own, r->nown, sizeof(*r->own), cmp_id);
+	qsort(now, n, sizeof(*now), cmp_fold);
+	todo = mq_arena_alloc(c->arena, (n + nb + 1) * sizeof(*todo));
+	ntodo = differences(now, n, bid, bw, nb, kept, todo);
+	if (ntodo > 0 && r->version && (st = fold_in(r, todo, ntodo)) != MQ_OK) {
+		mq_recs_scorer_free(&r->sc);
+		return st;
+	}
 	r->best = mq_arena_alloc(c->arena, MQ_RECS_CANDIDATES * sizeof(*r->best));
 	r->nbest = mq_recs_scorer_top(&r->sc, MQ_RECS_CANDIDATES, is_own, r, r->best);
 	mq_recs_scorer_free(&r->sc);
@@ -433,17 +507,6 @@ static enum mq_status rank(struct rec *r)
 	return add_pool(r);
 }
 
-static const char *ids_literal(struct mq_arena *a, const int64_t *v, size_t n)
-{
-	char *out = mq_arena_alloc(a, n * 21 + 3), *p = out;
-
-	*p++ = '{';
-	for (size_t k = 0; k < n; k++)
-		p += snprintf(p, 22, "%s%lld", k ? "," : "", (long long)v[k]);
-	*p++ = '}';
-	*p = '\0';
-	return out;
-}
 
 static const char *arrays(struct rec *r, int which)
 {

@@ -7,10 +7,12 @@
  * per request (236 ms p99 for a user with 200 ratings at 4 connections,
  * docs/recommendations.md), most of it the same as yesterday.  So the
  * training run sums them once for the users with many signals, with the
- * scorer the request runs, and keeps the best: at request time only the
- * signals newer than the version are folded in on top of them.  The
- * result is the same ranking as folding everything in per request, as
- * long as the page stays within the kept candidates.
+ * scorer the request runs, and keeps the best with the strength of each
+ * signal it summed (the basis): at request time only the difference
+ * between the user's signals now and the basis is folded in (a new
+ * signal added, a changed one by its change, a withdrawn one taken out).
+ * The result is the ranking that folding everything in per request
+ * gives, as long as the page stays within the kept candidates.
  */
 #include "recs/hybrid.h"
 
@@ -29,6 +31,8 @@ struct job {
 	uint32_t *users;		/* of this chunk */
 	struct mq_recs_scored *best;	/* CHUNK x k */
 	size_t *nbest;
+	struct mq_recs_basis *basis;	/* CHUNK x max_signals */
+	size_t *nbasis;
 	int64_t *scratch[64];		/* a thread's list ids */
 	float *scratch_w[64];
 	int64_t *own[64];		/* a thread's user's excluded items, sorted */
@@ -86,6 +90,9 @@ static void score_user(struct job *j, int thread, size_t slot)
 	struct mq_recs_scorer sc;
 	struct own own = { j->own[thread], 0 };
 
+	struct mq_recs_basis *basis = j->basis + slot * j->max_signals;
+
+	j->nbasis[slot] = 0;
 	mq_recs_scorer_init(&sc, n * 64);
 	for (size_t x = 0; x < n; x++) {
 		uint32_t e = ev[x], item = s->r[e].item;
@@ -93,8 +100,13 @@ static void score_user(struct job *j, int thread, size_t slot)
 
 		if (!j->shown[e])
 			j->own[thread][nown++] = j->item_ids[item];
+		/* a movie without a list lends its content neighbours at
+		 * request time: left to the request, out of the basis */
+		if (len == 0)
+			continue;
 		if (len > MQ_RECS_LIST_K)
 			len = MQ_RECS_LIST_K;
+		basis[j->nbasis[slot]++] = (struct mq_recs_basis){ j->item_ids[item], j->weight[e] };
 		for (size_t k = 0; k < len; k++) {
 			j->scratch[thread][k] = j->item_ids[nb->item[from + k]];
 			j->scratch_w[thread][k] = nb->score[from + k];
@@ -104,6 +116,7 @@ static void score_user(struct job *j, int thread, size_t slot)
 	}
 	own.n = nown;
 	qsort(j->own[thread], nown, sizeof(int64_t), cmp_id);
+	qsort(basis, j->nbasis[slot], sizeof(*basis), cmp_id);	/* item first */
 	j->nbest[slot] = mq_recs_scorer_top(&sc, j->k, is_own, &own, j->best + slot * j->k);
 	mq_recs_scorer_free(&sc);
 	free(ev);
@@ -139,6 +152,8 @@ size_t mq_recs_user_lists(const struct mq_recs_set *s, const float *weight,
 	j.users = mq_xmalloc(CHUNK * sizeof(*j.users));
 	j.best = mq_xmalloc(CHUNK * k * sizeof(*j.best));
 	j.nbest = mq_xmalloc(CHUNK * sizeof(*j.nbest));
+	j.basis = mq_xmalloc(CHUNK * max_signals * sizeof(*j.basis));
+	j.nbasis = mq_xmalloc(CHUNK * sizeof(*j.nbasis));
 	for (uint32_t u = 0; u < s->nusers;) {
 		size_t n = 0;
 
@@ -149,7 +164,8 @@ size_t mq_recs_user_lists(const struct mq_recs_set *s, const float *weight,
 		}
 		mq_recs_parallel(threads, n, 4, run, &j);
 		for (size_t x = 0; x < n; x++)
-			if (emit(arg, j.users[x], j.best + x * k, j.nbest[x]) == 0)
+			if (emit(arg, j.users[x], j.best + x * k, j.nbest[x],
+				 j.basis + x * max_signals, j.nbasis[x]) == 0)
 				emitted++;
 	}
 	for (int t = 0; t < threads; t++) {
@@ -160,5 +176,7 @@ size_t mq_recs_user_lists(const struct mq_recs_set *s, const float *weight,
 	free(j.users);
 	free(j.best);
 	free(j.nbest);
+	free(j.basis);
+	free(j.nbasis);
 	return emitted;
 }

@@ -155,11 +155,20 @@ my @rates = map { $s->post('/api/movies/rate/', token => $heavy->{access},
                            json => { movie => 0 + $_, rating => 5 })->{status} } @heavy_rated;
 is_deeply \@rates, [ (201) x @heavy_rated ], 'the heavy user rates 15 comedies after training';
 same_as_folding('with ratings given after training: kept candidates plus those, as folding all');
+# a signal training summed, changed (5 -> 1.5) or withdrawn since, counts
+# as it is now, not twice
+is $s->post('/api/movies/rate/', token => $heavy->{access},
+            json => { movie => 0 + $horror[12], rating => 1.5 })->{status}, 200, 'a rating changed';
+is $s->delete("/api/movies/$horror[13]/rating/", token => $heavy->{access})->{status}, 204,
+    'a rating withdrawn';
+is $s->post('/api/users/favorites/', token => $heavy->{access}, json => { movie => 0 + $horror[14] })
+    ->{status}, 201, 'a rated film favorited too';
+same_as_folding('changed, withdrawn and doubled signals: as folding all');
 my @comedy_now = @{ recommended($heavy->{access}, '?genre=comedy')->{json}{results} };
 cmp_ok $comedy_now[0]{score}, '>', $comedy_then[0]{score},
     "they count on the next request: the best comedy scores $comedy_then[0]{score} -> $comedy_now[0]{score}";
 like $comedy_now[0]{reason}{kind}, qr/^(because_you_liked|similar_users)$/, 'for her own reasons';
-my %heavy_own = map { $_ => 1 } @heavy_rated, @horror[12 .. 23], @comedy[20 .. 22];
+my %heavy_own = map { $_ => 1 } @heavy_rated, @horror[12, 14 .. 23], @comedy[20 .. 22];
 ok !(grep { $heavy_own{ $_->{id} } } all_pages($heavy->{access})),
     'what the heavy user rated, before training or after, is never among them';
 

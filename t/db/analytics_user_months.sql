@@ -1,7 +1,7 @@
 -- sql/0026_analytics_user_months.sql: the monthly rollup of users kept by
 -- the day rollup from what each day changed (rolled again, a day's users
 -- gone or new), the window over whole months and edge days, and erasure.
-SELECT plan(15);
+SELECT plan(17);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE VALUES
 	(201, 'ann', 'ann@example.com'), (202, 'ben', 'ben@example.com'), (203, 'cyd', 'cyd@example.com');
@@ -51,8 +51,17 @@ SELECT set_eq($$SELECT * FROM analytics_user_window('2026-01-30', '2026-01-30')$
 SELECT set_eq($$SELECT * FROM analytics_user_window('2026-01-30', '2026-02-28')$$,
 	$$VALUES (201::bigint, 4::bigint, 3::bigint), (203, 2, 2)$$,
 	'edge days before a whole month');
-SELECT is((SELECT coalesce(sum(views), 0)::int FROM analytics_movie_window('2026-01-01', '2026-02-01')), 0,
-	'the movies'' window over a month and a day (these events are searches)');
+INSERT INTO movies (id, title, original_title) OVERRIDING SYSTEM VALUE VALUES (301, 'Heat', 'Heat');
+INSERT INTO events (at, kind, user_id, movie_id) VALUES
+	('2026-01-15 10:00Z', 'movie_view', 202, 301), ('2026-01-31 10:00Z', 'movie_view', 202, 301),
+	('2026-02-01 10:00Z', 'movie_view', 202, 301), ('2026-02-02 10:00Z', 'movie_view', 202, 301);
+SELECT is(array_agg(analytics_rollup_day(d::date) ORDER BY d), '{1,3,3,1}'::bigint[],
+	'movie views on four days rolled')
+FROM unnest('{2026-01-15,2026-01-31,2026-02-01,2026-02-02}'::date[]) d;
+SELECT is((SELECT views::int FROM analytics_movie_window('2026-01-01', '2026-02-01')), 3,
+	'the movies'' window: January whole and a day');
+SELECT is((SELECT views::int FROM analytics_movie_window('2026-01-31', '2026-02-02')), 3,
+	'edge days on both sides of no whole month');
 
 UPDATE users SET deleted_at = now() WHERE id = 201;
 SELECT is((SELECT count(*)::int FROM analytics_user_months WHERE user_id = 201), 0,

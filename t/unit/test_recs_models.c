@@ -209,15 +209,19 @@ END_TEST
 struct kept {
 	uint32_t users[4];
 	struct mq_recs_scored best[4][4];
-	size_t n[4], calls;
+	struct mq_recs_basis basis[4][4];
+	size_t n[4], nb[4], calls;
 };
 
-static int keep(void *arg, uint32_t user, const struct mq_recs_scored *best, size_t n)
+static int keep(void *arg, uint32_t user, const struct mq_recs_scored *best, size_t n,
+		const struct mq_recs_basis *basis, size_t nb)
 {
 	struct kept *k = arg;
 
 	k->users[k->calls] = user;
 	memcpy(k->best[k->calls], best, n * sizeof(*best));
+	memcpy(k->basis[k->calls], basis, nb * sizeof(*basis));
+	k->nb[k->calls] = nb;
 	k->n[k->calls++] = n;
 	return n ? 0 : -1;
 }
@@ -260,7 +264,16 @@ START_TEST(user_lists_by_hand)
 	ck_assert_int_eq(k.best[0][1].item, 11);
 	ck_assert_int_eq(k.best[0][2].item, 12);
 	ck_assert_int_eq(k.best[0][2].because, 11);
-	ck_assert_uint_eq(k.n[1], 0);	/* user 2: nothing to recommend */
+	/* the basis: the signals summed, by item, with their strengths */
+	ck_assert_uint_eq(k.nb[0], 2);
+	ck_assert_int_eq(k.basis[0][0].item, 10);
+	ck_assert_double_eq_tol(k.basis[0][0].weight, 1.0, EPS);
+	ck_assert_int_eq(k.basis[0][1].item, 11);
+	ck_assert_double_eq_tol(k.basis[0][1].weight, 0.5, EPS);
+	/* user 2: nothing to recommend; 13 has no list, so no basis either
+	 * (the request lends it its content neighbours) */
+	ck_assert_uint_eq(k.n[1], 0);
+	ck_assert_uint_eq(k.nb[1], 0);
 	/* only users with three signals or more; none kept when 0 */
 	memset(&k, 0, sizeof(k));
 	ck_assert_uint_eq(mq_recs_user_lists(&set, weight, &lists, d.items.ids, shown, 3, 2, 4, 1,
