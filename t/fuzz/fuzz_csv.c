@@ -17,6 +17,7 @@
 #define put csv_put
 #include "cli/csv.c"
 #undef put
+#include "cli/bulk_indexes.c"
 #include "cli/copy.c"
 #include "cli/import_movielens.c"
 #include "cli/movielens.c"
