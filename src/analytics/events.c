@@ -19,7 +19,7 @@
 /* $3: [{kind, movie, value, data}, ...], checked here; $4 the batch's id
  * or NULL.  A batch id already the caller's waits for its batch to
  * commit, then conflicts: nothing is written, and stored is false. */
-static struct mq_stmt ingest = MQ_STMT(
+static struct mq_stmt ingest = MQ_STMT_UNSEEN(
 	"WITH b AS (INSERT INTO event_batches (batch_id, user_id, client_id, digest, accepted) "
 	"  SELECT $4::uuid, $1, $2::uuid, md5($3::jsonb::text), (SELECT count(*) " TAKEN ") "
 	"  WHERE $4 IS NOT NULL "
@@ -36,7 +36,7 @@ static struct mq_stmt replay = MQ_STMT_READ(
 	"WHERE batch_id = $3::uuid AND user_id IS NOT DISTINCT FROM $1::bigint "
 	"AND client_id IS NOT DISTINCT FROM $2::uuid");
 
-static struct mq_stmt forget = MQ_STMT(
+static struct mq_stmt forget = MQ_STMT_UNSEEN(
 	"WITH d AS (DELETE FROM event_batches "
 	"  WHERE at < now() - interval '" MQ_EVENTS_BATCH_MEMORY "' RETURNING 1) "
 	"SELECT count(*) FROM d");
@@ -60,7 +60,7 @@ static uint64_t pending_since_ns;
 #define PENDING_MAX 64
 #define PENDING_AGE_NS 1000000000ULL
 
-static struct mq_stmt write_pending = MQ_STMT(
+static struct mq_stmt write_pending = MQ_STMT_UNSEEN(
 	"INSERT INTO events (at, kind, user_id, movie_id, data) "
 	"SELECT to_timestamp(e.t / 1e6), e.k, e.u, e.m, e.d "
 	"FROM jsonb_to_recordset($1::jsonb) AS e(t bigint, k text, u bigint, m bigint, d jsonb) "

@@ -11,7 +11,7 @@
 #include "http/respcache.h"
 
 /* Names in the request's language ($4) when translated. */
-static struct mq_stmt genres_page = MQ_STMT_READ(
+static struct mq_stmt genres_page = MQ_STMT_CATALOG(
 	"SELECT g.id, g.tmdb_id, coalesce(t.name, g.name), g.slug, count(*) OVER () "
 	"FROM genres g LEFT JOIN genre_translations t ON t.genre_id = g.id AND t.language = $4 "
 	"ORDER BY CASE WHEN $3 = 'name' THEN coalesce(t.name, g.name) END, "

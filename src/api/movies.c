@@ -4,8 +4,8 @@
  *
  * One statement per ordering, each taking every filter as a parameter
  * that is NULL when not given, planned for the values of each request
- * (MQ_STMT_PLANNED) so the filters not given vanish and the index of the
- * ones given is used.  The page is chosen first (ids only), then the 20
+ * (MQ_STMT_CATALOG_PLANNED, which a replica may answer) so the filters not
+ * given vanish and the index of the ones given is used.  The page is chosen first (ids only), then the 20
  * movies of the page are joined with their translations and genres.
  *
  * Counts: counting every match of a broad filter over a million movies
@@ -100,7 +100,7 @@
 	"FROM (SELECT id, k, row_number() OVER () AS n FROM page) p JOIN movies m USING (id) " \
 	MQ_MOVIE_TRANSLATION("$17", "$18") "ORDER BY p.n"
 
-#define LIST(order, key) MQ_STMT_PLANNED( \
+#define LIST(order, key) MQ_STMT_CATALOG_PLANNED( \
 	"WITH page AS MATERIALIZED (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
 	"  ORDER BY " order " LIMIT $19 OFFSET $20) " SHOW_PAGE)
 
@@ -117,7 +117,7 @@
 /* The page after a movie: the movies whose (key, id) comes after its own,
  * a range of the ordering's index.  $20 (an offset of 0) is named so that
  * the parameters are those of LIST. */
-#define AFTER(order, key, cond) MQ_STMT_PLANNED( \
+#define AFTER(order, key, cond) MQ_STMT_CATALOG_PLANNED( \
 	"WITH page AS MATERIALIZED (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
 	"  AND " cond " ORDER BY " order " LIMIT $19 OFFSET $20) " SHOW_PAGE)
 
@@ -126,7 +126,7 @@
  * NULL), then those with a NULL key (after its id when it is NULL); a
  * range of the index each, where one condition with OR would walk the
  * index from its start. */
-#define AFTER_NULLABLE(order, col, key, at, op, id_order) MQ_STMT_PLANNED( \
+#define AFTER_NULLABLE(order, col, key, at, op, id_order) MQ_STMT_CATALOG_PLANNED( \
 	"WITH page AS MATERIALIZED (SELECT id, k FROM (" \
 	"  (SELECT m.id, " key " AS k FROM movies m WHERE " FILTERS \
 	"   AND $21::text IS NOT NULL AND (" col ", m.id) " op " (" at ", $22::bigint) " \
@@ -150,7 +150,7 @@ static struct mq_stmt list_stmts[MQ_ORDER_COUNT] = {
 	[MQ_ORDER_ID] = LIST("m.id", "NULL::text"),
 	[MQ_ORDER_ID_DESC] = LIST("m.id DESC", "NULL::text"),
 	/* the most popular matches by relevance, then the rest by popularity */
-	[MQ_ORDER_RANK] = MQ_STMT_PLANNED(
+	[MQ_ORDER_RANK] = MQ_STMT_CATALOG_PLANNED(
 		"WITH page AS MATERIALIZED ("
 		"  SELECT id, NULL::text AS k FROM ("
 		"    SELECT m.id, ts_rank_cd(m.search, movie_query($14), 1) AS rel, "
@@ -190,19 +190,19 @@ static struct mq_stmt after_stmts[MQ_ORDER_COUNT] = {
 				   "$21::text IS NULL AND m.id < $22::bigint"),
 };
 
-static struct mq_stmt correct_query = MQ_STMT_READ("SELECT movie_query_corrected($1)");
+static struct mq_stmt correct_query = MQ_STMT_CATALOG("SELECT movie_query_corrected($1)");
 
 /* Counting at most $19 matches ($17, $18: the language). */
-static struct mq_stmt count_capped = MQ_STMT_PLANNED(
+static struct mq_stmt count_capped = MQ_STMT_CATALOG_PLANNED(
 	"SELECT count(*) FROM (SELECT 1 FROM movies m WHERE " FILTERS " LIMIT $19) c");
 
 /* What the planner expects the filters to match (its first "Plan Rows"). */
-static struct mq_stmt estimate = MQ_STMT_PLANNED(
+static struct mq_stmt estimate = MQ_STMT_CATALOG_PLANNED(
 	"EXPLAIN (FORMAT JSON) SELECT 1 FROM movies m WHERE " FILTERS);
 
 /* The maintained counts: a dimension ('all', 'genre', 'year', 'language')
  * and the values (a list, or a range) summed. */
-static struct mq_stmt count_kept = MQ_STMT_READ(
+static struct mq_stmt count_kept = MQ_STMT_CATALOG(
 	"SELECT coalesce(sum(n), 0) FROM movie_counts WHERE dimension = $1 "
 	"AND ($2::text[] IS NULL OR value = ANY ($2)) "
 	"AND ($3::text IS NULL OR value >= $3) AND ($4::text IS NULL OR value <= $4)");

@@ -14,6 +14,22 @@
 
 #define PENDING_MAX 16
 
+#define NODES_MAX 32	/* as many as [cache] servers may list */
+
+/* What this process knows of one server.  Each is judged on its own: with
+ * several servers, one that is down costs only the keys ketama gives it
+ * (they miss; they are not moved to the others, see mq_cache_new), and
+ * the others' keys hit as before. */
+struct node {
+	bool up;
+	bool warned;
+	/* After a time-out, operations on it are not tried before this
+	 * (monotonic ns): libmemcached leaves alone for retry_timeout a
+	 * server it cannot connect to, but not one that hangs, whose every
+	 * operation would wait out [cache] timeout. */
+	uint64_t rest_until_ns;
+};
+
 struct mq_cache {
 	memcached_st *mc;
 	/* The same servers, for writes nobody waits on (noreply): storing a
@@ -21,13 +37,8 @@ struct mq_cache {
 	memcached_st *quiet;
 	const struct mq_config *cfg;
 	struct mq_cache_stats stats;
-	bool up;
-	bool warned;
-	/* After a time-out, operations are not tried before this
-	 * (monotonic ns): libmemcached leaves alone for retry_timeout a
-	 * server it cannot connect to, but not one that hangs, whose every
-	 * operation would wait out [cache] timeout. */
-	uint64_t rest_until_ns;
+	int nnodes;
+	struct node nodes[NODES_MAX];
 	/* Generations this process failed to bump while the cache was down;
 	 * bumped as soon as it answers again so entries cached before the
 	 * write stop being served. */
@@ -37,43 +48,21 @@ struct mq_cache {
 
 static void retry_pending(struct mq_cache *c);
 
+/* An entry of [cache] servers, checked by the config's loader. */
 static void add_server(struct mq_cache *c, const char *spec)
 {
 	memcached_return_t rc;
+	char host[256];
+	int port;
 
-	if (spec[0] == '/') {
-		rc = memcached_server_add_unix_socket(c->mc, spec);
-	} else {
-		char host[256];
-		const char *end, *colon;
-		int64_t port = 11211;
-
-		/* "host", "host:port", "[v6]" or "[v6]:port" */
-		if (spec[0] == '[') {
-			end = strchr(spec, ']');
-			colon = end && end[1] == ':' ? end + 1 : NULL;
-			if (end == NULL || (end[1] != '\0' && colon == NULL))
-				goto bad;
-			spec++;
-		} else {
-			colon = strrchr(spec, ':');
-			if (colon && strchr(spec, ':') != colon)
-				goto bad;	/* a bare IPv6 address needs [] */
-			end = colon ? colon : spec + strlen(spec);
-		}
-		if ((size_t)(end - spec) >= sizeof(host) || end == spec ||
-		    (colon && mq_parse_int64(colon + 1, 1, 65535, &port) < 0))
-			goto bad;
-		memcpy(host, spec, (size_t)(end - spec));
-		host[end - spec] = '\0';
-		rc = memcached_server_add(c->mc, host, (in_port_t)port);
+	if (mq_config_cache_server(spec, host, sizeof(host), &port) < 0) {
+		mq_log_error("[cache] servers: cannot use \"%s\"", spec);
+		return;
 	}
+	rc = port == 0 ? memcached_server_add_unix_socket(c->mc, host)
+		       : memcached_server_add(c->mc, host, (in_port_t)port);
 	if (rc != MEMCACHED_SUCCESS)
 		mq_log_error("[cache] servers: %s: %s", spec, memcached_strerror(c->mc, rc));
-	return;
-bad:
-	mq_log_error("[cache] servers: cannot use \"%s\" (host, host:port, [v6]:port or /socket)",
-		     spec);
 }
 
 struct mq_cache *mq_cache_new(const struct mq_config *cfg)
@@ -92,10 +81,17 @@ struct mq_cache *mq_cache_new(const struct mq_config *cfg)
 	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, (uint64_t)cfg->cache_timeout_ms);
 	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, (uint64_t)cfg->cache_timeout_ms * 1000);
 	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, (uint64_t)cfg->cache_timeout_ms * 1000);
-	/* A dead server is left alone for retry_timeout, then tried again. */
+	/* A dead server is left alone for retry_timeout after its first
+	 * failure, then tried again by the next operation on one of its keys.
+	 * It is never ejected (no REMOVE_FAILED_SERVERS / AUTO_EJECT_HOSTS):
+	 * its keys miss meanwhile rather than move to the other servers, so
+	 * a server that comes back from a freeze or a partition cannot serve
+	 * a generation that was bumped on its stand-in while it was away
+	 * (generation bumps that failed are kept and made when it answers). */
 	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT,
 			       (uint64_t)(cfg->cache_retry_ms + 999) / 1000);
 	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
+	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 0);
 	memcached_behavior_set(c->mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
 	for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
 		add_server(c, tok);
@@ -103,7 +99,11 @@ struct mq_cache *mq_cache_new(const struct mq_config *cfg)
 	if ((c->quiet = memcached_clone(NULL, c->mc)) == NULL)
 		abort();
 	memcached_behavior_set(c->quiet, MEMCACHED_BEHAVIOR_NOREPLY, 1);
-	c->up = true;
+	c->nnodes = (int)memcached_server_count(c->mc);
+	if (c->nnodes > NODES_MAX)
+		c->nnodes = NODES_MAX;
+	for (int i = 0; i < NODES_MAX; i++)
+		c->nodes[i].up = true;
 	return c;
 }
 
@@ -138,79 +138,112 @@ static void make_key(const struct mq_cache *c, const char *key, char *out, size_
 	snprintf(out, outlen, "%.180s#%s", c->cfg->cache_prefix, hex);
 }
 
+/* The server ketama gives a (prefixed) key: an index into c->nodes. */
+static struct node *node_of(struct mq_cache *c, const char *k)
+{
+	uint32_t i = c->nnodes > 1 ? memcached_generate_hash(c->mc, k, strlen(k)) : 0;
+
+	return &c->nodes[i < (uint32_t)c->nnodes ? i : 0];
+}
+
+static const char *node_name(struct mq_cache *c, const struct node *n)
+{
+	const memcached_instance_st *in =
+		memcached_server_instance_by_position(c->mc, (uint32_t)(n - c->nodes));
+
+	return in ? memcached_server_name(in) : "?";
+}
+
 /* True for a failure worth one immediate second try: the first operation
  * after memcached restarted fails on the old connection, and the next one
  * reconnects.  Only while the server was believed up, so a server that is
  * really down costs one failure per request, not two. */
-static bool retry_once(const struct mq_cache *c, memcached_return_t rc)
+static bool retry_once(const struct node *n, memcached_return_t rc)
 {
-	return c->up && (rc == MEMCACHED_CONNECTION_FAILURE ||
+	return n->up && (rc == MEMCACHED_CONNECTION_FAILURE ||
 			 rc == MEMCACHED_WRITE_FAILURE || rc == MEMCACHED_READ_FAILURE ||
 			 rc == MEMCACHED_UNKNOWN_READ_FAILURE || rc == MEMCACHED_ERRNO ||
 			 rc == MEMCACHED_SERVER_ERROR);
 }
 
-/* True while the cache is left alone after a time-out ([cache]
- * retry_timeout): operations then fail at once, without a call.  Left
- * alone whole, all servers, as one hanging server cannot be told from
- * the others here. */
-static bool resting(const struct mq_cache *c)
+/* True while a server is left alone after a time-out ([cache]
+ * retry_timeout): operations on its keys then fail at once, without a
+ * call. */
+static bool resting(const struct node *n)
 {
-	return c->rest_until_ns && mq_now_mono_ns() < c->rest_until_ns;
+	return n->rest_until_ns && mq_now_mono_ns() < n->rest_until_ns;
 }
 
-static void note(struct mq_cache *c, memcached_return_t rc)
+static bool rc_ok(memcached_return_t rc)
 {
-	bool ok = rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_BUFFERED ||
-		  rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS ||
-		  rc == MEMCACHED_STORED || rc == MEMCACHED_DELETED || rc == MEMCACHED_END;
+	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND || rc == MEMCACHED_BUFFERED ||
+	       rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS ||
+	       rc == MEMCACHED_STORED || rc == MEMCACHED_DELETED || rc == MEMCACHED_END;
+}
 
-	if (!ok) {
+/* Records how an operation on server n went: logs the first failure of an
+ * outage and the recovery, once each per server. */
+static void note(struct mq_cache *c, struct node *n, memcached_return_t rc)
+{
+	if (!rc_ok(rc)) {
 		c->stats.errors++;
 		if (rc == MEMCACHED_TIMEOUT)
-			c->rest_until_ns = mq_now_mono_ns() +
+			n->rest_until_ns = mq_now_mono_ns() +
 					   (uint64_t)c->cfg->cache_retry_ms * 1000000;
-		if (c->up || !c->warned)
-			mq_log_warn("cache unavailable: %s", memcached_strerror(c->mc, rc));
-		c->warned = true;
-		c->up = false;
+		if (n->up || !n->warned)
+			mq_log_warn("cache unavailable: %s%s%s%s", memcached_strerror(c->mc, rc),
+				    c->nnodes > 1 ? " (server " : "",
+				    c->nnodes > 1 ? node_name(c, n) : "", c->nnodes > 1 ? ")" : "");
+		n->warned = true;
+		n->up = false;
 		return;
 	}
-	c->rest_until_ns = 0;
-	if (!c->up) {
-		mq_log_info("cache reachable again");
-		c->warned = false;
-		c->up = true;
+	n->rest_until_ns = 0;
+	if (!n->up) {
+		mq_log_info("cache reachable again%s%s%s", c->nnodes > 1 ? " (server " : "",
+			    c->nnodes > 1 ? node_name(c, n) : "", c->nnodes > 1 ? ")" : "");
+		n->warned = false;
+		n->up = true;
 		retry_pending(c);
 	}
 }
 
-char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size_t *len)
+/* One get of the prefixed key k on its server n: an arena copy of the
+ * value, or NULL (a miss, or a failure noted against n). */
+static char *get_one(struct mq_cache *c, struct node *n, struct mq_arena *a, const char *k,
+		     size_t *len)
 {
-	char k[KEY_MAX + 1];
 	memcached_return_t rc;
 	uint32_t flags;
 	size_t vlen = 0;
 	char *v, *copy;
 
-	if (resting(c)) {
-		c->stats.misses++;
+	if (resting(n))
 		return NULL;
-	}
-	make_key(c, key, k, sizeof(k));
 	v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
-	if (v == NULL && retry_once(c, rc))
+	if (v == NULL && retry_once(n, rc))
 		v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
-	note(c, rc);
-	if (v == NULL) {
-		c->stats.misses++;
+	note(c, n, rc);
+	if (v == NULL)
 		return NULL;
-	}
-	c->stats.hits++;
 	copy = mq_arena_strndup(a, v, vlen);
 	free(v);
 	*len = vlen;
 	return copy;
+}
+
+char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size_t *len)
+{
+	char k[KEY_MAX + 1];
+	char *v;
+
+	make_key(c, key, k, sizeof(k));
+	v = get_one(c, node_of(c, k), a, k, len);
+	if (v)
+		c->stats.hits++;
+	else
+		c->stats.misses++;
+	return v;
 }
 
 static uint64_t parse_generation(const char *v, size_t len)
@@ -222,13 +255,38 @@ static uint64_t parse_generation(const char *v, size_t len)
 	return mq_parse_int64(num, 1, INT64_MAX, &g) == 0 ? (uint64_t)g : 0;
 }
 
-static memcached_return_t mget(struct mq_cache *c, const char *const *keys, const size_t *lens)
+/* The generation and the value when both keys are on one server n: one
+ * round trip. */
+static char *get_pair(struct mq_cache *c, struct node *n, struct mq_arena *a,
+		      const char *const *keys, const size_t *lens, size_t *len, uint64_t *gen)
 {
+	memcached_result_st *res;
 	memcached_return_t rc = memcached_mget(c->mc, keys, lens, 2);
+	char *value = NULL;
 
-	if (retry_once(c, rc))
+	if (retry_once(n, rc))
 		rc = memcached_mget(c->mc, keys, lens, 2);
-	return rc;
+	note(c, n, rc);
+	if (rc != MEMCACHED_SUCCESS)
+		return NULL;
+	while ((res = memcached_fetch_result(c->mc, NULL, &rc)) != NULL) {
+		const char *k = memcached_result_key_value(res);
+		size_t klen = memcached_result_key_length(res);
+		const char *v = memcached_result_value(res);
+		size_t vlen = memcached_result_length(res);
+
+		if (klen == lens[0] && memcmp(k, keys[0], klen) == 0) {
+			*gen = parse_generation(v, vlen);
+		} else if (klen == lens[1] && memcmp(k, keys[1], klen) == 0) {
+			value = mq_arena_strndup(a, v, vlen);
+			*len = vlen;
+		}
+		memcached_result_free(res);
+	}
+	/* A server that hangs answers nothing: the fetch times out. */
+	if (rc == MEMCACHED_TIMEOUT)
+		note(c, n, rc);
+	return value;
 }
 
 char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const char *kind,
@@ -236,40 +294,27 @@ char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const
 {
 	char gkey[KEY_MAX + 1], vkey[KEY_MAX + 1], tmp[128];
 	const char *keys[2] = { gkey, vkey };
-	size_t lens[2];
-	memcached_result_st *res;
-	memcached_return_t rc;
-	char *value = NULL;
+	size_t lens[2], glen;
+	struct node *ng, *nv;
+	char *value = NULL, *g;
 
 	*gen = 0;
-	if (resting(c)) {
-		c->stats.misses++;
-		return NULL;
-	}
 	snprintf(tmp, sizeof(tmp), "gen:%s", kind);
 	make_key(c, tmp, gkey, sizeof(gkey));
 	make_key(c, key, vkey, sizeof(vkey));
+	ng = node_of(c, gkey);
+	nv = node_of(c, vkey);
 	lens[0] = strlen(gkey);
 	lens[1] = strlen(vkey);
-	rc = mget(c, keys, lens);
-	note(c, rc);
-	if (rc != MEMCACHED_SUCCESS) {
-		c->stats.misses++;
-		return NULL;
-	}
-	while ((res = memcached_fetch_result(c->mc, NULL, &rc)) != NULL) {
-		const char *k = memcached_result_key_value(res);
-		size_t klen = memcached_result_key_length(res);
-		const char *v = memcached_result_value(res);
-		size_t vlen = memcached_result_length(res);
-
-		if (klen == lens[0] && memcmp(k, gkey, klen) == 0) {
-			*gen = parse_generation(v, vlen);
-		} else if (klen == lens[1] && memcmp(k, vkey, klen) == 0) {
-			value = mq_arena_strndup(a, v, vlen);
-			*len = vlen;
-		}
-		memcached_result_free(res);
+	if (ng == nv) {
+		value = resting(ng) ? NULL : get_pair(c, ng, a, keys, lens, len, gen);
+	} else if ((g = get_one(c, ng, a, gkey, &glen)) != NULL || ng->up) {
+		/* On two servers: a get from each, so that each answers for
+		 * itself (an mget across a server that is down says neither
+		 * which one failed nor, at times, that one did).  Without its
+		 * generation, a value is of no use. */
+		*gen = g ? parse_generation(g, glen) : 0;
+		value = get_one(c, nv, a, vkey, len);
 	}
 	if (value)
 		c->stats.hits++;
@@ -282,40 +327,43 @@ int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t le
 {
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
+	struct node *n;
 
-	if (resting(c))
-		return -1;
 	make_key(c, key, k, sizeof(k));
+	if (resting(n = node_of(c, k)))
+		return -1;
 	rc = memcached_set(c->mc, k, strlen(k), val, len, ttl ? ttl : c->cfg->cache_ttl, 0);
-	if (retry_once(c, rc))
+	if (retry_once(n, rc))
 		rc = memcached_set(c->mc, k, strlen(k), val, len, ttl ? ttl : c->cfg->cache_ttl, 0);
-	note(c, rc);
+	note(c, n, rc);
 	return rc == MEMCACHED_SUCCESS ? 0 : -1;
 }
 
 int mq_cache_set_quiet(struct mq_cache *c, const char *key, const char *val, size_t len)
 {
 	char k[KEY_MAX + 1];
+	struct node *n;
 
-	if (resting(c) || !c->up)
-		return -1;
 	make_key(c, key, k, sizeof(k));
-	note(c, memcached_set(c->quiet, k, strlen(k), val, len, c->cfg->cache_ttl, 0));
-	return c->up ? 0 : -1;
+	if (resting(n = node_of(c, k)))
+		return -1;
+	note(c, n, memcached_set(c->quiet, k, strlen(k), val, len, c->cfg->cache_ttl, 0));
+	return n->up ? 0 : -1;
 }
 
 int mq_cache_delete(struct mq_cache *c, const char *key)
 {
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
+	struct node *n;
 
-	if (resting(c))
-		return -1;
 	make_key(c, key, k, sizeof(k));
+	if (resting(n = node_of(c, k)))
+		return -1;
 	rc = memcached_delete(c->mc, k, strlen(k), 0);
-	if (retry_once(c, rc))
+	if (retry_once(n, rc))
 		rc = memcached_delete(c->mc, k, strlen(k), 0);
-	note(c, rc);
+	note(c, n, rc);
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_NOTFOUND ? 0 : -1;
 }
 
@@ -333,16 +381,17 @@ static uint64_t generation(struct mq_cache *c, const char *kind, int attempts)
 	uint32_t flags;
 	size_t vlen = 0;
 	uint64_t gen = 0;
+	struct node *n;
 	char *v;
 
-	if (resting(c))
-		return 0;
 	snprintf(key, sizeof(key), "gen:%s", kind);
 	make_key(c, key, k, sizeof(k));
+	if (resting(n = node_of(c, k)))
+		return 0;
 	v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
-	if (v == NULL && retry_once(c, rc))
+	if (v == NULL && retry_once(n, rc))
 		v = memcached_get(c->mc, k, strlen(k), &vlen, &flags, &rc);
-	note(c, rc);
+	note(c, n, rc);
 	if (v != NULL) {
 		gen = parse_generation(v, vlen);
 		free(v);
@@ -355,7 +404,7 @@ static uint64_t generation(struct mq_cache *c, const char *kind, int attempts)
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)gen);
 	/* add, not set: if another worker created it first, use theirs. */
 	rc = memcached_add(c->mc, k, strlen(k), num, strlen(num), 0, 0);
-	note(c, rc);
+	note(c, n, rc);
 	if ((rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS) && attempts > 1)
 		return generation(c, kind, attempts - 1);
 	return rc == MEMCACHED_SUCCESS ? gen : 0;
@@ -370,35 +419,39 @@ uint64_t mq_cache_generation_propose(struct mq_cache *c, const char *kind)
 {
 	char key[128], k[KEY_MAX + 1], num[24];
 	uint64_t gen = fresh_generation();
+	struct node *n;
 
-	if (resting(c) || !c->up)
-		return 0;
 	snprintf(key, sizeof(key), "gen:%s", kind);
 	make_key(c, key, k, sizeof(k));
+	if (resting(n = node_of(c, k)))
+		return 0;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)gen);
-	note(c, memcached_add(c->quiet, k, strlen(k), num, strlen(num), 0, 0));
-	return c->up ? gen : 0;
+	note(c, n, memcached_add(c->quiet, k, strlen(k), num, strlen(num), 0, 0));
+	return n->up ? gen : 0;
 }
 
 static bool bump(struct mq_cache *c, const char *kind)
 {
 	char key[128], k[KEY_MAX + 1], num[24];
 	memcached_return_t rc;
+	struct node *n;
 	uint64_t v;
 
-	if (resting(c))
-		return false;
 	snprintf(key, sizeof(key), "gen:%s", kind);
 	make_key(c, key, k, sizeof(k));
+	if (resting(n = node_of(c, k)))
+		return false;
 	rc = memcached_increment(c->mc, k, strlen(k), 1, &v);
-	if (retry_once(c, rc))
+	if (retry_once(n, rc))
 		rc = memcached_increment(c->mc, k, strlen(k), 1, &v);
-	note(c, rc);
+	note(c, n, rc);
 	if (rc == MEMCACHED_SUCCESS)
 		return true;
+	if (!rc_ok(rc))
+		return false;
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)fresh_generation());
 	rc = memcached_set(c->mc, k, strlen(k), num, strlen(num), 0, 0);
-	note(c, rc);
+	note(c, n, rc);
 	return rc == MEMCACHED_SUCCESS;
 }
 
@@ -416,27 +469,29 @@ void mq_cache_bump(struct mq_cache *c, const char *kind)
 			     "until its entries expire", kind);
 }
 
+/* Makes the bumps that failed, now that a server answers again; those of
+ * servers still down stay pending.  Each is tried once per recovery. */
 static void retry_pending(struct mq_cache *c)
 {
-	while (c->npending > 0 && c->up) {
-		char kind[64];
+	char kinds[PENDING_MAX][64];
+	int n = c->npending;
 
-		mq_strlcpy(kind, c->pending[c->npending - 1], sizeof(kind));
-		c->npending--;
-		if (!bump(c, kind))
-			mq_cache_bump(c, kind);
-	}
+	memcpy(kinds, c->pending, sizeof(kinds));
+	c->npending = 0;
+	for (int i = 0; i < n; i++)
+		mq_cache_bump(c, kinds[i]);
 }
 
 uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl)
 {
 	char k[KEY_MAX + 1];
 	memcached_return_t rc;
+	struct node *n;
 	uint64_t v = 0;
 
-	if (resting(c))
-		return 0;
 	make_key(c, key, k, sizeof(k));
+	if (resting(n = node_of(c, k)))
+		return 0;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		rc = memcached_increment(c->mc, k, strlen(k), 1, &v);
 		if (rc == MEMCACHED_SUCCESS)
@@ -451,24 +506,38 @@ uint64_t mq_cache_incr(struct mq_cache *c, const char *key, int ttl)
 			break;
 		}
 	}
-	note(c, rc);
+	note(c, n, rc);
 	return rc == MEMCACHED_SUCCESS || rc == MEMCACHED_STORED ? v : 0;
 }
 
 void mq_cache_decr(struct mq_cache *c, const char *key)
 {
 	char k[KEY_MAX + 1];
+	struct node *n;
 	uint64_t v;
 
-	if (resting(c))
-		return;
 	make_key(c, key, k, sizeof(k));
-	note(c, memcached_decrement(c->mc, k, strlen(k), 1, &v));
+	if (resting(n = node_of(c, k)))
+		return;
+	note(c, n, memcached_decrement(c->mc, k, strlen(k), 1, &v));
 }
 
 bool mq_cache_up(struct mq_cache *c)
 {
-	return c->up;
+	for (int i = 0; i < c->nnodes; i++)
+		if (!c->nodes[i].up)
+			return false;
+	return true;
+}
+
+bool mq_cache_key_up(struct mq_cache *c, const char *key)
+{
+	char k[KEY_MAX + 1];
+	struct node *n;
+
+	make_key(c, key, k, sizeof(k));
+	n = node_of(c, k);
+	return n->up && !resting(n);
 }
 
 const struct mq_cache_stats *mq_cache_stats(const struct mq_cache *c)

@@ -22,7 +22,9 @@ struct mq_cache_stats {
 };
 
 /* Creates a handle for [cache] servers ("host:port, /unix/socket, ..."),
- * distributed with ketama.  Never fails for an unreachable server. */
+ * distributed with ketama.  Never fails for an unreachable server.  Each
+ * server is judged apart: one that is down, or left alone after a
+ * time-out, makes its own keys miss and no others. */
 struct mq_cache *mq_cache_new(const struct mq_config *cfg);
 void mq_cache_free(struct mq_cache *c);
 
@@ -71,8 +73,13 @@ uint64_t mq_cache_generation_propose(struct mq_cache *c, const char *kind);
 /* Moves a kind to a new generation, orphaning everything cached for it. */
 void mq_cache_bump(struct mq_cache *c, const char *kind);
 
-/* True when the last operation reached a server. */
+/* True when the last operation on each server reached it. */
 bool mq_cache_up(struct mq_cache *c);
+
+/* True when the server of key is believed up: its last operation reached
+ * it and it is not left alone after a time-out.  A miss on a key whose
+ * server is down says nothing about the key. */
+bool mq_cache_key_up(struct mq_cache *c, const char *key);
 
 const struct mq_cache_stats *mq_cache_stats(const struct mq_cache *c);
 

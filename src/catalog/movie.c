@@ -18,7 +18,7 @@
  * $3 language alone; $4 the viewer's user id (0: anonymous) and $5
  * whether they are an administrator, to whom alone, besides its maker, a
  * provisional movie is shown. */
-static struct mq_stmt movie = MQ_STMT_READ(
+static struct mq_stmt movie = MQ_STMT_CATALOG(
 	"SELECT " MQ_MOVIE_ITEM_COLUMNS ", "
 	"coalesce(nullif(t.tagline, ''), m.tagline) AS tagline, t.language AS translation, "
 	"m.keyword_ids, "

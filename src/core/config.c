@@ -85,6 +85,9 @@ static const struct directive directives[] = {
 	D("database", "connect_timeout", T_MS, db_connect_timeout_ms, "2s", 1000, 60000),
 	D("database", "statement_timeout", T_MS, db_statement_timeout_ms, "10s", 0, HOUR_MS),
 	D("database", "migrations_dir", T_STR, migrations_dir, MQ_PKGDATADIR "/sql", 0, 0),
+	D("database", "replica_conninfo", T_STR, db_replica_conninfo, "", 0, 0),
+	D("database", "primary_after_write", T_MS, db_primary_after_write_ms, "5s", 0, HOUR_MS),
+	D("database", "prepare", T_BOOL, db_prepare, "on", 0, 0),
 
 	D("cache", "servers", T_STR, cache_servers, "127.0.0.1:11211", 0, 0),
 	D("cache", "prefix", T_STR, cache_prefix, "mq:", 0, 0),
@@ -120,6 +123,8 @@ static const struct directive directives[] = {
 
 	D("media", "dir", T_STR, media_dir, "/var/lib/marquee/media", 0, 0),
 	D("media", "url", T_STR, media_url, "/media/", 0, 0),
+	D("media", "store", T_STR, media_store, "", 0, 0),
+	D("media", "store_timeout", T_MS, media_store_timeout_ms, "5s", 100, 120000),
 	D("media", "avatar_max", T_SIZE, avatar_max, "2m", 1, 64 * MB),
 	D("media", "image_max", T_SIZE, image_max, "8m", 1, 64 * MB),
 	D("media", "image_pixels_max", T_INT, image_pixels_max, "25000000", 1, 1000000000),
@@ -420,9 +425,84 @@ static bool public_url_ok(const char *v)
 	return true;
 }
 
+int mq_config_cache_server(const char *spec, char *host, size_t hostlen, int *port)
+{
+	const char *end, *colon;
+	int64_t p = 11211;
+
+	if (spec[0] == '/') {
+		*port = 0;
+		return strlen(spec) < hostlen ? (mq_strlcpy(host, spec, hostlen), 0) : -1;
+	}
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		colon = end && end[1] == ':' ? end + 1 : NULL;
+		if (end == NULL || (end[1] != '\0' && colon == NULL))
+			return -1;
+		spec++;
+	} else {
+		colon = strrchr(spec, ':');
+		if (colon && strchr(spec, ':') != colon)
+			return -1;	/* a bare IPv6 address needs [] */
+		end = colon ? colon : spec + strlen(spec);
+	}
+	if ((size_t)(end - spec) >= hostlen || end == spec ||
+	    (colon && mq_parse_int64(colon + 1, 1, 65535, &p) < 0))
+		return -1;
+	for (const char *c = spec; c < end; c++)
+		if (!isalnum((unsigned char)*c) && !strchr(".-_:", *c))
+			return -1;
+	memcpy(host, spec, (size_t)(end - spec));
+	host[end - spec] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+#define CACHE_SERVERS_MAX 32
+
+/* [cache] servers: one to CACHE_SERVERS_MAX entries, comma- or
+ * space-separated, each one mq_config_cache_server takes. */
+static int check_cache_servers(struct loader *ld, const char *value)
+{
+	char *list = mq_xstrdup(value), *save = NULL, host[256];
+	int n = 0, port, rc = 0;
+
+	for (char *tok = strtok_r(list, ", ", &save); tok && rc == 0;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (mq_config_cache_server(tok, host, sizeof(host), &port) < 0)
+			rc = fail(ld, "[cache] servers: cannot use \"%s\" (host, host:port, "
+				  "[v6]:port or /socket)", tok);
+		else if (++n > CACHE_SERVERS_MAX)
+			rc = fail(ld, "[cache] servers: at most %d servers", CACHE_SERVERS_MAX);
+	}
+	free(list);
+	if (rc == 0 && n == 0)
+		return fail(ld, "[cache] servers: at least one server");
+	return rc;
+}
+
+/* [media] store: empty, or the http:// or https:// URL of a WebDAV
+ * collection, ending with / (files are PUT under it). */
+static int check_media_store(struct loader *ld, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return 0;
+	if ((strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) ||
+	    v[n - 1] != '/' || strpbrk(v, " \t?#") != NULL || n > 1000)
+		return fail(ld, "[media] store = %s: expected empty or the http:// or https:// "
+			    "URL of a WebDAV collection, ending with /", v);
+	return 0;
+}
+
 /* Extra checks for values a type cannot express. */
 static int check_value(struct loader *ld, const struct directive *d, const char *value)
 {
+	if (strcmp(d->section, "cache") == 0 && strcmp(d->name, "servers") == 0)
+		return check_cache_servers(ld, value);
+	if (strcmp(d->section, "media") == 0 && strcmp(d->name, "store") == 0)
+		return check_media_store(ld, value);
 	if (strcmp(d->name, "public_url") == 0 && !public_url_ok(value))
 		return fail(ld, "[server] public_url = %s: must be http:// or https:// and a host "
 			    "(and port), with no path, not even a final /", value);

@@ -80,6 +80,9 @@ struct mq_config {
 	int db_connect_timeout_ms;
 	int db_statement_timeout_ms;
 	char *migrations_dir;
+	char *db_replica_conninfo;	/* catalog reads; "": none, all on conninfo */
+	int db_primary_after_write_ms;	/* a writer's reads stay on the primary */
+	bool db_prepare;		/* off: unnamed statements (a transaction pooler) */
 
 	/* [cache] */
 	char *cache_servers;
@@ -118,6 +121,8 @@ struct mq_config {
 
 	/* [media] */
 	char *media_dir;
+	char *media_store;	/* "": files under media_dir; else a WebDAV base URL */
+	int media_store_timeout_ms;
 	char *media_url;
 	size_t avatar_max;
 	size_t image_max;
@@ -232,6 +237,12 @@ void mq_config_free(struct mq_config *cfg);
 
 /* The default config file: $MARQUEE_CONFIG, else SYSCONFDIR/marquee/marquee.conf. */
 const char *mq_config_default_path(void);
+
+/* One entry of [cache] servers: "/unix/socket", "host", "host:port",
+ * "[v6]" or "[v6]:port".  Fills host (the socket's path for a socket, the
+ * host without brackets otherwise) and *port (0 for a socket, 11211 when
+ * not given).  Returns 0, or -1 for an entry memcached cannot take. */
+int mq_config_cache_server(const char *spec, char *host, size_t hostlen, int *port);
 
 /* The directive table, for tests that check etc/marquee.conf against it. */
 size_t mq_config_key_count(void);

@@ -22,6 +22,11 @@ struct mq_db {
 	const char *conninfo;
 	const struct mq_secret *password;
 	PGconn *conn;
+	struct mq_db *replica;	/* catalog reads ([database] replica_conninfo), or NULL */
+	bool is_replica;
+	bool pinned;		/* this unit of work reads from the primary only */
+	bool wrote;		/* ... and has written */
+	bool connected_once;
 	uint64_t gen;
 	uint64_t reconnects;
 	uint64_t retry_after_ns;
@@ -35,8 +40,11 @@ struct mq_db {
 };
 
 /* Statement ids are per process: the same struct is prepared on whatever
- * connection this process holds. */
+ * connection this process holds.  Generations are per process too, one
+ * for every connection made, so that a statement's record of where it is
+ * prepared can never match a different connection. */
 static unsigned next_stmt_id;
+static uint64_t last_gen;
 
 struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name)
 {
@@ -47,6 +55,18 @@ struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name)
 	db->conninfo = cfg->db_conninfo;
 	db->password = &cfg->db_password;
 	return db;
+}
+
+int mq_db_use_replica(struct mq_db *db)
+{
+	const char *conninfo = db->cfg->db_replica_conninfo;
+
+	if (*conninfo == '\0' || db->replica)
+		return 0;
+	db->replica = mq_db_new(db->cfg, db->app_name);
+	db->replica->conninfo = conninfo;
+	db->replica->is_replica = true;
+	return 0;
 }
 
 struct mq_db *mq_db_new_owner(const struct mq_config *cfg, const char *app_name)
@@ -77,6 +97,7 @@ void mq_db_free(struct mq_db *db)
 {
 	if (db == NULL)
 		return;
+	mq_db_free(db->replica);
 	drop(db);
 	free(db);
 }
@@ -101,65 +122,75 @@ static void notice_to_log(void *arg, const char *message)
 	mq_log_debug("postgres: %s", message);
 }
 
-/* The "options" the conninfo itself gives (e.g. -c search_path=...), kept
- * in front of ours rather than replaced by them. */
-static void user_options(const char *conninfo, char *out, size_t len)
+/* The session's settings.  Sent as SET rather than in the startup
+ * packet's "options", which PgBouncer 1.18 refuses; in session pooling
+ * they last the session (PgBouncer's DISCARD ALL clears them for the next
+ * client).  With [database] prepare = off (a pooler in transaction mode)
+ * nothing is SET, as it would stay on whichever server connection ran it:
+ * the role's settings must then say the same (docs/deployment.md). */
+static int set_session(struct mq_db *db)
 {
-	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	char sql[128];
+	PGresult *res;
+	bool ok;
 
-	out[0] = '\0';
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (strcmp(o->keyword, "options") == 0 && o->val && *o->val)
-			snprintf(out, len, "%s ", o->val);
-	PQconninfoFree(opts);
+	if (!db->cfg->db_prepare)
+		return 0;
+	snprintf(sql, sizeof(sql), "SET statement_timeout = %d; SET TimeZone = 'UTC'",
+		 db->cfg->db_statement_timeout_ms);
+	res = PQexec(db->conn, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_error(db, MQ_DB_DOWN, "08006", PQerrorMessage(db->conn));
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 int mq_db_connect(struct mq_db *db)
 {
 	const struct mq_config *cfg = db->cfg;
-	char timeout[16], options[1024], theirs[768];
+	char timeout[16];
 	const char *keys[8], *vals[8];
 	int n = 0;
 
 	drop(db);
 	snprintf(timeout, sizeof(timeout), "%d", (cfg->db_connect_timeout_ms + 999) / 1000);
-	user_options(db->conninfo, theirs, sizeof(theirs));
-	snprintf(options, sizeof(options), "%s-c statement_timeout=%d -c TimeZone=UTC", theirs,
-		 cfg->db_statement_timeout_ms);
 	keys[n] = "dbname", vals[n++] = db->conninfo;
 	if (db->password->value)
 		keys[n] = "password", vals[n++] = db->password->value;
 	keys[n] = "application_name", vals[n++] = db->app_name;
 	keys[n] = "connect_timeout", vals[n++] = timeout;
-	keys[n] = "options", vals[n++] = options;
 	keys[n] = "client_encoding", vals[n++] = "UTF8";
 	keys[n] = NULL, vals[n] = NULL;
 
 	uint64_t started = mq_now_mono_ns();
 	db->conn = PQconnectdbParams(keys, vals, 1);
-	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK || set_session(db) < 0) {
 		uint64_t now = mq_now_mono_ns();
 
-		set_error(db, MQ_DB_DOWN, "08006",
-			  db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+			set_error(db, MQ_DB_DOWN, "08006",
+				  db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		drop(db);
 		if (now - started > SLOW_CONNECT_NS)
 			db->retry_after_ns = now + RECONNECT_THROTTLE_NS;
 		return -1;
 	}
 	if (db->down_logged) {
-		mq_log_info("database reachable again");
+		mq_log_info("database reachable again%s", db->is_replica ? " (replica)" : "");
 		db->down_logged = false;
 	}
 	PQsetNoticeProcessor(db->conn, notice_to_log, NULL);
-	if (db->gen++ > 0)
+	if (db->connected_once)
 		db->reconnects++;
+	db->connected_once = true;
+	db->gen = ++last_gen;
 	db->state = MQ_DB_OK;
 	db->retry_after_ns = 0;
 	return 0;
 }
 
-void mq_db_check(struct mq_db *db)
+static void check_conn(struct mq_db *db)
 {
 	struct pollfd p;
 
@@ -172,10 +203,20 @@ void mq_db_check(struct mq_db *db)
 	 * goodbye (a FATAL message and EOF). */
 	if (p.fd < 0 || poll(&p, 1, 0) != 0) {
 		if (p.fd < 0 || !PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
-			mq_log_info("database connection closed by the server; reconnecting");
+			mq_log_info("database connection closed by the server%s; reconnecting",
+				    db->is_replica ? " (replica)" : "");
 			drop(db);
 		}
 	}
+}
+
+void mq_db_check(struct mq_db *db)
+{
+	check_conn(db);
+	db->pinned = false;
+	db->wrote = false;
+	if (db->replica)
+		check_conn(db->replica);
 }
 
 static bool ensure_connected(struct mq_db *db)
@@ -210,6 +251,13 @@ static bool record_failure(struct mq_db *db, const PGresult *res)
 	return lost;
 }
 
+/* Where st records the connection it is prepared on: the primary's and
+ * the replica's connections each prepare it. */
+static uint64_t *prepared_on(const struct mq_db *db, struct mq_stmt *st)
+{
+	return db->is_replica ? &st->replica_gen : &st->prepared_gen;
+}
+
 static int prepare(struct mq_db *db, struct mq_stmt *st)
 {
 	char name[16];
@@ -222,7 +270,7 @@ static int prepare(struct mq_db *db, struct mq_stmt *st)
 	res = PQprepare(db->conn, name, st->sql, 0, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (ok)
-		st->prepared_gen = db->gen;
+		*prepared_on(db, st) = db->gen;
 	else if (!record_failure(db, res))
 		mq_log_error("preparing statement failed: %s sql=\"%.200s\"", db->error, st->sql);
 	PQclear(res);
@@ -243,21 +291,24 @@ static void deallocate(struct mq_db *db, struct mq_stmt *st)
 
 	snprintf(sql, sizeof(sql), "DEALLOCATE mq%u", st->id);
 	PQclear(PQexec(db->conn, sql));
-	st->prepared_gen = 0;
+	*prepared_on(db, st) = 0;
 }
 
 /* Sends st: prepared on first use (and after a reconnect), or unnamed and
- * planned for these values when it asks so.  *unprepared tells a failed
- * prepare (nothing ran) from a failed execution. */
+ * planned for these values when it asks so or [database] prepare is off
+ * (a pooler in transaction mode, where a named statement prepared in one
+ * transaction is unknown to the server connection of the next).
+ * *unprepared tells a failed prepare (nothing ran) from a failed
+ * execution. */
 static PGresult *send_stmt(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params,
 			   bool *unprepared)
 {
 	char name[16];
 
 	*unprepared = false;
-	if (st->plan_each_call)
+	if (st->plan_each_call || !db->cfg->db_prepare)
 		return PQexecParams(db->conn, st->sql, n, NULL, params, NULL, NULL, 0);
-	if ((st->prepared_gen != db->gen || st->id == 0) && prepare(db, st) < 0) {
+	if ((*prepared_on(db, st) != db->gen || st->id == 0) && prepare(db, st) < 0) {
 		*unprepared = true;
 		return NULL;
 	}
@@ -265,7 +316,7 @@ static PGresult *send_stmt(struct mq_db *db, struct mq_stmt *st, int n, const ch
 	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
 }
 
-PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params)
+static PGresult *exec_on(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		/* Taken now: losing the connection clears in_tx. */
@@ -300,6 +351,60 @@ PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *co
 	return NULL;
 }
 
+/* A catalog read goes to the replica unless this unit of work is pinned to
+ * the primary (a writer's reads, mq_db_pin_primary), has written (its
+ * reads must see that), or is inside a transaction (one snapshot). */
+static bool on_replica(const struct mq_db *db, const struct mq_stmt *st)
+{
+	return st->replica && db->replica && !db->pinned && !db->wrote && !db->in_tx &&
+	       !db->tx_lost;
+}
+
+PGresult *mq_db_exec(struct mq_db *db, struct mq_stmt *st, int n, const char *const *params)
+{
+	PGresult *res;
+
+	if (on_replica(db, st)) {
+		if ((res = exec_on(db->replica, st, n, params)) != NULL)
+			return res;
+		/* Down, or a statement the standby cancelled (a conflict with
+		 * recovery): a read, so the primary answers it instead. */
+		if (db->replica->state == MQ_DB_DOWN && !db->replica->down_logged) {
+			mq_log_warn("database replica unavailable, reading from the primary: %s",
+				    db->replica->error);
+			db->replica->down_logged = true;
+		} else if (db->replica->state != MQ_DB_DOWN) {
+			mq_log_info("replica read failed, read from the primary: sqlstate=%s %s",
+				    db->replica->sqlstate, db->replica->error);
+		}
+	}
+	res = exec_on(db, st, n, params);
+	if (res && !st->read_only && !st->unseen)
+		db->wrote = true;
+	/* A catalog read kept on the primary for read-your-writes, with the
+	 * primary down (a failover): the replica, synchronous, has every
+	 * write it acknowledged. */
+	if (res == NULL && db->state == MQ_DB_DOWN && st->replica && db->replica && !db->in_tx &&
+	    !db->tx_lost && (db->pinned || db->wrote))
+		res = exec_on(db->replica, st, n, params);
+	return res;
+}
+
+void mq_db_pin_primary(struct mq_db *db)
+{
+	db->pinned = true;
+}
+
+bool mq_db_wrote(const struct mq_db *db)
+{
+	return db->wrote;
+}
+
+bool mq_db_has_replica(const struct mq_db *db)
+{
+	return db->replica != NULL;
+}
+
 /* Runs BEGIN or COMMIT; the server's command tag must echo it (COMMIT of a
  * failed transaction answers "ROLLBACK"). */
 static int simple(struct mq_db *db, const char *sql)
@@ -331,6 +436,9 @@ int mq_db_begin(struct mq_db *db)
 int mq_db_commit(struct mq_db *db)
 {
 	int rc = db->in_tx ? simple(db, "COMMIT") : -1;
+
+	if (rc == 0)
+		db->wrote = true;
 
 	if (!db->in_tx && db->tx_lost)
 		set_error(db, MQ_DB_DOWN, "08006", "the connection was lost inside the transaction");

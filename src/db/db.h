@@ -28,12 +28,28 @@ struct mq_stmt {
 	const char *sql;
 	bool read_only;		/* safe to retry after a lost connection */
 	bool plan_each_call;	/* planned for its parameter values every time */
+	bool replica;		/* a catalog read a replica may answer */
+	bool unseen;		/* a write no read of its author depends on */
 	unsigned id;		/* server-side name is "mq<id>", given on first use */
 	uint64_t prepared_gen;	/* the connection generation it is prepared on */
+	uint64_t replica_gen;	/* ... and on the replica's connection */
 };
 
 #define MQ_STMT(text) { .sql = (text) }
 #define MQ_STMT_READ(text) { .sql = (text), .read_only = true }
+
+/* A write that no later read of the user who caused it depends on
+ * (analytics events, written in batches for other requests too): it does
+ * not count as the request's write for read-your-writes
+ * (mq_db_wrote). */
+#define MQ_STMT_UNSEEN(text) { .sql = (text), .unseen = true }
+
+/* A read of the public catalog (movies, genres), which a streaming replica
+ * ([database] replica_conninfo) may answer when the unit of work is not
+ * pinned to the primary (mq_db_pin_primary) nor in a transaction.  Only
+ * for what anyone may read and a replica's lag cannot make wrong for the
+ * reader: never a user's own rows. */
+#define MQ_STMT_CATALOG(text) { .sql = (text), .read_only = true, .replica = true }
 
 /* A read whose best plan depends on its parameter values: a filter list
  * written "($1 IS NULL OR year = $1) AND ..." must drop the filters it
@@ -42,6 +58,9 @@ struct mq_stmt {
  * this one is sent as the unnamed statement (still parameterised), which
  * the server plans with the values each time. */
 #define MQ_STMT_PLANNED(text) { .sql = (text), .read_only = true, .plan_each_call = true }
+/* The same, of the catalog (MQ_STMT_CATALOG). */
+#define MQ_STMT_CATALOG_PLANNED(text) \
+	{ .sql = (text), .read_only = true, .plan_each_call = true, .replica = true }
 
 enum mq_db_state { MQ_DB_OK, MQ_DB_DOWN, MQ_DB_FAILED };
 
@@ -56,13 +75,31 @@ struct mq_db *mq_db_new(const struct mq_config *cfg, const char *app_name);
 struct mq_db *mq_db_new_owner(const struct mq_config *cfg, const char *app_name);
 void mq_db_free(struct mq_db *db);
 
+/* Sends the catalog reads (MQ_STMT_CATALOG) of this handle to [database]
+ * replica_conninfo, when set (the pool's workers; a job reads the
+ * primary).  A replica that is down or cancels a read costs that read a
+ * second try on the primary, never a failure.  Returns 0. */
+int mq_db_use_replica(struct mq_db *db);
+
+/* Read-your-writes: the rest of this unit of work reads the primary only.
+ * mq_db_check() (the top of each request) clears it. */
+void mq_db_pin_primary(struct mq_db *db);
+
+/* True when a statement that may write (neither MQ_STMT_READ nor
+ * MQ_STMT_UNSEEN), or a COMMIT, succeeded since mq_db_check(). */
+bool mq_db_wrote(const struct mq_db *db);
+
+/* True when catalog reads may go to a replica (mq_db_use_replica). */
+bool mq_db_has_replica(const struct mq_db *db);
+
 /* Connects now (a worker does this at start so its first request is not
  * slow).  Returns 0, or -1 with the reason in mq_db_error(). */
 int mq_db_connect(struct mq_db *db);
 
 /* Cheap check at the top of each request: notices a connection the server
  * closed (restart, idle timeout) and drops it so the next statement
- * reconnects instead of failing. */
+ * reconnects instead of failing (the replica's too); and begins a unit of
+ * work: clears the pin to the primary and the record of writes. */
 void mq_db_check(struct mq_db *db);
 
 /* Runs a prepared statement with text parameters (NULL is SQL NULL).

@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "http/auth.h"
 #include "http/http.h"
+#include "http/read_your_writes.h"
 #include "http/router.h"
 #include "integrations/tmdb.h"
 #include "pool/worker.h"
@@ -68,10 +69,12 @@ static void route(struct mq_worker *w, struct mq_req *r)
 	}
 	if (mq_done(mq_auth_request(r)))
 		return;
+	mq_ryw_begin(r);
 	if (!mq_done(route->handler(r)) || !r->responded) {
 		mq_log_error("handler for %s %s answered nothing", r->method_name, route->pattern);
 		mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
 	}
+	mq_ryw_end(r);
 }
 
 /* A body the handler never read (an early 4xx) would still be on a kept

@@ -38,6 +38,7 @@
 #include "integrations/tmdb.h"
 #include "pool/dispatch.h"
 #include "storage/image.h"
+#include "storage/store.h"
 
 /* Exactly these are blocked and read from the signalfd; everything else,
  * including SIGCHLD which the master blocks, is left at its default. */
@@ -343,6 +344,7 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 		return 1;
 	}
 	w.db = mq_db_new(cfg, "marquee-fcgi");
+	mq_db_use_replica(w.db);
 	if (mq_db_connect(w.db) < 0)
 		mq_log_warn("database not reachable at start (will retry per request): %s",
 			    mq_db_error(w.db));
@@ -355,6 +357,7 @@ int mq_worker_run(const struct mq_config *cfg, const struct mq_router *router,
 	/* libvips starts threads: here, after the fork, never in the master */
 	rc = mq_image_init() < 0 ? 1 : serve(&w, listen_fd, sigfd);
 	mq_image_shutdown();
+	mq_media_store_close();
 	mq_tmdb_free(w.tmdb);
 	mq_keyword_names_reset();
 	mq_password_cleanup();

@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "storage/image.h"
+#include "storage/store.h"
 
 const char *mq_media_sniff(const char *d, size_t len)
 {
@@ -88,6 +89,8 @@ enum mq_status mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(rnd, sizeof(rnd), raw, sizeof(raw));
 	*rel = mq_arena_printf(c->arena, "%s/%s-%s", subdir, prefix, rnd);
+	if (mq_media_store_on(c))
+		return MQ_OK;	/* the media host makes directories as files come */
 	if ((st = made_dir(c, mq_arena_printf(c->arena, "%s/%s", root, subdir))) != MQ_OK)
 		return st;
 	return made_dir(c, mq_arena_printf(c->arena, "%s/%s", root, *rel));
@@ -96,10 +99,15 @@ enum mq_status mq_media_dir_new(struct mq_ctx *c, const char *subdir, const char
 enum mq_status mq_media_write(struct mq_ctx *c, const char *reldir, const char *name,
 			      const void *data, size_t len)
 {
-	const char *path = mq_arena_printf(c->arena, "%s/%s/%s", c->cfg->media_dir, reldir, name);
-	const char *tmp = mq_arena_printf(c->arena, "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), err = 0;
+	const char *path, *tmp;
+	int fd, err = 0;
 
+	if (mq_media_store_on(c))
+		return mq_media_store_put(c, mq_arena_printf(c->arena, "%s/%s", reldir, name),
+					  data, len);
+	path = mq_arena_printf(c->arena, "%s/%s/%s", c->cfg->media_dir, reldir, name);
+	tmp = mq_arena_printf(c->arena, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return failed(c, "creating", tmp, errno);
 	errno = 0;
@@ -132,6 +140,10 @@ void mq_media_remove_dir(struct mq_ctx *c, const char *reldir)
 
 	if (!sane(reldir))
 		return;
+	if (mq_media_store_on(c)) {
+		mq_media_store_delete(c, mq_arena_printf(c->arena, "%s/", reldir));
+		return;
+	}
 	dir = mq_arena_printf(c->arena, "%s/%s", c->cfg->media_dir, reldir);
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
@@ -165,6 +177,10 @@ void mq_media_remove(struct mq_ctx *c, const char *relpath)
 		return;
 	if ((dir = image_dir(c, relpath)) != NULL) {
 		mq_media_remove_dir(c, dir);
+		return;
+	}
+	if (mq_media_store_on(c)) {
+		mq_media_store_delete(c, relpath);
 		return;
 	}
 	path = mq_arena_printf(c->arena, "%s/%s", c->cfg->media_dir, relpath);

@@ -1,6 +1,7 @@
 /*
- * media.h: uploaded images on disk, under [media] dir, served by nginx at
- * [media] url.
+ * media.h: uploaded images on disk, under [media] dir, or on the shared
+ * media store ([media] store, storage/store.h) when set; served by nginx
+ * at [media] url.
  */
 #ifndef MQ_MEDIA_H
 #define MQ_MEDIA_H

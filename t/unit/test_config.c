@@ -294,6 +294,110 @@ START_TEST(oauth_providers)
 }
 END_TEST
 
+/* The keys of a deployment on several hosts: memcached servers, a
+ * replica for catalog reads, a shared media store. */
+START_TEST(cluster_keys)
+{
+	char err[256];
+	struct mq_config *c = load_text(
+		"[database]\n"
+		"conninfo = host=pg1,pg2 dbname=marquee target_session_attrs=read-write\n"
+		"replica_conninfo = host=pg2,pg1 dbname=marquee target_session_attrs=prefer-standby\n"
+		"primary_after_write = 3s\n"
+		"prepare = off\n"
+		"[cache]\n"
+		"servers = 10.0.0.1:11211, 10.0.0.2, [fd00::3]:11212 /run/mc.sock\n"
+		"[media]\n"
+		"store = http://10.0.0.9:8081/media/\n"
+		"store_timeout = 2s\n", err, sizeof(err));
+
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->db_replica_conninfo,
+			 "host=pg2,pg1 dbname=marquee target_session_attrs=prefer-standby");
+	ck_assert_int_eq(c->db_primary_after_write_ms, 3000);
+	ck_assert(!c->db_prepare);
+	ck_assert_str_eq(c->media_store, "http://10.0.0.9:8081/media/");
+	ck_assert_int_eq(c->media_store_timeout_ms, 2000);
+	mq_config_free(c);
+
+	c = mq_config_load(NULL, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->db_replica_conninfo, "");
+	ck_assert_int_eq(c->db_primary_after_write_ms, 5000);
+	ck_assert(c->db_prepare);
+	ck_assert_str_eq(c->media_store, "");
+	mq_config_free(c);
+}
+END_TEST
+
+START_TEST(cache_server_entries)
+{
+	static const struct {
+		const char *spec, *host;
+		int port;
+	} good[] = {
+		{ "10.0.0.1:11212", "10.0.0.1", 11212 },
+		{ "cache-2.internal", "cache-2.internal", 11211 },
+		{ "[fd00::3]:11213", "fd00::3", 11213 },
+		{ "[::1]", "::1", 11211 },
+		{ "/run/memcached/memcached.sock", "/run/memcached/memcached.sock", 0 },
+	};
+	static const char *const bad[] = {
+		"fd00::3", "host:0", "host:65536", "host:", ":11211", "[::1", "[::1]x",
+		"host:11211x", "ho st", "host;rm", "",
+	};
+	char host[256];
+	int port;
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(good); i++) {
+		ck_assert_msg(mq_config_cache_server(good[i].spec, host, sizeof(host), &port) == 0,
+			      "refused %s", good[i].spec);
+		ck_assert_str_eq(host, good[i].host);
+		ck_assert_int_eq(port, good[i].port);
+	}
+	for (size_t i = 0; i < MQ_ARRAY_LEN(bad); i++)
+		ck_assert_msg(mq_config_cache_server(bad[i], host, sizeof(host), &port) < 0,
+			      "took \"%s\"", bad[i]);
+	/* a host longer than the buffer */
+	ck_assert_int_lt(mq_config_cache_server("abcdefgh:1", host, 4, &port), 0);
+}
+END_TEST
+
+START_TEST(bad_cluster_keys)
+{
+	static const char *const bad[] = {
+		"[cache]\nservers = 10.0.0.1:11211, fd00::3\n",
+		"[cache]\nservers = ,\n",
+		"[cache]\nservers = 10.0.0.1:99999\n",
+		"[media]\nstore = ftp://10.0.0.9/media/\n",
+		"[media]\nstore = http://10.0.0.9/media\n",
+		"[media]\nstore = http://10.0.0.9/media/?x=1/\n",
+		"[media]\nstore = /srv/media/\n",
+		"[media]\nstore_timeout = 50ms\n",
+		"[database]\nprimary_after_write = 2h\n",
+		"[database]\nprepare = sometimes\n",
+	};
+	char err[256];
+
+	for (size_t i = 0; i < MQ_ARRAY_LEN(bad); i++) {
+		struct mq_config *c = load_text(bad[i], err, sizeof(err));
+
+		ck_assert_msg(c == NULL, "accepted: %s", bad[i]);
+	}
+	/* 33 servers: one more than a handle judges apart */
+	char text[1024] = "[cache]\nservers =";
+	for (int i = 0; i < 33; i++) {
+		char one[24];
+
+		snprintf(one, sizeof(one), " /s%d", i);
+		mq_strlcpy(text + strlen(text), one, sizeof(text) - strlen(text));
+	}
+	mq_strlcpy(text + strlen(text), "\n", sizeof(text) - strlen(text));
+	ck_assert_ptr_null(load_text(text, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "at most 32") != NULL, "%s", err);
+}
+END_TEST
+
 /* etc/marquee.conf names every key (set, or commented out as ";key ="). */
 struct seen {
 	bool found[256];
@@ -355,6 +459,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, dump_never_shows_secrets);
 	tcase_add_test(tc, pool_needs_a_readable_common_password_list);
 	tcase_add_test(tc, pool_needs_tmdb_timeout_below_request_timeout);
+	tcase_add_test(tc, cluster_keys);
+	tcase_add_test(tc, cache_server_entries);
+	tcase_add_test(tc, bad_cluster_keys);
 	tcase_add_test(tc, sample_config_documents_every_key);
 	suite_add_tcase(s, tc);
 	return s;

@@ -10,15 +10,20 @@ package Marquee::FastCGI;
 
 use strict;
 use warnings;
+use IO::Socket::INET;
 use IO::Socket::UNIX;
 use Marquee::OpenAPI;
 
 use constant { BEGIN_REQUEST => 1, END_REQUEST => 3, PARAMS => 4, FCGI_STDIN => 5, FCGI_STDOUT => 6,
                RESPONDER => 1, KEEP_CONN => 1 };
 
+# PATH: a unix socket, or HOST:PORT (a pool listening on TCP).
 sub connect {
     my ($class, $path) = @_;
-    my $sock = IO::Socket::UNIX->new(Peer => $path) or die "connect $path: $!\n";
+    my $sock = $path =~ /^([0-9.]+):([0-9]+)$/
+        ? IO::Socket::INET->new(PeerAddr => $1, PeerPort => $2)
+        : IO::Socket::UNIX->new(Peer => $path);
+    $sock or die "connect $path: $!\n";
     return bless { sock => $sock, id => 0 }, $class;
 }
 

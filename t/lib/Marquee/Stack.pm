@@ -24,8 +24,15 @@ package Marquee::Stack;
 # github configured against it), start_timeout => seconds (30: how long the
 # stack may take to answer; more under valgrind), api_inflight => N
 # (nginx's limit on API requests in flight at once, API_INFLIGHT; 10000,
-# out of the way, unless a test sets it), and the others read in start()
-# below.
+# out of the way, unless a test sets it), media_store => 1 (a media host:
+# nginx/media-host.conf in an nginx of its own, the pools' [media] store
+# and url; stop_media_host / start_media_host), cache_nodes => N (N
+# memcached nodes, the pools' [cache] servers; stop_memcached(i) and
+# start_memcached(i) for node i), replica_db => 1 (a second
+# database, marquee_replica, cloned from the same template, as the
+# pools' [database] replica_conninfo: a "replica" that never receives the
+# primary's writes, so a test sees which one answered), and the others
+# read in start() below.
 #
 # Tests wait for what they expect, never for time to pass: wait_until
 # (exported) polls a condition with a deadline; hold() keeps a transaction
@@ -406,7 +413,7 @@ sub start {
     chmod 0600, "$self->{dir}/jwt.key";
     chown_tree("$self->{dir}/media");
     $self->start_postgres;
-    $self->start_memcached;
+    $self->start_memcached($_) for 1 .. ($self->{cache_nodes} // 1);
     if ($self->{mail}) {
         $self->{smtp_port} = free_port();
         $self->start_mail_sink;
@@ -415,6 +422,7 @@ sub start {
     $self->start_tmdb if $self->{tmdb};
     $self->start_payments if $self->{payments};
     $self->start_idp if $self->{oauth};
+    $self->start_media_host if $self->{media_store};
     $self->start_pool;
     $self->start_pool($_) for 2 .. 1 + ($self->{more_pools} // 0);
     $self->start_outbox if $self->{mail};
@@ -476,7 +484,10 @@ sub start_postgres {
     # the sockets' directory: the servers' user alone (root passes anyway)
     chmod 0700, "$d/run";
     $self->pg_ctl('start');
-    for my $sql ('CREATE DATABASE marquee TEMPLATE marquee_template', database_privileges_sql('marquee')) {
+    my @replica = $self->{replica_db} ? ('CREATE DATABASE marquee_replica TEMPLATE marquee_template',
+                                         database_privileges_sql('marquee_replica')) : ();
+    for my $sql ('CREATE DATABASE marquee TEMPLATE marquee_template', database_privileges_sql('marquee'),
+                 @replica) {
         sh(as_user("$self->{pgbin}/psql", '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', "$d/run",
                    '-U', 'postgres', '-d', 'postgres', '-c', $sql));
     }
@@ -549,14 +560,17 @@ sub lock_waiters {
 
 # ---- memcached ----
 
+# start_memcached: the stack's memcached (run/memcached.sock);
+# start_memcached(N): its Nth node, with cache_nodes => N (run/memcached-N.sock).
 sub start_memcached {
-    my ($self) = @_;
-    my $sock = "$self->{dir}/run/memcached.sock";
+    my ($self, $i) = @_;
+    my $name = $i && $i > 1 ? "memcached-$i" : 'memcached';
+    my $sock = "$self->{dir}/run/$name.sock";
     my @cmd = ('memcached', '-s', $sock, '-a', '0600', '-m', '32', '-t', '1', '-U', '0');
     push @cmd, '-u', run_user() if run_user();
     unlink $sock;
-    $self->{pids}{memcached} = $self->spawn('memcached', @cmd);
-    wait_for('memcached', 10, sub { IO::Socket::UNIX->new(Peer => $sock) });
+    $self->{pids}{$name} = $self->spawn($name, @cmd);
+    wait_for($name, 10, sub { IO::Socket::UNIX->new(Peer => $sock) });
 }
 
 # Empties memcached (TMDb's cached answers among the rest).
@@ -569,8 +583,15 @@ sub flush_memcached {
 }
 
 sub stop_memcached {
+    my ($self, $i) = @_;
+    $self->stop_process($i && $i > 1 ? "memcached-$i" : 'memcached', 'TERM');
+}
+
+# The sockets of the memcached nodes (cache_nodes => N; one by default).
+sub memcached_sockets {
     my ($self) = @_;
-    $self->stop_process('memcached', 'TERM');
+    return map { "$self->{dir}/run/" . ($_ > 1 ? "memcached-$_" : 'memcached') . '.sock' }
+               1 .. ($self->{cache_nodes} // 1);
 }
 
 # ---- the pool ----
@@ -626,6 +647,11 @@ success_url = http://app.marquee.test/account/subscription?checkout=success
 
 PAY
     my $oauth = $self->{idp_port} ? $self->oauth_config : '';
+    my $replica = $self->{replica_db}
+        ? "replica_conninfo = host=$d/run dbname=marquee_replica user=$POOL_ROLE\n" : '';
+    my $store = $self->{media_write_port}
+        ? "store = http://127.0.0.1:$self->{media_write_port}/\n"
+          . "url = http://127.0.0.1:$self->{media_read_port}/media/\nstore_timeout = 2s\n" : '';
     return <<"CONF" . $tmdb . $push . $pay . $oauth . ($self->{extra_config} // '');
 [server]
 listen = $listen
@@ -642,9 +668,9 @@ localedir = $locale
 conninfo = host=$d/run dbname=marquee user=$POOL_ROLE
 owner_conninfo = host=$d/run dbname=marquee user=$OWNER
 migrations_dir = $self->{src}/sql
-
+$replica
 [cache]
-servers = $d/run/memcached.sock
+servers = @{[ join ', ', $self->memcached_sockets ]}
 retry_timeout = 1s
 verify = on
 
@@ -662,7 +688,7 @@ link_base = http://app.marquee.test
 
 [media]
 dir = $d/media
-
+$store
 [log]
 level = info
 CONF
@@ -718,6 +744,58 @@ sub fcgi_servers {
                                             : ("unix:$self->{dir}/run/fcgi.sock");
     push @servers, "127.0.0.1:$self->{fcgi_port}{$_}" for 2 .. 1 + ($self->{more_pools} // 0);
     return @servers;
+}
+
+# ---- the media host: nginx/media-host.conf in an nginx of its own ----
+
+sub start_media_host {
+    my ($self) = @_;
+    my $d = $self->{dir};
+    my $m = "$d/media-host";
+    $self->{media_write_port} //= free_port();
+    $self->{media_read_port} //= free_port();
+    make_path("$m/store", "$m/incoming", "$m/tmp");
+    chown_tree($m);
+    sh($^X, "$self->{src}/nginx/render", '--site-only', $m, "$self->{src}/nginx/media-host.conf",
+       "MEDIA_READ_LISTEN=127.0.0.1:$self->{media_read_port}",
+       "MEDIA_WRITE_LISTEN=127.0.0.1:$self->{media_write_port}",
+       'MEDIA_WRITERS=allow 127.0.0.1; deny all;',
+       "MEDIA_STORE_ROOT=$m/store", "MEDIA_INCOMING=$m/incoming");
+    my $user = run_user() ? 'user nobody nogroup;' : '';
+    spew("$m/nginx.conf", <<"CONF");
+$user
+worker_processes 1;
+pid $m/nginx.pid;
+error_log $d/log/media-host-error.log warn;
+events { worker_connections 256; }
+http {
+    types { image/png png; image/jpeg jpg; image/webp webp; }
+    default_type application/octet-stream;
+    sendfile on;
+    client_body_temp_path $m/tmp/body;
+    proxy_temp_path $m/tmp/proxy;
+    fastcgi_temp_path $m/tmp/fastcgi;
+    uwsgi_temp_path $m/tmp/uwsgi;
+    scgi_temp_path $m/tmp/scgi;
+    access_log $d/log/media-host-access.log;
+    include $m/media-host.conf;
+}
+CONF
+    my @base = ('nginx', '-p', $m, '-c', "$m/nginx.conf", '-e', "$d/log/media-host-error.log");
+    system(@base, '-t', '-q') == 0 or die "nginx -t (media host) failed: "
+                                          . slurp("$d/log/media-host-error.log");
+    $self->{pids}{'media-host'} = $self->spawn('media-host', @base, '-g', 'daemon off;');
+    wait_for('the media host', 10, sub {
+        IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $self->{media_write_port}) });
+}
+
+sub stop_media_host { $_[0]->stop_process('media-host', 'QUIT') }
+
+# The files of the media host's store, relative to it.
+sub media_store_files {
+    my ($self) = @_;
+    my $root = "$self->{dir}/media-host/store";
+    return sort map { s{^\Q$root\E/}{}r } grep { -f } glob "$root/*/*/*";
 }
 
 # ---- mail: a local SMTP sink and the outbox job ----
@@ -1357,13 +1435,13 @@ sub wait_pool_exit {
 sub stop_all {
     my ($self) = @_;
     return if $self->{stopped}++;
-    $self->stop_process('nginx', 'QUIT');
+    $self->stop_process($_, 'QUIT') for 'nginx', 'media-host';
     $self->stop_process($_, 'TERM', 30)
         for grep { /^(pool-|outbox|payments|smtp-sink|tmdb-fake|push-fake|pay-fake|idp-fake)/ } keys %{ $self->{pids} };
     if ($self->{pids}{pool}) {
         $self->{pool_exit} = $self->stop_process('pool', 'TERM', 30);
     }
-    $self->stop_process('memcached', 'TERM');
+    $self->stop_process($_, 'TERM') for grep { /^memcached/ } keys %{ $self->{pids} };
     eval { $self->pg_ctl('stop', '-m', 'immediate') } if -e "$self->{dir}/pg/postmaster.pid";
 }
 
