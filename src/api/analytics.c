@@ -270,14 +270,9 @@ mq_reply mq_users_me_year_in_review(struct mq_req *r)
 		return rc;
 	if ((st = mq_subs_entitled(&r->ctx, r->user_id, "year_in_review", &ok, &plan)) != MQ_OK)
 		return mq_fail(r, st);
-	if (!ok) {
-		extra = mq_json_object(r->arena);
-		json_object_object_add(extra, "plan", plan ? json_object_get(plan) : NULL);
-		return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, mq_tr(r->lang.ui, "Year in review comes "
-				      "with a subscription to %s."), json_object_get_string(
-				      json_object_object_get(plan, "name")))
-				      : "Year in review is not offered with any plan at the moment.", extra);
-	}
+	if (!ok)
+		return mq_problem_plan(r, plan, N_("Year in review comes with a subscription to %s."),
+				       N_("Year in review is not offered with any plan at the moment."));
 	if ((st = mq_analytics_user_stats(&r->ctx, r->user_id, year, &res)) != MQ_OK)
 		return mq_fail(r, st);
 	mq_resp_header(r, "Cache-Control", "private, no-store");

@@ -78,7 +78,8 @@ mq_reply mq_users_me_export(struct mq_req *r)
 	if ((st = mq_subs_entitled(&r->ctx, r->user_id, "export", &ok, &plan)) != MQ_OK)
 		return mq_fail(r, st);
 	if (!ok)
-		return mq_problem_plan(r, "Exporting your data", plan);
+		return mq_problem_plan(r, plan, N_("Exporting your data comes with a subscription to %s."),
+				       N_("Exporting your data is not offered with any plan at the moment."));
 	if ((st = mq_export_queue(&r->ctx, r->user_id, &job)) != MQ_OK)
 		return mq_fail(r, st);
 	return accepted(r, "export", job);

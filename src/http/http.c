@@ -476,15 +476,24 @@ static const char *utf8_text(struct mq_arena *a, const char *detail)
 	return b.data;
 }
 
-mq_reply mq_problem_plan(struct mq_req *r, const char *what, struct json_object *plan)
+mq_reply mq_problem_plan(struct mq_req *r, struct json_object *plan, const char *with_plan,
+			 const char *without)
 {
 	struct json_object *extra = mq_json_object(r->arena);
+	const char *detail = without, *t, *at;
 
 	json_object_object_add(extra, "plan", plan ? json_object_get(plan) : NULL);
-	return mq_problem_ext(r, 403, plan ? mq_arena_printf(r->arena, "%s comes with a subscription "
-			      "to %s.", what, json_object_get_string(json_object_object_get(plan, "name")))
-			      : mq_arena_printf(r->arena, "%s is not offered with any plan at the moment.",
-						what), extra);
+	if (plan) {
+		/* the plan's name in the translated sentence's %s (spliced,
+		 * not printf'd: the format is the catalog's, not a literal) */
+		t = mq_tr(r->lang.ui, with_plan);
+		at = strstr(t, "%s");
+		detail = at ? mq_arena_printf(r->arena, "%.*s%s%s", (int)(at - t), t,
+					      json_object_get_string(json_object_object_get(plan, "name")),
+					      at + 2)
+			    : t;
+	}
+	return mq_problem_ext(r, 403, detail, extra);
 }
 
 mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)

@@ -157,12 +157,13 @@ mq_reply mq_problem_about(struct mq_req *r, int status, const char *detail, cons
 mq_reply mq_problem_ext(struct mq_req *r, int status, const char *detail, struct json_object *extra)
 	MQ_NONNULL(1, 3);
 
-/* 403 for a premium feature the caller is not entitled to: "<what> comes
- * with a subscription to <plan's name>." and "plan": plan ({id, name}
- * from mq_subs_entitled), or "<what> is not offered with any plan at the
- * moment." and "plan": null. */
-mq_reply mq_problem_plan(struct mq_req *r, const char *what, struct json_object *plan)
-	MQ_NONNULL(1, 2);
+/* 403 for a premium feature the caller is not entitled to, in the
+ * caller's language: with_plan (a whole sentence, marked N_(), whose %s
+ * is the plan's name) and "plan": plan ({id, name} from
+ * mq_subs_entitled), or without (no plan offers it) and "plan": null. */
+mq_reply mq_problem_plan(struct mq_req *r, struct json_object *plan, const char *with_plan,
+			 const char *without)
+	MQ_NONNULL(1, 3, 4);
 
 /* Answers a failure of the domain or data layers (core/status.h) with
  * the problem it maps to, from the details in r->ctx.err: 404, 400 (naming
