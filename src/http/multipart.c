@@ -42,16 +42,25 @@ static bool boundary(const char *content_type, char out[71])
 	return false;
 }
 
-/* Whether the headers h[0..n) say form-data with name="name". */
+/* Whether the headers h[0..n) say form-data with name="name" (or the
+ * token name unquoted, as RFC 2183's parameters allow and some senders
+ * write it). */
 static bool named(const char *h, size_t n, const char *name)
 {
 	size_t want = strlen(name);
 
-	for (size_t i = 0; i + 5 + want + 1 <= n; i++) {
+	for (size_t i = 0; i + 5 + want <= n; i++) {
+		const char *v = h + i + 5;
+		size_t left = n - i - 5;
+
 		if ((i > 0 && h[i - 1] != ';' && h[i - 1] != ' ' && h[i - 1] != '\t') ||
-		    strncasecmp(h + i, "name=\"", 6) != 0)
+		    strncasecmp(h + i, "name=", 5) != 0)
 			continue;
-		if (i + 6 + want < n && memcmp(h + i + 6, name, want) == 0 && h[i + 6 + want] == '"')
+		if (left >= want + 2 && v[0] == '"' && memcmp(v + 1, name, want) == 0 &&
+		    v[1 + want] == '"')
+			return true;
+		if (left >= want && memcmp(v, name, want) == 0 &&
+		    (left == want || strchr("; \t\r\n", v[want]) != NULL))
 			return true;
 	}
 	return false;

@@ -20,7 +20,7 @@ static CURL *handle;
 
 bool mq_media_store_on(const struct mq_ctx *c)
 {
-	return c->cfg->media_store[0] != '\0';
+	return c->cfg->media_store && c->cfg->media_store[0] != '\0';
 }
 
 /* Relative paths come from mq_media_dir_new (subdir/prefix-hex/name.ext):
