@@ -1,7 +1,7 @@
 // Administrators: add a movie from TMDb (by id, or found by TMDb's search),
 // edit a movie's details, upload its poster, translate its title,
 // overview and tagline (PUT/DELETE /api/movies/{id}/translations/{lang}/).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api, apiResponse, ApiError, type Movie, type MovieDetail, type Page } from '../api';
 import { AdminNav } from '../components/AdminNav';
@@ -194,7 +194,8 @@ const LANGUAGES: [string, string][] = [
 type MovieWithTranslations = MovieDetail & { translations: string[]; translation: string | null };
 
 function Translations({ movie, onChange }: { movie: MovieWithTranslations; onChange: (m: MovieDetail) => void }) {
-  const [lang, setLang] = useState('fr');
+  const [lang, setLang] = useState('');
+  const [loading, setLoading] = useState(false);
   const [title, setTitle] = useState('');
   const [overview, setOverview] = useState('');
   const [tagline, setTagline] = useState('');
@@ -212,10 +213,16 @@ function Translations({ movie, onChange }: { movie: MovieWithTranslations; onCha
       setError(e as Error);
     }
   };
-  /** Fills the form with the language's translation (the movie as read in it). */
+  /** Fills the form with the language's translation (the movie as read in
+   * it); the fields wait for it, so nothing typed is overwritten. */
   const edit = async (l: string) => {
     setLang(l);
     setError(null);
+    setTitle('');
+    setOverview('');
+    setTagline('');
+    if (!l) return;
+    setLoading(true);
     try {
       const m = await api<MovieWithTranslations>(`/api/movies/${movie.id}/?language=${encodeURIComponent(l)}`);
       const same = m.translation === l;
@@ -224,13 +231,10 @@ function Translations({ movie, onChange }: { movie: MovieWithTranslations; onCha
       setTagline(same ? m.tagline : '');
     } catch (e) {
       setError(e as Error);
+    } finally {
+      setLoading(false);
     }
   };
-  useEffect(() => {
-    if ((movie.translations ?? []).includes('fr')) edit('fr');
-    // once, for the movie this panel was made for
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
   const save = (e: FormEvent) => {
     e.preventDefault();
     run(
@@ -266,6 +270,7 @@ function Translations({ movie, onChange }: { movie: MovieWithTranslations; onCha
         <label>
           Language
           <select value={lang} onChange={(e) => edit(e.target.value)}>
+            <option value="">Choose a language…</option>
             {LANGUAGES.map(([v, name]) => (
               <option key={v} value={v}>
                 {name} ({v})
@@ -275,17 +280,17 @@ function Translations({ movie, onChange }: { movie: MovieWithTranslations; onCha
         </label>
         <label>
           Translated title
-          <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={300} />
+          <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={300} disabled={!lang || loading} />
         </label>
         <label>
           Translated tagline
-          <input value={tagline} onChange={(e) => setTagline(e.target.value)} maxLength={500} />
+          <input value={tagline} onChange={(e) => setTagline(e.target.value)} maxLength={500} disabled={!lang || loading} />
         </label>
         <label>
           Translated overview
-          <textarea value={overview} onChange={(e) => setOverview(e.target.value)} rows={4} maxLength={5000} />
+          <textarea value={overview} onChange={(e) => setOverview(e.target.value)} rows={4} maxLength={5000} disabled={!lang || loading} />
         </label>
-        <button type="submit" className="secondary">
+        <button type="submit" className="secondary" disabled={!lang || loading}>
           Save translation
         </button>
       </form>
