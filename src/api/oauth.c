@@ -1,5 +1,6 @@
 /*
- * oauth.c: social login (accounts/social_login.h): GET
+ * oauth.c: social login (accounts/social_login.h): the providers
+ * configured (GET /api/auth/oauth/providers/, for sign-in buttons), GET
  * /api/auth/oauth/{provider}/start/ and .../callback/, which the browser
  * goes through, POST /api/auth/oauth/exchange/, which the client calls
  * with the one-time code the browser brought back, and the caller's
@@ -32,6 +33,34 @@ static mq_reply redirect(struct mq_req *r, const char *location)
 	mq_resp_header(r, "Location", location);
 	mq_resp_header(r, "Cache-Control", "no-store");
 	return mq_respond(r, 302, NULL, NULL, 0);
+}
+
+/* GET /api/auth/oauth/providers/: the [oauth.NAME] sections, in the
+ * config's order, as a client shows them: name, display name, kind and
+ * where a sign-in starts.  Nothing secret (no client id, no endpoint). */
+mq_reply mq_oauth_providers(struct mq_req *r)
+{
+	static const char *const none[] = { NULL };
+	const struct mq_config *cfg = r->ctx.cfg;
+	struct json_object *out, *list;
+	mq_reply rc;
+
+	if (mq_done(rc = mq_query_check(r, none)))
+		return rc;
+	out = mq_json_object(r->arena);
+	list = json_object_new_array();
+	json_object_object_add(out, "providers", list);
+	for (size_t i = 0; i < cfg->oauth_provider_count; i++) {
+		const struct mq_oauth_provider *p = &cfg->oauth_providers[i];
+		struct json_object *o = json_object_new_object();
+
+		mq_json_add_str(o, "name", p->name);
+		mq_json_add_str(o, "display_name", p->display_name);
+		mq_json_add_str(o, "kind", p->kind_name);
+		mq_json_add_str(o, "start", mq_arena_printf(r->arena, "/api/auth/oauth/%s/start/", p->name));
+		json_object_array_add(list, o);
+	}
+	return mq_respond_json(r, 200, out);
 }
 
 /* GET /api/auth/oauth/{provider}/start/?redirect_uri=&state= */

@@ -221,6 +221,7 @@ static const struct directive provider_keys[] = {
 	P("userinfo_endpoint", T_STR, userinfo_endpoint, ""),
 	P("api_url", T_STR, api_url, ""),
 	P("scope", T_STR, scope, ""),
+	P("display_name", T_STR, display_name, ""),
 };
 
 #define OAUTH_PREFIX "oauth."
@@ -677,6 +678,12 @@ static int check_provider(struct loader *ld, struct mq_oauth_provider *p)
 			    p->name);
 	if (p->kind == MQ_OAUTH_OIDC && *p->issuer == '\0')
 		return fail(ld, "[oauth.%s]: an OpenID Connect provider needs its issuer", p->name);
+	if (*p->display_name == '\0') {
+		free(p->display_name);
+		p->display_name = mq_xstrdup(p->kind == MQ_OAUTH_GITHUB ? "GitHub" : p->name);
+		if (p->kind != MQ_OAUTH_GITHUB && p->display_name[0] >= 'a' && p->display_name[0] <= 'z')
+			p->display_name[0] = (char)(p->display_name[0] - 'a' + 'A');
+	}
 	return 0;
 }
 

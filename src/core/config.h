@@ -37,6 +37,7 @@ struct mq_oauth_provider {
 	char *userinfo_endpoint;
 	char *api_url;			/* GitHub: the REST API (/user, /user/emails) */
 	char *scope;			/* "": openid email profile, or read:user user:email */
+	char *display_name;		/* what sign-in buttons say; "": GitHub, or NAME capitalised */
 };
 
 struct mq_config {

@@ -95,6 +95,7 @@ const struct mq_route mq_routes[] = {
 
 	/* social login: oauth.c (accounts/social_login.c, integrations/oauth.c);
 	 * the browser goes through start and callback, which carry no token */
+	{ MQ_GET, "/api/auth/oauth/providers/", mq_oauth_providers, ANON, 0 },
 	{ MQ_GET, "/api/auth/oauth/{provider:word}/start/", mq_oauth_start, ANON, TOKENLESS },
 	{ MQ_GET, "/api/auth/oauth/{provider:word}/callback/", mq_oauth_callback, ANON, TOKENLESS },
 	{ MQ_POST, "/api/auth/oauth/exchange/", mq_oauth_exchange, ANON, TOKENLESS },

@@ -274,8 +274,15 @@ START_TEST(oauth_providers)
 	ck_assert_int_eq(p->kind, MQ_OAUTH_OIDC);
 	ck_assert_str_eq(p->client_secret.value, "s3cret");
 	ck_assert_str_eq(p->issuer, "https://accounts.google.com");
+	ck_assert_str_eq(p->display_name, "Google");	/* the name capitalised */
 	ck_assert_int_eq(mq_config_oauth(c, "github")->kind, MQ_OAUTH_GITHUB);
+	ck_assert_str_eq(mq_config_oauth(c, "github")->display_name, "GitHub");
 	ck_assert_ptr_null(mq_config_oauth(c, "gitlab"));
+	mq_config_free(c);
+	c = load_text("[oauth.corp-sso]\nclient_id = id-1\nclient_secret_file = g.secret\n"
+		      "issuer = https://sso.example\ndisplay_name = Example Corp\n", err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(mq_config_oauth(c, "corp-sso")->display_name, "Example Corp");
 	mq_config_free(c);
 	static const char *const bad[] = {
 		"[oauth.google]\nclient_id = x\nissuer = https://a.test\n",	/* no secret */

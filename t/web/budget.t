@@ -40,6 +40,11 @@ cmp_ok scalar(@lazy), '>=', 10, 'the other pages are chunks of their own, loaded
 my ($analytics) = grep { /AdminAnalytics/ } @lazy;
 ok $analytics && !grep({ $_ eq $manifest->{$analytics}{file} } @files),
     'the charting library comes with the analytics page, not the first load';
+my ($profile) = grep { m{pages/Profile\.tsx$} } @lazy;
+my ($stats) = grep { m{components/UserStats\.tsx$} } @lazy;
+ok $profile && $stats && !grep({ /Chart/ } @{ $manifest->{$profile}{imports} // [] })
+    && grep({ /Chart/ } @{ $manifest->{$stats}{imports} // [] }),
+    "the profile's charts come with its Stats tab, not with the profile";
 
 my $index = Marquee::Stack::slurp("$dist/index.html");
 unlike $index, qr/<script(?![^>]*\bsrc=)[^>]*>/i, 'index.html has no inline script (the CSP allows none)';

@@ -22,6 +22,8 @@ like $csp, qr/(^|; )script-src 'self'(;|$)/, 'CSP: scripts from this site only (
 like $csp, qr/(^|; )style-src 'self'(;|$)/, 'CSP: styles from this site only';
 like $csp, qr/(^|; )frame-ancestors 'none'(;|$)/, 'CSP: never framed';
 like $csp, qr/(^|; )object-src 'none'(;|$)/, 'CSP: no plugins';
+like $csp, qr/(^|; )frame-src https:\/\/www\.youtube-nocookie\.com(;|$)/,
+    "CSP: frames from YouTube's privacy-enhanced player only (the trailer, once clicked)";
 unlike $csp, qr/unsafe-(inline|eval)/, 'CSP: nothing unsafe';
 is $r->{headers}{'x-content-type-options'}, 'nosniff', 'the security headers: nosniff';
 is $r->{headers}{'x-frame-options'}, 'DENY', 'frame denial';

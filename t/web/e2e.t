@@ -4,7 +4,9 @@
 # favorites, watchlist, a review, a list, follow, sign out; an
 # administrator adds a movie from TMDb, edits it, uploads its poster and
 # opens the analytics dashboard.  axe-core checks every page; screenshots
-# of each at 1280 and 360 px go to $MQ_BUILDDIR/web-artifacts/.
+# of each at 1280 and 360 px go to $MQ_BUILDDIR/web-artifacts/.  A fake
+# identity provider (t/lib/idp-fake) is configured, so the sign-in page
+# shows its buttons and one is walked to a signed-in page.
 use strict;
 use warnings;
 use Test::More;
@@ -19,7 +21,9 @@ plan skip_all => 'no web app here (a release tarball)' unless -x "$web/build";
 plan skip_all => "no $chromium (./dev installs the chromium package)" unless -x $chromium;
 system("$web/build") == 0 or BAIL_OUT('web/build failed');
 
-my $s = Marquee::Stack->start(mail => 1, tmdb => 1, catalog => 200, workers => 3);
+my $s = Marquee::Stack->start(mail => 1, tmdb => 1, oauth => 1, catalog => 200, workers => 3);
+$s->idp_user({ sub => 'e2e-social', email => 'social@idp.test', email_verified => JSON::PP::true,
+               name => 'Sam Social', preferred_username => 'samsocial' });
 my $admin = $s->admin('curator');
 my $d = $s->dir;
 Marquee::Stack::spew("$d/poster.png", png(300, 450));
@@ -43,6 +47,7 @@ local $ENV{E2E_ADMIN_PASSWORD} = 'admin password of curator';
 local $ENV{E2E_POSTER} = "$d/poster.png";
 local $ENV{E2E_ARTIFACTS} = $artifacts;
 local $ENV{CHROMIUM} = $chromium;
+local $ENV{E2E_IDP} = $s->idp_url;
 
 # The runner's TAP, each line taken as a test of this file.
 open my $run, '-|', 'node', "$web/e2e/run.mjs" or die "node: $!\n";

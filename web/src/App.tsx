@@ -20,6 +20,9 @@ const Notifications = lazy(() => import('./pages/Notifications'));
 const Plans = lazy(() => import('./pages/Plans'));
 const AdminMovies = lazy(() => import('./pages/AdminMovies'));
 const AdminAnalytics = lazy(() => import('./pages/AdminAnalytics'));
+const AdminUsers = lazy(() => import('./pages/AdminUsers'));
+const AdminReports = lazy(() => import('./pages/AdminReports'));
+const OAuthDone = lazy(() => import('./pages/OAuthDone'));
 const NotFound = lazy(() => import('./pages/NotFound'));
 
 export function App() {
@@ -53,6 +56,9 @@ export function App() {
             <Route path="/plans" element={<Plans />} />
             <Route path="/admin" element={<AdminMovies />} />
             <Route path="/admin/analytics" element={<AdminAnalytics />} />
+            <Route path="/admin/users" element={<AdminUsers />} />
+            <Route path="/admin/reports" element={<AdminReports />} />
+            <Route path="/oauth/done" element={<OAuthDone />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

@@ -211,6 +211,19 @@ export async function signIn(login: string, password: string): Promise<User> {
   return out.user as User;
 }
 
+/** Swaps the one-time code a social sign-in brought back for tokens. */
+export async function exchangeOAuthCode(code: string): Promise<User> {
+  const res = await fetch('/api/auth/oauth/exchange/', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  if (!res.ok) throw new ApiError(await problemOf(res));
+  const out = await res.json();
+  setTokens(out);
+  return out.user as User;
+}
+
 /** Signs out: the server revokes the refresh token's family. */
 export async function signOut(): Promise<void> {
   const token = storedRefresh();
@@ -285,7 +298,7 @@ export interface MovieDetail extends Movie {
   tagline: string;
   updated_at: string;
   keywords: { id: number; name: string }[];
-  media: { id: number; kind: string; site?: string; key?: string; sizes?: Record<string, string> }[];
+  media: { id: number; kind: string; site: string | null; video_key: string | null; sizes?: Record<string, string> | null }[];
   statistics: { favorites_count: number; watchlist_count: number; reviews_count: number };
 }
 

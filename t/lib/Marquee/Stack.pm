@@ -1054,9 +1054,11 @@ sub oauth_config {
     my ($self) = @_;
     my $d = $self->{dir};
     my $idp = $self->idp_url;
+    $self->{port} //= free_port();    # nginx's, for the web app's redirect URI
+    my $web = $self->base_url . '/oauth/done';
     return <<"OAUTH";
 [oauth]
-redirect_uris = $OAUTH_REDIRECT http://127.0.0.1:9/cb
+redirect_uris = $OAUTH_REDIRECT http://127.0.0.1:9/cb $web
 connect_timeout = 1s
 timeout = 3s
 breaker_threshold = 3
@@ -1066,6 +1068,7 @@ breaker_cooloff = 2s
 client_id = $IDP_CLIENT
 client_secret_file = $d/idp.secret
 issuer = $idp/rs
+display_name = Example ID
 
 [oauth.es]
 kind = oidc
@@ -1358,7 +1361,7 @@ sub start_nginx {
     my ($self) = @_;
     my $d = $self->{dir};
     my $n = "$d/nginx";
-    $self->{port} = free_port();
+    $self->{port} //= free_port();    # chosen earlier when the config names it
     my @servers = $self->fcgi_servers;
     make_path("$d/media", "$d/docs");
     sh($^X, "$self->{src}/nginx/render", $n, "$self->{src}/nginx/dev.conf",

@@ -1,8 +1,20 @@
 /** Previous / next for a paginated list; page numbers are 1-based. */
-export function Pager({ page, hasNext, onPage, count }: { page: number; hasNext: boolean; onPage: (p: number) => void; count?: number }) {
+export function Pager({
+  page,
+  hasNext,
+  onPage,
+  count,
+  label = 'Pages',
+}: {
+  page: number;
+  hasNext: boolean;
+  onPage: (p: number) => void;
+  count?: number;
+  label?: string;
+}) {
   if (page <= 1 && !hasNext) return null;
   return (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={label}>
       <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
         ← Previous
       </button>

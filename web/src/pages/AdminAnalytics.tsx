@@ -1,8 +1,8 @@
 // Administrators: the analytics reports as charts, each downloadable as
 // CSV (fetched with the session's token, saved from a blob).
 import { useMemo, useState } from 'react';
-import { Link } from 'react-router-dom';
 import { apiResponse } from '../api';
+import { AdminNav } from '../components/AdminNav';
 import { ChartView } from '../components/Chart';
 import { RequireUser } from '../components/RequireUser';
 import { ErrorNote, Loading } from '../components/Status';
@@ -81,9 +81,7 @@ function Dashboard() {
   return (
     <div>
       <h1>Admin: analytics</h1>
-      <p>
-        <Link to="/admin">← Movies</Link>
-      </p>
+      <AdminNav />
       <form className="filters compact" aria-label="Window" onSubmit={(e) => e.preventDefault()}>
         <label>
           From

@@ -1,8 +1,10 @@
 // Administrators: add a movie from TMDb (by id, or found by TMDb's search),
-// edit a movie's details, upload its poster.
+// edit a movie's details, upload its poster, translate its title,
+// overview and tagline (PUT/DELETE /api/movies/{id}/translations/{lang}/).
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { api, apiResponse, ApiError, type Movie, type MovieDetail, type Page } from '../api';
+import { AdminNav } from '../components/AdminNav';
 import { Poster } from '../components/Poster';
 import { RequireUser } from '../components/RequireUser';
 import { ErrorNote } from '../components/Status';
@@ -181,6 +183,123 @@ function Editor({ movie, onChange }: { movie: MovieDetail; onChange: (m: MovieDe
   );
 }
 
+const LANGUAGES: [string, string][] = [
+  ['fr', 'French'],
+  ['de', 'German'],
+  ['es', 'Spanish'],
+  ['pt-BR', 'Portuguese (Brazil)'],
+  ['en', 'English'],
+];
+
+type MovieWithTranslations = MovieDetail & { translations: string[]; translation: string | null };
+
+function Translations({ movie, onChange }: { movie: MovieWithTranslations; onChange: (m: MovieDetail) => void }) {
+  const [lang, setLang] = useState('');
+  const [loading, setLoading] = useState(false);
+  const [title, setTitle] = useState('');
+  const [overview, setOverview] = useState('');
+  const [tagline, setTagline] = useState('');
+  const [error, setError] = useState<Error | null>(null);
+  const [message, setMessage] = useState('');
+  const has = movie.translations ?? [];
+  const run = async (f: () => Promise<unknown>, done: string) => {
+    setError(null);
+    setMessage('');
+    try {
+      await f();
+      onChange(await api<MovieDetail>(`/api/movies/${movie.id}/`));
+      setMessage(done);
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  /** Fills the form with the language's translation (the movie as read in
+   * it); the fields wait for it, so nothing typed is overwritten. */
+  const edit = async (l: string) => {
+    setLang(l);
+    setError(null);
+    setTitle('');
+    setOverview('');
+    setTagline('');
+    if (!l) return;
+    setLoading(true);
+    try {
+      const m = await api<MovieWithTranslations>(`/api/movies/${movie.id}/?language=${encodeURIComponent(l)}`);
+      const same = m.translation === l;
+      setTitle(same ? m.title : '');
+      setOverview(same ? m.overview : '');
+      setTagline(same ? m.tagline : '');
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setLoading(false);
+    }
+  };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    run(
+      () => api(`/api/movies/${movie.id}/translations/${lang}/`, { method: 'PUT', json: { title, overview, tagline } }),
+      `The ${lang} translation is saved.`,
+    );
+  };
+  return (
+    <section className="panel translations" aria-labelledby="tr-h">
+      <h2 id="tr-h">Translations</h2>
+      {has.length === 0 ? (
+        <p className="hint">Not translated yet.</p>
+      ) : (
+        <ul className="chips" aria-label="Translated into">
+          {has.map((l) => (
+            <li key={l}>
+              <button type="button" className="secondary small" onClick={() => edit(l)} aria-label={`Edit the ${l} translation`}>
+                {l}
+              </button>{' '}
+              <button
+                type="button"
+                className="linkish"
+                onClick={() => run(() => api(`/api/movies/${movie.id}/translations/${l}/`, { method: 'DELETE' }), `The ${l} translation is removed.`)}
+                aria-label={`Remove the ${l} translation`}
+              >
+                remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="stack" onSubmit={save}>
+        <label>
+          Language
+          <select value={lang} onChange={(e) => edit(e.target.value)}>
+            <option value="">Choose a language…</option>
+            {LANGUAGES.map(([v, name]) => (
+              <option key={v} value={v}>
+                {name} ({v})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Translated title
+          <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={300} disabled={!lang || loading} />
+        </label>
+        <label>
+          Translated tagline
+          <input value={tagline} onChange={(e) => setTagline(e.target.value)} maxLength={500} disabled={!lang || loading} />
+        </label>
+        <label>
+          Translated overview
+          <textarea value={overview} onChange={(e) => setOverview(e.target.value)} rows={4} maxLength={5000} disabled={!lang || loading} />
+        </label>
+        <button type="submit" className="secondary" disabled={!lang || loading}>
+          Save translation
+        </button>
+      </form>
+      {message && <p role="status">{message}</p>}
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
 function Finder({ onMovie }: { onMovie: (m: MovieDetail) => void }) {
   const [title, setTitle] = useState('');
   const [found, setFound] = useState<Movie[] | null>(null);
@@ -226,14 +345,13 @@ export default function AdminMovies() {
     <RequireUser admin>
       <div>
         <h1>Admin: movies</h1>
-        <p>
-          <Link to="/admin/analytics">Analytics dashboard →</Link>
-        </p>
+        <AdminNav />
         <div className="admin-grid">
           <Importer onMovie={setMovie} />
           <Finder onMovie={setMovie} />
         </div>
         {movie && <Editor key={movie.id} movie={movie} onChange={setMovie} />}
+        {movie && <Translations key={`tr-${movie.id}`} movie={movie as MovieWithTranslations} onChange={setMovie} />}
       </div>
     </RequireUser>
   );

@@ -1,10 +1,14 @@
-// A movie: poster, backdrop, trailer, overview, the rating histogram,
+// A movie: poster, backdrop, the trailer (a click-to-load facade), share
+// buttons, overview, the rating histogram,
 // the caller's own rating (half stars), favorites / watchlist / list
-// buttons, reviews, similar movies and "people also liked".
+// buttons, reviews, threaded comments, similar movies and "people also liked".
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiError, type Movie, type MovieDetail, type Page } from '../api';
 import { Backdrop } from '../components/Backdrop';
+import { Comments } from '../components/Comments';
+import { ShareButtons } from '../components/Share';
+import { Trailer } from '../components/Trailer';
 import { Histogram } from '../components/Histogram';
 import { MovieRow } from '../components/MovieCard';
 import { Poster } from '../components/Poster';
@@ -224,7 +228,7 @@ export default function MoviePage() {
   if (movie.error) return <ErrorNote error={movie.error} />;
   if (!movie.data) return <Loading />;
   const m = movie.data;
-  const trailer = m.media.find((x) => x.kind === 'trailer' && x.site === 'YouTube' && x.key);
+  const trailer = m.media.find((x) => x.kind === 'trailer' && x.site === 'YouTube' && x.video_key);
 
   const rate = async (v: number) => {
     setRateError(null);
@@ -256,13 +260,6 @@ export default function MoviePage() {
             {m.original_language && ` · ${m.original_language.toUpperCase()}`}
           </p>
           <p className="overview">{m.overview || 'No overview yet.'}</p>
-          {trailer && (
-            <p>
-              <a className="button secondary" href={`https://www.youtube.com/watch?v=${trailer.key}`} rel="noopener noreferrer" target="_blank">
-                ▶ Watch the trailer
-              </a>
-            </p>
-          )}
           <div className="rating-block">
             <div>
               <p className="big-rating">
@@ -281,11 +278,14 @@ export default function MoviePage() {
             {ratings.data && ratings.data.count > 0 && <Histogram histogram={ratings.data.histogram} />}
           </div>
           {user && <Actions movie={m} />}
+          {user && <ShareButtons kind="movie" id={m.id} what="this movie" />}
         </div>
       </div>
+      {trailer?.video_key && <Trailer videoKey={trailer.video_key} title={m.title} />}
       <MovieRow id="row-similar" title="Similar movies" movies={similar.data?.results ?? []} />
       <MovieRow id="row-also" title="People who liked this also liked" movies={alsoLiked.data?.results ?? []} />
       <Reviews movieId={m.id} signedIn={!!user} />
+      <Comments movieId={m.id} />
     </div>
   );
 }

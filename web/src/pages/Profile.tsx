@@ -1,18 +1,26 @@
-// One's own page: counts, favorites, watchlist, lists (and making one),
-// what one watched.
-import { useState, type FormEvent } from 'react';
+// One's own page: avatar (upload, remove), counts, favorites, watchlist,
+// lists (and making one), what one watched, one's activity and statistics
+// (charts, loaded with their tab).
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, type Movie, type Page } from '../api';
 import { MovieGrid } from '../components/MovieCard';
+import { Pager } from '../components/Pager';
 import { RequireUser } from '../components/RequireUser';
 import { ErrorNote, Loading } from '../components/Status';
 import { useApi } from '../useApi';
+
+const StatsPanel = lazy(() => import('../components/UserStats'));
 
 interface Me {
   username: string;
   display_name: string;
   email: string;
   email_verified: boolean;
+  avatar_url: string | null;
+  avatar_sizes: { small: string; medium: string; original: string } | null;
+  followers_count: number;
+  following_count: number;
   counts: { favorites: number; watchlist: number; ratings: number; reviews: number; followers?: number; following?: number };
 }
 
@@ -24,7 +32,7 @@ interface MovieList {
   items_count: number;
 }
 
-const TABS = ['favorites', 'watchlist', 'lists', 'history'] as const;
+const TABS = ['favorites', 'watchlist', 'lists', 'history', 'activity', 'stats'] as const;
 type Tab = (typeof TABS)[number];
 
 function Favorites() {
@@ -51,6 +59,109 @@ function History() {
   if (!r.data?.results.length) return <p>Nothing watched yet.</p>;
   const when = new Map(r.data.results.map((e) => [e.movie.id, new Date(e.watched_at).toLocaleDateString()]));
   return <MovieGrid movies={r.data.results.map((e) => e.movie)} notes={(m) => when.get(m.id)} />;
+}
+
+const VERBS: Record<string, string> = {
+  favorite_added: 'Added to favorites',
+  favorite_removed: 'Removed from favorites',
+  rated: 'Rated',
+  rating_removed: 'Took back a rating of',
+  watchlist_added: 'Added to the watchlist',
+  watchlist_removed: 'Removed from the watchlist',
+  watched: 'Watched',
+};
+
+interface Activity {
+  id: number;
+  verb: string;
+  rating: number | null;
+  created_at: string;
+  movie: Movie;
+}
+
+function ActivityLog() {
+  const [page, setPage] = useState(1);
+  const r = useApi<Page<Activity>>(`/api/users/me/activity/?page=${page}&page_size=30`);
+  if (r.error) return <ErrorNote error={r.error} />;
+  if (!r.data) return <Loading />;
+  if (!r.data.results.length) return <p>No activity yet.</p>;
+  return (
+    <>
+      <ol className="activity">
+        {r.data.results.map((a) => (
+          <li key={a.id}>
+            <span>{VERBS[a.verb] ?? a.verb}</span> <Link to={`/movies/${a.movie.id}`}>{a.movie.title}</Link>
+            {a.rating !== null && <span> · ★ {a.rating}</span>}
+            <time className="hint" dateTime={a.created_at}>
+              {' '}
+              · {new Date(a.created_at).toLocaleString()}
+            </time>
+          </li>
+        ))}
+      </ol>
+      <Pager page={page} hasNext={!!r.data.next} onPage={setPage} label="Activity pages" />
+    </>
+  );
+}
+
+/** The avatar, with a file input to replace it and a button to remove it. */
+function Avatar({ me, onChange }: { me: Me; onChange: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [message, setMessage] = useState('');
+  const [inputKey, setInputKey] = useState(0); // a new, empty file input after each change
+  const run = async (f: () => Promise<unknown>, done: string) => {
+    setError(null);
+    setMessage('');
+    try {
+      await f();
+      setMessage(done);
+      setFile(null);
+      setInputKey((k) => k + 1);
+      onChange();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  const upload = (e: FormEvent) => {
+    e.preventDefault();
+    if (file)
+      run(
+        () => api('/api/users/me/avatar/', { method: 'PUT', body: file, contentType: file.type || 'application/octet-stream' }),
+        'Avatar uploaded.',
+      );
+  };
+  return (
+    <div className="avatar-edit">
+      {me.avatar_url ? (
+        <img className="avatar large" src={me.avatar_sizes?.medium || me.avatar_url} alt="Your avatar" width={96} height={96} />
+      ) : (
+        <div className="avatar large placeholder" aria-hidden="true">
+          {me.username[0]?.toUpperCase()}
+        </div>
+      )}
+      <form className="inline-form" onSubmit={upload}>
+        <label>
+          Avatar (PNG, JPEG or WebP, up to 2 MB)
+          <input key={inputKey} type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        </label>
+        <button type="submit" className="small" disabled={!file}>
+          Upload avatar
+        </button>
+        {me.avatar_url && (
+          <button type="button" className="secondary small" onClick={() => run(() => api('/api/users/me/avatar/', { method: 'DELETE' }), 'Avatar removed.')}>
+            Remove avatar
+          </button>
+        )}
+      </form>
+      {message && (
+        <p className="hint" role="status">
+          {message}
+        </p>
+      )}
+      <ErrorNote error={error} />
+    </div>
+  );
 }
 
 function Lists() {
@@ -120,6 +231,7 @@ function ProfileBody() {
   return (
     <div className="profile">
       <h1>{me.data.display_name || me.data.username}</h1>
+      <Avatar me={me.data} onChange={me.reload} />
       {!me.data.email_verified && (
         <p className="notice">
           Your address {me.data.email} is not confirmed yet.{' '}
@@ -146,6 +258,14 @@ function ProfileBody() {
           <dt>Reviews</dt>
           <dd>{c.reviews}</dd>
         </div>
+        <div>
+          <dt>Followers</dt>
+          <dd>{me.data.followers_count}</dd>
+        </div>
+        <div>
+          <dt>Following</dt>
+          <dd>{me.data.following_count}</dd>
+        </div>
       </dl>
       <p>
         <Link to={`/users/${me.data.username}`}>Your public page</Link>
@@ -162,6 +282,12 @@ function ProfileBody() {
         {tab === 'watchlist' && <Watchlist />}
         {tab === 'lists' && <Lists />}
         {tab === 'history' && <History />}
+        {tab === 'activity' && <ActivityLog />}
+        {tab === 'stats' && (
+          <Suspense fallback={<Loading />}>
+            <StatsPanel />
+          </Suspense>
+        )}
       </div>
     </div>
   );

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { signIn } from '../api';
+import { SocialSignIn } from '../components/SocialSignIn';
 import { ErrorNote } from '../components/Status';
 
 export default function SignIn() {
@@ -40,6 +41,7 @@ export default function SignIn() {
           Sign in
         </button>
       </form>
+      <SocialSignIn next={params.get('next') || '/'} />
       <p>
         <Link to="/reset-password">Forgot your password?</Link> · New here? <Link to="/signup">Create an account</Link>
       </p>
