@@ -49,5 +49,8 @@ like $out, qr/^prepare = on$/m, 'prepared statements';
 like $text{'pgbouncer.ini'}, qr/^pool_mode = session$/m, 'PgBouncer pools by session';
 like $text{'postgresql-primary.conf'}, qr/^synchronous_commit = remote_apply$/m,
     'a commit is acknowledged once the standby applied it';
+like $text{$_}, qr/^shared_preload_libraries = 'pg_stat_statements'$/m,
+    "$_: statement statistics (bench/cluster throughput reads them)"
+    for qw(postgresql-primary.conf postgresql-replica.conf);
 
 done_testing;
