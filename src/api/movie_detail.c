@@ -8,6 +8,7 @@
 #include "catalog/movie.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "catalog/releases.h"
 #include "core/json.h"
 #include "db/db.h"
 #include "db/rows.h"
@@ -16,29 +17,33 @@
 #include "http/http.h"
 #include "http/lang.h"
 #include "http/page.h"
+#include "http/region.h"
 #include "http/respcache.h"
 #include "recs/serve.h"
 
 /* GET /api/movies/{id}/ */
 mq_reply mq_movies_get(struct mq_req *r)
 {
-	const char *id = mq_req_id_text(r, "id"), *body;
+	const char *id = mq_req_id_text(r, "id"), *body, *region;
 	struct json_object *o;
 	struct mq_respcache rc_cache;
-	static const char *const params[] = { "language", NULL };
+	static const char *const params[] = { "language", "region", NULL };
 	struct mq_lang lang;
 	enum mq_status st;
 	mq_reply rc;
 	size_t len;
 
 	if (mq_done(rc = mq_query_check(r, params)) ||
-	    mq_done(rc = mq_lang_choose(r, "language", &lang)))
+	    mq_done(rc = mq_lang_choose(r, "language", &lang)) ||
+	    mq_done(rc = mq_region_choose(r, mq_query_get(&r->query, "region"), &region)))
 		return rc;
 	mq_analytics_view(r->user_id, mq_req_id(r, "id"));	/* when there is such a movie */
 	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
-					    lang.tag)))
+					    mq_region_variant(r, lang.tag, region))))
 		return rc;
 	st = mq_movie_fetch(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, &o);
+	if (st == MQ_OK)
+		st = mq_movie_add_release(&r->ctx, o, id, region);
 	if (st != MQ_OK)
 		return mq_fail(r, st);	/* 404 "No movie with id ...", or the database's */
 	body = mq_json_render(o, &len);

@@ -19,6 +19,7 @@
 #include "http/lang.h"
 #include "http/movie_filters.h"
 #include "http/page.h"
+#include "http/region.h"
 #include "http/respcache.h"
 #include "recs/serve.h"
 
@@ -82,7 +83,7 @@ static mq_reply read_filters(struct mq_req *r, struct mq_recs_filters *out)
 		return rc;
 	out->providers = f.param[MQ_MF_PROVIDERS];
 	out->region = f.param[MQ_MF_REGION];
-	return MQ_NEXT;
+	return mq_region_choose(r, f.region, &out->release_region);
 }
 
 static mq_reply depth_ok(struct mq_req *r, const struct mq_page *p)
