@@ -96,6 +96,14 @@ my $drama = $s->get('/api/genres/')->{json};
 ($drama) = grep { $_->{slug} eq 'drama' } @{ ref $drama eq 'HASH' ? $drama->{results} : $drama };
 is_deeply release_of($s->get("/api/genres/$drama->{id}/movies/?region=US"), 550)->{release_date}, '1999-10-15',
     "a genre's movies: region=US";
+$r = movies("$id{550}/similar/?region=FR");
+is $r->{status}, 200, 'similar, region=FR: 200' or diag $r->{content};
+ok @{ $r->{json}{results} } && !grep({ ($_->{regional_release}{region} // '') ne 'FR' } @{ $r->{json}{results} }),
+    '  each movie with its release in France';
+ok !grep({ exists $_->{regional_release} } @{ movies("$id{550}/similar/")->{json}{results} }), '  none without';
+is movies("$id{550}/similar/?region=ZZ")->{status}, 400, '  region=ZZ: 400';
+is movies("$id{550}/recommendations/?region=FR")->{status}, 200, 'also liked, region=FR: 200';
+is movies("$id{550}/recommendations/?region=ZZ")->{status}, 400, '  region=ZZ: 400';
 is movies('?region=XX')->{status}, 400, 'the list, region=XX: 400';
 is movies('recent/?region=1')->{status}, 400, 'recent, region=1: 400';
 is movies('?available_on=8&region=FR')->{status}, 200, 'region= with available_on= as before';
