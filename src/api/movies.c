@@ -40,6 +40,7 @@
 #include "catalog/genres.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "catalog/releases.h"
 #include "catalog/tmdb_import.h"
 #include "core/config.h"
 #include "core/json.h"
@@ -51,6 +52,7 @@
 #include "http/movie_cursor.h"
 #include "http/movie_filters.h"
 #include "http/page.h"
+#include "http/region.h"
 #include "http/respcache.h"
 
 /* Deeper pages cost a scan of every row before them: past this many rows,
@@ -217,6 +219,7 @@ struct list {
 	bool has_next;
 	const char *next_after;	/* the cursor of the next page */
 	const char *corrected;	/* q found nothing: what was searched instead */
+	const char *region;	/* of the release dates shown (http/region.h), or NULL */
 };
 
 /* Replaces genre= with the ids it names; answers 400 for an unknown one,
@@ -290,6 +293,10 @@ static const char *count_key(struct mq_req *r, const struct list *l)
 	/* what title= and q= match depends on the language too */
 	if (l->f.param[MQ_MF_TITLE] || l->f.param[MQ_MF_TITLE_PREFIX] || l->f.param[MQ_MF_Q])
 		key = mq_arena_printf(r->arena, "%s|%s", key, l->lang.tag);
+	/* no filter of the region's (yet): kept apart all the same, so that
+	 * one never could be counted under another's key */
+	if (l->region)
+		key = mq_arena_printf(r->arena, "%s|region=%s", key, l->region);
 	return key;
 }
 
@@ -380,6 +387,7 @@ static void take_keys(struct mq_req *r, struct list *l, struct json_object *resu
 static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object **results)
 {
 	bool after = l->f.after_id != NULL;
+	enum mq_status st;
 	PGresult *res;
 
 	set_filter_params(l);
@@ -398,7 +406,9 @@ static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object
 		json_object_array_del_idx(*results, (size_t)l->page.size, 1);
 	take_keys(r, l, *results);
 	mq_movies_add_urls(&r->ctx, *results);
-	return mq_genre_names_fill(&r->ctx, *results, l->lang.primary);
+	if ((st = mq_genre_names_fill(&r->ctx, *results, l->lang.primary)) != MQ_OK)
+		return st;
+	return mq_movies_add_releases(&r->ctx, *results, l->region);
 }
 
 /* q found nothing: searches what movie_query_corrected() makes of it,
@@ -555,11 +565,14 @@ static mq_reply respond(struct mq_req *r, struct list *l, int64_t genre)
 	mq_reply rc;
 	size_t len;
 
+	if (mq_done(rc = mq_region_choose(r, l->f.region, &l->region)))
+		return rc;
 	if (uncached) {
 		if (mq_done(rc = mq_movie_filters_available(r, &l->f)))
 			return rc;
 		mq_resp_header(r, "Cache-Control", l->f.available_mine ? "private, no-cache" : "no-cache");
-	} else if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", l->lang.tag))) {
+	} else if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies",
+						       mq_region_variant(r, l->lang.tag, l->region)))) {
 		searched(r, rc_cache.hit, rc_cache.hit_len);
 		return rc;
 	}

@@ -12,12 +12,17 @@
  * movies most active in the window (a day or a week of ratings,
  * favorites, watchlists and watches: recs/serve.h), then the most
  * popular, LOCAL_CANDIDATES in all.  Never an error of TMDb's; "source"
- * says which ranking it is.
+ * says which ranking it is.  With a region (http/region.h) the movies out
+ * there come first, each part in the ranking's order, each with its
+ * release there; the cached list is then the region's of the day.
  */
+#include <time.h>
+
 #include "catalog/changes.h"
 #include "catalog/genre_names.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "catalog/releases.h"
 #include "catalog/tmdb_import.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -27,6 +32,7 @@
 #include "http/http.h"
 #include "http/lang.h"
 #include "http/page.h"
+#include "http/region.h"
 #include "http/respcache.h"
 #include "recs/serve.h"
 
@@ -38,14 +44,17 @@
 static struct mq_stmt known = MQ_STMT_READ(
 	"SELECT tmdb_id, id FROM movies WHERE tmdb_id = ANY ($1::int[]) AND provisional_by IS NULL");
 
-/* $1 the ids in order, $2 $3 the language, $4 $5 limit and offset. */
+/* $1 the ids in order, $2 $3 the language, $4 $5 limit and offset, $6
+ * the region (NULL: none) whose released movies come first. */
 static struct mq_stmt by_ids = MQ_STMT_READ(
 	"SELECT " MQ_MOVIE_ITEM_COLUMNS " FROM unnest($1::bigint[]) WITH ORDINALITY AS u (id, n) "
 	"JOIN movies m ON m.id = u.id " MQ_MOVIE_TRANSLATION("$2", "$3")
-	"ORDER BY u.n LIMIT $4 OFFSET $5");
+	MQ_MOVIE_RELEASED_JOIN("m.id", "$6")
+	"ORDER BY " MQ_MOVIE_RELEASED_KEY " DESC, u.n LIMIT $4 OFFSET $5");
 
 /* The window's most active movies (recs/serve.h), then the most popular
- * (an index scan), LOCAL_CANDIDATES in all.  $5 the window's interval. */
+ * (an index scan), LOCAL_CANDIDATES in all, those out in region $6 first.
+ * $5 the window's interval. */
 static struct mq_stmt local = MQ_STMT_READ(
 	"WITH act AS (" MQ_RECS_TRENDING_SQL("$5", LOCAL_CANDIDATES) "), "
 	"cand AS (SELECT movie_id AS id FROM act UNION (SELECT id FROM movies "
@@ -55,16 +64,19 @@ static struct mq_stmt local = MQ_STMT_READ(
 	"  FROM cand JOIN movies m USING (id) LEFT JOIN act ON act.movie_id = m.id "
 	"  WHERE m.provisional_by IS NULL "
 	"  ORDER BY activity DESC, m.popularity DESC, m.id DESC LIMIT " LOCAL_CANDIDATES "), "
-	"pg AS (SELECT *, count(*) OVER () AS total FROM ranked "
-	"       ORDER BY activity DESC, popularity DESC, id DESC "
+	"pg AS (SELECT ranked.*, " MQ_MOVIE_RELEASED_KEY " AS released, count(*) OVER () AS total "
+	"       FROM ranked " MQ_MOVIE_RELEASED_JOIN("ranked.id", "$6")
+	"       ORDER BY released DESC, activity DESC, popularity DESC, id DESC "
 	"       LIMIT $3 OFFSET $4) "
 	"SELECT r.total, " MQ_MOVIE_ITEM_COLUMNS " FROM pg r JOIN movies m USING (id) "
-	MQ_MOVIE_TRANSLATION("$1", "$2") "ORDER BY r.activity DESC, m.popularity DESC, m.id DESC");
+	MQ_MOVIE_TRANSLATION("$1", "$2")
+	"ORDER BY r.released DESC, r.activity DESC, m.popularity DESC, m.id DESC");
 
 struct trending {
 	const char *window;
 	struct mq_page page;
 	struct mq_lang lang;
+	const char *region;	/* whose released movies come first, or NULL */
 	int64_t tmdb_ids[TRENDING_MAX];
 	int64_t ids[TRENDING_MAX];	/* local ids, 0 for those not in the catalog */
 	size_t n;
@@ -74,12 +86,13 @@ struct trending {
 
 static mq_reply read_params(struct mq_req *r, struct trending *t)
 {
-	static const char *const allowed[] = { "window", "page", "page_size", NULL };
+	static const char *const allowed[] = { "window", "page", "page_size", "region", NULL };
 	static const char *const windows[] = { "day", "week", NULL };
 	mq_reply rc;
 
 	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = mq_page_parse(r, &t->page)) ||
-	    mq_done(rc = mq_lang_choose(r, NULL, &t->lang)))
+	    mq_done(rc = mq_lang_choose(r, NULL, &t->lang)) ||
+	    mq_done(rc = mq_region_choose(r, mq_query_get(&r->query, "region"), &t->region)))
 		return rc;
 	t->window = mq_query_get(&r->query, "window");
 	if (t->window == NULL)
@@ -179,10 +192,12 @@ static enum mq_status fetch(struct mq_req *r, struct trending *t, bool from_tmdb
 			    struct json_object **results, int64_t *count)
 {
 	const char *ids = int_array(r, t->ids, t->n, true);
-	const char *p1[] = { ids, t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s };
+	const char *p1[] = { ids, t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s,
+			     t->region };
 	const char *p2[] = { t->lang.tag, t->lang.primary, t->page.limit_s, t->page.offset_s,
-			     mq_recs_window_interval(t->window) };
-	PGresult *res = from_tmdb ? mq_q(r, &by_ids, 5, p1) : mq_q(r, &local, 5, p2);
+			     mq_recs_window_interval(t->window), t->region };
+	PGresult *res = from_tmdb ? mq_q(r, &by_ids, 6, p1) : mq_q(r, &local, 6, p2);
+	enum mq_status st;
 
 	if (res == NULL)
 		return mq_db_failure(&r->ctx);
@@ -198,7 +213,9 @@ static enum mq_status fetch(struct mq_req *r, struct trending *t, bool from_tmdb
 		json_object_object_del(o, "total");
 	}
 	mq_movies_add_urls(&r->ctx, *results);
-	return mq_genre_names_fill(&r->ctx, *results, t->lang.primary);
+	if ((st = mq_genre_names_fill(&r->ctx, *results, t->lang.primary)) != MQ_OK)
+		return st;
+	return mq_movies_add_releases(&r->ctx, *results, t->region);
 }
 
 static mq_reply respond(struct mq_req *r, struct trending *t, struct mq_respcache *rc_cache,
@@ -224,6 +241,20 @@ static mq_reply respond(struct mq_req *r, struct trending *t, struct mq_respcach
 	return mq_respcache_respond(r, rc_cache, body, len);
 }
 
+/* What the cached list depends on besides its URL: the language, and the
+ * region with today's date (UTC), which decides what is out there. */
+static const char *variant(struct mq_req *r, const struct trending *t)
+{
+	char day[11];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (t->region == NULL)
+		return t->lang.tag;
+	strftime(day, sizeof(day), "%Y-%m-%d", gmtime_r(&now, &tm));
+	return mq_region_variant(r, t->lang.tag, mq_arena_printf(r->arena, "%s@%s", t->region, day));
+}
+
 /* GET /api/movies/trending/ */
 mq_reply mq_movies_trending(struct mq_req *r)
 {
@@ -235,7 +266,7 @@ mq_reply mq_movies_trending(struct mq_req *r)
 
 	memset(&t, 0, sizeof(t));
 	if (mq_done(rc = read_params(r, &t)) ||
-	    mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", t.lang.tag)))
+	    mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", variant(r, &t))))
 		return rc;
 	read_tmdb(r, &t);
 	if (t.n && (st = map_known(r, &t)) != MQ_OK)

@@ -11,6 +11,7 @@
 #include "analytics/events.h"
 #include "catalog/genres.h"
 #include "catalog/movie_sql.h"
+#include "catalog/releases.h"
 #include "core/json.h"
 #include "db/rows.h"
 #include "http/collection.h"
@@ -19,6 +20,7 @@
 #include "http/lang.h"
 #include "http/movie_filters.h"
 #include "http/page.h"
+#include "http/region.h"
 #include "http/respcache.h"
 #include "recs/serve.h"
 
@@ -82,7 +84,7 @@ static mq_reply read_filters(struct mq_req *r, struct mq_recs_filters *out)
 		return rc;
 	out->providers = f.param[MQ_MF_PROVIDERS];
 	out->region = f.param[MQ_MF_REGION];
-	return MQ_NEXT;
+	return mq_region_choose(r, f.region, &out->release_region);
 }
 
 static mq_reply depth_ok(struct mq_req *r, const struct mq_page *p)
@@ -121,8 +123,8 @@ mq_reply mq_movies_recommended(struct mq_req *r)
 /* GET /api/movies/{id}/recommendations/ */
 mq_reply mq_movies_recommendations(struct mq_req *r)
 {
-	static const char *const params[] = { "page", "page_size", "language", NULL };
-	const char *id = mq_req_id_text(r, "id"), *body;
+	static const char *const params[] = { "page", "page_size", "language", "region", NULL };
+	const char *id = mq_req_id_text(r, "id"), *body, *region;
 	struct mq_respcache rc_cache;
 	struct mq_recs_list list;
 	struct json_object *env;
@@ -133,14 +135,17 @@ mq_reply mq_movies_recommendations(struct mq_req *r)
 	size_t len;
 
 	if (mq_done(rc = mq_query_check(r, params)) || mq_done(rc = mq_page_parse(r, &p)) ||
-	    mq_done(rc = mq_lang_choose(r, "language", &lang)))
+	    mq_done(rc = mq_lang_choose(r, "language", &lang)) ||
+	    mq_done(rc = mq_region_choose(r, mq_query_get(&r->query, "region"), &region)))
 		return rc;
-	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies", lang.tag))) {
+	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, "movies",
+					    mq_region_variant(r, lang.tag, region)))) {
 		mq_analytics_impressions_page(&r->ctx, r->user_id, rc_cache.hit, rc_cache.hit_len,
 					      p.offset, "also_liked");
 		return rc;
 	}
-	if ((st = mq_recs_also_liked(&r->ctx, id, &lang, p.size, p.offset, &list)) != MQ_OK)
+	if ((st = mq_recs_also_liked(&r->ctx, id, &lang, p.size, p.offset, &list)) != MQ_OK ||
+	    (st = mq_movies_add_releases(&r->ctx, list.results, region)) != MQ_OK)
 		return mq_fail(r, st);
 	if (mq_page_past_end(&p, list.count) && p.page > 1)
 		return mq_page_not_found(r, &p);

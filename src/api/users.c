@@ -9,6 +9,7 @@
 #include "cache/cache.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "core/region.h"
 #include "db/rows.h"
 #include "http/form.h"
 #include "http/handlers.h"
@@ -226,9 +227,12 @@ static bool locale_ok(const char *s)
 				isupper((unsigned char)s[n + 2]) && s[n + 3] == '\0');
 }
 
+/* An assigned ISO 3166-1 alpha-2 code, upper case as it is kept. */
 static bool region_ok(const char *s)
 {
-	return strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+	char code[3];
+
+	return mq_region_parse(s, code) && strcmp(s, code) == 0;
 }
 
 /* One nullable code field (locale or region) of a profile update. */

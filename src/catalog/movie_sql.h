@@ -33,4 +33,13 @@
 	"  WHEN " LANG_PRIMARY " = ANY (m.translations) THEN " LANG_PRIMARY " END " \
 	"LEFT JOIN movie_stats ms ON ms.movie_id = m.id "
 
+/* Whether movie ID is out in region REGION (sql/0027_regions.sql: its
+ * release date there is today or before, UTC), as MQ_MOVIE_RELEASED_KEY
+ * over MQ_MOVIE_RELEASED_JOIN: a probe of movie_region_releases' primary
+ * key.  With a NULL region, false for every movie: an order that puts it
+ * first is the order it was without. */
+#define MQ_MOVIE_RELEASED_JOIN(ID, REGION) \
+	"LEFT JOIN movie_region_releases rr ON rr.movie_id = " ID " AND rr.region = " REGION " "
+#define MQ_MOVIE_RELEASED_KEY "(rr.release_date <= (now() AT TIME ZONE 'UTC')::date) IS TRUE"
+
 #endif

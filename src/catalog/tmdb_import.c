@@ -8,7 +8,7 @@
 #include "db/db.h"
 
 /* What one GET /movie/{id} brings along. */
-#define APPENDED "keywords,images,videos,external_ids,translations"
+#define APPENDED "keywords,images,videos,external_ids,translations,release_dates"
 
 /* A provisional movie (sql/0010_hardening.sql) is not TMDb's yet: an
  * import reads TMDb and writes over it, which confirms it. */
@@ -17,8 +17,12 @@ static struct mq_stmt find_movie = MQ_STMT_READ(
 
 static struct mq_stmt find_imdb = MQ_STMT_READ("SELECT id FROM movies WHERE imdb_id = $1");
 
+/* The movie, and in the same statement its release dates by region
+ * ($3, the document's release_dates, when it has them: sql/0027). */
 static struct mq_stmt upsert_movie = MQ_STMT(
-	"SELECT movie, inserted FROM tmdb_movie_upsert($1::jsonb, $2::boolean)");
+	"WITH u AS MATERIALIZED (SELECT movie, inserted FROM tmdb_movie_upsert($1::jsonb, $2::boolean)) "
+	"SELECT movie, inserted, CASE WHEN movie IS NOT NULL AND $3::jsonb IS NOT NULL "
+	"  THEN release_dates_store(movie, $3::jsonb) END FROM u");
 
 /* Reads TMDb's document of the movie; 0 or -1 with ans filled. */
 static int read_movie(struct mq_tmdb *t, struct mq_arena *a, int64_t tmdb_id,
@@ -69,7 +73,8 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 				     int64_t tmdb_id, bool refresh, int64_t *movie_id,
 				     bool *created, struct mq_tmdb_answer *ans)
 {
-	const char *params[2] = { NULL, refresh ? "true" : "false" };
+	const char *params[3] = { NULL, refresh ? "true" : "false", NULL };
+	struct json_object *dates;
 	PGresult *res;
 	size_t len;
 	int found;
@@ -81,7 +86,10 @@ enum mq_import_result mq_tmdb_import(struct mq_db *db, struct mq_tmdb *t, struct
 	if (read_movie(t, a, tmdb_id, ans) < 0)
 		return MQ_IMPORT_TMDB;
 	params[0] = mq_json_render(ans->json, &len);
-	res = mq_db_exec(db, &upsert_movie, 2, params);
+	if (json_object_object_get_ex(ans->json, "release_dates", &dates) &&
+	    json_object_is_type(dates, json_type_object))
+		params[2] = mq_json_render(dates, &len);
+	res = mq_db_exec(db, &upsert_movie, 3, params);
 	if (res == NULL && bad_data(db)) {
 		ans->status = MQ_TMDB_BAD_GATEWAY;
 		ans->why = "the database refused TMDb's data";

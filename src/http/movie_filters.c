@@ -209,6 +209,19 @@ static void parse_after(struct mq_form *f, const char *v, struct mq_movie_filter
 	mf->after_key = c.key;
 }
 
+/* region=: where release dates are shown for (catalog/releases.h), and
+ * with available_on= where those providers stream. */
+static void parse_region(struct mq_form *f, const char *v, struct mq_movie_filters *mf)
+{
+	char code[3];
+
+	if (!mq_region_parse(v, code))
+		mq_form_error(f, "region", "Must be an ISO 3166-1 alpha-2 country code such "
+			      "as US or FR.");
+	else
+		mf->region = mq_arena_strdup(f->r->arena, code);
+}
+
 /* The query parameters a list takes. */
 static const char *const *names_of(enum mq_movie_filter_set set)
 {
@@ -219,9 +232,10 @@ static const char *const *names_of(enum mq_movie_filter_set set)
 	};
 	static const char *const but_genre[] = {
 		"page", "page_size", "title", "tmdb_id", "imdb_id", "year", "language",
-		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", NULL,
+		"rating_min", "rating_max", "runtime_min", "runtime_max", "q", "ordering", "region",
+		NULL,
 	};
-	static const char *const none[] = { "page", "page_size", NULL };
+	static const char *const none[] = { "page", "page_size", "region", NULL };
 	static const char *const recommended[] = {
 		"page", "page_size", "genre", "year", "language", "runtime_max", "available_on",
 		"region", NULL,
@@ -241,6 +255,8 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 	memset(mf, 0, sizeof(*mf));
 	mf->order = MQ_ORDER_POPULARITY_DESC;
 	mq_form_check_query(&f, names_of(set));
+	if ((v = mq_query_get(q, "region")))
+		parse_region(&f, v, mf);
 	if (set == MQ_FILTERS_NONE)
 		return mq_form_ok(&f);
 	if ((v = mq_query_get(q, "title")))
@@ -283,18 +299,6 @@ bool mq_movie_filters_parse(struct mq_req *r, enum mq_movie_filter_set set,
 		mq_form_error(&f, "runtime_min", "Must not be above runtime_max.");
 	if ((v = mq_query_get(q, "available_on")))
 		parse_available(&f, v, mf);
-	if ((v = mq_query_get(q, "region"))) {
-		char code[3];
-
-		if (!mq_region_parse(v, code))
-			mq_form_error(&f, "region", "Must be an ISO 3166-1 alpha-2 country code such "
-				      "as US or FR.");
-		else if (!mq_query_get(q, "available_on"))
-			mq_form_error(&f, "region", "Goes with available_on (where those providers "
-				      "stream).");
-		else
-			mf->region = mq_arena_strdup(r->arena, code);
-	}
 	if (mf->param[MQ_MF_Q])
 		mf->order = MQ_ORDER_RANK;
 	if ((order = mq_query_get(q, "ordering")))

@@ -60,7 +60,8 @@ struct mq_movie_filters {
 	const char *after_id;
 	const char *after_key;
 	/* available_on=mine: the caller's services, once resolved
-	 * (mq_movie_filters_available); region=: as given, checked */
+	 * (mq_movie_filters_available); region=: as given, checked and
+	 * upper-cased (every list: the region of the release dates shown) */
 	bool available_mine;
 	const char *region;
 };
@@ -69,9 +70,9 @@ struct mq_movie_filters {
 enum mq_movie_filter_set {
 	MQ_FILTERS_ALL,		/* GET /api/movies/ */
 	MQ_FILTERS_BUT_GENRE,	/* GET /api/genres/{id}/movies/ */
-	MQ_FILTERS_NONE,	/* the fixed lists: recent, similar */
+	MQ_FILTERS_NONE,	/* the fixed lists: recent (region= only) */
 	MQ_FILTERS_RECOMMENDED,	/* GET /api/movies/recommended/: genre, year, language,
-				 * runtime_max */
+				 * runtime_max, available_on, region */
 };
 
 /* Reads and checks the filters and ordering.  Problems are added to errors

@@ -31,6 +31,7 @@
 #include "catalog/genre_names.h"
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
+#include "catalog/releases.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -109,7 +110,8 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
 
 /* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $11 the user
- * (NULL: anonymous); $12 $13 language; $14 $15 limit and offset; ACCEPT
+ * (NULL: anonymous); $12 $13 language; $14 $15 limit and offset; $18 the
+ * region whose released movies come first (NULL: none); ACCEPT
  * the condition on movies m.  The backstop leaves out the candidates by
  * a hashed anti-join: "b.id <> ALL ($7)" compared each of its 200 with
  * each of 500 candidates, a third of the statement's 5 ms. */
@@ -130,13 +132,15 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"    OR EXISTS (SELECT 1 FROM watchlist x WHERE x.user_id = $11 AND x.movie_id = c.id " \
 	"               AND x.watched) " \
 	"    OR EXISTS (SELECT 1 FROM not_interested x WHERE x.user_id = $11 AND x.movie_id = c.id)))), " \
-	"pg AS (SELECT ok.*, count(*) OVER () AS total FROM ok ORDER BY n LIMIT $14 OFFSET $15) " \
+	"pg AS (SELECT ok.*, " MQ_MOVIE_RELEASED_KEY " AS released, count(*) OVER () AS total " \
+	"  FROM ok " MQ_MOVIE_RELEASED_JOIN("ok.id", "$18::text") \
+	"  ORDER BY released DESC, n LIMIT $14 OFFSET $15) " \
 	"SELECT p.total, round(p.score::numeric, 4) AS score, p.reason, p.because, " \
 	"  (SELECT coalesce((SELECT tr.title FROM movie_translations tr WHERE tr.movie_id = b.id " \
 	"     AND tr.language IN ($12, $13) ORDER BY tr.language = $12 DESC LIMIT 1), b.title) " \
 	"   FROM movies b WHERE b.id = p.because) AS because_title, " \
 	MQ_MOVIE_ITEM_COLUMNS " FROM pg p JOIN movies m ON m.id = p.id " \
-	MQ_MOVIE_TRANSLATION("$12", "$13") "ORDER BY p.n"
+	MQ_MOVIE_TRANSLATION("$12", "$13") "ORDER BY p.released DESC, p.n"
 
 /* Without filters (the common case) the statement is planned once, as
  * any other: planning it for each request's values took 2 to 6 ms of
@@ -144,7 +148,8 @@ static struct mq_stmt pool = MQ_STMT_READ(
  * keeps a rare filter's backstop off the popularity index. */
 #define NO_FILTERS \
 	"m.provisional_by IS NULL " \
-	"AND ($1::int[], $2::int[], $3::int, $4::int, $5::text, $6::int) IS NULL "
+	"AND ($1::int[], $2::int[], $3::int, $4::int, $5::text, $6::int, $16::int[], $17::text) " \
+	"    IS NULL "
 static struct mq_stmt page = MQ_STMT_PLANNED(PAGE_SQL(FILTERS));
 static struct mq_stmt page_unfiltered = MQ_STMT_READ(PAGE_SQL(NO_FILTERS));
 
@@ -561,12 +566,12 @@ static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_re
 		ids_literal(c->arena, r->ids, r->n), arrays(r, 0), arrays(r, 1), arrays(r, 2),
 		user ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
 		mq_arena_int(c->arena, limit), mq_arena_int(c->arena, offset), f->providers, f->region,
+		f->release_region,
 	};
 	bool filtered = f->genres || f->years || f->year_from || f->year_to || f->language ||
 			f->runtime_max || f->providers;
-	/* the unfiltered statement has no $16, $17 */
-	PGresult *res = filtered ? mq_db_q(c, &page, 17, params)
-				 : mq_db_q(c, &page_unfiltered, 15, params);
+	PGresult *res = mq_db_q(c, filtered ? &page : &page_unfiltered, 18, params);
+	enum mq_status st;
 	struct json_object *movies;
 
 	if (res == NULL)
@@ -584,7 +589,9 @@ static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_re
 		json_object_array_add(movies, movie);
 	}
 	mq_movies_add_urls(c, movies);
-	return mq_genre_names_fill(c, movies, lang->primary);
+	if ((st = mq_genre_names_fill(c, movies, lang->primary)) != MQ_OK)
+		return st;
+	return mq_movies_add_releases(c, movies, f->release_region);
 }
 
 enum mq_status mq_recs_recommend(struct mq_ctx *c, int64_t user, const struct mq_recs_filters *f,

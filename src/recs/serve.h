@@ -27,6 +27,9 @@ struct mq_recs_filters {
 	const char *runtime_max;
 	const char *providers;	/* int[] literal: available_on=, streaming in region */
 	const char *region;
+	/* the region whose released movies come first, with their release
+	 * there (catalog/releases.h); NULL for none */
+	const char *release_region;
 };
 
 struct mq_recs_list {
@@ -36,7 +39,8 @@ struct mq_recs_list {
 };
 
 /* GET /api/movies/recommended/: user's recommendations (user 0: an
- * anonymous caller), rows offset .. offset+limit-1.  Each result is a
+ * anonymous caller), rows offset .. offset+limit-1, those out in
+ * f->release_region (when given) first.  Each result is a
  * movie with "score" and "reason": {"kind": "because_you_liked", "movie":
  * {"id", "title"}}, or kind similar_users, trending, popular, new.  What
  * the user rated, favorited, watched or marked not interested is never

@@ -21,10 +21,11 @@ static struct mq_stmt releases = MQ_STMT_READ(
 	"LEFT JOIN movie_watch_fetched f ON f.movie_id = m.id "
 	"CROSS JOIN LATERAL ("
 	"  SELECT r.kind, r.release_date AS day FROM movie_release_dates r "
-	"  WHERE r.movie_id = m.id AND r.region = $2 "
+	"  WHERE r.movie_id = m.id AND r.region = $2 AND r.kind IN ('theatrical', 'digital') "
 	"  UNION ALL "
 	"  SELECT 'release', m.release_date WHERE m.release_date IS NOT NULL AND NOT EXISTS ("
-	"    SELECT 1 FROM movie_release_dates r WHERE r.movie_id = m.id AND r.region = $2)) d "
+	"    SELECT 1 FROM movie_release_dates r WHERE r.movie_id = m.id AND r.region = $2 "
+	"    AND r.kind IN ('theatrical', 'digital'))) d "
 	"WHERE w.user_id = $1 ORDER BY d.day, m.id, d.kind LIMIT $3");
 
 /* Appends s escaped as an RFC 5545 TEXT value (3.3.11); control

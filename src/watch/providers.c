@@ -3,18 +3,16 @@
  */
 #include "watch/providers.h"
 
+#include "catalog/changes.h"
+#include "catalog/releases.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/json.h"
-#include "core/region.h"
 #include "db/db.h"
 #include "db/rows.h"
 #include "integrations/tmdb.h"
 
 #define LOGO_SIZE "w92"
-
-static struct mq_stmt user_region = MQ_STMT_READ(
-	"SELECT region FROM users WHERE id = $1");
 
 /* A movie the caller may see (a provisional one is its maker's alone). */
 static struct mq_stmt movie_tmdb = MQ_STMT_READ(
@@ -27,8 +25,9 @@ static struct mq_stmt render = MQ_STMT_READ(
 static struct mq_stmt store_providers = MQ_STMT(
 	"SELECT watch_providers_store($1, $2::jsonb)");
 
+/* the count, and whether what a region shows changed (sql/0027) */
 static struct mq_stmt store_release_dates = MQ_STMT(
-	"SELECT release_dates_store($1, $2::jsonb)");
+	"SELECT n, changed FROM release_dates_refresh($1, $2::jsonb)");
 
 /* TMDb has no such movie (any more): nothing is known of it. */
 static struct mq_stmt forget = MQ_STMT(
@@ -40,25 +39,11 @@ static struct mq_stmt store_list = MQ_STMT(
 enum mq_status mq_watch_region(struct mq_ctx *c, int64_t user, const char *given,
 			       const char **region)
 {
-	char code[3];
-	PGresult *res;
+	enum mq_status st = mq_release_region(c, user, given, region);
 
-	if (given) {
-		if (!mq_region_parse(given, code))
-			return mq_fail_field(c, MQ_INVALID, "region",
-					     "Must be an ISO 3166-1 alpha-2 country code such as US "
-					     "or FR.", "Unknown region.");
-		*region = mq_arena_strdup(c->arena, code);
-		return MQ_OK;
-	}
-	*region = c->cfg->watch_region;
-	if (user == 0)
-		return MQ_OK;
-	if ((res = mq_db_q(c, &user_region, 1, (const char *[]){ mq_arena_int(c->arena, user) })) == NULL)
-		return mq_db_failure(c);
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		*region = mq_arena_strdup(c->arena, PQgetvalue(res, 0, 0));
-	return MQ_OK;
+	if (st == MQ_OK && *region == NULL)
+		*region = c->cfg->watch_region;
+	return st;
 }
 
 /* The movie's TMDb id into *tmdb_id (NULL: it has none). */
@@ -95,6 +80,20 @@ static enum mq_status store(struct mq_ctx *c, struct mq_stmt *st, const char *mo
 		return mq_db_failure(c);
 	if (n)
 		*n = (int)mq_row_int(res, 0, 0);
+	return MQ_OK;
+}
+
+/* Stores TMDb's release dates of movie; the detail and lists that show
+ * them in a region are stale when they changed. */
+static enum mq_status store_dates(struct mq_ctx *c, const char *movie, struct json_object *doc)
+{
+	const char *params[] = { movie, mq_json_render(doc, &(size_t){ 0 }) };
+	PGresult *res = mq_db_q(c, &store_release_dates, 2, params);
+
+	if (res == NULL)
+		return mq_db_failure(c);
+	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+		mq_movies_changed(c, movie);
 	return MQ_OK;
 }
 
@@ -155,6 +154,7 @@ enum mq_status mq_watch_refresh_movie(struct mq_ctx *c, const char *movie, const
 	if (ans.status == MQ_TMDB_NOT_FOUND) {
 		if (mq_db_q(c, &forget, 1, &movie) == NULL)
 			return mq_db_failure(c);
+		mq_movies_changed(c, movie);	/* its release dates are gone */
 		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "TMDb has no movie %s.", tmdb_id);
 	}
 	if (ans.status != MQ_TMDB_OK)
@@ -164,7 +164,7 @@ enum mq_status mq_watch_refresh_movie(struct mq_ctx *c, const char *movie, const
 	ask(c, tmdb_id, "release_dates", &ans);
 	if (ans.status != MQ_TMDB_OK)
 		return mq_tmdb_failure(c, &ans, "TMDb has no such movie.");
-	return store(c, &store_release_dates, movie, ans.json, NULL);
+	return store_dates(c, movie, ans.json);
 }
 
 enum mq_status mq_watch_provider_list(struct mq_ctx *c)

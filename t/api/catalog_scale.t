@@ -18,6 +18,12 @@ $s->psql(q{INSERT INTO movie_providers (movie_id, region, provider_id, kind)
            SELECT id, 'US', 8, 'flatrate' FROM movies WHERE id % 10 = 0
            UNION ALL SELECT id, 'FR', 337, 'flatrate' FROM movies WHERE id % 7 = 0
            UNION ALL SELECT id, 'FR', 8, 'rent' FROM movies WHERE id % 3 = 0});
+# release dates (sql/0027_regions.sql): every movie in the US, half in
+# France and Germany, for region=
+$s->psql(q{INSERT INTO movie_release_dates (movie_id, region, kind, release_date, certification)
+           SELECT id, r, 'theatrical', coalesce(release_date, '2000-01-01'), '12'
+           FROM movies, unnest(ARRAY['US', 'FR', 'DE']) AS r WHERE r = 'US' OR id % 2 = 0});
+$s->psql(q{SELECT count(region_releases_derive(id)) FROM movies});
 $s->psql('VACUUM ANALYZE');
 
 # title= and q= search the translations too when asked in another
@@ -33,6 +39,33 @@ for my $case ((map { [ $_, undef ] } @Marquee::Plans::LIST_PATHS), @french) {
     ok @plans, "$path: its statements' plans were logged";
     for my $p (@plans) {
         ok !Marquee::Plans::seq_scans_movies($p), "$path: no full scan of movies"
+            or diag join(', ', Marquee::Plans::access_paths($p)), "\n", $p->{query};
+    }
+}
+
+# With a region: the release of each movie shown and, for trending and
+# recommended, what is out there first, by probes of
+# movie_region_releases' primary key; no statement reads movies or the
+# release dates in full.
+my $movie = $s->psql('SELECT min(id) FROM movies');
+for my $path ('/api/movies/?region=FR', '/api/movies/?ordering=title&region=FR&genre=drama',
+              '/api/movies/recent/?region=DE', '/api/genres/7/movies/?region=US',
+              '/api/movies/trending/?region=FR', '/api/movies/trending/?region=FR&page=3',
+              '/api/movies/recommended/?region=FR', '/api/movies/recommended/?region=DE&page=3',
+              "/api/movies/$movie/?region=FR") {
+    my $mark = Marquee::Plans::mark($s);
+    my $r = $s->get($path);
+    is $r->{status}, 200, "$path answers" or diag $r->{content};
+    ok grep({ exists $_->{regional_release} } @{ $r->{json}{results} // [ $r->{json} ] }),
+        "$path: with the region's releases";
+    my @plans = grep { ($_->{query} // '') =~ /movie_region_releases|movie_release_dates|\bmovies m\b/ }
+        Marquee::Plans::since($s, $mark);
+    ok grep({ ($_->{query} // '') =~ /movie_region_releases/ } @plans), "$path: the regions' statements logged";
+    for my $p (@plans) {
+        my @full = grep { $_->{type} eq 'Seq Scan' &&
+                          ($_->{relation} // '') =~ /^(movies|movie_region_releases|movie_release_dates)$/ }
+            @{ $p->{nodes} };
+        ok !@full, "$path: no full scan of movies or release dates"
             or diag join(', ', Marquee::Plans::access_paths($p)), "\n", $p->{query};
     }
 }

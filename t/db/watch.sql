@@ -63,10 +63,10 @@ SELECT is(release_dates_store(701, $${"results": [
 		{"type": 4, "release_date": "2000-02-30T00:00:00.000Z"},
 		{"type": 4, "release_date": 20000606}]},
 	{"iso_3166_1": "u", "release_dates": [{"type": 3, "release_date": "1999-01-01"}]},
-	{"iso_3166_1": "DE", "release_dates": "none"}]}$$), 2, 'two release dates kept');
+	{"iso_3166_1": "DE", "release_dates": "none"}]}$$), 3, 'three release dates kept');
 SELECT is((SELECT string_agg(kind || ':' || release_date, ' ' ORDER BY kind) FROM movie_release_dates
-	WHERE movie_id = 701), 'digital:2000-06-06 theatrical:1999-10-01',
-	'the earliest theatrical and digital ones; premieres, impossible dates and bad types left out');
+	WHERE movie_id = 701), 'digital:2000-06-06 premiere:1999-09-10 theatrical:1999-10-01',
+	'the earliest of each type (sql/0027 keeps premieres too); impossible dates and bad types left out');
 SELECT is(release_dates_store(701, '{"results": []}'), 0, 'asked again: none');
 SELECT is((SELECT count(*)::int FROM movie_release_dates WHERE movie_id = 701), 0, '  none kept');
 
