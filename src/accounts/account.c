@@ -83,3 +83,20 @@ void mq_account_finish(struct mq_ctx *c, struct json_object *user)
 	json_object_object_add(user, "avatar_sizes", mq_media_sizes(c, rel, MQ_IMAGE_AVATAR));
 	json_object_object_del(user, "avatar_path");
 }
+
+bool mq_locale_ok(const char *s)
+{
+	size_t n = 0;
+
+	while (islower((unsigned char)s[n]))
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	return s[n] == '\0' || (s[n] == '-' && isupper((unsigned char)s[n + 1]) &&
+				isupper((unsigned char)s[n + 2]) && s[n + 3] == '\0');
+}
+
+bool mq_region_ok(const char *s)
+{
+	return strlen(s) == 2 && isupper((unsigned char)s[0]) && isupper((unsigned char)s[1]);
+}
