@@ -1138,8 +1138,10 @@ static enum mq_status zip_entries(struct mq_ctx *c, struct mq_import *im, const 
 		im->format = "letterboxd";
 		return st;
 	}
-	if (p > 0)	/* Trakt's files are found by their names, wherever they are */
-		return (*found = false, MQ_OK);
+	if (p > 0) {	/* Trakt's files are found by their names, wherever they are */
+		*found = false;
+		return MQ_OK;
+	}
 	if ((st = trakt_zip(c, im, e, n, found)) != MQ_OK || *found)
 		return st;
 	/* JSON arrays of Trakt's API's items, whatever their names */
