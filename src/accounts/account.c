@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <strings.h>
 
+#include "core/region.h"
 #include "storage/image.h"
 #include "storage/media.h"
 
@@ -82,4 +83,23 @@ void mq_account_finish(struct mq_ctx *c, struct json_object *user)
 			       rel ? json_object_new_string(mq_media_size_url(c, rel, "medium")) : NULL);
 	json_object_object_add(user, "avatar_sizes", mq_media_sizes(c, rel, MQ_IMAGE_AVATAR));
 	json_object_object_del(user, "avatar_path");
+}
+
+bool mq_locale_ok(const char *s)
+{
+	size_t n = 0;
+
+	while (islower((unsigned char)s[n]))
+		n++;
+	if (n < 2 || n > 3)
+		return false;
+	return s[n] == '\0' || (s[n] == '-' && isupper((unsigned char)s[n + 1]) &&
+				isupper((unsigned char)s[n + 2]) && s[n + 3] == '\0');
+}
+
+bool mq_region_ok(const char *s)
+{
+	char code[3];
+
+	return mq_region_parse(s, code) && strcmp(s, code) == 0;
 }

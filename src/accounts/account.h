@@ -31,4 +31,9 @@ const char *mq_email_problem(const char *email);
  * medium size) and avatar_sizes. */
 void mq_account_finish(struct mq_ctx *c, struct json_object *user);
 
+/* A locale as users.locale takes it ("fr", "pt-BR"), and a region: an
+ * assigned ISO 3166-1 alpha-2 code, upper case as it is kept ("FR"). */
+bool mq_locale_ok(const char *s);
+bool mq_region_ok(const char *s);
+
 #endif

@@ -1,7 +1,6 @@
 /*
  * users.c: registration, one's own profile, public profiles, avatars.
  */
-#include <ctype.h>
 
 #include "accounts/account.h"
 #include "accounts/password.h"
@@ -9,7 +8,6 @@
 #include "cache/cache.h"
 #include "core/config.h"
 #include "core/json.h"
-#include "core/region.h"
 #include "db/rows.h"
 #include "http/form.h"
 #include "http/handlers.h"
@@ -214,27 +212,6 @@ mq_reply mq_users_me(struct mq_req *r)
 	return res ? respond_me(r, res) : mq_fail_db(r);
 }
 
-/* A locale like "fr" or "pt-BR" (the users table's CHECK says the same). */
-static bool locale_ok(const char *s)
-{
-	size_t n = 0;
-
-	while (islower((unsigned char)s[n]))
-		n++;
-	if (n < 2 || n > 3)
-		return false;
-	return s[n] == '\0' || (s[n] == '-' && isupper((unsigned char)s[n + 1]) &&
-				isupper((unsigned char)s[n + 2]) && s[n + 3] == '\0');
-}
-
-/* An assigned ISO 3166-1 alpha-2 code, upper case as it is kept. */
-static bool region_ok(const char *s)
-{
-	char code[3];
-
-	return mq_region_parse(s, code) && strcmp(s, code) == 0;
-}
-
 /* One nullable code field (locale or region) of a profile update. */
 static void code_field(struct mq_form *f, const char *name, bool (*ok)(const char *),
 		       const char *example, bool put, const char **flag, const char **value)
@@ -278,8 +255,8 @@ static mq_reply update_profile(struct mq_req *r, bool put)
 	p[0] = mq_req_user_text(r);
 	text_field(&f, "display_name", 100, put, &p[1], &p[2]);
 	text_field(&f, "bio", 2000, put, &p[3], &p[4]);
-	code_field(&f, "locale", locale_ok, "en-US or fr", put, &p[5], &p[6]);
-	code_field(&f, "region", region_ok, "US", put, &p[7], &p[8]);
+	code_field(&f, "locale", mq_locale_ok, "en-US or fr", put, &p[5], &p[6]);
+	code_field(&f, "region", mq_region_ok, "US", put, &p[7], &p[8]);
 	if (mq_done(rc = mq_form_end(&f)))
 		return rc;
 	res = mq_q(r, &update_me, 9, p);

@@ -8,18 +8,23 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "accounts/account.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/csv.h"
+#include "core/i18n.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "notify/settings.h"
 #include "portability/archive.h"
 
 const char *const mq_item_kind_names[] = {
 	[MQ_ITEM_RATING] = "rating",	   [MQ_ITEM_REVIEW] = "review",
 	[MQ_ITEM_FAVORITE] = "favorite",   [MQ_ITEM_WATCHLIST] = "watchlist",
 	[MQ_ITEM_WATCH] = "watch",	   [MQ_ITEM_WATCHED] = "watched",
-	[MQ_ITEM_LIST_ITEM] = "list_item",
+	[MQ_ITEM_LIST_ITEM] = "list_item", [MQ_ITEM_COMMENT] = "comment",
+	[MQ_ITEM_FOLLOW] = "follow",	   [MQ_ITEM_PROFILE] = "profile",
+	[MQ_ITEM_SETTING] = "setting",
 };
 
 /* ---- rows: checked, then kept or reported ---- */
@@ -44,6 +49,11 @@ static bool text_ok(const char *s, size_t max_chars)
 /* Why item cannot be imported, or NULL when it can. */
 static const char *item_problem(const struct mq_import_item *it)
 {
+	if (it->kind == MQ_ITEM_FOLLOW || it->kind == MQ_ITEM_PROFILE || it->kind == MQ_ITEM_SETTING)
+		return NULL;	/* checked as they were read */
+	if (it->kind == MQ_ITEM_COMMENT && (it->body == NULL || it->body[0] == '\0' ||
+					    !text_ok(it->body, 5000)))
+		return N_("a comment's text is empty, not UTF-8 or longer than 5,000 characters");
 	if (it->tmdb_id == 0 && it->imdb_id == NULL && it->title == NULL)
 		return "names no movie (no TMDb id, IMDb id or title)";
 	if (it->imdb_id) {
@@ -455,16 +465,21 @@ static int list_head(struct mq_ctx *c, struct mq_csv *csv, const char **name, co
 static enum mq_status csv_file(struct mq_ctx *c, struct mq_import *im, const char *file,
 			       const char *data, size_t len, int kind)
 {
-	FILE *in = fmemopen((void *)data, len, "r");
 	const char *list = NULL, *desc = NULL;
 	enum mq_status st = MQ_OK;
 	struct mq_csv csv;
 	struct cols k;
+	FILE *in;
 	int rc;
 
+	/* a byte-order mark, as spreadsheets save UTF-8 */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
 	if (len == 0)
 		return MQ_OK;
-	if (in == NULL)
+	if ((in = fmemopen((void *)data, len, "r")) == NULL)
 		return mq_fail_with(c, MQ_INTERNAL, NULL, "Out of memory.");
 	mq_csv_open(&csv, in);
 	rc = mq_csv_next(&csv);
@@ -567,14 +582,22 @@ static const char *jwhen(struct mq_ctx *c, const struct mq_import *im, struct js
 	return w;
 }
 
+/* What the items of one of the files of Trakt's export are, from its
+ * name (NULL: by what each item holds, as the API's answers are read). */
+struct trakt_as {
+	enum mq_item_kind kind;		/* MQ_ITEM_FAVORITE or MQ_ITEM_LIST_ITEM */
+	const char *list, *list_description;
+	int list_public;
+};
+
 /* One of Trakt's items (a rating, a history entry, a watchlist entry, a
- * watched movie), by what it holds. */
+ * watched movie; an entry of favorites or of a list when as says so). */
 static enum mq_status trakt_item(struct mq_ctx *c, struct mq_import *im, struct json_object *o,
-				 const char *source)
+				 const char *source, const struct trakt_as *as)
 {
 	struct mq_import_item it = { .source = source, .list_public = -1 };
 	struct json_object *m;
-	const char *type = jstr(o, "type"), *why = "not understood";
+	const char *type, *why = "not understood";
 	bool bad = false;
 	int64_t r;
 
@@ -582,6 +605,7 @@ static enum mq_status trakt_item(struct mq_ctx *c, struct mq_import *im, struct 
 		invalid(im, source, "not an object");
 		return MQ_OK;
 	}
+	type = jstr(o, "type");
 	if ((type && strcmp(type, "movie") != 0) || !json_object_object_get_ex(o, "movie", &m)) {
 		im->skipped_count++;
 		return MQ_OK;
@@ -590,7 +614,22 @@ static enum mq_status trakt_item(struct mq_ctx *c, struct mq_import *im, struct 
 		invalid(im, source, why);
 		return MQ_OK;
 	}
-	if (json_object_object_get_ex(o, "rating", NULL)) {
+	if (as) {
+		it.kind = as->kind;
+		it.at = jwhen(c, im, o, "listed_at", &bad);
+		if (as->kind == MQ_ITEM_LIST_ITEM) {
+			it.at = NULL;
+			it.list = as->list;
+			it.list_description = as->list_description;
+			it.list_public = as->list_public;
+			it.body = jstr(o, "notes");
+			if ((r = jint(o, "rank")) < 0 || r > 1000000) {
+				invalid(im, source, "the position is not a positive number");
+				return MQ_OK;
+			}
+			it.position = (int)r;
+		}
+	} else if (json_object_object_get_ex(o, "rating", NULL)) {
 		it.kind = MQ_ITEM_RATING;
 		r = jint(o, "rating");
 		if (r < 1 || r > 10) {
@@ -623,7 +662,7 @@ static enum mq_status trakt_item(struct mq_ctx *c, struct mq_import *im, struct 
 }
 
 static enum mq_status trakt_array(struct mq_ctx *c, struct mq_import *im, const char *file,
-				  struct json_object *a)
+				  struct json_object *a, const struct trakt_as *as)
 {
 	enum mq_status st = MQ_OK;
 	size_t n = json_object_array_length(a);
@@ -632,7 +671,7 @@ static enum mq_status trakt_array(struct mq_ctx *c, struct mq_import *im, const 
 		im->format = "trakt";
 	for (size_t i = 0; i < n && st == MQ_OK; i++)
 		st = trakt_item(c, im, json_object_array_get_idx(a, i),
-				mq_arena_printf(c->arena, "%s[%zu]", file, i));
+				mq_arena_printf(c->arena, "%s[%zu]", file, i), as);
 	return st;
 }
 
@@ -749,6 +788,152 @@ static enum mq_status ours_lists(struct mq_ctx *c, struct mq_import *im, struct 
 	return st;
 }
 
+/* A string member that is absent, null or a string of at most max
+ * characters of UTF-8 (*ok false otherwise); NULL when absent or null. */
+static const char *ours_text(struct json_object *o, const char *key, size_t max, bool *ok)
+{
+	struct json_object *v = member(o, key);
+
+	if (v == NULL)
+		return NULL;
+	if (!json_object_is_type(v, json_type_string) || !text_ok(json_object_get_string(v), max)) {
+		*ok = false;
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+/* The array a (a member of our export, where), or NULL when it is absent
+ * or, reported, no array. */
+static struct json_object *ours_array(struct mq_import *im, struct json_object *a, const char *where)
+{
+	if (a != NULL && !json_object_is_type(a, json_type_array)) {
+		invalid(im, where, N_("not an array"));
+		return NULL;
+	}
+	return a;
+}
+
+static enum mq_status ours_comments(struct mq_ctx *c, struct mq_import *im, struct json_object *root)
+{
+	struct json_object *a = ours_array(im, member(root, "comments"), "marquee.json comments");
+	enum mq_status st = MQ_OK;
+
+	for (size_t i = 0; a && i < json_object_array_length(a) && st == MQ_OK; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		const char *source = mq_arena_printf(c->arena, "marquee.json comments[%zu]", i);
+		struct mq_import_item it = { .kind = MQ_ITEM_COMMENT, .source = source, .list_public = -1 };
+		const char *why = "not an object";
+		bool bad = false;
+
+		if (!json_object_is_type(o, json_type_object) || !json_movie(member(o, "movie"), &it, &why)) {
+			invalid(im, source, why);
+			continue;
+		}
+		it.ref = jint(o, "id");
+		it.parent_ref = jint(o, "parent");
+		it.at = jwhen(c, im, o, "created_at", &bad);
+		it.body = jstr(o, "body");
+		if (bad || it.at == NULL || it.ref <= 0 || it.parent_ref < 0) {
+			invalid(im, source, N_("a comment's id, parent or date is not valid"));
+			continue;
+		}
+		st = add(c, im, &it);
+	}
+	return st;
+}
+
+/* Whom the user follows (not who follows them: that is the followers' to
+ * bring). */
+static enum mq_status ours_follows(struct mq_ctx *c, struct mq_import *im, struct json_object *root)
+{
+	struct json_object *f = ours_array(im, member(member(root, "follows"), "following"),
+					   "marquee.json follows.following");
+	enum mq_status st = MQ_OK;
+
+	for (size_t i = 0; f && i < json_object_array_length(f) && st == MQ_OK; i++) {
+		struct json_object *u = json_object_array_get_idx(f, i);
+		const char *source = mq_arena_printf(c->arena, "marquee.json follows.following[%zu]", i);
+		struct mq_import_item it = { .kind = MQ_ITEM_FOLLOW, .source = source, .list_public = -1 };
+		const char *name = json_object_is_type(u, json_type_string) ? json_object_get_string(u) : "";
+		size_t n = strlen(name);
+
+		/* a username as users.username allows it */
+		if (n < 3 || n > 30 || !isalnum((unsigned char)name[0]) ||
+		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != n) {
+			invalid(im, source, N_("not a username"));
+			continue;
+		}
+		it.data = mq_json_object(c->arena);
+		mq_json_add_str(it.data, "username", name);
+		st = add(c, im, &it);
+	}
+	return st;
+}
+
+/* The profile's fields a user writes (not its username nor its email:
+ * an import is always into the account of the one who runs it). */
+static enum mq_status ours_profile(struct mq_ctx *c, struct mq_import *im, struct json_object *root)
+{
+	struct json_object *p = member(root, "profile");
+	struct mq_import_item it = { .kind = MQ_ITEM_PROFILE, .source = "marquee.json profile",
+				     .list_public = -1 };
+	const char *name, *bio, *locale, *region;
+	bool ok = true;
+
+	if (p == NULL)
+		return MQ_OK;
+	if (!json_object_is_type(p, json_type_object)) {
+		invalid(im, it.source, N_("not an object"));
+		return MQ_OK;
+	}
+	name = ours_text(p, "display_name", 100, &ok);
+	bio = ours_text(p, "bio", 2000, &ok);
+	locale = ours_text(p, "locale", 6, &ok);
+	region = ours_text(p, "region", 2, &ok);
+	if (!ok || (locale && !mq_locale_ok(locale)) || (region && !mq_region_ok(region))) {
+		invalid(im, it.source, N_("a profile field is not valid (display name, bio, locale "
+					  "or region)"));
+		return MQ_OK;
+	}
+	it.data = mq_json_object(c->arena);
+	mq_json_add_str(it.data, "display_name", name);
+	mq_json_add_str(it.data, "bio", bio);
+	mq_json_add_str(it.data, "locale", locale);
+	mq_json_add_str(it.data, "region", region);
+	return add(c, im, &it);
+}
+
+static enum mq_status ours_settings(struct mq_ctx *c, struct mq_import *im, struct json_object *root)
+{
+	static const char *const channels[] = { "in_app", "email", "push" };
+	struct json_object *a = ours_array(im, member(root, "notification_settings"),
+					   "marquee.json notification_settings");
+	enum mq_status st = MQ_OK;
+
+	for (size_t i = 0; a && i < json_object_array_length(a) && st == MQ_OK; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i), *v;
+		const char *source = mq_arena_printf(c->arena, "marquee.json notification_settings[%zu]", i);
+		struct mq_import_item it = { .kind = MQ_ITEM_SETTING, .source = source, .list_public = -1 };
+		const char *kind = json_object_is_type(o, json_type_object) ? jstr(o, "kind") : NULL;
+		bool ok = kind && mq_notify_kind_switchable(kind);
+
+		for (size_t k = 0; ok && k < MQ_ARRAY_LEN(channels); k++)
+			ok = (v = member(o, channels[k])) == NULL || json_object_is_type(v, json_type_boolean);
+		if (!ok) {
+			invalid(im, source, N_("not a notification setting (a kind that can be switched "
+					       "off, channels true, false or null)"));
+			continue;
+		}
+		it.data = mq_json_object(c->arena);
+		mq_json_add_str(it.data, "kind", kind);
+		for (size_t k = 0; k < MQ_ARRAY_LEN(channels); k++)
+			json_object_object_add(it.data, channels[k], json_object_get(member(o, channels[k])));
+		st = add(c, im, &it);
+	}
+	return st;
+}
+
 static enum mq_status ours(struct mq_ctx *c, struct mq_import *im, struct json_object *root)
 {
 	enum mq_status st;
@@ -760,7 +945,10 @@ static enum mq_status ours(struct mq_ctx *c, struct mq_import *im, struct json_o
 	    (st = ours_section(c, im, root, "watchlist", MQ_ITEM_WATCHLIST, "created_at")) != MQ_OK ||
 	    (st = ours_section(c, im, root, "history", MQ_ITEM_WATCH, "watched_at")) != MQ_OK)
 		return st;
-	return ours_lists(c, im, root);
+	if ((st = ours_lists(c, im, root)) != MQ_OK || (st = ours_comments(c, im, root)) != MQ_OK ||
+	    (st = ours_follows(c, im, root)) != MQ_OK || (st = ours_profile(c, im, root)) != MQ_OK)
+		return st;
+	return ours_settings(c, im, root);
 }
 
 static enum mq_status json_file(struct mq_ctx *c, struct mq_import *im, const char *file,
@@ -772,7 +960,7 @@ static enum mq_status json_file(struct mq_ctx *c, struct mq_import *im, const ch
 	if (mq_json_parse(c->arena, data, len, 16, &root, &err) < 0)
 		return mq_fail_with(c, MQ_INVALID, NULL, "%s is not valid JSON: %s.", file, err);
 	if (json_object_is_type(root, json_type_array))
-		return trakt_array(c, im, file, root);
+		return trakt_array(c, im, file, root, NULL);
 	if (json_object_is_type(root, json_type_object) && (fmt = jstr(root, "format")) &&
 	    strcmp(fmt, "marquee-export") == 0)
 		return ours(c, im, root);
@@ -791,10 +979,14 @@ static const struct {
 	{ "watchlist.csv", LB_WATCHLIST }, { "reviews.csv", LB_REVIEWS }, { "likes/films.csv", LB_LIKES },
 };
 
-static const struct mq_zip_entry *entry(const struct mq_zip_entry *e, int n, const char *name)
+/* The entry named prefix + name. */
+static const struct mq_zip_entry *entry(const struct mq_zip_entry *e, int n, const char *prefix,
+					const char *name)
 {
+	size_t p = strlen(prefix);
+
 	for (int i = 0; i < n; i++)
-		if (strcmp(e[i].name, name) == 0)
+		if (strncmp(e[i].name, prefix, p) == 0 && strcmp(e[i].name + p, name) == 0)
 			return &e[i];
 	return NULL;
 }
@@ -806,25 +998,139 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static enum mq_status zip_file(struct mq_ctx *c, struct mq_import *im, const void *buf, size_t len)
+static const char *base_name(const char *s)
 {
-	struct mq_zip_limits lim = { c->cfg->port_entries_max, c->cfg->port_unpacked_max };
-	const struct mq_zip_entry *e, *one;
-	enum mq_status st = MQ_OK;
-	bool letterboxd = false;
-	int n;
+	const char *slash = strrchr(s, '/');
 
-	if ((st = mq_zip_read(c, buf, len, &lim, (struct mq_zip_entry **)&e, &n)) != MQ_OK)
-		return st;
-	if ((one = entry(e, n, "marquee.json")) != NULL)
+	return slash ? slash + 1 : s;
+}
+
+/* Whether name is stem.json or stem-N.json (Trakt splits a long file
+ * into pages that way). */
+static bool trakt_named(const char *name, const char *stem)
+{
+	size_t n = strlen(stem);
+
+	if (strncmp(name, stem, n) != 0)
+		return false;
+	name += n;
+	if (*name == '-' && isdigit((unsigned char)name[1]))
+		for (name++; isdigit((unsigned char)*name); name++)
+			;
+	return strcmp(name, ".json") == 0;
+}
+
+/* A list's file of Trakt's export, lists-list-<id>-<slug>.json: its id
+ * and slug (in the arena); false for any other name. */
+static bool trakt_list_file(struct mq_ctx *c, const char *name, int64_t *id, const char **slug)
+{
+	const char *p = name + 11, *dash;
+
+	if (strncmp(name, "lists-list-", 11) != 0 || !ends_with(name, ".json") ||
+	    (dash = strchr(p, '-')) == NULL || dash == p || strspn(p, "0123456789") != (size_t)(dash - p))
+		return false;
+	*id = strtoll(p, NULL, 10);
+	*slug = mq_arena_strndup(c->arena, dash + 1, strlen(dash + 1) - 5);
+	return **slug != '\0';
+}
+
+static struct json_object *json_entry(struct mq_ctx *c, const struct mq_zip_entry *e,
+				      enum mq_status *st)
+{
+	struct json_object *root;
+	const char *err;
+
+	if (mq_json_parse(c->arena, e->data, e->len, 16, &root, &err) < 0) {
+		*st = mq_fail_with(c, MQ_INVALID, NULL, "%s is not valid JSON: %s.", e->name, err);
+		return NULL;
+	}
+	return root;
+}
+
+/* Trakt's export (a zip of JSON files named for what they hold; see
+ * t/api/portability.t for the sources): the movies of its history,
+ * ratings, watchlist, favorites and lists; what else it holds (shows,
+ * comments, collections, the profile) is not read.  *found: whether
+ * any file had one of those names. */
+static enum mq_status trakt_zip(struct mq_ctx *c, struct mq_import *im, const struct mq_zip_entry *e,
+				int n, bool *found)
+{
+	static const char *const plain[] = { "watched-history", "ratings-movies", "lists-watchlist",
+					     "watched-movies" };
+	struct json_object *meta = NULL, *root;
+	enum mq_status st = MQ_OK;
+	const char *slug;
+	int64_t id;
+
+	*found = false;
+	for (int i = 0; i < n && st == MQ_OK; i++)
+		if (trakt_named(base_name(e[i].name), "lists-lists") &&
+		    (meta = json_entry(c, &e[i], &st)) != NULL && !json_object_is_type(meta, json_type_array))
+			meta = NULL;
+	for (int i = 0; i < n && st == MQ_OK; i++) {
+		const char *name = base_name(e[i].name);
+		struct trakt_as as = { .list_public = -1 }, *how = NULL;
+		bool known = false;
+
+		for (size_t k = 0; k < MQ_ARRAY_LEN(plain); k++)
+			known = known || trakt_named(name, plain[k]);
+		if (trakt_named(name, "lists-favorites")) {
+			as.kind = MQ_ITEM_FAVORITE;
+			how = &as;
+		} else if (trakt_list_file(c, name, &id, &slug)) {
+			as.kind = MQ_ITEM_LIST_ITEM;
+			as.list = slug;
+			/* its name, description and privacy from lists-lists.json */
+			for (size_t j = 0; meta && j < json_object_array_length(meta); j++) {
+				struct json_object *l = json_object_array_get_idx(meta, j);
+				struct json_object *ids = member(l, "ids");
+				const char *privacy = jstr(l, "privacy");
+
+				if (ids == NULL || jint(ids, "trakt") != id)
+					continue;
+				if (jstr(l, "name"))
+					as.list = jstr(l, "name");
+				as.list_description = jstr(l, "description");
+				if (privacy)
+					as.list_public = strcmp(privacy, "public") == 0;
+			}
+			how = &as;
+		} else if (!known) {
+			continue;
+		}
+		*found = true;
+		if ((root = json_entry(c, &e[i], &st)) == NULL)
+			break;
+		if (json_object_is_type(root, json_type_array))
+			st = trakt_array(c, im, e[i].name, root, how);
+	}
+	if (*found && st == MQ_OK && !im->format)
+		im->format = "trakt";
+	return st;
+}
+
+/* The archive's entries under prefix ("" or one folder all are in, as
+ * when an export was unpacked and packed again). */
+static enum mq_status zip_entries(struct mq_ctx *c, struct mq_import *im, const struct mq_zip_entry *e,
+				  int n, const char *prefix, bool *found)
+{
+	const struct mq_zip_entry *one;
+	enum mq_status st = MQ_OK;
+	size_t p = strlen(prefix);
+	bool letterboxd = false;
+
+	*found = true;
+	if ((one = entry(e, n, prefix, "marquee.json")) != NULL)
 		return json_file(c, im, one->name, one->data, one->len);
 	for (size_t i = 0; i < MQ_ARRAY_LEN(letterboxd_files) && st == MQ_OK; i++)
-		if ((one = entry(e, n, letterboxd_files[i].name)) != NULL) {
+		if ((one = entry(e, n, prefix, letterboxd_files[i].name)) != NULL) {
 			letterboxd = true;
 			st = csv_file(c, im, one->name, one->data, one->len, (int)letterboxd_files[i].kind);
 		}
+	/* lists/, not deleted/lists/ nor orphaned/ (what was removed) */
 	for (int i = 0; i < n && st == MQ_OK; i++)
-		if (strncmp(e[i].name, "lists/", 6) == 0 && ends_with(e[i].name, ".csv")) {
+		if (strncmp(e[i].name, prefix, p) == 0 && strncmp(e[i].name + p, "lists/", 6) == 0 &&
+		    ends_with(e[i].name, ".csv")) {
 			letterboxd = true;
 			st = csv_file(c, im, e[i].name, e[i].data, e[i].len, LB_LIST);
 		}
@@ -832,21 +1138,50 @@ static enum mq_status zip_file(struct mq_ctx *c, struct mq_import *im, const voi
 		im->format = "letterboxd";
 		return st;
 	}
+	if (p > 0) {	/* Trakt's files are found by their names, wherever they are */
+		*found = false;
+		return MQ_OK;
+	}
+	if ((st = trakt_zip(c, im, e, n, found)) != MQ_OK || *found)
+		return st;
+	/* JSON arrays of Trakt's API's items, whatever their names */
 	for (int i = 0; i < n && st == MQ_OK; i++)
 		if (ends_with(e[i].name, ".json")) {
-			struct json_object *root;
-			const char *err;
+			struct json_object *root = json_entry(c, &e[i], &st);
 
-			if (mq_json_parse(c->arena, e[i].data, e[i].len, 16, &root, &err) < 0)
-				return mq_fail_with(c, MQ_INVALID, NULL, "%s is not valid JSON: %s.",
-						    e[i].name, err);
-			if (json_object_is_type(root, json_type_array))
-				st = trakt_array(c, im, e[i].name, root);
+			if (root && json_object_is_type(root, json_type_array))
+				st = trakt_array(c, im, e[i].name, root, NULL);
 		}
-	if (st == MQ_OK && im->format == NULL)
+	*found = im->format != NULL;
+	return st;
+}
+
+static enum mq_status zip_file(struct mq_ctx *c, struct mq_import *im, const void *buf, size_t len)
+{
+	struct mq_zip_limits lim = { c->cfg->port_entries_max, c->cfg->port_unpacked_max };
+	const struct mq_zip_entry *e;
+	enum mq_status st;
+	const char *slash;
+	bool found = false;
+	int n;
+
+	if ((st = mq_zip_read(c, buf, len, &lim, (struct mq_zip_entry **)&e, &n)) != MQ_OK)
+		return st;
+	if ((st = zip_entries(c, im, e, n, "", &found)) != MQ_OK)
+		return st;
+	if (!found && n > 0 && (slash = strchr(e[0].name, '/')) != NULL) {
+		const char *prefix = mq_arena_strndup(c->arena, e[0].name, (size_t)(slash - e[0].name) + 1);
+		bool all = true;
+
+		for (int i = 1; i < n && all; i++)
+			all = strncmp(e[i].name, prefix, strlen(prefix)) == 0;
+		if (all && (st = zip_entries(c, im, e, n, prefix, &found)) != MQ_OK)
+			return st;
+	}
+	if (!found)
 		return mq_fail_with(c, MQ_UNSUPPORTED, NULL, "This archive is none of Letterboxd's, "
 				    "Trakt's or ours export.");
-	return st;
+	return MQ_OK;
 }
 
 enum mq_status mq_import_parse(struct mq_ctx *c, const void *buf, size_t len, struct mq_import *im)

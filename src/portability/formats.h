@@ -4,8 +4,10 @@
  * watchlist.csv, reviews.csv, likes/films.csv, the CSV files under lists/) and a CSV in
  * Letterboxd's import format (tmdbID, imdbID, Title, Year, Rating,
  * Rating10, WatchedDate, Review), Trakt's JSON (its API's shapes: rated,
- * watched, listed items and history, alone or a zip of them), IMDb's
- * ratings.csv, and our own export (marquee.json, alone or in its zip).
+ * watched, listed items and history, alone; or its export, a zip of
+ * files named for what they hold), IMDb's ratings.csv, and our own
+ * export (marquee.json, alone or in its zip: beside the movies' rows,
+ * its comments, follows, profile and notification settings).
  *
  * Every row is checked (its movie named by a TMDb id, an IMDb id or a
  * title; years, dates, ratings, lengths, UTF-8); a bad one is counted and
@@ -29,6 +31,11 @@ enum mq_item_kind {
 	MQ_ITEM_WATCH,		/* a viewing on a date */
 	MQ_ITEM_WATCHED,	/* seen, when unknown: a viewing unless one is there */
 	MQ_ITEM_LIST_ITEM,
+	/* of our export only: rows that are the user's, not a movie's */
+	MQ_ITEM_COMMENT,	/* a comment on a movie (ref, parent_ref) */
+	MQ_ITEM_FOLLOW,		/* a user followed (data: {"username"}) */
+	MQ_ITEM_PROFILE,	/* data: {display_name, bio, locale, region} */
+	MQ_ITEM_SETTING,	/* data: {kind, in_app, email, push} */
 };
 
 /* The kinds' names, as import_items.kind spells them. */
@@ -50,6 +57,8 @@ struct mq_import_item {
 	const char *list_description;
 	int list_public;		/* -1: not said */
 	int position;			/* 0: none */
+	int64_t ref, parent_ref;	/* a comment's id in the export, its parent's; 0: none */
+	struct json_object *data;	/* a follow's, profile's or setting's fields */
 };
 
 #define MQ_IMPORT_INVALID_SHOWN 100

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/i18n.h"
 #include "core/json.h"
 #include "core/mac.h"
 #include "catalog/changes.h"
@@ -74,13 +75,15 @@ static struct mq_stmt drop_items = MQ_STMT("DELETE FROM import_items WHERE job_i
 
 static struct mq_stmt insert_items = MQ_STMT(
 	"INSERT INTO import_items (job_id, seq, kind, source, tmdb_id, imdb_id, title, year, rating, at, "
-	"  body, heading, priority, list, list_description, list_public, position) "
+	"  body, heading, priority, list, list_description, list_public, position, ref, parent_ref, "
+	"  data) "
 	"SELECT $1, x.seq, x.kind, x.source, x.tmdb_id, x.imdb_id, x.title, x.year, x.rating, x.at, "
-	"  x.body, x.heading, x.priority, x.list, x.list_description, x.list_public, x.position "
+	"  x.body, x.heading, x.priority, x.list, x.list_description, x.list_public, x.position, "
+	"  x.ref, x.parent_ref, x.data "
 	"FROM json_to_recordset($2::json) AS x (seq integer, kind text, source text, tmdb_id integer, "
 	"  imdb_id text, title text, year smallint, rating numeric, at timestamptz, body text, "
 	"  heading text, priority text, list text, list_description text, list_public boolean, "
-	"  position integer)");
+	"  position integer, ref bigint, parent_ref bigint, data jsonb)");
 
 /* Movies the user may name: public ones and their own provisional ones. */
 #define MAY_NAME "(m.provisional_by IS NULL OR m.provisional_by = $2)"
@@ -93,7 +96,7 @@ static struct mq_stmt match = MQ_STMT(
 	"  (SELECT m.id FROM movies m WHERE m.imdb_id = i.imdb_id AND " MAY_NAME "), "
 	"  (SELECT m.id FROM movies m WHERE i.year IS NOT NULL AND m.title_fold = search_fold(i.title) "
 	"   AND m.year = i.year AND " MAY_NAME " ORDER BY m.popularity DESC, m.id LIMIT 1)) "
-	"WHERE i.job_id = $1");
+	"WHERE i.job_id = $1 AND i.kind NOT IN ('follow', 'profile', 'setting')");
 
 #define ROWS(kind) "FROM import_items WHERE job_id = $1 AND kind = '" kind "' AND movie_id IS NOT NULL "
 
@@ -194,12 +197,95 @@ static struct mq_stmt apply_list_items = MQ_STMT(
 	"          left(coalesce(s.body, ''), 500) FROM src s RETURNING 1) "
 	"SELECT count(*) FROM ins");
 
+/* One round of comments: those whose parent is placed (none; one of
+ * the file's, placed in an earlier round; or one on this server, on the
+ * same movie and older, that no comment of the file claims to be),
+ * added unless the same comment (movie, parent, text, time) is there;
+ * each row marked with the comment it became.  (new, marked) */
+#define SAME_COMMENT(x, p) \
+	x ".movie_id = " p ".movie_id AND " x ".parent_id IS NOT DISTINCT FROM " p ".parent_id AND " \
+	x ".body = " p ".body AND " x ".created_at = " p ".at"
+static struct mq_stmt apply_comments = MQ_STMT(
+	"WITH ready AS (SELECT i.seq, i.movie_id, i.body, i.at, i.parent_ref, CASE WHEN i.parent_ref IS NULL "
+	"    THEN NULL ELSE coalesce((SELECT p.result_id FROM import_items p WHERE p.job_id = $1 "
+	"      AND p.kind = 'comment' AND p.ref = i.parent_ref ORDER BY p.seq LIMIT 1), "
+	"    (SELECT x.id FROM comments x WHERE x.id = i.parent_ref AND x.movie_id = i.movie_id "
+	"      AND x.deleted_at IS NULL AND x.created_at < i.at + interval '1 second' AND NOT EXISTS (SELECT 1 FROM import_items p "
+	"        WHERE p.job_id = $1 AND p.kind = 'comment' AND p.ref = i.parent_ref))) END AS parent_id "
+	"  FROM import_items i JOIN movies m ON m.id = i.movie_id AND m.provisional_by IS NULL "
+	"  WHERE i.job_id = $1 AND i.kind = 'comment' AND i.result_id IS NULL), "
+	"placed AS (SELECT r.*, p.depth AS parent_depth FROM ready r LEFT JOIN comments p ON p.id = r.parent_id "
+	"  WHERE (r.parent_ref IS NULL OR r.parent_id IS NOT NULL) AND coalesce(p.depth, 0) < 10 "
+	"  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = $2)), "
+	"new AS (INSERT INTO comments (movie_id, user_id, parent_id, body, depth, created_at, updated_at) "
+	"  SELECT DISTINCT ON (movie_id, parent_id, body, at) movie_id, $2, parent_id, body, "
+	"    coalesce(parent_depth + 1, 0), at, at FROM placed pl "
+	"  WHERE NOT EXISTS (SELECT 1 FROM comments x WHERE x.user_id = $2 AND x.deleted_at IS NULL AND "
+	     SAME_COMMENT("x", "pl") ") "
+	"  ORDER BY movie_id, parent_id, body, at "
+	"  RETURNING id, movie_id, parent_id, body, created_at), "
+	"marked AS (UPDATE import_items i SET result_id = coalesce("
+	"    (SELECT n.id FROM new n WHERE " SAME_COMMENT("n", "pl") "), "
+	"    (SELECT x.id FROM comments x WHERE x.user_id = $2 AND x.deleted_at IS NULL AND "
+	     SAME_COMMENT("x", "pl") " ORDER BY x.id LIMIT 1)) "
+	"  FROM placed pl WHERE i.job_id = $1 AND i.seq = pl.seq RETURNING 1) "
+	"SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM marked)");
+
+/* Whom the file follows: active users of those names, not the user,
+ * with no block between them; each row marked with the user's id. */
+static struct mq_stmt apply_follows = MQ_STMT(
+	"WITH found AS (UPDATE import_items i SET result_id = u.id FROM users u "
+	"  WHERE i.job_id = $1 AND i.kind = 'follow' AND lower(u.username) = lower(i.data->>'username') "
+	"  AND u.is_active AND u.deleted_at IS NULL AND u.id <> $2 AND NOT blocked_between($2, u.id) "
+	"  RETURNING u.id), "
+	"ins AS (INSERT INTO follows (follower_id, followee_id) SELECT DISTINCT $2, id FROM found "
+	"  ON CONFLICT DO NOTHING RETURNING 1) "
+	"SELECT count(*) FROM ins");
+
+/* The profile's fields the user has left empty, from the file's last. */
+static struct mq_stmt apply_profile = MQ_STMT(
+	"WITH p AS (SELECT data FROM import_items WHERE job_id = $1 AND kind = 'profile' "
+	"           ORDER BY seq DESC LIMIT 1), "
+	"v AS (SELECT u.id, CASE WHEN u.display_name = '' THEN coalesce(p.data->>'display_name', '') "
+	"        ELSE u.display_name END AS display_name, "
+	"      CASE WHEN u.bio = '' THEN coalesce(p.data->>'bio', '') ELSE u.bio END AS bio, "
+	"      coalesce(u.locale, p.data->>'locale') AS locale, coalesce(u.region, p.data->>'region') AS region "
+	"      FROM users u, p WHERE u.id = $2), "
+	"up AS (UPDATE users u SET display_name = v.display_name, bio = v.bio, locale = v.locale, "
+	"         region = v.region FROM v WHERE u.id = v.id AND (u.display_name, u.bio, u.locale, u.region) "
+	"         IS DISTINCT FROM (v.display_name, v.bio, v.locale, v.region) RETURNING 1) "
+	"SELECT count(*) FROM up");
+
+/* Notification settings of kinds the user has not set. */
+static struct mq_stmt apply_settings = MQ_STMT(
+	"WITH src AS (SELECT DISTINCT ON (data->>'kind') data->>'kind' AS kind, (data->>'in_app')::boolean "
+	"             AS in_app, (data->>'email')::boolean AS email, (data->>'push')::boolean AS push "
+	"             FROM import_items WHERE job_id = $1 AND kind = 'setting' ORDER BY data->>'kind', seq DESC), "
+	"ins AS (INSERT INTO notification_settings (user_id, kind, in_app, email, push) "
+	"        SELECT $2, kind, in_app, email, push FROM src ON CONFLICT (user_id, kind) DO NOTHING "
+	"        RETURNING 1) "
+	"SELECT count(*) FROM ins");
+
+static struct mq_stmt social_rows = MQ_STMT_READ(
+	"SELECT kind, count(*), count(result_id) FROM import_items WHERE job_id = $1 "
+	"AND kind IN ('follow', 'profile', 'setting') GROUP BY kind");
+
+/* Follows of no user here; comments whose movie matched but whose
+ * parent is nowhere here (or too deep, or its author blocks the user). */
+static struct mq_stmt unmatched_follows = MQ_STMT_READ(
+	"SELECT DISTINCT data->>'username' FROM import_items WHERE job_id = $1 AND kind = 'follow' "
+	"AND result_id IS NULL ORDER BY 1 LIMIT " MQ_STRINGIFY(UNMATCHED_SHOWN));
+static struct mq_stmt unplaced_comments = MQ_STMT_READ(
+	"SELECT source FROM import_items WHERE job_id = $1 AND kind = 'comment' AND movie_id IS NOT NULL "
+	"AND result_id IS NULL ORDER BY seq LIMIT " MQ_STRINGIFY(UNMATCHED_SHOWN));
+
 static struct mq_stmt matched = MQ_STMT_READ(
 	"SELECT kind, count(movie_id) FROM import_items WHERE job_id = $1 GROUP BY kind");
 
 static struct mq_stmt unmatched = MQ_STMT_READ(
 	"SELECT count(*) OVER () AS total, source, title, year, tmdb_id, imdb_id "
-	"FROM import_items WHERE job_id = $1 AND movie_id IS NULL ORDER BY seq LIMIT " MQ_STRINGIFY(UNMATCHED_SHOWN));
+	"FROM import_items WHERE job_id = $1 AND movie_id IS NULL "
+	"AND kind NOT IN ('follow', 'profile', 'setting') ORDER BY seq LIMIT " MQ_STRINGIFY(UNMATCHED_SHOWN));
 
 static struct mq_stmt expired = MQ_STMT(
 	"WITH old AS (SELECT id, file_path FROM portability_jobs "
@@ -236,8 +322,19 @@ static struct json_object *job_json(struct mq_ctx *c, PGresult *res)
 
 	json_object_object_del(o, "expires");
 	if (!export) {
+		struct json_object *report = json_object_object_get(o, "report");
+		struct json_object *bad = report ? json_object_object_get(report, "invalid") : NULL;
+
 		json_object_object_del(o, "size");
 		json_object_object_del(o, "expires_at");
+		/* the reasons rows were refused, in the reader's language */
+		for (size_t i = 0; bad && i < json_object_array_length(bad); i++) {
+			struct json_object *row = json_object_array_get_idx(bad, i);
+			const char *why = json_object_get_string(json_object_object_get(row, "reason"));
+
+			if (why)
+				mq_json_add_str(row, "reason", mq_tr(c->lang, why));
+		}
 		return o;
 	}
 	json_object_object_del(o, "format");
@@ -329,6 +426,12 @@ static struct json_object *item_json(const struct mq_import_item *it, int seq)
 		json_object_object_add(o, "list_public", json_object_new_boolean(it->list_public));
 	if (it->position)
 		mq_json_add_int(o, "position", it->position);
+	if (it->ref)
+		mq_json_add_int(o, "ref", it->ref);
+	if (it->parent_ref)
+		mq_json_add_int(o, "parent_ref", it->parent_ref);
+	if (it->data)
+		json_object_object_add(o, "data", json_object_get(it->data));
 	return o;
 }
 
@@ -376,13 +479,70 @@ static int64_t matched_of(PGresult *res, const char *kind)
 	return 0;
 }
 
+/* Column 0 of res's rows, as an array of strings. */
+static struct json_object *column(struct mq_ctx *c, PGresult *res)
+{
+	struct json_object *a = mq_json_array(c->arena);
+
+	for (int i = 0; i < PQntuples(res); i++)
+		json_object_array_add(a, json_object_new_string(PQgetvalue(res, i, 0)));
+	return a;
+}
+
+/* Column col of the row of res whose column 0 is kind (0 when none). */
+static int64_t count_of(PGresult *res, const char *kind, int col)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), kind) == 0)
+			return mq_row_int(res, i, col);
+	return 0;
+}
+
+/* Adds the comments, round by round (a reply after its parent), the
+ * follows, the profile and the settings; into added and kept. */
+static enum mq_status apply_social(struct mq_ctx *c, const char *const *p, struct json_object *added,
+				   struct json_object *kept)
+{
+	int64_t n, placed = 0, made = 0, marked;
+	PGresult *res;
+	enum mq_status st;
+
+	/* comments nest at most 10 deep: 11 rounds place every one that can be */
+	for (int round = 0; round < 11; round++) {
+		if ((res = mq_db_q(c, &apply_comments, 2, p)) == NULL)
+			return mq_db_failure(c);
+		made += mq_row_int(res, 0, 0);
+		marked = mq_row_int(res, 0, 1);
+		placed += marked;
+		if (marked == 0)
+			break;
+	}
+	mq_json_add_int(added, "comments", made);
+	mq_json_add_int(kept, "comments", placed - made);
+	if ((st = step(c, &apply_follows, p, &n)) != MQ_OK)
+		return st;
+	if ((res = mq_db_q(c, &social_rows, 1, p)) == NULL)
+		return mq_db_failure(c);
+	mq_json_add_int(added, "follows", n);
+	mq_json_add_int(kept, "follows", count_of(res, "follow", 2) - n);
+	if ((st = step(c, &apply_profile, p, &n)) != MQ_OK)
+		return st;
+	mq_json_add_int(added, "profile", n);
+	mq_json_add_int(kept, "profile", count_of(res, "profile", 1) > 0 ? 1 - n : 0);
+	if ((st = step(c, &apply_settings, p, &n)) != MQ_OK)
+		return st;
+	mq_json_add_int(added, "notification_settings", n);
+	mq_json_add_int(kept, "notification_settings", count_of(res, "setting", 1) - n);
+	return MQ_OK;
+}
+
 /* Matches and adds the stored rows; the report into *report. */
 static enum mq_status apply(struct mq_ctx *c, const char *job, const char *user,
 			    const struct mq_import *im, struct json_object **report)
 {
 	const char *p[] = { job, user };
 	struct json_object *added = json_object_new_object(), *kept = json_object_new_object(), *u;
-	PGresult *m, *un;
+	PGresult *m, *un, *uf, *uc;
 	enum mq_status st;
 	int64_t n;
 
@@ -403,7 +563,10 @@ static enum mq_status apply(struct mq_ctx *c, const char *job, const char *user,
 		if (applies[i].kind)
 			mq_json_add_int(kept, applies[i].key, matched_of(m, applies[i].kind) - n);
 	}
-	if ((un = mq_db_q(c, &unmatched, 1, pj)) == NULL)
+	if (strcmp(im->format, "marquee") == 0 && (st = apply_social(c, p, added, kept)) != MQ_OK)
+		return st;
+	if ((un = mq_db_q(c, &unmatched, 1, pj)) == NULL || (uf = mq_db_q(c, &unmatched_follows, 1, pj)) == NULL ||
+	    (uc = mq_db_q(c, &unplaced_comments, 1, pj)) == NULL)
 		return mq_db_failure(c);
 	u = mq_rows_array(c->arena, un);
 	for (size_t i = 0; i < json_object_array_length(u); i++)
@@ -411,6 +574,8 @@ static enum mq_status apply(struct mq_ctx *c, const char *job, const char *user,
 	mq_json_add_int(*report, "rows", im->n);
 	mq_json_add_int(*report, "unmatched_count", PQntuples(un) ? mq_row_int(un, 0, 0) : 0);
 	json_object_object_add(*report, "unmatched", json_object_get(u));
+	json_object_object_add(*report, "unmatched_follows", json_object_get(column(c, uf)));
+	json_object_object_add(*report, "unplaced_comments", json_object_get(column(c, uc)));
 	mq_json_add_int(*report, "invalid_count", im->invalid_count);
 	json_object_object_add(*report, "invalid", json_object_get(im->invalid));
 	mq_json_add_int(*report, "skipped_count", im->skipped_count);

@@ -1,7 +1,7 @@
--- sql/0022_portability.sql at the database's level: one job of a kind
+-- sql/0022_portability.sql (and 0029) at the database's level: one job of a kind
 -- queued or running per user, the kinds' columns, the rows' checks, and
 -- a user's jobs and rows going with the user.
-SELECT plan(11);
+SELECT plan(12);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE VALUES
 	(201, 'ann', 'ann@example.com'), (202, 'ben', 'ben@example.com');
@@ -27,8 +27,11 @@ SELECT violates($$INSERT INTO import_items (job_id, seq, kind, source, rating) V
 	'import_items_rating_check', 'a rating is in halves');
 SELECT violates($$INSERT INTO import_items (job_id, seq, kind, source, imdb_id) VALUES (1001, 1, 'rating', 'x', 'nm0000158')$$,
 	'import_items_imdb_id_check', 'an IMDb id is a title''s');
-SELECT violates($$INSERT INTO import_items (job_id, seq, kind, source) VALUES (1001, 1, 'comment', 'x')$$,
+SELECT violates($$INSERT INTO import_items (job_id, seq, kind, source) VALUES (1001, 1, 'blog_post', 'x')$$,
 	'import_items_kind_check', 'a kind of row the import knows');
+SELECT lives_ok($$INSERT INTO import_items (job_id, seq, kind, source, ref, parent_ref, data)
+	VALUES (1001, 1, 'comment', 'x', 5, 4, NULL), (1001, 2, 'follow', 'y', NULL, NULL, '{"username": "bob"}')$$,
+	'our export''s comments and follows (sql/0029_portability_social.sql)');
 
 DELETE FROM users WHERE id = 201;
 SELECT is((SELECT count(*)::int FROM portability_jobs WHERE user_id = 201), 0, 'a user''s jobs go with the user');

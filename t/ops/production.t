@@ -151,6 +151,33 @@ CONF
     ($curl, $code) = $tls->('api.example.test', 'evil.example');
     is $code, '000', 'the site\'s TLS name with another Host: no answer';
 
+    # secrets in URLs are logged redacted (marquee-http.conf's
+    # marquee_combined), the rest of the request line as it was
+    for my $path ('/api/users/me/calendar.ics?token=CALSECRET123&x=1', '/api/scrobble/SCROBBLESECRET9/plex/',
+                  '//api//scrobble/SCROBBLESECRET8/emby/', '/api/exports/7/file/?expires=99&sig=SIGSECRET77',
+                  '/api/movies/?page=2&notoken=1') {
+        system("curl -sk --http1.1 -o /dev/null --max-time 10 --resolve api.example.test:$https:127.0.0.1 "
+               . "'https://api.example.test:$https$path'");
+    }
+    {
+        my $s = IO::Socket::INET->new("127.0.0.1:$http") or die "connect: $!\n";
+        print {$s} "GET /api/users/me/calendar.ics?token=PLAINSECRET5 HTTP/1.1\r\nHost: api.example.test\r\n"
+                 . "Connection: close\r\n\r\n";
+        local $/;
+        my $answer = <$s>;
+    }
+    my $log = '';
+    Marquee::Stack::wait_for('the access log', 10, sub {
+        $log = Marquee::Stack::slurp("$n/log/marquee.access.log");
+        (() = $log =~ /calendar\.ics/g) >= 2 && $log =~ /notoken/ });
+    unlike $log, qr/SECRET/, 'no token, signature or scrobble secret in the access log' or diag $log;
+    like $log, qr{"GET /api/users/me/calendar\.ics\?token=REDACTED HTTP/1\.1" 50[23] }, 'a token: REDACTED';
+    like $log, qr{"GET /api/scrobble/REDACTED/plex/ HTTP/1\.1" }, "a scrobble webhook's secret";
+    like $log, qr{"GET //api//scrobble/REDACTED/emby/ HTTP/1\.1" }, '  however its slashes are doubled';
+    like $log, qr{"GET /api/exports/7/file/\?expires=99&sig=REDACTED HTTP/1\.1" }, "a signed link's signature";
+    like $log, qr{"GET /api/movies/\?page=2&notoken=1 HTTP/1\.1" }, 'other queries as they are';
+    like $log, qr{"GET /api/users/me/calendar\.ics\?token=REDACTED HTTP/1\.1" 301 }, 'plain HTTP too';
+
     kill 'QUIT', $pid;
     waitpid $pid, 0;
 }

@@ -200,6 +200,66 @@ START_TEST(letterboxd_zip_and_its_list)
 }
 END_TEST
 
+/* Trakt's export: files by their names (pages, a list without
+ * lists-lists.json: named by its slug); other files not read. */
+START_TEST(trakt_export_by_names)
+{
+	static const char movie[] = "{\"title\":\"Heat\",\"year\":1995,\"ids\":{\"tmdb\":949,"
+				    "\"plex\":{\"guid\":null}}}";
+	struct mq_import im;
+	size_t len;
+	char history[256], fav[256], list[256];
+	const char *zip;
+
+	snprintf(history, sizeof(history), "[{\"id\":1,\"watched_at\":\"2022-01-01T00:00:00.000Z\","
+		 "\"action\":\"watch\",\"type\":\"movie\",\"movie\":%s}]", movie);
+	snprintf(fav, sizeof(fav), "[{\"rank\":1,\"id\":2,\"listed_at\":\"2022-01-01T00:00:00.000Z\","
+		 "\"notes\":null,\"type\":\"movie\",\"movie\":%s}]", movie);
+	snprintf(list, sizeof(list), "[{\"rank\":3,\"id\":3,\"listed_at\":\"2022-01-01T00:00:00.000Z\","
+		 "\"notes\":\"n\",\"type\":\"movie\",\"movie\":%s}]", movie);
+	zip = zip_of(&len, 5, "export/watched-history-2.json", history, "lists-favorites.json", fav,
+		     "lists-list-12-my-list.json", list, "comments-movies.json", "[{\"x\":1}]",
+		     "lists-listx.json", fav);
+	ck_assert_int_eq(mq_import_parse(&ctx, zip, len, &im), MQ_OK);
+	ck_assert_str_eq(im.format, "trakt");
+	ck_assert_int_eq(im.n, 3);
+	ck_assert_int_eq(im.invalid_count, 0);
+	ck_assert_int_eq(im.items[0].kind, MQ_ITEM_WATCH);
+	ck_assert_int_eq(im.items[1].kind, MQ_ITEM_FAVORITE);
+	ck_assert_int_eq(im.items[2].kind, MQ_ITEM_LIST_ITEM);
+	ck_assert_str_eq(im.items[2].list, "my-list");
+	ck_assert_int_eq(im.items[2].position, 3);
+	ck_assert_str_eq(im.items[2].body, "n");
+}
+END_TEST
+
+/* Our export's rows that are the user's: each checked. */
+START_TEST(ours_social_rows)
+{
+	struct mq_import im;
+
+	ck_assert_int_eq(parse("{\"format\":\"marquee-export\",\"profile\":{\"username\":\"a\","
+			       "\"display_name\":\"A\",\"bio\":\"\",\"locale\":\"pt-BR\",\"region\":null},"
+			       "\"comments\":[{\"id\":5,\"parent\":4,\"body\":\"hi\",\"created_at\":"
+			       "\"2022-01-01T00:00:00Z\",\"movie\":{\"tmdb_id\":949}},{\"id\":6,\"body\":\"x\","
+			       "\"movie\":{\"tmdb_id\":949}}],\"follows\":{\"following\":[\"bob\",\"../x\"],"
+			       "\"followers\":[\"eve\"]},\"notification_settings\":[{\"kind\":\"reply\","
+			       "\"email\":false},{\"kind\":\"security\",\"email\":false},{\"kind\":\"like\","
+			       "\"push\":\"no\"}]}", &im), MQ_OK);
+	ck_assert_str_eq(im.format, "marquee");
+	ck_assert_int_eq(im.n, 4);
+	ck_assert_int_eq(im.items[0].kind, MQ_ITEM_COMMENT);
+	ck_assert_int_eq(im.items[0].ref, 5);
+	ck_assert_int_eq(im.items[0].parent_ref, 4);
+	ck_assert_int_eq(im.items[1].kind, MQ_ITEM_FOLLOW);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(im.items[1].data, "username")), "bob");
+	ck_assert_int_eq(im.items[2].kind, MQ_ITEM_PROFILE);
+	ck_assert_int_eq(im.items[3].kind, MQ_ITEM_SETTING);
+	/* a comment without its date, a bad username, two bad settings */
+	ck_assert_int_eq(im.invalid_count, 4);
+}
+END_TEST
+
 START_TEST(zip_bounds_and_names)
 {
 	static const char *const unsafe[] = { "../x.csv", "a/../../x.csv", "/etc/x.csv", "a\\x.csv",
@@ -287,6 +347,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, dates_checked_and_made_utc);
 	tcase_add_test(tc, trakt_items_by_shape);
 	tcase_add_test(tc, letterboxd_zip_and_its_list);
+	tcase_add_test(tc, trakt_export_by_names);
+	tcase_add_test(tc, ours_social_rows);
 	tcase_add_test(tc, zip_bounds_and_names);
 	tcase_add_test(tc, rows_bounded);
 	tcase_add_test(tc, csv_cells_defused_and_read_back);
