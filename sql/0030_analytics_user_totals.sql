@@ -34,8 +34,11 @@ CREATE TABLE analytics_user_totals (
 	user_id bigint PRIMARY KEY,
 	first_month integer NOT NULL,
 	events bigint[] NOT NULL,
-	days bigint[] NOT NULL
+	days bigint[] NOT NULL,
+	-- every event of the user's: no window has more (the top users' bound)
+	total bigint GENERATED ALWAYS AS (events[cardinality(events)]) STORED
 );
+CREATE INDEX analytics_user_totals_total ON analytics_user_totals (total);
 
 -- A running total at the end of month k, of totals starting at month m0.
 CREATE FUNCTION analytics_cum_at(m0 integer, cum bigint[], k integer) RETURNS bigint
@@ -84,41 +87,80 @@ CREATE FUNCTION analytics_user_window_months(f date, t date)
 	GROUP BY x.user_id
 $$;
 
--- Each user's events and active days from f to t (both included), from
--- the running totals: through t minus through f - 1.
-CREATE FUNCTION analytics_user_window_totals(f date, t date)
+-- The users' events and active days from f to t (both included), from
+-- the running totals: through t minus through f - 1, the most first; with
+-- lim, the lim first.  Those are found without reading every user: a
+-- window holds no more events than a user ever had (total), and the
+-- window's whole months alone (no edge days) of the 4 x lim users with the
+-- most events ever give a lower bound of the lim-th's events; only the
+-- users with at least as many events ever are counted (over two years,
+-- about as many as lim; every user for a window that few of the most
+-- active users were active in).
+CREATE FUNCTION analytics_user_window_totals(f date, t date, lim integer DEFAULT NULL)
 	RETURNS TABLE (user_id bigint, events bigint, active_days bigint)
-	LANGUAGE sql STABLE AS $$
-	SELECT x.user_id, sum(x.events)::bigint, sum(x.days)::bigint
+	LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	a record;
+	b record;
+	whole_from integer := analytics_month_no(analytics_first_month(f)) - 1;
+	whole_to integer := analytics_month_no(analytics_end_month(t)) - 1;
+	bound bigint;
+BEGIN
+	IF lim IS NOT NULL THEN
+		SELECT x.v INTO bound
+		FROM (SELECT analytics_cum_at(s.first_month, s.events, whole_to)
+			     - analytics_cum_at(s.first_month, s.events, whole_from) AS v
+		      FROM analytics_user_totals s ORDER BY s.total DESC LIMIT 4 * lim) x
+		ORDER BY x.v DESC OFFSET lim - 1 LIMIT 1;
+	END IF;
+	bound := greatest(coalesce(bound, 1), 1);
+	SELECT * INTO a FROM analytics_through(f - 1);
+	SELECT * INTO b FROM analytics_through(t);
+	RETURN QUERY
+	SELECT w.user_id, w.events, w.days
 	FROM (SELECT s.user_id,
 		     analytics_cum_at(s.first_month, s.events, b.month_no)
-		     - analytics_cum_at(s.first_month, s.events, a.month_no) AS events,
+		     - analytics_cum_at(s.first_month, s.events, a.month_no)
+		     + coalesce(e.events, 0) AS events,
 		     analytics_cum_at(s.first_month, s.days, b.month_no)
-		     - analytics_cum_at(s.first_month, s.days, a.month_no) AS days
-	      FROM analytics_through(f - 1) a, analytics_through(t) b, analytics_user_totals s
-	      UNION ALL
-	      SELECT d.user_id, b.sign * d.events, b.sign
-	      FROM analytics_through(t) b, analytics_users d WHERE d.day >= b.lo AND d.day < b.hi
-	      UNION ALL
-	      SELECT d.user_id, -a.sign * d.events, -a.sign
-	      FROM analytics_through(f - 1) a, analytics_users d WHERE d.day >= a.lo AND d.day < a.hi) x
-	GROUP BY x.user_id
-	HAVING sum(x.events) > 0
-$$;
+		     - analytics_cum_at(s.first_month, s.days, a.month_no)
+		     + coalesce(e.days, 0) AS days
+	      FROM analytics_user_totals s
+	      LEFT JOIN (SELECT x.user_id, sum(x.events)::bigint AS events, sum(x.days)::bigint AS days
+			 FROM (SELECT d.user_id, b.sign * d.events AS events, b.sign AS days
+			       FROM analytics_users d WHERE d.day >= b.lo AND d.day < b.hi
+			       UNION ALL
+			       SELECT d.user_id, -a.sign * d.events, -a.sign
+			       FROM analytics_users d WHERE d.day >= a.lo AND d.day < a.hi) x
+			 GROUP BY x.user_id) e ON e.user_id = s.user_id
+	      WHERE s.total >= bound) w
+	WHERE w.events > 0
+	ORDER BY w.events DESC, w.user_id
+	LIMIT lim;
+END $$;
 
--- The window from whichever reads fewer rows: its months and edge days
--- while it holds three whole months or fewer (30,000 users a month at
--- 100,000 users), every user's running totals beyond.
-CREATE OR REPLACE FUNCTION analytics_user_window(f date, t date)
+-- The window's lim most active users (all with lim null), the most first,
+-- from whichever reads fewer rows: its months and edge days while it
+-- holds three whole months or fewer (30,000 users a month at 100,000
+-- users), the running totals beyond.
+CREATE FUNCTION analytics_user_top(f date, t date, lim integer)
 	RETURNS TABLE (user_id bigint, events bigint, active_days bigint)
 	LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	IF analytics_end_month(t) > analytics_first_month(f) + interval '3 months' THEN
-		RETURN QUERY SELECT * FROM analytics_user_window_totals(f, t);
+		RETURN QUERY SELECT * FROM analytics_user_window_totals(f, t, lim);
 	ELSE
-		RETURN QUERY SELECT * FROM analytics_user_window_months(f, t);
+		RETURN QUERY SELECT x.* FROM analytics_user_window_months(f, t) x
+			     ORDER BY x.events DESC, x.user_id LIMIT lim;
 	END IF;
 END $$;
+
+CREATE OR REPLACE FUNCTION analytics_user_window(f date, t date)
+	RETURNS TABLE (user_id bigint, events bigint, active_days bigint)
+	LANGUAGE sql STABLE AS $$
+	SELECT * FROM analytics_user_top(f, t, NULL)
+$$;
 
 -- Every user's running totals made again from analytics_user_months
 -- (the migration's backfill; a repair).  Returns the users.

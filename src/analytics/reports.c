@@ -70,14 +70,14 @@ static struct mq_stmt active_series = S(
 	"WHERE a.period = p.iv AND a.start >= w.lo AND a.start < w.hi "
 	"ORDER BY period");
 
-/* From the users' running totals by month and at most 30 edge days, or,
- * for a window of three whole months or fewer, its months and edge days
- * (sql/0030_analytics_user_totals.sql), ranked before the names are
- * joined. */
+/* From the users' running totals by month and at most 30 edge days,
+ * counting only the users who may be among the first (a bound by their
+ * events ever), or, for a window of three whole months or fewer, its
+ * months and edge days (sql/0030_analytics_user_totals.sql); ranked and
+ * cut before the names are joined. */
 static struct mq_stmt active_top = S(
 	"SELECT u.user_id AS id, us.username, u.events, u.active_days::int AS active_days "
-	"FROM (SELECT x.* FROM p, analytics_user_window(p.f, p.t) x "
-	"      ORDER BY x.events DESC, x.user_id LIMIT (SELECT lim FROM p)) u "
+	"FROM (SELECT x.* FROM p, analytics_user_top(p.f, p.t, p.lim) x) u "
 	"JOIN users us ON us.id = u.user_id "
 	"ORDER BY u.events DESC, u.user_id");
 

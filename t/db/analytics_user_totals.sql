@@ -3,7 +3,7 @@
 -- before a user's first month, a rollup failing midway), their rebuild,
 -- and the windows read from them (edge days on either side of a month,
 -- gaps, one day, across years) equal a recount of the raw events; erasure.
-SELECT plan(20);
+SELECT plan(22);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE VALUES
 	(201, 'ann', 'ann@example.com'), (202, 'ben', 'ben@example.com'),
@@ -83,6 +83,21 @@ SELECT is(pg_temp.wrong('analytics_user_window'), 0::bigint,
 	'and from whichever the window picks');
 SELECT is(pg_temp.wrong('analytics_user_window_months'), 0::bigint,
 	'and from the months and days');
+-- the first lim users of every window, by the bound or all counted
+SELECT is((SELECT count(*) FROM (
+	(SELECT w.f, w.t, l, x.* FROM windows w, generate_series(1, 4) l, analytics_user_top(w.f, w.t, l) x
+	 EXCEPT ALL
+	 SELECT w.f, w.t, l, r.* FROM windows w, generate_series(1, 4) l,
+	        LATERAL (SELECT * FROM pg_temp.recount(w.f, w.t) ORDER BY events DESC, user_id LIMIT l) r)
+	UNION ALL
+	(SELECT w.f, w.t, l, r.* FROM windows w, generate_series(1, 4) l,
+	        LATERAL (SELECT * FROM pg_temp.recount(w.f, w.t) ORDER BY events DESC, user_id LIMIT l) r
+	 EXCEPT ALL
+	 SELECT w.f, w.t, l, x.* FROM windows w, generate_series(1, 4) l, analytics_user_top(w.f, w.t, l) x)) d),
+	0::bigint, 'the first 1 to 4 users of every window equal a recount''s');
+SELECT is((SELECT array_agg(user_id ORDER BY n) FROM analytics_user_top('2025-09-01', '2026-03-31', 4)
+	   WITH ORDINALITY x(user_id, events, active_days, n)),
+	  '{204,201,203,202}'::bigint[], 'in order, the most first');
 
 SELECT is(pg_temp.roll('2026-01-10', '2026-01-20'),
 	  (SELECT count(*) FROM events WHERE utc_day(at) BETWEEN '2026-01-10' AND '2026-01-20'),
