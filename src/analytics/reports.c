@@ -28,11 +28,12 @@
 	"WHERE g.day BETWEEN p.f AND p.t GROUP BY g.genre_id, gn.slug, gn.name " having \
 	" ORDER BY " order ", g.genre_id LIMIT (SELECT lim FROM p)")
 
-#define SEARCHES(having, order) S( \
-	"SELECT s.query, sum(s.searches)::bigint AS searches, " \
-	"  sum(s.no_results)::bigint AS no_results, sum(s.corrected)::bigint AS corrected " \
-	"FROM p, analytics_searches s WHERE s.day BETWEEN p.f AND p.t " \
-	"GROUP BY s.query " having " ORDER BY " order ", s.query LIMIT (SELECT lim FROM p)")
+/* Whole months from analytics_search_months, the days at the edges from
+ * analytics_searches (sql/0030_analytics_user_totals.sql). */
+#define SEARCHES(where, order) S( \
+	"SELECT s.query, s.searches, s.no_results, s.corrected " \
+	"FROM p, analytics_search_window(p.f, p.t) s " where \
+	" ORDER BY " order ", s.query LIMIT (SELECT lim FROM p)")
 
 #define CTR(clicks, impressions) \
 	"round(" clicks "::numeric / nullif(" impressions ", 0), 4)::float8 AS ctr"
@@ -69,13 +70,14 @@ static struct mq_stmt active_series = S(
 	"WHERE a.period = p.iv AND a.start >= w.lo AND a.start < w.hi "
 	"ORDER BY period");
 
-/* Whole months from analytics_user_months, the days at the edges from
- * analytics_users (sql/0026_analytics_user_months.sql), ranked before the
- * names are joined. */
+/* From the users' running totals by month and at most 30 edge days,
+ * counting only the users who may be among the first (a bound by their
+ * events ever), or, for a window of three whole months or fewer, its
+ * months and edge days (sql/0030_analytics_user_totals.sql); ranked and
+ * cut before the names are joined. */
 static struct mq_stmt active_top = S(
 	"SELECT u.user_id AS id, us.username, u.events, u.active_days::int AS active_days "
-	"FROM (SELECT x.* FROM p, analytics_user_window(p.f, p.t) x "
-	"      ORDER BY x.events DESC, x.user_id LIMIT (SELECT lim FROM p)) u "
+	"FROM (SELECT x.* FROM p, analytics_user_top(p.f, p.t, p.lim) x) u "
 	"JOIN users us ON us.id = u.user_id "
 	"ORDER BY u.events DESC, u.user_id");
 
@@ -109,8 +111,8 @@ static struct mq_stmt engagement_cohorts = S(
 	"FROM s JOIN analytics_cohorts c USING (cohort) "
 	"ORDER BY c.cohort, c.week");
 
-static struct mq_stmt search_top = SEARCHES("", "searches DESC");
-static struct mq_stmt search_none = SEARCHES("HAVING sum(s.no_results) > 0", "no_results DESC");
+static struct mq_stmt search_top = SEARCHES("", "s.searches DESC");
+static struct mq_stmt search_none = SEARCHES("WHERE s.no_results > 0", "s.no_results DESC");
 
 static struct mq_stmt recs_reason = S(
 	"SELECT r.reason, sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks, "

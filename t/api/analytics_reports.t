@@ -158,6 +158,26 @@ is rows($r->{json}{results}, qw(id activity)), recount(qq{
           AND kind IN ('movie_view', 'rating', 'favorite', 'watchlist_add') GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3) x}),
     'from the first of a month: the same, and limit is the ranking\'s length';
 
+# a window of more than three whole months: the most active users from
+# their running totals, the searches from their months; the same
+my $wide = $s->psql(q{SELECT utc_day(now()) - 200});
+$r = $s->get("/api/admin/analytics/active-users/?from=$wide&to=$to&limit=1000", token => $A);
+is rows($r->{json}{top_users}, qw(id events active_days)), recount(qq{
+    SELECT string_agg(concat_ws(' ', user_id, n, d), '|' ORDER BY n DESC, user_id)
+    FROM (SELECT user_id, count(*) n, count(DISTINCT utc_day(at)) d FROM events
+          WHERE at >= utc_start('$wide') AND at < utc_start('$to'::date + 1) AND user_id IS NOT NULL
+          GROUP BY user_id) x}),
+    'the most active users over 200 days';
+$r = $s->get("/api/admin/analytics/search/?from=$wide&to=$to&limit=1000", token => $A);
+is rows($r->{json}{top_queries}, qw(query searches no_results corrected)), recount(qq{
+    SELECT string_agg(concat_ws(' ', q, n, z, c), '|' ORDER BY n DESC, q)
+    FROM (SELECT lower(btrim(data->>'q')) q, count(*) n,
+                 count(*) FILTER (WHERE (data->>'results')::int = 0) z,
+                 count(*) FILTER (WHERE (data->>'corrected')::boolean) c
+          FROM events WHERE at >= utc_start('$wide') AND at < utc_start('$to'::date + 1) AND kind = 'search'
+          GROUP BY 1) x}),
+    'the top queries over 200 days';
+
 # ---- rolled twice, and killed midway: the same ----
 my $dump_sql = q{SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
     SELECT (to_jsonb(t) - 'rolled_at')::text x FROM analytics_days t UNION ALL
@@ -165,7 +185,8 @@ my $dump_sql = q{SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
     SELECT to_jsonb(t)::text FROM analytics_genres t UNION ALL SELECT to_jsonb(t)::text FROM analytics_users t UNION ALL
     SELECT to_jsonb(t)::text FROM analytics_active t UNION ALL SELECT to_jsonb(t)::text FROM analytics_signups t UNION ALL
     SELECT to_jsonb(t)::text FROM analytics_cohorts t UNION ALL SELECT to_jsonb(t)::text FROM analytics_searches t UNION ALL
-    SELECT to_jsonb(t)::text FROM analytics_recs t) s};
+    SELECT to_jsonb(t)::text FROM analytics_recs t UNION ALL SELECT to_jsonb(t)::text FROM analytics_user_months t UNION ALL
+    SELECT to_jsonb(t)::text FROM analytics_user_totals t UNION ALL SELECT to_jsonb(t)::text FROM analytics_search_months t) s};
 my $first = $s->psql($dump_sql);
 ($rc, $out) = $s->marquee('analytics', 'rollup', '--from', $from, '--to', $today);
 is $rc, 0, 'a backfill over the same days';
@@ -173,7 +194,8 @@ like $out, qr/^21 days rolled up/, 'rolls each of them';
 is $s->psql($dump_sql), $first, 'and changes nothing';
 
 $s->psql('TRUNCATE analytics_days, analytics_movies, analytics_movie_months, analytics_genres, analytics_users,
-          analytics_active, analytics_signups, analytics_cohorts, analytics_searches, analytics_recs');
+          analytics_active, analytics_signups, analytics_cohorts, analytics_searches, analytics_recs,
+          analytics_user_months, analytics_user_totals, analytics_search_months');
 my $stuck = $s->psql(q{SELECT utc_day(now()) - 10});
 my $hold = $s->hold("SELECT pg_advisory_xact_lock(hashtextextended('analytics day $stuck', 0))");
 my $pid = $s->spawn('rollup', "$s->{build}/src/marquee", '-c', $s->{conf}, 'analytics', 'rollup');

@@ -31,7 +31,9 @@ package Marquee::Stack;
 # start_memcached(i) for node i), replica_db => 1 (a second
 # database, marquee_replica, cloned from the same template, as the
 # pools' [database] replica_conninfo: a "replica" that never receives the
-# primary's writes, so a test sees which one answered), and the others
+# primary's writes, so a test sees which one answered), pg_data => DIR (a
+# PostgreSQL data directory holding the database marquee already, used in
+# place of a copy of the golden cluster: bench/analytics --data), and the others
 # read in start() below.
 #
 # Tests wait for what they expect, never for time to pass: wait_until
@@ -475,8 +477,16 @@ sub log_lines {
 
 sub start_postgres {
     my ($self) = @_;
-    my $golden = $self->{catalog} ? catalog_cluster($self->{catalog}) : golden_cluster();
     my $d = $self->{dir};
+    if ($self->{pg_data}) {
+        # a cluster kept by an earlier run (bench/analytics --save), used
+        # in place: its database is there already
+        symlink $self->{pg_data}, "$d/pg" or die "symlink $d/pg: $!\n";
+        chown_tree("$_/") for $self->{pg_data}, "$d/run", "$d/log";
+        chmod 0700, "$d/run";
+        return $self->pg_ctl('start');
+    }
+    my $golden = $self->{catalog} ? catalog_cluster($self->{catalog}) : golden_cluster();
     sh('cp', '-a', $golden, "$d/pg");
     chown_tree("$d/pg");
     chown_tree("$d/run");
