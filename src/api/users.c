@@ -1,6 +1,7 @@
 /*
  * users.c: registration, one's own profile, public profiles, avatars.
  */
+#include <ctype.h>
 
 #include "accounts/account.h"
 #include "accounts/password.h"
