@@ -11,8 +11,10 @@ use warnings;
 use Test::More;
 use Marquee::Stack;
 
-# users with 10 signals or more get their candidates kept by training
-my $s = Marquee::Stack->start(extra_config => "[recs]\nprecompute_signals = 10\n");
+# users with 10 signals or more get their candidates kept by training; a
+# request reads a user's newest 25 signals (the heavy user ends with 30
+# ratings: the oldest must still be left out of the page)
+my $s = Marquee::Stack->start(extra_config => "[recs]\nprecompute_signals = 10\nmax_signals = 25\n");
 $s->demo_catalog(300);
 
 my %genre = map { split /\|/ } split /\n/, $s->psql("SELECT slug || '|' || id FROM genres");
