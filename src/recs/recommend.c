@@ -109,13 +109,25 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"     WHERE mp.movie_id = m.id AND mp.region = $17 AND mp.provider_id = ANY ($16) " \
 	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
 
-/* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $11 the user
- * (NULL: anonymous); $12 $13 language; $14 $15 limit and offset; $18 the
- * region whose released movies come first (NULL: none); ACCEPT
- * the condition on movies m.  The backstop leaves out the candidates by
- * a hashed anti-join: "b.id <> ALL ($7)" compared each of its 200 with
- * each of 500 candidates, a third of the statement's 5 ms. */
-#define PAGE_SQL(ACCEPT) \
+/* The user's movies to leave out ($11, the user), looked up: when the
+ * signals did not read them all. */
+#define NOT_OWN(USER) \
+	"NOT (EXISTS (SELECT 1 FROM ratings x WHERE x.user_id = " USER " AND x.movie_id = c.id) " \
+	"    OR EXISTS (SELECT 1 FROM favorites x WHERE x.user_id = " USER " AND x.movie_id = c.id) " \
+	"    OR EXISTS (SELECT 1 FROM watch_history x WHERE x.user_id = " USER " AND x.movie_id = c.id) " \
+	"    OR EXISTS (SELECT 1 FROM watchlist x WHERE x.user_id = " USER " AND x.movie_id = c.id " \
+	"               AND x.watched) " \
+	"    OR EXISTS (SELECT 1 FROM not_interested x WHERE x.user_id = " USER " AND x.movie_id = c.id)) "
+
+/* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $19 the
+ * user's movies the signals read, which $7 is without already and the
+ * backstop is not; $12 $13 language; $14 $15 limit and offset; $18 the
+ * region whose released movies come first (NULL: none); ACCEPT the
+ * condition on movies m, EXCLUDE the one on candidates c.  The backstop
+ * leaves out the candidates and $19 by hashed anti-joins: "b.id <> ALL
+ * ($7)" compared each of its 200 with each of 500 candidates, a third of
+ * the statement's 5 ms. */
+#define PAGE_SQL(ACCEPT, EXCLUDE) \
 	"WITH c AS (SELECT * FROM unnest($7::bigint[], $8::real[], $9::text[], $10::bigint[]) " \
 	"           WITH ORDINALITY AS c (id, score, reason, because, n)), " \
 	"backstop AS (SELECT m.id, m.popularity FROM movies m WHERE " ACCEPT \
@@ -123,15 +135,10 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"cand AS (SELECT id, score, reason, because, n FROM c " \
 	"  UNION ALL SELECT b.id, 0, 'popular', NULL, 1000000 + row_number() OVER " \
 	"    (ORDER BY b.popularity DESC, b.id DESC) FROM backstop b " \
-	"    WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.id = b.id)), " \
+	"    WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.id = b.id) " \
+	"    AND NOT EXISTS (SELECT 1 FROM unnest($19::bigint[]) o (id) WHERE o.id = b.id)), " \
 	"ok AS MATERIALIZED (SELECT c.* FROM cand c JOIN movies m ON m.id = c.id WHERE " ACCEPT \
-	"  AND ($11::bigint IS NULL OR NOT (" \
-	"    EXISTS (SELECT 1 FROM ratings x WHERE x.user_id = $11 AND x.movie_id = c.id) " \
-	"    OR EXISTS (SELECT 1 FROM favorites x WHERE x.user_id = $11 AND x.movie_id = c.id) " \
-	"    OR EXISTS (SELECT 1 FROM watch_history x WHERE x.user_id = $11 AND x.movie_id = c.id) " \
-	"    OR EXISTS (SELECT 1 FROM watchlist x WHERE x.user_id = $11 AND x.movie_id = c.id " \
-	"               AND x.watched) " \
-	"    OR EXISTS (SELECT 1 FROM not_interested x WHERE x.user_id = $11 AND x.movie_id = c.id)))), " \
+	"  " EXCLUDE "), " \
 	"pg AS (SELECT ok.*, " MQ_MOVIE_RELEASED_KEY " AS released, count(*) OVER () AS total " \
 	"  FROM ok " MQ_MOVIE_RELEASED_JOIN("ok.id", "$18::text") \
 	"  ORDER BY released DESC, n LIMIT $14 OFFSET $15) " \
@@ -145,13 +152,20 @@ static struct mq_stmt pool = MQ_STMT_READ(
 /* Without filters (the common case) the statement is planned once, as
  * any other: planning it for each request's values took 2 to 6 ms of
  * about 10.  With filters each request plans it for its values, which
- * keeps a rare filter's backstop off the popularity index. */
-#define NO_FILTERS \
+ * keeps a rare filter's backstop off the popularity index ($11 NULL: the
+ * lookups planned away).  The lookups have a statement of their own
+ * (page_looked_up, $11 given): in page_unfiltered, "$11 IS NULL OR" them
+ * made the one plan look twice as costly as one planned for the values,
+ * so PostgreSQL planned each request again (1.3 of its 4 ms). */
+#define NO_FILTERS(USER) \
 	"m.provisional_by IS NULL " \
-	"AND ($1::int[], $2::int[], $3::int, $4::int, $5::text, $6::int, $16::int[], $17::text) " \
-	"    IS NULL "
-static struct mq_stmt page = MQ_STMT_PLANNED(PAGE_SQL(FILTERS));
-static struct mq_stmt page_unfiltered = MQ_STMT_READ(PAGE_SQL(NO_FILTERS));
+	"AND ($1::int[], $2::int[], $3::int, $4::int, $5::text, $6::int, $16::int[], $17::text" \
+	USER ") IS NULL "
+static struct mq_stmt page = MQ_STMT_PLANNED(
+	PAGE_SQL(FILTERS, "AND ($11::bigint IS NULL OR " NOT_OWN("$11") ")"));
+static struct mq_stmt page_unfiltered = MQ_STMT_READ(PAGE_SQL(NO_FILTERS(", $11::bigint"), ""));
+static struct mq_stmt page_looked_up = MQ_STMT_READ(
+	PAGE_SQL(NO_FILTERS(""), "AND " NOT_OWN("$11::bigint")));
 
 struct rec {
 	struct mq_ctx *c;
@@ -160,6 +174,7 @@ struct rec {
 	size_t nown;
 	int64_t version;
 	bool personal;		/* a positive signal the lists knew */
+	bool all_own;		/* own holds every movie to leave out */
 	/* the ranked candidates, as the page statement's arrays */
 	struct mq_recs_scored *best;
 	size_t nbest;
@@ -421,6 +436,8 @@ static enum mq_status score(struct rec *r, int64_t user)
 			r->own[r->nown++] = now[n].movie;
 		n++;
 	}
+	/* fewer signals than asked for: they are all there are */
+	r->all_own = n < (size_t)c->cfg->recs_max_signals;
 	qsort(r->own, r->nown, sizeof(*r->own), cmp_id);
 	qsort(now, n, sizeof(*now), cmp_fold);
 	todo = mq_arena_alloc(c->arena, (n + nb + 1) * sizeof(*todo));
@@ -564,13 +581,14 @@ static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_re
 	const char *params[] = {
 		f->genres, f->years, f->year_from, f->year_to, f->language, f->runtime_max,
 		ids_literal(c->arena, r->ids, r->n), arrays(r, 0), arrays(r, 1), arrays(r, 2),
-		user ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
+		user && !r->all_own ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
 		mq_arena_int(c->arena, limit), mq_arena_int(c->arena, offset), f->providers, f->region,
-		f->release_region,
+		f->release_region, ids_literal(c->arena, r->own, r->nown),
 	};
 	bool filtered = f->genres || f->years || f->year_from || f->year_to || f->language ||
 			f->runtime_max || f->providers;
-	PGresult *res = mq_db_q(c, filtered ? &page : &page_unfiltered, 18, params);
+	struct mq_stmt *st_page = filtered ? &page : params[10] ? &page_looked_up : &page_unfiltered;
+	PGresult *res = mq_db_q(c, st_page, 19, params);
 	enum mq_status st;
 	struct json_object *movies;
 
