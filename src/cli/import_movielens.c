@@ -45,22 +45,25 @@
 
 /* The staged films with their links, in one pass (a table made once
  * rather than every row of ml_movies written again by an UPDATE): an id
- * the file gives to two films stays with the first (the other's *_dup is
- * true: an id conflict), and a film already imported is found by its
- * MovieLens id. */
+ * the file gives to two films stays with the one of lower MovieLens id
+ * (the other's *_dup is true: an id conflict), and a film already
+ * imported is found by its MovieLens id. */
 static const char stage_films_sql[] =
 	"CREATE TEMP TABLE ml_films ON COMMIT DROP AS "
-	"SELECT s.movielens_id, s.title, s.original_title, s.year, s.genre_ids, "
-	"  CASE WHEN NOT tmdb_dup THEN s.tmdb_id END AS tmdb_id, "
-	"  CASE WHEN NOT imdb_dup THEN s.imdb_id END AS imdb_id, tmdb_dup, imdb_dup, "
-	"  m.id AS movie_id "
-	"FROM (SELECT m.*, l.tmdb_id, l.imdb_id, "
-	"        l.tmdb_id IS NOT NULL AND row_number() OVER (PARTITION BY l.tmdb_id "
-	"          ORDER BY m.movielens_id) > 1 AS tmdb_dup, "
-	"        l.imdb_id IS NOT NULL AND row_number() OVER (PARTITION BY l.imdb_id "
-	"          ORDER BY m.movielens_id) > 1 AS imdb_dup "
-	"      FROM ml_movies m LEFT JOIN ml_links l USING (movielens_id)) s "
-	"LEFT JOIN movies m ON m.movielens_id = s.movielens_id";
+	"WITH f AS (SELECT * FROM ml_movies LEFT JOIN ml_links USING (movielens_id)), "
+	/* the few ids given twice, with their first film: a hash of the
+	 * ids, not a sort of the films for each */
+	"t AS (SELECT tmdb_id, min(movielens_id) AS first FROM f WHERE tmdb_id IS NOT NULL "
+	"      GROUP BY tmdb_id HAVING count(*) > 1), "
+	"i AS (SELECT imdb_id, min(movielens_id) AS first FROM f WHERE imdb_id IS NOT NULL "
+	"      GROUP BY imdb_id HAVING count(*) > 1) "
+	"SELECT f.movielens_id, f.title, f.original_title, f.year, f.genre_ids, "
+	"  CASE WHEN t.first IS NULL OR t.first = f.movielens_id THEN f.tmdb_id END AS tmdb_id, "
+	"  CASE WHEN i.first IS NULL OR i.first = f.movielens_id THEN f.imdb_id END AS imdb_id, "
+	"  coalesce(t.first <> f.movielens_id, false) AS tmdb_dup, "
+	"  coalesce(i.first <> f.movielens_id, false) AS imdb_dup, m.id AS movie_id "
+	"FROM f LEFT JOIN t USING (tmdb_id) LEFT JOIN i USING (imdb_id) "
+	"LEFT JOIN movies m ON m.movielens_id = f.movielens_id";
 
 /* Matching the films not found by their MovieLens id, in order; each a
  * constant statement over the staging tables.  The rows of the conflict
@@ -106,13 +109,16 @@ static const char *const write_sql[] = {
 	/* [WRITE_ADDED] new films with their derived columns (genre_ids,
 	 * document) and their genres, from the rows the INSERT returns: no
 	 * second version of each written by a refresh, no join to find them
-	 * again; counts the films */
+	 * again; counts the films.  A title that is also the original title
+	 * is made into words once (sql/0031_bulk_documents.sql). */
 	"WITH ins AS ("
 	"  INSERT INTO movies (movielens_id, tmdb_id, imdb_id, source, title, original_title, year, "
 	"                      genre_ids, search) "
 	"  SELECT movielens_id, tmdb_id, imdb_id, 'movielens', title, original_title, year, "
-	"    genre_ids, movie_document(title, original_title, '', '') "
-	"  FROM ml_films WHERE movie_id IS NULL RETURNING id, genre_ids), "
+	"    genre_ids, CASE WHEN title = original_title THEN t.doc || t.doc "
+	"                    ELSE movie_document(title, original_title, '', '') END "
+	"  FROM ml_films s, LATERAL (SELECT movie_title_document(s.title) AS doc OFFSET 0) t "
+	"  WHERE movie_id IS NULL RETURNING id, genre_ids), "
 	"genres AS (INSERT INTO movie_genres (movie_id, genre_id) "
 	"           SELECT id, unnest(genre_ids) FROM ins) "
 	"SELECT count(*) FROM ins",
@@ -183,12 +189,28 @@ struct import {
 	int64_t *changed;	/* existing movies whose cached responses are stale */
 	size_t nchanged, capchanged;
 	struct mq_bulk_deferred deferred;	/* a first load's indexes, made after it */
+	struct mq_bulk_deferred words;	/* and search_words' when it is empty too */
 };
 
 /* A first load into these (all empty) makes their indexes once, after. */
 static const char *const first_load_tables[] = {
 	"movies", "movie_genres", "movie_stats", "ratings", NULL,
 };
+/* The words of the new films' documents (a million generated films: half
+ * a million words, each into a trigram GIN index): words are never
+ * deleted, so an emptied catalog may still have them; then they are
+ * loaded as any other time. */
+static const char *const first_load_words[] = { "search_words", NULL };
+
+/* A first load's deferrals.  Returns 0 or -1. */
+static int defer_indexes(struct import *im)
+{
+	if (mq_bulk_defer(im->conn, first_load_tables, &im->deferred) < 0)
+		return -1;
+	if (im->deferred.n == 0)
+		return 0;
+	return mq_bulk_defer(im->conn, first_load_words, &im->words);
+}
 
 static FILE *open_csv(struct import *im, const char *name, const char *header, struct mq_csv *csv,
 		      off_t *size)
@@ -585,10 +607,11 @@ static int import(struct import *im)
 	    stage_file(im, &movies_csv, &im->rows) < 0 || stage_file(im, &links_csv, &im->links) < 0 ||
 	    stage_file(im, &ratings_csv, &im->ratings) < 0 ||
 	    stage_file(im, &tags_csv, &im->tags) < 0 ||
-	    mq_bulk_defer(im->conn, first_load_tables, &im->deferred) < 0 ||
+	    defer_indexes(im) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_movies, ml_links") || merge(im) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_ratings") || opinions(im) < 0 ||
 	    mq_bulk_restore(im->conn, &im->deferred) < 0 ||
+	    mq_bulk_restore(im->conn, &im->words) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "COMMIT")) {
 		PQclear(PQexec(im->conn, "ROLLBACK"));
 		return -1;
@@ -651,7 +674,7 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 	       (unsigned long long)im.conflicts);
 	if (im.deferred.n)
 		printf("movielens: a first load: %zu indexes and foreign keys made after the rows\n",
-		       im.deferred.n);
+		       im.deferred.n + im.words.n);
 	if (im.ratings || im.tags)
 		printf("movielens: %llu ratings and %llu tags read; %llu users added, %llu ratings "
 		       "written, %llu tags added, %llu rows of films not in the catalog skipped\n",
@@ -664,6 +687,7 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 out:
 	free(im.changed);
 	mq_bulk_deferred_free(&im.deferred);
+	mq_bulk_deferred_free(&im.words);
 	mq_db_free(db);
 	return rc;
 }
