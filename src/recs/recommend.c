@@ -32,6 +32,7 @@
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
 #include "catalog/releases.h"
+#include "cache/cache.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -46,6 +47,7 @@
 #define POOL_NEW "20"
 #define NEW_DAYS "30 days"
 #define BACKSTOP "200"
+#define POOL_KEY "recs:pool:v1"
 
 /* $1 user, $2 how many.  The first row: the version, and the user's
  * candidates kept by training with their basis (recs_users:
@@ -109,13 +111,25 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"     WHERE mp.movie_id = m.id AND mp.region = $17 AND mp.provider_id = ANY ($16) " \
 	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
 
-/* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $11 the user
- * (NULL: anonymous); $12 $13 language; $14 $15 limit and offset; $18 the
- * region whose released movies come first (NULL: none); ACCEPT
- * the condition on movies m.  The backstop leaves out the candidates by
- * a hashed anti-join: "b.id <> ALL ($7)" compared each of its 200 with
- * each of 500 candidates, a third of the statement's 5 ms. */
-#define PAGE_SQL(ACCEPT) \
+/* The user's movies to leave out ($11, the user), looked up: when the
+ * signals did not read them all. */
+#define NOT_OWN(USER) \
+	"NOT (EXISTS (SELECT 1 FROM ratings x WHERE x.user_id = " USER " AND x.movie_id = c.id) " \
+	"    OR EXISTS (SELECT 1 FROM favorites x WHERE x.user_id = " USER " AND x.movie_id = c.id) " \
+	"    OR EXISTS (SELECT 1 FROM watch_history x WHERE x.user_id = " USER " AND x.movie_id = c.id) " \
+	"    OR EXISTS (SELECT 1 FROM watchlist x WHERE x.user_id = " USER " AND x.movie_id = c.id " \
+	"               AND x.watched) " \
+	"    OR EXISTS (SELECT 1 FROM not_interested x WHERE x.user_id = " USER " AND x.movie_id = c.id)) "
+
+/* $7 ids, $8 scores, $9 reasons, $10 because, in rank order; $19 the
+ * user's movies the signals read, which $7 is without already and the
+ * backstop is not; $12 $13 language; $14 $15 limit and offset; $18 the
+ * region whose released movies come first (NULL: none); ACCEPT the
+ * condition on movies m, EXCLUDE the one on candidates c.  The backstop
+ * leaves out the candidates and $19 by hashed anti-joins: "b.id <> ALL
+ * ($7)" compared each of its 200 with each of 500 candidates, a third of
+ * the statement's 5 ms. */
+#define PAGE_SQL(ACCEPT, EXCLUDE) \
 	"WITH c AS (SELECT * FROM unnest($7::bigint[], $8::real[], $9::text[], $10::bigint[]) " \
 	"           WITH ORDINALITY AS c (id, score, reason, because, n)), " \
 	"backstop AS (SELECT m.id, m.popularity FROM movies m WHERE " ACCEPT \
@@ -123,15 +137,10 @@ static struct mq_stmt pool = MQ_STMT_READ(
 	"cand AS (SELECT id, score, reason, because, n FROM c " \
 	"  UNION ALL SELECT b.id, 0, 'popular', NULL, 1000000 + row_number() OVER " \
 	"    (ORDER BY b.popularity DESC, b.id DESC) FROM backstop b " \
-	"    WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.id = b.id)), " \
+	"    WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.id = b.id) " \
+	"    AND NOT EXISTS (SELECT 1 FROM unnest($19::bigint[]) o (id) WHERE o.id = b.id)), " \
 	"ok AS MATERIALIZED (SELECT c.* FROM cand c JOIN movies m ON m.id = c.id WHERE " ACCEPT \
-	"  AND ($11::bigint IS NULL OR NOT (" \
-	"    EXISTS (SELECT 1 FROM ratings x WHERE x.user_id = $11 AND x.movie_id = c.id) " \
-	"    OR EXISTS (SELECT 1 FROM favorites x WHERE x.user_id = $11 AND x.movie_id = c.id) " \
-	"    OR EXISTS (SELECT 1 FROM watch_history x WHERE x.user_id = $11 AND x.movie_id = c.id) " \
-	"    OR EXISTS (SELECT 1 FROM watchlist x WHERE x.user_id = $11 AND x.movie_id = c.id " \
-	"               AND x.watched) " \
-	"    OR EXISTS (SELECT 1 FROM not_interested x WHERE x.user_id = $11 AND x.movie_id = c.id)))), " \
+	"  " EXCLUDE "), " \
 	"pg AS (SELECT ok.*, " MQ_MOVIE_RELEASED_KEY " AS released, count(*) OVER () AS total " \
 	"  FROM ok " MQ_MOVIE_RELEASED_JOIN("ok.id", "$18::text") \
 	"  ORDER BY released DESC, n LIMIT $14 OFFSET $15) " \
@@ -145,13 +154,20 @@ static struct mq_stmt pool = MQ_STMT_READ(
 /* Without filters (the common case) the statement is planned once, as
  * any other: planning it for each request's values took 2 to 6 ms of
  * about 10.  With filters each request plans it for its values, which
- * keeps a rare filter's backstop off the popularity index. */
-#define NO_FILTERS \
+ * keeps a rare filter's backstop off the popularity index ($11 NULL: the
+ * lookups planned away).  The lookups have a statement of their own
+ * (page_looked_up, $11 given): in page_unfiltered, "$11 IS NULL OR" them
+ * made the one plan look twice as costly as one planned for the values,
+ * so PostgreSQL planned each request again (1.3 of its 4 ms). */
+#define NO_FILTERS(USER) \
 	"m.provisional_by IS NULL " \
-	"AND ($1::int[], $2::int[], $3::int, $4::int, $5::text, $6::int, $16::int[], $17::text) " \
-	"    IS NULL "
-static struct mq_stmt page = MQ_STMT_PLANNED(PAGE_SQL(FILTERS));
-static struct mq_stmt page_unfiltered = MQ_STMT_READ(PAGE_SQL(NO_FILTERS));
+	"AND ($1::int[], $2::int[], $3::int, $4::int, $5::text, $6::int, $16::int[], $17::text" \
+	USER ") IS NULL "
+static struct mq_stmt page = MQ_STMT_PLANNED(
+	PAGE_SQL(FILTERS, "AND ($11::bigint IS NULL OR " NOT_OWN("$11") ")"));
+static struct mq_stmt page_unfiltered = MQ_STMT_READ(PAGE_SQL(NO_FILTERS(", $11::bigint"), ""));
+static struct mq_stmt page_looked_up = MQ_STMT_READ(
+	PAGE_SQL(NO_FILTERS(""), "AND " NOT_OWN("$11::bigint")));
 
 struct rec {
 	struct mq_ctx *c;
@@ -160,6 +176,7 @@ struct rec {
 	size_t nown;
 	int64_t version;
 	bool personal;		/* a positive signal the lists knew */
+	bool all_own;		/* own holds every movie to leave out */
 	/* the ranked candidates, as the page statement's arrays */
 	struct mq_recs_scored *best;
 	size_t nbest;
@@ -421,6 +438,8 @@ static enum mq_status score(struct rec *r, int64_t user)
 			r->own[r->nown++] = now[n].movie;
 		n++;
 	}
+	/* fewer signals than asked for: they are all there are */
+	r->all_own = n < (size_t)c->cfg->recs_max_signals;
 	qsort(r->own, r->nown, sizeof(*r->own), cmp_id);
 	qsort(now, n, sizeof(*now), cmp_fold);
 	todo = mq_arena_alloc(c->arena, (n + nb + 1) * sizeof(*todo));
@@ -466,22 +485,52 @@ static int64_t *int_array(struct mq_arena *a, const char *text, size_t *n)
 	return out;
 }
 
+/* The pool's lists, trending, popular and new, as array literals
+ * ("{1,2}"), one a line: the same for every request, and trending is an
+ * aggregate of the week's activity (50,000 rows at most, 140 ms at that),
+ * so they are kept in the cache for [recs] pool_ttl. */
+static enum mq_status pool_lists(struct mq_ctx *c, char *part[3])
+{
+	int ttl = c->cfg->recs_pool_ttl_ms / 1000;
+	char *v, *save = NULL;
+	int64_t *trend;
+	PGresult *res;
+	size_t len, nt;
+	enum mq_status st;
+
+	if (ttl > 0 && c->cache && (v = mq_cache_get(c->cache, c->arena, POOL_KEY, &len)) != NULL &&
+	    (part[0] = strtok_r(v, "\n", &save)) && (part[1] = strtok_r(NULL, "\n", &save)) &&
+	    (part[2] = strtok_r(NULL, "\n", &save)))
+		return MQ_OK;
+	if ((res = mq_db_q(c, &pool, 0, NULL)) == NULL)
+		return mq_db_failure(c);
+	if ((st = mq_recs_trending(c, "week", POOL_TRENDING, &trend, &nt)) != MQ_OK)
+		return st;
+	part[0] = (char *)ids_literal(c->arena, trend, nt);
+	part[1] = PQgetvalue(res, 0, 0);
+	part[2] = PQgetvalue(res, 0, 1);
+	if (ttl > 0 && c->cache) {
+		v = mq_arena_printf(c->arena, "%s\n%s\n%s", part[0], part[1], part[2]);
+		mq_cache_set(c->cache, POOL_KEY, v, strlen(v), ttl);
+	}
+	return MQ_OK;
+}
+
 /* The cold-start pool after the personal candidates: trending, popular,
  * trending, popular, new, and again, skipping what is there already. */
 static enum mq_status add_pool(struct rec *r)
 {
 	struct mq_ctx *c = r->c;
-	PGresult *res = mq_db_q(c, &pool, 0, NULL);
 	int64_t *trend, *pop, *fresh;
 	size_t nt, np, nf, it = 0, ip = 0, in = 0;
 	enum mq_status st;
+	char *part[3];
 
-	if (res == NULL)
-		return mq_db_failure(c);
-	if ((st = mq_recs_trending(c, "week", POOL_TRENDING, &trend, &nt)) != MQ_OK)
+	if ((st = pool_lists(c, part)) != MQ_OK)
 		return st;
-	pop = int_array(c->arena, PQgetvalue(res, 0, 0), &np);
-	fresh = int_array(c->arena, PQgetvalue(res, 0, 1), &nf);
+	trend = int_array(c->arena, part[0], &nt);
+	pop = int_array(c->arena, part[1], &np);
+	fresh = int_array(c->arena, part[2], &nf);
 	while (it < nt || ip < np || in < nf) {
 		for (int slot = 0; slot < 5; slot++) {
 			if ((slot == 0 || slot == 2) && it < nt)
@@ -564,13 +613,14 @@ static enum mq_status fetch_page(struct rec *r, int64_t user, const struct mq_re
 	const char *params[] = {
 		f->genres, f->years, f->year_from, f->year_to, f->language, f->runtime_max,
 		ids_literal(c->arena, r->ids, r->n), arrays(r, 0), arrays(r, 1), arrays(r, 2),
-		user ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
+		user && !r->all_own ? mq_arena_int(c->arena, user) : NULL, lang->tag, lang->primary,
 		mq_arena_int(c->arena, limit), mq_arena_int(c->arena, offset), f->providers, f->region,
-		f->release_region,
+		f->release_region, ids_literal(c->arena, r->own, r->nown),
 	};
 	bool filtered = f->genres || f->years || f->year_from || f->year_to || f->language ||
 			f->runtime_max || f->providers;
-	PGresult *res = mq_db_q(c, filtered ? &page : &page_unfiltered, 18, params);
+	struct mq_stmt *st_page = filtered ? &page : params[10] ? &page_looked_up : &page_unfiltered;
+	PGresult *res = mq_db_q(c, st_page, 19, params);
 	enum mq_status st;
 	struct json_object *movies;
 

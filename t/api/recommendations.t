@@ -11,8 +11,10 @@ use warnings;
 use Test::More;
 use Marquee::Stack;
 
-# users with 10 signals or more get their candidates kept by training
-my $s = Marquee::Stack->start(extra_config => "[recs]\nprecompute_signals = 10\n");
+# users with 10 signals or more get their candidates kept by training; a
+# request reads a user's newest 25 signals (the heavy user ends with 30
+# ratings: the oldest must still be left out of the page)
+my $s = Marquee::Stack->start(extra_config => "[recs]\nprecompute_signals = 10\nmax_signals = 25\n");
 $s->demo_catalog(300);
 
 my %genre = map { split /\|/ } split /\n/, $s->psql("SELECT slug || '|' || id FROM genres");
@@ -296,6 +298,19 @@ ok !(grep { $_ == $old } @day[0 .. 1]), 'not what trended three days ago';
 is $week[0], $old, 'window=week: the week\'s most active first';
 is $week[1], $recent, 'then today\'s';
 is $s->get('/api/movies/trending/?window=month')->{status}, 400, 'window=month: 400';
+
+# ---- the cold-start pool is kept in memcached ([recs] pool_ttl, 60 s) ----
+sub first_anonymous { recommended()->{json}{results}[0] }
+first_anonymous();    # computed now, or kept from before
+my ($quiet) = split /\n/, $s->psql("SELECT id FROM movies WHERE provisional_by IS NULL
+    ORDER BY popularity, id LIMIT 1");
+$s->psql("INSERT INTO activity (user_id, verb, movie_id, created_at) SELECT u.id, 'favorite_added',
+          $quiet, now() - interval '1 minute' FROM users u WHERE u.username LIKE 'fan-%'");
+isnt first_anonymous()->{id}, $quiet, 'a movie that just began trending: not yet, the pool is kept';
+$s->flush_memcached;
+my $first = first_anonymous();
+is $first->{id}, $quiet, 'computed again (memcached flushed): it leads the pool';
+is $first->{reason}{kind}, 'trending', '  as trending';
 
 # ---- the seed list's spelling of recently-added ----
 $r = $s->get('/api/favorites/recently-added/', token => $alice->{access});
