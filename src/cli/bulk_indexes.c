@@ -100,7 +100,7 @@ int mq_bulk_restore(PGconn *conn, struct mq_bulk_deferred *d)
 	if (d->n == 0)
 		return 0;
 	/* one sort in memory per index rather than runs on disk */
-	if (!mq_cli_exec(bulk_cmd, conn, "SET LOCAL maintenance_work_mem = '256MB'"))
+	if (!mq_cli_exec(bulk_cmd, conn, "SET LOCAL maintenance_work_mem = '1GB'"))
 		return -1;
 	mq_progress_start(&p, "indexes", d->n);
 	for (size_t i = 0; i < d->n; i++) {

@@ -124,6 +124,15 @@ is $s->psql(q{SELECT string_agg(g.slug, ',') FROM movies m JOIN movie_genres mg 
 is $s->get('/api/movies/?q=lost%20children')->{json}{results}[0]{title}, 'The City of Lost Children',
     'imported films are searchable';
 ok counts_exact(), 'movie_counts is exact after an import';
+# what the INSERT of the new films writes in bulk is what the row-by-row
+# path (movies_derive, movies_refresh) would: the document of both titles
+# (film 3's original title is another), the genres the links have
+is $s->psql(q{SELECT string_agg(movielens_id::text, ',' ORDER BY movielens_id) FROM movies m
+              WHERE source = 'movielens' AND (search IS DISTINCT FROM
+                  movie_document(title, original_title, '', '')
+                OR genre_ids IS DISTINCT FROM ARRAY(SELECT genre_id FROM movie_genres
+                                                    WHERE movie_id = m.id ORDER BY 1))}), '',
+    "the films added have the document and genre ids a refresh would write";
 
 my $id = $s->psql('SELECT id FROM movies WHERE movielens_id = 2');
 is $s->get("/api/movies/$id/")->{json}{title}, 'The American President', 'the detail (now cached)';

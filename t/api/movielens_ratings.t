@@ -15,7 +15,7 @@ sub import_ml { my ($rc, $out) = $s->marquee('import', 'movielens', $dir); retur
 sub stale_stats { $s->stale_rating_stats }
 
 write_file("$dir/movies.csv", "movieId,title,genres\n1,Toy Story (1995),Animation\n"
-           . "2,Jumanji (1995),Adventure\n3,Heat (1995),Crime\n");
+           . "2,Jumanji (1995),Adventure\n3,Heat (1995),Crime|Film-Noir|IMAX\n");
 write_file("$dir/links.csv", "movieId,imdbId,tmdbId\n1,0114709,862\n2,0113497,8844\n3,0113277,949\n");
 my $ratings = "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,2,3.5,964981247\n"
     . "2,1,5.0,964982224\n2,1,2.0,964980000\n3,2,0.5,964983815\n3,99,4.0,964983815\n";
@@ -27,10 +27,12 @@ write_file("$dir/tags.csv", "userId,movieId,tag,timestamp\n2,1,pixar,1445714994\
 # and makes them again after the rows (cli/bulk_indexes.c)
 my $keys_sql = q{SELECT string_agg(d, E'\n' ORDER BY d) FROM (
     SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index
-    WHERE indrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'ratings'::regclass)
+    WHERE indrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'ratings'::regclass,
+                       'movie_stats'::regclass, 'search_words'::regclass)
     UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
     FROM pg_constraint
-    WHERE conrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'ratings'::regclass)) x};
+    WHERE conrelid IN ('movies'::regclass, 'movie_genres'::regclass, 'ratings'::regclass,
+                       'movie_stats'::regclass, 'search_words'::regclass)) x};
 my $keys_before = $s->psql($keys_sql);
 is $s->psql('SELECT count(*) FROM movies'), 0, 'the catalog is empty: a first load';
 my ($rc, $out) = import_ml();
@@ -41,6 +43,15 @@ is $s->psql($keys_sql), $keys_before, 'every index and key of its tables made ag
 like $s->psql(q{SELECT count(*) FROM pg_index WHERE indrelid = 'movies'::regclass}), qr/^[1-9]\d$/,
     'movies has its indexes';
 like $out, qr/3 films read/, 'the films first';
+is $s->psql(q{SELECT string_agg(g.slug, ',') FROM movies m JOIN movie_genres mg ON mg.movie_id = m.id
+              JOIN genres g ON g.id = mg.genre_id WHERE m.movielens_id = 3}), 'crime',
+    'two MovieLens genres of one TMDb genre are one (IMAX none)';
+is $s->psql(q{SELECT genre_ids = ARRAY(SELECT id FROM genres WHERE slug = 'crime') FROM movies
+              WHERE movielens_id = 3}), 't', 'and the row knows it once';
+is $s->psql(q{SELECT count(*) FROM movies m WHERE NOT EXISTS (SELECT 1 FROM movie_stats s
+              WHERE s.movie_id = m.id)}), 0, 'every film has its row of statistics';
+is $s->psql(q{SELECT count(*) FROM search_words WHERE word IN ('toy', 'stori', 'jumanji', 'heat')}), 4,
+    "and its title's words are words of the search";
 like $out, qr/6 ratings and 3 tags read; 4 users added, 4 ratings written, 2 tags added, 1 rows of films not in the catalog skipped/,
     'then what it did with ratings and tags' or diag $out;
 is $s->psql(q{SELECT string_agg(username || ':' || imported || ':' || (password_hash IS NULL), ','

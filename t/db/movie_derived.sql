@@ -2,7 +2,7 @@
 -- genre_ids and keyword_ids (copies of the links), the full-text document
 -- search, translations and media_count; the words of search_words; the
 -- bulk mode of loaders and movies_refresh() after it.
-SELECT plan(41);
+SELECT plan(44);
 
 CREATE FUNCTION genre(slug text) RETURNS integer
 	LANGUAGE sql STABLE RETURN (SELECT id FROM genres g WHERE g.slug = genre.slug);
@@ -78,6 +78,18 @@ DELETE FROM genres WHERE slug = 'horror';
 SELECT is((SELECT genre_ids FROM movies WHERE id = 201), ARRAY[genre('drama')],
 	'a deleted genre leaves its movies');
 
+-- the importer's document of a film whose original title is its title
+-- (sql/0031_bulk_documents.sql): the title's words twice over
+SELECT is(ARRAY(SELECT movie_title_document(t) || movie_title_document(t) FROM unnest(ARRAY[
+		'The Matrix', 'Zürich Harbor 1234', 'L''Atalante', 'A Fish Called Wanda (A)',
+		'Crème brûlée: the the THE', '8½', '', '!!!', 'Harbor Harbor Harbor harbors']) t),
+	ARRAY(SELECT movie_document(t, t, '', '') FROM unnest(ARRAY[
+		'The Matrix', 'Zürich Harbor 1234', 'L''Atalante', 'A Fish Called Wanda (A)',
+		'Crème brûlée: the the THE', '8½', '', '!!!', 'Harbor Harbor Harbor harbors']) t),
+	'a title''s document twice is movie_document of it as title and original title');
+SELECT isnt(movie_title_document('Heat') || movie_title_document('Heat'),
+	movie_document('Heat', 'Heat', 'robbery', ''), 'but not of a film with keywords');
+
 -- ---- bulk loads ----
 SET LOCAL marquee.bulk = 'on';
 INSERT INTO movies (id, title, overview) VALUES (204, 'Loaded', 'In bulk.');
@@ -96,6 +108,11 @@ SELECT is((SELECT search FROM movies WHERE id = 204), movie_document('Loaded', '
 	'movies_refresh writes the document, even in bulk');
 SELECT is((SELECT genre_ids FROM movies WHERE id = 202), ARRAY[genre('comedy')],
 	'movies_refresh leaves the movies it was not given');
+-- a bulk insert skips movies_derive unless it has a date to derive from
+INSERT INTO movies (id, title, year, release_date) VALUES (205, 'Dated in bulk', 1900, '1968-04-02'),
+	(206, 'Yeared in bulk', 1971, NULL);
+SELECT is((SELECT array_agg(year ORDER BY id) FROM movies WHERE id IN (205, 206)),
+	'{1968,1971}'::smallint[], 'in bulk too, the year of the release date, else the one given');
 SET LOCAL marquee.bulk = 'off';
 SELECT movies_refresh(ARRAY[202::bigint]);
 SELECT is((SELECT genre_ids FROM movies WHERE id = 202),
