@@ -33,6 +33,27 @@ CREATE TABLE analytics_movie_totals (
 	days bigint[] NOT NULL
 );
 
+-- sql/0030_analytics_user_totals.sql's, the same, with no query for a
+-- change to the last month or after it (a day's rollup, but for days
+-- rolled again out of order): a day's first rollup changes a running
+-- total of each of its 15,000 users and 5,000 movies, and the query made
+-- it 20 us a total (1.8 of the rollup's 3.6 s).
+CREATE OR REPLACE FUNCTION analytics_cum_add(m0 integer, cum bigint[], k integer, delta bigint)
+	RETURNS bigint[]
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	n integer := cardinality(cum);
+BEGIN
+	IF n > 0 AND k = m0 + n - 1 THEN
+		RETURN cum[1:n - 1] || (cum[n] + delta);
+	ELSIF n > 0 AND k > m0 + n - 1 THEN
+		RETURN cum || array_fill(cum[n], ARRAY[k - m0 - n]) || (cum[n] + delta);
+	END IF;
+	RETURN ARRAY(SELECT analytics_cum_at(m0, cum, j) + CASE WHEN j >= k THEN delta ELSE 0 END
+		     FROM generate_series(least(m0, k), greatest(m0 + n - 1, k)) j
+		     ORDER BY j);
+END $$;
+
 -- A running total's change from the end of month a to the end of month b.
 CREATE FUNCTION analytics_cum_diff(m0 integer, cum bigint[], a integer, b integer) RETURNS bigint
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
