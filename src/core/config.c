@@ -151,6 +151,7 @@ static const struct directive directives[] = {
 	D("recs", "threads", T_INT, recs_threads, "0", 0, 64),
 	D("recs", "max_signals", T_INT, recs_max_signals, "500", 1, 100000),
 	D("recs", "precompute_signals", T_INT, recs_precompute_signals, "50", 0, 100000),
+	D("recs", "pool_ttl", T_MS, recs_pool_ttl_ms, "60s", 0, HOUR_MS),
 
 	D("push", "vapid_key_file", T_SECRET, push_vapid_key, "", 0, 0),
 	D("push", "subject", T_STR, push_subject, "", 0, 0),

@@ -154,6 +154,7 @@ struct mq_config {
 	int recs_threads;	/* 0: one per CPU, at most 8 */
 	int recs_max_signals;
 	int recs_precompute_signals;
+	int recs_pool_ttl_ms;	/* the cold-start pool kept in the cache */
 
 	/* [push] */
 	struct mq_secret push_vapid_key;	/* PEM; NULL: Web Push is off */

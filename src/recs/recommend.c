@@ -32,6 +32,7 @@
 #include "catalog/movie_json.h"
 #include "catalog/movie_sql.h"
 #include "catalog/releases.h"
+#include "cache/cache.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -46,6 +47,7 @@
 #define POOL_NEW "20"
 #define NEW_DAYS "30 days"
 #define BACKSTOP "200"
+#define POOL_KEY "recs:pool:v1"
 
 /* $1 user, $2 how many.  The first row: the version, and the user's
  * candidates kept by training with their basis (recs_users:
@@ -483,22 +485,52 @@ static int64_t *int_array(struct mq_arena *a, const char *text, size_t *n)
 	return out;
 }
 
+/* The pool's lists, trending, popular and new, as array literals
+ * ("{1,2}"), one a line: the same for every request, and trending is an
+ * aggregate of the week's activity (50,000 rows at most, 140 ms at that),
+ * so they are kept in the cache for [recs] pool_ttl. */
+static enum mq_status pool_lists(struct mq_ctx *c, char *part[3])
+{
+	int ttl = c->cfg->recs_pool_ttl_ms / 1000;
+	char *v, *save = NULL;
+	int64_t *trend;
+	PGresult *res;
+	size_t len, nt;
+	enum mq_status st;
+
+	if (ttl > 0 && c->cache && (v = mq_cache_get(c->cache, c->arena, POOL_KEY, &len)) != NULL &&
+	    (part[0] = strtok_r(v, "\n", &save)) && (part[1] = strtok_r(NULL, "\n", &save)) &&
+	    (part[2] = strtok_r(NULL, "\n", &save)))
+		return MQ_OK;
+	if ((res = mq_db_q(c, &pool, 0, NULL)) == NULL)
+		return mq_db_failure(c);
+	if ((st = mq_recs_trending(c, "week", POOL_TRENDING, &trend, &nt)) != MQ_OK)
+		return st;
+	part[0] = (char *)ids_literal(c->arena, trend, nt);
+	part[1] = PQgetvalue(res, 0, 0);
+	part[2] = PQgetvalue(res, 0, 1);
+	if (ttl > 0 && c->cache) {
+		v = mq_arena_printf(c->arena, "%s\n%s\n%s", part[0], part[1], part[2]);
+		mq_cache_set(c->cache, POOL_KEY, v, strlen(v), ttl);
+	}
+	return MQ_OK;
+}
+
 /* The cold-start pool after the personal candidates: trending, popular,
  * trending, popular, new, and again, skipping what is there already. */
 static enum mq_status add_pool(struct rec *r)
 {
 	struct mq_ctx *c = r->c;
-	PGresult *res = mq_db_q(c, &pool, 0, NULL);
 	int64_t *trend, *pop, *fresh;
 	size_t nt, np, nf, it = 0, ip = 0, in = 0;
 	enum mq_status st;
+	char *part[3];
 
-	if (res == NULL)
-		return mq_db_failure(c);
-	if ((st = mq_recs_trending(c, "week", POOL_TRENDING, &trend, &nt)) != MQ_OK)
+	if ((st = pool_lists(c, part)) != MQ_OK)
 		return st;
-	pop = int_array(c->arena, PQgetvalue(res, 0, 0), &np);
-	fresh = int_array(c->arena, PQgetvalue(res, 0, 1), &nf);
+	trend = int_array(c->arena, part[0], &nt);
+	pop = int_array(c->arena, part[1], &np);
+	fresh = int_array(c->arena, part[2], &nf);
 	while (it < nt || ip < np || in < nf) {
 		for (int slot = 0; slot < 5; slot++) {
 			if ((slot == 0 || slot == 2) && it < nt)

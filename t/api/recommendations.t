@@ -299,6 +299,19 @@ is $week[0], $old, 'window=week: the week\'s most active first';
 is $week[1], $recent, 'then today\'s';
 is $s->get('/api/movies/trending/?window=month')->{status}, 400, 'window=month: 400';
 
+# ---- the cold-start pool is kept in memcached ([recs] pool_ttl, 60 s) ----
+sub first_anonymous { recommended()->{json}{results}[0] }
+first_anonymous();    # computed now, or kept from before
+my ($quiet) = split /\n/, $s->psql("SELECT id FROM movies WHERE provisional_by IS NULL
+    ORDER BY popularity, id LIMIT 1");
+$s->psql("INSERT INTO activity (user_id, verb, movie_id, created_at) SELECT u.id, 'favorite_added',
+          $quiet, now() - interval '1 minute' FROM users u WHERE u.username LIKE 'fan-%'");
+isnt first_anonymous()->{id}, $quiet, 'a movie that just began trending: not yet, the pool is kept';
+$s->flush_memcached;
+my $first = first_anonymous();
+is $first->{id}, $quiet, 'computed again (memcached flushed): it leads the pool';
+is $first->{reason}{kind}, 'trending', '  as trending';
+
 # ---- the seed list's spelling of recently-added ----
 $r = $s->get('/api/favorites/recently-added/', token => $alice->{access});
 my $alias = $s->get('/api/favorites/recently%E2%86%92added/', token => $alice->{access});
