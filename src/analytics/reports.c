@@ -38,15 +38,16 @@
 #define CTR(clicks, impressions) \
 	"round(" clicks "::numeric / nullif(" impressions ", 0), 4)::float8 AS ctr"
 
-/* The window's movies are ranked and cut to the limit before their
- * titles are joined (joining every movie with activity first, 100,000
+/* The window's movies from their running totals by month and at most 30
+ * edge days (sql/0032_analytics_movie_totals.sql), ranked and cut to the
+ * limit before their titles are joined (joining every movie with activity first, 100,000
  * over two years, was half of each report's 220 ms); a movie deleted
  * since (its rollups stay, counted in everyone's totals) is left out
  * before the cut by a semi-join, so the report still fills its limit. */
 static struct mq_stmt popular = S(
 	"SELECT x.movie_id AS id, mv.title, x.views, x.ratings, x.favorites, x.watchlist_adds, "
 	"  x.activity "
-	"FROM (SELECT y.*, " ACTIVITY " AS activity FROM p, analytics_movie_window(p.f, p.t) y "
+	"FROM (SELECT y.*, " ACTIVITY " AS activity FROM p, analytics_movie_window_totals(p.f, p.t) y "
 	"      WHERE y.movie_id IN (SELECT id FROM movies) "
 	"      ORDER BY activity DESC, y.movie_id LIMIT (SELECT lim FROM p)) x "
 	"JOIN movies mv ON mv.id = x.movie_id "
@@ -55,7 +56,7 @@ static struct mq_stmt popular = S(
 static struct mq_stmt favorited = S(
 	"SELECT x.movie_id AS id, mv.title, x.favorites, x.unfavorites, x.net "
 	"FROM (SELECT y.*, y.favorites - y.unfavorites AS net "
-	"      FROM p, analytics_movie_window(p.f, p.t) y "
+	"      FROM p, analytics_movie_window_totals(p.f, p.t) y "
 	"      WHERE y.favorites > 0 AND y.movie_id IN (SELECT id FROM movies) "
 	"      ORDER BY y.favorites DESC, net DESC, y.movie_id LIMIT (SELECT lim FROM p)) x "
 	"JOIN movies mv ON mv.id = x.movie_id "

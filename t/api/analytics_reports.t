@@ -186,7 +186,8 @@ my $dump_sql = q{SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
     SELECT to_jsonb(t)::text FROM analytics_active t UNION ALL SELECT to_jsonb(t)::text FROM analytics_signups t UNION ALL
     SELECT to_jsonb(t)::text FROM analytics_cohorts t UNION ALL SELECT to_jsonb(t)::text FROM analytics_searches t UNION ALL
     SELECT to_jsonb(t)::text FROM analytics_recs t UNION ALL SELECT to_jsonb(t)::text FROM analytics_user_months t UNION ALL
-    SELECT to_jsonb(t)::text FROM analytics_user_totals t UNION ALL SELECT to_jsonb(t)::text FROM analytics_search_months t) s};
+    SELECT to_jsonb(t)::text FROM analytics_user_totals t UNION ALL SELECT to_jsonb(t)::text FROM analytics_search_months t UNION ALL
+    SELECT to_jsonb(t)::text FROM analytics_movie_totals t) s};
 my $first = $s->psql($dump_sql);
 ($rc, $out) = $s->marquee('analytics', 'rollup', '--from', $from, '--to', $today);
 is $rc, 0, 'a backfill over the same days';
@@ -195,7 +196,7 @@ is $s->psql($dump_sql), $first, 'and changes nothing';
 
 $s->psql('TRUNCATE analytics_days, analytics_movies, analytics_movie_months, analytics_genres, analytics_users,
           analytics_active, analytics_signups, analytics_cohorts, analytics_searches, analytics_recs,
-          analytics_user_months, analytics_user_totals, analytics_search_months');
+          analytics_user_months, analytics_user_totals, analytics_search_months, analytics_movie_totals');
 my $stuck = $s->psql(q{SELECT utc_day(now()) - 10});
 my $hold = $s->hold("SELECT pg_advisory_xact_lock(hashtextextended('analytics day $stuck', 0))");
 my $pid = $s->spawn('rollup', "$s->{build}/src/marquee", '-c', $s->{conf}, 'analytics', 'rollup');
