@@ -48,20 +48,10 @@ CREATE TEMP TABLE windows AS
 		      2026-01-01,2026-01-16,2026-02-14,2026-03-02,2026-03-31,2026-04-10}'::date[]) t(d)
 	WHERE f.d <= t.d;
 -- the rows of fn(f, t) over every window that a recount does not give, and
--- the other way round: none
-CREATE FUNCTION pg_temp.wrong(fn text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-	n bigint;
-BEGIN
-	EXECUTE format($q$
-		SELECT count(*) FROM (
-		  (SELECT w.f, w.t, x.* FROM windows w, %1$s(w.f, w.t) x
-		   EXCEPT ALL SELECT w.f, w.t, r.* FROM windows w, pg_temp.recount(w.f, w.t) r)
-		  UNION ALL
-		  (SELECT w.f, w.t, r.* FROM windows w, pg_temp.recount(w.f, w.t) r
-		   EXCEPT ALL SELECT w.f, w.t, x.* FROM windows w, %1$s(w.f, w.t) x)) d$q$, fn) INTO n;
-	RETURN n;
-END $$;
+-- the other way round (t/lib/pgtap-helpers.sql): none
+CREATE FUNCTION pg_temp.wrong(fn text) RETURNS bigint LANGUAGE sql AS $$
+	SELECT window_mismatches(fn, 'pg_temp.recount')
+$$;
 -- the months and days' window, in the same columns
 CREATE FUNCTION pg_temp.by_months(f date, t date)
 	RETURNS TABLE (movie_id bigint, views bigint, ratings bigint, favorites bigint,

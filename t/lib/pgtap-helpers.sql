@@ -28,3 +28,23 @@ BEGIN
 	END IF;
 	RETURN ok(true, description);
 END $$;
+
+-- window_mismatches(FN, RECOUNT): the rows that the function FN(f, t)
+-- gives over the windows (f, t) of the temporary table windows and the
+-- function RECOUNT(f, t) does not, and the other way round: 0 when the two
+-- agree on every window (the analytics' window reads against a recount
+-- from raw events).
+CREATE FUNCTION window_mismatches(fn text, recount text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+BEGIN
+	EXECUTE format($q$
+		SELECT count(*) FROM (
+		  (SELECT w.f, w.t, x.* FROM windows w, %1$s(w.f, w.t) x
+		   EXCEPT ALL SELECT w.f, w.t, r.* FROM windows w, %2$s(w.f, w.t) r)
+		  UNION ALL
+		  (SELECT w.f, w.t, r.* FROM windows w, %2$s(w.f, w.t) r
+		   EXCEPT ALL SELECT w.f, w.t, x.* FROM windows w, %1$s(w.f, w.t) x)) d$q$, fn, recount)
+		INTO n;
+	RETURN n;
+END $$;
