@@ -318,6 +318,13 @@ static struct { struct ml_seen *v; size_t n, cap; } seen;
 	(a).cap = (a).cap ? (a).cap * 2 : 1024; \
 	(a).v = mq_xrealloc((a).v, (a).cap * sizeof(*(a).v)); } } while (0)
 
+/* qsort, also of nothing (v NULL: no array yet) */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 static void staged_free(void)
 {
 	free(links.v);
@@ -369,7 +376,7 @@ static void mark_shared(bool imdb)
 	for (size_t i = 0; i < links.n; i++)
 		if (imdb ? links.v[i].imdb[0] != '\0' : links.v[i].tmdb != 0)
 			by[n++] = &links.v[i];
-	qsort(by, n, sizeof(*by), imdb ? cmp_link_imdb : cmp_link_tmdb);
+	sort(by, n, sizeof(*by), imdb ? cmp_link_imdb : cmp_link_tmdb);
 	for (size_t i = 1; i < n; i++) {
 		if ((imdb ? cmp_link_imdb : cmp_link_tmdb)(&by[i - 1], &by[i]) != 0)
 			continue;
@@ -385,7 +392,7 @@ static void mark_shared(bool imdb)
  * shared ids marked. */
 static int links_done(void)
 {
-	qsort(links.v, links.n, sizeof(*links.v), cmp_link_id);
+	sort(links.v, links.n, sizeof(*links.v), cmp_link_id);
 	for (size_t i = 1; i < links.n; i++)
 		if (links.v[i].id == links.v[i - 1].id) {
 			mq_cli_error(CMD, "links.csv:%lu: movieId %d again (first on line %lu)",
@@ -401,7 +408,7 @@ static int links_done(void)
 /* After movies.csv: each MovieLens id once, else -1 (said). */
 static int films_done(void)
 {
-	qsort(seen.v, seen.n, sizeof(*seen.v), cmp_seen);
+	sort(seen.v, seen.n, sizeof(*seen.v), cmp_seen);
 	for (size_t i = 1; i < seen.n; i++)
 		if (seen.v[i].id == seen.v[i - 1].id) {
 			mq_cli_error(CMD, "movies.csv:%lu: movieId %d again (first on line %lu)",
@@ -717,7 +724,7 @@ static int read_known(struct import *im)
 		mq_cli_error(CMD, "%s", n < 0 ? c.error : "films imported before: not two columns");
 		return -1;
 	}
-	qsort(known.v, known.n, sizeof(*known.v), cmp_known);
+	sort(known.v, known.n, sizeof(*known.v), cmp_known);
 	return 0;
 }
 
