@@ -7,7 +7,6 @@
 # hold fails the load and leaves the catalog as it was.
 use strict;
 use warnings;
-use utf8;
 use Test::More;
 use File::Path qw(make_path);
 use Marquee::Stack;
@@ -67,7 +66,7 @@ like $keys, qr/movie_stats_pkey PRIMARY KEY \(movie_id\)/, "and movie_stats' pri
 # not exist: with the key in place each row would fail; deferred, adding
 # it again must)
 $s->psql(q{CREATE FUNCTION test_bad_genre() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN NEW.genre_id := 999999; RETURN NEW; END $$});
+           BEGIN NEW.genre_id := NEW.genre_id + 1000000; RETURN NEW; END $$});
 $s->psql(q{CREATE TRIGGER test_bad_genre BEFORE INSERT ON movie_genres
            FOR EACH ROW EXECUTE FUNCTION test_bad_genre()});
 my ($rc, $out) = import_ml();
@@ -84,9 +83,9 @@ is $rc, 0, 'the first load succeeds' or diag $out;
 like $out, qr/9 films read, 9 added, 0 updated, 2 id conflicts/, 'and says what it did' or diag $out;
 like $out, qr/a first load: \d+ indexes and foreign keys made after the rows/, 'a first load';
 is $s->psql($keys_sql), $keys, 'every index and key made again as it was, validated';
-my %by = map { my @f = split /\|/; ($f[0] => { tmdb => $f[4], imdb => $f[5] }) }
-    split /\n/, $s->psql('SELECT concat_ws($$|$$, movielens_id, title, original_title, year, '
-                         . 'coalesce(tmdb_id::text, $$$$), coalesce(imdb_id, $$$$)) FROM movies');
+my %by = map { my @f = split /\|/, $_, -1; ($f[0] => { tmdb => $f[1], imdb => $f[2] }) }
+    split /\n/, $s->psql('SELECT concat_ws($$|$$, movielens_id, coalesce(tmdb_id::text, $$$$), '
+                         . 'coalesce(imdb_id, $$$$)) FROM movies WHERE movielens_id IS NOT NULL');
 is $by{4}{tmdb}, 807, 'a TMDb id given twice stays with the lower MovieLens id';
 is $by{6}{tmdb}, '', 'not with the other film';
 is $by{7}{imdb}, '', 'an IMDb id given twice likewise';
@@ -97,9 +96,9 @@ is $by{5}{imdb}, 'tt4168188', 'one without a TMDb id keeps its IMDb id';
 is $s->stale_movie_counts, 0, 'movie_counts is exact';
 my $first = $s->psql($films_sql);
 utf8::decode($first);
-like $first, qr/^3\|The City of Lost Children\|La Cité des enfants perdus\|1995\|902\|tt0112682\|movielens\|/m,
+like $first, qr/^3\|The City of Lost Children\|La Cit\x{e9} des enfants perdus\|1995\|902\|tt0112682\|movielens\|/m,
     'the films as read';
-unlike $first, qr/\|0$/m, "every film's words are words of the search";
+unlike $first, qr/\|[1-9]\d*$/m, "every film's words are words of the search";
 unlike $first, qr/\|f\|\d+$/m, 'every film has its row of statistics';
 
 # ---- the same files into a catalog that is not empty: the same films ----
