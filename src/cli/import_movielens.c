@@ -21,8 +21,8 @@
  * and ratings once, after the rows (bulk_indexes.c).
  *
  * Every step is one statement over a whole staging table, and every row
- * is written once: the links are joined to the films in one new table
- * (not an UPDATE of each staged row), genre ids come from the reader, a
+ * is written once: the links are joined to the films as the files are
+ * read (links.csv first, into memory), genre ids come from the reader, a
  * new film's genres are inserted from the rows its INSERT returns.  See
  * docs/performance.md, "Bulk loads".
  */
@@ -45,7 +45,7 @@
 
 /* The staged films (ml_films) come with their links and, for a film
  * already imported, its movie's id, joined as the files are read
- * (read_links(), read_known(), movie_row()).  An id that links.csv gives
+ * (link_row(), read_known(), movie_row()).  An id that links.csv gives
  * to two films is marked *_dup there; of the films of movies.csv holding
  * it, the one of lower MovieLens id keeps it, the others lose it (their
  * *_dup stays true: an id conflict). */
