@@ -21,8 +21,8 @@
  * and ratings once, after the rows (bulk_indexes.c).
  *
  * Every step is one statement over a whole staging table, and every row
- * is written once: the links are joined to the films in one new table
- * (not an UPDATE of each staged row), genre ids come from the reader, a
+ * is written once: the links are joined to the films as the files are
+ * read (links.csv first, into memory), genre ids come from the reader, a
  * new film's genres are inserted from the rows its INSERT returns.  See
  * docs/performance.md, "Bulk loads".
  */
@@ -43,27 +43,22 @@
 
 #define CMD "import movielens"
 
-/* The staged films with their links, in one pass (a table made once
- * rather than every row of ml_movies written again by an UPDATE): an id
- * the file gives to two films stays with the one of lower MovieLens id
- * (the other's *_dup is true: an id conflict), and a film already
- * imported is found by its MovieLens id. */
-static const char stage_films_sql[] =
-	"CREATE TEMP TABLE ml_films ON COMMIT DROP AS "
-	"WITH f AS (SELECT * FROM ml_movies LEFT JOIN ml_links USING (movielens_id)), "
-	/* the few ids given twice, with their first film: a hash of the
-	 * ids, not a sort of the films for each */
-	"t AS (SELECT tmdb_id, min(movielens_id) AS first FROM f WHERE tmdb_id IS NOT NULL "
-	"      GROUP BY tmdb_id HAVING count(*) > 1), "
-	"i AS (SELECT imdb_id, min(movielens_id) AS first FROM f WHERE imdb_id IS NOT NULL "
-	"      GROUP BY imdb_id HAVING count(*) > 1) "
-	"SELECT f.movielens_id, f.title, f.original_title, f.year, f.genre_ids, "
-	"  CASE WHEN t.first IS NULL OR t.first = f.movielens_id THEN f.tmdb_id END AS tmdb_id, "
-	"  CASE WHEN i.first IS NULL OR i.first = f.movielens_id THEN f.imdb_id END AS imdb_id, "
-	"  coalesce(t.first <> f.movielens_id, false) AS tmdb_dup, "
-	"  coalesce(i.first <> f.movielens_id, false) AS imdb_dup, m.id AS movie_id "
-	"FROM f LEFT JOIN t USING (tmdb_id) LEFT JOIN i USING (imdb_id) "
-	"LEFT JOIN movies m ON m.movielens_id = f.movielens_id";
+/* The staged films (ml_films) come with their links and, for a film
+ * already imported, its movie's id, joined as the files are read
+ * (link_row(), read_known(), movie_row()).  An id that links.csv gives
+ * to two films is marked *_dup there; of the films of movies.csv holding
+ * it, the one of lower MovieLens id keeps it, the others lose it (their
+ * *_dup stays true: an id conflict). */
+static const char *const shared_ids_sql[] = {
+	"UPDATE ml_films s SET tmdb_id = CASE WHEN s.movielens_id = t.first THEN s.tmdb_id END, "
+	"  tmdb_dup = s.movielens_id <> t.first "
+	"FROM (SELECT tmdb_id, min(movielens_id) AS first FROM ml_films WHERE tmdb_dup "
+	"      GROUP BY tmdb_id) t WHERE s.tmdb_dup AND s.tmdb_id = t.tmdb_id",
+	"UPDATE ml_films s SET imdb_id = CASE WHEN s.movielens_id = t.first THEN s.imdb_id END, "
+	"  imdb_dup = s.movielens_id <> t.first "
+	"FROM (SELECT imdb_id, min(movielens_id) AS first FROM ml_films WHERE imdb_dup "
+	"      GROUP BY imdb_id) t WHERE s.imdb_dup AND s.imdb_id = t.imdb_id",
+};
 
 /* Matching the films not found by their MovieLens id, in order; each a
  * constant statement over the staging tables.  The rows of the conflict
@@ -192,24 +187,35 @@ struct import {
 	struct mq_bulk_deferred words;	/* and search_words' when it is empty too */
 };
 
-/* A first load into these (all empty) makes their indexes once, after. */
+/* A first load into these (all empty) makes their indexes and foreign
+ * keys once, after the rows; also movie_genres' key to genres (1.9
+ * million checks of a million films' genres, a query each: 5.3 s, where
+ * adding the key again checks them in one join), which locks genres until
+ * the commit, as movies and movie_genres are locked already: a first
+ * load's readers wait for the catalog whole.  And movie_stats' primary
+ * key: the load adds its rows with ON CONFLICT DO NOTHING, each a
+ * speculative insertion into it otherwise (nothing conflicts in an empty
+ * table; the key made after checks them all at once). */
 static const char *const first_load_tables[] = {
 	"movies", "movie_genres", "movie_stats", "ratings", NULL,
 };
+static const char *const first_load_keys[] = { "movie_stats", NULL };
+static const char *const first_load_refs[] = { "genres", NULL };
 /* The words of the new films' documents (a million generated films: half
- * a million words, each into a trigram GIN index): words are never
- * deleted, so an emptied catalog may still have them; then they are
- * loaded as any other time. */
+ * a million words, each into a trigram GIN index and, with ON CONFLICT,
+ * its primary key): words are never deleted, so an emptied catalog may
+ * still have them; then they are loaded as any other time. */
 static const char *const first_load_words[] = { "search_words", NULL };
 
 /* A first load's deferrals.  Returns 0 or -1. */
 static int defer_indexes(struct import *im)
 {
-	if (mq_bulk_defer(im->conn, first_load_tables, &im->deferred) < 0)
+	if (mq_bulk_defer(im->conn, first_load_tables, first_load_keys, first_load_refs,
+			  &im->deferred) < 0)
 		return -1;
 	if (im->deferred.n == 0)
 		return 0;
-	return mq_bulk_defer(im->conn, first_load_words, &im->words);
+	return mq_bulk_defer(im->conn, first_load_words, first_load_words, NULL, &im->words);
 }
 
 static FILE *open_csv(struct import *im, const char *name, const char *header, struct mq_csv *csv,
@@ -288,16 +294,178 @@ static void genre_array(char *genres, char *out, size_t size)
 	snprintf(out + len, size - len, "}");
 }
 
+/* links.csv, read before movies.csv and joined to its films as they are
+ * read (rather than staged apart and joined in SQL: a million films'
+ * join, with the ids given twice found by hash aggregates, took 5-6 s
+ * of the load).  Sorted by MovieLens id once read. */
+struct ml_link {
+	int32_t id, tmdb;	/* tmdb 0: none */
+	uint32_t line;
+	bool tmdb_shared, imdb_shared;	/* another link has the same id */
+	char imdb[16];		/* "": none */
+};
+static struct { struct ml_link *v; size_t n, cap; } links;
+
+/* The films already imported (by MovieLens id: their movie's id), sorted;
+ * and the MovieLens ids of movies.csv with their lines, to find one given
+ * twice. */
+struct ml_known { int64_t movielens_id, id; };
+static struct { struct ml_known *v; size_t n, cap; } known;
+struct ml_seen { int32_t id; uint32_t line; };
+static struct { struct ml_seen *v; size_t n, cap; } seen;
+
+#define GROW(a) do { if ((a).n == (a).cap) { \
+	(a).cap = (a).cap ? (a).cap * 2 : 1024; \
+	(a).v = mq_xrealloc((a).v, (a).cap * sizeof(*(a).v)); } } while (0)
+
+/* qsort, also of nothing (v NULL: no array yet) */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
+static void staged_free(void)
+{
+	free(links.v);
+	free(known.v);
+	free(seen.v);
+	memset(&links, 0, sizeof(links));
+	memset(&known, 0, sizeof(known));
+	memset(&seen, 0, sizeof(seen));
+}
+
+static int cmp_link_id(const void *a, const void *b)
+{
+	const struct ml_link *x = a, *y = b;
+
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_link_tmdb(const void *a, const void *b)
+{
+	const struct ml_link *x = *(struct ml_link *const *)a, *y = *(struct ml_link *const *)b;
+
+	return (x->tmdb > y->tmdb) - (x->tmdb < y->tmdb);
+}
+
+static int cmp_link_imdb(const void *a, const void *b)
+{
+	return strcmp((*(struct ml_link *const *)a)->imdb, (*(struct ml_link *const *)b)->imdb);
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+	const struct ml_seen *x = a, *y = b;
+
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Marks the links whose TMDb or IMDb id another link has too (by cmp,
+ * over the links that have one); movies.csv's films decide who keeps it
+ * (shared_ids_sql). */
+static void mark_shared(bool imdb)
+{
+	struct ml_link **by = mq_xmalloc((links.n ? links.n : 1) * sizeof(*by));
+	size_t n = 0;
+
+	for (size_t i = 0; i < links.n; i++)
+		if (imdb ? links.v[i].imdb[0] != '\0' : links.v[i].tmdb != 0)
+			by[n++] = &links.v[i];
+	sort(by, n, sizeof(*by), imdb ? cmp_link_imdb : cmp_link_tmdb);
+	for (size_t i = 1; i < n; i++) {
+		if ((imdb ? cmp_link_imdb : cmp_link_tmdb)(&by[i - 1], &by[i]) != 0)
+			continue;
+		if (imdb)
+			by[i - 1]->imdb_shared = by[i]->imdb_shared = true;
+		else
+			by[i - 1]->tmdb_shared = by[i]->tmdb_shared = true;
+	}
+	free(by);
+}
+
+/* After links.csv: sorted by id, each id once (else -1, said), the
+ * shared ids marked. */
+static int links_done(void)
+{
+	sort(links.v, links.n, sizeof(*links.v), cmp_link_id);
+	for (size_t i = 1; i < links.n; i++)
+		if (links.v[i].id == links.v[i - 1].id) {
+			mq_cli_error(CMD, "links.csv:%lu: movieId %d again (first on line %lu)",
+				     (unsigned long)links.v[i].line, (int)links.v[i].id,
+				     (unsigned long)links.v[i - 1].line);
+			return -1;
+		}
+	mark_shared(false);
+	mark_shared(true);
+	return 0;
+}
+
+/* After movies.csv: each MovieLens id once, else -1 (said). */
+static int films_done(void)
+{
+	sort(seen.v, seen.n, sizeof(*seen.v), cmp_seen);
+	for (size_t i = 1; i < seen.n; i++)
+		if (seen.v[i].id == seen.v[i - 1].id) {
+			mq_cli_error(CMD, "movies.csv:%lu: movieId %d again (first on line %lu)",
+				     (unsigned long)seen.v[i].line, (int)seen.v[i].id,
+				     (unsigned long)seen.v[i - 1].line);
+			return -1;
+		}
+	return 0;
+}
+
+static const struct ml_link *link_of(int64_t id)
+{
+	size_t lo = 0, hi = links.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (links.v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < links.n && links.v[lo].id == id ? &links.v[lo] : NULL;
+}
+
+static int64_t known_id(int64_t movielens_id)
+{
+	size_t lo = 0, hi = known.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (known.v[mid].movielens_id < movielens_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < known.n && known.v[lo].movielens_id == movielens_id ? known.v[lo].id : 0;
+}
+
+/* A film of movies.csv with its link and, if imported before, its
+ * movie: a row of ml_films. */
 static bool movie_row(struct mq_copy *c, struct mq_csv *csv)
 {
+	const struct ml_link *l;
 	struct mq_ml_title t;
 	char genres[256];
-	int64_t id[1];
+	int64_t id[1], movie;
 
 	if (csv->nfields != 3 || mq_parse_int64(csv->fields[0], 1, INT32_MAX, id) < 0 ||
 	    mq_ml_title(csv->fields[1], &t) < 0)
 		return false;
 	genre_array(csv->fields[2], genres, sizeof(genres));
+	l = link_of(*id);
+	movie = known_id(*id);
+	GROW(seen);
+	seen.v[seen.n++] = (struct ml_seen){ (int32_t)*id, (uint32_t)csv->line };
 	mq_copy_int(c, *id);
 	mq_copy_text(c, t.title);
 	mq_copy_text(c, t.original_title);
@@ -306,30 +474,37 @@ static bool movie_row(struct mq_copy *c, struct mq_csv *csv)
 	else
 		mq_copy_null(c);
 	mq_copy_text(c, genres);
+	if (l && l->tmdb)
+		mq_copy_int(c, l->tmdb);
+	else
+		mq_copy_null(c);
+	mq_copy_text(c, l && l->imdb[0] ? l->imdb : NULL);
+	mq_copy_text(c, l && l->tmdb && l->tmdb_shared ? "t" : "f");
+	mq_copy_text(c, l && l->imdb[0] && l->imdb_shared ? "t" : "f");
+	if (movie)
+		mq_copy_int(c, movie);
+	else
+		mq_copy_null(c);
 	mq_copy_row_end(c);
 	return true;
 }
 
-static bool link_row(struct mq_copy *c, struct mq_csv *csv)
+/* A row of links.csv into links. */
+static bool link_row(struct mq_csv *csv)
 {
+	struct ml_link l = { .line = (uint32_t)csv->line };
 	int64_t id, tmdb = 0;
-	char imdb[16];
-	bool has_imdb;
 
 	if (csv->nfields != 3 || mq_parse_int64(csv->fields[0], 1, INT32_MAX, &id) < 0)
 		return false;
-	has_imdb = csv->fields[1][0] != '\0';
-	if (has_imdb && mq_ml_imdb_id(csv->fields[1], imdb, sizeof(imdb)) < 0)
+	if (csv->fields[1][0] && mq_ml_imdb_id(csv->fields[1], l.imdb, sizeof(l.imdb)) < 0)
 		return false;
 	if (csv->fields[2][0] && mq_parse_int64(csv->fields[2], 1, INT32_MAX, &tmdb) < 0)
 		return false;
-	mq_copy_int(c, id);
-	mq_copy_text(c, has_imdb ? imdb : NULL);
-	if (tmdb)
-		mq_copy_int(c, tmdb);
-	else
-		mq_copy_null(c);
-	mq_copy_row_end(c);
+	l.id = (int32_t)id;
+	l.tmdb = (int32_t)tmdb;
+	GROW(links);
+	links.v[links.n++] = l;
 	return true;
 }
 
@@ -377,29 +552,32 @@ static bool tag_row(struct mq_copy *c, struct mq_csv *csv)
 	return user_movie_time(c, csv, chars >= 1 && chars <= 255 ? tag : NULL);
 }
 
-/* A CSV file of the import and its staging table. */
+/* A CSV file of the import and its staging table, or (copy NULL) what
+ * keeps its rows in memory. */
 struct source {
 	const char *name, *header, *copy, *label;
 	bool (*row)(struct mq_copy *, struct mq_csv *);
 	bool optional;		/* may be missing from the directory */
+	bool (*keep)(struct mq_csv *);
+	int (*done)(void);	/* after the last row: 0, or -1 (said) */
 };
 
 static const struct source movies_csv = {
 	"movies.csv", "movieId",
-	"COPY ml_movies (movielens_id, title, original_title, year, genre_ids) FROM STDIN",
-	"movies", movie_row, false,
+	"COPY ml_films (movielens_id, title, original_title, year, genre_ids, tmdb_id, imdb_id, "
+	"tmdb_dup, imdb_dup, movie_id) FROM STDIN",
+	"movies", movie_row, false, NULL, films_done,
 };
 static const struct source links_csv = {
-	"links.csv", "movieId", "COPY ml_links (movielens_id, imdb_id, tmdb_id) FROM STDIN",
-	"links", link_row, false,
+	"links.csv", "movieId", NULL, "links", NULL, false, link_row, links_done,
 };
 static const struct source ratings_csv = {
 	"ratings.csv", "userId", "COPY ml_ratings (user_id, movielens_id, rating, ts) FROM STDIN",
-	"ratings", rating_row, true,
+	"ratings", rating_row, true, NULL, NULL,
 };
 static const struct source tags_csv = {
 	"tags.csv", "userId", "COPY ml_tags (user_id, movielens_id, tag, ts) FROM STDIN",
-	"tags", tag_row, true,
+	"tags", tag_row, true, NULL, NULL,
 };
 
 /* Whether dir has the file (an optional one may be missing). */
@@ -417,8 +595,9 @@ static bool present(struct import *im, const struct source *src)
 	return ok;
 }
 
-/* Copies one CSV file into its staging table, a row at a time; counts
- * its rows in *rows.  A missing optional file is no rows. */
+/* Copies one CSV file into its staging table (or keeps its rows), a
+ * row at a time; counts its rows in *rows.  A missing optional file is
+ * no rows. */
 static int stage_file(struct import *im, const struct source *src, uint64_t *rows)
 {
 	struct mq_progress p;
@@ -432,7 +611,7 @@ static int stage_file(struct import *im, const struct source *src, uint64_t *row
 		return 0;
 	if ((f = open_csv(im, src->name, src->header, &csv, &size)) == NULL)
 		return -1;
-	if (mq_copy_begin(&c, im->conn, src->copy) < 0) {
+	if (src->copy && mq_copy_begin(&c, im->conn, src->copy) < 0) {
 		mq_cli_error(CMD, "%s", c.error);
 		goto out;
 	}
@@ -440,10 +619,11 @@ static int stage_file(struct import *im, const struct source *src, uint64_t *row
 	while ((rc = mq_csv_next(&csv)) == 1) {
 		if (csv.nfields == 1 && csv.fields[0][0] == '\0')
 			continue;	/* a blank line */
-		if (!src->row(&c, &csv)) {
+		if (src->copy ? !src->row(&c, &csv) : !src->keep(&csv)) {
 			mq_cli_error(CMD, "%s:%llu: not a valid row", src->name,
 				     (unsigned long long)csv.line);
-			mq_copy_end(&c);
+			if (src->copy)
+				mq_copy_end(&c);
 			goto out;
 		}
 		*rows += 1;
@@ -452,10 +632,12 @@ static int stage_file(struct import *im, const struct source *src, uint64_t *row
 	mq_progress_end(&p);
 	if (rc < 0)
 		mq_cli_error(CMD, "%s:%llu: malformed CSV", src->name, (unsigned long long)csv.line);
-	if (mq_copy_end(&c) < 0) {
+	if (src->copy && mq_copy_end(&c) < 0) {
 		mq_cli_error(CMD, "%s", c.error);
 		goto out;
 	}
+	if (rc >= 0 && src->done && src->done() < 0)
+		goto out;
 	ok = rc;
 out:
 	mq_csv_close(&csv);
@@ -515,14 +697,62 @@ out:
 	return ok;
 }
 
+static int cmp_known(const void *a, const void *b)
+{
+	const struct ml_known *x = a, *y = b;
+
+	return (x->movielens_id > y->movielens_id) - (x->movielens_id < y->movielens_id);
+}
+
+/* The films imported before, into known.  Returns 0 or -1. */
+static int read_known(struct import *im)
+{
+	struct mq_copy c;
+	char *f[2];
+	int n;
+
+	if (mq_copy_out_begin(&c, im->conn, "COPY (SELECT movielens_id, id FROM movies "
+				"WHERE movielens_id IS NOT NULL) TO STDOUT") < 0) {
+		mq_cli_error(CMD, "%s", c.error);
+		return -1;
+	}
+	while ((n = mq_copy_out_row(&c, f, 2)) == 2) {
+		GROW(known);
+		known.v[known.n++] = (struct ml_known){ strtoll(f[0], NULL, 10), strtoll(f[1], NULL, 10) };
+	}
+	if (n != 0) {
+		mq_cli_error(CMD, "%s", n < 0 ? c.error : "films imported before: not two columns");
+		return -1;
+	}
+	sort(known.v, known.n, sizeof(*known.v), cmp_known);
+	return 0;
+}
+
+/* Whether movies.csv is there to read, before links.csv is (which is read
+ * first, to be joined to it): a directory without it is said so. */
+static bool films_file(struct import *im)
+{
+	char *path = NULL;
+	bool ok;
+
+	if (asprintf(&path, "%s/%s", im->dir, movies_csv.name) < 0)
+		return false;
+	if (!(ok = access(path, R_OK) == 0))
+		mq_cli_error(CMD, "cannot read %s: %s", path, strerror(errno));
+	free(path);
+	return ok;
+}
+
 static int merge(struct import *im)
 {
 	struct mq_progress p;
 	int64_t n;
 
 	mq_progress_start(&p, "merge", 1 + MQ_ARRAY_LEN(match_steps) + MQ_ARRAY_LEN(write_sql));
-	if (!mq_cli_exec(CMD, im->conn, stage_films_sql) ||
-	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_films"))
+	for (size_t i = 0; i < MQ_ARRAY_LEN(shared_ids_sql); i++)
+		if (run(im, shared_ids_sql[i], false) < 0)
+			return -1;
+	if (!mq_cli_exec(CMD, im->conn, "ANALYZE ml_films"))
 		return -1;
 	mq_progress_set(&p, 1);
 	for (size_t i = 0; i < MQ_ARRAY_LEN(match_steps); i++) {
@@ -588,12 +818,11 @@ static int import(struct import *im)
 	    !mq_cli_exec(CMD, im->conn, "SET LOCAL synchronous_commit = off") ||
 	    load_genres(im) < 0 ||
 	    !mq_cli_exec(CMD, im->conn,
-			 "CREATE TEMP TABLE ml_movies (movielens_id integer PRIMARY KEY, "
+			 "CREATE TEMP TABLE ml_films (movielens_id integer NOT NULL, "
 			 "title text NOT NULL, original_title text NOT NULL, year smallint, "
-			 "genre_ids integer[] NOT NULL) ON COMMIT DROP") ||
-	    !mq_cli_exec(CMD, im->conn,
-			 "CREATE TEMP TABLE ml_links (movielens_id integer PRIMARY KEY, "
-			 "imdb_id text, tmdb_id integer) ON COMMIT DROP") ||
+			 "genre_ids integer[] NOT NULL, tmdb_id integer, imdb_id text, "
+			 "tmdb_dup boolean NOT NULL, imdb_dup boolean NOT NULL, movie_id bigint) "
+			 "ON COMMIT DROP") ||
 	    !mq_cli_exec(CMD, im->conn,
 			 "CREATE TEMP TABLE ml_touched (id bigint) ON COMMIT DROP") ||
 	    !mq_cli_exec(CMD, im->conn,
@@ -604,11 +833,12 @@ static int import(struct import *im)
 			 "CREATE TEMP TABLE ml_tags (user_id integer NOT NULL, "
 			 "movielens_id integer NOT NULL, tag text NOT NULL, ts bigint NOT NULL) "
 			 "ON COMMIT DROP") ||
-	    stage_file(im, &movies_csv, &im->rows) < 0 || stage_file(im, &links_csv, &im->links) < 0 ||
+	    !films_file(im) || stage_file(im, &links_csv, &im->links) < 0 || read_known(im) < 0 ||
+	    stage_file(im, &movies_csv, &im->rows) < 0 ||
 	    stage_file(im, &ratings_csv, &im->ratings) < 0 ||
 	    stage_file(im, &tags_csv, &im->tags) < 0 ||
 	    defer_indexes(im) < 0 ||
-	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_movies, ml_links") || merge(im) < 0 ||
+	    merge(im) < 0 ||
 	    !mq_cli_exec(CMD, im->conn, "ANALYZE ml_ratings") || opinions(im) < 0 ||
 	    mq_bulk_restore(im->conn, &im->deferred) < 0 ||
 	    mq_bulk_restore(im->conn, &im->words) < 0 ||
@@ -653,11 +883,11 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv)
 	 * its staging tables (a million films: some 200 MB) stay in this
 	 * session's memory rather than going to disk and back at every pass
 	 * (temp_buffers is set before the first temporary table), and its
-	 * joins, sorts and the new rows the triggers read (transition tables)
-	 * in memory too */
+	 * joins, sorts and the new rows the triggers read (transition tables:
+	 * a million new films are some 250 MB of them) in memory too */
 	if (!mq_cli_exec(CMD, im.conn, "SET statement_timeout = 0") ||
 	    !mq_cli_exec(CMD, im.conn, "SET temp_buffers = '512MB'") ||
-	    !mq_cli_exec(CMD, im.conn, "SET work_mem = '256MB'"))
+	    !mq_cli_exec(CMD, im.conn, "SET work_mem = '512MB'"))
 		goto out;
 	if (import(&im) < 0)
 		goto out;
@@ -688,6 +918,7 @@ out:
 	free(im.changed);
 	mq_bulk_deferred_free(&im.deferred);
 	mq_bulk_deferred_free(&im.words);
+	staged_free();
 	mq_db_free(db);
 	return rc;
 }
