@@ -90,9 +90,11 @@
 #define FILTERS "@FILTERS@"
 #define PROVISIONAL_FILTER "m.provisional_by IS NULL "
 static const char *const filter_sql[MQ_MF_COUNT] = {
-	[MQ_MF_TITLE] = "AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' "
+	[MQ_MF_TITLE] = "AND ($1::text IS NULL "
+		"OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' "
 		TRANSLATED("t.title_fold LIKE '%' || like_escape(search_fold($1)) || '%'") ") ",
-	[MQ_MF_TITLE_PREFIX] = "AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%' "
+	[MQ_MF_TITLE_PREFIX] = "AND ($2::text IS NULL "
+		"OR m.title_fold LIKE like_escape(search_fold($2)) || '%' "
 		TRANSLATED("t.title_fold LIKE like_escape(search_fold($2)) || '%'") ") ",
 	[MQ_MF_TMDB_ID] = "AND ($3::int IS NULL OR m.tmdb_id = $3) ",
 	[MQ_MF_IMDB_ID] = "AND ($4::text IS NULL OR m.imdb_id = $4) ",
@@ -331,14 +333,16 @@ static PGresult *shaped_q(struct mq_req *r, const struct mq_stmt *tmpl, bool pag
 			  const char *const *params)
 {
 	struct mq_stmt st = *tmpl, *plain;
+	Oid *types = mq_arena_alloc(r->arena, (size_t)n * sizeof(*types));
 	bool filtered = false;
 
 	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
 		filtered |= params[i] != NULL && filter_sql[i] != NULL;
-	if (page && !filtered && n > MQ_MF_COUNT + 2 && (plain = unfiltered_stmt(tmpl, n, params)) != NULL)
+	if (page && !filtered && n > MQ_MF_COUNT + 2 &&
+	    (plain = unfiltered_stmt(tmpl, n, params)) != NULL)
 		return mq_q(r, plain, n, params);
-	st.types = mq_arena_alloc(r->arena, (size_t)n * sizeof(Oid));
-	st.sql = shaped_sql(r->arena, tmpl, n, params, NULL, (Oid *)st.types);
+	st.sql = shaped_sql(r->arena, tmpl, n, params, NULL, types);
+	st.types = types;
 	return mq_q(r, &st, n, params);
 }
 
