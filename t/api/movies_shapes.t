@@ -90,10 +90,10 @@ for my $f (@filtered) {
     my $r = $s->get("/api/movies/?$query&page_size=15");
     is $r->{status}, 200, "$query: 200";
     is page_ids("/api/movies/?$query&page_size=15"), sql_ids($where, $order, 15), "$query: SQL's first 15";
-    is $r->{json}{count}, $s->psql("SELECT count(*) FROM movies WHERE provisional_by IS NULL AND $where"),
-        "$query: counted";
-    is page_ids("/api/movies/?$query&page_size=15&page=2"), sql_ids($where, $order, 15, 15),
-        "$query: page 2";
+    my $n = $s->psql("SELECT count(*) FROM movies WHERE provisional_by IS NULL AND $where");
+    is $r->{json}{count}, $n, "$query: counted";
+    is page_ids("/api/movies/?$query&page_size=15&page=2"),
+        $n > 15 ? sql_ids($where, $order, 15, 15) : 'status 404', "$query: page 2 ($n films)";
 }
 
 $s->finish;
