@@ -1,9 +1,9 @@
 # The statements of GET /api/movies/ are made of the filters given
 # (issue 14): a page without filters runs a statement prepared once per
-# worker and page size, with the limit written in (at most 24 kept per
+# worker and page size, with the limit written in (at most 26 kept per
 # worker; past that, planned each time); a filtered one is planned for its
 # values with only its filters' conditions.  Every shape must answer what
-# SQL's own ordering says: each ordering, page sizes past the 24 kept,
+# SQL's own ordering says: each ordering, page sizes past the 26 kept,
 # pages by number, and filtered lists beside them (the pages by cursor,
 # unfiltered, are movies_deep.t's walk).
 use strict;
@@ -52,7 +52,7 @@ sub page_ids {
     return join ',', map { $_->{id} } @{ $r->{json}{results} };
 }
 
-# ---- no filters: each ordering, 26 page sizes (past the 24 statements a
+# ---- no filters: each ordering, 26 page sizes (312 statements, past the 26 a
 # worker keeps), the second page of some ----
 for my $o (sort keys %order_sql) {
     my @wrong;
