@@ -34,6 +34,8 @@
  * second), and the envelope says "search": "corrected" and the query
  * searched for.
  */
+#include <ctype.h>
+
 #include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/genre_names.h"
@@ -42,6 +44,7 @@
 #include "catalog/movie_sql.h"
 #include "catalog/releases.h"
 #include "catalog/tmdb_import.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -58,6 +61,8 @@
 /* Deeper pages cost a scan of every row before them: past this many rows,
  * the list goes on by after= cursor (or narrower filters). */
 #define MAX_DEPTH 10000
+/* PostgreSQL's type text (pg_type.dat): what an unused parameter is sent as */
+#define TEXT_OID 25
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
@@ -73,26 +78,42 @@
 /* $1..$16: the filters, in the order of enum mq_movie_param; title and
  * q match the translation in the language $17/$18 too
  * (sql/0021_translated_title_search.sql).  A provisional movie
- * (sql/0010_hardening.sql) is in no list. */
-#define FILTERS \
-	"m.provisional_by IS NULL " \
-	"AND ($1::text IS NULL OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' " \
-	TRANSLATED("t.title_fold LIKE '%' || like_escape(search_fold($1)) || '%'") ") " \
-	"AND ($2::text IS NULL OR m.title_fold LIKE like_escape(search_fold($2)) || '%' " \
-	TRANSLATED("t.title_fold LIKE like_escape(search_fold($2)) || '%'") ") " \
-	"AND ($3::int IS NULL OR m.tmdb_id = $3) " \
-	"AND ($4::text IS NULL OR m.imdb_id = $4) " \
-	"AND ($5::int[] IS NULL OR m.year = ANY ($5)) " \
-	"AND ($6::int IS NULL OR m.year >= $6) AND ($7::int IS NULL OR m.year <= $7) " \
-	"AND ($8::int[] IS NULL OR m.genre_ids && $8) " \
-	"AND ($9::text IS NULL OR m.original_language = $9) " \
-	"AND ($10::real IS NULL OR m.rating >= $10) AND ($11::real IS NULL OR m.rating <= $11) " \
-	"AND ($12::int IS NULL OR m.runtime >= $12) AND ($13::int IS NULL OR m.runtime <= $13) " \
-	"AND ($14::text IS NULL OR m.search @@ movie_query($14) " \
-	TRANSLATED("t.search @@ movie_query($14)") ") " \
-	"AND ($15::int[] IS NULL OR EXISTS (SELECT 1 FROM movie_providers mp " \
-	"     WHERE mp.movie_id = m.id AND mp.region = $16 AND mp.provider_id = ANY ($15) " \
-	"     AND mp.kind IN ('flatrate', 'free', 'ads'))) "
+ * (sql/0010_hardening.sql) is in no list.
+ *
+ * FILTERS marks where a statement's filters go: the condition of each
+ * filter given, and only those (shaped(), below).  Written into every
+ * statement as "($n IS NULL OR ...)", the server parsed and analysed all
+ * sixteen, with their subqueries, on every call before folding away those
+ * whose parameter was NULL: two thirds of the first page's time in
+ * PostgreSQL (docs/performance.md).  Each condition keeps that text, so
+ * the plan is the one the folded statement had. */
+#define FILTERS "@FILTERS@"
+#define PROVISIONAL_FILTER "m.provisional_by IS NULL "
+static const char *const filter_sql[MQ_MF_COUNT] = {
+	[MQ_MF_TITLE] = "AND ($1::text IS NULL "
+		"OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' "
+		TRANSLATED("t.title_fold LIKE '%' || like_escape(search_fold($1)) || '%'") ") ",
+	[MQ_MF_TITLE_PREFIX] = "AND ($2::text IS NULL "
+		"OR m.title_fold LIKE like_escape(search_fold($2)) || '%' "
+		TRANSLATED("t.title_fold LIKE like_escape(search_fold($2)) || '%'") ") ",
+	[MQ_MF_TMDB_ID] = "AND ($3::int IS NULL OR m.tmdb_id = $3) ",
+	[MQ_MF_IMDB_ID] = "AND ($4::text IS NULL OR m.imdb_id = $4) ",
+	[MQ_MF_YEARS] = "AND ($5::int[] IS NULL OR m.year = ANY ($5)) ",
+	[MQ_MF_YEAR_FROM] = "AND ($6::int IS NULL OR m.year >= $6) ",
+	[MQ_MF_YEAR_TO] = "AND ($7::int IS NULL OR m.year <= $7) ",
+	[MQ_MF_GENRES] = "AND ($8::int[] IS NULL OR m.genre_ids && $8) ",
+	[MQ_MF_LANGUAGE] = "AND ($9::text IS NULL OR m.original_language = $9) ",
+	[MQ_MF_RATING_MIN] = "AND ($10::real IS NULL OR m.rating >= $10) ",
+	[MQ_MF_RATING_MAX] = "AND ($11::real IS NULL OR m.rating <= $11) ",
+	[MQ_MF_RUNTIME_MIN] = "AND ($12::int IS NULL OR m.runtime >= $12) ",
+	[MQ_MF_RUNTIME_MAX] = "AND ($13::int IS NULL OR m.runtime <= $13) ",
+	[MQ_MF_Q] = "AND ($14::text IS NULL OR m.search @@ movie_query($14) "
+		TRANSLATED("t.search @@ movie_query($14)") ") ",
+	/* the region, $16, is the providers' */
+	[MQ_MF_PROVIDERS] = "AND ($15::int[] IS NULL OR EXISTS (SELECT 1 FROM movie_providers mp "
+		"     WHERE mp.movie_id = m.id AND mp.region = $16 AND mp.provider_id = ANY ($15) "
+		"     AND mp.kind IN ('flatrate', 'free', 'ads'))) ",
+};
 
 /* $17, $18: the language; $19, $20: limit and offset.  The page (ids,
  * and k, the key of the ordering as text, which the last movie shown
@@ -209,6 +230,122 @@ static struct mq_stmt count_kept = MQ_STMT_CATALOG(
 	"AND ($2::text[] IS NULL OR value = ANY ($2)) "
 	"AND ($3::text IS NULL OR value >= $3) AND ($4::text IS NULL OR value <= $4)");
 
+/* sql with the page's limit, $19, written as the number limit (digits
+ * only: mq_page_parse's page size plus one). */
+static const char *with_limit(struct mq_arena *a, const char *sql, const char *limit)
+{
+	struct mq_buf b;
+	const char *p, *at;
+
+	mq_buf_init(&b, a, strlen(sql) + 16);
+	for (p = sql; (at = strstr(p, "$19")) != NULL; p = at + 3) {
+		mq_buf_append(&b, p, (size_t)(at - p));
+		mq_buf_puts(&b, isdigit((unsigned char)at[3]) ? "$19" : limit);
+	}
+	mq_buf_puts(&b, p);
+	return b.data;
+}
+
+/* The text of statement tmpl with its FILTERS made of the filters given
+ * in params[0 .. MQ_MF_COUNT - 1], and its limit $19 written as the
+ * number limit unless NULL, in arena a; and the types of its n
+ * parameters into types: a parameter the text no longer uses (a filter
+ * not given; the language where nothing is searched) is sent as text, so
+ * that the server need not infer its type. */
+static const char *shaped_sql(struct mq_arena *a, const struct mq_stmt *tmpl, int n,
+			      const char *const *params, const char *limit, Oid *types)
+{
+	static const char marker[] = FILTERS;
+	bool used[MQ_MF_COUNT + 7] = { false };
+	struct mq_buf filters, sql;
+	const char *p, *at;
+
+	mq_buf_init(&filters, a, 512);
+	mq_buf_puts(&filters, PROVISIONAL_FILTER);
+	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
+		if (params[i] && filter_sql[i])
+			mq_buf_puts(&filters, filter_sql[i]);
+	mq_buf_init(&sql, a, strlen(tmpl->sql) + filters.len);
+	for (p = tmpl->sql; (at = strstr(p, marker)) != NULL; p = at + sizeof(marker) - 1) {
+		mq_buf_append(&sql, p, (size_t)(at - p));
+		mq_buf_append(&sql, filters.data, filters.len);
+	}
+	mq_buf_puts(&sql, p);
+	if (limit)
+		sql.data = (char *)with_limit(a, sql.data, limit);
+	for (p = sql.data; (p = strchr(p, '$')) != NULL;) {
+		char *end;
+		long k = strtol(++p, &end, 10);
+
+		if (end > p && k >= 1 && k <= (long)MQ_ARRAY_LEN(used))
+			used[k - 1] = true;
+		p = end;
+	}
+	for (int i = 0; i < n; i++)
+		types[i] = i < (int)MQ_ARRAY_LEN(used) && used[i] ? 0 : TEXT_OID;
+	return sql.data;
+}
+
+/* A page's statement without filters, made and prepared once per worker
+ * and page size (the first page of each ordering, /api/movies/recent/,
+ * their cursor pages): no filter's value can change its best plan, so a
+ * named statement spares the planning, which cost more than running it
+ * (docs/performance.md).  Its limit is written in: with a parameter
+ * there, the generic plan expects a tenth of the catalog on the page and
+ * joins it by a scan of every movie.  Filtered pages are planned for
+ * their values on every call. */
+struct unfiltered {
+	const struct mq_stmt *tmpl;
+	char limit[8];
+	struct mq_stmt st;
+	Oid types[MQ_MF_COUNT + 6];
+};
+static struct unfiltered unfiltered[2 * MQ_ORDER_COUNT];
+
+/* The statement, or NULL when there are as many as are kept. */
+static struct mq_stmt *unfiltered_stmt(const struct mq_stmt *tmpl, int n, const char *const *params)
+{
+	const char *limit = params[MQ_MF_COUNT + 2];
+	struct unfiltered *u;
+	struct mq_arena *a;
+	size_t i;
+
+	for (i = 0; i < MQ_ARRAY_LEN(unfiltered) && unfiltered[i].tmpl; i++)
+		if (unfiltered[i].tmpl == tmpl && strcmp(unfiltered[i].limit, limit) == 0)
+			return &unfiltered[i].st;
+	if (i == MQ_ARRAY_LEN(unfiltered) || n > (int)MQ_ARRAY_LEN(unfiltered[i].types) ||
+	    strlen(limit) >= sizeof(unfiltered[i].limit) || strspn(limit, "0123456789") != strlen(limit))
+		return NULL;
+	u = &unfiltered[i];
+	a = mq_arena_new(0);
+	u->st = (struct mq_stmt){ .read_only = true, .replica = tmpl->replica, .types = u->types };
+	u->st.sql = mq_xstrdup(shaped_sql(a, tmpl, n, params, limit, u->types));
+	mq_arena_destroy(a);
+	mq_strlcpy(u->limit, limit, sizeof(u->limit));
+	u->tmpl = tmpl;
+	return &u->st;
+}
+
+/* Runs statement tmpl (MQ_STMT_CATALOG_PLANNED) with the filters given
+ * in params, planned for the values; a page (page) without filters runs
+ * prepared. */
+static PGresult *shaped_q(struct mq_req *r, const struct mq_stmt *tmpl, bool page, int n,
+			  const char *const *params)
+{
+	struct mq_stmt st = *tmpl, *plain;
+	Oid *types = mq_arena_alloc(r->arena, (size_t)n * sizeof(*types));
+	bool filtered = false;
+
+	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
+		filtered |= params[i] != NULL && filter_sql[i] != NULL;
+	if (page && !filtered && n > MQ_MF_COUNT + 2 &&
+	    (plain = unfiltered_stmt(tmpl, n, params)) != NULL)
+		return mq_q(r, plain, n, params);
+	st.sql = shaped_sql(r->arena, tmpl, n, params, NULL, types);
+	st.types = types;
+	return mq_q(r, &st, n, params);
+}
+
 struct list {
 	struct mq_movie_filters f;
 	struct mq_page page;
@@ -303,7 +440,7 @@ static const char *count_key(struct mq_req *r, const struct list *l)
 /* The planner's estimate of the matches; -1 when the database failed. */
 static int64_t estimated(struct mq_req *r, struct list *l)
 {
-	PGresult *res = mq_q(r, &estimate, MQ_MF_COUNT + 2, l->params);
+	PGresult *res = shaped_q(r, &estimate, false, MQ_MF_COUNT + 2, l->params);
 	const char *rows;
 
 	if (res == NULL)
@@ -341,7 +478,7 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 		return mq_db_failure(&r->ctx);
 	if (l->count <= r->ctx.cfg->exact_count_max) {
 		l->params[MQ_MF_COUNT + 2] = COUNT_CAP;
-		if ((n = first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 3, l->params))) < 0)
+		if ((n = first_int(shaped_q(r, &count_capped, false, MQ_MF_COUNT + 3, l->params))) < 0)
 			return mq_db_failure(&r->ctx);
 		l->count_exact = n <= MAX_DEPTH;
 		l->count = l->count_exact ? n : l->count > n ? l->count : n;
@@ -396,8 +533,8 @@ static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object
 	l->params[MQ_MF_COUNT + 3] = after ? "0" : l->page.offset_s;
 	l->params[MQ_MF_COUNT + 4] = l->f.after_key;
 	l->params[MQ_MF_COUNT + 5] = l->f.after_id;
-	res = after ? mq_q(r, &after_stmts[l->f.order], MQ_MF_COUNT + 6, l->params)
-		    : mq_q(r, &list_stmts[l->f.order], MQ_MF_COUNT + 4, l->params);
+	res = after ? shaped_q(r, &after_stmts[l->f.order], true, MQ_MF_COUNT + 6, l->params)
+		    : shaped_q(r, &list_stmts[l->f.order], true, MQ_MF_COUNT + 4, l->params);
 	if (res == NULL)
 		return mq_db_failure(&r->ctx);
 	*results = mq_rows_array(r->arena, res);
@@ -441,7 +578,7 @@ static enum mq_status too_deep(struct mq_req *r, struct list *l, bool *past_end)
 	set_filter_params(l);
 	l->params[MQ_MF_COUNT + 2] = mq_arena_int(r->arena, l->page.offset + 1);
 	n = dim ? count_from_kept(r, &l->f, dim)
-		: first_int(mq_q(r, &count_capped, MQ_MF_COUNT + 3, l->params));
+		: first_int(shaped_q(r, &count_capped, false, MQ_MF_COUNT + 3, l->params));
 	if (n < 0)
 		return mq_db_failure(&r->ctx);
 	if ((*past_end = n <= l->page.offset))

@@ -258,7 +258,7 @@ static uint64_t *prepared_on(const struct mq_db *db, struct mq_stmt *st)
 	return db->is_replica ? &st->replica_gen : &st->prepared_gen;
 }
 
-static int prepare(struct mq_db *db, struct mq_stmt *st)
+static int prepare(struct mq_db *db, struct mq_stmt *st, int n)
 {
 	char name[16];
 	PGresult *res;
@@ -267,7 +267,7 @@ static int prepare(struct mq_db *db, struct mq_stmt *st)
 	if (st->id == 0)
 		st->id = ++next_stmt_id;
 	snprintf(name, sizeof(name), "mq%u", st->id);
-	res = PQprepare(db->conn, name, st->sql, 0, NULL);
+	res = PQprepare(db->conn, name, st->sql, st->types ? n : 0, st->types);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (ok)
 		*prepared_on(db, st) = db->gen;
@@ -307,8 +307,8 @@ static PGresult *send_stmt(struct mq_db *db, struct mq_stmt *st, int n, const ch
 
 	*unprepared = false;
 	if (st->plan_each_call || !db->cfg->db_prepare)
-		return PQexecParams(db->conn, st->sql, n, NULL, params, NULL, NULL, 0);
-	if ((*prepared_on(db, st) != db->gen || st->id == 0) && prepare(db, st) < 0) {
+		return PQexecParams(db->conn, st->sql, n, st->types, params, NULL, NULL, 0);
+	if ((*prepared_on(db, st) != db->gen || st->id == 0) && prepare(db, st, n) < 0) {
 		*unprepared = true;
 		return NULL;
 	}

@@ -30,6 +30,9 @@ struct mq_stmt {
 	bool plan_each_call;	/* planned for its parameter values every time */
 	bool replica;		/* a catalog read a replica may answer */
 	bool unseen;		/* a write no read of its author depends on */
+	/* the parameters' types (0: as the text implies), one per parameter
+	 * sent, or NULL; a parameter the text does not use needs one */
+	const Oid *types;
 	unsigned id;		/* server-side name is "mq<id>", given on first use */
 	uint64_t prepared_gen;	/* the connection generation it is prepared on */
 	uint64_t replica_gen;	/* ... and on the replica's connection */

@@ -1,0 +1,100 @@
+# The statements of GET /api/movies/ are made of the filters given
+# (issue 14): a page without filters runs a statement prepared once per
+# worker and page size, with the limit written in (at most 26 kept per
+# worker; past that, planned each time); a filtered one is planned for its
+# values with only its filters' conditions.  Every shape must answer what
+# SQL's own ordering says: each ordering, page sizes past the 26 kept,
+# pages by number, and filtered lists beside them (the pages by cursor,
+# unfiltered, are movies_deep.t's walk).
+use strict;
+use warnings;
+use utf8;
+use Test::More;
+use Marquee::Stack;
+
+my $s = Marquee::Stack->start(extra_config => "[cache]\nresponses = off\n");
+
+# 400 films with ties in popularity, years over four decades, NULL release
+# dates and ratings for some, two languages, one provisional film.
+$s->psql(q{
+    INSERT INTO movies (title, release_date, popularity, original_language)
+    SELECT CASE WHEN i % 3 = 0 THEN 'Été ' || (i % 40) ELSE 'Film ' || i END,
+           CASE WHEN i <= 370 THEN DATE '1970-01-01' + (i * 97 % 14600) END,
+           (i % 31)::real / 7, CASE WHEN i % 4 = 0 THEN 'fr' ELSE 'en' END
+    FROM generate_series(1, 400) i});
+$s->psql(q{INSERT INTO users (username, email) VALUES ('rater', 'rater@example.test')});
+$s->psql(q{
+    INSERT INTO ratings (user_id, movie_id, rating)
+    SELECT u.id, m.id, ((m.id % 10) + 1) / 2.0
+    FROM movies m, users u WHERE u.username = 'rater' AND m.id % 7 <> 0});
+$s->psql(q{UPDATE movies SET provisional_by = (SELECT id FROM users WHERE username = 'rater')
+           WHERE id = (SELECT min(id) FROM movies WHERE title LIKE 'Film%')});
+
+my %order_sql = (
+    title => 'title, id', '-title' => 'title DESC, id DESC',
+    release_date => 'release_date, id', '-release_date' => 'release_date DESC NULLS LAST, id DESC',
+    popularity => 'popularity, id', '-popularity' => 'popularity DESC, id DESC',
+    rating => 'rating, id', '-rating' => 'rating DESC NULLS LAST, id DESC',
+    created_at => 'created_at, id', '-created_at' => 'created_at DESC, id DESC',
+    id => 'id', '-id' => 'id DESC',
+);
+
+sub sql_ids {
+    my ($where, $order, $limit, $offset) = @_;
+    return join ',', split /\n/, $s->psql("SELECT id FROM movies WHERE provisional_by IS NULL "
+        . ($where ? "AND $where " : '') . "ORDER BY $order LIMIT $limit OFFSET " . ($offset // 0));
+}
+
+sub page_ids {
+    my ($url) = @_;
+    my $r = $s->get($url);
+    return "status $r->{status}" unless $r->{status} == 200;
+    return join ',', map { $_->{id} } @{ $r->{json}{results} };
+}
+
+# ---- no filters: each ordering, 26 page sizes (312 statements, past the 26 a
+# worker keeps), the second page of some ----
+for my $o (sort keys %order_sql) {
+    my @wrong;
+    for my $size (1 .. 26) {
+        push @wrong, $size
+            unless page_ids("/api/movies/?ordering=$o&page_size=$size") eq sql_ids('', $order_sql{$o}, $size);
+    }
+    is "@wrong", '', "ordering=$o: the first page of every size is SQL's";
+    is page_ids("/api/movies/?ordering=$o&page_size=7&page=3"), sql_ids('', $order_sql{$o}, 7, 14),
+        "ordering=$o: page 3 of 7";
+    is page_ids("/api/movies/?ordering=$o&page_size=100&page=4"), sql_ids('', $order_sql{$o}, 100, 300),
+        "ordering=$o: the last page, short";
+}
+
+# a region without available_on= filters nothing (its parameter unused)
+is page_ids('/api/movies/?region=FR&page_size=12'), sql_ids('', 'popularity DESC, id DESC', 12),
+    'region= alone: the unfiltered list';
+is page_ids('/api/movies/recent/?page_size=9'), sql_ids('', 'created_at DESC, id DESC', 9),
+    '/api/movies/recent/';
+
+# ---- filtered: only the conditions given, the same answers ----
+my @filtered = (
+    [ 'year=1990-1999', 'year BETWEEN 1990 AND 1999' ],
+    [ 'year=1985', 'year = 1985' ],
+    [ 'title=film%201', q{title_fold LIKE '%film 1%'} ],
+    [ 'language=fr&ordering=title', q{original_language = 'fr'}, 'title, id' ],
+    [ 'rating_min=3&rating_max=4.5&ordering=-rating', 'rating BETWEEN 3 AND 4.5',
+      'rating DESC NULLS LAST, id DESC' ],
+    [ 'year=1980-2009&language=en&ordering=release_date',
+      q{year BETWEEN 1980 AND 2009 AND original_language = 'en'}, 'release_date, id' ],
+);
+for my $f (@filtered) {
+    my ($query, $where, $order) = @$f;
+    $order //= 'popularity DESC, id DESC';
+    my $r = $s->get("/api/movies/?$query&page_size=15");
+    is $r->{status}, 200, "$query: 200";
+    is page_ids("/api/movies/?$query&page_size=15"), sql_ids($where, $order, 15), "$query: SQL's first 15";
+    my $n = $s->psql("SELECT count(*) FROM movies WHERE provisional_by IS NULL AND $where");
+    is $r->{json}{count}, $n, "$query: counted";
+    is page_ids("/api/movies/?$query&page_size=15&page=2"),
+        $n > 15 ? sql_ids($where, $order, 15, 15) : 'status 404', "$query: page 2 ($n films)";
+}
+
+$s->finish;
+done_testing;
