@@ -7,6 +7,7 @@ use warnings;
 use utf8;
 use Test::More;
 use Marquee::Stack;
+use Marquee::Plans;
 
 my $s = Marquee::Stack->start;
 
@@ -48,14 +49,7 @@ is $s->get('/api/movies/?title=film&page_size=100&page=101')->{status}, 404,
     'title=film, 6,767 films: 404';
 
 # ---- the walk by cursor, in every ordering ----
-my %order_sql = (
-    title => 'title, id', '-title' => 'title DESC, id DESC',
-    release_date => 'release_date, id', '-release_date' => 'release_date DESC NULLS LAST, id DESC',
-    popularity => 'popularity, id', '-popularity' => 'popularity DESC, id DESC',
-    rating => 'rating, id', '-rating' => 'rating DESC NULLS LAST, id DESC',
-    created_at => 'created_at, id', '-created_at' => 'created_at DESC, id DESC',
-    id => 'id', '-id' => 'id DESC',
-);
+my %order_sql = %Marquee::Plans::ORDER_SQL;
 for my $o (sort keys %order_sql) {
     my $page = $s->get("/api/movies/?ordering=$o&page_size=100&page=100");
     is $page->{status}, 200, "$o: page 100 (the last by number)";

@@ -11,6 +11,7 @@ use warnings;
 use utf8;
 use Test::More;
 use Marquee::Stack;
+use Marquee::Plans;
 
 my $s = Marquee::Stack->start(extra_config => "[cache]\nresponses = off\n");
 
@@ -30,14 +31,7 @@ $s->psql(q{
 $s->psql(q{UPDATE movies SET provisional_by = (SELECT id FROM users WHERE username = 'rater')
            WHERE id = (SELECT min(id) FROM movies WHERE title LIKE 'Film%')});
 
-my %order_sql = (
-    title => 'title, id', '-title' => 'title DESC, id DESC',
-    release_date => 'release_date, id', '-release_date' => 'release_date DESC NULLS LAST, id DESC',
-    popularity => 'popularity, id', '-popularity' => 'popularity DESC, id DESC',
-    rating => 'rating, id', '-rating' => 'rating DESC NULLS LAST, id DESC',
-    created_at => 'created_at, id', '-created_at' => 'created_at DESC, id DESC',
-    id => 'id', '-id' => 'id DESC',
-);
+my %order_sql = %Marquee::Plans::ORDER_SQL;
 
 sub sql_ids {
     my ($where, $order, $limit, $offset) = @_;

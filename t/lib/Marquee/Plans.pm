@@ -100,4 +100,15 @@ our @LIST_PATHS = (
     '/api/movies/1/similar/',
 );
 
+# Each ordering of the movie lists as SQL over movies (the order the API
+# promises: ties broken by id the same way).
+our %ORDER_SQL = (
+    title => 'title, id', '-title' => 'title DESC, id DESC',
+    release_date => 'release_date, id', '-release_date' => 'release_date DESC NULLS LAST, id DESC',
+    popularity => 'popularity, id', '-popularity' => 'popularity DESC, id DESC',
+    rating => 'rating, id', '-rating' => 'rating DESC NULLS LAST, id DESC',
+    created_at => 'created_at, id', '-created_at' => 'created_at DESC, id DESC',
+    id => 'id', '-id' => 'id DESC',
+);
+
 1;
