@@ -231,8 +231,9 @@ static void flush_events(struct mq_worker *w, struct mq_arena *arena, bool now)
 }
 
 /* Serves one request from req (which accepts a new connection if it holds
- * none).  Returns true when a request was served. */
-static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena, int ep)
+ * none), counting it in served. */
+static void serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena, int ep,
+		      long *served)
 {
 	/* Reading the request's first records can block (a peer that sends
 	 * half a header): count it as busy, so request_timeout covers it. */
@@ -244,15 +245,17 @@ static bool serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *a
 			mq_log_warn("accept: %s", strerror(-rc));
 			poll(NULL, 0, 10);	/* e.g. EMFILE: do not spin */
 		}
-		return false;
+		return;
 	}
 	mq_dispatch(w, req, arena);
+	/* before the answer's end leaves: published after it, a client's
+	 * next request (to /metrics, on another worker) could miss it */
+	publish_counters(w, ++*served);
 	FCGX_Finish_r(req);
 	if (mq_analytics_pending())
 		flush_events(w, arena, !busy(ep));
 	mq_arena_reset(arena);
 	mq_coverage_flush();
-	return true;
 }
 
 static int serve(struct mq_worker *w, int listen_fd, int sigfd)
@@ -298,8 +301,7 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 			}
 			if (slot < 0 || (tag == UINT64_MAX - 1 && stop))
 				continue;
-			if (serve_one(w, c.req[slot], arena, c.ep))
-				publish_counters(w, ++served);
+			serve_one(w, c.req[slot], arena, c.ep, &served);
 			c.fd[slot] = FD_UNKNOWN;
 			conns_sync(&c, stop);
 		}

@@ -26,7 +26,11 @@
  */
 #include "recs/serve.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "catalog/genre_names.h"
 #include "catalog/movie_json.h"
@@ -47,7 +51,7 @@
 #define POOL_NEW "20"
 #define NEW_DAYS "30 days"
 #define BACKSTOP "200"
-#define POOL_KEY "recs:pool:v1"
+#define POOL_KEY "recs:pool:v2"
 
 /* $1 user, $2 how many.  The first row: the version, and the user's
  * candidates kept by training with their basis (recs_users:
@@ -485,22 +489,54 @@ static int64_t *int_array(struct mq_arena *a, const char *text, size_t *n)
 	return out;
 }
 
+/* The kept pool: "STORED_AT\ntrending\npopular\nnew", STORED_AT in
+ * seconds since the epoch.  It is fresh for [recs] pool_ttl; memcached
+ * keeps it POOL_KEEP times longer, so that when it goes stale one
+ * worker, the one that takes POOL_LOCK, computes it again while the
+ * others serve the stale one: without that, every worker busy at the
+ * moment it expired computed it at once (a dog-pile of ~0.3 s each).
+ * The lock lives POOL_LOCK_TTL, so a worker that dies computing it holds
+ * the others back no longer. */
+#define POOL_LOCK "recs:pool:v2:lock"
+#define POOL_KEEP 10
+#define POOL_LOCK_TTL 10
+
+/* The kept pool, split into part[], and whether this request should
+ * serve it (fresh, or stale while another worker computes it). */
+static bool kept_pool(struct mq_ctx *c, int ttl, char *part[3])
+{
+	char *v, *save = NULL, *end;
+	long long at;
+	size_t len;
+
+	if ((v = mq_cache_get(c->cache, c->arena, POOL_KEY, &len)) == NULL)
+		return false;
+	errno = 0;
+	at = strtoll(v, &end, 10);
+	if (errno || end == v || *end != '\n' || !(part[0] = strtok_r(end + 1, "\n", &save)) ||
+	    !(part[1] = strtok_r(NULL, "\n", &save)) || !(part[2] = strtok_r(NULL, "\n", &save)))
+		return false;
+	if ((long long)time(NULL) - at < ttl)
+		return true;
+	/* stale: computed here only by the worker first to ask (1); a cache
+	 * that fails the increment (0) is no reason to serve stale data */
+	return mq_cache_incr(c->cache, POOL_LOCK, POOL_LOCK_TTL) > 1;
+}
+
 /* The pool's lists, trending, popular and new, as array literals
- * ("{1,2}"), one a line: the same for every request, and trending is an
- * aggregate of the week's activity (50,000 rows at most, 140 ms at that),
- * so they are kept in the cache for [recs] pool_ttl. */
+ * ("{1,2}"): the same for every request, and trending is an aggregate of
+ * the week's activity (50,000 rows at most, 140 ms at that), so they are
+ * kept in the cache for [recs] pool_ttl (kept_pool above). */
 static enum mq_status pool_lists(struct mq_ctx *c, char *part[3])
 {
 	int ttl = c->cfg->recs_pool_ttl_ms / 1000;
-	char *v, *save = NULL;
+	bool keep = ttl > 0 && c->cache;
 	int64_t *trend;
 	PGresult *res;
-	size_t len, nt;
+	size_t nt;
 	enum mq_status st;
 
-	if (ttl > 0 && c->cache && (v = mq_cache_get(c->cache, c->arena, POOL_KEY, &len)) != NULL &&
-	    (part[0] = strtok_r(v, "\n", &save)) && (part[1] = strtok_r(NULL, "\n", &save)) &&
-	    (part[2] = strtok_r(NULL, "\n", &save)))
+	if (keep && kept_pool(c, ttl, part))
 		return MQ_OK;
 	if ((res = mq_db_q(c, &pool, 0, NULL)) == NULL)
 		return mq_db_failure(c);
@@ -509,9 +545,12 @@ static enum mq_status pool_lists(struct mq_ctx *c, char *part[3])
 	part[0] = (char *)ids_literal(c->arena, trend, nt);
 	part[1] = PQgetvalue(res, 0, 0);
 	part[2] = PQgetvalue(res, 0, 1);
-	if (ttl > 0 && c->cache) {
-		v = mq_arena_printf(c->arena, "%s\n%s\n%s", part[0], part[1], part[2]);
-		mq_cache_set(c->cache, POOL_KEY, v, strlen(v), ttl);
+	if (keep) {
+		char *v = mq_arena_printf(c->arena, "%lld\n%s\n%s\n%s", (long long)time(NULL),
+					  part[0], part[1], part[2]);
+
+		mq_cache_set(c->cache, POOL_KEY, v, strlen(v), ttl * POOL_KEEP);
+		mq_cache_delete(c->cache, POOL_LOCK);
 	}
 	return MQ_OK;
 }

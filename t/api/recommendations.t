@@ -312,6 +312,26 @@ my $first = first_anonymous();
 is $first->{id}, $quiet, 'computed again (memcached flushed): it leads the pool';
 is $first->{reason}{kind}, 'trending', '  as trending';
 
+# Gone stale, the pool is computed again by one worker while the others
+# serve the stale one (no dog-pile): the worker that takes the lock.
+my ($next) = split /\n/, $s->psql("SELECT id FROM movies WHERE provisional_by IS NULL AND id <> $quiet
+    ORDER BY popularity, id LIMIT 1");
+$s->psql("INSERT INTO activity (user_id, verb, movie_id, created_at) SELECT u.id, v.verb, $next,
+          now() - interval '1 minute' FROM users u
+          CROSS JOIN (VALUES ('rated'), ('watchlist_added'), ('watched')) v (verb) WHERE u.username LIKE 'fan-%'");
+my $kept = $s->memcached_get('recs:pool:v2');
+ok defined $kept && $kept =~ /^(\d+)\n\{/, 'the pool is kept with the time it was computed';
+(my $stale = $kept // '') =~ s/^\d+/time() - 3600/e;
+$s->memcached_set('recs:pool:v2', $stale, 600);
+$s->memcached_set('recs:pool:v2:lock', '1', 600);
+is first_anonymous()->{id}, $quiet, 'stale while another worker holds the lock: the kept pool is served';
+is $s->memcached_get('recs:pool:v2'), $stale, '  and left for that worker to compute';
+$s->memcached_delete('recs:pool:v2:lock');
+is first_anonymous()->{id}, $next, 'stale and nobody computing it: this request computes it';
+my ($at) = ($s->memcached_get('recs:pool:v2') // '') =~ /^(\d+)\n/;
+ok $at && abs($at - time) < 60, '  and keeps it as fresh';
+is $s->memcached_get('recs:pool:v2:lock'), undef, '  and gives the lock back';
+
 # ---- the seed list's spelling of recently-added ----
 $r = $s->get('/api/favorites/recently-added/', token => $alice->{access});
 my $alias = $s->get('/api/favorites/recently%E2%86%92added/', token => $alice->{access});

@@ -584,12 +584,45 @@ sub start_memcached {
 }
 
 # Empties memcached (TMDb's cached answers among the rest).
-sub flush_memcached {
+sub flush_memcached { $_[0]->memcached_command("flush_all\r\n", qr/^OK/) }
+
+# A key of the stack's memcached, as the service names it ("mq:" and
+# the key): its value, or undef on a miss.
+sub memcached_get {
+    my ($self, $key) = @_;
+    my $c = $self->memcached_connection;
+    print {$c} "get mq:$key\r\n";
+    my $head = <$c> // '';
+    return undef unless $head =~ /^VALUE \S+ \d+ (\d+)/;
+    read($c, my $value, $1) == $1 or die "memcached: short value\n";
+    return $value;
+}
+
+# Stores $value under the service's key for $ttl seconds.
+sub memcached_set {
+    my ($self, $key, $value, $ttl) = @_;
+    $self->memcached_command(sprintf("set mq:%s 0 %d %d\r\n%s\r\n", $key, $ttl // 0, length $value,
+                                     $value), qr/^STORED/);
+}
+
+sub memcached_delete {
+    my ($self, $key) = @_;
+    $self->memcached_command("delete mq:$key\r\n", qr/^(DELETED|NOT_FOUND)/);
+}
+
+# Sends $command; dies unless the answer matches $expect.
+sub memcached_command {
+    my ($self, $command, $expect) = @_;
+    my $c = $self->memcached_connection;
+    print {$c} $command;
+    my $answer = <$c> // '';
+    die "memcached: $answer\n" unless $answer =~ $expect;
+}
+
+sub memcached_connection {
     my ($self) = @_;
     my $c = IO::Socket::UNIX->new(Peer => "$self->{dir}/run/memcached.sock") or die "memcached: $!\n";
-    print {$c} "flush_all\r\n";
-    my $ok = <$c> // '';
-    die "memcached flush_all: $ok\n" unless $ok =~ /^OK/;
+    return $c;
 }
 
 sub stop_memcached {
