@@ -4,7 +4,7 @@
 -- inlined arithmetic, a user's erasure by the primary keys, and a day
 -- taken out of the rollups and rolled afresh (bench/analytics' first
 -- rollup): every rollup equal to a recount.
-SELECT plan(20);
+SELECT plan(22);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE VALUES
 	(201, 'ann', 'ann@example.com'), (202, 'ben', 'ben@example.com'), (203, 'cyd', 'cyd@example.com');
@@ -129,5 +129,23 @@ INSERT INTO events SELECT * FROM aside;
 SELECT is(pg_temp.roll('2026-03-20', '2026-03-20'), (SELECT count(*) FROM aside), 'and rolled afresh');
 SELECT set_eq('SELECT * FROM rollups', 'SELECT * FROM kept',
 	'its first rollup leaves every rollup as it was');
+
+-- a day of more than 1,000 users and movies (whose rollup reads the
+-- running totals whole first): its totals as a recount
+INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE
+SELECT 10000 + g, 'fan' || g, 'fan' || g || '@example.com' FROM generate_series(1, 1200) g;
+INSERT INTO movies (id, title, original_title) OVERRIDING SYSTEM VALUE
+SELECT 10000 + g, 'Film ' || g, 'Film ' || g FROM generate_series(1, 1200) g;
+INSERT INTO events (at, kind, user_id, movie_id)
+SELECT '2026-04-02 10:00Z'::timestamptz + g * interval '1 second', 'movie_view', 10000 + g, 10000 + g
+FROM generate_series(1, 1200) g, generate_series(1, 1 + g % 3) r;
+SELECT is(pg_temp.roll('2026-04-02', '2026-04-02'), 2400::bigint, 'a day of 1,200 users and movies');
+SELECT ok((SELECT count(*) FROM analytics_user_window_totals('2026-04-01', '2026-04-30') w
+	   JOIN (SELECT user_id, count(*) AS n FROM events WHERE utc_day(at) = '2026-04-02' GROUP BY 1) e
+		USING (user_id) WHERE w.events = e.n) = 1200
+	  AND (SELECT count(*) FROM analytics_movie_window_totals('2026-04-01', '2026-04-30') w
+	       JOIN (SELECT movie_id, count(*) AS n FROM events WHERE utc_day(at) = '2026-04-02' GROUP BY 1) e
+		    USING (movie_id) WHERE w.views = e.n) = 1200,
+	  'its users'' and movies'' running totals equal a recount');
 
 SELECT * FROM finish();
