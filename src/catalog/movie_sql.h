@@ -42,4 +42,18 @@
 	"LEFT JOIN movie_region_releases rr ON rr.movie_id = " ID " AND rr.region = " REGION " "
 #define MQ_MOVIE_RELEASED_KEY "(rr.release_date <= (now() AT TIME ZONE 'UTC')::date) IS TRUE"
 
+/* Whether the movie of id ID (a column of a list of ids) is shown: a
+ * movie, and not a provisional one (only its maker sees it), without
+ * reading its row: an index-only probe of the key (the visibility map
+ * says the row is there), and the few provisional movies hashed once
+ * from their own index (movies_provisional).  Joined with movies to test
+ * provisional_by, each id of a list was a probe of the key and a read of
+ * the row: two thirds of the buffers of /recommended/'s page (500-800
+ * ids), and at a million movies the rows of a list's movies are spread
+ * over a table larger than the shared buffers. */
+#define MQ_MOVIE_SHOWN(ID) \
+	"EXISTS (SELECT 1 FROM movies sm WHERE sm.id = " ID ") " \
+	"AND NOT EXISTS (SELECT 1 FROM movies sp WHERE sp.provisional_by IS NOT NULL " \
+	"                AND sp.id = " ID ") "
+
 #endif

@@ -21,10 +21,11 @@
 #define LIVE_MAX "50"
 #define CANDIDATES "500"	/* the most popular sharing a keyword, and a genre */
 
-/* The page of a list l (id, score, n) of movies: those that exist, in
+/* The page of a list l (id, score, n) of movies: those shown
+ * (MQ_MOVIE_SHOWN: a list's movies' rows are read for the page only), in
  * order, each a movie of the list shape with its score. */
 #define PAGE(LANG_TAG, LANG_PRIMARY, LIMIT, OFFSET) \
-	"ok AS (SELECT l.* FROM l JOIN movies m ON m.id = l.id AND m.provisional_by IS NULL), " \
+	"ok AS (SELECT l.* FROM l WHERE " MQ_MOVIE_SHOWN("l.id") "), " \
 	"pg AS (SELECT ok.*, count(*) OVER () AS total FROM ok ORDER BY n LIMIT " LIMIT \
 	"       OFFSET " OFFSET ") " \
 	"SELECT p.total, round(p.score::numeric, 4) AS score, " MQ_MOVIE_ITEM_COLUMNS \
