@@ -285,6 +285,28 @@ is $r->{status}, 200, 'a movie newer than the model';
 ok @{ $r->{json}{results} } > 0 && is_horror($r->{json}{results}[0]), 'is compared the same way, now';
 is $s->get('/api/movies/999999/similar/')->{status}, 404, 'an unknown movie: 404';
 
+# ---- a listed movie that has become provisional since training ----
+# (the lists are the version's; whether each movie is shown is looked up
+# per request: MQ_MOVIE_SHOWN, by index, without the movie's row)
+sub hidden_then_back {
+    my ($what, $get, $id) = @_;
+    my $before = $get->();
+    ok((grep { $_->{id} == $id } @{ $before->{json}{results} }), "$what: $id is listed");
+    $s->psql("UPDATE movies SET provisional_by = $admin->{id} WHERE id = $id");
+    $s->flush_memcached;
+    my $r = $get->();
+    ok(!(grep { $_->{id} == $id } @{ $r->{json}{results} }), "$what: not once it is provisional");
+    is $r->{json}{count}, $before->{json}{count} - 1, "$what: and not counted";
+    $s->psql("UPDATE movies SET provisional_by = NULL WHERE id = $id");
+    $s->flush_memcached;
+    is $get->()->{json}{count}, $before->{json}{count}, "$what: back once confirmed";
+}
+hidden_then_back('also liked', sub { $s->get("/api/movies/$horror[3]/recommendations/?page_size=100") },
+                 $also[0]{id});
+hidden_then_back('similar', sub { $s->get("/api/movies/$horror[3]/similar/?page_size=100") }, $sim[0]{id});
+my $first = recommended($alice->{access})->{json}{results}[0]{id};
+hidden_then_back('recommended', sub { recommended($alice->{access}, '?page_size=100') }, $first);
+
 # ---- trending by time window, without TMDb ----
 my ($old, $recent) = @comedy[20, 21];
 $s->psql("INSERT INTO activity (user_id, verb, movie_id, created_at) SELECT u.id, 'rated', $old,
