@@ -315,8 +315,8 @@ sub hidden_then_back {
 hidden_then_back('also liked', sub { $s->get("/api/movies/$horror[3]/recommendations/?page_size=100") },
                  $also[0]{id});
 hidden_then_back('similar', sub { $s->get("/api/movies/$horror[3]/similar/?page_size=100") }, $sim[0]{id});
-my $first = recommended($alice->{access})->{json}{results}[0]{id};
-hidden_then_back('recommended', sub { recommended($alice->{access}, '?page_size=100') }, $first);
+my $shown = recommended($alice->{access})->{json}{results}[0]{id};
+hidden_then_back('recommended', sub { recommended($alice->{access}, '?page_size=100') }, $shown);
 
 # ---- trending by time window, without TMDb ----
 my ($old, $recent) = @comedy[20, 21];
