@@ -7,11 +7,12 @@
  * A rating is one upsert or delete statement that also writes the
  * activity log; the movie's ratings_count and ratings_sum follow by
  * trigger in the same transaction under the lock of the movie's row of
- * movie_stats (and its rounded average, on the movies row, when that
- * changes: sql/0016_performance.sql), so they
- * stay exact however many clients rate at once (t/api/ratings.t checks
- * them against a recount).  The average shows in the movie lists and the
- * detail, so a change makes their cached answers stale.
+ * movie_stats, so they stay exact however many clients rate at once
+ * (t/api/ratings.t checks them against a recount).  The average every
+ * answer shows is computed from them; the copy the lists order on
+ * (movies.rating) follows by a job (catalog/ratings_listed.h).  The
+ * average shows in the movie lists and the detail, so a change makes
+ * their cached answers stale.
  */
 #include <math.h>
 
@@ -47,18 +48,19 @@ static struct mq_stmt remove_one = MQ_STMT(
 /* $1 movie, $2 the caller (NULL: anonymous); a provisional movie has no
  * public statistics (its maker sees their rating in their ratings).  The
  * average and count are
- * the maintained ones; the histogram is counted (an index-only scan of
+ * the maintained ones of movie_stats; the histogram is counted (an index-only scan of
  * the movie's ratings). */
 static struct mq_stmt summary = MQ_STMT_READ(
-	"SELECT m.id AS movie, round(m.rating::numeric, 2) AS average, "
-	"  coalesce((SELECT ratings_count FROM movie_stats WHERE movie_id = m.id), 0) AS count, "
+	"SELECT m.id AS movie, round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2) "
+	"  AS average, coalesce(ms.ratings_count, 0) AS count, "
 	"  (SELECT json_object_agg(to_char(v, 'FM0.0'), coalesce(c.n, 0) ORDER BY v) "
 	"   FROM generate_series(0.5, 5.0, 0.5) v LEFT JOIN "
 	"     (SELECT rating, count(*) AS n FROM ratings WHERE movie_id = m.id GROUP BY rating) c "
 	"     ON c.rating = v) AS histogram, "
 	"  (SELECT rating::float8 FROM ratings WHERE user_id = $2 AND movie_id = m.id) "
 	"    AS user_rating "
-	"FROM movies m WHERE m.id = $1 AND m.provisional_by IS NULL");
+	"FROM movies m LEFT JOIN movie_stats ms ON ms.movie_id = m.id "
+	"WHERE m.id = $1 AND m.provisional_by IS NULL");
 
 /* rating: 0.5 to 5.0 in steps of 0.5; NULL (an error recorded) else. */
 static const char *read_rating(struct mq_form *f)

@@ -31,7 +31,7 @@ static struct mq_stmt movie = MQ_STMT_CATALOG(
 	"  ELSE '[]'::json END AS media, "
 	"array_to_json(m.translations) AS translations, "
 	"json_build_object('ratings_count', coalesce(ms.ratings_count, 0), "
-	"  'rating', round(m.rating::numeric, 2), "
+	"  'rating', round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2), "
 	"  'favorites_count', coalesce(ms.favorites_count, 0), "
 	"  'watchlist_count', coalesce(ms.watchlist_count, 0), "
 	"  'reviews_count', coalesce(ms.reviews_count, 0)) AS statistics, "

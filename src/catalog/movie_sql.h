@@ -10,14 +10,17 @@
 #define MQ_MOVIE_SQL_H
 
 /* The columns of a movie in lists, over "movies m" joined with
- * MQ_MOVIE_TRANSLATION(...) (its translation "t", its statistics "ms").  genre_ids becomes the genres, named
+ * MQ_MOVIE_TRANSLATION(...) (its translation "t", its statistics "ms").
+ * The rating shown is the live average of ms; m.rating, which the lists
+ * order and filter on, follows by a job (catalog/ratings_listed.h).  genre_ids becomes the genres, named
  * in C (genre_names.h): a subquery per movie would double the cost of a
  * page. */
 #define MQ_MOVIE_ITEM_COLUMNS \
 	"m.id, m.tmdb_id, m.imdb_id, coalesce(t.title, m.title) AS title, m.original_title, " \
 	"coalesce(nullif(t.overview, ''), m.overview) AS overview, m.release_date, m.year, " \
 	"m.runtime, m.original_language, m.status, m.popularity, " \
-	"round(m.rating::numeric, 2) AS rating, coalesce(ms.ratings_count, 0) AS ratings_count, " \
+	"round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2) AS rating, " \
+	"coalesce(ms.ratings_count, 0) AS ratings_count, " \
 	"m.poster_path, " \
 	"m.backdrop_path, m.genre_ids"
 

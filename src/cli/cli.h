@@ -28,6 +28,7 @@ int mq_cli_import_movielens(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_tmdb(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_recs(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_watch(struct mq_config *cfg, int argc, char **argv);
+int mq_cli_ratings(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_portability(struct mq_config *cfg, int argc, char **argv);
 int mq_cli_import_user(struct mq_config *cfg, int argc, char **argv);
 

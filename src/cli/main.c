@@ -29,6 +29,7 @@ static const struct command {
 	{ "demo-data", mq_cli_demo_data, true, "load the demo catalog: curated films and N generated ones" },
 	{ "import", mq_cli_import, true, "import a catalog: import movielens DIR | import tmdb ...; a user's export: import user USER FILE" },
 	{ "watch", mq_cli_watch, true, "where to watch: watch refresh asks TMDb again about providers and release dates" },
+	{ "ratings", mq_cli_ratings, true, "ratings refresh brings the average the movie lists order on up to date (every minute)" },
 	{ "portability", mq_cli_portability, true, "portability work runs users' imports and exports (a long-running job)" },
 	{ "recs", mq_cli_recs, false, "recommendations: recs train | recs eval --ratings FILE | recs status" },
 };

@@ -25,6 +25,10 @@ $s->psql(q{
     INSERT INTO ratings (user_id, movie_id, rating)
     SELECT u.id, m.id, ((m.id % 10) + 1) / 2.0
     FROM movies m, users u WHERE u.username = 'rater' AND m.id <= (SELECT max(id) - 120 FROM movies)});
+# the average the lists order and filter on follows the votes by this job
+# (sql/0035_ratings_listed_by_job.sql)
+is(($s->marquee('ratings', 'refresh'))[1], "10030 movies' listed ratings brought up to date\n",
+   'marquee ratings refresh lists the rated films');
 
 my $n = $s->psql('SELECT count(*) FROM movies WHERE provisional_by IS NULL');
 is $n, 10150, "$n films";

@@ -44,6 +44,41 @@ is $r->{json}{rating}, 4, 'the detail shows the new average at once';
 is $r->{json}{statistics}{ratings_count}, 2, 'and count';
 is $s->get('/api/movies/?title=sunrise')->{json}{results}[0]{rating}, 4, 'so does the list';
 
+# ---- the lists' order: refreshed by a job ----
+# A vote keeps the exact statistics and nothing of the movie's wide row:
+# every answer shows the live average, and the average the lists filter
+# and order on follows when `marquee ratings refresh` runs (the timer's
+# minute).  Until then a list shows the live average in the old order.
+my ($late, $early) = (movie(title => 'Order late'), movie(title => 'Order early'));
+$s->post('/api/movies/rate/', token => $A, json => { movie => $early, rating => 2 });
+my ($rc, $out) = $s->marquee('ratings', 'refresh');
+is $rc, 0, 'marquee ratings refresh exits 0';
+like $out, qr/^[1-9]\d* movies' listed ratings brought up to date$/m, 'and says how many it brought';
+sub ordered {
+    my ($query) = @_;
+    return [ map { [ $_->{id}, $_->{rating} ] } grep { $_->{title} =~ /^Order / }
+             @{ $s->get("/api/movies/?title=order&$query")->{json}{results} } ];
+}
+is_deeply ordered('ordering=-rating'), [ [ $early, 2 ], [ $late, undef ] ], 'rated first, unrated last';
+$s->post('/api/movies/rate/', token => $A, json => { movie => $late, rating => 5 });
+$s->put("/api/movies/$early/rating/", token => $A, json => { rating => 1 });
+is $s->get("/api/movies/$late/")->{json}{rating}, 5, 'the detail shows the live average at once';
+is $s->get("/api/movies/$late/ratings/")->{json}{average}, 5, 'and the summary';
+is_deeply ordered('ordering=-rating'), [ [ $early, 1 ], [ $late, 5 ] ],
+    'the list shows the live averages at once, in the order of the last refresh';
+is_deeply [ map { $_->[0] } @{ ordered('rating_min=4.5') } ], [],
+    'rating_min filters on the listed average too';
+is $s->psql("SELECT count(*) FROM movies WHERE id IN ($late, $early) AND rating IN (5, 1)"), 0,
+    'the votes did not write the movies rows';
+($rc, $out) = $s->marquee('ratings', 'refresh');
+is $out, "2 movies' listed ratings brought up to date\n", 'the job brings the two movies';
+is_deeply ordered('ordering=-rating'), [ [ $late, 5 ], [ $early, 1 ] ], 'then the list is in the new order';
+is_deeply [ map { $_->[0] } @{ ordered('rating_min=4.5') } ], [ $late ], 'and filters on the new average';
+($rc, $out) = $s->marquee('ratings', 'refresh');
+is $out, "0 movies' listed ratings brought up to date\n", 'run again: nothing to do';
+is(($s->marquee('ratings'))[0], 2, 'no action: usage');
+is(($s->marquee('ratings', 'refresh', '--batch', '0'))[0], 2, 'a bad --batch: usage');
+
 $r = $s->get("/api/movies/$m/ratings/");
 is $r->{status}, 200, 'GET ratings: 200 anonymously';
 is $r->{json}{average}, 4, 'average';
@@ -139,8 +174,11 @@ my @jobs = map { my ($u, $n) = ($users[$_], $_); sub {
 my @statuses = $s->in_parallel(@jobs);
 is scalar(grep { !/^(200|201|204|404)$/ } @statuses), 0, 'parallel rates, re-rates and deletes answered'
     or diag "@statuses";
-is $s->stale_rating_stats, 0,
-    'every movie\'s ratings_count, ratings_sum and average equal a recount';
+is $s->stale_rating_stats, 0, 'every movie\'s ratings_count and ratings_sum equal a recount';
+($rc, $out) = $s->marquee('ratings', 'refresh', '--batch', '1');
+is $rc, 0, 'marquee ratings refresh, a movie a transaction: exits 0';
+like $out, qr/^[1-9]\d* movies' listed ratings brought up to date$/m, 'and says how many';
+is $s->stale_rating_stats(listed => 1), 0, 'then the average the lists order on equals a recount too';
 $r = $s->get("/api/movies/$m/ratings/");
 is $r->{json}{count}, $s->psql("SELECT count(*) FROM ratings WHERE movie_id = $m"), 'the summary shows it';
 my $sum = 0;

@@ -1,7 +1,8 @@
 -- The statistics of movies kept by row triggers in the transaction of the
 -- change: ratings_count, ratings_sum (movie_stats) and the average rating
--- to two places (movies.rating), favorites, the watchlist and reviews;
--- through a user's removal too.
+-- they make, to two places (movie_rating(), what every answer shows; the
+-- lists' copy, movies.rating, follows by a job: movie_stats_hot.sql),
+-- favorites, the watchlist and reviews; through a user's removal too.
 SELECT plan(26);
 
 INSERT INTO users (id, username, email) OVERRIDING SYSTEM VALUE
@@ -9,7 +10,8 @@ SELECT 100 + i, 'user' || i, 'user' || i || '@example.com' FROM generate_series(
 INSERT INTO movies (id, title) VALUES (401, 'Rated'), (402, 'Other');
 -- A movie's statistics, as count/sum/average (- for none)/favorites/watchlist/reviews.
 CREATE FUNCTION stats(id bigint) RETURNS text LANGUAGE sql STABLE RETURN (
-	SELECT concat_ws('/', s.ratings_count, s.ratings_sum, coalesce(m.rating::text, '-'), s.favorites_count,
+	SELECT concat_ws('/', s.ratings_count, s.ratings_sum,
+			 coalesce(movie_rating(s.ratings_count, s.ratings_sum)::text, '-'), s.favorites_count,
 			 s.watchlist_count, s.reviews_count)
 	FROM movies m JOIN movie_stats s ON s.movie_id = m.id WHERE m.id = stats.id);
 

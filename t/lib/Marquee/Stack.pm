@@ -1565,16 +1565,19 @@ sub put { my ($self, $path, %o) = @_; $self->request('PUT', $path, %o) }
 sub patch { my ($self, $path, %o) = @_; $self->request('PATCH', $path, %o) }
 sub delete { my ($self, $path, %o) = @_; $self->request('DELETE', $path, %o) }
 
-# How many movies' rating statistics (movie_stats' count and sum, and the
-# average on movies) differ from a recount of their ratings: 0 when exact.
+# How many movies' rating statistics (movie_stats' count and sum) differ
+# from a recount of their ratings: 0 when exact.  With listed => 1, the
+# average the lists order on (movies.rating, brought up to date by
+# `marquee ratings refresh`) is counted too.
 sub stale_rating_stats {
-    my ($self) = @_;
-    return $self->psql('SELECT count(*) FROM movies m LEFT JOIN movie_stats s ON s.movie_id = m.id
+    my ($self, %o) = @_;
+    my $listed = $o{listed}
+        ? 'OR m.rating IS DISTINCT FROM movie_rating(coalesce(r.n, 0)::integer, r.total)' : '';
+    return $self->psql("SELECT count(*) FROM movies m LEFT JOIN movie_stats s ON s.movie_id = m.id
         LEFT JOIN (SELECT movie_id, count(*) AS n, sum(rating) AS total FROM ratings
                    GROUP BY movie_id) r ON r.movie_id = m.id
         WHERE s.movie_id IS NULL
-           OR s.ratings_count <> coalesce(r.n, 0) OR s.ratings_sum <> coalesce(r.total, 0)
-           OR m.rating IS DISTINCT FROM movie_rating(coalesce(r.n, 0)::integer, r.total)');
+           OR s.ratings_count <> coalesce(r.n, 0) OR s.ratings_sum <> coalesce(r.total, 0) $listed");
 }
 
 # How many rows of movie_counts differ from a recount: 0 when the kept
