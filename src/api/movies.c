@@ -34,17 +34,15 @@
  * second), and the envelope says "search": "corrected" and the query
  * searched for.
  */
-#include <ctype.h>
-
 #include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/genre_names.h"
 #include "catalog/genres.h"
 #include "catalog/movie_json.h"
+#include "catalog/movie_shape.h"
 #include "catalog/movie_sql.h"
 #include "catalog/releases.h"
 #include "catalog/tmdb_import.h"
-#include "core/buf.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -61,8 +59,6 @@
 /* Deeper pages cost a scan of every row before them: past this many rows,
  * the list goes on by after= cursor (or narrower filters). */
 #define MAX_DEPTH 10000
-/* PostgreSQL's type text (pg_type.dat): what an unused parameter is sent as */
-#define TEXT_OID 25
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
@@ -81,14 +77,8 @@
  * (sql/0010_hardening.sql) is in no list.
  *
  * FILTERS marks where a statement's filters go: the condition of each
- * filter given, and only those (shaped(), below).  Written into every
- * statement as "($n IS NULL OR ...)", the server parsed and analysed all
- * sixteen, with their subqueries, on every call before folding away those
- * whose parameter was NULL: two thirds of the first page's time in
- * PostgreSQL (docs/performance.md).  Each condition keeps that text, so
- * the plan is the one the folded statement had. */
-#define FILTERS "@FILTERS@"
-#define PROVISIONAL_FILTER "m.provisional_by IS NULL "
+ * filter given, and only those (catalog/movie_shape.h). */
+#define FILTERS MQ_MOVIE_FILTERS
 static const char *const filter_sql[MQ_MF_COUNT] = {
 	[MQ_MF_TITLE] = "AND ($1::text IS NULL "
 		"OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' "
@@ -230,120 +220,18 @@ static struct mq_stmt count_kept = MQ_STMT_CATALOG(
 	"AND ($2::text[] IS NULL OR value = ANY ($2)) "
 	"AND ($3::text IS NULL OR value >= $3) AND ($4::text IS NULL OR value <= $4)");
 
-/* sql with the page's limit, $19, written as the number limit (digits
- * only: mq_page_parse's page size plus one). */
-static const char *with_limit(struct mq_arena *a, const char *sql, const char *limit)
-{
-	struct mq_buf b;
-	const char *p, *at;
-
-	mq_buf_init(&b, a, strlen(sql) + 16);
-	for (p = sql; (at = strstr(p, "$19")) != NULL; p = at + 3) {
-		mq_buf_append(&b, p, (size_t)(at - p));
-		mq_buf_puts(&b, isdigit((unsigned char)at[3]) ? "$19" : limit);
-	}
-	mq_buf_puts(&b, p);
-	return b.data;
-}
-
-/* The text of statement tmpl with its FILTERS made of the filters given
- * in params[0 .. MQ_MF_COUNT - 1], and its limit $19 written as the
- * number limit unless NULL, in arena a; and the types of its n
- * parameters into types: a parameter the text no longer uses (a filter
- * not given; the language where nothing is searched) is sent as text, so
- * that the server need not infer its type. */
-static const char *shaped_sql(struct mq_arena *a, const struct mq_stmt *tmpl, int n,
-			      const char *const *params, const char *limit, Oid *types)
-{
-	static const char marker[] = FILTERS;
-	bool used[MQ_MF_COUNT + 7] = { false };
-	struct mq_buf filters, sql;
-	const char *p, *at;
-
-	mq_buf_init(&filters, a, 512);
-	mq_buf_puts(&filters, PROVISIONAL_FILTER);
-	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
-		if (params[i] && filter_sql[i])
-			mq_buf_puts(&filters, filter_sql[i]);
-	mq_buf_init(&sql, a, strlen(tmpl->sql) + filters.len);
-	for (p = tmpl->sql; (at = strstr(p, marker)) != NULL; p = at + sizeof(marker) - 1) {
-		mq_buf_append(&sql, p, (size_t)(at - p));
-		mq_buf_append(&sql, filters.data, filters.len);
-	}
-	mq_buf_puts(&sql, p);
-	if (limit)
-		sql.data = (char *)with_limit(a, sql.data, limit);
-	for (p = sql.data; (p = strchr(p, '$')) != NULL;) {
-		char *end;
-		long k = strtol(++p, &end, 10);
-
-		if (end > p && k >= 1 && k <= (long)MQ_ARRAY_LEN(used))
-			used[k - 1] = true;
-		p = end;
-	}
-	for (int i = 0; i < n; i++)
-		types[i] = i < (int)MQ_ARRAY_LEN(used) && used[i] ? 0 : TEXT_OID;
-	return sql.data;
-}
-
-/* A page's statement without filters, made and prepared once per worker
- * and page size (the first page of each ordering, /api/movies/recent/,
- * their cursor pages): no filter's value can change its best plan, so a
- * named statement spares the planning, which cost more than running it
- * (docs/performance.md).  Its limit is written in: with a parameter
- * there, the generic plan expects a tenth of the catalog on the page and
- * joins it by a scan of every movie.  Filtered pages are planned for
- * their values on every call. */
-struct unfiltered {
-	const struct mq_stmt *tmpl;
-	char limit[8];
-	struct mq_stmt st;
-	Oid types[MQ_MF_COUNT + 6];
+/* The filters of every statement above, and their limit $19. */
+static const struct mq_movie_shape shape = {
+	.cond = filter_sql, .count = MQ_MF_COUNT, .limit = MQ_MF_COUNT + 3
 };
-static struct unfiltered unfiltered[2 * MQ_ORDER_COUNT];
-
-/* The statement, or NULL when there are as many as are kept. */
-static struct mq_stmt *unfiltered_stmt(const struct mq_stmt *tmpl, int n, const char *const *params)
-{
-	const char *limit = params[MQ_MF_COUNT + 2];
-	struct unfiltered *u;
-	struct mq_arena *a;
-	size_t i;
-
-	for (i = 0; i < MQ_ARRAY_LEN(unfiltered) && unfiltered[i].tmpl; i++)
-		if (unfiltered[i].tmpl == tmpl && strcmp(unfiltered[i].limit, limit) == 0)
-			return &unfiltered[i].st;
-	if (i == MQ_ARRAY_LEN(unfiltered) || n > (int)MQ_ARRAY_LEN(unfiltered[i].types) ||
-	    strlen(limit) >= sizeof(unfiltered[i].limit) || strspn(limit, "0123456789") != strlen(limit))
-		return NULL;
-	u = &unfiltered[i];
-	a = mq_arena_new(0);
-	u->st = (struct mq_stmt){ .read_only = true, .replica = tmpl->replica, .types = u->types };
-	u->st.sql = mq_xstrdup(shaped_sql(a, tmpl, n, params, limit, u->types));
-	mq_arena_destroy(a);
-	mq_strlcpy(u->limit, limit, sizeof(u->limit));
-	u->tmpl = tmpl;
-	return &u->st;
-}
 
 /* Runs statement tmpl (MQ_STMT_CATALOG_PLANNED) with the filters given
  * in params, planned for the values; a page (page) without filters runs
- * prepared. */
+ * prepared (catalog/movie_shape.h). */
 static PGresult *shaped_q(struct mq_req *r, const struct mq_stmt *tmpl, bool page, int n,
 			  const char *const *params)
 {
-	struct mq_stmt st = *tmpl, *plain;
-	Oid *types = mq_arena_alloc(r->arena, (size_t)n * sizeof(*types));
-	bool filtered = false;
-
-	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
-		filtered |= params[i] != NULL && filter_sql[i] != NULL;
-	if (page && !filtered && n > MQ_MF_COUNT + 2 &&
-	    (plain = unfiltered_stmt(tmpl, n, params)) != NULL)
-		return mq_q(r, plain, n, params);
-	st.sql = shaped_sql(r->arena, tmpl, n, params, NULL, types);
-	st.types = types;
-	return mq_q(r, &st, n, params);
+	return mq_q(r, mq_movie_shaped(r->arena, &shape, tmpl, page, n, params), n, params);
 }
 
 struct list {
