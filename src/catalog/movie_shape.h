@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "core/arena.h"
+#include "core/ctx.h"
 #include "db/db.h"
 
 /* Where a statement's filters go: "m.provisional_by IS NULL" (a
@@ -27,31 +28,41 @@
 
 /* The filters of a family of list statements: cond[i], the condition of
  * parameter $i+1 ("AND (...) "), or NULL for a parameter that is no
- * filter; limit, the number of the page's limit parameter. */
+ * filter; limit and offset, the numbers of the page's limit and offset
+ * parameters; values[i] (of nvalues), whether parameter $i+1 has few
+ * values and the best plan may depend on them (years, genres, a
+ * language, ratings and runtimes; not a title searched for): a page
+ * whose filters are all such is kept prepared with them written in. */
 struct mq_movie_shape {
 	const char *const *cond;
 	int count;
 	int limit;
+	int offset;
+	const bool *values;
+	int nvalues;
 };
 
 /* Whether any filter of shape is given in params. */
 bool mq_movie_shape_filtered(const struct mq_movie_shape *shape, const char *const *params);
 
 /* The text of statement tmpl with its MQ_MOVIE_FILTERS made of the
- * filters given in params, and its limit written as the number limit
- * unless NULL, in arena a; and the types of its n parameters into types:
- * a parameter the text no longer uses (a filter not given; the language
- * where nothing is searched) is sent as text, so that the server need
- * not infer its type. */
+ * filters given in params, in arena a, and with write_values the limit,
+ * the offset and the parameters of shape->values written as their
+ * values; and the types of its n parameters into types: a parameter the
+ * text no longer uses (a filter not given, a value written in) is sent
+ * as text, so that the server need not infer its type. */
 const char *mq_movie_shaped_sql(struct mq_arena *a, const struct mq_movie_shape *shape,
 				const struct mq_stmt *tmpl, int n, const char *const *params,
-				const char *limit, Oid *types);
+				bool write_values, Oid *types);
 
-/* Statement tmpl shaped for the n params given, in a: where no filter is
- * given and its limit is a number, the statement made and prepared once
- * per worker (mq_movie_shape_unfiltered), else one made for this call
- * and planned for its values (tmpl's flags). */
-struct mq_stmt *mq_movie_shaped(struct mq_arena *a, const struct mq_movie_shape *shape,
+/* Statement tmpl shaped for the n params given, in c's arena.  A page
+ * (page) at offset 0 whose filters all have few values is the statement
+ * with their values written in, prepared once per worker and kept (the
+ * most recently used 32): no planning on the server, which for a list
+ * cost more than running it, and the plan is the one made for these
+ * values.  Any other (a title searched for, a deeper page by number) is
+ * made for this call and planned for its values (tmpl's flags). */
+struct mq_stmt *mq_movie_shaped(struct mq_ctx *c, const struct mq_movie_shape *shape,
 				const struct mq_stmt *tmpl, bool page, int n, const char *const *params);
 
 #endif
