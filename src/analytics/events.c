@@ -6,6 +6,7 @@
 #include <ctype.h>
 
 #include "core/arena.h"
+#include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
 #include "db/rows.h"
@@ -71,7 +72,8 @@ static struct mq_stmt write_pending = MQ_STMT_UNSEEN(
 	"WHERE (e.m IS NULL OR (SELECT true FROM movies WHERE id = e.m)) "
 	"AND NOT EXISTS (SELECT 1 FROM users WHERE id = e.u AND deleted_at IS NOT NULL)");
 
-/* Queues an event; takes data (may be NULL). */
+/* Queues an event; takes data (may be NULL).  The callers look at
+ * [analytics] browsing first, before making data. */
 static void queue(const char *kind, int64_t user_id, int64_t movie_id, struct json_object *data)
 {
 	struct json_object *e = json_object_new_object();
@@ -92,18 +94,24 @@ static void queue(const char *kind, int64_t user_id, int64_t movie_id, struct js
 	json_object_array_add(pending, e);
 }
 
-size_t mq_analytics_pending(void)
+int mq_analytics_due_ms(void)
 {
-	return pending ? json_object_array_length(pending) : 0;
+	uint64_t age;
+
+	if (pending == NULL)
+		return -1;
+	age = mq_now_real_ns() - pending_since_ns;	/* a clock set back: due */
+	if (json_object_array_length(pending) >= PENDING_MAX || age >= PENDING_AGE_NS)
+		return 0;
+	return (int)((PENDING_AGE_NS - age + 999999) / 1000000);
 }
 
 /* An event lost is logged, never a failure of what it is about. */
 void mq_analytics_flush(struct mq_ctx *c, bool now)
 {
-	size_t n = mq_analytics_pending();
+	size_t n = pending ? json_object_array_length(pending) : 0;
 
-	if (n == 0 || (!now && n < PENDING_MAX &&
-		       mq_now_real_ns() - pending_since_ns < PENDING_AGE_NS))
+	if (n == 0 || (!now && mq_analytics_due_ms() > 0))
 		return;
 	const char *params[] = { json_object_to_json_string_ext(pending, JSON_C_TO_STRING_PLAIN) };
 	if (mq_db_q(c, &write_pending, 1, params) == NULL)
@@ -113,16 +121,20 @@ void mq_analytics_flush(struct mq_ctx *c, bool now)
 	pending = NULL;
 }
 
-void mq_analytics_view(int64_t user_id, int64_t movie_id)
+void mq_analytics_view(struct mq_ctx *c, int64_t user_id, int64_t movie_id)
 {
-	queue("movie_view", user_id, movie_id, NULL);
+	if (c->cfg->analytics_browsing)
+		queue("movie_view", user_id, movie_id, NULL);
 }
 
-void mq_analytics_search(int64_t user_id, const char *q, struct json_object *filters,
-			 int64_t results, bool corrected)
+void mq_analytics_search(struct mq_ctx *c, int64_t user_id, const char *q,
+			 struct json_object *filters, int64_t results, bool corrected)
 {
-	struct json_object *d = json_object_new_object();
+	struct json_object *d;
 
+	if (!c->cfg->analytics_browsing)
+		return;
+	d = json_object_new_object();
 	json_object_object_add(d, "q", json_object_new_string(q));
 	if (filters && json_object_object_length(filters))
 		json_object_object_add(d, "filters", json_object_get(filters));
@@ -131,10 +143,10 @@ void mq_analytics_search(int64_t user_id, const char *q, struct json_object *fil
 	queue("search", user_id, 0, d);
 }
 
-void mq_analytics_impressions(int64_t user_id, struct json_object *results, int64_t first,
-			      const char *reason)
+void mq_analytics_impressions(struct mq_ctx *c, int64_t user_id, struct json_object *results,
+			      int64_t first, const char *reason)
 {
-	size_t n = results ? json_object_array_length(results) : 0;
+	size_t n = results && c->cfg->analytics_browsing ? json_object_array_length(results) : 0;
 	struct json_object *id, *why, *kind;
 
 	for (size_t i = 0; i < n; i++) {
@@ -160,10 +172,12 @@ void mq_analytics_impressions_page(struct mq_ctx *c, int64_t user_id, const char
 	struct json_object *page, *results;
 	const char *err;
 
+	if (!c->cfg->analytics_browsing)
+		return;
 	if (body && mq_json_parse(c->arena, body, len, 64, &page, &err) == 0 &&
 	    json_object_object_get_ex(page, "results", &results) &&
 	    json_object_is_type(results, json_type_array))
-		mq_analytics_impressions(user_id, results, first, reason);
+		mq_analytics_impressions(c, user_id, results, first, reason);
 }
 
 /* ---- the client's events ---- */

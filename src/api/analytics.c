@@ -264,7 +264,7 @@ mq_reply mq_users_me_year_in_review(struct mq_req *r)
 	PGresult *res;
 	mq_reply rc;
 	bool ok;
-	int year;
+	int year = 0;	/* set by year_param unless it answered */
 
 	if (mq_done(rc = mq_query_check(r, allowed)) || mq_done(rc = year_param(r, &year)))
 		return rc;

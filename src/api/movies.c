@@ -632,7 +632,7 @@ static void searched(struct mq_req *r, const char *body, size_t len)
 		if (strcmp(k, "q") && strcmp(k, "title") && strcmp(k, "page") && strcmp(k, "page_size"))
 			mq_json_add_str(filters, k, r->query.params[i].value);
 	}
-	mq_analytics_search(r->user_id, q, filters, results, corrected);
+	mq_analytics_search(&r->ctx, r->user_id, q, filters, results, corrected);
 }
 
 /* Serves the list from the cache or renders and caches it.  genre: the

@@ -113,7 +113,7 @@ mq_reply mq_movies_recommended(struct mq_req *r)
 		return mq_fail(r, st);
 	if (json_object_array_length(list.results) == 0 && p.page > 1)
 		return mq_page_not_found(r, &p);
-	mq_analytics_impressions(r->user_id, list.results, p.offset, NULL);
+	mq_analytics_impressions(&r->ctx, r->user_id, list.results, p.offset, NULL);
 	env = mq_page_envelope(r, &p, list.count, list.results);
 	add_version(env, list.version);
 	mq_resp_header(r, "Cache-Control", r->user_id ? "private, no-store" : "no-cache");
@@ -149,7 +149,7 @@ mq_reply mq_movies_recommendations(struct mq_req *r)
 		return mq_fail(r, st);
 	if (mq_page_past_end(&p, list.count) && p.page > 1)
 		return mq_page_not_found(r, &p);
-	mq_analytics_impressions(r->user_id, list.results, p.offset, "also_liked");
+	mq_analytics_impressions(&r->ctx, r->user_id, list.results, p.offset, "also_liked");
 	env = mq_page_envelope(r, &p, list.count, list.results);
 	add_version(env, list.version);
 	body = mq_json_render(env, &len);

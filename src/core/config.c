@@ -191,6 +191,7 @@ static const struct directive directives[] = {
 	D("analytics", "months_ahead", T_INT, analytics_months_ahead, "3", 1, 24),
 	D("analytics", "rollup_margin", T_MS, analytics_rollup_margin_ms, "1h", 0, DAY_MS),
 	D("analytics", "events_per_minute", T_INT, analytics_events_per_minute, "60", 0, 100000),
+	D("analytics", "browsing", T_BOOL, analytics_browsing, "on", 0, 0),
 
 	D("oauth", "redirect_uris", T_STR, oauth_redirect_uris, "", 0, 0),
 	D("oauth", "state_ttl", T_MS, oauth_state_ttl_ms, "10m", 60000, HOUR_MS),

@@ -196,6 +196,7 @@ struct mq_config {
 	int analytics_months_ahead;	/* partitions made ahead */
 	int analytics_rollup_margin_ms;	/* a day is final this long after its end */
 	int analytics_events_per_minute;	/* POST /api/events/ batches per caller; 0: no limit */
+	bool analytics_browsing;	/* record views, searches, impressions (the worker's queue) */
 
 	/* [oauth] and the [oauth.NAME] sections */
 	char *oauth_redirect_uris;	/* the clients' URIs, space-separated, exact */

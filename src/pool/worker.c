@@ -212,16 +212,8 @@ static void conns_sync(struct conns *c, bool stopping)
 /* Whether something waits for this worker (a request on one of its
  * connections, a new connection, a signal).  The events are
  * level-triggered: the loop's own wait reports them again. */
-static bool busy(int ep)
-{
-	struct epoll_event ev;
-
-	return epoll_wait(ep, &ev, 1, 0) > 0;
-}
-
 /* Writes the events that requests queued (analytics/events.h), after
- * the answer: at once when nothing else waits for the worker; under
- * load, in batches, after a second or 64 events. */
+ * the answer: in batches, after a second or 64 events; all when now. */
 static void flush_events(struct mq_worker *w, struct mq_arena *arena, bool now)
 {
 	struct mq_ctx c = { .cfg = w->cfg, .db = w->db, .cache = w->cache, .arena = arena,
@@ -232,8 +224,7 @@ static void flush_events(struct mq_worker *w, struct mq_arena *arena, bool now)
 
 /* Serves one request from req (which accepts a new connection if it holds
  * none), counting it in served. */
-static void serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena, int ep,
-		      long *served)
+static void serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *arena, long *served)
 {
 	/* Reading the request's first records can block (a peer that sends
 	 * half a header): count it as busy, so request_timeout covers it. */
@@ -252,8 +243,7 @@ static void serve_one(struct mq_worker *w, FCGX_Request *req, struct mq_arena *a
 	 * next request (to /metrics, on another worker) could miss it */
 	publish_counters(w, ++*served);
 	FCGX_Finish_r(req);
-	if (mq_analytics_pending())
-		flush_events(w, arena, !busy(ep));
+	flush_events(w, arena, false);
 	mq_arena_reset(arena);
 	mq_coverage_flush();
 }
@@ -281,11 +271,10 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 		 * served above; idle ones are closed below. */
 		if (stop || retiring)
 			break;
-		/* Events still queued (the worker was busy after its last
-		 * answer, or what woke it went to another worker) are
-		 * written as soon as nothing waits, never left for the next
-		 * request, which may be long in coming. */
-		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), mq_analytics_pending() ? 0 : -1);
+		/* Events still queued are written when due if no request
+		 * comes first: never left for the next request, which may be
+		 * long in coming. */
+		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), mq_analytics_due_ms());
 		if (n == 0) {
 			flush_events(w, arena, true);
 			mq_arena_reset(arena);
@@ -301,7 +290,7 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 			}
 			if (slot < 0 || (tag == UINT64_MAX - 1 && stop))
 				continue;
-			serve_one(w, c.req[slot], arena, c.ep, &served);
+			serve_one(w, c.req[slot], arena, &served);
 			c.fd[slot] = FD_UNKNOWN;
 			conns_sync(&c, stop);
 		}

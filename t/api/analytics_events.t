@@ -80,6 +80,27 @@ waitpid $_, 0 for @kids;
 Marquee::Stack::poll(30, sub { $views->() >= 200 });
 is $views->(), 200, '200 views from 5 clients at once: all 200 written';
 
+# [analytics] browsing = off: no view, search or impression, while actions
+# are still recorded.  A reload retires the workers, each writing its queue
+# as it leaves: once the old ones are gone, nothing of theirs is to come.
+my $looked = sub {
+    $s->psql(q{SELECT count(*) FROM events WHERE kind IN ('movie_view', 'search', 'rec_impression')}) };
+my $config = "[analytics]\nevents_per_minute = 20\n";
+ok $s->reload_pool(extra_config => $config . "browsing = off\n"), 'browsing = off';
+my $seen = $looked->();
+$s->get("/api/movies/$ronin/");
+$s->get("/api/movies/$heat/", token => $A);
+$s->get('/api/movies/?q=ronin');
+my $page = $s->get('/api/movies/recommended/');
+ok $page->{status} == 200 && @{ $page->{json}{results} }, 'a page of recommendations';
+$s->post('/api/movies/rate/', token => $bob->{access}, json => { movie => $heat, rating => 3 });
+ok $s->reload_pool(extra_config => $config), 'browsing on again';
+is $looked->(), $seen, 'with browsing off: no view, search or impression recorded';
+is events("user_id = $bob->{id} AND kind = 'rating'"), "rating:$bob->{id}:$heat", 'but the rating';
+$s->get('/api/movies/recommended/');
+Marquee::Stack::poll(30, sub { $looked->() > $seen });
+is $looked->(), $seen + @{ $page->{json}{results} }, 'on again: a page\'s impressions are';
+
 # ---- POST /api/events/ ----
 my $client = '0f8fad5b-d9cb-469f-a165-70867728950e';
 my $r = $s->post('/api/events/', json => { client_id => $client, events => [

@@ -209,6 +209,17 @@ is $s->get('/api/users/me/not-interested/')->{status}, 401, 'anonymous list: 401
 is $s->post("/api/movies/$nope/not-interested/?x=1", token => $alice->{access})->{status}, 400,
     'an unknown parameter: 400';
 
+# a film watched once, then another watched again and again: more
+# watchings than the signals read (2 x max_signals), the first film is
+# still left out (looked up, not read from the history)
+my $rewatcher = $s->user('rewatcher');
+my ($once, $again) = map { $_->{id} } @{ recommended($rewatcher->{access})->{json}{results} }[0, 1];
+$s->psql("INSERT INTO watch_history (user_id, movie_id, watched_at) VALUES ($rewatcher->{id}, $once, now() - interval '1 day')");
+$s->psql("INSERT INTO watch_history (user_id, movie_id, watched_at)
+          SELECT $rewatcher->{id}, $again, now() - g * interval '1 second' FROM generate_series(1, 60) g");
+my @seen = grep { $_->{id} == $once || $_->{id} == $again } all_pages($rewatcher->{access});
+is scalar @seen, 0, 'watched once, before 60 watchings of another: neither is recommended';
+
 # ---- nothing of another user's shows, except as aggregate ----
 my $bob = $s->user('bob');
 for my $m (@comedy[0 .. 4]) {

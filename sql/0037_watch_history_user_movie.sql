@@ -1,0 +1,11 @@
+-- A user's watchings of one movie, looked up by (user, movie).
+--
+-- Recommendations leave out what the user watched.  A user with more
+-- signals than GET /api/movies/recommended/ reads (or whose history was
+-- cut: src/recs/recommend.c, "signals") has each candidate looked up:
+-- "EXISTS (SELECT 1 FROM watch_history WHERE user_id = $u AND movie_id =
+-- c.id)".  The only indexes were (user_id, watched_at, id), which reads
+-- all of the user's watchings (hashed: 61,000 rows for one heavy user,
+-- 48 ms), and (movie_id), which reads everybody's watchings of the movie.
+-- This one answers each candidate from its own few entries.
+CREATE INDEX watch_history_user_movie ON watch_history (user_id, movie_id);
