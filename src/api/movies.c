@@ -2,11 +2,14 @@
  * movies.c: the lists of movies: GET /api/movies/ with its filters,
  * orderings and search, /api/movies/recent/ and /api/genres/{id}/movies/.
  *
- * One statement per ordering, each taking every filter as a parameter
- * that is NULL when not given, planned for the values of each request
- * (MQ_STMT_CATALOG_PLANNED, which a replica may answer) so the filters not
- * given vanish and the index of the ones given is used.  The page is chosen first (ids only), then the 20
- * movies of the page are joined with their translations and genres.
+ * One statement per ordering, made of the conditions of the filters given
+ * (catalog/movie_shape.h): a first page whose filters all have few values
+ * (none, years, genres, a language, ratings, runtimes) runs prepared with
+ * them written in, any other is planned for its values
+ * (MQ_STMT_CATALOG_PLANNED, which a replica may answer).  The page is
+ * chosen first (ids only), then the 20 movies of the page are joined with
+ * their translations and genres, in the same statement as the count kept
+ * for its filters (movie_counts), when they have one.
  *
  * Counts: counting every match of a broad filter over a million movies
  * takes hundreds of milliseconds, even up to 10,000.  So a page fetches one
@@ -34,17 +37,15 @@
  * second), and the envelope says "search": "corrected" and the query
  * searched for.
  */
-#include <ctype.h>
-
 #include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/genre_names.h"
 #include "catalog/genres.h"
 #include "catalog/movie_json.h"
+#include "catalog/movie_shape.h"
 #include "catalog/movie_sql.h"
 #include "catalog/releases.h"
 #include "catalog/tmdb_import.h"
-#include "core/buf.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -61,8 +62,6 @@
 /* Deeper pages cost a scan of every row before them: past this many rows,
  * the list goes on by after= cursor (or narrower filters). */
 #define MAX_DEPTH 10000
-/* PostgreSQL's type text (pg_type.dat): what an unused parameter is sent as */
-#define TEXT_OID 25
 #define COUNT_CAP "10001"	/* counted up to here; more: estimated */
 #define RANK_WINDOW "300"
 
@@ -75,20 +74,22 @@
 	"OR ($18::text <> 'en' AND m.id = ANY (ARRAY(SELECT t.movie_id FROM movie_translations t " \
 	"    WHERE t.language IN ($17::text, $18::text) AND " cond "))) "
 
+/* The same sum as count_kept's, of dimension $23 and values $24..$26:
+ * NULL when $23 is (or nothing is kept of those values).  Uncorrelated,
+ * it runs once a statement (an InitPlan), not once a movie. */
+#define KEPT_COUNT \
+	"(SELECT sum(n) FROM movie_counts WHERE dimension = $23::text " \
+	"  AND ($24::text[] IS NULL OR value = ANY ($24)) " \
+	"  AND ($25::text IS NULL OR value >= $25) AND ($26::text IS NULL OR value <= $26))"
+
 /* $1..$16: the filters, in the order of enum mq_movie_param; title and
  * q match the translation in the language $17/$18 too
  * (sql/0021_translated_title_search.sql).  A provisional movie
  * (sql/0010_hardening.sql) is in no list.
  *
  * FILTERS marks where a statement's filters go: the condition of each
- * filter given, and only those (shaped(), below).  Written into every
- * statement as "($n IS NULL OR ...)", the server parsed and analysed all
- * sixteen, with their subqueries, on every call before folding away those
- * whose parameter was NULL: two thirds of the first page's time in
- * PostgreSQL (docs/performance.md).  Each condition keeps that text, so
- * the plan is the one the folded statement had. */
-#define FILTERS "@FILTERS@"
-#define PROVISIONAL_FILTER "m.provisional_by IS NULL "
+ * filter given, and only those (catalog/movie_shape.h). */
+#define FILTERS MQ_MOVIE_FILTERS
 static const char *const filter_sql[MQ_MF_COUNT] = {
 	[MQ_MF_TITLE] = "AND ($1::text IS NULL "
 		"OR m.title_fold LIKE '%' || like_escape(search_fold($1)) || '%' "
@@ -117,9 +118,11 @@ static const char *const filter_sql[MQ_MF_COUNT] = {
 
 /* $17, $18: the language; $19, $20: limit and offset.  The page (ids,
  * and k, the key of the ordering as text, which the last movie shown
- * makes the after= cursor of the next page) is chosen first, then shown. */
+ * makes the after= cursor of the next page) is chosen first, then shown.
+ * Beside it, the list's count kept in movie_counts when its filters have
+ * one (KEPT_COUNT): in the page's round trip, not one of its own. */
 #define SHOW_PAGE \
-	"SELECT p.k AS after_key, " MQ_MOVIE_ITEM_COLUMNS " " \
+	"SELECT " KEPT_COUNT " AS kept_count, p.k AS after_key, " MQ_MOVIE_ITEM_COLUMNS " " \
 	"FROM (SELECT id, k, row_number() OVER () AS n FROM page) p JOIN movies m USING (id) " \
 	MQ_MOVIE_TRANSLATION("$17", "$18") "ORDER BY p.n"
 
@@ -230,128 +233,46 @@ static struct mq_stmt count_kept = MQ_STMT_CATALOG(
 	"AND ($2::text[] IS NULL OR value = ANY ($2)) "
 	"AND ($3::text IS NULL OR value >= $3) AND ($4::text IS NULL OR value <= $4)");
 
-/* sql with the page's limit, $19, written as the number limit (digits
- * only: mq_page_parse's page size plus one). */
-static const char *with_limit(struct mq_arena *a, const char *sql, const char *limit)
-{
-	struct mq_buf b;
-	const char *p, *at;
+/* The parameters of a page's statement: the filters, the language
+ * ($17, $18), limit and offset ($19, $20), the cursor ($21, $22) and
+ * the kept count's dimension and values ($23..$26). */
+#define PAGE_PARAMS (MQ_MF_COUNT + 10)
 
-	mq_buf_init(&b, a, strlen(sql) + 16);
-	for (p = sql; (at = strstr(p, "$19")) != NULL; p = at + 3) {
-		mq_buf_append(&b, p, (size_t)(at - p));
-		mq_buf_puts(&b, isdigit((unsigned char)at[3]) ? "$19" : limit);
-	}
-	mq_buf_puts(&b, p);
-	return b.data;
-}
-
-/* The text of statement tmpl with its FILTERS made of the filters given
- * in params[0 .. MQ_MF_COUNT - 1], and its limit $19 written as the
- * number limit unless NULL, in arena a; and the types of its n
- * parameters into types: a parameter the text no longer uses (a filter
- * not given; the language where nothing is searched) is sent as text, so
- * that the server need not infer its type. */
-static const char *shaped_sql(struct mq_arena *a, const struct mq_stmt *tmpl, int n,
-			      const char *const *params, const char *limit, Oid *types)
-{
-	static const char marker[] = FILTERS;
-	bool used[MQ_MF_COUNT + 7] = { false };
-	struct mq_buf filters, sql;
-	const char *p, *at;
-
-	mq_buf_init(&filters, a, 512);
-	mq_buf_puts(&filters, PROVISIONAL_FILTER);
-	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
-		if (params[i] && filter_sql[i])
-			mq_buf_puts(&filters, filter_sql[i]);
-	mq_buf_init(&sql, a, strlen(tmpl->sql) + filters.len);
-	for (p = tmpl->sql; (at = strstr(p, marker)) != NULL; p = at + sizeof(marker) - 1) {
-		mq_buf_append(&sql, p, (size_t)(at - p));
-		mq_buf_append(&sql, filters.data, filters.len);
-	}
-	mq_buf_puts(&sql, p);
-	if (limit)
-		sql.data = (char *)with_limit(a, sql.data, limit);
-	for (p = sql.data; (p = strchr(p, '$')) != NULL;) {
-		char *end;
-		long k = strtol(++p, &end, 10);
-
-		if (end > p && k >= 1 && k <= (long)MQ_ARRAY_LEN(used))
-			used[k - 1] = true;
-		p = end;
-	}
-	for (int i = 0; i < n; i++)
-		types[i] = i < (int)MQ_ARRAY_LEN(used) && used[i] ? 0 : TEXT_OID;
-	return sql.data;
-}
-
-/* A page's statement without filters, made and prepared once per worker
- * and page size (the first page of each ordering, /api/movies/recent/,
- * their cursor pages): no filter's value can change its best plan, so a
- * named statement spares the planning, which cost more than running it
- * (docs/performance.md).  Its limit is written in: with a parameter
- * there, the generic plan expects a tenth of the catalog on the page and
- * joins it by a scan of every movie.  Filtered pages are planned for
- * their values on every call. */
-struct unfiltered {
-	const struct mq_stmt *tmpl;
-	char limit[8];
-	struct mq_stmt st;
-	Oid types[MQ_MF_COUNT + 6];
+/* The parameters whose values a kept page statement has written in
+ * (catalog/movie_shape.h): the filters with few values, whose values the
+ * best plan depends on, and the kept count's dimension and values. */
+static const bool plan_values[PAGE_PARAMS] = {
+	[MQ_MF_YEARS] = true, [MQ_MF_YEAR_FROM] = true, [MQ_MF_YEAR_TO] = true,
+	[MQ_MF_GENRES] = true, [MQ_MF_LANGUAGE] = true,
+	[MQ_MF_RATING_MIN] = true, [MQ_MF_RATING_MAX] = true,
+	[MQ_MF_RUNTIME_MIN] = true, [MQ_MF_RUNTIME_MAX] = true,
+	[MQ_MF_COUNT + 6] = true, [MQ_MF_COUNT + 7] = true, [MQ_MF_COUNT + 8] = true,
+	[MQ_MF_COUNT + 9] = true,
 };
-static struct unfiltered unfiltered[2 * MQ_ORDER_COUNT];
 
-/* The statement, or NULL when there are as many as are kept. */
-static struct mq_stmt *unfiltered_stmt(const struct mq_stmt *tmpl, int n, const char *const *params)
-{
-	const char *limit = params[MQ_MF_COUNT + 2];
-	struct unfiltered *u;
-	struct mq_arena *a;
-	size_t i;
-
-	for (i = 0; i < MQ_ARRAY_LEN(unfiltered) && unfiltered[i].tmpl; i++)
-		if (unfiltered[i].tmpl == tmpl && strcmp(unfiltered[i].limit, limit) == 0)
-			return &unfiltered[i].st;
-	if (i == MQ_ARRAY_LEN(unfiltered) || n > (int)MQ_ARRAY_LEN(unfiltered[i].types) ||
-	    strlen(limit) >= sizeof(unfiltered[i].limit) || strspn(limit, "0123456789") != strlen(limit))
-		return NULL;
-	u = &unfiltered[i];
-	a = mq_arena_new(0);
-	u->st = (struct mq_stmt){ .read_only = true, .replica = tmpl->replica, .types = u->types };
-	u->st.sql = mq_xstrdup(shaped_sql(a, tmpl, n, params, limit, u->types));
-	mq_arena_destroy(a);
-	mq_strlcpy(u->limit, limit, sizeof(u->limit));
-	u->tmpl = tmpl;
-	return &u->st;
-}
+/* The filters of every statement above, their limit $19 and offset $20. */
+static const struct mq_movie_shape shape = {
+	.cond = filter_sql, .count = MQ_MF_COUNT, .limit = MQ_MF_COUNT + 3,
+	.offset = MQ_MF_COUNT + 4, .values = plan_values, .nvalues = PAGE_PARAMS,
+};
 
 /* Runs statement tmpl (MQ_STMT_CATALOG_PLANNED) with the filters given
- * in params, planned for the values; a page (page) without filters runs
- * prepared. */
+ * in params, planned for the values; a first page (page) with no filter
+ * or filters of few values runs prepared (catalog/movie_shape.h). */
 static PGresult *shaped_q(struct mq_req *r, const struct mq_stmt *tmpl, bool page, int n,
 			  const char *const *params)
 {
-	struct mq_stmt st = *tmpl, *plain;
-	Oid *types = mq_arena_alloc(r->arena, (size_t)n * sizeof(*types));
-	bool filtered = false;
-
-	for (int i = 0; i < MQ_MF_COUNT && i < n; i++)
-		filtered |= params[i] != NULL && filter_sql[i] != NULL;
-	if (page && !filtered && n > MQ_MF_COUNT + 2 &&
-	    (plain = unfiltered_stmt(tmpl, n, params)) != NULL)
-		return mq_q(r, plain, n, params);
-	st.sql = shaped_sql(r->arena, tmpl, n, params, NULL, types);
-	st.types = types;
-	return mq_q(r, &st, n, params);
+	return mq_q(r, mq_movie_shaped(&r->ctx, &shape, tmpl, page, n, params), n, params);
 }
 
 struct list {
 	struct mq_movie_filters f;
 	struct mq_page page;
 	struct mq_lang lang;
-	const char *params[MQ_MF_COUNT + 6];
+	const char *params[PAGE_PARAMS];
 	int64_t count;
+	int64_t kept_count;	/* movie_counts' count, read with the page */
+	bool kept;		/* ... when it was */
 	bool count_exact;
 	bool has_next;
 	const char *next_after;	/* the cursor of the next page */
@@ -409,14 +330,28 @@ static int64_t first_int(PGresult *res)
 	return res && PQntuples(res) == 1 ? mq_row_int(res, 0, 0) : -1;
 }
 
+/* The parameters of count_kept (and KEPT_COUNT) for dimension dim of
+ * filters f, into params[0..3]; all NULL without a dimension. */
+static void kept_params(struct mq_req *r, const struct mq_movie_filters *f, const char *dim,
+			const char **params)
+{
+	if (dim == NULL) {
+		params[0] = params[1] = params[2] = params[3] = NULL;
+		return;
+	}
+	params[0] = dim;
+	params[1] = f->param[MQ_MF_YEARS] ? f->param[MQ_MF_YEARS]
+		    : f->param[MQ_MF_LANGUAGE] ? mq_arena_printf(r->arena, "{%s}", f->param[MQ_MF_LANGUAGE])
+					       : f->param[MQ_MF_GENRES];
+	params[2] = f->param[MQ_MF_YEAR_FROM];
+	params[3] = f->param[MQ_MF_YEAR_TO];
+}
+
 static int64_t count_from_kept(struct mq_req *r, const struct mq_movie_filters *f, const char *dim)
 {
-	const char *values = f->param[MQ_MF_YEARS] ? f->param[MQ_MF_YEARS]
-			     : f->param[MQ_MF_LANGUAGE]
-				     ? mq_arena_printf(r->arena, "{%s}", f->param[MQ_MF_LANGUAGE])
-				     : f->param[MQ_MF_GENRES];
-	const char *params[] = { dim, values, f->param[MQ_MF_YEAR_FROM], f->param[MQ_MF_YEAR_TO] };
+	const char *params[4];
 
+	kept_params(r, f, dim, params);
 	return first_int(mq_q(r, &count_kept, 4, params));
 }
 
@@ -461,6 +396,10 @@ static enum mq_status count(struct mq_req *r, struct list *l)
 	int exact;
 
 	l->count_exact = true;
+	if (dim && l->kept) {
+		l->count = l->kept_count;
+		return MQ_OK;
+	}
 	if (dim) {
 		l->count = count_from_kept(r, &l->f, dim);
 		return l->count < 0 ? mq_db_failure(&r->ctx) : MQ_OK;
@@ -502,21 +441,30 @@ static void set_filter_params(struct list *l)
 	l->params[MQ_MF_COUNT + 1] = l->lang.primary;
 }
 
-/* Takes the ordering's key out of the movies shown, keeping the last
- * one's as the next page's cursor. */
-static void take_keys(struct mq_req *r, struct list *l, struct json_object *results)
+/* The columns of SHOW_PAGE before the movie's own */
+enum { COL_KEPT_COUNT, COL_AFTER_KEY, COL_MOVIE };
+
+/* The page's movies of res (at most the page's size) as JSON, with the
+ * count read beside them and the last one's key made the next page's
+ * cursor. */
+static struct json_object *page_movies(struct mq_req *r, struct list *l, PGresult *res)
 {
-	size_t n = json_object_array_length(results);
+	struct json_object *results = mq_json_array(r->arena);
+	int n = PQntuples(res), shown = n > l->page.size ? (int)l->page.size : n;
 
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *movie = json_object_array_get_idx(results, i), *key;
-
-		if (i + 1 == n && json_object_object_get_ex(movie, "after_key", &key))
-			l->next_after = mq_movie_cursor_make(
-				r->arena, l->f.order, json_object_get_int64(json_object_object_get(movie, "id")),
-				key ? json_object_get_string(key) : NULL);
-		json_object_object_del(movie, "after_key");
+	l->has_next = n > shown;
+	if (n > 0 && kept_dimension(&l->f)) {
+		l->kept = true;
+		l->kept_count = mq_row_int(res, 0, COL_KEPT_COUNT);
 	}
+	for (int i = 0; i < shown; i++)
+		json_object_array_add(results, mq_row_columns(res, i, COL_MOVIE, PQnfields(res)));
+	if (shown > 0)
+		l->next_after = mq_movie_cursor_make(
+			r->arena, l->f.order, mq_row_int(res, shown - 1, COL_MOVIE),
+			PQgetisnull(res, shown - 1, COL_AFTER_KEY) ? NULL
+								   : PQgetvalue(res, shown - 1, COL_AFTER_KEY));
+	return results;
 }
 
 /* The page's movies as JSON into *results: by page number, or after the
@@ -524,6 +472,7 @@ static void take_keys(struct mq_req *r, struct list *l, struct json_object *resu
 static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object **results)
 {
 	bool after = l->f.after_id != NULL;
+	const char *dim = kept_dimension(&l->f);
 	enum mq_status st;
 	PGresult *res;
 
@@ -533,15 +482,12 @@ static enum mq_status fetch(struct mq_req *r, struct list *l, struct json_object
 	l->params[MQ_MF_COUNT + 3] = after ? "0" : l->page.offset_s;
 	l->params[MQ_MF_COUNT + 4] = l->f.after_key;
 	l->params[MQ_MF_COUNT + 5] = l->f.after_id;
-	res = after ? shaped_q(r, &after_stmts[l->f.order], true, MQ_MF_COUNT + 6, l->params)
-		    : shaped_q(r, &list_stmts[l->f.order], true, MQ_MF_COUNT + 4, l->params);
+	kept_params(r, &l->f, dim, &l->params[MQ_MF_COUNT + 6]);
+	res = shaped_q(r, after ? &after_stmts[l->f.order] : &list_stmts[l->f.order], true,
+		       PAGE_PARAMS, l->params);
 	if (res == NULL)
 		return mq_db_failure(&r->ctx);
-	*results = mq_rows_array(r->arena, res);
-	l->has_next = (int64_t)json_object_array_length(*results) > l->page.size;
-	if (l->has_next)
-		json_object_array_del_idx(*results, (size_t)l->page.size, 1);
-	take_keys(r, l, *results);
+	*results = page_movies(r, l, res);
 	mq_movies_add_urls(&r->ctx, *results);
 	if ((st = mq_genre_names_fill(&r->ctx, *results, l->lang.primary)) != MQ_OK)
 		return st;

@@ -294,6 +294,16 @@ static void deallocate(struct mq_db *db, struct mq_stmt *st)
 	*prepared_on(db, st) = 0;
 }
 
+void mq_db_forget(struct mq_db *db, struct mq_stmt *st)
+{
+	if (st->id && db->conn && st->prepared_gen == db->gen)
+		deallocate(db, st);
+	if (st->id && db->replica && db->replica->conn && st->replica_gen == db->replica->gen)
+		deallocate(db->replica, st);
+	st->id = 0;
+	st->prepared_gen = st->replica_gen = 0;
+}
+
 /* Sends st: prepared on first use (and after a reconnect), or unnamed and
  * planned for these values when it asks so or [database] prepare is off
  * (a pooler in transaction mode, where a named statement prepared in one

@@ -88,6 +88,11 @@ int mq_db_use_replica(struct mq_db *db);
  * mq_db_check() (the top of each request) clears it. */
 void mq_db_pin_primary(struct mq_db *db);
 
+/* Drops statement st where it is prepared (the primary's connection, the
+ * replica's), for a caller that keeps statements made at run time and
+ * reuses st for another text: the next use prepares it afresh. */
+void mq_db_forget(struct mq_db *db, struct mq_stmt *st);
+
 /* True when a statement that may write (neither MQ_STMT_READ nor
  * MQ_STMT_UNSEEN), or a COMMIT, succeeded since mq_db_check(). */
 bool mq_db_wrote(const struct mq_db *db);

@@ -1,11 +1,14 @@
 # The statements of GET /api/movies/ are made of the filters given
-# (issue 14): a page without filters runs a statement prepared once per
-# worker and page size, with the limit written in (at most 26 kept per
-# worker; past that, planned each time); a filtered one is planned for its
-# values with only its filters' conditions.  Every shape must answer what
-# SQL's own ordering says: each ordering, page sizes past the 26 kept,
-# pages by number, and filtered lists beside them (the pages by cursor,
-# unfiltered, are movies_deep.t's walk).
+# (issue 14): a first page without filters, or with filters of few values
+# (years, genres, language, ratings, runtimes), runs a statement with the
+# limit, the offset and those values written in, prepared once per worker
+# (the 32 most recently used kept; the least recently used dropped); any
+# other is planned for its values with only its filters' conditions.  The
+# count kept in movie_counts comes with the page.  Every shape must answer
+# what SQL's own ordering and count say: each ordering, page sizes past
+# the 32 kept, pages by number, filtered lists, more filter values than
+# are kept and the first ones again, and a catalog change under a kept
+# statement (the pages by cursor, unfiltered, are movies_deep.t's walk).
 use strict;
 use warnings;
 use utf8;
@@ -13,7 +16,8 @@ use Test::More;
 use Marquee::Stack;
 use Marquee::Plans;
 
-my $s = Marquee::Stack->start(extra_config => "[cache]\nresponses = off\n");
+# one worker: it sees every statement, and keeps 32 of them
+my $s = Marquee::Stack->start(workers => 1, extra_config => "[cache]\nresponses = off\n");
 
 # 400 films with ties in popularity, years over four decades, NULL release
 # dates and ratings for some, two languages, one provisional film.
@@ -89,6 +93,34 @@ for my $f (@filtered) {
     is page_ids("/api/movies/?$query&page_size=15&page=2"),
         $n > 15 ? sql_ids($where, $order, 15, 15) : 'status 404', "$query: page 2 ($n films)";
 }
+
+# ---- more first pages of filter values than a worker keeps (32), then the
+# first ones again, dropped and made afresh: each SQL's, counted ----
+sub year_page_ok {
+    my ($year, $what) = @_;
+    my $r = $s->get("/api/movies/?year=$year&page_size=3");
+    my $n = $s->psql("SELECT count(*) FROM movies WHERE provisional_by IS NULL AND year = $year");
+    my $ids = join ',', map { $_->{id} } @{ $r->{json}{results} // [] };
+    return $r->{status} == 200 && $ids eq sql_ids("year = $year", 'popularity DESC, id DESC', 3)
+        && $r->{json}{count} == $n ? () : ("$year ($what)");
+}
+my @years = grep { $s->psql("SELECT count(*) FROM movies WHERE year = $_") > 3 } 1970 .. 2009;
+cmp_ok scalar @years, '>', 32, 'more years with a second page than statements kept';
+my @wrong = map { year_page_ok($_, 'first') } @years;
+push @wrong, map { year_page_ok($_, 'again') } @years[0 .. 4], reverse @years;
+is "@wrong", '', 'year=Y for ' . @years . ' years, then again: every first page and count SQL\'s';
+
+# a title (here with a quote) is planned for its value, never written in
+is page_ids("/api/movies/?title=%C3%A9t%C3%A9%20'1&page_size=5"),
+    sql_ids(q{title_fold LIKE '%ete ''1%'}, 'popularity DESC, id DESC', 5), "title=été '1: SQL's";
+
+# the catalog changes under a kept statement: its page and count follow
+my $year = $years[-1];
+is_deeply [ year_page_ok($year, 'before') ], [], "year=$year kept";
+$s->psql(qq{INSERT INTO movies (title, release_date, popularity, original_language)
+            SELECT 'New ' || i, DATE '$year-06-01', 100 + i, 'en' FROM generate_series(1, 2) i});
+is_deeply [ year_page_ok($year, 'after two new films') ], [], "year=$year: the new films, counted";
+is_deeply [ map { year_page_ok($_, 'unchanged') } @years[0 .. 2] ], [], 'other years unchanged';
 
 $s->finish;
 done_testing;
