@@ -388,18 +388,26 @@ static void mark_shared(bool imdb)
 	free(by);
 }
 
+/* 0, or -1 (said) when the movieId on line of file is the one sorted
+ * before it, from line first. */
+static int not_again(const char *file, int32_t id, int32_t before, uint32_t line, uint32_t first)
+{
+	if (id != before)
+		return 0;
+	mq_cli_error(CMD, "%s:%lu: movieId %d again (first on line %lu)", file,
+		     (unsigned long)line, (int)id, (unsigned long)first);
+	return -1;
+}
+
 /* After links.csv: sorted by id, each id once (else -1, said), the
  * shared ids marked. */
 static int links_done(void)
 {
 	sort(links.v, links.n, sizeof(*links.v), cmp_link_id);
 	for (size_t i = 1; i < links.n; i++)
-		if (links.v[i].id == links.v[i - 1].id) {
-			mq_cli_error(CMD, "links.csv:%lu: movieId %d again (first on line %lu)",
-				     (unsigned long)links.v[i].line, (int)links.v[i].id,
-				     (unsigned long)links.v[i - 1].line);
+		if (not_again("links.csv", links.v[i].id, links.v[i - 1].id, links.v[i].line,
+			      links.v[i - 1].line) < 0)
 			return -1;
-		}
 	mark_shared(false);
 	mark_shared(true);
 	return 0;
@@ -410,12 +418,9 @@ static int films_done(void)
 {
 	sort(seen.v, seen.n, sizeof(*seen.v), cmp_seen);
 	for (size_t i = 1; i < seen.n; i++)
-		if (seen.v[i].id == seen.v[i - 1].id) {
-			mq_cli_error(CMD, "movies.csv:%lu: movieId %d again (first on line %lu)",
-				     (unsigned long)seen.v[i].line, (int)seen.v[i].id,
-				     (unsigned long)seen.v[i - 1].line);
+		if (not_again("movies.csv", seen.v[i].id, seen.v[i - 1].id, seen.v[i].line,
+			      seen.v[i - 1].line) < 0)
 			return -1;
-		}
 	return 0;
 }
 
