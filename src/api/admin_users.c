@@ -253,5 +253,6 @@ mq_reply mq_admin_users_delete(struct mq_req *r)
 	if (!PQgetisnull(res, 0, 0))
 		mq_media_remove(&r->ctx, PQgetvalue(res, 0, 0));
 	statistics_changed(r, movies);
+	mq_favorites_changed(&r->ctx, ids);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

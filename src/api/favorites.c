@@ -175,17 +175,23 @@ static mq_reply begin(struct mq_req *r, struct query *q, bool filtered)
 	return MQ_NEXT;
 }
 
+/* Cached for the user (http/respcache.h): what a page shows changes with
+ * their own favorites and with the movies. */
 static mq_reply list(struct mq_req *r, bool filtered)
 {
+	struct mq_respcache rc_cache;
 	struct query q;
 	PGresult *res;
 	mq_reply rc;
 
-	if (mq_done(rc = begin(r, &q, filtered)))
+	if (mq_done(rc = begin(r, &q, filtered)) ||
+	    mq_done(rc = mq_respcache_serve_private(r, &rc_cache, "movies",
+						    mq_favorites_kind(r->arena, q.param[0]),
+						    q.lang.tag)))
 		return rc;
 	if ((res = mq_q(r, &list_stmts[q.order], 10, q.param)) == NULL)
 		return mq_fail_db(r);
-	return mq_collection_respond(r, &q.page, res, 1, q.lang.primary);
+	return mq_collection_respond_cached(r, &rc_cache, &q.page, res, 1, q.lang.primary);
 }
 
 /* GET /api/users/favorites/ and GET /api/favorites/: filtered, ordered
@@ -242,8 +248,10 @@ mq_reply mq_favorites_add(struct mq_req *r)
 				 lang.primary, movie };
 	if ((res = mq_q(r, &add, 2, (const char *[]){ params[0], movie })) == NULL)
 		return mq_fail(r, mq_movie_write_failure(&r->ctx, movie));
-	if ((added = mq_row_int(res, 0, 0) > 0))
+	if ((added = mq_row_int(res, 0, 0) > 0)) {
 		mq_movie_changed(&r->ctx, movie);
+		mq_favorites_changed(&r->ctx, params[0]);
+	}
 	if ((res = mq_q(r, &one, 4, params)) == NULL)
 		return mq_fail_db(r);
 	return mq_collection_respond_one(r, added ? 201 : 200, res, 1, lang.primary);
@@ -262,5 +270,6 @@ mq_reply mq_favorites_remove(struct mq_req *r)
 	if (mq_row_int(res, 0, 0) == 0)
 		return mq_problem(r, 404, "Movie %s is not among your favorites.", movie);
 	mq_movie_changed(&r->ctx, movie);
+	mq_favorites_changed(&r->ctx, params[0]);
 	return mq_respond(r, 204, NULL, NULL, 0);
 }

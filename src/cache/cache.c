@@ -255,18 +255,19 @@ static uint64_t parse_generation(const char *v, size_t len)
 	return mq_parse_int64(num, 1, INT64_MAX, &g) == 0 ? (uint64_t)g : 0;
 }
 
-/* The generation and the value when both keys are on one server n: one
- * round trip. */
-static char *get_pair(struct mq_cache *c, struct node *n, struct mq_arena *a,
-		      const char *const *keys, const size_t *lens, size_t *len, uint64_t *gen)
+/* The generations (keys[0..n-1]) and the value (keys[n]) when all the
+ * keys are on one server node: one round trip. */
+static char *get_many(struct mq_cache *c, struct node *node, struct mq_arena *a,
+		      const char *const *keys, const size_t *lens, int n, size_t *len,
+		      uint64_t *gens)
 {
 	memcached_result_st *res;
-	memcached_return_t rc = memcached_mget(c->mc, keys, lens, 2);
+	memcached_return_t rc = memcached_mget(c->mc, keys, lens, (size_t)n + 1);
 	char *value = NULL;
 
-	if (retry_once(n, rc))
-		rc = memcached_mget(c->mc, keys, lens, 2);
-	note(c, n, rc);
+	if (retry_once(node, rc))
+		rc = memcached_mget(c->mc, keys, lens, (size_t)n + 1);
+	note(c, node, rc);
 	if (rc != MEMCACHED_SUCCESS)
 		return NULL;
 	while ((res = memcached_fetch_result(c->mc, NULL, &rc)) != NULL) {
@@ -275,52 +276,82 @@ static char *get_pair(struct mq_cache *c, struct node *n, struct mq_arena *a,
 		const char *v = memcached_result_value(res);
 		size_t vlen = memcached_result_length(res);
 
-		if (klen == lens[0] && memcmp(k, keys[0], klen) == 0) {
-			*gen = parse_generation(v, vlen);
-		} else if (klen == lens[1] && memcmp(k, keys[1], klen) == 0) {
-			value = mq_arena_strndup(a, v, vlen);
-			*len = vlen;
+		for (int i = 0; i <= n; i++) {
+			if (klen != lens[i] || memcmp(k, keys[i], klen) != 0)
+				continue;
+			if (i < n) {
+				gens[i] = parse_generation(v, vlen);
+			} else {
+				value = mq_arena_strndup(a, v, vlen);
+				*len = vlen;
+			}
 		}
 		memcached_result_free(res);
 	}
 	/* A server that hangs answers nothing: the fetch times out. */
 	if (rc == MEMCACHED_TIMEOUT)
-		note(c, n, rc);
+		note(c, node, rc);
+	return value;
+}
+
+/* The same when the keys are spread over servers: a get from each, so
+ * that each answers for itself (an mget across a server that is down
+ * says neither which one failed nor, at times, that one did).  Without
+ * its generations, a value is of no use: a generation's server that
+ * fails ends the lookup. */
+static char *get_apart(struct mq_cache *c, struct node *const *nodes, struct mq_arena *a,
+		       const char *const *keys, int n, size_t *len, uint64_t *gens)
+{
+	for (int i = 0; i < n; i++) {
+		size_t glen;
+		char *g = get_one(c, nodes[i], a, keys[i], &glen);
+
+		if (g == NULL && !nodes[i]->up)
+			return NULL;
+		gens[i] = g ? parse_generation(g, glen) : 0;
+	}
+	return get_one(c, nodes[n], a, keys[n], len);
+}
+
+char *mq_cache_get_with_generations(struct mq_cache *c, struct mq_arena *a,
+				    const char *const *kinds, int n, const char *key, size_t *len,
+				    uint64_t *gens)
+{
+	char k[MQ_CACHE_GENERATIONS_MAX + 1][KEY_MAX + 1], tmp[128];
+	const char *keys[MQ_CACHE_GENERATIONS_MAX + 1];
+	struct node *nodes[MQ_CACHE_GENERATIONS_MAX + 1];
+	size_t lens[MQ_CACHE_GENERATIONS_MAX + 1];
+	bool one_server = true;
+	char *value;
+
+	if (n > MQ_CACHE_GENERATIONS_MAX)
+		n = MQ_CACHE_GENERATIONS_MAX;	/* (a caller's mistake: gens is that long) */
+	for (int i = 0; i <= n; i++) {
+		if (i < n) {
+			gens[i] = 0;
+			snprintf(tmp, sizeof(tmp), "gen:%s", kinds[i]);
+		}
+		make_key(c, i < n ? tmp : key, k[i], sizeof(k[i]));
+		keys[i] = k[i];
+		lens[i] = strlen(k[i]);
+		nodes[i] = node_of(c, k[i]);
+		one_server = one_server && nodes[i] == nodes[0];
+	}
+	if (one_server)
+		value = resting(nodes[0]) ? NULL : get_many(c, nodes[0], a, keys, lens, n, len, gens);
+	else
+		value = get_apart(c, nodes, a, keys, n, len, gens);
+	if (value)
+		c->stats.hits++;
+	else
+		c->stats.misses++;
 	return value;
 }
 
 char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const char *kind,
 				   const char *key, size_t *len, uint64_t *gen)
 {
-	char gkey[KEY_MAX + 1], vkey[KEY_MAX + 1], tmp[128];
-	const char *keys[2] = { gkey, vkey };
-	size_t lens[2], glen;
-	struct node *ng, *nv;
-	char *value = NULL, *g;
-
-	*gen = 0;
-	snprintf(tmp, sizeof(tmp), "gen:%s", kind);
-	make_key(c, tmp, gkey, sizeof(gkey));
-	make_key(c, key, vkey, sizeof(vkey));
-	ng = node_of(c, gkey);
-	nv = node_of(c, vkey);
-	lens[0] = strlen(gkey);
-	lens[1] = strlen(vkey);
-	if (ng == nv) {
-		value = resting(ng) ? NULL : get_pair(c, ng, a, keys, lens, len, gen);
-	} else if ((g = get_one(c, ng, a, gkey, &glen)) != NULL || ng->up) {
-		/* On two servers: a get from each, so that each answers for
-		 * itself (an mget across a server that is down says neither
-		 * which one failed nor, at times, that one did).  Without its
-		 * generation, a value is of no use. */
-		*gen = g ? parse_generation(g, glen) : 0;
-		value = get_one(c, nv, a, vkey, len);
-	}
-	if (value)
-		c->stats.hits++;
-	else
-		c->stats.misses++;
-	return value;
+	return mq_cache_get_with_generations(c, a, &kind, 1, key, len, gen);
 }
 
 int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl)

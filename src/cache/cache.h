@@ -38,6 +38,14 @@ char *mq_cache_get(struct mq_cache *c, struct mq_arena *a, const char *key, size
 char *mq_cache_get_with_generation(struct mq_cache *c, struct mq_arena *a, const char *kind,
 				   const char *key, size_t *len, uint64_t *gen);
 
+/* The same for a value that depends on up to MQ_CACHE_GENERATIONS_MAX
+ * kinds of data: gens[i] is the generation of kinds[i].  Still one round
+ * trip when the keys share a server. */
+#define MQ_CACHE_GENERATIONS_MAX 2
+char *mq_cache_get_with_generations(struct mq_cache *c, struct mq_arena *a,
+				    const char *const *kinds, int n, const char *key, size_t *len,
+				    uint64_t *gens);
+
 /* Stores value for ttl seconds (0: the configured ttl).  Returns 0 or -1;
  * callers normally ignore the result. */
 int mq_cache_set(struct mq_cache *c, const char *key, const char *val, size_t len, int ttl);

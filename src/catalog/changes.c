@@ -23,3 +23,13 @@ void mq_catalog_changed(struct mq_ctx *c)
 {
 	mq_cache_bump(c->cache, "movies");
 }
+
+const char *mq_favorites_kind(struct mq_arena *a, const char *user)
+{
+	return mq_arena_printf(a, "favorites:%s", user);
+}
+
+void mq_favorites_changed(struct mq_ctx *c, const char *user)
+{
+	mq_cache_bump(c->cache, mq_favorites_kind(c->arena, user));
+}

@@ -27,4 +27,11 @@ void mq_movies_changed(struct mq_ctx *c, const char *id);
  * detail is made stale with mq_movie_changed. */
 void mq_catalog_changed(struct mq_ctx *c);
 
+/* The kind of a user's cached answers about their own favorites
+ * ("favorites:<user>"): lists of movies, so stale with the catalog too. */
+const char *mq_favorites_kind(struct mq_arena *a, const char *user);
+
+/* User (as a statement parameter's text) added or removed favorites. */
+void mq_favorites_changed(struct mq_ctx *c, const char *user);
+
 #endif

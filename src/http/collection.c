@@ -7,19 +7,52 @@
 #include "core/json.h"
 #include "db/rows.h"
 
-mq_reply mq_collection_respond(struct mq_req *r, const struct mq_page *p, PGresult *res,
-			       int nown, const char *primary)
+/* The envelope of the page of res, NULL when the page is past the end. */
+static enum mq_status page_of(struct mq_req *r, const struct mq_page *p, PGresult *res, int nown,
+			      const char *primary, struct json_object **page)
 {
 	int64_t total = PQntuples(res) ? mq_row_int(res, 0, 0) : 0;
 	struct json_object *results;
 	enum mq_status st;
 
+	*page = NULL;
 	if (PQntuples(res) == 0 && p->page > 1)
-		return mq_page_not_found(r, p);
+		return MQ_OK;
 	if ((st = mq_collection_items(&r->ctx, res, nown, primary, &results)) != MQ_OK)
+		return st;
+	*page = mq_page_envelope(r, p, total, results);
+	return MQ_OK;
+}
+
+mq_reply mq_collection_respond(struct mq_req *r, const struct mq_page *p, PGresult *res,
+			       int nown, const char *primary)
+{
+	struct json_object *page;
+	enum mq_status st = page_of(r, p, res, nown, primary, &page);
+
+	if (st != MQ_OK)
 		return mq_fail(r, st);
+	if (page == NULL)
+		return mq_page_not_found(r, p);
 	mq_resp_header(r, "Cache-Control", "private, no-store");
-	return mq_respond_json(r, 200, mq_page_envelope(r, p, total, results));
+	return mq_respond_json(r, 200, page);
+}
+
+mq_reply mq_collection_respond_cached(struct mq_req *r, struct mq_respcache *rc,
+				      const struct mq_page *p, PGresult *res, int nown,
+				      const char *primary)
+{
+	struct json_object *page;
+	enum mq_status st = page_of(r, p, res, nown, primary, &page);
+	const char *body;
+	size_t len;
+
+	if (st != MQ_OK)
+		return mq_fail(r, st);
+	if (page == NULL)
+		return mq_page_not_found(r, p);
+	body = mq_json_render(page, &len);
+	return mq_respcache_respond(r, rc, body, len);
 }
 
 struct json_object *mq_collection_rows_page(struct mq_req *r, const struct mq_page *p,

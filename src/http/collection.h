@@ -9,11 +9,18 @@
 
 #include "http/http.h"
 #include "http/page.h"
+#include "http/respcache.h"
 
 /* Answers the page of res: 200 with the envelope (private, not cached),
  * or 404 for a page past the end. */
 mq_reply mq_collection_respond(struct mq_req *r, const struct mq_page *p, PGresult *res,
 			       int nown, const char *primary);
+
+/* The same, stored in the cache rc was looked up in
+ * (mq_respcache_serve_private). */
+mq_reply mq_collection_respond_cached(struct mq_req *r, struct mq_respcache *rc,
+				      const struct mq_page *p, PGresult *res, int nown,
+				      const char *primary);
 
 /* Answers one item (the only row of res, without total) with status; a
  * 503 to retry when the row is gone (removed between a write and this

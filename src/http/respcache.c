@@ -12,25 +12,27 @@
 /* The length of a weak ETag as mq_etag_for writes it: W/" + 32 hex + ". */
 #define ETAG_LEN (3 + 32 + 1)
 
-/* Splits an entry of generation gen.  Returns 0, or -1 when the entry is of
- * another generation or not of this shape (a foreign or corrupt value must
+/* The tag an entry of rc's generations starts with: "<gen>[.<gen>]". */
+static const char *tag_of(struct mq_arena *a, const struct mq_respcache *rc)
+{
+	if (rc->nkinds == 1)
+		return mq_arena_printf(a, "%llu", (unsigned long long)rc->gen[0]);
+	return mq_arena_printf(a, "%llu.%llu", (unsigned long long)rc->gen[0],
+			       (unsigned long long)rc->gen[1]);
+}
+
+/* Splits an entry of rc's generations.  Returns 0, or -1 when the entry
+ * is of others or not of this shape (a foreign or corrupt value must
  * never reach a response header). */
-static int split(struct mq_arena *a, const char *entry, size_t len, uint64_t gen,
+static int split(struct mq_arena *a, const struct mq_respcache *rc, const char *entry, size_t len,
 		 const char **etag, const char **body, size_t *body_len)
 {
-	const char *space = memchr(entry, ' ', len < 24 ? len : 24);
-	char num[24];
-	int64_t g;
-	size_t off;
+	const char *tag = tag_of(a, rc);
+	size_t off = strlen(tag) + 1;
 
-	if (space == NULL)
-		return -1;
-	snprintf(num, sizeof(num), "%.*s", (int)(space - entry), entry);
-	if (mq_parse_int64(num, 1, INT64_MAX, &g) < 0 || (uint64_t)g != gen)
-		return -1;
-	off = (size_t)(space - entry) + 1;
-	if (len <= off + ETAG_LEN || entry[off + ETAG_LEN] != '\n' ||
-	    strncmp(entry + off, "W/\"", 3) != 0 || entry[off + ETAG_LEN - 1] != '"')
+	if (len <= off + ETAG_LEN || memcmp(entry, tag, off - 1) != 0 || entry[off - 1] != ' ' ||
+	    entry[off + ETAG_LEN] != '\n' || strncmp(entry + off, "W/\"", 3) != 0 ||
+	    entry[off + ETAG_LEN - 1] != '"')
 		return -1;
 	for (size_t i = off + 3; i < off + ETAG_LEN - 1; i++)
 		if (!isxdigit((unsigned char)entry[i]))
@@ -41,29 +43,48 @@ static int split(struct mq_arena *a, const char *entry, size_t len, uint64_t gen
 	return 0;
 }
 
-mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
-			    const char *variant)
+/* Looks up rc->key under rc's kinds. */
+static mq_reply serve(struct mq_req *r, struct mq_respcache *rc)
 {
 	const char *entry, *etag, *body;
 	size_t len, body_len;
 
-	*rc = (struct mq_respcache){ .kind = kind };
+	entry = mq_cache_get_with_generations(r->ctx.cache, r->arena, rc->kind, rc->nkinds, rc->key,
+					      &len, rc->gen);
+	for (int i = 0; i < rc->nkinds; i++)
+		if (rc->gen[i] == 0)
+			return MQ_NEXT;
+	if (entry == NULL || split(r->arena, rc, entry, len, &etag, &body, &body_len) < 0)
+		return MQ_NEXT;
+	rc->hit = body;		/* what was answered, for the caller to read; or,
+				 * with [cache] verify, to compare with a render */
+	rc->hit_len = body_len;
+	if (r->ctx.cfg->cache_verify)
+		return MQ_NEXT;
+	return mq_respond_cached(r, etag, body, body_len);
+}
+
+mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			    const char *variant)
+{
+	*rc = (struct mq_respcache){ .kind = { kind }, .nkinds = 1 };
 	if (!r->ctx.cfg->cache_responses)
 		return MQ_NEXT;
 	rc->key = mq_arena_printf(r->arena, "%s:%s%s%s", kind, variant ? variant : "",
 				  variant ? ":" : "", mq_req_url(r, r->raw_query));
-	entry = mq_cache_get_with_generation(r->ctx.cache, r->arena, kind, rc->key, &len, &rc->gen);
-	if (entry == NULL || rc->gen == 0 ||
-	    split(r->arena, entry, len, rc->gen, &etag, &body, &body_len) < 0)
+	return serve(r, rc);
+}
+
+mq_reply mq_respcache_serve_private(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+				    const char *owner_kind, const char *variant)
+{
+	*rc = (struct mq_respcache){ .kind = { kind, owner_kind }, .nkinds = 2 };
+	mq_resp_header(r, "Cache-Control", "private, no-store");
+	if (!r->ctx.cfg->cache_responses)
 		return MQ_NEXT;
-	if (r->ctx.cfg->cache_verify) {
-		rc->hit = body;
-		rc->hit_len = body_len;
-		return MQ_NEXT;
-	}
-	rc->hit = body;		/* what was answered, for the caller to read */
-	rc->hit_len = body_len;
-	return mq_respond_cached(r, etag, body, body_len);
+	rc->key = mq_arena_printf(r->arena, "%s:%s:%s%s%s", owner_kind, kind, variant ? variant : "",
+				  variant ? ":" : "", mq_req_url(r, r->raw_query));
+	return serve(r, rc);
 }
 
 /* [cache] verify: the entry served for this URL must be what PostgreSQL
@@ -77,7 +98,7 @@ static void verify(struct mq_req *r, const struct mq_respcache *rc, const char *
 		return;
 	mq_logline_str(&l, "msg", "stale cached response");
 	mq_logline_str(&l, "id", r->request_id);
-	mq_logline_str(&l, "kind", rc->kind);
+	mq_logline_str(&l, "kind", rc->kind[rc->nkinds - 1]);
 	mq_logline_str(&l, "key", rc->key);
 	mq_logline_emit(&l);
 }
@@ -88,23 +109,30 @@ void mq_respcache_skip(struct mq_respcache *rc)
 	rc->hit = NULL;
 }
 
+/* The generations to tag a new entry with: those seen on lookup, and a
+ * proposal for a kind never cached before, such as a movie's detail
+ * asked for the first time (proposing costs no round trip, where reading
+ * it back would cost two).  False when the cache is unreachable. */
+static bool generations(struct mq_req *r, struct mq_respcache *rc)
+{
+	for (int i = 0; i < rc->nkinds; i++)
+		if (rc->gen[i] == 0 &&
+		    (rc->gen[i] = mq_cache_generation_propose(r->ctx.cache, rc->kind[i])) == 0)
+			return false;
+	return true;
+}
+
 mq_reply mq_respcache_respond(struct mq_req *r, struct mq_respcache *rc, const char *body,
 			      size_t len)
 {
 	const char *etag = mq_etag_for(r->arena, body, len);
-	/* (a kind never cached before, such as a movie's detail asked for the
-	 * first time: proposing its generation costs no round trip, where
-	 * reading it back would cost two) */
-	uint64_t gen = rc->key == NULL ? 0
-		       : rc->gen ? rc->gen : mq_cache_generation_propose(r->ctx.cache, rc->kind);
 
 	if (rc->hit) {
 		verify(r, rc, body, len);
 		return mq_respond_cached(r, etag, body, len);
 	}
-
-	if (gen) {
-		const char *entry = mq_arena_printf(r->arena, "%llu %s\n", (unsigned long long)gen, etag);
+	if (rc->key && generations(r, rc)) {
+		const char *entry = mq_arena_printf(r->arena, "%s %s\n", tag_of(r->arena, rc), etag);
 		size_t head = strlen(entry);
 		char *buf = mq_arena_alloc(r->arena, head + len);
 

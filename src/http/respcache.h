@@ -12,17 +12,24 @@
  * render (mq_cache_generation_propose), which is served only if no bump
  * came first.  A miss costs one round trip, the lookup: the entry (and
  * a proposed generation) are written without waiting for memcached.
+ *
+ * A response that is one user's alone (their favorites) is cached under
+ * two generations: the catalog's kind, and one of that user's own
+ * ("favorites:42") that only their writes bump; its key holds the
+ * user's, so nobody else's request can find it.
  */
 #ifndef MQ_RESPCACHE_H
 #define MQ_RESPCACHE_H
 
 #include "core/common.h"
+#include "cache/cache.h"
 #include "http/http.h"
 
 struct mq_respcache {
-	const char *kind;
+	const char *kind[MQ_CACHE_GENERATIONS_MAX];
+	int nkinds;
 	const char *key;
-	uint64_t gen;		/* the generation seen on lookup; 0 if none yet */
+	uint64_t gen[MQ_CACHE_GENERATIONS_MAX];	/* seen on lookup; 0 if none yet */
 	const char *hit;	/* the body found: answered, or ([cache] verify) to compare */
 	size_t hit_len;
 };
@@ -35,6 +42,13 @@ struct mq_respcache {
  * and mq_respcache_respond compares the two. */
 mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
 			    const char *variant);
+
+/* As mq_respcache_serve for a response that only the signed-in user
+ * sees: also of the generation of owner_kind, which that user's writes
+ * bump (mq_cache_bump), and keyed by it.  Answered with Cache-Control:
+ * private, no-store, hit or miss. */
+mq_reply mq_respcache_serve_private(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+				    const char *owner_kind, const char *variant);
 
 /* Makes the response about to be answered one that is not stored (it
  * depends on who asks: a provisional movie shown to its maker).  A

@@ -645,6 +645,7 @@ static enum mq_status do_import(struct mq_ctx *c, PGresult *job)
 	if (mq_db_commit(c->db) < 0)
 		return mq_db_failure(c);
 	mq_catalog_changed(c);	/* the movies' averages and counts */
+	mq_favorites_changed(c, user);
 	return MQ_OK;
 }
 
