@@ -1,5 +1,6 @@
 /*
- * respcache.c: entries are "<generation> <etag>\n<body>".
+ * respcache.c: entries are "<generation>[.<generation>] <etag>\n<body>", the
+ * second generation that of the owner of a private entry.
  */
 #include "http/respcache.h"
 
