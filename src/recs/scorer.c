@@ -5,6 +5,8 @@
  */
 #include "recs/hybrid.h"
 
+#include <stdlib.h>
+
 static size_t slot_of(const struct mq_recs_scorer *sc, int64_t item)
 {
 	size_t h = (size_t)(((uint64_t)item * 0x9e3779b97f4a7c15ULL) >> 17) & (sc->nslots - 1);
@@ -103,27 +105,64 @@ static bool ranks_before(const struct mq_recs_scored *a, const struct mq_recs_sc
 	return a->score > b->score || (a->score == b->score && a->item < b->item);
 }
 
+static int cmp_rank(const void *a, const void *b)
+{
+	return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
+}
+
+/* The heap h of n entries, the worst at 0, with h[at] moved down to
+ * its place. */
+static void sift_down(struct mq_recs_scored *h, size_t n, size_t at)
+{
+	for (;;) {
+		size_t worst = at, l = 2 * at + 1, r = l + 1;
+		struct mq_recs_scored t;
+
+		if (l < n && ranks_before(&h[worst], &h[l]))
+			worst = l;
+		if (r < n && ranks_before(&h[worst], &h[r]))
+			worst = r;
+		if (worst == at)
+			return;
+		t = h[at];
+		h[at] = h[worst];
+		h[worst] = t;
+		at = worst;
+	}
+}
+
+/* The best k kept in a heap whose root is the worst of them, then
+ * sorted: the ranking is a strict order (ids are unique), so this is the
+ * list an insertion into a sorted top k gives, without its quadratic
+ * moves (500 candidates of a user: a tenth of the worker's time). */
 size_t mq_recs_scorer_top(const struct mq_recs_scorer *sc, size_t k,
 			  bool (*skip)(void *arg, int64_t item), void *arg,
 			  struct mq_recs_scored *out)
 {
 	size_t n = 0;
 
-	/* insertion into the sorted top k: k is a page's worth, small */
+	if (k == 0)
+		return 0;
 	for (size_t s = 0; s < sc->nslots; s++) {
 		const struct mq_recs_scored *e = &sc->slot[s];
-		size_t at;
 
-		if (e->item == 0 || !(e->score > 0) || (skip && skip(arg, e->item)))
+		if (e->item == 0 || !(e->score > 0) || (n == k && !ranks_before(e, &out[0])) ||
+		    (skip && skip(arg, e->item)))
 			continue;
-		if (n == k && !ranks_before(e, &out[k - 1]))
-			continue;
-		at = n < k ? n++ : k - 1;
-		while (at > 0 && ranks_before(e, &out[at - 1])) {
-			out[at] = out[at - 1];
-			at--;
+		if (n < k) {
+			size_t at = n++;
+
+			/* up while the parent ranks before it */
+			while (at > 0 && ranks_before(&out[(at - 1) / 2], e)) {
+				out[at] = out[(at - 1) / 2];
+				at = (at - 1) / 2;
+			}
+			out[at] = *e;
+		} else {
+			out[0] = *e;
+			sift_down(out, n, 0);
 		}
-		out[at] = *e;
 	}
+	qsort(out, n, sizeof(*out), cmp_rank);
 	return n;
 }

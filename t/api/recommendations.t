@@ -254,6 +254,35 @@ for my $bad ('?page=0', '?page_size=abc', '?genre=no-such-genre', '?year=abc', '
     like $r->{headers}{'content-type'}, qr{application/problem\+json}, '  as problem+json';
 }
 is recommended($alice->{access}, '?page=40&page_size=25')->{status}, 404, 'a page past the end: 404';
+
+# The page statement carries ids and ranks through its steps and takes
+# each row's score, reason and because by its rank at the end: pages
+# of any size and offset are the same list, and the filters' backstop
+# (ranked past the candidates) comes out as popular, score 0.
+sub entries { map { join ' ', $_->{id}, $_->{score}, $_->{reason}{kind},
+                         $_->{reason}{movie} ? "$_->{reason}{movie}{id} $_->{reason}{movie}{title}" : '-' } @_ }
+for my $q ('', "&genre=$genre{western}&year=1900-2100") {
+    my $whole = recommended($alice->{access}, "?page_size=45$q")->{json};
+    my $n = @{ $whole->{results} };
+    my $size = int(($n + 2) / 3) || 1;
+    my @pieces = map { recommended($alice->{access}, "?page_size=$size&page=$_$q")->{json} }
+        1 .. int(($n + $size - 1) / $size);
+    cmp_ok $n, '>=', 6, "a page of 45 ($q): $n";
+    is_deeply [ map { $_->{count} } @pieces ], [ ($whole->{count}) x @pieces ],
+        "count the same on every page ($q)";
+    is_deeply [ entries(map { @{ $_->{results} } } @pieces) ], [ entries(@{ $whole->{results} }) ],
+        "pages of $size are the first $n ($q)";
+}
+my @western = (all_pages($alice->{access}, "&genre=$genre{western}&year=1900-2100"),
+               all_pages(undef, "&genre=$genre{western}&year=1900-2100"));
+ok((grep { $_->{reason}{kind} eq 'popular' } @western), 'the narrow filter\'s pages have popular movies');
+ok !(grep { $_->{reason}{kind} =~ /^(popular|trending|new)$/ && ($_->{score} != 0 || $_->{reason}{movie}) }
+     @western), 'scored 0, because of nothing';
+ok !(grep { $_->{reason}{kind} =~ /^(because_you_liked|similar_users)$/ && !($_->{score} > 0) } @western),
+    'her own candidates scored above 0';
+my %seen_west;
+ok !(grep { $seen_west{ $_->{id} }++ } all_pages($alice->{access}, "&genre=$genre{western}&year=1900-2100")),
+    'no movie twice across the pages';
 is recommended('not.a.token')->{status}, 401, 'a bad token is a 401, never anonymous';
 
 # ---- people who liked this also liked ----

@@ -7,6 +7,7 @@
 #include "core/common.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "recs/baseline.h"
 #include "recs/content.h"
@@ -226,6 +227,53 @@ static int keep(void *arg, uint32_t user, const struct mq_recs_scored *best, siz
 	return n ? 0 : -1;
 }
 
+/* The best k of many, against every scored entry sorted: the top k is
+ * a heap (mq_recs_scorer_top), so its order must come out as the
+ * ranking's, ties broken by the smaller id, whatever the order the
+ * entries sit in the table. */
+static int by_rank(const void *a, const void *b)
+{
+	const struct mq_recs_scored *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return (x->item > y->item) - (x->item < y->item);
+}
+
+START_TEST(scorer_top_k_of_many)
+{
+	enum { N = 3000 };
+	static struct mq_recs_scored all[N], top[N];
+	struct mq_recs_scorer sc;
+	size_t n = 0;
+	uint32_t x = 12345;
+
+	mq_recs_scorer_init(&sc, 16);
+	for (int64_t id = 1; id <= N; id++) {
+		/* scores of few distinct values: many ties; a tenth not positive */
+		float w;
+
+		x = x * 1103515245u + 12345u;
+		w = (float)((x >> 16) % 50) / 10.0f - 0.4f;
+		mq_recs_scorer_add(&sc, 1, 1, &id, &w, 1);
+		if (w > 0)
+			all[n++] = (struct mq_recs_scored){ .item = id, .score = w };
+	}
+	qsort(all, n, sizeof(*all), by_rank);
+	for (size_t k = 1; k <= n + 5; k += k < 20 ? 1 : 97) {
+		size_t got = mq_recs_scorer_top(&sc, k, NULL, NULL, top);
+
+		ck_assert_uint_eq(got, k < n ? k : n);
+		for (size_t i = 0; i < got; i++) {
+			ck_assert_int_eq(top[i].item, all[i].item);
+			ck_assert(top[i].score == all[i].score);
+		}
+	}
+	ck_assert_uint_eq(mq_recs_scorer_top(&sc, 0, NULL, NULL, top), 0);
+	mq_recs_scorer_free(&sc);
+}
+END_TEST
+
 START_TEST(user_lists_by_hand)
 {
 	/* user 1: rated 10 (day 5), has 11 on the watchlist only (day 6),
@@ -432,6 +480,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, content_cosines_by_hand);
 	tcase_add_test(tc, content_neighbors_planted);
 	tcase_add_test(tc, scorer_sums_and_explains);
+	tcase_add_test(tc, scorer_top_k_of_many);
 	tcase_add_test(tc, user_lists_by_hand);
 	tcase_add_test(tc, signal_strengths);
 	tcase_add_loop_test(tc, models_tell_two_tastes_apart, 0, (int)count_algos());
