@@ -110,10 +110,16 @@ static const char *const filter_sql[MQ_MF_COUNT] = {
 	[MQ_MF_RUNTIME_MAX] = "AND ($13::int IS NULL OR m.runtime <= $13) ",
 	[MQ_MF_Q] = "AND ($14::text IS NULL OR m.search @@ movie_query($14) "
 		TRANSLATED("t.search @@ movie_query($14)") ") ",
-	/* the region, $16, is the providers' */
-	[MQ_MF_PROVIDERS] = "AND ($15::int[] IS NULL OR EXISTS (SELECT 1 FROM movie_providers mp "
-		"     WHERE mp.movie_id = m.id AND mp.region = $16 AND mp.provider_id = ANY ($15) "
-		"     AND mp.kind IN ('flatrate', 'free', 'ads'))) ",
+	/* the region, $16, is the providers'.  Only EXISTS, without the
+	 * others' "$n IS NULL OR" (the condition is in the statement only
+	 * when given): under an OR the subquery stays a filter run for each
+	 * movie the ordering's index walks, to the end of the index when few
+	 * movies match (no provider rows at all, a million films: 0.9 s); on
+	 * its own it is a semi-join, which the planner may start from the
+	 * providers' index (a rare provider: 1.3 ms instead of 103). */
+	[MQ_MF_PROVIDERS] = "AND EXISTS (SELECT 1 FROM movie_providers mp "
+		"     WHERE mp.movie_id = m.id AND mp.region = $16 AND mp.provider_id = ANY ($15::int[]) "
+		"     AND mp.kind IN ('flatrate', 'free', 'ads')) ",
 };
 
 /* $17, $18: the language; $19, $20: limit and offset.  The page (ids,

@@ -360,13 +360,21 @@ sub catalog_cluster {
     flock($lock, LOCK_EX) or die "flock: $!\n";
     # one catalog of each size is kept: they are large
     remove_tree($_) for grep { $_ ne $dir } glob("$root/pg-catalog-movies$n-*");
-    my $fill = sub {
+    # the config is written before each use: a catalog copied from another
+    # build's directory (cp -a, to skip the minutes of a million films)
+    # holds that one's paths, and migrate would fail and the catalog be
+    # built again
+    my $config = sub {
         spew($conf, migrate_config("$dir/run", 'marquee_template', "[cache]\nservers =\n"));
+    };
+    my $fill = sub {
+        $config->();
         sh("$marquee -c $conf demo-data --movies $n --curated " . srcdir()
            . "/data/demo-movies.tsv >>$dir/demo-data.log 2>&1");
     };
     if (-e "$dir/READY") {
-        my $ok = eval { build_golden($dir, sub { sh("$marquee -c $conf migrate >>$dir/migrate.log 2>&1") },
+        my $ok = eval { build_golden($dir, sub { $config->();
+                                                 sh("$marquee -c $conf migrate >>$dir/migrate.log 2>&1") },
                                      "$dir/data"); 1 };
         build_golden($dir, $fill, $base) unless $ok;
     } else {
