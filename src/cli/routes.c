@@ -27,9 +27,10 @@ int mq_cli_routes(struct mq_config *cfg, int argc, char **argv)
 	for (size_t i = 0; i < mq_routes_count; i++) {
 		const struct mq_route *rt = &mq_routes[i];
 
-		printf("%-7s %s %s%s%s\n", mq_method_name(rt->method), rt->pattern,
+		printf("%-7s %s %s%s%s%s\n", mq_method_name(rt->method), rt->pattern,
 		       role_name(rt->role), rt->flags & MQ_RF_TOKENLESS ? " tokenless" : "",
-		       rt->flags & MQ_RF_UPLOAD ? " upload" : "");
+		       rt->flags & MQ_RF_UPLOAD ? " upload" : "",
+		       rt->flags & MQ_RF_HEAVY ? " heavy" : "");
 	}
 	return 0;
 }

@@ -66,6 +66,7 @@ static const struct directive directives[] = {
 	D("server", "shutdown_timeout", T_MS, shutdown_timeout_ms, "30s", 0, HOUR_MS),
 	D("server", "crash_uptime", T_MS, crash_uptime_ms, "1s", 0, HOUR_MS),
 	D("server", "min_workers", T_INT, min_workers, "0", 0, MQ_MAX_WORKERS),
+	D("server", "heavy_requests", T_INT, heavy_requests, "0", 0, MQ_MAX_WORKERS),
 	D("server", "scoreboard", T_STR, scoreboard, "/run/marquee/scoreboard", 0, 0),
 	D("server", "public_url", T_STR, public_url, "", 0, 0),
 	D("server", "production", T_BOOL, production, "on", 0, 0),

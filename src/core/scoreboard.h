@@ -14,7 +14,7 @@
 #include "core/common.h"
 
 #define MQ_SB_MAGIC 0x4d51534255ULL	/* "MQSBU" */
-#define MQ_SB_VERSION 2
+#define MQ_SB_VERSION 3
 #define MQ_SB_ROUTES 192		/* route table rows + the two below */
 #define MQ_SB_ROUTE_NOT_FOUND (MQ_SB_ROUTES - 2)
 #define MQ_SB_ROUTE_NOT_ALLOWED (MQ_SB_ROUTES - 1)
@@ -47,7 +47,7 @@ struct mq_slot {
 	volatile int32_t pid;
 	volatile uint32_t state;
 	uint32_t generation;
-	uint32_t pad;
+	volatile uint32_t heavy;	/* holds a turn of pool/gate.h */
 	uint64_t started_real_ns;	/* when the worker started */
 	volatile uint64_t request_mono_ns;	/* when the current request started */
 	char method[8];
@@ -75,6 +75,8 @@ struct mq_scoreboard {
 	volatile uint64_t backoff_until_mono_ns;
 	volatile uint32_t backoff_ms;
 	volatile uint32_t workers_floor;
+	volatile uint32_t gate;		/* pool/gate.h: bumped as a turn is left */
+	uint32_t pad;
 	struct mq_worker_stats retired;
 	struct mq_slot slots[];
 };

@@ -35,6 +35,10 @@ enum mq_ptype { MQ_PT_INT, MQ_PT_SLUG, MQ_PT_LANG, MQ_PT_WORD };
  * (login, refresh, ...), and a client refreshing holds an expired access
  * token it may well send along. */
 #define MQ_RF_TOKENLESS 0x02
+/* CPU-heavy: at most [server] heavy_requests of these run at once
+ * (pool/gate.h); nginx sends each on a connection of its own, which an
+ * idle worker takes (nginx/snippets/marquee-locations.conf). */
+#define MQ_RF_HEAVY 0x04
 
 struct mq_req;
 struct mq_reply;	/* http/http.h */

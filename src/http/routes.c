@@ -33,7 +33,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_POST, "/api/movies/", mq_movies_create, ADMIN, 0 },
 	{ MQ_GET, "/api/movies/recent/", mq_movies_recent, ANON, 0 },
 	{ MQ_GET, "/api/movies/trending/", mq_movies_trending, ANON, 0 },
-	{ MQ_GET, "/api/movies/recommended/", mq_movies_recommended, ANON, 0 },
+	{ MQ_GET, "/api/movies/recommended/", mq_movies_recommended, ANON, MQ_RF_HEAVY },
 	{ MQ_GET, "/api/movies/{id:int}/", mq_movies_get, ANON, 0 },
 	{ MQ_PUT, "/api/movies/{id:int}/", mq_movies_put, ADMIN, 0 },
 	{ MQ_PATCH, "/api/movies/{id:int}/", mq_movies_patch, ADMIN, 0 },

@@ -12,6 +12,7 @@
 #include "http/read_your_writes.h"
 #include "http/router.h"
 #include "integrations/tmdb.h"
+#include "pool/gate.h"
 #include "pool/worker.h"
 
 static void access_log(const struct mq_req *r, uint64_t dur_ns)
@@ -49,6 +50,21 @@ static void not_allowed(struct mq_req *r)
 	mq_problem(r, 405, "%s is not allowed here; allowed: %s.", r->method_name, allow);
 }
 
+/* A turn at the gate of the heavy routes, or 503: waited for half of
+ * request_timeout at most, well before the master kills a worker that
+ * is busy for all of it. */
+static bool enter_gate(struct mq_worker *w, struct mq_req *r)
+{
+	int limit = w->cfg->heavy_requests ? w->cfg->heavy_requests : mq_gate_default_limit();
+	uint64_t deadline = r->started_ns + (uint64_t)w->cfg->request_timeout_ms * 500000ULL;
+
+	if (mq_gate_enter(w->sb, w->slot, limit, deadline))
+		return true;
+	mq_resp_header(r, "Retry-After", "1");
+	mq_problem(r, 503, "Too many requests like this one are running; try again shortly.");
+	return false;
+}
+
 static void route(struct mq_worker *w, struct mq_req *r)
 {
 	const struct mq_route *route;
@@ -69,12 +85,16 @@ static void route(struct mq_worker *w, struct mq_req *r)
 	}
 	if (mq_done(mq_auth_request(r)))
 		return;
+	if ((route->flags & MQ_RF_HEAVY) && !enter_gate(w, r))
+		return;
 	mq_ryw_begin(r);
 	if (!mq_done(route->handler(r)) || !r->responded) {
 		mq_log_error("handler for %s %s answered nothing", r->method_name, route->pattern);
 		mq_problem(r, 500, "An internal error occurred (request %s).", r->request_id);
 	}
 	mq_ryw_end(r);
+	if (route->flags & MQ_RF_HEAVY)
+		mq_gate_leave(w->sb, w->slot);
 }
 
 /* A body the handler never read (an early 4xx) would still be on a kept

@@ -25,6 +25,7 @@
 #include "integrations/oauth.h"
 #include "integrations/payments.h"
 #include "integrations/tmdb.h"
+#include "pool/gate.h"
 #include "pool/listen.h"
 #include "pool/systemd.h"
 #include "pool/worker.h"
@@ -329,6 +330,7 @@ static void reap(struct master *m, uint64_t now)
 		if (!clean && !timed_out && young && m->phase == RUNNING &&
 		    m->sb->slots[slot].generation == m->generation)
 			note_crash(m, now);
+		mq_gate_forget(m->sb, slot);
 		mq_scoreboard_release(m->sb, slot);
 	}
 }

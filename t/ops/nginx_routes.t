@@ -47,7 +47,7 @@ for (split /\n/, `$build/src/marquee routes`) {
     my %flag = map { $_ => 1 } @flags;
     (my $path = $pattern) =~ s/\{\w+:(\w+)\}/$SAMPLE{$1} \/\/ do { push @no_sample, "$1 ($pattern)"; $1 }/ge;
     my $r = { name => "$method $pattern", path => $path, upload => $flag{upload} // 0,
-              tokenless => $flag{tokenless} // 0 };
+              tokenless => $flag{tokenless} // 0, heavy => $flag{heavy} // 0 };
     $r->{strict} = $STRICT{ $r->{name} } ? $STRICT{ $r->{name} }[0] : $r->{tokenless};
     push @routes, $r;
     push @{ $by_path{$path} }, $r;
@@ -131,12 +131,13 @@ for my $d (directives($server, 'location')) {
     my @zones = map { /^zone=(\w+)/ ? $1 : () } map { @$_[1 .. $#$_] }
         directives(directives($b, 'limit_req') ? $b : $server, 'limit_req');
     my ($cmbs) = (directives($b, 'client_max_body_size'), directives($server, 'client_max_body_size'));
+    my ($keep) = directives($b, 'fastcgi_keep_conn');
     push @locations, {
         name => "location $mod $pat" =~ s/  / /r, mod => $mod, pat => $pat,
         re => $mod eq '~' ? qr/$pat/ : $mod eq '~*' ? qr/$pat/i : undef,
         fastcgi => scalar directives($b, 'fastcgi_pass'),
         strict => scalar(grep { $_ eq 'marquee_auth' } @zones),
-        body => size($cmbs->[1]), routes => 0,
+        body => size($cmbs->[1]), routes => 0, kept => $keep && $keep->[1] ne 'off',
     };
 }
 
@@ -181,6 +182,7 @@ for my $path (sort keys %by_path) {
     my $names = join ', ', map { $_->{name} } @rs;
     my $strict = $strict{$path};
     my ($body) = sort { $b <=> $a } map { $_->{upload} ? $limits->{upload_max} : $limits->{body_max} } @rs;
+    my $heavy = grep { $_->{heavy} } @rs;
     for my $uri ($path, $path =~ s{(.)/$}{$1}r) {
         my $loc = location_for($uri);
         if (!$loc || !$loc->{fastcgi}) {
@@ -194,12 +196,15 @@ for my $path (sort keys %by_path) {
         my $want = $SMALLER{$uri} ? $SMALLER{$uri}[0] : $body;
         push @problems, "$uri ($names): $loc->{name} takes bodies of $loc->{body} bytes, not $want"
             if $loc->{body} != $want;
+        # a heavy route's request goes to an idle worker (pool/gate.h)
+        push @problems, "$uri ($names): $loc->{name} " . ($heavy ? 'keeps' : 'does not keep')
+            . ' its FastCGI connections' if !$loc->{kept} == !$heavy;
         my ($retry, $default) = retry_after($uri);
         push @problems, "$uri ($names): Retry-After is $retry, " . ($strict ? 'the default' : 'not the default')
             if ($retry eq $default) == !!$strict;
     }
 }
-ok !@problems, 'every route reaches the pool in the zone and with the body limit it needs'
+ok !@problems, 'every route reaches the pool in the zone, with the body limit and the connections it needs'
     or diag join "\n", @problems;
 
 # ---- no dead regex in nginx ----

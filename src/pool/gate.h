@@ -1,0 +1,39 @@
+/*
+ * gate.h: a few requests of the CPU-heavy routes at a time, across the
+ * pool (routes flagged MQ_RF_HEAVY; [server] heavy_requests).
+ *
+ * A personalised recommendation is CPU, in its worker and in its
+ * PostgreSQL backend, on the same cores.  Run more at once than there are
+ * CPUs and they only share the CPUs: each takes longer, and the turns the
+ * scheduler hands round a dozen busy processes make the slowest
+ * hundredth several times the median (docs/performance.md, "The
+ * recommendations' tail").  Waiting at the gate instead, they run a CPU
+ * each, in turn.
+ *
+ * A turn is held by a flag in the worker's scoreboard slot, so that the
+ * master lets go of a dead worker's turn (mq_gate_forget) as it reaps it:
+ * no count to leak.  Entering raises the flag, then counts the raised
+ * flags; over the limit, it lowers the flag again and waits on a futex
+ * that a leave bumps (at most a millisecond at a time: a leave may come
+ * between two who both stepped back).  Two entering at once may both step
+ * back; more than the limit never pass.
+ */
+#ifndef MQ_GATE_H
+#define MQ_GATE_H
+
+#include "core/scoreboard.h"
+
+/* The limit that [server] heavy_requests = 0 means: the CPUs online. */
+int mq_gate_default_limit(void);
+
+/* Waits for a turn of slot until deadline (CLOCK_MONOTONIC ns); false
+ * when the deadline came first. */
+bool mq_gate_enter(struct mq_scoreboard *sb, int slot, int limit, uint64_t deadline_mono_ns);
+
+/* Leaves slot's turn, waking one waiter. */
+void mq_gate_leave(struct mq_scoreboard *sb, int slot);
+
+/* Master side: the turn of a worker that died holding it. */
+void mq_gate_forget(struct mq_scoreboard *sb, int slot);
+
+#endif
