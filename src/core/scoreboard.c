@@ -3,6 +3,7 @@
  */
 #include "core/scoreboard.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -47,7 +48,13 @@ struct mq_scoreboard *mq_scoreboard_create(const char *path, uint32_t nslots)
 {
 	size_t size = mq_scoreboard_size(nslots);
 	struct mq_scoreboard *sb;
+	pthread_mutexattr_t attr;
 	int fd;
+
+	if (nslots > MQ_SB_MAX_SLOTS) {
+		errno = EINVAL;
+		return NULL;
+	}
 
 	/* Unlink first: a reader that still maps an older file keeps it. */
 	unlink(path);
@@ -68,6 +75,13 @@ struct mq_scoreboard *mq_scoreboard_create(const char *path, uint32_t nslots)
 	sb->version = MQ_SB_VERSION;
 	sb->nslots = nslots;
 	sb->master_pid = (int32_t)getpid();
+	/* a worker that dies holding the lock leaves it to the next taker
+	 * (EOWNERDEAD), not locked for good */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&sb->gate.lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	sb->started_real_ns = mq_now_real_ns();
 	return sb;
 }

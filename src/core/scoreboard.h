@@ -13,6 +13,8 @@
 
 #include "core/common.h"
 
+#include <pthread.h>
+
 #define MQ_SB_MAGIC 0x4d51534255ULL	/* "MQSBU" */
 #define MQ_SB_VERSION 3
 #define MQ_SB_ROUTES 192		/* route table rows + the two below */
@@ -20,6 +22,21 @@
 #define MQ_SB_ROUTE_NOT_ALLOWED (MQ_SB_ROUTES - 1)
 #define MQ_SB_STATUSES 24
 #define MQ_SB_LATENCY_BUCKETS 12
+
+#define MQ_SB_MAX_SLOTS 384		/* 3 x MQ_MAX_WORKERS: the master's */
+
+/* The turns of pool/gate.h, by slot, together so that a look at all of
+ * them reads a few kilobytes, not a page of every slot.  lock is robust
+ * and shared between processes; mq_scoreboard_create makes it. */
+struct mq_gate_state {
+	pthread_mutex_t lock;
+	uint32_t next_ticket;
+	uint32_t pad;
+	struct {
+		volatile uint32_t held;	/* a futex: set when a turn is handed over */
+		uint32_t ticket;	/* waiting since this ticket; 0: not waiting */
+	} slots[MQ_SB_MAX_SLOTS];
+};
 
 enum mq_worker_state {
 	MQ_W_FREE = 0,
@@ -47,7 +64,7 @@ struct mq_slot {
 	volatile int32_t pid;
 	volatile uint32_t state;
 	uint32_t generation;
-	volatile uint32_t heavy;	/* holds a turn of pool/gate.h */
+	uint32_t pad;
 	uint64_t started_real_ns;	/* when the worker started */
 	volatile uint64_t request_mono_ns;	/* when the current request started */
 	char method[8];
@@ -75,8 +92,7 @@ struct mq_scoreboard {
 	volatile uint64_t backoff_until_mono_ns;
 	volatile uint32_t backoff_ms;
 	volatile uint32_t workers_floor;
-	volatile uint32_t gate;		/* pool/gate.h: bumped as a turn is left */
-	uint32_t pad;
+	struct mq_gate_state gate;
 	struct mq_worker_stats retired;
 	struct mq_slot slots[];
 };

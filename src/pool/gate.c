@@ -3,15 +3,15 @@
  */
 #include "pool/gate.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/common.h"
-
-#define WAIT_MAX_NS 1000000ULL
+/* A waiter looks at the deadline this often when no turn comes. */
+#define WAIT_MAX_NS 10000000ULL
 
 int mq_gate_default_limit(void)
 {
@@ -25,50 +25,123 @@ int mq_gate_default_limit(void)
 	return cpus;
 }
 
+static void lock(struct mq_gate_state *g)
+{
+	/* a worker died holding it: the turns are flags per slot, with
+	 * nothing half done to undo */
+	if (pthread_mutex_lock(&g->lock) == EOWNERDEAD)
+		pthread_mutex_consistent(&g->lock);
+}
+
 static int holders(const struct mq_scoreboard *sb)
 {
 	int n = 0;
 
 	for (uint32_t i = 0; i < sb->nslots; i++)
-		n += __atomic_load_n(&sb->slots[i].heavy, __ATOMIC_SEQ_CST) != 0;
+		n += sb->gate.slots[i].held != 0;
 	return n;
 }
 
-static void wake_one(struct mq_scoreboard *sb)
+/* The slot that has waited longest, or -1 (tickets wrap: compared by
+ * difference). */
+static int first_waiter(const struct mq_scoreboard *sb)
 {
-	__atomic_add_fetch(&sb->gate, 1, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, &sb->gate, FUTEX_WAKE, 1, NULL, NULL, 0);
+	int first = -1;
+
+	for (uint32_t i = 0; i < sb->nslots; i++) {
+		uint32_t t = sb->gate.slots[i].ticket;
+
+		if (t && (first < 0 || (int32_t)(t - sb->gate.slots[first].ticket) < 0))
+			first = (int)i;
+	}
+	return first;
+}
+
+/* Under the lock, a turn just freed: handed to the first waiter, whose
+ * slot is returned for waking (-1: none waits). */
+static int hand_over(struct mq_scoreboard *sb)
+{
+	int w = first_waiter(sb);
+
+	if (w >= 0) {
+		sb->gate.slots[w].ticket = 0;
+		__atomic_store_n(&sb->gate.slots[w].held, 1, __ATOMIC_RELEASE);
+	}
+	return w;
+}
+
+static void wake(struct mq_scoreboard *sb, int slot)
+{
+	if (slot >= 0)
+		syscall(SYS_futex, &sb->gate.slots[slot].held, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static void sleep_until_held(struct mq_scoreboard *sb, int slot, uint64_t deadline)
+{
+	uint64_t now = mq_now_mono_ns(), wait;
+
+	if (now >= deadline)
+		return;
+	wait = deadline - now < WAIT_MAX_NS ? deadline - now : WAIT_MAX_NS;
+	/* returns at once if the turn was handed over meanwhile */
+	syscall(SYS_futex, &sb->gate.slots[slot].held, FUTEX_WAIT, 0,
+		&(struct timespec){ .tv_nsec = (long)wait }, NULL, 0);
 }
 
 bool mq_gate_enter(struct mq_scoreboard *sb, int slot, int limit, uint64_t deadline_mono_ns)
 {
-	volatile uint32_t *mine = &sb->slots[slot].heavy;
+	struct mq_gate_state *g = &sb->gate;
+	bool in;
 
-	for (;;) {
-		uint32_t seen = __atomic_load_n(&sb->gate, __ATOMIC_SEQ_CST);
-		uint64_t now, wait;
-
-		__atomic_store_n(mine, 1, __ATOMIC_SEQ_CST);
-		if (holders(sb) <= limit)
-			return true;
-		__atomic_store_n(mine, 0, __ATOMIC_SEQ_CST);
-		if ((now = mq_now_mono_ns()) >= deadline_mono_ns)
-			return false;
-		wait = deadline_mono_ns - now < WAIT_MAX_NS ? deadline_mono_ns - now : WAIT_MAX_NS;
-		/* returns at once if a leave bumped the word since seen */
-		syscall(SYS_futex, &sb->gate, FUTEX_WAIT, seen,
-			&(struct timespec){ .tv_nsec = (long)wait }, NULL, 0);
+	lock(g);
+	if (first_waiter(sb) < 0 && holders(sb) < limit) {
+		g->slots[slot].held = 1;
+		pthread_mutex_unlock(&g->lock);
+		return true;
 	}
+	if (++g->next_ticket == 0)
+		++g->next_ticket;
+	g->slots[slot].ticket = g->next_ticket;
+	for (;;) {
+		pthread_mutex_unlock(&g->lock);
+		sleep_until_held(sb, slot, deadline_mono_ns);
+		lock(g);
+		if ((in = g->slots[slot].held != 0))
+			break;
+		/* a turn free and no one handed it (a raised limit): take it */
+		if (first_waiter(sb) == slot && holders(sb) < limit) {
+			g->slots[slot].held = in = 1;
+			break;
+		}
+		if (mq_now_mono_ns() >= deadline_mono_ns)
+			break;
+	}
+	g->slots[slot].ticket = 0;
+	pthread_mutex_unlock(&g->lock);
+	return in;
 }
 
 void mq_gate_leave(struct mq_scoreboard *sb, int slot)
 {
-	__atomic_store_n(&sb->slots[slot].heavy, 0, __ATOMIC_SEQ_CST);
-	wake_one(sb);
+	int w;
+
+	lock(&sb->gate);
+	sb->gate.slots[slot].held = 0;
+	w = hand_over(sb);
+	pthread_mutex_unlock(&sb->gate.lock);
+	wake(sb, w);
 }
 
 void mq_gate_forget(struct mq_scoreboard *sb, int slot)
 {
-	if (__atomic_exchange_n(&sb->slots[slot].heavy, 0, __ATOMIC_SEQ_CST))
-		wake_one(sb);
+	int w = -1;
+
+	lock(&sb->gate);
+	sb->gate.slots[slot].ticket = 0;
+	if (sb->gate.slots[slot].held) {
+		sb->gate.slots[slot].held = 0;
+		w = hand_over(sb);
+	}
+	pthread_mutex_unlock(&sb->gate.lock);
+	wake(sb, w);
 }

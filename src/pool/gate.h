@@ -10,13 +10,13 @@
  * recommendations' tail").  Waiting at the gate instead, they run a CPU
  * each, in turn.
  *
- * A turn is held by a flag in the worker's scoreboard slot, so that the
- * master lets go of a dead worker's turn (mq_gate_forget) as it reaps it:
- * no count to leak.  Entering raises the flag, then counts the raised
- * flags; over the limit, it lowers the flag again and waits on a futex
- * that a leave bumps (at most a millisecond at a time: a leave may come
- * between two who both stepped back).  Two entering at once may both step
- * back; more than the limit never pass.
+ * The turns are kept by slot in the scoreboard (struct mq_gate_state),
+ * under a robust mutex shared by the processes, so that the master gives
+ * back a dead worker's turn (mq_gate_forget) as it reaps it: no count to
+ * leak.  Waiters take tickets; a turn left is handed to the one that has
+ * waited longest, which sleeps on its slot's flag until then: in order,
+ * and no newcomer passes them (a race for a freed turn let the newcomers
+ * win, and the waiters' wait grew the tail).
  */
 #ifndef MQ_GATE_H
 #define MQ_GATE_H

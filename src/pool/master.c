@@ -44,6 +44,7 @@ int mq_master_check_config(const struct mq_config *cfg, char *err, size_t errlen
 /* Room for three generations at once: the current one, the one a reload
  * is retiring, and one more if a second reload comes before it is gone. */
 #define NSLOTS (3 * MQ_MAX_WORKERS)
+_Static_assert(NSLOTS <= MQ_SB_MAX_SLOTS, "the scoreboard holds the turns of every slot");
 #define MS (1000ull * 1000)
 #define CRASH_WINDOW_NS (10000 * MS)
 #define BACKOFF_MIN_NS (250 * MS)

@@ -49,7 +49,8 @@ START_TEST(the_limit_holds_and_a_leave_lets_one_in)
 	ck_assert(mq_gate_enter(sb, 0, 2, in(10 * MS)));
 	ck_assert(mq_gate_enter(sb, 1, 2, in(10 * MS)));
 	ck_assert(!mq_gate_enter(sb, 2, 2, in(20 * MS)));
-	ck_assert_uint_eq(sb->slots[2].heavy, 0);	/* stepped back */
+	ck_assert_uint_eq(sb->gate.slots[2].held, 0);
+	ck_assert_uint_eq(sb->gate.slots[2].ticket, 0);	/* not left in line */
 	mq_gate_leave(sb, 0);
 	ck_assert(mq_gate_enter(sb, 2, 2, in(10 * MS)));
 	ck_assert(!mq_gate_enter(sb, 3, 2, mq_now_mono_ns()));
@@ -73,6 +74,38 @@ START_TEST(a_waiter_enters_when_the_holder_leaves)
 	usleep(50000);
 	mq_gate_leave(sb, 0);
 	ck_assert_int_eq(child_status(pid), 0);
+}
+END_TEST
+
+/* Waiters enter in the order they came, whoever is woken first. */
+START_TEST(waiters_enter_in_turn)
+{
+	struct mq_scoreboard *sb = board(4);
+	uint64_t *entered = mmap(NULL, 4 * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pids[3];
+
+	ck_assert_ptr_ne(entered, MAP_FAILED);
+	ck_assert(mq_gate_enter(sb, 0, 1, in(10 * MS)));
+	for (int k = 1; k <= 3; k++) {
+		if ((pids[k - 1] = fork()) == 0) {
+			if (!mq_gate_enter(sb, k, 1, in(5000 * MS)))
+				_exit(1);
+			entered[k] = mq_now_mono_ns();
+			usleep(5000);
+			mq_gate_leave(sb, k);
+			_exit(0);
+		}
+		/* in line before the next one comes */
+		while (__atomic_load_n(&sb->gate.slots[k].ticket, __ATOMIC_SEQ_CST) == 0)
+			usleep(1000);
+	}
+	mq_gate_leave(sb, 0);
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(child_status(pids[k]), 0);
+	ck_assert_uint_lt(entered[1], entered[2]);
+	ck_assert_uint_lt(entered[2], entered[3]);
+	munmap(entered, 4 * sizeof(uint64_t));
 }
 END_TEST
 
@@ -140,6 +173,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, the_limit_holds_and_a_leave_lets_one_in);
 	tcase_add_test(tc, a_waiter_enters_when_the_holder_leaves);
+	tcase_add_test(tc, waiters_enter_in_turn);
 	tcase_add_test(tc, a_dead_holders_turn_is_forgotten);
 	tcase_add_test(tc, never_more_than_the_limit_inside);
 	suite_add_tcase(s, tc);
