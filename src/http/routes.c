@@ -38,7 +38,7 @@ const struct mq_route mq_routes[] = {
 	{ MQ_PUT, "/api/movies/{id:int}/", mq_movies_put, ADMIN, 0 },
 	{ MQ_PATCH, "/api/movies/{id:int}/", mq_movies_patch, ADMIN, 0 },
 	{ MQ_DELETE, "/api/movies/{id:int}/", mq_movies_delete, ADMIN, 0 },
-	{ MQ_GET, "/api/movies/{id:int}/similar/", mq_movies_similar, ANON, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/similar/", mq_movies_similar, ANON, MQ_RF_HEAVY },
 	{ MQ_POST, "/api/movies/{id:int}/media/", mq_movie_media_add, ADMIN, MQ_RF_UPLOAD },
 	{ MQ_PUT, "/api/movies/{id:int}/media/{media_id:int}/", mq_movie_media_put, ADMIN, 0 },
 	{ MQ_DELETE, "/api/movies/{id:int}/media/{media_id:int}/", mq_movie_media_delete, ADMIN, 0 },
@@ -50,7 +50,8 @@ const struct mq_route mq_routes[] = {
 	{ MQ_GET, "/api/genres/{id:int}/movies/", mq_genres_movies, ANON, 0 },
 
 	/* recommendations: recommendations.c (the engine: src/recs/) */
-	{ MQ_GET, "/api/movies/{id:int}/recommendations/", mq_movies_recommendations, ANON, 0 },
+	{ MQ_GET, "/api/movies/{id:int}/recommendations/", mq_movies_recommendations, ANON,
+	  MQ_RF_HEAVY },
 	{ MQ_POST, "/api/movies/{id:int}/not-interested/", mq_not_interested_add, USER, 0 },
 	{ MQ_DELETE, "/api/movies/{id:int}/not-interested/", mq_not_interested_remove, USER, 0 },
 	{ MQ_GET, "/api/users/me/not-interested/", mq_not_interested_list, USER, 0 },
