@@ -30,7 +30,8 @@
 #define MQ_LOCALEDIR "/usr/share/locale"
 #endif
 
-enum dtype { T_STR, T_SECRET, T_INT, T_BOOL, T_SIZE, T_MS, T_MS64, T_MODE, T_WORKERS, T_LEVEL };
+enum dtype { T_STR, T_SECRET, T_INT, T_BOOL, T_SIZE, T_MS, T_MS64, T_MODE, T_WORKERS, T_CPUS,
+	     T_LEVEL };
 
 struct directive {
 	const char *section;
@@ -66,7 +67,7 @@ static const struct directive directives[] = {
 	D("server", "shutdown_timeout", T_MS, shutdown_timeout_ms, "30s", 0, HOUR_MS),
 	D("server", "crash_uptime", T_MS, crash_uptime_ms, "1s", 0, HOUR_MS),
 	D("server", "min_workers", T_INT, min_workers, "0", 0, MQ_MAX_WORKERS),
-	D("server", "heavy_requests", T_INT, heavy_requests, "0", 0, MQ_MAX_WORKERS),
+	D("server", "heavy_requests", T_CPUS, heavy_requests, "auto", 1, MQ_MAX_WORKERS),
 	D("server", "scoreboard", T_STR, scoreboard, "/run/marquee/scoreboard", 0, 0),
 	D("server", "public_url", T_STR, public_url, "", 0, 0),
 	D("server", "production", T_BOOL, production, "on", 0, 0),
@@ -577,11 +578,15 @@ static int set_value_at(struct loader *ld, void *base, const struct directive *d
 				    d->section, d->name, value);
 		return 0;
 	case T_WORKERS:
-		ld->cfg->workers_auto = strcmp(value, "auto") == 0;
-		if (ld->cfg->workers_auto) {
-			n = 2LL * online_cpus();
+	case T_CPUS:	/* auto: twice the CPUs for workers, the CPUs for T_CPUS */
+		if (strcmp(value, "auto") == 0) {
+			if (d->type == T_WORKERS)
+				ld->cfg->workers_auto = true;
+			n = (d->type == T_WORKERS ? 2LL : 1LL) * online_cpus();
 			return set_number(ld, d, value, n < d->max ? n : d->max);
 		}
+		if (d->type == T_WORKERS)
+			ld->cfg->workers_auto = false;
 		if (mq_parse_int64(value, d->min, d->max, &n) < 0)
 			return fail(ld, "[%s] %s = %s: expected auto or a number from %lld to %lld",
 				    d->section, d->name, value, d->min, d->max);
@@ -947,6 +952,7 @@ static void dump_value(const struct mq_config *cfg, const void *base, const stru
 	case T_WORKERS:
 		fprintf(out, "%d%s", *(const int *)f, cfg->workers_auto ? " (auto)" : "");
 		break;
+	case T_CPUS:
 	case T_INT:
 		fprintf(out, "%d", *(const int *)f);
 		break;

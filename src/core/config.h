@@ -60,7 +60,7 @@ struct mq_config {
 	int shutdown_timeout_ms;
 	int crash_uptime_ms;	/* a worker dead sooner died young */
 	int min_workers;	/* kept through a crash-loop back-off; 0: half */
-	int heavy_requests;	/* pool/gate.h; 0: the CPUs */
+	int heavy_requests;	/* pool/gate.h; auto: the CPUs */
 	char *scoreboard;
 	char *public_url;
 	bool production;

@@ -55,10 +55,9 @@ static void not_allowed(struct mq_req *r)
  * is busy for all of it. */
 static bool enter_gate(struct mq_worker *w, struct mq_req *r)
 {
-	int limit = w->cfg->heavy_requests ? w->cfg->heavy_requests : mq_gate_default_limit();
 	uint64_t deadline = r->started_ns + (uint64_t)w->cfg->request_timeout_ms * 500000ULL;
 
-	if (mq_gate_enter(w->sb, w->slot, limit, deadline))
+	if (mq_gate_enter(w->sb, w->slot, w->cfg->heavy_requests, deadline))
 		return true;
 	mq_resp_header(r, "Retry-After", "1");
 	mq_problem(r, 503, "Too many requests like this one are running; try again shortly.");

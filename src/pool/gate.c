@@ -4,7 +4,6 @@
 #include "pool/gate.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -12,18 +11,6 @@
 
 /* A waiter looks at the deadline this often when no turn comes. */
 #define WAIT_MAX_NS 10000000ULL
-
-int mq_gate_default_limit(void)
-{
-	static int cpus;
-
-	if (cpus == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		cpus = n > 0 ? (int)n : 1;
-	}
-	return cpus;
-}
 
 static void lock(struct mq_gate_state *g)
 {

@@ -23,9 +23,6 @@
 
 #include "core/scoreboard.h"
 
-/* The limit that [server] heavy_requests = 0 means: the CPUs online. */
-int mq_gate_default_limit(void);
-
 /* Waits for a turn of slot until deadline (CLOCK_MONOTONIC ns); false
  * when the deadline came first. */
 bool mq_gate_enter(struct mq_scoreboard *sb, int slot, int limit, uint64_t deadline_mono_ns);

@@ -58,6 +58,8 @@ START_TEST(defaults)
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_int_ge(c->workers, 2);
 	ck_assert(c->workers_auto);
+	ck_assert_int_eq(c->heavy_requests, sysconf(_SC_NPROCESSORS_ONLN) < 128
+			 ? sysconf(_SC_NPROCESSORS_ONLN) : 128);	/* auto: the CPUs */
 	ck_assert_uint_eq(c->listen_mode, 0660);
 	ck_assert_uint_eq(c->body_max, 64 * 1024);
 	ck_assert_int_eq(c->json_max_depth, 32);
@@ -85,6 +87,7 @@ START_TEST(file_values_and_units)
 	char err[256];
 	struct mq_config *c = load_text(
 		"; a comment\n# another\n[server]\nworkers = 3\nrequest_timeout = 1500ms\n"
+		"heavy_requests = 5\n"
 		"listen = 127.0.0.1:9000\nlisten_mode = 0600\n"
 		"[limits]\nbody_max = 1m\n[log]\naccess_log = off\nlevel = warn\n",
 		err, sizeof(err));
@@ -92,6 +95,7 @@ START_TEST(file_values_and_units)
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_int_eq(c->workers, 3);
 	ck_assert(!c->workers_auto);
+	ck_assert_int_eq(c->heavy_requests, 5);
 	ck_assert_int_eq(c->request_timeout_ms, 1500);
 	ck_assert_str_eq(c->listen, "127.0.0.1:9000");
 	ck_assert_uint_eq(c->listen_mode, 0600);
@@ -124,6 +128,9 @@ START_TEST(bad_values_are_explained)
 	} cases[] = {
 		{ "[server]\nworkers = lots\n", "workers = lots: expected auto or a number" },
 		{ "[server]\nworkers = 0\n", "workers = 0: expected auto or a number from 1" },
+		{ "[server]\nheavy_requests = 0\n",
+		  "heavy_requests = 0: expected auto or a number from 1" },
+		{ "[server]\nheavy_requests = many\n", "heavy_requests = many: expected auto" },
 		{ "[server]\nrequest_timeout = soon\n", "expected a duration" },
 		{ "[limits]\nbody_max = 12q\n", "expected a size" },
 		{ "[log]\nlevel = loud\n", "expected debug, info, warn or error" },
