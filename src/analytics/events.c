@@ -6,6 +6,7 @@
 #include <ctype.h>
 
 #include "core/arena.h"
+#include "core/batch.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -59,11 +60,7 @@ static const char *user_param(struct mq_ctx *c, int64_t user_id)
  * batch for 50 rows, hashed the ids of every movie instead (an index
  * scan of all of them each flush: 9 ms a one-event flush at 20,000
  * movies, which a lone client's every detail waited for). */
-static struct json_object *pending;
-static uint64_t pending_since_ns;
-
-#define PENDING_MAX 64
-#define PENDING_AGE_NS 1000000000ULL
+static struct mq_batch pending;
 
 static struct mq_stmt write_pending = MQ_STMT_UNSEEN(
 	"INSERT INTO events (at, kind, user_id, movie_id, data) "
@@ -77,13 +74,8 @@ static struct mq_stmt write_pending = MQ_STMT_UNSEEN(
 static void queue(const char *kind, int64_t user_id, int64_t movie_id, struct json_object *data)
 {
 	struct json_object *e = json_object_new_object();
-	uint64_t now = mq_now_real_ns();
 
-	if (pending == NULL) {
-		pending = json_object_new_array();
-		pending_since_ns = now;
-	}
-	json_object_object_add(e, "t", json_object_new_int64((int64_t)(now / 1000)));
+	json_object_object_add(e, "t", json_object_new_int64((int64_t)(mq_now_real_ns() / 1000)));
 	json_object_object_add(e, "k", json_object_new_string(kind));
 	if (user_id)
 		json_object_object_add(e, "u", json_object_new_int64(user_id));
@@ -91,34 +83,26 @@ static void queue(const char *kind, int64_t user_id, int64_t movie_id, struct js
 		json_object_object_add(e, "m", json_object_new_int64(movie_id));
 	if (data)
 		json_object_object_add(e, "d", data);
-	json_object_array_add(pending, e);
+	mq_batch_add(&pending, e);
 }
 
 int mq_analytics_due_ms(void)
 {
-	uint64_t age;
-
-	if (pending == NULL)
-		return -1;
-	age = mq_now_real_ns() - pending_since_ns;	/* a clock set back: due */
-	if (json_object_array_length(pending) >= PENDING_MAX || age >= PENDING_AGE_NS)
-		return 0;
-	return (int)((PENDING_AGE_NS - age + 999999) / 1000000);
+	return mq_batch_due_ms(&pending);
 }
 
 /* An event lost is logged, never a failure of what it is about. */
 void mq_analytics_flush(struct mq_ctx *c, bool now)
 {
-	size_t n = pending ? json_object_array_length(pending) : 0;
+	size_t n;
+	const char *events = mq_batch_take(&pending, c->arena, now, &n);
 
-	if (n == 0 || (!now && mq_analytics_due_ms() > 0))
+	if (events == NULL)
 		return;
-	const char *params[] = { json_object_to_json_string_ext(pending, JSON_C_TO_STRING_PLAIN) };
+	const char *params[] = { events };
 	if (mq_db_q(c, &write_pending, 1, params) == NULL)
 		mq_log_warn("msg=\"events not recorded\" events=%zu error=\"%s\"", n,
 			    mq_db_sqlstate(c->db));
-	json_object_put(pending);
-	pending = NULL;
 }
 
 void mq_analytics_view(struct mq_ctx *c, int64_t user_id, int64_t movie_id)
