@@ -4,14 +4,9 @@
  * precomputed neighbours: recs/serve.h).
  */
 #include "analytics/events.h"
-#include "catalog/genre_names.h"
-#include "catalog/movie.h"
-#include "catalog/movie_json.h"
-#include "catalog/movie_sql.h"
+#include "catalog/movie_document.h"
 #include "catalog/releases.h"
 #include "core/json.h"
-#include "db/db.h"
-#include "db/rows.h"
 #include "http/form.h"
 #include "http/handlers.h"
 #include "http/http.h"
@@ -24,14 +19,13 @@
 /* GET /api/movies/{id}/ */
 mq_reply mq_movies_get(struct mq_req *r)
 {
-	const char *id = mq_req_id_text(r, "id"), *body, *region;
-	struct json_object *o;
+	const char *id = mq_req_id_text(r, "id"), *region;
 	struct mq_respcache rc_cache;
 	static const char *const params[] = { "language", "region", NULL };
+	struct mq_movie_detail movie;
 	struct mq_lang lang;
 	enum mq_status st;
 	mq_reply rc;
-	size_t len;
 
 	if (mq_done(rc = mq_query_check(r, params)) ||
 	    mq_done(rc = mq_lang_choose(r, "language", &lang)) ||
@@ -41,16 +35,14 @@ mq_reply mq_movies_get(struct mq_req *r)
 	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
 					    mq_region_variant(r, lang.tag, region))))
 		return rc;
-	st = mq_movie_fetch(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, &o);
-	if (st == MQ_OK)
-		st = mq_movie_add_release(&r->ctx, o, id, region);
+	st = mq_movie_detail(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, region,
+			     &movie);
 	if (st != MQ_OK)
 		return mq_fail(r, st);	/* 404 "No movie with id ...", or the database's */
-	body = mq_json_render(o, &len);
 	/* a provisional movie is shown to few: never cached for all */
-	if (json_object_get_boolean(json_object_object_get(o, "provisional")))
+	if (!movie.shared)
 		mq_respcache_skip(&rc_cache);
-	return mq_respcache_respond(r, &rc_cache, body, len);
+	return mq_respcache_respond(r, &rc_cache, movie.body, movie.len);
 }
 
 /* The page of movies like id (recs/serve.h), with their release in

@@ -7,6 +7,7 @@
  */
 #include "catalog/genre_names.h"
 
+#include "catalog/keyword_names.h"
 #include "core/arena.h"
 #include "db/db.h"
 
@@ -27,6 +28,8 @@ struct table {
 
 static struct table current;
 static uint64_t loaded_ns;
+static int64_t names_generation;	/* catalog_names.generation at the load */
+static char names_version[48];		/* the same, and the cluster's identifier */
 
 static struct mq_stmt all_names = MQ_STMT_READ(
 	"SELECT g.id, g.slug, '' AS language, g.name FROM genres g "
@@ -66,12 +69,31 @@ static struct table build(PGresult *res)
 	return t;
 }
 
+/* The cluster's identifier (made by initdb, shared by its streaming
+ * replicas) tells a database restored elsewhere from its source: the
+ * movies' row versions (xmin) start again there, and a kept document's
+ * version could name a new row's. */
+static struct mq_stmt generation = MQ_STMT_READ(
+	"SELECT generation, cluster_identifier() FROM catalog_names");
+
+/* The generation is read before the names: a change between the two
+ * labels new names with the old generation, which the next load
+ * corrects, never old names with the new one. */
 static enum mq_status load(struct mq_ctx *c)
 {
-	PGresult *res = mq_db_q(c, &all_names, 0, NULL);
+	PGresult *res = mq_db_q(c, &generation, 0, NULL);
+	int64_t gen;
 
-	if (res == NULL)
+	if (res == NULL || PQntuples(res) != 1)
 		return mq_db_failure(c);
+	gen = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	snprintf(names_version, sizeof(names_version), "%lld/%s", (long long)gen,
+		 PQgetvalue(res, 0, 1));
+	if ((res = mq_db_q(c, &all_names, 0, NULL)) == NULL)
+		return mq_db_failure(c);
+	if (names_generation && gen != names_generation)
+		mq_keyword_names_reset();	/* a keyword renamed or removed */
+	names_generation = gen;
 	free(current.names);
 	free(current.strings);
 	current = build(res);
@@ -105,6 +127,23 @@ static const char *name_of(int genre, const char *primary)
 			return n->text;
 	}
 	return original;
+}
+
+enum mq_status mq_catalog_names(struct mq_ctx *c, const char *primary, const char **language,
+				const char **version)
+{
+	enum mq_status st = fresh(c);
+
+	if (st != MQ_OK)
+		return st;
+	*language = "";
+	for (int i = 0; i < current.count; i++)
+		if (strcmp(current.names[i].language, primary) == 0) {
+			*language = primary;	/* the table may be reloaded */
+			break;
+		}
+	*version = mq_arena_strdup(c->arena, names_version);
+	return MQ_OK;
 }
 
 static const char *slug_of(int genre)

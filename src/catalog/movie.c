@@ -17,7 +17,9 @@
  * (m.translations, m.media_count).  $1 id, $2 language tag,
  * $3 language alone; $4 the viewer's user id (0: anonymous) and $5
  * whether they are an administrator, to whom alone, besides its maker, a
- * provisional movie is shown. */
+ * provisional movie is shown.  A change to what it renders is a new
+ * MQ_MOVIE_DOCUMENT_SHAPE (movie_document.h): kept renderings must not
+ * outlive it. */
 static struct mq_stmt movie = MQ_STMT_CATALOG(
 	"SELECT " MQ_MOVIE_ITEM_COLUMNS ", "
 	"coalesce(nullif(t.tagline, ''), m.tagline) AS tagline, t.language AS translation, "
@@ -30,11 +32,7 @@ static struct mq_stmt movie = MQ_STMT_CATALOG(
 	"   FROM movie_media x WHERE x.movie_id = m.id), '[]') "
 	"  ELSE '[]'::json END AS media, "
 	"array_to_json(m.translations) AS translations, "
-	"json_build_object('ratings_count', coalesce(ms.ratings_count, 0), "
-	"  'rating', round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2), "
-	"  'favorites_count', coalesce(ms.favorites_count, 0), "
-	"  'watchlist_count', coalesce(ms.watchlist_count, 0), "
-	"  'reviews_count', coalesce(ms.reviews_count, 0)) AS statistics, "
+	MQ_MOVIE_STATISTICS ", "
 	"m.source, m.movielens_id, m.provisional_by IS NOT NULL AS provisional, "
 	"rfc3339(m.created_at) AS created_at, rfc3339(m.updated_at) AS updated_at "
 	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1 "

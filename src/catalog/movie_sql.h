@@ -9,6 +9,21 @@
 #ifndef MQ_MOVIE_SQL_H
 #define MQ_MOVIE_SQL_H
 
+/* A movie's average and number of ratings, from its statistics "ms". */
+#define MQ_MOVIE_RATING \
+	"round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2) AS rating, " \
+	"coalesce(ms.ratings_count, 0) AS ratings_count"
+
+/* Those and the rest of its counters, as its detail shows them: what
+ * changes with every vote, favorite, watchlist entry and review. */
+#define MQ_MOVIE_COUNTERS MQ_MOVIE_RATING ", " MQ_MOVIE_STATISTICS
+#define MQ_MOVIE_STATISTICS \
+	"json_build_object('ratings_count', coalesce(ms.ratings_count, 0), " \
+	"  'rating', round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2), " \
+	"  'favorites_count', coalesce(ms.favorites_count, 0), " \
+	"  'watchlist_count', coalesce(ms.watchlist_count, 0), " \
+	"  'reviews_count', coalesce(ms.reviews_count, 0)) AS statistics"
+
 /* The columns of a movie in lists, over "movies m" joined with
  * MQ_MOVIE_TRANSLATION(...) (its translation "t", its statistics "ms").
  * The rating shown is the live average of ms; m.rating, which the lists
@@ -19,8 +34,7 @@
 	"m.id, m.tmdb_id, m.imdb_id, coalesce(t.title, m.title) AS title, m.original_title, " \
 	"coalesce(nullif(t.overview, ''), m.overview) AS overview, m.release_date, m.year, " \
 	"m.runtime, m.original_language, m.status, m.popularity, " \
-	"round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2) AS rating, " \
-	"coalesce(ms.ratings_count, 0) AS ratings_count, " \
+	MQ_MOVIE_RATING ", " \
 	"m.poster_path, " \
 	"m.backdrop_path, m.genre_ids"
 

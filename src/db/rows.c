@@ -73,11 +73,16 @@ struct json_object *mq_rows_array(struct mq_arena *a, PGresult *res)
 
 struct json_object *mq_row_owned(struct mq_arena *a, PGresult *res)
 {
+	return mq_row_owned_from(a, res, 0);
+}
+
+struct json_object *mq_row_owned_from(struct mq_arena *a, PGresult *res, int from)
+{
 	struct json_object *o;
 
 	if (PQntuples(res) == 0)
 		return NULL;
-	o = mq_row_object(res, 0);
+	o = mq_row_columns(res, 0, from, PQnfields(res));
 	mq_arena_defer(a, put_json, o);
 	return o;
 }

@@ -30,6 +30,9 @@ struct json_object *mq_rows_array(struct mq_arena *a, PGresult *res);
  * rows. */
 struct json_object *mq_row_owned(struct mq_arena *a, PGresult *res);
 
+/* The same with the columns from the one numbered from on. */
+struct json_object *mq_row_owned_from(struct mq_arena *a, PGresult *res, int from);
+
 /* Column col of row as an int64 (0 when NULL). */
 int64_t mq_row_int(PGresult *res, int row, int col);
 

@@ -29,6 +29,7 @@
 #include "analytics/events.h"
 #include "cache/cache.h"
 #include "catalog/keyword_names.h"
+#include "catalog/movie_document.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/coverage.h"
@@ -212,14 +213,24 @@ static void conns_sync(struct conns *c, bool stopping)
 /* Whether something waits for this worker (a request on one of its
  * connections, a new connection, a signal).  The events are
  * level-triggered: the loop's own wait reports them again. */
-/* Writes the events that requests queued (analytics/events.h), after
- * the answer: in batches, after a second or 64 events; all when now. */
+/* Writes what requests queued (analytics/events.h, catalog/
+ * movie_document.h), after the answer: in batches (core/batch.h); all
+ * when now. */
 static void flush_events(struct mq_worker *w, struct mq_arena *arena, bool now)
 {
 	struct mq_ctx c = { .cfg = w->cfg, .db = w->db, .cache = w->cache, .arena = arena,
 			    .request_id = "-", .client = "-" };
 
 	mq_analytics_flush(&c, now);
+	mq_movie_documents_flush(&c, now);
+}
+
+/* Milliseconds until the first of them is due, -1 when none waits. */
+static int events_due_ms(void)
+{
+	int a = mq_analytics_due_ms(), d = mq_movie_documents_due_ms();
+
+	return a < 0 ? d : d < 0 ? a : a < d ? a : d;
 }
 
 /* Serves one request from req (which accepts a new connection if it holds
@@ -274,7 +285,7 @@ static int serve(struct mq_worker *w, int listen_fd, int sigfd)
 		/* Events still queued are written when due if no request
 		 * comes first: never left for the next request, which may be
 		 * long in coming. */
-		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), mq_analytics_due_ms());
+		n = epoll_wait(c.ep, ev, (int)MQ_ARRAY_LEN(ev), events_due_ms());
 		if (n == 0) {
 			flush_events(w, arena, true);
 			mq_arena_reset(arena);
