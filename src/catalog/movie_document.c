@@ -116,13 +116,20 @@ static void verify(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
 		   const struct mq_lang *lang, const char *doc)
 {
 	struct json_object *counters;
+	struct mq_logline l;
 	const char *now;
 	bool provisional;
 
-	if (render(c, id, viewer, admin, lang, &now, &counters, &provisional) != MQ_OK ||
-	    strcmp(now, doc) != 0)
-		mq_log_error("msg=\"stale movie document\" id=%s movie=%s language=%s",
-			     c->request_id, id, lang->tag);
+	if (render(c, id, viewer, admin, lang, &now, &counters, &provisional) == MQ_OK &&
+	    strcmp(now, doc) == 0)
+		return;
+	if (!mq_logline_start(&l, MQ_LOG_ERROR))
+		return;
+	mq_logline_str(&l, "msg", "stale movie document");
+	mq_logline_str(&l, "id", c->request_id);
+	mq_logline_str(&l, "movie", id);
+	mq_logline_str(&l, "language", lang->tag);
+	mq_logline_emit(&l);
 }
 
 /* doc (an object) with the members of more after its own. */
