@@ -32,11 +32,29 @@ static struct mq_stmt movie = MQ_STMT_CATALOG(
 	"   FROM movie_media x WHERE x.movie_id = m.id), '[]') "
 	"  ELSE '[]'::json END AS media, "
 	"array_to_json(m.translations) AS translations, "
-	MQ_MOVIE_STATISTICS ", "
+	"coalesce(ms.favorites_count, 0) AS favorites_count, "
+	"coalesce(ms.watchlist_count, 0) AS watchlist_count, "
+	"coalesce(ms.reviews_count, 0) AS reviews_count, "
 	"m.source, m.movielens_id, m.provisional_by IS NOT NULL AS provisional, "
 	"rfc3339(m.created_at) AS created_at, rfc3339(m.updated_at) AS updated_at "
 	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1 "
 	"AND (m.provisional_by IS NULL OR m.provisional_by = $4 OR $5::boolean)");
+
+void mq_movie_statistics_fold(struct json_object *o)
+{
+	static const char *const moved[] = { "favorites_count", "watchlist_count", "reviews_count" };
+	struct json_object *stats = json_object_new_object();
+
+	json_object_object_add(stats, "ratings_count",
+			       json_object_get(json_object_object_get(o, "ratings_count")));
+	json_object_object_add(stats, "rating", json_object_get(json_object_object_get(o, "rating")));
+	for (size_t i = 0; i < MQ_ARRAY_LEN(moved); i++) {
+		json_object_object_add(stats, moved[i],
+				       json_object_get(json_object_object_get(o, moved[i])));
+		json_object_object_del(o, moved[i]);
+	}
+	json_object_object_add(o, "statistics", stats);
+}
 
 enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
 			      const struct mq_lang *lang, struct json_object **out)
@@ -54,6 +72,7 @@ enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, 
 	if ((st = mq_genre_names_fill(c, o, lang->primary)) != MQ_OK ||
 	    (st = mq_keyword_names_fill(c, o)) != MQ_OK)
 		return st;
+	mq_movie_statistics_fold(o);
 	mq_movie_add_urls(c, o);
 	if (json_object_object_get_ex(o, "media", &media))
 		for (size_t i = 0; i < json_object_array_length(media); i++)

@@ -17,4 +17,11 @@
 enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
 			      const struct mq_lang *lang, struct json_object **out);
 
+/* Moves the counters of a movie's row (MQ_MOVIE_COUNTERS, movie_sql.h)
+ * into "statistics": {ratings_count, rating, favorites_count,
+ * watchlist_count, reviews_count}; rating and ratings_count stay where
+ * they are too.  Built here rather than by json_build_object in SQL: a
+ * third of the kept detail's statement (movie_document.c). */
+void mq_movie_statistics_fold(struct json_object *o);
+
 #endif

@@ -168,6 +168,7 @@ enum mq_status mq_movie_detail(struct mq_ctx *c, const char *id, int64_t viewer,
 	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, K_BODY)) {
 		doc = PQgetvalue(res, 0, K_BODY);
 		counters = mq_row_owned_from(c->arena, res, K_COUNTERS);
+		mq_movie_statistics_fold(counters);
 		if (c->cfg->cache_verify)
 			verify(c, id, viewer, admin, lang, doc);
 	} else {

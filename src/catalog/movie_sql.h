@@ -14,15 +14,13 @@
 	"round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2) AS rating, " \
 	"coalesce(ms.ratings_count, 0) AS ratings_count"
 
-/* Those and the rest of its counters, as its detail shows them: what
- * changes with every vote, favorite, watchlist entry and review. */
-#define MQ_MOVIE_COUNTERS MQ_MOVIE_RATING ", " MQ_MOVIE_STATISTICS
-#define MQ_MOVIE_STATISTICS \
-	"json_build_object('ratings_count', coalesce(ms.ratings_count, 0), " \
-	"  'rating', round(movie_rating(ms.ratings_count, ms.ratings_sum)::numeric, 2), " \
-	"  'favorites_count', coalesce(ms.favorites_count, 0), " \
-	"  'watchlist_count', coalesce(ms.watchlist_count, 0), " \
-	"  'reviews_count', coalesce(ms.reviews_count, 0)) AS statistics"
+/* Those and the rest of its counters: what changes with every vote,
+ * favorite, watchlist entry and review, which mq_movie_statistics_fold
+ * (movie.h) makes the detail's "statistics". */
+#define MQ_MOVIE_COUNTERS MQ_MOVIE_RATING ", " \
+	"coalesce(ms.favorites_count, 0) AS favorites_count, " \
+	"coalesce(ms.watchlist_count, 0) AS watchlist_count, " \
+	"coalesce(ms.reviews_count, 0) AS reviews_count"
 
 /* The columns of a movie in lists, over "movies m" joined with
  * MQ_MOVIE_TRANSLATION(...) (its translation "t", its statistics "ms").
