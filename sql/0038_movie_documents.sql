@@ -36,7 +36,7 @@ CREATE TABLE movie_documents (
 	genre_language text NOT NULL,
 	version xid NOT NULL,
 	stamp bigint NOT NULL,
-	body text NOT NULL,
+	body text NOT NULL CHECK (body LIKE '{%}'),	-- an object, which the reader extends
 	PRIMARY KEY (movie_id, translation, genre_language)
 );
 -- kept in the row, compressed, rather than in TOAST: one heap page a read
@@ -61,20 +61,34 @@ CREATE TABLE catalog_names (
 );
 INSERT INTO catalog_names (generation) VALUES (1);
 
+-- Statement triggers, counting only when rows changed: a statement that
+-- changes none (a cleanup that finds nothing) makes no document stale.
 CREATE FUNCTION catalog_names_changed() RETURNS trigger
 	LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE catalog_names SET generation = generation + 1;
+	IF EXISTS (SELECT 1 FROM changed) THEN
+		UPDATE catalog_names SET generation = generation + 1;
+	END IF;
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER genres_changed AFTER INSERT OR UPDATE OR DELETE ON genres
-	FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
-CREATE TRIGGER genre_translations_changed AFTER INSERT OR UPDATE OR DELETE ON genre_translations
-	FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER genres_added AFTER INSERT ON genres
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER genres_updated AFTER UPDATE ON genres
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER genres_removed AFTER DELETE ON genres
+	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER genre_translations_added AFTER INSERT ON genre_translations
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER genre_translations_updated AFTER UPDATE ON genre_translations
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER genre_translations_removed AFTER DELETE ON genre_translations
+	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
 -- a new keyword is on no document yet
-CREATE TRIGGER keywords_changed AFTER UPDATE OR DELETE ON keywords
-	FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER keywords_updated AFTER UPDATE ON keywords
+	REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
+CREATE TRIGGER keywords_removed AFTER DELETE ON keywords
+	REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION catalog_names_changed();
 
 -- The cluster's identifier, made by initdb and shared by its streaming
 -- replicas; '' where a host's policy does not let the role read it (the

@@ -52,7 +52,7 @@ mq_reply mq_admin_movies_approve(struct mq_req *r)
 	if (mq_done(rc = mq_lang_choose(r, NULL, &lang)))
 		return rc;
 	if ((st = mq_movie_approve(&r->ctx, id, r->user_id, &approved)) != MQ_OK ||
-	    (st = mq_movie_fetch(&r->ctx, id, r->user_id, true, &lang, &o)) != MQ_OK)
+	    (st = mq_movie_fetch(&r->ctx, id, r->user_id, true, &lang, &o, NULL)) != MQ_OK)
 		return mq_fail(r, st);
 	return mq_respond_json(r, 200, o);
 }

@@ -362,7 +362,7 @@ static mq_reply show(struct mq_req *r, int status, const char *id)
 
 	if (mq_done(rc = mq_lang_choose(r, NULL, &lang)))
 		return rc;
-	if ((st = mq_movie_fetch(&r->ctx, id, r->user_id, true, &lang, &o)) != MQ_OK)
+	if ((st = mq_movie_fetch(&r->ctx, id, r->user_id, true, &lang, &o, NULL)) != MQ_OK)
 		return mq_fail(r, st);
 	if (status == 201)
 		mq_resp_header(r, "Location", mq_arena_printf(r->arena, "/api/movies/%s/", id));

@@ -82,18 +82,19 @@ static struct mq_stmt generation = MQ_STMT_READ(
 static enum mq_status load(struct mq_ctx *c)
 {
 	PGresult *res = mq_db_q(c, &generation, 0, NULL);
+	char version[sizeof(names_version)];
 	int64_t gen;
 
 	if (res == NULL || PQntuples(res) != 1)
 		return mq_db_failure(c);
 	gen = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	snprintf(names_version, sizeof(names_version), "%lld/%s", (long long)gen,
-		 PQgetvalue(res, 0, 1));
+	snprintf(version, sizeof(version), "%lld/%s", (long long)gen, PQgetvalue(res, 0, 1));
 	if ((res = mq_db_q(c, &all_names, 0, NULL)) == NULL)
-		return mq_db_failure(c);
+		return mq_db_failure(c);	/* the old names keep their old version */
 	if (names_generation && gen != names_generation)
 		mq_keyword_names_reset();	/* a keyword renamed or removed */
 	names_generation = gen;
+	memcpy(names_version, version, sizeof(version));
 	free(current.names);
 	free(current.strings);
 	current = build(res);

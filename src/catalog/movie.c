@@ -36,7 +36,8 @@ static struct mq_stmt movie = MQ_STMT_CATALOG(
 	"coalesce(ms.watchlist_count, 0) AS watchlist_count, "
 	"coalesce(ms.reviews_count, 0) AS reviews_count, "
 	"m.source, m.movielens_id, m.provisional_by IS NOT NULL AS provisional, "
-	"rfc3339(m.created_at) AS created_at, rfc3339(m.updated_at) AS updated_at "
+	"rfc3339(m.created_at) AS created_at, rfc3339(m.updated_at) AS updated_at, "
+	"m.xmin::text AS row_version "
 	"FROM movies m " MQ_MOVIE_TRANSLATION("$2", "$3") "WHERE m.id = $1 "
 	"AND (m.provisional_by IS NULL OR m.provisional_by = $4 OR $5::boolean)");
 
@@ -57,7 +58,8 @@ void mq_movie_statistics_fold(struct json_object *o)
 }
 
 enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
-			      const struct mq_lang *lang, struct json_object **out)
+			      const struct mq_lang *lang, struct json_object **out,
+			      const char **version)
 {
 	const char *params[] = { id, lang->tag, lang->primary, mq_arena_int(c->arena, viewer),
 				 admin ? "true" : "false" };
@@ -69,6 +71,9 @@ enum mq_status mq_movie_fetch(struct mq_ctx *c, const char *id, int64_t viewer, 
 		return mq_db_failure(c);
 	if ((o = mq_row_owned(c->arena, res)) == NULL)
 		return mq_fail_with(c, MQ_NOT_FOUND, NULL, "No movie with id %s.", id);
+	if (version)
+		*version = PQgetvalue(res, 0, PQfnumber(res, "row_version"));
+	json_object_object_del(o, "row_version");
 	if ((st = mq_genre_names_fill(c, o, lang->primary)) != MQ_OK ||
 	    (st = mq_keyword_names_fill(c, o)) != MQ_OK)
 		return st;

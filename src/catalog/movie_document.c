@@ -23,17 +23,16 @@
 	"ELSE '' END"
 
 /* The kept text when it is good (version and stamp, $4 the genres'
- * language, $5 the stamp), what a new one would be kept under, and the
- * counters: three probes of primary keys.  No row for a provisional
- * movie, which is rendered for each viewer. */
+ * language, $5 the stamp) and the counters: three probes of primary
+ * keys.  No row for a provisional movie, which is rendered for each
+ * viewer. */
 static struct mq_stmt kept = MQ_STMT_CATALOG(
-	"SELECT d.body, m.xmin::text AS version, " TRANSLATION " AS translation, "
-	MQ_MOVIE_COUNTERS " "
+	"SELECT d.body, " MQ_MOVIE_COUNTERS " "
 	"FROM movies m LEFT JOIN movie_stats ms ON ms.movie_id = m.id "
 	"LEFT JOIN movie_documents d ON d.movie_id = m.id AND d.translation = " TRANSLATION " "
 	"  AND d.genre_language = $4 AND d.version = m.xmin AND d.stamp = $5 "
 	"WHERE m.id = $1 AND m.provisional_by IS NULL");
-enum { K_BODY, K_VERSION, K_TRANSLATION, K_COUNTERS };
+enum { K_BODY, K_COUNTERS };
 
 /* The renderings waiting to be written, as the statement below takes
  * them: [{m: movie, t: translation, g: genre language, v: version, s:
@@ -70,58 +69,70 @@ static const char *stamp_of(struct mq_ctx *c, const char *names_version)
 	h = mix(h, names_version);
 	h = mix(h, c->cfg->tmdb_image_base_url);
 	h = mix(h, c->cfg->media_url);
-	h = mix(h, c->origin ? c->origin : "");
+	/* the origin only where it makes URLs (a media_url on this site):
+	 * else a client's Host header would make every read a rendering */
+	if (strncmp(c->cfg->media_url, "http://", 7) != 0 &&
+	    strncmp(c->cfg->media_url, "https://", 8) != 0)
+		h = mix(h, c->origin ? c->origin : "");
 	return mq_arena_printf(c->arena, "%lld", (long long)(int64_t)h);
 }
 
-/* The movie rendered whole, without its counters (left in *counters):
- * the text to keep, in *doc.  *provisional: whether it is provisional. */
+/* A rendering: the text to keep, the counters left out of it, and what
+ * it shows (its version and translation, from the statement that read
+ * it: the kept read may have been answered by another server). */
+struct rendering {
+	const char *doc;
+	struct json_object *counters;
+	const char *version;
+	const char *translation;	/* "" for the original text */
+	bool provisional;
+};
+
 static enum mq_status render(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
-			     const struct mq_lang *lang, const char **doc,
-			     struct json_object **counters, bool *provisional)
+			     const struct mq_lang *lang, struct rendering *out)
 {
 	static const char *const moved[] = { "rating", "ratings_count", "statistics" };
 	struct json_object *o, *v;
 	enum mq_status st;
 
-	if ((st = mq_movie_fetch(c, id, viewer, admin, lang, &o)) != MQ_OK)
+	if ((st = mq_movie_fetch(c, id, viewer, admin, lang, &o, &out->version)) != MQ_OK)
 		return st;
-	*provisional = json_object_get_boolean(json_object_object_get(o, "provisional"));
-	*counters = mq_json_object(c->arena);
+	out->provisional = json_object_get_boolean(json_object_object_get(o, "provisional"));
+	v = json_object_object_get(o, "translation");
+	out->translation = v ? mq_arena_strdup(c->arena, json_object_get_string(v)) : "";
+	out->counters = mq_json_object(c->arena);
 	for (size_t i = 0; i < MQ_ARRAY_LEN(moved); i++) {
 		v = json_object_object_get(o, moved[i]);
-		json_object_object_add(*counters, moved[i], json_object_get(v));
+		json_object_object_add(out->counters, moved[i], json_object_get(v));
 		json_object_object_del(o, moved[i]);
 	}
-	*doc = mq_arena_strdup(c->arena, mq_json_render(o, &(size_t){ 0 }));
+	out->doc = mq_arena_strdup(c->arena, mq_json_render(o, &(size_t){ 0 }));
 	return MQ_OK;
 }
 
-static void queue(const char *id, PGresult *res, const char *genre_language, const char *stamp,
-		  const char *doc)
+static void queue(const char *id, const struct rendering *r, const char *genre_language,
+		  const char *stamp)
 {
 	struct json_object *e = json_object_new_object();
 
 	json_object_object_add(e, "m", json_object_new_int64(strtoll(id, NULL, 10)));
-	json_object_object_add(e, "t", json_object_new_string(PQgetvalue(res, 0, K_TRANSLATION)));
+	json_object_object_add(e, "t", json_object_new_string(r->translation));
 	json_object_object_add(e, "g", json_object_new_string(genre_language));
-	json_object_object_add(e, "v", json_object_new_string(PQgetvalue(res, 0, K_VERSION)));
+	json_object_object_add(e, "v", json_object_new_string(r->version));
 	json_object_object_add(e, "s", json_object_new_int64(strtoll(stamp, NULL, 10)));
-	json_object_object_add(e, "b", json_object_new_string(doc));
+	json_object_object_add(e, "b", json_object_new_string(r->doc));
 	mq_batch_add(&pending, e);
 }
 
-/* [cache] verify: the kept text must be what a rendering says now. */
+/* [cache] verify: the kept text must be what a rendering says now (a
+ * rendering that fails says nothing). */
 static void verify(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
 		   const struct mq_lang *lang, const char *doc)
 {
-	struct json_object *counters;
+	struct rendering now;
 	struct mq_logline l;
-	const char *now;
-	bool provisional;
 
-	if (render(c, id, viewer, admin, lang, &now, &counters, &provisional) == MQ_OK &&
-	    strcmp(now, doc) == 0)
+	if (render(c, id, viewer, admin, lang, &now) != MQ_OK || strcmp(now.doc, doc) == 0)
 		return;
 	if (!mq_logline_start(&l, MQ_LOG_ERROR))
 		return;
@@ -130,6 +141,17 @@ static void verify(struct mq_ctx *c, const char *id, int64_t viewer, bool admin,
 	mq_logline_str(&l, "movie", id);
 	mq_logline_str(&l, "language", lang->tag);
 	mq_logline_emit(&l);
+}
+
+/* Whether the names a rendering used are still those its key and stamp
+ * were chosen with: the worker's copy may have been reloaded between. */
+static bool names_unchanged(struct mq_ctx *c, const struct mq_lang *lang,
+			    const char *genre_language, const char *names_version)
+{
+	const char *language, *version;
+
+	return mq_catalog_names(c, lang->primary, &language, &version) == MQ_OK &&
+	       strcmp(language, genre_language) == 0 && strcmp(version, names_version) == 0;
 }
 
 /* doc (an object) with the members of more after its own. */
@@ -153,9 +175,8 @@ enum mq_status mq_movie_detail(struct mq_ctx *c, const char *id, int64_t viewer,
 			       const struct mq_lang *lang, const char *region,
 			       struct mq_movie_detail *out)
 {
-	const char *genre_language, *names_version, *stamp, *doc;
-	struct json_object *counters;
-	bool provisional = false;
+	const char *genre_language, *names_version, *stamp;
+	struct rendering r = { .provisional = false };
 	enum mq_status st;
 	PGresult *res;
 
@@ -166,21 +187,22 @@ enum mq_status mq_movie_detail(struct mq_ctx *c, const char *id, int64_t viewer,
 	if ((res = mq_db_q(c, &kept, 5, params)) == NULL)
 		return mq_db_failure(c);
 	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, K_BODY)) {
-		doc = PQgetvalue(res, 0, K_BODY);
-		counters = mq_row_owned_from(c->arena, res, K_COUNTERS);
-		mq_movie_statistics_fold(counters);
+		r.doc = PQgetvalue(res, 0, K_BODY);
+		r.counters = mq_row_owned_from(c->arena, res, K_COUNTERS);
+		mq_movie_statistics_fold(r.counters);
 		if (c->cfg->cache_verify)
-			verify(c, id, viewer, admin, lang, doc);
+			verify(c, id, viewer, admin, lang, r.doc);
 	} else {
-		if ((st = render(c, id, viewer, admin, lang, &doc, &counters, &provisional)) != MQ_OK)
+		if ((st = render(c, id, viewer, admin, lang, &r)) != MQ_OK)
 			return st;
-		if (PQntuples(res) == 1 && !provisional)
-			queue(id, res, genre_language, stamp, doc);
+		if (PQntuples(res) == 1 && !r.provisional &&
+		    names_unchanged(c, lang, genre_language, names_version))
+			queue(id, &r, genre_language, stamp);
 	}
-	if ((st = mq_movie_add_release(c, counters, id, region)) != MQ_OK)
+	if ((st = mq_movie_add_release(c, r.counters, id, region)) != MQ_OK)
 		return st;
-	splice(c, doc, counters, out);
-	out->shared = !provisional;
+	splice(c, r.doc, r.counters, out);
+	out->shared = !r.provisional;
 	return MQ_OK;
 }
 

@@ -3,7 +3,7 @@
 -- xmin is the document's version once committed; inside this file's one
 -- transaction the xmin stays, so the new version is seen by its ctid)
 -- or counts in catalog_names; a movie's deletion takes its documents.
-SELECT plan(13);
+SELECT plan(15);
 
 INSERT INTO movies (id, title, overview) VALUES (201, 'Nosferatu', 'A vampire.');
 INSERT INTO movie_translations (movie_id, language, title) VALUES (201, 'fr', 'Nosferatu le vampire');
@@ -42,6 +42,8 @@ INSERT INTO genre_translations (genre_id, language, name)
 SELECT ok(pg_temp.bumped(), 'a genre translated counts');
 INSERT INTO keywords (id, name) OVERRIDING SYSTEM VALUE VALUES (901, 'vampire');
 SELECT ok(NOT pg_temp.bumped(), 'a new keyword does not: no document shows it yet');
+UPDATE genres SET name = 'Scarier' WHERE false;
+SELECT ok(NOT pg_temp.bumped(), 'a statement that changes no row does not');
 UPDATE keywords SET name = 'vampires' WHERE id = 901;
 SELECT ok(pg_temp.bumped(), 'a keyword renamed counts');
 DELETE FROM keywords WHERE id = 901;
@@ -50,6 +52,8 @@ SELECT is((SELECT count(*) FROM catalog_names), 1::bigint, 'one generation');
 SELECT throws_ok($$INSERT INTO catalog_names (only_row, generation) VALUES (false, 1)$$, '23514',
 	NULL, 'and only one');
 
+SELECT throws_ok($$INSERT INTO movie_documents (movie_id, translation, genre_language, version, stamp, body)
+	VALUES (201, 'x', '', '1', 1, '')$$, '23514', NULL, 'a kept text is an object');
 SELECT is(cluster_identifier(), (SELECT system_identifier FROM pg_control_system())::text,
 	'the cluster identifier (which restored dumps do not share)');
 
