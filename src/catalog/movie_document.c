@@ -17,10 +17,8 @@
 #include "db/rows.h"
 
 /* The translation a movie shows for the language tag $2 and the language
- * alone $3 (MQ_MOVIE_TRANSLATION's choice), '' for none. */
-#define TRANSLATION \
-	"CASE WHEN $2 = ANY (m.translations) THEN $2 WHEN $3 = ANY (m.translations) THEN $3 " \
-	"ELSE '' END"
+ * alone $3, '' for none. */
+#define TRANSLATION "coalesce(" MQ_MOVIE_TRANSLATION_CHOSEN("$2", "$3") ", '')"
 
 /* The kept text when it is good (version and stamp, $4 the genres'
  * language, $5 the stamp) and the counters: three probes of primary

@@ -44,9 +44,13 @@
  * counters are not on its row). */
 #define MQ_MOVIE_TRANSLATION(LANG_TAG, LANG_PRIMARY) \
 	"LEFT JOIN movie_translations t ON t.movie_id = m.id AND t.language = " \
-	"  CASE WHEN " LANG_TAG " = ANY (m.translations) THEN " LANG_TAG \
-	"  WHEN " LANG_PRIMARY " = ANY (m.translations) THEN " LANG_PRIMARY " END " \
+	MQ_MOVIE_TRANSLATION_CHOSEN(LANG_TAG, LANG_PRIMARY) " " \
 	"LEFT JOIN movie_stats ms ON ms.movie_id = m.id "
+
+/* The language of that translation of movie m, NULL for none. */
+#define MQ_MOVIE_TRANSLATION_CHOSEN(LANG_TAG, LANG_PRIMARY) \
+	"CASE WHEN " LANG_TAG " = ANY (m.translations) THEN " LANG_TAG \
+	" WHEN " LANG_PRIMARY " = ANY (m.translations) THEN " LANG_PRIMARY " END"
 
 /* Whether movie ID is out in region REGION (sql/0027_regions.sql: its
  * release date there is today or before, UTC), as MQ_MOVIE_RELEASED_KEY
