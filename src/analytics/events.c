@@ -6,7 +6,6 @@
 #include <ctype.h>
 
 #include "core/arena.h"
-#include "core/batch.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "db/db.h"
@@ -94,15 +93,7 @@ int mq_analytics_due_ms(void)
 /* An event lost is logged, never a failure of what it is about. */
 void mq_analytics_flush(struct mq_ctx *c, bool now)
 {
-	size_t n;
-	const char *events = mq_batch_take(&pending, c->arena, now, &n);
-
-	if (events == NULL)
-		return;
-	const char *params[] = { events };
-	if (mq_db_q(c, &write_pending, 1, params) == NULL)
-		mq_log_warn("msg=\"events not recorded\" events=%zu error=\"%s\"", n,
-			    mq_db_sqlstate(c->db));
+	mq_db_write_batch(c, &write_pending, &pending, now, "events");
 }
 
 void mq_analytics_view(struct mq_ctx *c, int64_t user_id, int64_t movie_id)

@@ -9,7 +9,6 @@
 #include "catalog/movie_sql.h"
 #include "catalog/releases.h"
 #include "core/arena.h"
-#include "core/batch.h"
 #include "core/config.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -211,12 +210,5 @@ int mq_movie_documents_due_ms(void)
 
 void mq_movie_documents_flush(struct mq_ctx *c, bool now)
 {
-	size_t n;
-	const char *documents = mq_batch_take(&pending, c->arena, now, &n);
-
-	if (documents == NULL)
-		return;
-	const char *params[] = { documents };
-	if (mq_db_q(c, &write_pending, 1, params) == NULL)
-		mq_log_warn("%zu movie documents not kept: %s", n, mq_db_sqlstate(c->db));
+	mq_db_write_batch(c, &write_pending, &pending, now, "movie documents");
 }

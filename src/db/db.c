@@ -564,6 +564,16 @@ PGresult *mq_db_q(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const
 	return res;
 }
 
+void mq_db_write_batch(struct mq_ctx *c, struct mq_stmt *st, struct mq_batch *b, bool now,
+		       const char *what)
+{
+	size_t n;
+	const char *items = mq_batch_take(b, c->arena, now, &n);
+
+	if (items != NULL && mq_db_q(c, st, 1, &items) == NULL)
+		mq_log_warn("%zu %s not written: %s", n, what, mq_db_sqlstate(c->db));
+}
+
 enum mq_status mq_db_failure(struct mq_ctx *c)
 {
 	struct mq_db *db = c->db;

@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 
 #include "core/arena.h"
+#include "core/batch.h"
 #include "core/common.h"
 #include "core/status.h"
 
@@ -145,6 +146,14 @@ int *mq_db_int_array(struct mq_arena *a, const char *text, int *n);
 /* Runs st for a unit of work: the result belongs to c's arena (cleared
  * when it is reset), NULL as for mq_db_exec. */
 PGresult *mq_db_q(struct mq_ctx *c, struct mq_stmt *st, int n, const char *const *params);
+
+/* Writes what a worker queued for after the answer (core/batch.h) when
+ * the batch is due, or whatever it holds when now: st takes the batch's
+ * items as its one parameter, a JSON array.  A failure is logged, naming
+ * what the items are ("events"), never returned: they are lost, as a
+ * worker's crash would lose them. */
+void mq_db_write_batch(struct mq_ctx *c, struct mq_stmt *st, struct mq_batch *b, bool now,
+		       const char *what);
 
 /* The failure of c's last statement, after rolling back any open
  * transaction: MQ_UNAVAILABLE when the database is unreachable (Retry-After
