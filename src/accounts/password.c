@@ -23,18 +23,9 @@ static struct {
 
 static char dummy_hash[MQ_PASSWORD_HASH_MAX];
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static void set_add(char *word)
 {
-	size_t i = fnv1a(word) & (common.size - 1);
+	size_t i = mq_fnv1a(MQ_FNV1A_BASIS, word) & (common.size - 1);
 
 	while (common.slot[i] != NULL) {
 		if (strcmp(common.slot[i], word) == 0)
@@ -50,7 +41,8 @@ static bool set_has(const char *word)
 
 	if (common.size == 0)
 		return false;
-	for (i = fnv1a(word) & (common.size - 1); common.slot[i]; i = (i + 1) & (common.size - 1))
+	for (i = mq_fnv1a(MQ_FNV1A_BASIS, word) & (common.size - 1); common.slot[i];
+	     i = (i + 1) & (common.size - 1))
 		if (strcmp(common.slot[i], word) == 0)
 			return true;
 	return false;

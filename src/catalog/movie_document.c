@@ -47,12 +47,10 @@ static struct mq_stmt write_pending = MQ_STMT_UNSEEN(
 	"ON CONFLICT (movie_id, translation, genre_language) DO UPDATE "
 	"SET version = excluded.version, stamp = excluded.stamp, body = excluded.body");
 
-/* FNV-1a, 64 bits, of s onto h. */
+/* s onto h, and a separator: "ab","c" is not "a","bc". */
 static uint64_t mix(uint64_t h, const char *s)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return (h ^ 0xff) * 0x100000001b3ULL;	/* a separator: "ab","c" is not "a","bc" */
+	return (mq_fnv1a(h, s) ^ 0xff) * 0x100000001b3ULL;
 }
 
 /* What a kept text depends on besides the movie's row: its shape, the
@@ -60,7 +58,7 @@ static uint64_t mix(uint64_t h, const char *s)
  * names of genres and keywords and the cluster (genre_names.h). */
 static const char *stamp_of(struct mq_ctx *c, const char *names_version)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = MQ_FNV1A_BASIS;
 
 	h = mix(h, mq_arena_printf(c->arena, "%d %s", MQ_MOVIE_DOCUMENT_SHAPE, PACKAGE_VERSION));
 	h = mix(h, names_version);

@@ -152,19 +152,10 @@ struct kept {
 static struct kept kept[KEPT];
 static uint64_t calls;
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static struct mq_stmt *kept_stmt(struct mq_ctx *c, const char *sql, const Oid *types,
 				 const struct mq_stmt *tmpl)
 {
-	uint64_t h = fnv1a(sql);
+	uint64_t h = mq_fnv1a(MQ_FNV1A_BASIS, sql);
 	struct kept *k, *slot = &kept[0];
 
 	calls++;

@@ -55,6 +55,11 @@ int mq_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 uint64_t mq_now_mono_ns(void);
 uint64_t mq_now_real_ns(void);
 
+/* FNV-1a, 64 bits, of the bytes of s onto h: start from MQ_FNV1A_BASIS.
+ * Quick and well spread, for tables and fingerprints; not for secrets. */
+#define MQ_FNV1A_BASIS 14695981039346656037ULL
+uint64_t mq_fnv1a(uint64_t h, const char *s);
+
 #include "core/banned.h"
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * util.c: allocation wrappers, bounded string copy, integer parsing, clocks.
+ * util.c: allocation wrappers, bounded string copy, integer parsing, clocks,
+ * a hash.
  */
 #include "core/common.h"
 
@@ -106,4 +107,11 @@ uint64_t mq_now_mono_ns(void)
 uint64_t mq_now_real_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+uint64_t mq_fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
 }
