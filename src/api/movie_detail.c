@@ -32,8 +32,9 @@ mq_reply mq_movies_get(struct mq_req *r)
 	    mq_done(rc = mq_region_choose(r, mq_query_get(&r->query, "region"), &region)))
 		return rc;
 	mq_analytics_view(&r->ctx, r->user_id, mq_req_id(r, "id"));	/* when there is such a movie */
-	if (mq_done(rc = mq_respcache_serve(r, &rc_cache, mq_arena_printf(r->arena, "movie:%s", id),
-					    mq_region_variant(r, lang.tag, region))))
+	if (mq_done(rc = mq_respcache_serve_repeated(r, &rc_cache,
+						     mq_arena_printf(r->arena, "movie:%s", id),
+						     mq_region_variant(r, lang.tag, region))))
 		return rc;
 	st = mq_movie_detail(&r->ctx, id, r->user_id, r->role == MQ_ROLE_ADMIN, &lang, region,
 			     &movie);

@@ -65,14 +65,51 @@ static mq_reply serve(struct mq_req *r, struct mq_respcache *rc)
 	return mq_respond_cached(r, etag, body, body_len);
 }
 
-mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
-			    const char *variant)
+/* The key of a public response of kind, or NULL with the cache off. */
+static const char *public_key(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			      const char *variant)
 {
 	*rc = (struct mq_respcache){ .kind = { kind }, .nkinds = 1 };
 	if (!r->ctx.cfg->cache_responses)
+		return NULL;
+	return rc->key = mq_arena_printf(r->arena, "%s:%s%s%s", kind, variant ? variant : "",
+					 variant ? ":" : "", mq_req_url(r, r->raw_query));
+}
+
+mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+			    const char *variant)
+{
+	return public_key(r, rc, kind, variant) ? serve(r, rc) : MQ_NEXT;
+}
+
+/* The keys of mq_respcache_serve_repeated this worker answered lately:
+ * their hashes, each slot the last key that fell in it, so that a key is
+ * forgotten after some thousands of others (64 KiB a worker). */
+#define SEEN_SLOTS 8192
+static uint64_t seen[SEEN_SLOTS];
+
+/* Whether key was asked for lately in this worker; remembers it. */
+static bool seen_lately(const char *key)
+{
+	uint64_t h = mq_fnv1a(MQ_FNV1A_BASIS, key) | 1;	/* never 0, an empty slot */
+	uint64_t *slot = &seen[h % SEEN_SLOTS];
+	bool seen_before = *slot == h;
+
+	*slot = h;
+	return seen_before;
+}
+
+mq_reply mq_respcache_serve_repeated(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+				     const char *variant)
+{
+	const char *key = public_key(r, rc, kind, variant);
+
+	if (key == NULL)
 		return MQ_NEXT;
-	rc->key = mq_arena_printf(r->arena, "%s:%s%s%s", kind, variant ? variant : "",
-				  variant ? ":" : "", mq_req_url(r, r->raw_query));
+	if (!seen_lately(key)) {
+		rc->key = NULL;	/* neither looked up nor stored */
+		return MQ_NEXT;
+	}
 	return serve(r, rc);
 }
 

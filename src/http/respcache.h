@@ -43,6 +43,17 @@ struct mq_respcache {
 mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const char *kind,
 			    const char *variant);
 
+/* As mq_respcache_serve for a response of one of many URLs, each asked
+ * for now and then (a movie's detail: one of a catalog's films), which
+ * PostgreSQL answers nearly as fast as memcached.  Memcached is asked only
+ * for a URL this worker answered lately, and the response stored only
+ * then (nginx's proxy_cache_min_uses 2): a film not asked for lately
+ * costs the database's read alone, not a lookup that misses before it and
+ * a store after it, while a film asked for again and again is answered
+ * from memcached. */
+mq_reply mq_respcache_serve_repeated(struct mq_req *r, struct mq_respcache *rc, const char *kind,
+				     const char *variant);
+
 /* As mq_respcache_serve for a response that only the signed-in user
  * sees: also of the generation of owner_kind, which that user's writes
  * bump (mq_cache_bump), and keyed by it.  Answered with Cache-Control:
