@@ -82,19 +82,22 @@ mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const cha
 	return public_key(r, rc, kind, variant) ? serve(r, rc) : MQ_NEXT;
 }
 
-/* The keys of mq_respcache_serve_repeated this worker answered lately:
- * their hashes, each slot the last key that fell in it, so that a key is
- * forgotten after some thousands of others (64 KiB a worker). */
-#define SEEN_SLOTS 8192
-static uint64_t seen[SEEN_SLOTS];
+/* The keys of mq_respcache_serve_repeated this worker was asked for
+ * lately: their hashes, each slot the last key that fell in it, so that a
+ * key is forgotten after some thousands of others (8,192 slots, 64 KiB a
+ * worker). */
+#define SEEN_BITS 13
+static uint64_t seen[1 << SEEN_BITS];
 
 /* Whether key was asked for lately in this worker; remembers it. */
 static bool seen_lately(const char *key)
 {
-	uint64_t h = mq_fnv1a(MQ_FNV1A_BASIS, key) | 1;	/* never 0, an empty slot */
-	uint64_t *slot = &seen[h % SEEN_SLOTS];
-	bool seen_before = *slot == h;
+	uint64_t h = mq_fnv1a(MQ_FNV1A_BASIS, key);
+	uint64_t *slot = &seen[h >> (64 - SEEN_BITS)];	/* the high bits: the best spread */
+	bool seen_before;
 
+	h |= 1;		/* never 0, an empty slot */
+	seen_before = *slot == h;
 	*slot = h;
 	return seen_before;
 }
@@ -106,7 +109,9 @@ mq_reply mq_respcache_serve_repeated(struct mq_req *r, struct mq_respcache *rc, 
 
 	if (key == NULL)
 		return MQ_NEXT;
-	if (!seen_lately(key)) {
+	/* [cache] verify compares every hit: a test's read after a write is
+	 * to be one, whichever worker answered before */
+	if (!r->ctx.cfg->cache_verify && !seen_lately(key)) {
 		rc->key = NULL;	/* neither looked up nor stored */
 		return MQ_NEXT;
 	}

@@ -46,11 +46,12 @@ mq_reply mq_respcache_serve(struct mq_req *r, struct mq_respcache *rc, const cha
 /* As mq_respcache_serve for a response of one of many URLs, each asked
  * for now and then (a movie's detail: one of a catalog's films), which
  * PostgreSQL answers nearly as fast as memcached.  Memcached is asked only
- * for a URL this worker answered lately, and the response stored only
- * then (nginx's proxy_cache_min_uses 2): a film not asked for lately
+ * for a URL this worker was asked for lately, and the response stored
+ * only then (nginx's proxy_cache_min_uses 2): a film not asked for lately
  * costs the database's read alone, not a lookup that misses before it and
  * a store after it, while a film asked for again and again is answered
- * from memcached. */
+ * from memcached.  With [cache] verify every request is looked up, so
+ * that the tests compare every hit as before. */
 mq_reply mq_respcache_serve_repeated(struct mq_req *r, struct mq_respcache *rc, const char *kind,
 				     const char *variant);
 
