@@ -60,7 +60,7 @@ static const char *stamp_of(struct mq_ctx *c, const char *names_version)
 {
 	uint64_t h = MQ_FNV1A_BASIS;
 
-	h = mix(h, mq_arena_printf(c->arena, "%d %s", MQ_MOVIE_DOCUMENT_SHAPE, PACKAGE_VERSION));
+	h = mix(h, MQ_STRINGIFY(MQ_MOVIE_DOCUMENT_SHAPE) " " PACKAGE_VERSION);
 	h = mix(h, names_version);
 	h = mix(h, c->cfg->tmdb_image_base_url);
 	h = mix(h, c->cfg->media_url);
