@@ -10,7 +10,7 @@ void mq_batch_add(struct mq_batch *b, struct json_object *item)
 {
 	if (b->items == NULL) {
 		b->items = json_object_new_array();
-		b->since_ns = mq_now_real_ns();
+		b->since_ns = mq_now_mono_ns();
 	}
 	json_object_array_add(b->items, item);
 }
@@ -21,7 +21,7 @@ int mq_batch_due_ms(const struct mq_batch *b)
 
 	if (b->items == NULL)
 		return -1;
-	age = mq_now_real_ns() - b->since_ns;	/* a clock set back: due */
+	age = mq_now_mono_ns() - b->since_ns;
 	if (json_object_array_length(b->items) >= BATCH_MAX || age >= BATCH_AGE_NS)
 		return 0;
 	return (int)((BATCH_AGE_NS - age + 999999) / 1000000);

@@ -15,7 +15,7 @@
 
 struct mq_batch {
 	struct json_object *items;	/* NULL when empty */
-	uint64_t since_ns;		/* when the oldest was queued */
+	uint64_t since_ns;		/* when the oldest was queued (monotonic clock) */
 };
 
 /* Queues item (taken). */
