@@ -210,9 +210,6 @@ static void conns_sync(struct conns *c, bool stopping)
 	}
 }
 
-/* Whether something waits for this worker (a request on one of its
- * connections, a new connection, a signal).  The events are
- * level-triggered: the loop's own wait reports them again. */
 /* Writes what requests queued (analytics/events.h, catalog/
  * movie_document.h), after the answer: in batches (core/batch.h); all
  * when now. */
